@@ -1,0 +1,37 @@
+/**
+ * The DOCSight data directory: which files make an instance, and the names of the work files this
+ * engine creates inside it. Every work file starts with `.evidence-locker-` so one sweep can find
+ * what a crashed run left behind without ever touching a user's file.
+ */
+export const HISTORY_DB = 'docsis_history.db';
+export const CONNECTION_MONITOR_DB = 'connection_monitor.db';
+export const CONFIG_FILE = 'config.json';
+export const CONFIG_KEY_FILE = '.config_key';
+export const SESSION_KEY_FILE = '.session_key';
+export const AUTH_STATE_FILE = '.auth_state';
+export const META_FILE = 'backup_meta.json';
+
+/** DOCSight's `DATA_FILES`, in its order: the members a backup may carry besides the meta. */
+export const DATA_FILES = [
+  HISTORY_DB,
+  CONNECTION_MONITOR_DB,
+  CONFIG_FILE,
+  CONFIG_KEY_FILE,
+  SESSION_KEY_FILE,
+  AUTH_STATE_FILE,
+] as const;
+export type DataFileName = (typeof DATA_FILES)[number];
+
+export const DATABASE_FILES = [HISTORY_DB, CONNECTION_MONITOR_DB] as const;
+export type DatabaseFileName = (typeof DATABASE_FILES)[number];
+
+/** Prefix of every work file or directory the engine creates (in the data or backup directory). */
+export const WORK_PREFIX = '.evidence-locker-';
+
+export function isDataFileName(name: string): name is DataFileName {
+  return (DATA_FILES as readonly string[]).includes(name);
+}
+
+export function isDatabaseFileName(name: string): name is DatabaseFileName {
+  return (DATABASE_FILES as readonly string[]).includes(name);
+}

@@ -1,0 +1,77 @@
+/**
+ * The one error class of the backup engine. Every failure a user can meet carries a code from a
+ * closed union and a message that says what happened and what to do. Callers (CLI, server) map the
+ * code once; they never parse the message.
+ */
+export const LOCKER_ERROR_CODES = [
+  // archive container
+  'ARCHIVE_EMPTY',
+  'ARCHIVE_NOT_GZIP',
+  'ARCHIVE_TRUNCATED',
+  'ARCHIVE_CORRUPT',
+  'ARCHIVE_TOO_LARGE',
+  'ARCHIVE_INVALID_TAR',
+  // members
+  'MEMBER_UNSAFE',
+  'MEMBER_NOT_REGULAR',
+  'MEMBER_DUPLICATE',
+  'MEMBER_TOO_LARGE',
+  'MEMBER_TOO_MANY',
+  'MEMBER_CHECKSUM_MISMATCH',
+  // meta
+  'META_MISSING',
+  'META_UNREADABLE',
+  'META_INVALID',
+  'MAGIC_MISMATCH',
+  'FORMAT_VERSION_INVALID',
+  // contents
+  'DATABASE_CORRUPT',
+  'CONFIG_INVALID',
+  // backup directory and paths
+  'BACKUP_DIR_UNUSABLE',
+  'BACKUP_NOT_FOUND',
+  'BACKUP_NAME_INVALID',
+  'BACKUP_EXISTS',
+  'PATH_NOT_ALLOWED',
+  'NOT_A_DIRECTORY',
+  'PERMISSION_DENIED',
+  // resources and state
+  'DISK_FULL',
+  'BUSY',
+  'CANCELLED',
+  'DATA_DIR_UNUSABLE',
+  'INVALID_ARGUMENT',
+] as const;
+
+export type LockerErrorCode = (typeof LOCKER_ERROR_CODES)[number];
+
+export class LockerError extends Error {
+  override readonly name = 'LockerError';
+  readonly code: LockerErrorCode;
+  /** Extra facts for logs and UIs (paths, sizes); never secrets. */
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(
+    code: LockerErrorCode,
+    message: string,
+    options: { cause?: unknown; details?: Record<string, unknown> } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.details = options.details;
+  }
+}
+
+/** True when `error` is a LockerError, optionally with one of the given codes. */
+export function isLockerError(error: unknown, ...codes: LockerErrorCode[]): error is LockerError {
+  return error instanceof LockerError && (codes.length === 0 || codes.includes(error.code));
+}
+
+/** Node's errno code of an error (`ENOENT`, `ENOSPC`, …), or undefined. */
+export function errnoCode(error: unknown): string | undefined {
+  if (typeof error === 'object' && error !== null && 'code' in error) {
+    const code = (error as { code: unknown }).code;
+    return typeof code === 'string' ? code : undefined;
+  }
+  return undefined;
+}
