@@ -1,0 +1,69 @@
+/**
+ * `backup_meta.json`: the first member of every archive.
+ *
+ * DOCSight's keys are `magic`, `format_version` (an integer), `timestamp` (UTC ISO 8601),
+ * `app_version` and `tables` (row counts of the main database, in creation order). DOCSight reads
+ * only `magic` and `format_version` and ignores every other key, so Evidence Locker adds its own
+ * as extra top-level keys:
+ * - `members`: size and SHA-256 of every other member, checked on validate and restore;
+ * - `connection_monitor_tables`: row counts of `connection_monitor.db`;
+ * - `trigger`: what made the backup (`manual`, `scheduled`, `pre-restore`, `download`);
+ * - `generator`: the program and version that wrote it.
+ */
+import { z } from 'zod';
+import { toPythonJson } from '../python-json.ts';
+
+export const BACKUP_MAGIC = 'docsight-backup';
+export const FORMAT_VERSION = 1;
+
+export const BACKUP_TRIGGERS = ['manual', 'scheduled', 'pre-restore', 'download'] as const;
+export const BackupTriggerSchema = z.enum(BACKUP_TRIGGERS);
+export type BackupTrigger = z.infer<typeof BackupTriggerSchema>;
+
+export const TableCountsSchema = z.record(z.string(), z.number().int().nonnegative());
+export type TableCounts = z.infer<typeof TableCountsSchema>;
+
+export const MemberDigestSchema = z.object({
+  size: z.number().int().nonnegative(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/, 'sha256 must be 64 lowercase hex characters'),
+});
+export type MemberDigest = z.infer<typeof MemberDigestSchema>;
+
+/** The meta as Evidence Locker writes it. Key order here is the order in the file. */
+export const BackupMetaSchema = z.object({
+  magic: z.literal(BACKUP_MAGIC),
+  format_version: z.literal(FORMAT_VERSION),
+  timestamp: z.string(),
+  app_version: z.string(),
+  tables: TableCountsSchema,
+  members: z.record(z.string(), MemberDigestSchema),
+  connection_monitor_tables: TableCountsSchema,
+  trigger: BackupTriggerSchema,
+  generator: z.string(),
+});
+export type BackupMeta = z.infer<typeof BackupMetaSchema>;
+
+/**
+ * The meta as read from any archive (DOCSight's or ours): only what DOCSight itself requires is
+ * required. Our optional keys are checked when present, since a wrong checksum table must not be
+ * trusted; unknown keys are kept.
+ */
+export const ArchiveMetaSchema = z
+  .object({
+    magic: z.string(),
+    format_version: z.number().int(),
+    timestamp: z.string().optional(),
+    app_version: z.string().optional(),
+    tables: TableCountsSchema.optional(),
+    members: z.record(z.string(), MemberDigestSchema).optional(),
+    connection_monitor_tables: TableCountsSchema.optional(),
+    trigger: BackupTriggerSchema.optional(),
+    generator: z.string().optional(),
+  })
+  .passthrough();
+export type ArchiveMeta = z.infer<typeof ArchiveMetaSchema>;
+
+/** Serialises a meta exactly as DOCSight's `json.dump(meta, f, indent=2)` does. */
+export function serializeMeta(meta: BackupMeta): string {
+  return toPythonJson(meta);
+}
