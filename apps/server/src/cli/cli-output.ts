@@ -1,0 +1,60 @@
+/**
+ * How every CLI command talks to the user: human-readable lines on stdout by default, exactly one
+ * JSON document with `--json`, and on failure a clear message on stderr (or a JSON error document)
+ * with a non-zero exit code.
+ */
+import { isLockerError } from '@evidence-locker/core';
+
+export interface CommandOutput {
+  readonly json: boolean;
+  /** A line for humans; ignored in JSON mode. */
+  line(text?: string): void;
+  /** Aligned `label  value` rows for humans; ignored in JSON mode. */
+  table(rows: ReadonlyArray<readonly [string, string]>, indent?: number): void;
+}
+
+export function createOutput(json: boolean): CommandOutput {
+  return {
+    json,
+    line(text = '') {
+      if (!json) process.stdout.write(`${text}\n`);
+    },
+    table(rows, indent = 2) {
+      if (json) return;
+      const width = Math.max(0, ...rows.map(([label]) => label.length));
+      for (const [label, value] of rows) {
+        process.stdout.write(`${' '.repeat(indent)}${label.padEnd(width)}  ${value}\n`);
+      }
+    },
+  };
+}
+
+/** Exit codes: 0 ok, 1 the operation failed, 2 the command line was wrong. */
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** Writes the final JSON document of a successful command. */
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Reports a failure in the chosen format and returns the exit code to use. */
+export function reportFailure(error: unknown, json: boolean): number {
+  const usage = error instanceof UsageError;
+  const code = usage ? 'USAGE' : isLockerError(error) ? error.code : 'INTERNAL';
+  const message = error instanceof Error ? error.message : String(error);
+  if (json) {
+    printJson({ ok: false, error: { code, message } });
+  } else {
+    process.stderr.write(`error: ${message}\n`);
+    if (usage) process.stderr.write(`Run \`pnpm locker help\` for usage.\n`);
+    if (code === 'INTERNAL' && error instanceof Error && error.stack) {
+      process.stderr.write(`${error.stack}\n`);
+    }
+  }
+  return usage ? EXIT_USAGE : EXIT_FAILURE;
+}

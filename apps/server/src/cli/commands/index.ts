@@ -1,0 +1,39 @@
+/** The registry of CLI commands and the `help` text built from it. */
+import { UsageError } from '../cli-output.ts';
+import type { Command } from '../command.ts';
+
+export const commands: readonly Command[] = [];
+
+/** Finds the command named by the first one or two words of argv. */
+export function findCommand(first: string, rest: string[]): { command: Command; args: string[] } {
+  const second = rest[0];
+  if (second !== undefined) {
+    const twoWords = commands.find((command) => command.name === `${first} ${second}`);
+    if (twoWords) return { command: twoWords, args: rest.slice(1) };
+  }
+  const oneWord = commands.find((command) => command.name === first);
+  if (oneWord) return { command: oneWord, args: rest };
+  const group = commands.filter((command) => command.name.startsWith(`${first} `));
+  if (group.length > 0) {
+    const names = group.map((command) => command.name.split(' ')[1]).join('|');
+    throw new UsageError(
+      second === undefined ? `\`${first}\` needs a subcommand: ${names}` : `unknown command: ${first} ${second}`,
+    );
+  }
+  throw new UsageError(`unknown command: ${first}`);
+}
+
+export function usage(list: readonly Command[]): string {
+  const width = Math.max(...list.map((command) => command.name.length), 4);
+  const lines = [
+    'Evidence Locker: backups and restores for DOCSight-compatible data directories.',
+    '',
+    'Usage: pnpm locker <command> [options]   (every command accepts --json)',
+    '',
+    'Commands:',
+    ...list.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}\n  ${' '.repeat(width)}  ${command.usage}`),
+    `  ${'help'.padEnd(width)}  Show this help.`,
+    '',
+  ];
+  return lines.join('\n');
+}
