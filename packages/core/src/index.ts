@@ -4,3 +4,29 @@
  */
 export * from './errors.ts';
 export * from './data-dir-layout.ts';
+export * from './python-json.ts';
+export {
+  openHistoryDatabase,
+  openConnectionMonitorDatabase,
+  BUSY_TIMEOUT_MS,
+  type OpenDatabaseOptions,
+  type OpenHistoryDatabaseOptions,
+} from './db/open-database.ts';
+export {
+  DEMO_TABLES,
+  HISTORY_DEMO_TABLES,
+  CONNECTION_MONITOR_DEMO_TABLES,
+  tablesWithIsDemo,
+  hasIsDemoColumn,
+} from './db/demo-tables.ts';
+export { countRows, countRowsDetailed, userTableNames, type TableCount } from './db/table-counts.ts';
+export { readSchemaInfo, readSchemaVersion, readDocsightMeta, type SchemaInfo } from './db/schema-version.ts';
+export {
+  migrateHistoryDatabase,
+  migrateConnectionMonitorDatabase,
+  HISTORY_MIGRATION_IDS,
+  CONNECTION_MONITOR_MIGRATION_IDS,
+  DOCSIGHT_SCHEMA_VERSION,
+  type MigrationReport,
+} from './db/migrations.ts';
+export * from './archive/backup-meta.ts';
