@@ -30,3 +30,12 @@ export {
   type MigrationReport,
 } from './db/migrations.ts';
 export * from './archive/backup-meta.ts';
+export * from './backup-dir/is-backup-file-name.ts';
+export * from './backup-dir/backup-list-entry.ts';
+export * from './backup-dir/list-backups.ts';
+export * from './backup-dir/prune-backups.ts';
+export * from './backup-dir/delete-backup.ts';
+export * from './backup-dir/browse-directory.ts';
+export * from './backup-dir/read-backup-trigger.ts';
+export * from './backup-dir/format-local-iso.ts';
+export * from './data-dir/sweep-work-files.ts';

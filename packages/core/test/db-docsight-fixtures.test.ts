@@ -24,7 +24,7 @@ const HISTORY_TABLE_ORDER = [
   'journal_attachments', 'incidents', 'segment_utilization', 'segment_utilization_events',
 ];
 
-// Row counts from /work/shared/fixtures/docsight/README.md.
+// Row counts from test/fixtures/docsight/README.md.
 const EXPECTED_HISTORY_COUNTS = {
   'a-real-1m': {
     _docsight_migrations: 16, _docsight_meta: 2, snapshots: 2880, device_state: 0, events: 19,

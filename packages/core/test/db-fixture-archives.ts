@@ -1,13 +1,15 @@
 /**
- * Test helper: extracts the real DOCSight backup archives in /work/shared/fixtures/docsight into a
+ * Test helper: extracts the real DOCSight backup archives in test/fixtures/docsight into a
  * fresh temp dir (never the shared extracted copies), so tests can open and even migrate them.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-export const FIXTURES_ROOT = '/work/shared/fixtures/docsight';
+/** Copies of ../shared/fixtures/docsight (made by DOCSight's own code), kept in the repository. */
+export const FIXTURES_ROOT = fileURLToPath(new URL('./fixtures/docsight', import.meta.url));
 
 /** The two reference archives: (a) real data, (b) demo-mode data dir. */
 export const FIXTURE_ARCHIVES = {

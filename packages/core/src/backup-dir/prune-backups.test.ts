@@ -1,0 +1,145 @@
+import { mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import type * as FsPromises from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { BackupTrigger } from '../archive/backup-meta.ts';
+import { pruneBackups } from './prune-backups.ts';
+import { writeTestArchive } from './write-test-archive.ts';
+
+// Root can delete anything, so an unlink failure is injected by file name.
+const injected = vi.hoisted(() => ({ unlinkFails: new Set<string>() }));
+vi.mock('node:fs/promises', async (importOriginal) => {
+  const actual = await importOriginal<typeof FsPromises>();
+  const unlink = (async (path: Parameters<typeof actual.unlink>[0]) => {
+    if (injected.unlinkFails.has(basename(String(path)))) {
+      throw Object.assign(new Error('EBUSY: resource busy, injected'), { code: 'EBUSY' });
+    }
+    return actual.unlink(path);
+  }) as typeof actual.unlink;
+  return { ...actual, unlink };
+});
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'el-prune-'));
+});
+afterEach(() => {
+  injected.unlinkFails.clear();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Backup number `n` (1 = oldest), `n` minutes after a fixed base. */
+function backupName(n: number): string {
+  return `docsight_backup_2026-11-26_07${String(n).padStart(2, '0')}00.tar.gz`;
+}
+const base = Date.parse('2026-11-26T06:00:00Z');
+
+function writePlain(n: number): void {
+  const path = join(dir, backupName(n));
+  writeFileSync(path, 'x');
+  utimesSync(path, new Date(base + n * 60_000), new Date(base + n * 60_000));
+}
+
+async function writeArchive(n: number, trigger: BackupTrigger): Promise<void> {
+  await writeTestArchive(join(dir, backupName(n)), {
+    meta: { magic: 'docsight-backup', format_version: 1, trigger },
+    members: [],
+    mtime: new Date(base + n * 60_000),
+  });
+}
+
+const remaining = () => readdirSync(dir).sort();
+
+describe('TestListAndCleanup (DOCSight reference): cleanup', () => {
+  it('test_cleanup_keeps_n: 7 backups with keep=3 delete 4 and leave the newest 3', async () => {
+    for (let n = 1; n <= 7; n += 1) writePlain(n);
+    const result = await pruneBackups(dir, 3);
+    expect(result.deleted).toHaveLength(4);
+    expect(result.deleted).toEqual([4, 3, 2, 1].map(backupName));
+    expect(result.kept).toEqual([7, 6, 5].map(backupName));
+    expect(result.failed).toEqual([]);
+    expect(remaining()).toEqual([5, 6, 7].map(backupName));
+  });
+
+  it('test_cleanup_noop_when_few: 1 backup with keep=5 deletes nothing', async () => {
+    writePlain(1);
+    const result = await pruneBackups(dir, 5);
+    expect(result.deleted).toEqual([]);
+    expect(remaining()).toEqual([backupName(1)]);
+  });
+});
+
+describe('pruneBackups', () => {
+  it('never deletes the newest backup: keep=1 leaves exactly the newest', async () => {
+    for (let n = 1; n <= 4; n += 1) writePlain(n);
+    const result = await pruneBackups(dir, 1);
+    expect(result.kept).toEqual([backupName(4)]);
+    expect(remaining()).toEqual([backupName(4)]);
+  });
+
+  it('never deletes a pre-restore backup, and does not count it against keep', async () => {
+    await writeArchive(1, 'scheduled');
+    await writeArchive(2, 'pre-restore');
+    await writeArchive(3, 'scheduled');
+    await writeArchive(4, 'manual');
+    await writeArchive(5, 'pre-restore');
+    await writeArchive(6, 'scheduled');
+    const result = await pruneBackups(dir, 2);
+    expect(result.kept).toEqual([6, 5, 4, 2].map(backupName));
+    expect(result.deleted).toEqual([3, 1].map(backupName));
+    expect(remaining()).toEqual([2, 4, 5, 6].map(backupName));
+  });
+
+  it('keeps a newest pre-restore backup plus keep others', async () => {
+    await writeArchive(1, 'scheduled');
+    await writeArchive(2, 'scheduled');
+    await writeArchive(3, 'pre-restore');
+    const result = await pruneBackups(dir, 1);
+    expect(result.kept).toEqual([3, 2].map(backupName));
+    expect(result.deleted).toEqual([backupName(1)]);
+  });
+
+  it('counts DOCSight archives without a trigger like any other backup', async () => {
+    writePlain(1);
+    await writeArchive(2, 'scheduled');
+    writePlain(3);
+    const result = await pruneBackups(dir, 2);
+    expect(result.deleted).toEqual([backupName(1)]);
+  });
+
+  it('reports a file it cannot delete and still deletes the others', async () => {
+    for (let n = 1; n <= 4; n += 1) writePlain(n);
+    injected.unlinkFails.add(backupName(2));
+    const result = await pruneBackups(dir, 1);
+    expect(result.deleted).toEqual([3, 1].map(backupName));
+    expect(result.failed).toEqual([{ fileName: backupName(2), message: expect.stringContaining('EBUSY') }]);
+    expect(remaining()).toEqual([2, 4].map(backupName));
+  });
+
+  it('leaves files that are not backups alone', async () => {
+    writeFileSync(join(dir, 'config.json'), '{}');
+    writeFileSync(join(dir, 'docsis_history.db'), 'db');
+    writePlain(1);
+    writePlain(2);
+    await pruneBackups(dir, 1);
+    expect(remaining()).toEqual(['config.json', backupName(2), 'docsis_history.db']);
+  });
+
+  it('prunes nothing in a directory that does not exist', async () => {
+    expect(await pruneBackups(join(dir, 'missing'), 3)).toEqual({ deleted: [], kept: [], failed: [] });
+  });
+
+  it.each([0, 101, 2.5, Number.NaN, -1])('rejects keep=%s with INVALID_ARGUMENT before touching files', async (keep) => {
+    writePlain(1);
+    writePlain(2);
+    await expect(pruneBackups(dir, keep)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    expect(remaining()).toHaveLength(2);
+  });
+
+  it('accepts the bounds keep=1 and keep=100', async () => {
+    writePlain(1);
+    await expect(pruneBackups(dir, 1)).resolves.toMatchObject({ kept: [backupName(1)] });
+    await expect(pruneBackups(dir, 100)).resolves.toMatchObject({ kept: [backupName(1)] });
+  });
+});
