@@ -39,3 +39,4 @@ export * from './backup-dir/browse-directory.ts';
 export * from './backup-dir/read-backup-trigger.ts';
 export * from './backup-dir/format-local-iso.ts';
 export * from './data-dir/sweep-work-files.ts';
+export * from './data-dir/inspect-data-dir.ts';

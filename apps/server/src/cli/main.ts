@@ -5,6 +5,12 @@
 import { commands, findCommand, usage } from './commands/index.ts';
 import { reportFailure, UsageError } from './cli-output.ts';
 
+// A closed pipe (`locker inspect | head`) is not a failure of the command.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
 async function main(argv: string[]): Promise<number> {
   const json = argv.includes('--json');
   try {

@@ -1,8 +1,9 @@
 /** The registry of CLI commands and the `help` text built from it. */
 import { UsageError } from '../cli-output.ts';
 import type { Command } from '../command.ts';
+import { inspectCommand } from './inspect.ts';
 
-export const commands: readonly Command[] = [];
+export const commands: readonly Command[] = [inspectCommand];
 
 /** Finds the command named by the first one or two words of argv. */
 export function findCommand(first: string, rest: string[]): { command: Command; args: string[] } {
