@@ -1,0 +1,192 @@
+/**
+ * Reading and writing `config.json` as DOCSight does: one flat object, written as Python's
+ * `json.dump(obj, f, indent=2)` text with key order kept and mode 0600. Unlike DOCSight the write
+ * is atomic, and a file that cannot be read is reported instead of silently treated as empty.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { CONFIG_FILE } from '../data-dir-layout.ts';
+import { LockerError, errnoCode } from '../errors.ts';
+import { toPythonJson } from '../python-json.ts';
+import {
+  BOOL_KEYS,
+  ENCRYPTED_KEYS,
+  HASH_KEYS,
+  INT_KEYS,
+  PASSWORD_MASK,
+  PRIVATE_KEYS,
+  SECRET_KEYS,
+} from './config-keys.ts';
+import { ConfigSchema, type ConfigRecord, type JsonValue } from './config-schema.ts';
+import { fernetEncrypt } from './fernet.ts';
+import { loadOrCreateConfigKey } from './key-files.ts';
+import { hashPassword, isPasswordHash } from './password-hash.ts';
+import { pythonInt } from './python-int.ts';
+import { pythonTruthy } from './python-truthy.ts';
+import { writeFileAtomic } from './write-file-atomic.ts';
+
+/**
+ * Why a config.json is not a clean config object. For `unreadable`, `unparsable` and
+ * `not-an-object` the config reads as {} (DOCSight's fallback: the instance looks unconfigured);
+ * for `unexpected-types` the object is used as it is, since DOCSight does not check types.
+ */
+export type ConfigProblem =
+  | { kind: 'unreadable' | 'unparsable' | 'not-an-object'; message: string }
+  | { kind: 'unexpected-types'; message: string; issues: string[] };
+
+/** Result of {@link readConfig}. */
+export interface ConfigReadResult {
+  /** What DOCSight would work with. */
+  config: ConfigRecord;
+  /** False when config.json does not exist (not a problem: a fresh instance). */
+  exists: boolean;
+  problem: ConfigProblem | null;
+}
+
+/** Options of {@link updateConfig}. */
+export interface UpdateConfigOptions {
+  /**
+   * Overwrite a config.json that cannot be read or parsed, as DOCSight's save() would (losing what
+   * was in it). Default false: throw CONFIG_INVALID instead.
+   */
+  replaceInvalid?: boolean;
+}
+
+const TRUE_STRINGS = ['true', '1', 'yes', 'on'];
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+/** One update at a time per file, so concurrent read-merge-writes cannot drop each other's keys. */
+const updateQueues = new Map<string, Promise<unknown>>();
+
+/** Path of `config.json` in a data directory. */
+export function configPath(dataDir: string): string {
+  return path.join(dataDir, CONFIG_FILE);
+}
+
+/** Reads `config.json`; never throws for file content, see {@link ConfigProblem}. */
+export async function readConfig(dataDir: string): Promise<ConfigReadResult> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(configPath(dataDir));
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return { config: {}, exists: false, problem: null };
+    const reason = errnoCode(error) ?? String(error);
+    return fallback('unreadable', `config.json cannot be read (${reason}).`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(strictUtf8.decode(bytes));
+  } catch {
+    // The parser's message quotes file content, which may include a plaintext secret.
+    return fallback('unparsable', 'config.json is not valid JSON (or not UTF-8).');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    return fallback('not-an-object', 'config.json does not hold a JSON object.');
+  }
+  const config = parsed as ConfigRecord;
+  const checked = ConfigSchema.safeParse(config);
+  if (!checked.success) {
+    const issues = checked.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    return {
+      config,
+      exists: true,
+      problem: {
+        kind: 'unexpected-types',
+        message: `config.json has values of unexpected type (${issues.join('; ')}).`,
+        issues,
+      },
+    };
+  }
+  return { config, exists: true, problem: null };
+}
+
+/** Writes `config` as DOCSight's json.dump text, atomically, mode 0600. */
+export async function writeConfig(dataDir: string, config: ConfigRecord): Promise<void> {
+  await writeFileAtomic(configPath(dataDir), toPythonJson(config), { mode: 0o600 });
+}
+
+/**
+ * DOCSight's `save(patch)`: drops masked secrets, hashes `admin_password` unless it is already a
+ * werkzeug hash, Fernet-encrypts non-empty secret and private values with `.config_key` (created
+ * if missing), merges (existing keys keep their place, new ones are appended), casts INT_KEYS with
+ * Python's int() and BOOL_KEYS to booleans, then writes atomically. Returns the saved config.
+ */
+export async function updateConfig(
+  dataDir: string,
+  patch: Record<string, JsonValue>,
+  options: UpdateConfigOptions = {},
+): Promise<ConfigRecord> {
+  const file = path.resolve(configPath(dataDir));
+  const previous = updateQueues.get(file) ?? Promise.resolve();
+  const run = previous.catch(() => undefined).then(() => applyUpdate(dataDir, patch, options));
+  updateQueues.set(file, run);
+  try {
+    return await run;
+  } finally {
+    if (updateQueues.get(file) === run) updateQueues.delete(file);
+  }
+}
+
+async function applyUpdate(
+  dataDir: string,
+  patch: Record<string, JsonValue>,
+  options: UpdateConfigOptions,
+): Promise<ConfigRecord> {
+  const current = await readConfig(dataDir);
+  if (current.problem && current.problem.kind !== 'unexpected-types' && !options.replaceInvalid) {
+    throw new LockerError('CONFIG_INVALID', `${current.problem.message} Not overwriting it.`, {
+      details: { path: configPath(dataDir), problem: current.problem.kind },
+    });
+  }
+  const incoming = new Map(Object.entries(patch));
+  for (const [key, value] of incoming) {
+    const masked = SECRET_KEYS.has(key) || PRIVATE_KEYS.has(key) || HASH_KEYS.has(key);
+    if (masked && value === PASSWORD_MASK) incoming.delete(key);
+  }
+  for (const [key, value] of incoming) {
+    if (!HASH_KEYS.has(key) || !pythonTruthy(value)) continue;
+    const text = requireString(key, value);
+    if (!isPasswordHash(text)) incoming.set(key, await hashPassword(text));
+  }
+  const toEncrypt = [...incoming].filter(
+    ([name, value]) => ENCRYPTED_KEYS.has(name) && pythonTruthy(value),
+  );
+  if (toEncrypt.length > 0) {
+    const key = await loadOrCreateConfigKey(dataDir);
+    for (const [name, value] of toEncrypt) {
+      incoming.set(name, fernetEncrypt(key, requireString(name, value)));
+    }
+  }
+  // Map.set keeps an existing key's position, like dict.update.
+  const merged = new Map(Object.entries(current.config));
+  for (const [key, value] of incoming) merged.set(key, value);
+  for (const [key, value] of merged) {
+    if (INT_KEYS.has(key)) {
+      const cast = pythonInt(value);
+      if (cast !== undefined) merged.set(key, cast);
+    } else if (BOOL_KEYS.has(key)) {
+      const flag =
+        typeof value === 'string' ? TRUE_STRINGS.includes(value.toLowerCase()) : pythonTruthy(value);
+      merged.set(key, flag);
+    }
+  }
+  // fromEntries defines own properties, so a "__proto__" key stays data instead of a prototype.
+  const config = Object.fromEntries(merged) as ConfigRecord;
+  await writeConfig(dataDir, config);
+  return config;
+}
+
+function requireString(key: string, value: JsonValue): string {
+  if (typeof value !== 'string') {
+    throw new LockerError('INVALID_ARGUMENT', `The config value "${key}" must be text.`, {
+      details: { key },
+    });
+  }
+  return value;
+}
+
+function fallback(
+  kind: 'unreadable' | 'unparsable' | 'not-an-object',
+  message: string,
+): ConfigReadResult {
+  return { config: {}, exists: true, problem: { kind, message } };
+}
