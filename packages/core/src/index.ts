@@ -49,3 +49,4 @@ export * from './config/config-schema.ts';
 export * from './config/config-file.ts';
 export * from './config/config-state.ts';
 export * from './config/read-secret.ts';
+export { withReadonlyDatabase } from './db/with-readonly-database.ts';

@@ -10,6 +10,7 @@ import type { ConfigRecord } from '../config/config-schema.ts';
 import { isBackupConfigured, isConfigured, isDemoMode } from '../config/config-state.ts';
 import { openConnectionMonitorDatabase, openHistoryDatabase } from '../db/open-database.ts';
 import { readSchemaInfo } from '../db/schema-version.ts';
+import { withReadonlyDatabase } from '../db/with-readonly-database.ts';
 import { countRowsDetailed, type TableCount } from '../db/table-counts.ts';
 import { CONNECTION_MONITOR_DB, DATA_FILES, HISTORY_DB } from '../data-dir-layout.ts';
 import { LockerError, errnoCode } from '../errors.ts';
@@ -69,18 +70,12 @@ export async function inspectDataDir(dataDir: string): Promise<DataDirReport> {
     [CONNECTION_MONITOR_DB, openConnectionMonitorDatabase],
   ] as const) {
     if (!files.some((file) => file.name === name)) continue;
-    const db = open(path.join(absolute, name), { readonly: true });
-    try {
-      const schema = readSchemaInfo(db);
-      databases.push({
-        name,
-        schemaVersion: schema.schemaVersion,
-        migrationIds: schema.migrationIds,
-        tables: countRowsDetailed(db),
-      });
-    } finally {
-      db.close();
-    }
+    databases.push(
+      withReadonlyDatabase(path.join(absolute, name), open, (db) => {
+        const schema = readSchemaInfo(db);
+        return { name, schemaVersion: schema.schemaVersion, migrationIds: schema.migrationIds, tables: countRowsDetailed(db) };
+      }),
+    );
   }
   const modemType = config['modem_type'];
   return {
