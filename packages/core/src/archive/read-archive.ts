@@ -1,0 +1,405 @@
+/**
+ * Reads a backup archive (gzip + tar) in one streaming pass; the archive is never held in memory.
+ *
+ * Data flow: source → gzip gate (magic check, compressed byte count) → zlib gunzip (CRC32 and
+ * ISIZE of every member checked, concatenated members allowed) → overhead counter → tar-stream
+ * extract → one entry at a time through the member rules below → the caller's `sink`.
+ *
+ * Member states, in archive order:
+ * 1. every entry: member-count cap, name classified (unsafe → MEMBER_UNSAFE), type checked (only
+ *    regular files are accepted; links, devices and fifos → MEMBER_NOT_REGULAR; directories are
+ *    skipped unless they carry an allowlisted name), duplicates → MEMBER_DUPLICATE, size caps;
+ * 2. the first file must be `backup_meta.json` (DOCSight always writes it first). If it is not,
+ *    the reader switches to scanning: the rest is drained, nothing reaches the sink, and the end
+ *    says whether the meta came later (META_NOT_FIRST) or never (META_MISSING);
+ * 3. `backup_meta.json` is parsed (parseArchiveMeta) before any data member is seen, so its
+ *    `members` digests can be checked while each member streams;
+ * 4. DATA_FILES members go to `sink(member, content)` while their size and SHA-256 are computed;
+ *    other safe names are drained and reported as warnings.
+ * Success is declared only after gunzip has ended cleanly, so a bad gzip trailer fails the read
+ * even when every tar member parsed.
+ */
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import tarStream from 'tar-stream';
+import { LockerError } from '../errors.ts';
+import { META_FILE, isDataFileName, isDatabaseFileName, type DataFileName } from '../data-dir-layout.ts';
+import { FORMAT_VERSION, type ArchiveMeta } from './backup-meta.ts';
+import { classifyMemberName, printableMemberName } from './archive-member-name.ts';
+import { classifyInputError, createGzipGate } from './read-archive-input.ts';
+import { resolveReadArchiveLimits, type ReadArchiveLimits } from './read-archive-limits.ts';
+import { parseArchiveMeta } from './parse-archive-meta.ts';
+
+/** Where an archive comes from: a byte stream, or bytes already in memory (small archives, tests). */
+export type ArchiveSource = Readable | Uint8Array;
+
+/** A data member as announced to the sink. `size` is the size the tar header declares. */
+export interface ArchiveMemberHeader {
+  name: DataFileName;
+  size: number;
+}
+
+/** A data member as read: its real size and SHA-256 (lowercase hex). */
+export interface ArchiveMemberDigest {
+  name: DataFileName;
+  size: number;
+  sha256: string;
+}
+
+/**
+ * Receives each data member. It must consume `content` (what it leaves is drained) and may throw to
+ * abort the read; the checksum check happens after it resolves.
+ */
+export type ArchiveMemberSink = (member: ArchiveMemberHeader, content: Readable) => Promise<void>;
+
+/** Progress of a job that reads an archive. `bytesDone` counts compressed bytes read so far. */
+export interface ArchiveProgress {
+  phase: 'read' | 'verify' | 'publish';
+  bytesDone: number;
+  bytesTotal?: number;
+}
+
+export interface ReadArchiveOptions {
+  /** Caps; every one left out takes its default (DEFAULT_READ_ARCHIVE_LIMITS). */
+  limits?: Partial<ReadArchiveLimits>;
+  /** Called at most once per MiB read and once at the end. */
+  onProgress?: (progress: ArchiveProgress) => void;
+  /** Compressed size when known (a file, a Content-Length), passed through to onProgress. */
+  bytesTotal?: number;
+  /** Aborting it stops the read with CANCELLED. */
+  signal?: AbortSignal;
+}
+
+export interface ReadArchiveResult {
+  meta: ArchiveMeta;
+  /** Data members in archive order (the meta itself is not listed). */
+  members: ArchiveMemberDigest[];
+  /** Names of the accepted members in archive order, `backup_meta.json` included. */
+  files: string[];
+  /** Unknown members and directories that were skipped, a newer format_version. */
+  warnings: string[];
+  /** Compressed bytes read. */
+  bytesRead: number;
+}
+
+/** tar-stream's header as it really arrives: `type` is null for typeflags it does not know. */
+type EntryHeader = Omit<tarStream.Header, 'type'> & { type: tarStream.Header['type'] | null };
+type TarEntry = AsyncIterable<Buffer> & { header: EntryHeader };
+
+/** Thrown into the feeding loop when the extract closed because the reader is stopping. */
+class ExtractClosed extends Error {}
+
+/**
+ * Reads `source` once, checks every rule of the archive format, passes each data member's content
+ * to `sink`, and returns the meta and the member digests. Throws a LockerError with the specific
+ * code on the first problem; when it throws, the sink may have seen some members (the caller
+ * cleans up what it wrote).
+ */
+export async function readArchive(
+  source: ArchiveSource,
+  sink: ArchiveMemberSink,
+  options: ReadArchiveOptions = {},
+): Promise<ReadArchiveResult> {
+  const limits = resolveReadArchiveLimits(options.limits);
+  const input = source instanceof Uint8Array ? Readable.from([source]) : source;
+  const extract = tarStream.extract();
+  const abort = new AbortController();
+  const onCallerAbort = (): void => abort.abort();
+  options.signal?.addEventListener('abort', onCallerAbort, { once: true });
+
+  let stopping = false;
+  let inputError: Error | undefined;
+  let feedError: unknown;
+  let tarError: Error | undefined;
+  let bytesRead = 0;
+  let unpacked = 0;
+  let memberBytes = 0;
+  extract.on('error', (error: Error) => {
+    if (!stopping) tarError ??= error;
+  });
+  extract.on('entry', (header: tarStream.Header) => {
+    // Counted as soon as tar-stream parses the header, so member data never counts as overhead.
+    const size = header.size;
+    if (header.type !== 'directory' && Number.isSafeInteger(size) && size > 0) memberBytes += Math.ceil(size / 512) * 512;
+  });
+
+  const gate = createGzipGate((bytesDone) => {
+    bytesRead = bytesDone;
+    options.onProgress?.({ phase: 'read', bytesDone, ...(options.bytesTotal === undefined ? {} : { bytesTotal: options.bytesTotal }) });
+  });
+  const feeding = pipeline(
+    input,
+    gate,
+    createGunzip(),
+    async (tarBytes: AsyncIterable<Buffer>) => {
+      try {
+        await feedExtract(tarBytes);
+      } catch (error) {
+        // pipeline() may reject with its own AbortError instead of this one; keep the real cause.
+        feedError ??= error;
+        throw error;
+      }
+    },
+    { signal: abort.signal },
+  ).catch((error: unknown) => {
+    const cause = feedError ?? error;
+    if (!stopping && !(cause instanceof ExtractClosed)) inputError ??= classifyInputError(cause);
+    extract.destroy(inputError);
+    throw error;
+  });
+  feeding.catch(() => undefined); // observed below; this only stops an unhandled-rejection report
+
+  async function feedExtract(tarBytes: AsyncIterable<Buffer>): Promise<void> {
+    for await (const chunk of tarBytes) {
+      if (unpacked - memberBytes > limits.maxOverheadSize) {
+        throw new LockerError(
+          'ARCHIVE_TOO_LARGE',
+          `Invalid archive: more than ${limits.maxOverheadSize} bytes of tar headers and padding`,
+          { details: { limit: limits.maxOverheadSize } },
+        );
+      }
+      unpacked += chunk.length;
+      if (extract.destroyed) throw new ExtractClosed();
+      if (!extract.write(chunk)) await drainOrClose(extract);
+    }
+    extract.end(null);
+  }
+
+  const state = new MemberRules(limits, sink);
+  const entries = (extract as AsyncIterable<unknown>)[Symbol.asyncIterator]() as AsyncIterator<TarEntry>;
+  try {
+    for (;;) {
+      const next = await entries.next();
+      if (next.done === true) break;
+      await state.accept(next.value);
+    }
+    await feeding;
+    const meta = state.finish();
+    return { meta, members: state.members, files: state.files, warnings: state.warnings, bytesRead };
+  } catch (error) {
+    stopping = true;
+    abort.abort();
+    extract.destroy(null);
+    await feeding.catch(() => undefined);
+    if (options.signal?.aborted === true) {
+      throw new LockerError('CANCELLED', 'The archive read was cancelled', { cause: error });
+    }
+    if (inputError !== undefined) throw inputError;
+    if (tarError !== undefined) {
+      const classified = classifyInputError(tarError);
+      // A few bytes that are not even one tar header are not "truncated", just not a tar.
+      if (state.entriesSeen === 0 && isLockerCode(classified, 'ARCHIVE_TRUNCATED')) {
+        throw new LockerError('ARCHIVE_INVALID_TAR', 'Invalid archive: invalid header', { cause: tarError });
+      }
+      throw classified;
+    }
+    throw error;
+  } finally {
+    options.signal?.removeEventListener('abort', onCallerAbort);
+  }
+}
+
+function isLockerCode(error: Error, code: LockerError['code']): boolean {
+  return error instanceof LockerError && error.code === code;
+}
+
+function drainOrClose(stream: NodeJS.EventEmitter): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onDrain = (): void => {
+      stream.off('close', onClose);
+      resolve();
+    };
+    const onClose = (): void => {
+      stream.off('drain', onDrain);
+      reject(new ExtractClosed());
+    };
+    stream.once('drain', onDrain);
+    stream.once('close', onClose);
+  });
+}
+
+async function drain(content: AsyncIterable<unknown>): Promise<void> {
+  for await (const _chunk of content) {
+    // discarded on purpose: the member is skipped
+  }
+}
+
+const TYPE_WORDS: Record<string, string> = {
+  link: 'hard link',
+  symlink: 'symbolic link',
+  'character-device': 'character device',
+  'block-device': 'block device',
+  directory: 'directory',
+  fifo: 'fifo',
+};
+
+/** The per-member rules of the reader (states 1-4 of the top comment). */
+class MemberRules {
+  readonly members: ArchiveMemberDigest[] = [];
+  readonly files: string[] = [];
+  readonly warnings: string[] = [];
+  entriesSeen = 0;
+  private meta: ArchiveMeta | undefined;
+  private readonly names = new Set<string>();
+  private firstFile: string | undefined;
+  private metaSeenLate = false;
+  private declaredTotal = 0;
+
+  constructor(
+    private readonly limits: ReadArchiveLimits,
+    private readonly sink: ArchiveMemberSink,
+  ) {}
+
+  async accept(entry: TarEntry): Promise<void> {
+    const { header } = entry;
+    this.entriesSeen += 1;
+    if (this.entriesSeen > this.limits.maxMembers) {
+      throw new LockerError('MEMBER_TOO_MANY', `Invalid archive: more than ${this.limits.maxMembers} members`, {
+        details: { limit: this.limits.maxMembers },
+      });
+    }
+    const size = header.size ?? 0;
+    if (!Number.isSafeInteger(size) || size < 0) {
+      throw new LockerError('ARCHIVE_INVALID_TAR', 'Invalid archive: invalid header');
+    }
+    const isDirectory = header.type === 'directory';
+    const verdict = classifyMemberName(header.name, isDirectory);
+    if (verdict.kind === 'unsafe' || (verdict.kind === 'root' && !isDirectory)) {
+      throw new LockerError('MEMBER_UNSAFE', `Unsafe path in archive: ${printableMemberName(header.name)}`, {
+        details: { reason: verdict.kind === 'unsafe' ? verdict.reason : 'root entry is not a directory' },
+      });
+    }
+    if (verdict.kind === 'root') return drain(entry);
+    const { name } = verdict;
+    const allowlisted = name === META_FILE || isDataFileName(name);
+
+    if (header.type !== 'file' && header.type !== 'contiguous-file') {
+      if (isDirectory && !allowlisted) {
+        this.warnings.push(`Skipping directory in backup: ${name}`);
+        return drain(entry);
+      }
+      const what = (header.type !== null && header.type !== undefined && TYPE_WORDS[header.type]) || 'special member';
+      throw new LockerError('MEMBER_NOT_REGULAR', `Invalid backup: ${name} is a ${what}, not a regular file`, {
+        details: { name, type: header.type ?? null },
+      });
+    }
+
+    if (this.names.has(name)) {
+      throw new LockerError('MEMBER_DUPLICATE', `Invalid backup: ${name} appears more than once in the archive`, {
+        details: { name },
+      });
+    }
+    this.names.add(name);
+    this.checkSize(name, size);
+    this.firstFile ??= name;
+
+    if (this.firstFile !== META_FILE) {
+      // Scanning: the archive is already invalid; only find out whether the meta comes later.
+      if (name === META_FILE) this.metaSeenLate = true;
+      return drain(entry);
+    }
+    if (name === META_FILE) return this.acceptMeta(entry);
+    if (isDataFileName(name)) return this.acceptData(name, size, entry);
+    this.warnings.push(`Skipping unknown file in backup: ${name}`);
+    return drain(entry);
+  }
+
+  /** The meta once the whole archive has been read and the gzip trailer checked. */
+  finish(): ArchiveMeta {
+    if (this.firstFile !== undefined && this.firstFile !== META_FILE && this.metaSeenLate) {
+      throw new LockerError(
+        'META_NOT_FIRST',
+        `Invalid backup: backup_meta.json must be the first member of the archive, but ${this.firstFile} comes first`,
+        { details: { first: this.firstFile } },
+      );
+    }
+    if (this.meta === undefined) {
+      throw new LockerError('META_MISSING', 'Missing backup_meta.json - not a valid DOCSight backup');
+    }
+    const listed = this.meta.members ?? {};
+    for (const name of Object.keys(listed)) {
+      if (!this.members.some((member) => member.name === name)) {
+        throw new LockerError(
+          'MEMBER_CHECKSUM_MISMATCH',
+          `Invalid backup: ${name} is listed in backup_meta.json but missing from the archive`,
+          { details: { name } },
+        );
+      }
+    }
+    return this.meta;
+  }
+
+  private checkSize(name: string, size: number): void {
+    const small = name === META_FILE || (isDataFileName(name) && !isDatabaseFileName(name));
+    const limit = small ? this.limits.maxSmallFileSize : this.limits.maxDatabaseSize;
+    if (size > limit) {
+      throw new LockerError('MEMBER_TOO_LARGE', `Invalid backup: ${name} is ${size} bytes, more than the limit of ${limit}`, {
+        details: { name, size, limit },
+      });
+    }
+    this.declaredTotal += size;
+    if (this.declaredTotal > this.limits.maxTotalSize) {
+      throw new LockerError(
+        'ARCHIVE_TOO_LARGE',
+        `Invalid backup: the members unpack to more than the limit of ${this.limits.maxTotalSize} bytes`,
+        { details: { limit: this.limits.maxTotalSize } },
+      );
+    }
+  }
+
+  private async acceptMeta(entry: TarEntry): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of entry) chunks.push(chunk);
+    this.meta = parseArchiveMeta(Buffer.concat(chunks));
+    this.files.push(META_FILE);
+    if (this.meta.format_version > FORMAT_VERSION) {
+      this.warnings.push(
+        `Backup format_version ${this.meta.format_version} is newer than supported ${FORMAT_VERSION} - attempting restore anyway`,
+      );
+    }
+  }
+
+  private async acceptData(name: DataFileName, size: number, entry: TarEntry): Promise<void> {
+    const expected = this.meta?.members?.[name];
+    if (this.meta?.members !== undefined && expected === undefined) {
+      throw new LockerError('MEMBER_CHECKSUM_MISMATCH', `Invalid backup: ${name} is not listed in backup_meta.json`, {
+        details: { name },
+      });
+    }
+    if (expected !== undefined && expected.size !== size) {
+      throw new LockerError(
+        'MEMBER_CHECKSUM_MISMATCH',
+        `Invalid backup: ${name} is ${size} bytes but backup_meta.json says ${expected.size}`,
+        { details: { name, size, expected: expected.size } },
+      );
+    }
+
+    const hash = createHash('sha256');
+    let bytes = 0;
+    let complete = false;
+    const content = Readable.from(
+      (async function* hashing() {
+        for await (const chunk of entry) {
+          bytes += chunk.length;
+          hash.update(chunk);
+          yield chunk;
+        }
+        complete = true;
+      })(),
+      { objectMode: false },
+    );
+    await this.sink({ name, size }, content);
+    if (!complete) await drain(content);
+
+    const sha256 = hash.digest('hex');
+    if (expected !== undefined && expected.sha256 !== sha256) {
+      throw new LockerError('MEMBER_CHECKSUM_MISMATCH', `Invalid backup: checksum mismatch for ${name}`, {
+        details: { name, expected: expected.sha256, actual: sha256 },
+      });
+    }
+    this.members.push({ name, size: bytes, sha256 });
+    this.files.push(name);
+  }
+}

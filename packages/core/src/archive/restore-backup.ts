@@ -1,0 +1,206 @@
+/**
+ * Restore of a backup archive into a data dir: verify everything, then publish crash-safely.
+ *
+ * Lifecycle:
+ * 1. prepare: create the data dir if missing; finish or clean up an interrupted earlier restore;
+ * 2. stage (the one read pass): each data member streams into `.evidence-locker-restore-<name>.*.tmp`
+ *    (mode 0600, fsynced) while its size and SHA-256 are checked;
+ * 3. verify: a WAL-flagged database copy is flagged rollback-mode (header bytes 18/19 → 1) so
+ *    neither the check nor the restored file ever leaves `-wal`/`-shm` files behind (DOCSight
+ *    leaks them); every staged database must pass `PRAGMA integrity_check` (worker thread);
+ *    `config.json` must be a JSON object;
+ * 4. `beforePublish` (the caller writes its pre-restore backup and closes its database handles);
+ * 5. commit: the intent file is written (restore-intent.ts). Any failure before this point leaves the
+ *    data dir byte-identical and removes every staged file (and the data dir, if this restore
+ *    created it and it is still empty);
+ * 6. publish: renames and removals from the intent, then the intent is deleted. A failure here is
+ *    finished by recoverInterruptedRestore, which every opener calls;
+ * 7. `migrate`: bring the restored databases to the current schema at once (default: DOCSight's
+ *    migrations via openHistoryDatabase/openConnectionMonitorDatabase, in the SQLite worker).
+ *
+ * Decision: a restore makes the data dir the archive's instance. Data files the archive does not
+ * carry (say `connection_monitor.db` from an older DOCSight, or `.auth_state`) are removed rather
+ * than left to mix two instances as DOCSight does; they survive in the pre-restore backup the
+ * caller writes in `beforePublish`. Files outside DATA_FILES (`modules/`, `bnetz/`, the
+ * `.pre_utc_migration` copy) are never touched.
+ */
+import { lstat, mkdir, rmdir } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import {
+  CONFIG_FILE,
+  CONNECTION_MONITOR_DB,
+  DATA_FILES,
+  HISTORY_DB,
+  isDatabaseFileName,
+  type DataFileName,
+} from '../data-dir-layout.ts';
+import { LockerError, errnoCode } from '../errors.ts';
+import type { ArchiveMeta } from './backup-meta.ts';
+import { readArchive, type ArchiveSource, type ReadArchiveOptions } from './read-archive.ts';
+import { recoverInterruptedRestore } from './recover-interrupted-restore.ts';
+import { isDocsightConfigured, readStagedConfig } from './read-staged-config.ts';
+import { applyRestoreIntent, writeRestoreIntent, type PublishStepHook, type RestoreIntent } from './restore-intent.ts';
+import { fsyncDirectory, removeSqliteSidecars, unlinkIfPresent } from './restore-work-files.ts';
+import { clearWalFlag } from './sqlite-header.ts';
+import { runSqliteTask } from './run-sqlite-task.ts';
+import { stageMember } from './stage-member.ts';
+import { verifyStagedDatabase } from './verify-staged-database.ts';
+
+export interface RestoreBackupOptions extends ReadArchiveOptions {
+  /** The archive. */
+  source: ArchiveSource;
+  /** The DOCSight data dir to restore into; created when missing. */
+  dataDir: string;
+  /**
+   * Runs after every member is staged and verified and before anything live changes: write the
+   * pre-restore backup and close database handles here. Throwing cancels the restore cleanly.
+   */
+  beforePublish?: () => Promise<void>;
+  /**
+   * Runs after publishing to bring the restored databases to the current schema at once. Default:
+   * migrateRestoredDatabases (DOCSight's migrations, in the SQLite worker). A failure is thrown,
+   * but the restore itself stands.
+   */
+  migrate?: (dataDir: string, restoredFiles: DataFileName[]) => Promise<void>;
+  /** Fault injection for crash tests: called before each publish step; throwing acts as a crash. */
+  beforePublishStep?: PublishStepHook;
+}
+
+export interface RestoreResult {
+  /** Restored data files in archive order. */
+  restoredFiles: DataFileName[];
+  /** Live data files removed because the archive does not carry them. */
+  removedFiles: DataFileName[];
+  meta: ArchiveMeta;
+  warnings: string[];
+  /** DOCSight's `is_configured()` on the restored config.json (false without one). */
+  configured: boolean;
+}
+
+/** Restores `source` into `dataDir`; see the top comment for the guarantees at each step. */
+export async function restoreBackup(options: RestoreBackupOptions): Promise<RestoreResult> {
+  const { dataDir } = options;
+  const createdDataDir = await prepareDataDir(dataDir);
+  await recoverInterruptedRestore(dataDir);
+
+  const staged = new Map<DataFileName, string>();
+  const stagedPaths: string[] = [];
+  let committed = false;
+  try {
+    const read = await readArchive(
+      options.source,
+      async (member, content) => {
+        const path = await stageMember(dataDir, member.name, content, (created) => stagedPaths.push(created));
+        staged.set(member.name, path);
+      },
+      options,
+    );
+    if (staged.size === 0) {
+      throw new LockerError('ARCHIVE_NO_DATA', 'The backup holds no data files, so there is nothing to restore');
+    }
+
+    const progress = { bytesDone: read.bytesRead, ...(options.bytesTotal === undefined ? {} : { bytesTotal: options.bytesTotal }) };
+    options.onProgress?.({ phase: 'verify', ...progress });
+    for (const [name, path] of staged) {
+      if (!isDatabaseFileName(name)) continue;
+      await clearWalFlag(path);
+      await verifyStagedDatabase(name, path);
+    }
+    const configPath = staged.get(CONFIG_FILE);
+    const configured = configPath === undefined ? false : isDocsightConfigured(await readStagedConfig(configPath));
+
+    await options.beforePublish?.();
+    const intent = await planPublish(dataDir, staged);
+    await fsyncDirectory(dataDir);
+    await writeRestoreIntent(dataDir, intent);
+    committed = true;
+
+    options.onProgress?.({ phase: 'publish', ...progress });
+    try {
+      await applyRestoreIntent(dataDir, intent, options.beforePublishStep);
+    } catch (error) {
+      throw new LockerError(
+        'DATA_DIR_UNUSABLE',
+        'The restore was interrupted while publishing; it is completed the next time the data directory is opened',
+        { cause: error, details: { dataDir } },
+      );
+    }
+    const restoredFiles = intent.renames.map((rename) => rename.to);
+    await (options.migrate ?? migrateRestoredDatabases)(dataDir, restoredFiles);
+    return {
+      restoredFiles,
+      removedFiles: intent.removals,
+      meta: read.meta,
+      warnings: read.warnings,
+      configured,
+    };
+  } catch (error) {
+    if (!committed) await discardStaged(dataDir, stagedPaths, createdDataDir);
+    throw error;
+  }
+}
+
+/**
+ * Opens each restored database once with DOCSight's migrations (which also switch it back to WAL
+ * mode, as DOCSight runs it) and closes it, in the SQLite worker thread.
+ */
+export async function migrateRestoredDatabases(dataDir: string, restoredFiles: DataFileName[]): Promise<void> {
+  for (const name of restoredFiles) {
+    if (name === HISTORY_DB) await runSqliteTask({ kind: 'migrate', database: 'history', path: join(dataDir, name) });
+    if (name === CONNECTION_MONITOR_DB) {
+      await runSqliteTask({ kind: 'migrate', database: 'connection_monitor', path: join(dataDir, name) });
+    }
+  }
+}
+
+/** Creates the data dir when missing; returns whether it did. */
+async function prepareDataDir(dataDir: string): Promise<boolean> {
+  try {
+    const stats = await lstat(dataDir);
+    if (!stats.isDirectory()) {
+      throw new LockerError('DATA_DIR_UNUSABLE', `The data directory is not a directory: ${dataDir}`, { details: { dataDir } });
+    }
+    return false;
+  } catch (error) {
+    if (errnoCode(error) !== 'ENOENT') throw error;
+  }
+  await mkdir(dataDir, { recursive: true });
+  return true;
+}
+
+/**
+ * The renames (archive order) and the removals (live data files the archive lacks). A data file
+ * name taken by a directory would make a committed publish fail, so it is refused here, before
+ * the commit.
+ */
+async function planPublish(dataDir: string, staged: Map<DataFileName, string>): Promise<RestoreIntent> {
+  const removals: DataFileName[] = [];
+  for (const name of DATA_FILES) {
+    let isDirectory: boolean;
+    try {
+      isDirectory = (await lstat(join(dataDir, name))).isDirectory();
+    } catch (error) {
+      if (errnoCode(error) === 'ENOENT') continue;
+      throw error;
+    }
+    if (isDirectory) {
+      throw new LockerError('DATA_DIR_UNUSABLE', `${name} in the data directory is a directory; move it away and retry`, {
+        details: { dataDir, name },
+      });
+    }
+    if (!staged.has(name)) removals.push(name);
+  }
+  const renames = [...staged].map(([to, path]) => ({ from: basename(path), to }));
+  return { version: 1, renames, removals };
+}
+
+/** Removes every staged file (and anything SQLite might have put beside it). */
+async function discardStaged(dataDir: string, stagedPaths: string[], createdDataDir: boolean): Promise<void> {
+  for (const path of stagedPaths) {
+    await unlinkIfPresent(path);
+    await removeSqliteSidecars(dataDir, basename(path));
+  }
+  if (createdDataDir) {
+    await rmdir(dataDir).catch(() => undefined);
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * Names and small file-system steps shared by restore and its crash recovery. Every file a restore
+ * creates in the data dir starts with `.evidence-locker-restore-`, so recovery can find them all
+ * and never touches a user's file.
+ */
+import { randomBytes } from 'node:crypto';
+import { open, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { WORK_PREFIX } from '../data-dir-layout.ts';
+import { errnoCode } from '../errors.ts';
+
+/** Prefix of staged members, the intent file and its temp file. */
+export const RESTORE_PREFIX = `${WORK_PREFIX}restore-`;
+
+/** Written once every staged file is verified; its presence means "roll this restore forward". */
+export const RESTORE_INTENT_FILE = `${RESTORE_PREFIX}intent.json`;
+
+/**
+ * Files SQLite keeps next to a database. A stale `-wal` or hot `-journal` left beside a replaced
+ * database would be replayed into the new file, so they go before the new file takes the name.
+ */
+export const SQLITE_SIDECAR_SUFFIXES = ['-wal', '-shm', '-journal'] as const;
+
+/** A fresh staging name for member `name`: `.evidence-locker-restore-<name>.<random>.tmp`. */
+export function stagedFileName(name: string): string {
+  return `${RESTORE_PREFIX}${name}.${randomBytes(6).toString('hex')}.tmp`;
+}
+
+/** Makes the directory's entries (creates, renames, unlinks) durable. */
+export async function fsyncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Removes `path`; a file that is already gone is fine. */
+export async function unlinkIfPresent(path: string): Promise<void> {
+  try {
+    await unlink(path);
+  } catch (error) {
+    if (errnoCode(error) !== 'ENOENT') throw error;
+  }
+}
+
+/** Removes the SQLite sidecars of the database at `dir/name`. */
+export async function removeSqliteSidecars(dir: string, name: string): Promise<void> {
+  for (const suffix of SQLITE_SIDECAR_SUFFIXES) await unlinkIfPresent(join(dir, `${name}${suffix}`));
+}

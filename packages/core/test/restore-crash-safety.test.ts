@@ -1,0 +1,182 @@
+/**
+ * Crash safety of restore: before the intent file the live data dir never changes; after it, an
+ * interrupted publish is completed by recoverInterruptedRestore.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { LockerError } from '../src/errors.ts';
+import { restoreBackup } from '../src/archive/restore-backup.ts';
+import { recoverInterruptedRestore } from '../src/archive/recover-interrupted-restore.ts';
+import { RESTORE_INTENT_FILE } from '../src/archive/restore-work-files.ts';
+import {
+  buildTarGz,
+  cleanupTempDirs,
+  makeLiveDataDir,
+  makeTempDir,
+  metaText,
+  readSnapshotRows,
+  restoreWorkFiles,
+  snapshotDbBytes,
+  snapshotDir,
+} from './restore-support.ts';
+
+afterEach(cleanupTempDirs);
+
+/** An archive of a new instance: both databases, config.json and .config_key (no session or auth files). */
+async function newInstanceArchive(): Promise<Buffer> {
+  return buildTarGz([
+    { name: 'backup_meta.json', content: metaText() },
+    { name: 'docsis_history.db', content: snapshotDbBytes(['restored'], { wal: true }) },
+    { name: 'connection_monitor.db', content: snapshotDbBytes(['restored-cm']) },
+    { name: 'config.json', content: '{"modem_type":"restored"}' },
+    { name: '.config_key', content: 'restored-key' },
+  ]);
+}
+
+class SimulatedCrash extends Error {}
+
+/** What the data dir must hold once the new-instance archive is fully restored. */
+function expectNewInstance(dataDir: string): void {
+  expect(readSnapshotRows(path.join(dataDir, 'docsis_history.db'))).toEqual(['restored']);
+  expect(readSnapshotRows(path.join(dataDir, 'connection_monitor.db'))).toEqual(['restored-cm']);
+  expect(fs.readFileSync(path.join(dataDir, 'config.json'), 'utf8')).toBe('{"modem_type":"restored"}');
+  expect(fs.readFileSync(path.join(dataDir, '.config_key'), 'utf8')).toBe('restored-key');
+  expect(fs.existsSync(path.join(dataDir, '.session_key'))).toBe(false);
+  expect(fs.existsSync(path.join(dataDir, '.auth_state'))).toBe(false);
+  expect(fs.existsSync(path.join(dataDir, 'docsis_history.db-wal'))).toBe(false);
+  expect(fs.readFileSync(path.join(dataDir, 'modules', 'theme.css'), 'utf8')).toBe('body{}');
+  expect(restoreWorkFiles(dataDir)).toEqual([]);
+}
+
+describe('restore crash safety', () => {
+  it('makes the data dir the archive instance: files the archive lacks are removed', async () => {
+    const dataDir = makeLiveDataDir();
+    const result = await restoreBackup({ source: await newInstanceArchive(), dataDir });
+    expect(result.restoredFiles).toEqual(['docsis_history.db', 'connection_monitor.db', 'config.json', '.config_key']);
+    expect(result.removedFiles).toEqual(['.session_key', '.auth_state']);
+    expectNewInstance(dataDir);
+  });
+
+  it('completes a publish that crashed between two renames when the data dir is next opened', async () => {
+    const dataDir = makeLiveDataDir();
+    let renames = 0;
+    const error = await restoreBackup({
+      source: await newInstanceArchive(),
+      dataDir,
+      beforePublishStep: (step) => {
+        if (step.kind === 'rename' && ++renames === 2) throw new SimulatedCrash('power cut');
+      },
+    }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(LockerError);
+    expect((error as LockerError).code).toBe('DATA_DIR_UNUSABLE');
+    expect((error as LockerError).cause).toBeInstanceOf(SimulatedCrash);
+
+    // Half published: the history database is new, the rest is old, and the intent is on disk.
+    expect(readSnapshotRows(path.join(dataDir, 'docsis_history.db'))).toEqual(['restored']);
+    expect(readSnapshotRows(path.join(dataDir, 'connection_monitor.db'))).toEqual(['live-cm']);
+    expect(fs.existsSync(path.join(dataDir, RESTORE_INTENT_FILE))).toBe(true);
+
+    const recovery = await recoverInterruptedRestore(dataDir);
+    expect(recovery).toEqual({ rolledForward: true, removedWorkFiles: [] });
+    expectNewInstance(dataDir);
+    expect(await recoverInterruptedRestore(dataDir)).toEqual({ rolledForward: false, removedWorkFiles: [] });
+  });
+
+  it('completes a publish that crashed while removing files the archive lacks', async () => {
+    const dataDir = makeLiveDataDir();
+    await restoreBackup({
+      source: await newInstanceArchive(),
+      dataDir,
+      beforePublishStep: (step) => {
+        if (step.kind === 'remove' && step.name === '.auth_state') throw new SimulatedCrash('power cut');
+      },
+    }).catch(() => undefined);
+    expect(fs.existsSync(path.join(dataDir, '.auth_state'))).toBe(true);
+    expect((await recoverInterruptedRestore(dataDir)).rolledForward).toBe(true);
+    expectNewInstance(dataDir);
+  });
+
+  it('a new restore first completes an interrupted one', async () => {
+    const dataDir = makeLiveDataDir();
+    await restoreBackup({
+      source: await newInstanceArchive(),
+      dataDir,
+      beforePublishStep: (step) => {
+        if (step.kind === 'finish') throw new SimulatedCrash('power cut');
+      },
+    }).catch(() => undefined);
+    expect(fs.existsSync(path.join(dataDir, RESTORE_INTENT_FILE))).toBe(true);
+    const archive = await buildTarGz([
+      { name: 'backup_meta.json', content: metaText() },
+      { name: 'config.json', content: '{"demo_mode":true}' },
+    ]);
+    const result = await restoreBackup({ source: archive, dataDir });
+    expect(result).toMatchObject({ restoredFiles: ['config.json'], configured: true });
+    expect(result.removedFiles).toEqual(['docsis_history.db', 'connection_monitor.db', '.config_key']);
+    expect(fs.readdirSync(dataDir).sort()).toEqual(['config.json', 'modules']);
+  });
+
+  it('leaves the data dir byte-identical when the pre-restore hook fails', async () => {
+    const dataDir = makeLiveDataDir();
+    const before = snapshotDir(dataDir);
+    const error = await restoreBackup({
+      source: await newInstanceArchive(),
+      dataDir,
+      beforePublish: async () => {
+        // Everything is staged and verified at this point; the live files are still untouched.
+        expect(restoreWorkFiles(dataDir)).toHaveLength(4);
+        throw new SimulatedCrash('pre-restore backup failed');
+      },
+    }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(SimulatedCrash);
+    expect(snapshotDir(dataDir)).toEqual(before);
+  });
+
+  it('removes the staged files of a restore that crashed before its intent', async () => {
+    const dataDir = makeLiveDataDir();
+    const before = snapshotDir(dataDir);
+    fs.writeFileSync(path.join(dataDir, '.evidence-locker-restore-docsis_history.db.0123abcd.tmp'), 'half written');
+    fs.writeFileSync(path.join(dataDir, `${RESTORE_INTENT_FILE}.4242.tmp`), '{"version":1,');
+    const recovery = await recoverInterruptedRestore(dataDir);
+    expect(recovery.rolledForward).toBe(false);
+    expect(recovery.removedWorkFiles.sort()).toEqual([
+      '.evidence-locker-restore-docsis_history.db.0123abcd.tmp',
+      `${RESTORE_INTENT_FILE}.4242.tmp`,
+    ]);
+    expect(snapshotDir(dataDir)).toEqual(before);
+  });
+
+  it('refuses an intent file that names files outside the data dir', async () => {
+    const dataDir = makeLiveDataDir();
+    fs.writeFileSync(
+      path.join(dataDir, RESTORE_INTENT_FILE),
+      JSON.stringify({ version: 1, renames: [{ from: '../../etc/passwd', to: 'config.json' }], removals: [] }),
+    );
+    const before = snapshotDir(dataDir);
+    const error = await recoverInterruptedRestore(dataDir).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(LockerError);
+    expect((error as LockerError).code).toBe('DATA_DIR_UNUSABLE');
+    expect(snapshotDir(dataDir)).toEqual(before);
+  });
+
+  it('creates a missing data dir and restores into it', async () => {
+    const dataDir = path.join(makeTempDir('parent'), 'nested', 'data');
+    const result = await restoreBackup({ source: await newInstanceArchive(), dataDir });
+    expect(result.removedFiles).toEqual([]);
+    expect(fs.readdirSync(dataDir).sort()).toEqual(['.config_key', 'config.json', 'connection_monitor.db', 'docsis_history.db']);
+  });
+
+  it('runs the migrate hook after publishing', async () => {
+    const dataDir = makeLiveDataDir();
+    let seen: string[] = [];
+    await restoreBackup({
+      source: await newInstanceArchive(),
+      dataDir,
+      migrate: async (dir) => {
+        seen = readSnapshotRows(path.join(dir, 'docsis_history.db'));
+      },
+    });
+    expect(seen).toEqual(['restored']);
+  });
+});
