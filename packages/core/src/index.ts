@@ -59,3 +59,13 @@ export { runSqliteTask, stopSqliteWorker, SqliteTaskError } from './archive/run-
 export type { PublishStep, PublishStepHook } from './archive/restore-intent.ts';
 export { parseArchiveMeta } from './archive/parse-archive-meta.ts';
 export { isDocsightConfigured } from './archive/read-staged-config.ts';
+export * from './backup-dir/verify-backup.ts';
+export { seedDataDir, type SeedSummary } from './seed/seed-data-dir.ts';
+export {
+  SeedOptionsSchema,
+  type SeedOptions,
+  type SeedProgress,
+  DEMO_HISTORY_DAYS,
+  DAYS_PER_MONTH,
+  DEFAULT_USER_MONTHS,
+} from './seed/seed-plan.ts';

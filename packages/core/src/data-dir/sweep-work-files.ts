@@ -19,13 +19,10 @@ import { readdir, rm, unlink } from 'node:fs/promises';
 import type { Dirent } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { RESTORE_INTENT_FILE, RESTORE_PREFIX } from '../archive/restore-work-files.ts';
 import { WORK_PREFIX } from '../data-dir-layout.ts';
 import { errnoCode, LockerError } from '../errors.ts';
 
-/** Staged restore files start with this; recovery owns them while an intent file exists. */
-export const RESTORE_WORK_PREFIX = `${WORK_PREFIX}restore-`;
-/** Written before a restore publishes anything, removed when it has finished. */
-export const RESTORE_INTENT_FILE = `${WORK_PREFIX}restore-intent.json`;
 
 const DOCSIGHT_WORK_DIR = /^\.docsight-backup-(?:work|download)-./;
 const DOCSIGHT_WORK_FILE = [/^\.docsight-restore-.+\.tmp(?:-wal|-shm)?$/, /^\.docsight_backup_.+\.tar\.gz\..+\.tmp$/];
@@ -78,7 +75,7 @@ function isLeftover(entry: Dirent, hasRestoreIntent: boolean): boolean {
   if (entry.isSymbolicLink()) return false;
   if (name.startsWith(WORK_PREFIX)) {
     if (name === RESTORE_INTENT_FILE) return false;
-    if (hasRestoreIntent && name.startsWith(RESTORE_WORK_PREFIX)) return false;
+    if (hasRestoreIntent && name.startsWith(RESTORE_PREFIX)) return false;
     return entry.isFile() || entry.isDirectory();
   }
   if (DOCSIGHT_WORK_DIR.test(name)) return entry.isDirectory();
