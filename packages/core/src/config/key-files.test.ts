@@ -1,11 +1,13 @@
 import { createHmac } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { isLockerError } from '../errors.ts';
 import { fernetDecrypt } from './fernet.ts';
 import { extractFixtureConfigFiles, makeTempDir, type TempDir } from './fixture-config-files.ts';
 import {
+  syncAuthState,
   computeAuthState,
   loadOrCreateConfigKey,
   loadOrCreateSessionKey,
@@ -123,5 +125,36 @@ describe('key files of the real DOCSight fixture', () => {
     const stored = await readAuthState(fixture.dir);
     expect(stored).toBe(expectedAuthState(sessionKey!, ''));
     expect(computeAuthState(sessionKey!, '')).toBe(stored);
+  });
+});
+
+describe('syncAuthState', () => {
+  it('creates the session key and fingerprint of a fresh data dir without rotating', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'el-sync-auth-'));
+    try {
+      const first = await syncAuthState(dir, '');
+      expect(first.rotated).toBe(false);
+      expect(fs.readFileSync(path.join(dir, '.session_key'))).toHaveLength(32);
+      expect(fs.readFileSync(path.join(dir, '.auth_state'), 'latin1')).toBe(computeAuthState(first.sessionKey, ''));
+      const again = await syncAuthState(dir, '');
+      expect(again).toEqual({ sessionKey: first.sessionKey, rotated: false });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('rotates the session key when the admin password no longer matches the fingerprint', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'el-sync-auth-'));
+    try {
+      const before = await syncAuthState(dir, '');
+      const after = await syncAuthState(dir, 'scrypt:32768:8:1$abc$def');
+      expect(after.rotated).toBe(true);
+      expect(after.sessionKey.equals(before.sessionKey)).toBe(false);
+      expect(fs.readFileSync(path.join(dir, '.auth_state'), 'latin1')).toBe(
+        computeAuthState(after.sessionKey, 'scrypt:32768:8:1$abc$def'),
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -109,3 +109,24 @@ async function readOptional(filePath: string): Promise<Buffer | null> {
     throw error;
   }
 }
+
+/**
+ * What DOCSight does at app start (`_init_auth_state`) and before every auth check
+ * (`_sync_auth_state`): make sure `.session_key` exists, and that `.auth_state` matches the current
+ * admin password. A missing fingerprint is written; a mismatch (the password changed behind the
+ * app's back, or the files came from another instance) rotates the session key first, which logs
+ * every session out. Returns the session key in force.
+ */
+export async function syncAuthState(
+  dataDir: string,
+  adminPasswordRepr: string,
+): Promise<{ sessionKey: Buffer; rotated: boolean }> {
+  let sessionKey = await loadOrCreateSessionKey(dataDir);
+  const stored = await readAuthState(dataDir);
+  const expected = computeAuthState(sessionKey, adminPasswordRepr);
+  if (stored === expected) return { sessionKey, rotated: false };
+  const rotated = stored !== null;
+  if (rotated) sessionKey = await writeSessionKey(dataDir);
+  await writeAuthState(dataDir, sessionKey, adminPasswordRepr);
+  return { sessionKey, rotated };
+}

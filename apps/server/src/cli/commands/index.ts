@@ -2,8 +2,9 @@
 import { UsageError } from '../cli-output.ts';
 import type { Command } from '../command.ts';
 import { inspectCommand } from './inspect.ts';
+import { seedCommand } from './seed.ts';
 
-export const commands: readonly Command[] = [inspectCommand];
+export const commands: readonly Command[] = [seedCommand, inspectCommand];
 
 /** Finds the command named by the first one or two words of argv. */
 export function findCommand(first: string, rest: string[]): { command: Command; args: string[] } {

@@ -1,0 +1,70 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { fernetDecrypt, parseFernetKey } from '@evidence-locker/core';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const LOCKER = fileURLToPath(new URL('../../bin/locker.js', import.meta.url));
+const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'el-cli-'));
+afterAll(() => fs.rmSync(temp, { recursive: true, force: true }));
+
+function locker(...args: string[]) {
+  const result = spawnSync(process.execPath, [LOCKER, ...args], { encoding: 'utf8', cwd: temp });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('locker CLI', () => {
+  it('seeds a configured data directory and inspects it as one JSON document', () => {
+    const dataDir = path.join(temp, 'seeded');
+    const seeded = locker('seed', '--data-dir', dataDir, '--months', '1', '--configured', '--modem-password', 'pw-123', '--json');
+    expect(seeded.code, seeded.stderr).toBe(0);
+    expect(JSON.parse(seeded.stdout)).toMatchObject({ ok: true, mode: 'user', configured: true });
+
+    const inspected = locker('inspect', '--data-dir', dataDir, '--json');
+    expect(inspected.code, inspected.stderr).toBe(0);
+    const report = JSON.parse(inspected.stdout);
+    expect(report.configured).toBe(true);
+    expect(report.files.map((file: { name: string }) => file.name)).toEqual([
+      'docsis_history.db',
+      'connection_monitor.db',
+      'config.json',
+      '.config_key',
+      '.session_key',
+      '.auth_state',
+    ]);
+    const history = report.databases.find((db: { name: string }) => db.name === 'docsis_history.db');
+    expect(history.tables.snapshots.rows).toBeGreaterThan(2800);
+    expect(history.tables.snapshots.isDemo).toBe(0);
+
+    const config = JSON.parse(fs.readFileSync(path.join(dataDir, 'config.json'), 'utf8'));
+    const key = parseFernetKey(fs.readFileSync(path.join(dataDir, '.config_key'), 'latin1'));
+    expect(config.modem_password).toMatch(/^gAAAAA/);
+    expect(fernetDecrypt(key, config.modem_password).toString('utf8')).toBe('pw-123');
+  });
+
+  it('prints human-readable output by default', () => {
+    const dataDir = path.join(temp, 'seeded');
+    const inspected = locker('inspect', '--data-dir', dataDir);
+    expect(inspected.code).toBe(0);
+    expect(inspected.stdout).toContain('Configured         yes (modem: fritzbox)');
+    expect(inspected.stdout).toMatch(/snapshots\s+\d+\s+\(is_demo=1: 0\)/);
+  });
+
+  it('refuses to seed over existing data with a clear message and exit code 1', () => {
+    const dataDir = path.join(temp, 'seeded');
+    const again = locker('seed', '--data-dir', dataDir, '--months', '1');
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/^error: .*already/m);
+  });
+
+  it('reports usage errors with exit code 2, also as JSON', () => {
+    const missing = locker('inspect');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('missing required option --data-dir');
+    const unknown = locker('inspect', '--data-dir', temp, '--bogus', '--json');
+    expect(unknown.code).toBe(2);
+    expect(JSON.parse(unknown.stdout)).toMatchObject({ ok: false, error: { code: 'USAGE' } });
+  });
+});
