@@ -1,10 +1,23 @@
 /** The registry of CLI commands and the `help` text built from it. */
 import { UsageError } from '../cli-output.ts';
 import type { Command } from '../command.ts';
+import { backupDeleteCommand } from './backup-delete.ts';
+import { backupListCommand } from './backup-list.ts';
+import { backupPruneCommand } from './backup-prune.ts';
+import { backupValidateCommand } from './backup-validate.ts';
+import { backupVerifyCommand } from './backup-verify.ts';
 import { inspectCommand } from './inspect.ts';
 import { seedCommand } from './seed.ts';
 
-export const commands: readonly Command[] = [seedCommand, inspectCommand];
+export const commands: readonly Command[] = [
+  seedCommand,
+  inspectCommand,
+  backupValidateCommand,
+  backupListCommand,
+  backupPruneCommand,
+  backupDeleteCommand,
+  backupVerifyCommand,
+];
 
 /** Finds the command named by the first one or two words of argv. */
 export function findCommand(first: string, rest: string[]): { command: Command; args: string[] } {
