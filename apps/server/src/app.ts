@@ -1,0 +1,124 @@
+/**
+ * Builds the HTTP server: Fastify with the tRPC API at /trpc (queries and mutations over HTTP,
+ * subscriptions over SSE), /api/health, security headers, the cross-origin refusal, JSON errors
+ * for /api and /trpc (never redirects, never HTML), and the web app at /.
+ *
+ * Session cookie `el_session`: HttpOnly (scripts cannot read it), SameSite=Strict, Secure when the
+ * request came over TLS. Strict rather than DOCSight's Lax because the app's HTML is public and
+ * every authenticated call is a same-origin fetch: following a link from elsewhere loads the page
+ * without the cookie, and the page's own API calls then carry it. Nothing breaks, and no other site
+ * can make the browser send the cookie, even with a top-level GET.
+ */
+import fastifyCookie from '@fastify/cookie';
+import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { LoginRateLimiter } from './auth/login-rate-limiter.ts';
+import { SetupAttemptLimiter } from './auth/setup-attempt-limiter.ts';
+import type { Env } from './env.ts';
+import { isServerFault, toHttpError } from './errors/error-mapping.ts';
+import { refuseCrossOrigin } from './http/origin-guard.ts';
+import { addSecurityHeaders } from './http/security-headers.ts';
+import { registerWebApp } from './http/web-app.ts';
+import { openInstance, type Instance } from './instance/instance.ts';
+import type { ScheduleStateSource } from './schedule-state.ts';
+import { createContextFactory, type ServerServices } from './trpc/context.ts';
+import { appRouter, type AppRouter } from './trpc/routers/_app.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The server's services, for raw routes registered by other modules. */
+    locker: ServerServices;
+  }
+}
+
+/** Options of {@link buildServer}. */
+export interface BuildServerOptions {
+  env: Env;
+  /** A pino logger to use; default: Fastify's pino at `env.logLevel` writing JSON to stdout. */
+  logger?: FastifyBaseLogger;
+  /** Where log lines go when no `logger` is given (tests capture them); default stdout. */
+  logStream?: { write(line: string): void };
+  /** An already opened instance (default: opened from `env` at build time). */
+  instance?: Instance;
+  /** The schedule's state for the dashboard (default: none running, reported as null). */
+  scheduleState?: ScheduleStateSource;
+  /** Called when the backup settings were saved (default: nothing). */
+  onBackupSettingsChanged?: () => void;
+  /** The built web app (default apps/web/dist). */
+  webDistDir?: string;
+}
+
+/**
+ * Opens the instance (unless given) and returns a ready Fastify server; call `listen()` on it.
+ * Closing the server closes the instance's databases.
+ */
+export async function buildServer(options: BuildServerOptions): Promise<FastifyInstance> {
+  const { env } = options;
+  const serverOptions: FastifyServerOptions = {
+    // tRPC batches put several procedure names into one path parameter.
+    routerOptions: { maxParamLength: 5000 },
+    // The client address is the peer: X-Forwarded-For would let anyone dodge the rate limits.
+    trustProxy: false,
+  };
+  const app: FastifyInstance = options.logger
+    ? Fastify({ ...serverOptions, loggerInstance: options.logger })
+    : Fastify({
+        ...serverOptions,
+        logger: { level: env.logLevel, ...(options.logStream ? { stream: options.logStream } : {}) },
+      });
+
+  const instance =
+    options.instance ??
+    (await openInstance({
+      dataDir: env.dataDir,
+      backupDir: env.backupDir,
+      browseRoots: env.browseRoots,
+      demoModeOverride: env.demoMode,
+      log: app.log,
+    }));
+  const services: ServerServices = {
+    env,
+    instance,
+    loginLimiter: new LoginRateLimiter(),
+    setupLimiter: new SetupAttemptLimiter(),
+    scheduleState: options.scheduleState ?? (() => null),
+    onBackupSettingsChanged: options.onBackupSettingsChanged ?? (() => undefined),
+  };
+  app.decorate('locker', services);
+  app.addHook('onClose', async () => {
+    await instance.close();
+  });
+
+  app.addHook('onRequest', refuseCrossOrigin);
+  app.addHook('onSend', addSecurityHeaders);
+  app.setErrorHandler((error, request, reply) => {
+    const statusCode = (error as { statusCode?: unknown }).statusCode;
+    // Fastify's own 4xx (bad JSON, body too large, unsupported media type) keep their status.
+    if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
+      const code = (error as { code?: unknown }).code;
+      return reply.code(statusCode).send({
+        error: { code: typeof code === 'string' ? code : 'BAD_REQUEST', message: (error as Error).message },
+      });
+    }
+    const { status, body } = toHttpError(error);
+    if (isServerFault(status)) request.log.error({ err: error }, 'Request failed');
+    return reply.code(status).send(body);
+  });
+
+  await app.register(fastifyCookie);
+  await app.register(fastifyTRPCPlugin, {
+    prefix: '/trpc',
+    trpcOptions: {
+      router: appRouter,
+      createContext: createContextFactory(services),
+      onError({ error, path, req }) {
+        if (error.code === 'INTERNAL_SERVER_ERROR') req.log.error({ err: error.cause ?? error, path }, 'Procedure failed');
+        else req.log.debug({ code: error.code, path }, error.message);
+      },
+    } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'],
+  });
+
+  app.get('/api/health', async () => ({ status: 'ok' as const }));
+  await registerWebApp(app, options.webDistDir);
+  return app;
+}

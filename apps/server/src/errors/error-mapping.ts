@@ -1,0 +1,95 @@
+/**
+ * The one place where the engine's LockerError codes become network errors: `toTrpcError` for
+ * procedures, `toHttpError` for raw routes. Both read the same table, so a code always means the
+ * same status whichever way a client reached it. Unknown errors become a 500 whose body says only
+ * "Internal server error"; the details go to the log, never to the client.
+ */
+import { TRPCError } from '@trpc/server';
+import { getHTTPStatusCodeFromError } from '@trpc/server/http';
+import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
+import { LockerError, type LockerErrorCode } from '@evidence-locker/core';
+
+/** Exhaustive: adding a code to core breaks the build here until it is given a status. */
+const TRPC_CODE_BY_LOCKER_CODE: Record<LockerErrorCode, TRPC_ERROR_CODE_KEY> = {
+  ARCHIVE_EMPTY: 'UNPROCESSABLE_CONTENT',
+  ARCHIVE_NOT_GZIP: 'UNPROCESSABLE_CONTENT',
+  ARCHIVE_TRUNCATED: 'UNPROCESSABLE_CONTENT',
+  ARCHIVE_CORRUPT: 'UNPROCESSABLE_CONTENT',
+  ARCHIVE_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  ARCHIVE_INVALID_TAR: 'UNPROCESSABLE_CONTENT',
+  ARCHIVE_NO_DATA: 'UNPROCESSABLE_CONTENT',
+  MEMBER_UNSAFE: 'UNPROCESSABLE_CONTENT',
+  MEMBER_NOT_REGULAR: 'UNPROCESSABLE_CONTENT',
+  MEMBER_DUPLICATE: 'UNPROCESSABLE_CONTENT',
+  MEMBER_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  MEMBER_TOO_MANY: 'UNPROCESSABLE_CONTENT',
+  MEMBER_CHECKSUM_MISMATCH: 'UNPROCESSABLE_CONTENT',
+  META_MISSING: 'UNPROCESSABLE_CONTENT',
+  META_NOT_FIRST: 'UNPROCESSABLE_CONTENT',
+  META_UNREADABLE: 'UNPROCESSABLE_CONTENT',
+  META_INVALID: 'UNPROCESSABLE_CONTENT',
+  MAGIC_MISMATCH: 'UNPROCESSABLE_CONTENT',
+  FORMAT_VERSION_INVALID: 'UNPROCESSABLE_CONTENT',
+  DATABASE_CORRUPT: 'UNPROCESSABLE_CONTENT',
+  DATABASE_MISSING: 'UNPROCESSABLE_CONTENT',
+  CONFIG_INVALID: 'UNPROCESSABLE_CONTENT',
+  CONFIG_KEY_INVALID: 'UNPROCESSABLE_CONTENT',
+  SECRET_UNDECRYPTABLE: 'UNPROCESSABLE_CONTENT',
+  BACKUP_DIR_UNUSABLE: 'CONFLICT',
+  BACKUP_NOT_FOUND: 'NOT_FOUND',
+  BACKUP_NAME_INVALID: 'BAD_REQUEST',
+  BACKUP_EXISTS: 'CONFLICT',
+  PATH_NOT_ALLOWED: 'FORBIDDEN',
+  NOT_A_DIRECTORY: 'BAD_REQUEST',
+  PERMISSION_DENIED: 'FORBIDDEN',
+  // 507 has no tRPC code; the client still gets the code DISK_FULL in `data.lockerCode`.
+  DISK_FULL: 'INTERNAL_SERVER_ERROR',
+  BUSY: 'CONFLICT',
+  CANCELLED: 'CLIENT_CLOSED_REQUEST',
+  DATA_DIR_UNUSABLE: 'INTERNAL_SERVER_ERROR',
+  INVALID_ARGUMENT: 'BAD_REQUEST',
+};
+
+/** Raw routes can say more than tRPC's code set allows. */
+const HTTP_STATUS_OVERRIDES: Partial<Record<LockerErrorCode, number>> = { DISK_FULL: 507 };
+
+/** Body of every JSON error a raw route sends; `code` is a LockerError code or a server code. */
+export interface HttpErrorBody {
+  error: { code: string; message: string };
+}
+
+/** The tRPC error for a LockerError (its message is written for users, so it is kept). */
+export function toTrpcError(error: LockerError): TRPCError {
+  return new TRPCError({
+    code: TRPC_CODE_BY_LOCKER_CODE[error.code],
+    message: error.message,
+    cause: error,
+  });
+}
+
+/**
+ * HTTP status and JSON body for any error a raw route throws: a LockerError keeps its message and
+ * code; a TRPCError its code's status; anything else is 500 "Internal server error" (log it first).
+ */
+export function toHttpError(error: unknown): { status: number; body: HttpErrorBody } {
+  if (error instanceof LockerError) {
+    const status =
+      HTTP_STATUS_OVERRIDES[error.code] ?? getHTTPStatusCodeFromError(toTrpcError(error));
+    return { status, body: { error: { code: error.code, message: error.message } } };
+  }
+  if (error instanceof TRPCError) {
+    return {
+      status: getHTTPStatusCodeFromError(error),
+      body: { error: { code: error.code, message: error.message } },
+    };
+  }
+  return {
+    status: 500,
+    body: { error: { code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error' } },
+  };
+}
+
+/** True when a status means "our fault", i.e. the error belongs in the log at error level. */
+export function isServerFault(status: number): boolean {
+  return status >= 500;
+}

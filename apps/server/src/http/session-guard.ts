@@ -1,0 +1,26 @@
+/**
+ * The session rule for raw (non-tRPC) routes, as a Fastify preHandler: when an admin password is
+ * set, a request without a valid `el_session` cookie gets 401 JSON, never a redirect. Same rule as
+ * tRPC's protectedProcedure. Use: `app.get('/api/…', { preHandler: requireSession(services) }, …)`.
+ */
+import type {} from '@fastify/cookie';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { SESSION_COOKIE, verifySessionToken } from '../auth/session-token.ts';
+import type { ServerServices } from '../trpc/context.ts';
+
+/** True when the request may use protected routes (no admin password, or a valid session). */
+export function hasSessionAccess(services: ServerServices, request: FastifyRequest): boolean {
+  const { sessionKey, adminPasswordRepr } = services.instance.snapshot;
+  if (adminPasswordRepr === '') return true;
+  return verifySessionToken(request.cookies[SESSION_COOKIE], sessionKey, adminPasswordRepr);
+}
+
+/** A preHandler that answers 401 JSON when {@link hasSessionAccess} is false. */
+export function requireSession(services: ServerServices) {
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    if (hasSessionAccess(services, request)) return;
+    await reply.code(401).send({
+      error: { code: 'UNAUTHORIZED', message: 'Log in first: this instance has an admin password.' },
+    });
+  };
+}

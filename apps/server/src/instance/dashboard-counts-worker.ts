@@ -1,0 +1,54 @@
+/**
+ * Worker-thread entry of DashboardCounter: for each `{ id, request }` it opens both databases
+ * read-only (no migration, no journal change), counts, closes them again (so a restore can replace
+ * the files between calls) and answers `{ id, ok: true, result }` or `{ id, ok: false, error }`.
+ */
+import fs from 'node:fs';
+import { parentPort } from 'node:worker_threads';
+import { countRows, openHistoryDatabase, withReadonlyDatabase } from '@evidence-locker/core';
+import type { DashboardCounts, DashboardCountsRequest } from './dashboard-counts.ts';
+
+type Connection = ReturnType<typeof openHistoryDatabase>;
+
+function withDatabase<T>(path: string, read: (db: Connection) => T): T | null {
+  if (!fs.existsSync(path)) return null;
+  // Read-only open: no migration, no journal-mode change (both databases share the opener).
+  return withReadonlyDatabase(path, openHistoryDatabase, read);
+}
+
+function snapshotBound(db: Connection, order: 'ASC' | 'DESC'): string | null {
+  // Two single-bound queries: SQLite answers each from idx_snapshots_ts in O(log n), while
+  // min() and max() in one SELECT scan the index.
+  const row = db
+    .prepare(`SELECT timestamp FROM snapshots ORDER BY timestamp ${order} LIMIT 1`)
+    .pluck()
+    .get() as string | undefined;
+  return row ?? null;
+}
+
+function count(request: DashboardCountsRequest): DashboardCounts {
+  const history = withDatabase(request.historyPath, (db) => {
+    const tables = countRows(db);
+    const hasSnapshots = Object.hasOwn(tables, 'snapshots');
+    return {
+      tables,
+      firstSnapshot: hasSnapshots ? snapshotBound(db, 'ASC') : null,
+      lastSnapshot: hasSnapshots ? snapshotBound(db, 'DESC') : null,
+    };
+  });
+  const connectionMonitor = withDatabase(request.connectionMonitorPath, (db) => countRows(db));
+  return {
+    history: history ?? { tables: null, firstSnapshot: null, lastSnapshot: null },
+    connectionMonitor: { tables: connectionMonitor },
+  };
+}
+
+parentPort?.on('message', ({ id, request }: { id: number; request: DashboardCountsRequest }) => {
+  try {
+    parentPort?.postMessage({ id, ok: true, result: count(request) });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : undefined;
+    parentPort?.postMessage({ id, ok: false, error: { message, code } });
+  }
+});

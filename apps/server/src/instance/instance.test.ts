@@ -1,0 +1,85 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { decryptSecret, fernetEncrypt, generateFernetKey, parseFernetKey, toPythonJson } from '@evidence-locker/core';
+import { openInstance, type Instance } from './instance.ts';
+
+let root: string | undefined;
+let instance: Instance | undefined;
+afterEach(async () => {
+  await instance?.close();
+  if (root) fs.rmSync(root, { recursive: true, force: true });
+  root = undefined;
+  instance = undefined;
+});
+
+function tempRoot(): string {
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'el-instance-'));
+  return root;
+}
+
+describe('openInstance', () => {
+  it('creates the data directory, both databases and the key files DOCSight expects', async () => {
+    const dataDir = path.join(tempRoot(), 'data');
+    instance = await openInstance({ dataDir, backupDir: path.join(root!, 'backups'), browseRoots: [root!] });
+    expect(fs.existsSync(path.join(dataDir, 'docsis_history.db'))).toBe(true);
+    expect(fs.existsSync(path.join(dataDir, 'connection_monitor.db'))).toBe(true);
+    expect(fs.readFileSync(path.join(dataDir, '.session_key'))).toHaveLength(32);
+    expect(fs.readFileSync(path.join(dataDir, '.auth_state'), 'latin1')).toMatch(/^[0-9a-f]{64}$/);
+    expect(instance.snapshot).toMatchObject({ configured: false, demoMode: false, adminPasswordRepr: '' });
+    expect(instance.historyDb.prepare('SELECT count(*) AS n FROM snapshots').get()).toEqual({ n: 0 });
+  });
+
+  it('removes work files a crash left in the data and backup directories, and nothing else', async () => {
+    const dataDir = path.join(tempRoot(), 'data');
+    const backupDir = path.join(root!, 'backups');
+    fs.mkdirSync(dataDir);
+    fs.mkdirSync(backupDir);
+    fs.writeFileSync(path.join(dataDir, '.evidence-locker-docsis_history.db.0123.tmp'), 'x');
+    fs.mkdirSync(path.join(dataDir, '.docsight-backup-work-abc'));
+    fs.writeFileSync(path.join(backupDir, '.evidence-locker-archive.tmp'), 'x');
+    fs.writeFileSync(path.join(backupDir, 'docsight_backup_20260101_060000.tar.gz'), 'x');
+    instance = await openInstance({ dataDir, backupDir, browseRoots: [root!] });
+    expect(fs.readdirSync(dataDir).filter((name) => name.startsWith('.evidence-locker') || name.startsWith('.docsight'))).toEqual([]);
+    expect(fs.readdirSync(backupDir)).toEqual(['docsight_backup_20260101_060000.tar.gz']);
+  });
+
+  it('lets DEMO_MODE override config.json both ways', async () => {
+    const dataDir = path.join(tempRoot(), 'data');
+    fs.mkdirSync(dataDir);
+    fs.writeFileSync(path.join(dataDir, 'config.json'), toPythonJson({ demo_mode: true }));
+    instance = await openInstance({ dataDir, backupDir: root!, browseRoots: [root!], demoModeOverride: false });
+    expect(instance.snapshot).toMatchObject({ demoMode: false, configured: false });
+    await instance.close();
+    instance = await openInstance({ dataDir: path.join(root!, 'other'), backupDir: root!, browseRoots: [root!], demoModeOverride: true });
+    expect(instance.snapshot).toMatchObject({ demoMode: true, configured: true });
+  });
+
+  it('decrypts secrets with a restored .config_key right after reload (DOCSight needs a restart)', async () => {
+    const dataDir = path.join(tempRoot(), 'data');
+    instance = await openInstance({ dataDir, backupDir: root!, browseRoots: [root!] });
+    await instance.updateConfig({ modem_type: 'fritzbox', modem_password: 'old instance secret' });
+    // What a restore does: both files replaced by another instance's.
+    const restoredKey = generateFernetKey();
+    fs.writeFileSync(path.join(dataDir, '.config_key'), restoredKey);
+    fs.writeFileSync(
+      path.join(dataDir, 'config.json'),
+      toPythonJson({ modem_type: 'tc4400', modem_password: fernetEncrypt(parseFernetKey(restoredKey), 'restored secret') }),
+    );
+    const snapshot = await instance.reload();
+    expect(snapshot.config['modem_type']).toBe('tc4400');
+    expect(decryptSecret(snapshot.configKey, snapshot.config['modem_password'])).toBe('restored secret');
+  });
+
+  it('reads the databases for the dashboard in a worker it keeps between calls', async () => {
+    const dataDir = path.join(tempRoot(), 'data');
+    instance = await openInstance({ dataDir, backupDir: root!, browseRoots: [root!] });
+    const first = await instance.readDashboardCounts();
+    expect(first.history.tables).toMatchObject({ snapshots: 0 });
+    const started = performance.now();
+    await instance.readDashboardCounts();
+    // Far below the ~1 s a fresh tsx worker needs to start.
+    expect(performance.now() - started).toBeLessThan(300);
+  });
+});

@@ -1,0 +1,214 @@
+/**
+ * The running instance: its directories, the two open databases, config.json and the key files,
+ * as one object the server's procedures read. Opening it does what DOCSight does at start (create
+ * the data directory, open and migrate both databases, create missing key files) plus what DOCSight
+ * never does: remove work files a crashed run left behind. `reload()` re-reads everything from disk
+ * (after a restore, so a restored `.config_key` decrypts at once: weakness 10) and re-opens the
+ * databases so their migrations run again (weakness 16).
+ */
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  CONNECTION_MONITOR_DB,
+  HISTORY_DB,
+  isDemoMode,
+  openConnectionMonitorDatabase,
+  openHistoryDatabase,
+  readConfig,
+  readConfigKey,
+  sweepWorkFiles,
+  updateConfig,
+  type ConfigProblem,
+  type ConfigRecord,
+  type FernetKey,
+  type JsonValue,
+} from '@evidence-locker/core';
+import { adminPasswordRepr } from './admin-password.ts';
+import { DashboardCounter, type DashboardCounts } from './dashboard-counts.ts';
+import { syncSessionKey } from './session-key.ts';
+
+type Connection = ReturnType<typeof openHistoryDatabase>;
+
+/** The log calls the instance makes (Fastify's pino logger fits). */
+export interface InstanceLog {
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+}
+
+/** Options of {@link openInstance}. */
+export interface InstanceOptions {
+  /** Absolute data directory; created when missing. */
+  dataDir: string;
+  /** Absolute default backup directory (used when config.json has no backup_path). */
+  backupDir: string;
+  /** Directories a backup path may lie in. */
+  browseRoots: readonly string[];
+  /** DEMO_MODE from the environment: forces demo mode on or off; undefined = config.json decides. */
+  demoModeOverride?: boolean | undefined;
+  log?: InstanceLog;
+}
+
+/** What config.json and the key files say right now. */
+export interface InstanceSnapshot {
+  /** config.json as saved (`{}` when missing or unreadable). */
+  config: ConfigRecord;
+  configProblem: ConfigProblem | null;
+  /** `.config_key`, null when the file does not exist. */
+  configKey: FernetKey | null;
+  /** `.session_key`, the cookie-signing key. */
+  sessionKey: Buffer;
+  /** The stored admin password value; "" when none is set (everything open). */
+  adminPasswordRepr: string;
+  /** Effective demo mode (DEMO_MODE wins over config.json). */
+  demoMode: boolean;
+  /** DOCSight's is_configured with the effective demo mode. */
+  configured: boolean;
+}
+
+const silentLog: InstanceLog = { info: () => undefined, warn: () => undefined };
+
+export class Instance {
+  readonly dataDir: string;
+  readonly backupDir: string;
+  readonly browseRoots: readonly string[];
+  readonly demoModeOverride: boolean | undefined;
+  readonly #log: InstanceLog;
+  #snapshot: InstanceSnapshot | undefined;
+  #history: Connection | undefined;
+  #connectionMonitor: Connection | undefined;
+  readonly #counter = new DashboardCounter();
+
+  constructor(options: InstanceOptions) {
+    this.dataDir = path.resolve(options.dataDir);
+    this.backupDir = path.resolve(options.backupDir);
+    this.browseRoots = options.browseRoots.map((root) => path.resolve(root));
+    this.demoModeOverride = options.demoModeOverride;
+    this.#log = options.log ?? silentLog;
+  }
+
+  /** The current config and keys; throws before {@link reload} has run once. */
+  get snapshot(): InstanceSnapshot {
+    if (!this.#snapshot) throw new Error('Instance not loaded');
+    return this.#snapshot;
+  }
+
+  /** The open `docsis_history.db` (main thread: keep reads on it short). */
+  get historyDb(): Connection {
+    if (!this.#history) throw new Error('Instance databases are closed');
+    return this.#history;
+  }
+
+  /** The open `connection_monitor.db`. */
+  get connectionMonitorDb(): Connection {
+    if (!this.#connectionMonitor) throw new Error('Instance databases are closed');
+    return this.#connectionMonitor;
+  }
+
+  get historyPath(): string {
+    return path.join(this.dataDir, HISTORY_DB);
+  }
+
+  get connectionMonitorPath(): string {
+    return path.join(this.dataDir, CONNECTION_MONITOR_DB);
+  }
+
+  /** Where backups go: the saved `backup_path`, else the BACKUP_DIR default. */
+  get backupPath(): string {
+    const saved = this.snapshot.config['backup_path'];
+    return typeof saved === 'string' && saved !== '' ? saved : this.backupDir;
+  }
+
+  /** True when an admin password is set, i.e. protected routes need a session. */
+  get hasAdminPassword(): boolean {
+    return this.snapshot.adminPasswordRepr !== '';
+  }
+
+  /**
+   * Re-reads config.json, `.config_key`, `.session_key`/`.auth_state` (rotating the session key
+   * when the fingerprint does not match) and re-opens and migrates both databases.
+   */
+  async reload(): Promise<InstanceSnapshot> {
+    this.#snapshot = await this.#readSnapshot();
+    this.#closeDatabases();
+    this.#history = openHistoryDatabase(this.historyPath);
+    this.#connectionMonitor = openConnectionMonitorDatabase(this.connectionMonitorPath);
+    return this.#snapshot;
+  }
+
+  /**
+   * Saves `patch` into config.json the way DOCSight's save() does (secrets encrypted, admin
+   * password hashed) and re-reads config and keys. Databases stay open.
+   */
+  async updateConfig(patch: Record<string, JsonValue>): Promise<InstanceSnapshot> {
+    await updateConfig(this.dataDir, patch);
+    this.#snapshot = await this.#readSnapshot();
+    return this.#snapshot;
+  }
+
+  /** Row counts of both databases and the snapshot range, read in a worker thread. */
+  readDashboardCounts(): Promise<DashboardCounts> {
+    return this.#counter.read({ historyPath: this.historyPath, connectionMonitorPath: this.connectionMonitorPath });
+  }
+
+  /**
+   * Releases the database handles and stops the counting worker (before a restore replaces the
+   * files, and at shutdown). {@link reload} opens them again.
+   */
+  async close(): Promise<void> {
+    this.#closeDatabases();
+    await this.#counter.close();
+  }
+
+  async #readSnapshot(): Promise<InstanceSnapshot> {
+    const { config, problem } = await readConfig(this.dataDir);
+    if (problem) this.#log.warn({ problem: problem.kind }, problem.message);
+    const configKey = await readConfigKey(this.dataDir);
+    const repr = adminPasswordRepr(config, configKey);
+    const { sessionKey, rotated } = await syncSessionKey(this.dataDir, repr);
+    if (rotated) {
+      this.#log.warn({}, 'The admin password changed outside this server; all sessions were logged out.');
+    }
+    const demoMode = this.demoModeOverride ?? isDemoMode(config);
+    return {
+      config,
+      configProblem: problem,
+      configKey,
+      sessionKey,
+      adminPasswordRepr: repr,
+      demoMode,
+      configured: demoMode || Object.hasOwn(config, 'modem_type'),
+    };
+  }
+
+  #closeDatabases(): void {
+    this.#history?.close();
+    this.#connectionMonitor?.close();
+    this.#history = undefined;
+    this.#connectionMonitor = undefined;
+  }
+}
+
+/**
+ * Opens the instance at start: creates the data directory, removes crash leftovers from the data
+ * and backup directories, reads config and keys, and opens and migrates both databases.
+ */
+export async function openInstance(options: InstanceOptions): Promise<Instance> {
+  const instance = new Instance(options);
+  const log = options.log ?? silentLog;
+  await mkdir(instance.dataDir, { recursive: true });
+  await sweep(instance.dataDir, log);
+  await instance.reload();
+  try {
+    await sweep(instance.backupPath, log);
+  } catch (error) {
+    // An unreachable backup directory (NAS offline) must not stop the server; backups report it.
+    log.warn({ dir: instance.backupPath, err: error }, 'Could not check the backup directory for leftover work files');
+  }
+  return instance;
+}
+
+async function sweep(dir: string, log: InstanceLog): Promise<void> {
+  const swept = await sweepWorkFiles(dir);
+  if (swept.removed.length > 0) log.info({ dir, removed: swept.removed }, 'Removed work files left by a crash');
+  for (const failure of swept.failed) log.warn({ dir, ...failure }, 'Could not remove a leftover work file');
+}

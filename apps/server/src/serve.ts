@@ -1,0 +1,63 @@
+/**
+ * `locker serve`: builds the server from the environment, listens, logs the URL, and shuts down
+ * cleanly on SIGTERM/SIGINT (stop accepting, finish requests in flight, close the databases).
+ */
+import type { FastifyInstance } from 'fastify';
+import { buildServer, type BuildServerOptions } from './app.ts';
+import type { Env } from './env.ts';
+
+/** A running server and how to stop it. */
+export interface RunningServer {
+  app: FastifyInstance;
+  /** The address it listens on, e.g. http://127.0.0.1:8765. */
+  url: string;
+  /** Closes the server and the instance; idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the server for `env` and installs SIGTERM/SIGINT handlers that close it (default on;
+ * `handleSignals: false` for tests and embedding).
+ */
+export async function startServer(
+  env: Env,
+  options: Omit<BuildServerOptions, 'env'> & { handleSignals?: boolean } = {},
+): Promise<RunningServer> {
+  const app = await buildServer({ ...options, env });
+  let address: string;
+  try {
+    address = await app.listen({ host: env.host, port: env.port });
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
+  const url = env.host.includes(':') && !address.startsWith('http') ? `http://[${env.host}]:${env.port}` : address;
+  app.log.info({ url, dataDir: env.dataDir, backupDir: env.backupDir }, `Evidence Locker is listening on ${url}`);
+
+  let removeSignalHandlers = (): void => undefined;
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    removeSignalHandlers();
+    closing ??= app.close().then(() => undefined);
+    return closing;
+  };
+  if (options.handleSignals ?? true) {
+    const onSignal = (signal: NodeJS.Signals) => {
+      app.log.info({ signal }, 'Shutting down');
+      close().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          app.log.error({ err: error }, 'Shutdown failed');
+          process.exit(1);
+        },
+      );
+    };
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+    removeSignalHandlers = () => {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+    };
+  }
+  return { app, url, close };
+}

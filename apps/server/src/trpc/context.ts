@@ -1,0 +1,82 @@
+/**
+ * The tRPC context: the server's long-lived services plus the facts of one request (client
+ * address, session cookie, how to set it). Procedures never touch Fastify's request or reply, so
+ * router tests build a context with {@link createTestContext}-style objects and no HTTP at all.
+ *
+ * There is deliberately no API-token authentication (DOCSight weakness 13: its read-only
+ * integration tokens can download and restore whole backups). A session cookie from a login with
+ * the admin password is the only credential.
+ */
+// Brings in @fastify/cookie's request.cookies / reply.setCookie types.
+import type {} from '@fastify/cookie';
+import type { CreateFastifyContextOptions } from '@trpc/server/adapters/fastify';
+import type { AuditLogger } from '../audit.ts';
+import type { LoginRateLimiter } from '../auth/login-rate-limiter.ts';
+import type { SetupAttemptLimiter } from '../auth/setup-attempt-limiter.ts';
+import { SESSION_COOKIE, SESSION_LIFETIME_SECONDS, verifySessionToken } from '../auth/session-token.ts';
+import type { Env } from '../env.ts';
+import type { Instance } from '../instance/instance.ts';
+import type { ScheduleStateSource } from '../schedule-state.ts';
+
+/** Long-lived objects shared by every request. */
+export interface ServerServices {
+  env: Env;
+  instance: Instance;
+  loginLimiter: LoginRateLimiter;
+  setupLimiter: SetupAttemptLimiter;
+  /** The schedule's state for the dashboard; returns null while no schedule runs. */
+  scheduleState: ScheduleStateSource;
+  /** Called after the backup settings were saved, so the schedule re-reads them. */
+  onBackupSettingsChanged: () => void;
+}
+
+/** One request as procedures see it. */
+export interface RequestFacts {
+  /** The peer address (no X-Forwarded-For: any client can send that header). */
+  clientAddress: string;
+  /** Value of the `el_session` cookie, if sent. */
+  sessionToken: string | undefined;
+  setSessionCookie(token: string): void;
+  clearSessionCookie(): void;
+  /** The request's logger (audit lines go here). */
+  log: AuditLogger & { error(fields: object, message: string): void };
+}
+
+export interface Context extends ServerServices {
+  request: RequestFacts;
+}
+
+/** True when the request carries a valid session for the current admin password and key. */
+export function isAuthenticated(ctx: Context): boolean {
+  const { sessionKey, adminPasswordRepr } = ctx.instance.snapshot;
+  return adminPasswordRepr !== '' && verifySessionToken(ctx.request.sessionToken, sessionKey, adminPasswordRepr);
+}
+
+/**
+ * Builds the per-request context factory for the Fastify adapter. The cookie is HttpOnly,
+ * SameSite=Strict (see app.ts for why) and Secure when the request arrived over TLS.
+ */
+export function createContextFactory(services: ServerServices) {
+  return ({ req, res }: CreateFastifyContextOptions): Context => {
+    const cookieOptions = {
+      path: '/',
+      httpOnly: true,
+      sameSite: 'strict' as const,
+      secure: req.protocol === 'https',
+    };
+    return {
+      ...services,
+      request: {
+        clientAddress: req.ip,
+        sessionToken: req.cookies[SESSION_COOKIE],
+        setSessionCookie: (token) => {
+          res.setCookie(SESSION_COOKIE, token, { ...cookieOptions, maxAge: SESSION_LIFETIME_SECONDS });
+        },
+        clearSessionCookie: () => {
+          res.clearCookie(SESSION_COOKIE, cookieOptions);
+        },
+        log: req.log,
+      },
+    };
+  };
+}

@@ -1,0 +1,18 @@
+/**
+ * The API: one router per area. Backups, restore and jobs join here as they are written.
+ * `AppRouter` is the only thing the web app imports from the server (as a type).
+ */
+import { router } from '../init.ts';
+import { authRouter } from './auth.ts';
+import { dashboardRouter } from './dashboard.ts';
+import { settingsRouter } from './settings.ts';
+import { setupRouter } from './setup.ts';
+
+export const appRouter = router({
+  setup: setupRouter,
+  auth: authRouter,
+  settings: settingsRouter,
+  dashboard: dashboardRouter,
+});
+
+export type AppRouter = typeof appRouter;

@@ -1,0 +1,65 @@
+/**
+ * Login with the admin password (session cookie), logout, and "who am I". Failed logins are
+ * limited per client address (5 per 15 minutes, then a lockout from 30 s, doubling) and each
+ * refusal gets an audit line with the address.
+ */
+import { TRPCError } from '@trpc/server';
+import { z } from 'zod';
+import { audit } from '../../audit.ts';
+import { issueSessionToken } from '../../auth/session-token.ts';
+import { checkAdminPassword } from '../../instance/admin-password.ts';
+import { isAuthenticated } from '../context.ts';
+import { publicProcedure, router } from '../init.ts';
+
+export const LoginInputSchema = z.object({
+  password: z.string().min(1, { message: 'Enter the admin password.' }).max(1024),
+});
+
+export const authRouter = router({
+  login: publicProcedure.input(LoginInputSchema).mutation(async ({ ctx, input }) => {
+    const ip = ctx.request.clientAddress;
+    const { instance, loginLimiter } = ctx;
+    if (!instance.hasAdminPassword) {
+      throw new TRPCError({ code: 'BAD_REQUEST', message: 'No admin password is set, so there is nothing to log in to.' });
+    }
+    const check = loginLimiter.check(ip);
+    if (!check.allowed) {
+      audit(ctx.request.log, 'login.refused', { ip, reason: 'locked out' }, 'Login refused: too many failed attempts');
+      throw tooMany(check.retryAfterSeconds);
+    }
+    const repr = instance.snapshot.adminPasswordRepr;
+    if (!(await checkAdminPassword(repr, input.password))) {
+      const after = loginLimiter.recordFailure(ip);
+      audit(ctx.request.log, 'login.refused', { ip, reason: 'wrong password' }, 'Login refused: wrong password');
+      if (!after.allowed) throw tooMany(after.retryAfterSeconds);
+      throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Wrong password.' });
+    }
+    loginLimiter.recordSuccess(ip);
+    let snapshot = instance.snapshot;
+    if (!repr.startsWith('scrypt:') && !repr.startsWith('pbkdf2:')) {
+      // A legacy plaintext password becomes a hash on the first good login, as in DOCSight.
+      snapshot = await instance.updateConfig({ admin_password: input.password });
+    }
+    ctx.request.setSessionCookie(issueSessionToken(snapshot.sessionKey, snapshot.adminPasswordRepr));
+    audit(ctx.request.log, 'login.succeeded', { ip }, 'Login succeeded');
+    return { authenticated: true };
+  }),
+
+  logout: publicProcedure.mutation(({ ctx }) => {
+    ctx.request.clearSessionCookie();
+    audit(ctx.request.log, 'logout', { ip: ctx.request.clientAddress }, 'Logged out');
+    return { authenticated: false };
+  }),
+
+  me: publicProcedure.query(({ ctx }) => ({
+    authRequired: ctx.instance.hasAdminPassword,
+    authenticated: isAuthenticated(ctx),
+  })),
+});
+
+function tooMany(retryAfterSeconds: number): TRPCError {
+  return new TRPCError({
+    code: 'TOO_MANY_REQUESTS',
+    message: `Too many failed logins from your address. Try again in ${retryAfterSeconds} seconds.`,
+  });
+}
