@@ -4,6 +4,7 @@
  * with a non-zero exit code.
  */
 import { isLockerError } from '@evidence-locker/core';
+import { EnvError } from '../env.ts';
 
 export interface CommandOutput {
   readonly json: boolean;
@@ -45,7 +46,7 @@ export function printJson(value: unknown): void {
 /** Reports a failure in the chosen format and returns the exit code to use. */
 export function reportFailure(error: unknown, json: boolean): number {
   const usage = error instanceof UsageError;
-  const code = usage ? 'USAGE' : isLockerError(error) ? error.code : 'INTERNAL';
+  const code = usage ? 'USAGE' : isLockerError(error) ? error.code : error instanceof EnvError ? 'ENV_INVALID' : 'INTERNAL';
   const message = error instanceof Error ? error.message : String(error);
   if (json) {
     printJson({ ok: false, error: { code, message } });

@@ -8,8 +8,10 @@ import { backupValidateCommand } from './backup-validate.ts';
 import { backupVerifyCommand } from './backup-verify.ts';
 import { inspectCommand } from './inspect.ts';
 import { seedCommand } from './seed.ts';
+import { serveCommand } from './serve.ts';
 
 export const commands: readonly Command[] = [
+  serveCommand,
   seedCommand,
   inspectCommand,
   backupValidateCommand,
