@@ -69,3 +69,15 @@ export {
   DAYS_PER_MONTH,
   DEFAULT_USER_MONTHS,
 } from './seed/seed-plan.ts';
+export {
+  createBackup,
+  DEFAULT_APP_VERSION,
+  EVIDENCE_LOCKER_VERSION,
+  type BackupDestination,
+  type BackupPhase,
+  type BackupProgress,
+  type CreateBackupOptions,
+  type CreateBackupResult,
+} from './archive/create-backup.ts';
+export { backupFileName } from './archive/backup-file-name.ts';
+export { DEFAULT_GZIP_LEVELS, DEFAULT_GZIP_CHUNK_SIZE, type ParallelGzipOptions } from './archive/parallel-gzip.ts';

@@ -1,8 +1,9 @@
 /**
  * Which names in a backup directory are backups. DOCSight names them
- * `docsight_backup_%Y-%m-%d_%H%M%S.tar.gz` in server local time at one-second resolution; Evidence
- * Locker adds `_N` before `.tar.gz` when a second backup lands in the same second instead of
- * overwriting the first (DOCSight's `os.replace` silently does that). Anything else in the directory,
+ * `docsight_backup_%Y-%m-%d_%H%M%S.tar.gz` in server local time at one-second resolution. Evidence
+ * Locker writes the same names (a second backup in the same second takes the next free second, where
+ * DOCSight's `os.replace` silently overwrites); a `_N` suffix before `.tar.gz` is also listed, as
+ * DOCSight lists any `docsight_backup_*.tar.gz`. Anything else in the directory,
  * including `config.json` when the backup path points at the data directory, is not a backup.
  */
 const BACKUP_FILE_NAME = /^docsight_backup_(\d{4})-(\d{2})-(\d{2})_(\d{2})(\d{2})(\d{2})(?:_\d{1,3})?\.tar\.gz$/;
