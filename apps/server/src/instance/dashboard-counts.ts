@@ -31,7 +31,7 @@ export interface DashboardCountsRequest {
 /** Counts rows of both databases in a worker thread that stays up between calls. */
 export class DashboardCounter {
   readonly #client = new WorkerClient<DashboardCountsRequest, DashboardCounts>(
-    new URL(import.meta.url.endsWith('.ts') ? './dashboard-counts-worker.ts' : './dashboard-counts-worker.js', import.meta.url),
+    new URL('./dashboard-counts-worker.ts', import.meta.url),
   );
 
   /** Counts the databases at these paths (missing files give null tables). */

@@ -3,18 +3,14 @@
  * that can take longer than a few milliseconds (a cold page cache on a 250 MB database), so the
  * event loop keeps serving requests. Started on first use and reused: starting a worker that loads
  * TypeScript through tsx costs about a second, far more than the work itself.
- *
- * Node 20 does not apply `--import` hooks from a worker's execArgv to the worker's entry module, so
- * for a `.ts` entry a small bootstrap registers tsx's ESM hooks first and then imports the entry
- * (the approach of core's runSqliteTask). The worker is unref'd: it never keeps the process alive.
+ * Started through core's startWorker (TypeScript or built JS). The worker is unref'd: it never
+ * keeps the process alive.
  *
  * Protocol: the parent posts `{ id, request }`; the worker answers `{ id, ok: true, result }` or
  * `{ id, ok: false, error: { message, code } }`.
  */
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '@evidence-locker/core';
 
 type Reply = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: { message: string; code?: string } };
 interface Pending {
@@ -52,7 +48,7 @@ export class WorkerClient<TRequest, TResult> {
 
   #start(): Worker {
     if (this.#worker) return this.#worker;
-    const worker = createWorker(this.#entry);
+    const worker = startWorker(this.#entry);
     worker.unref();
     worker.on('message', (reply: Reply) => {
       const pending = this.#pending.get(reply.id);
@@ -71,12 +67,4 @@ export class WorkerClient<TRequest, TResult> {
     this.#worker = worker;
     return worker;
   }
-}
-
-function createWorker(entry: URL): Worker {
-  if (!entry.pathname.endsWith('.ts')) return new Worker(entry);
-  const tsxDir = dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
-  const tsxApi = pathToFileURL(join(tsxDir, 'dist', 'esm', 'api', 'index.mjs')).href;
-  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); });`;
-  return new Worker(bootstrap, { eval: true });
 }

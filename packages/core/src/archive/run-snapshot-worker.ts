@@ -4,9 +4,8 @@
  * already running finishes first (SQLite cannot be interrupted from another thread here), and the
  * promise settles only after the worker has exited, so the caller can safely delete its files.
  */
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../worker/start-worker.ts';
 import { errnoCode, LockerError } from '../errors.ts';
 import type { DatabaseSnapshot, DatabaseSnapshotRequest } from './snapshot-database.ts';
 
@@ -23,21 +22,8 @@ export interface RunSnapshotWorkerOptions {
   onDone?: (index: number, snapshot: DatabaseSnapshot) => void;
 }
 
-/**
- * Spawns the worker. When this module runs as TypeScript (tsx, vitest), the worker first registers
- * tsx and then loads the `.ts` entry: Node 20 does not apply loader hooks from a worker's execArgv
- * (`--import tsx`) to the worker's entry module. tsx's CommonJS hook is used rather than its ESM
- * one because it transpiles in the worker's own thread; the ESM hook starts another loader thread
- * and cost 12 MB more peak RSS.
- */
 function spawnWorker(requests: DatabaseSnapshotRequest[]): Worker {
-  if (!import.meta.url.endsWith('.ts')) {
-    return new Worker(new URL('./snapshot-worker.js', import.meta.url), { workerData: { requests } });
-  }
-  const entry = fileURLToPath(new URL('./snapshot-worker.ts', import.meta.url));
-  const tsxCjsApi = createRequire(import.meta.url).resolve('tsx/cjs/api');
-  const bootstrap = `require(${JSON.stringify(tsxCjsApi)}).register(); require(${JSON.stringify(entry)});`;
-  return new Worker(bootstrap, { eval: true, workerData: { requests } });
+  return startWorker(new URL('./snapshot-worker.ts', import.meta.url), { workerData: { requests } });
 }
 
 function toLockerError(message: string, code: string | undefined): Error {

@@ -5,16 +5,9 @@
  * One worker per process, started on first use and kept (unreferenced while idle, so it never holds
  * the process open): tasks run one after another in it. A worker per task would pay the start-up
  * again each time, about a second when the worker has to load tsx.
- *
- * The source runs as TypeScript (tsx at runtime, vitest in tests). Node 20 does not apply
- * `--import tsx` from a worker's execArgv to the worker's entry module (it fails with
- * ERR_UNKNOWN_FILE_EXTENSION), so when this file is `.ts` a small CommonJS bootstrap registers
- * tsx's ESM hooks inside the worker and then imports the `.ts` entry.
  */
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../worker/start-worker.ts';
 import { LockerError, type LockerErrorCode } from '../errors.ts';
 import type { SqliteTask, SqliteTaskResult } from './sqlite-task.ts';
 
@@ -65,7 +58,7 @@ export async function stopSqliteWorker(): Promise<void> {
 
 function sharedWorker(): { worker: Worker; pending: Map<number, Pending> } {
   if (shared !== undefined) return shared;
-  const worker = startWorker();
+  const worker = startSqliteWorker();
   const pending = new Map<number, Pending>();
   const state = { worker, pending };
   const failAll = (error: Error): void => {
@@ -89,13 +82,6 @@ function sharedWorker(): { worker: Worker; pending: Map<number, Pending> } {
   return state;
 }
 
-function startWorker(): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./sqlite-task-worker.js', import.meta.url));
-  // `require.resolve('tsx/esm/api')` would pick tsx's CommonJS build; its exports map points the
-  // `import` condition at dist/esm/api/index.mjs.
-  const tsxDir = dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
-  const tsxApi = pathToFileURL(join(tsxDir, 'dist', 'esm', 'api', 'index.mjs')).href;
-  const entry = new URL('./sqlite-task-worker.ts', import.meta.url).href;
-  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(bootstrap, { eval: true });
+function startSqliteWorker(): Worker {
+  return startWorker(new URL('./sqlite-task-worker.ts', import.meta.url));
 }
