@@ -82,3 +82,4 @@ export {
 export { backupFileName } from './archive/backup-file-name.ts';
 export { DEFAULT_GZIP_LEVELS, DEFAULT_GZIP_CHUNK_SIZE, type ParallelGzipOptions } from './archive/parallel-gzip.ts';
 export { startWorker } from './worker/start-worker.ts';
+export * from './archive/restore-data-dir.ts';

@@ -18,8 +18,6 @@ const DATA_FILES_ORDER = [
   'connection_monitor.db',
   'config.json',
   '.config_key',
-  '.session_key',
-  '.auth_state',
 ];
 const NOW = new Date(2026, 10, 26, 7, 2, 50, 446);
 
@@ -51,6 +49,16 @@ const sha256 = (file: string): string => createHash('sha256').update(fs.readFile
 const liveFiles = ['docsis_history.db', 'connection_monitor.db', 'config.json', '.config_key', '.session_key', '.auth_state'];
 
 describe('createBackup', () => {
+  it('never archives the session signing key or the auth fingerprint', async () => {
+    const fx = fixture();
+    expect(fs.existsSync(path.join(fx.dataDir, '.session_key'))).toBe(true);
+    const result = await backupTo(fx);
+    const names = readWithPython(result.path!, fx.outDir).members.map((m) => m.name);
+    expect(names).not.toContain('.session_key');
+    expect(names).not.toContain('.auth_state');
+    expect(Object.keys(result.meta.members)).not.toContain('.session_key');
+  });
+
   it('writes every member in DOCSight order as a bare-named regular ustar file with DOCSight modes', async () => {
     const fx = fixture();
     const result = await backupTo(fx);
@@ -64,8 +72,7 @@ describe('createBackup', () => {
     const created = Math.floor(NOW.getTime() / 1000);
     expect(view.members.slice(0, 3).map((m) => m.mtime)).toEqual([created, created, created]);
     const modes = Object.fromEntries(view.members.map((m) => [m.name, m.mode]));
-    expect(modes).toMatchObject({ 'backup_meta.json': 0o644, 'docsis_history.db': 0o644, 'config.json': 0o600, '.session_key': 0o600 });
-    expect(fs.readFileSync(path.join(fx.outDir, '.session_key'))).toEqual(Buffer.alloc(32, 7));
+    expect(modes).toMatchObject({ 'backup_meta.json': 0o644, 'docsis_history.db': 0o644, 'config.json': 0o600, '.config_key': 0o600 });
     expect(result.fileName).toBe(backupFileName(NOW));
     expect(result.size).toBe(fs.statSync(result.path!).size);
   });

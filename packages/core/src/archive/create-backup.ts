@@ -17,6 +17,7 @@
  *             under `docsight_backup_<local time>.tar.gz` without overwriting anything.
  * Whatever happens, the work dir and the partial file are removed before the promise settles.
  */
+import { pythonUtcIsoformat } from '../db/python-utc-isoformat.ts';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -26,13 +27,11 @@ import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { errnoCode, isLockerError, LockerError } from '../errors.ts';
 import {
-  AUTH_STATE_FILE,
   CONFIG_FILE,
   CONFIG_KEY_FILE,
   CONNECTION_MONITOR_DB,
   HISTORY_DB,
   META_FILE,
-  SESSION_KEY_FILE,
   WORK_PREFIX,
 } from '../data-dir-layout.ts';
 import { BACKUP_MAGIC, FORMAT_VERSION, serializeMeta, type BackupMeta, type BackupTrigger } from './backup-meta.ts';
@@ -51,8 +50,14 @@ export const EVIDENCE_LOCKER_VERSION = '0.1.0';
 export const DEFAULT_APP_VERSION = `evidence-locker-${EVIDENCE_LOCKER_VERSION}`;
 const GENERATOR = `evidence-locker ${EVIDENCE_LOCKER_VERSION}`;
 
-/** Small files archived after the databases, in DOCSight's order; 0600 like DOCSight's own. */
-const PRIVATE_FILES = [CONFIG_FILE, CONFIG_KEY_FILE, SESSION_KEY_FILE, AUTH_STATE_FILE] as const;
+/**
+ * Small files archived after the databases, in DOCSight's order; 0600 like DOCSight's own.
+ * `.session_key` and `.auth_state` are left out on purpose (DOCSight's weakness 11): the session
+ * signing key would let anyone holding the archive forge a login cookie, and restoring it is useless
+ * anyway, since a restore must log everyone out. DOCSight restores such an archive fine: it keeps or
+ * creates its own session key and rewrites the fingerprint.
+ */
+const PRIVATE_FILES = [CONFIG_FILE, CONFIG_KEY_FILE] as const;
 const PRIVATE_MODE = 0o600;
 const PUBLIC_MODE = 0o644;
 /** Space kept free besides the database copies (spool, journals, the archive when on the same disk). */
@@ -97,13 +102,6 @@ export interface CreateBackupResult {
   meta: BackupMeta;
   /** Demo rows left out of the copies (both databases). */
   demoRowsRemoved: number;
-}
-
-/** `datetime.now(timezone.utc).isoformat()` as Python prints it (microseconds omitted when 0). */
-export function pythonUtcIsoformat(date: Date): string {
-  const iso = date.toISOString();
-  const ms = date.getUTCMilliseconds();
-  return `${iso.slice(0, 19)}${ms === 0 ? '' : `.${String(ms * 1000).padStart(6, '0')}`}+00:00`;
 }
 
 function cancelled(cause?: unknown): LockerError {

@@ -4,11 +4,14 @@
  */
 import Database from 'better-sqlite3';
 import { openConnectionMonitorDatabase, openHistoryDatabase } from '../db/open-database.ts';
+import { userTableNames } from '../db/table-counts.ts';
+import { quoteIdentifier } from '../db/table-shape.ts';
 
 /** A job for the SQLite worker. */
 export type SqliteTask =
   | { kind: 'integrity_check'; path: string }
-  | { kind: 'migrate'; database: 'history' | 'connection_monitor'; path: string };
+  | { kind: 'migrate'; database: 'history' | 'connection_monitor'; path: string }
+  | { kind: 'holds_rows'; path: string };
 
 /** The result of each task kind. */
 export interface SqliteTaskResults {
@@ -16,7 +19,12 @@ export interface SqliteTaskResults {
   integrity_check: string[];
   /** Nothing: the database was opened with DOCSight's migrations and closed again. */
   migrate: null;
+  /** Whether any table other than DOCSight's schema bookkeeping has a row. */
+  holds_rows: boolean;
 }
+
+/** Tables every fresh database has rows in; rows there are not the user's data. */
+const BOOKKEEPING_TABLES = new Set(['_docsight_migrations', '_docsight_meta', 'speedtest_meta']);
 
 export type SqliteTaskResult<T extends SqliteTask> = SqliteTaskResults[T['kind']];
 
@@ -29,6 +37,16 @@ export function performSqliteTask(task: SqliteTask): SqliteTaskResults[SqliteTas
       try {
         const rows = db.pragma('integrity_check') as { integrity_check: string }[];
         return rows.map((row) => row.integrity_check);
+      } finally {
+        db.close();
+      }
+    }
+    case 'holds_rows': {
+      const db = new Database(task.path, { readonly: true, fileMustExist: true });
+      try {
+        return userTableNames(db)
+          .filter((table) => !BOOKKEEPING_TABLES.has(table))
+          .some((table) => db.prepare(`SELECT EXISTS (SELECT 1 FROM ${quoteIdentifier(table)})`).pluck().get() === 1);
       } finally {
         db.close();
       }

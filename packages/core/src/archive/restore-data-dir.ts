@@ -1,0 +1,73 @@
+/**
+ * A restore as a user means it: the archive becomes the instance, and nothing the user had is lost.
+ *
+ * Around the staged, verified, crash-safe `restoreBackup` this adds:
+ * - a `pre-restore` backup of the current data directory, written to the backup directory after the
+ *   archive has passed every check and before anything is published, whenever the data directory
+ *   holds something (a config, or any row in a user table). Pruning never deletes it, so a restore
+ *   can always be undone by restoring that backup;
+ * - a fresh session key afterwards, with the `.auth_state` fingerprint of the restored admin
+ *   password: a restore logs everyone out, and cookies minted by the instance the archive came
+ *   from (whose key a DOCSight archive carries) are never valid here.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { readConfig } from '../config/config-file.ts';
+import { writeAuthState, writeSessionKey } from '../config/key-files.ts';
+import { CONFIG_FILE, DATABASE_FILES } from '../data-dir-layout.ts';
+import { createBackup, type CreateBackupResult } from './create-backup.ts';
+import { restoreBackup, type RestoreBackupOptions, type RestoreResult } from './restore-backup.ts';
+import { runSqliteTask } from './run-sqlite-task.ts';
+
+export interface RestoreDataDirOptions extends RestoreBackupOptions {
+  /** Where the `pre-restore` backup goes. */
+  backupDir: string;
+  /** Called once the pre-restore backup is written. */
+  onPreRestoreBackup?: (backup: CreateBackupResult) => void;
+}
+
+export interface RestoreDataDirResult extends RestoreResult {
+  /** The backup of what the data directory held before, or null when it held nothing. */
+  preRestoreBackup: Pick<CreateBackupResult, 'fileName' | 'path' | 'size'> | null;
+}
+
+/** Whether `dataDir` holds anything worth a pre-restore backup. */
+export async function dataDirHoldsData(dataDir: string): Promise<boolean> {
+  if (await isFile(path.join(dataDir, CONFIG_FILE))) return true;
+  for (const name of DATABASE_FILES) {
+    const file = path.join(dataDir, name);
+    if ((await isFile(file)) && (await runSqliteTask({ kind: 'holds_rows', path: file }))) return true;
+  }
+  return false;
+}
+
+/** Restores `source` into `dataDir`, with a pre-restore backup and a fresh session key (see above). */
+export async function restoreDataDir(options: RestoreDataDirOptions): Promise<RestoreDataDirResult> {
+  const { dataDir, backupDir } = options;
+  let preRestoreBackup: RestoreDataDirResult['preRestoreBackup'] = null;
+  const result = await restoreBackup({
+    ...options,
+    beforePublish: async () => {
+      if (await dataDirHoldsData(dataDir)) {
+        const backup = await createBackup({
+          dataDir,
+          destination: { kind: 'directory', backupDir },
+          trigger: 'pre-restore',
+          ...(options.signal ? { signal: options.signal } : {}),
+        });
+        preRestoreBackup = { fileName: backup.fileName, path: backup.path, size: backup.size };
+        options.onPreRestoreBackup?.(backup);
+      }
+      await options.beforePublish?.();
+    },
+  });
+  const { config } = await readConfig(dataDir);
+  const adminPassword = typeof config['admin_password'] === 'string' ? config['admin_password'] : '';
+  await writeAuthState(dataDir, await writeSessionKey(dataDir), adminPassword);
+  return { ...result, preRestoreBackup };
+}
+
+async function isFile(file: string): Promise<boolean> {
+  const stat = await fs.stat(file).catch(() => null);
+  return stat?.isFile() ?? false;
+}
