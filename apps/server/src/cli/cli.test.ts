@@ -68,3 +68,64 @@ describe('locker CLI', () => {
     expect(JSON.parse(unknown.stdout)).toMatchObject({ ok: false, error: { code: 'USAGE' } });
   });
 });
+
+describe('locker backup commands', () => {
+  const dataDir = path.join(temp, 'backup-source');
+  const backupDir = path.join(temp, 'backups');
+  const restoredDir = path.join(temp, 'restored');
+
+  it('creates, lists, verifies, restores, prunes and deletes backups end to end', () => {
+    expect(locker('seed', '--data-dir', dataDir, '--months', '1', '--configured', '--json').code).toBe(0);
+
+    const created = locker('backup', 'create', '--data-dir', dataDir, '--backup-dir', backupDir, '--json');
+    expect(created.code, created.stderr).toBe(0);
+    const { fileName } = JSON.parse(created.stdout);
+    expect(fileName).toMatch(/^docsight_backup_\d{4}-\d{2}-\d{2}_\d{6}\.tar\.gz$/);
+
+    const listed = JSON.parse(locker('backup', 'list', '--backup-dir', backupDir, '--json').stdout);
+    expect(listed.backups).toHaveLength(1);
+    expect(listed.backups[0]).toMatchObject({ fileName, trigger: 'manual' });
+
+    const verified = locker('backup', 'verify', '--backup-dir', backupDir, fileName, '--json');
+    expect(verified.code, verified.stderr).toBe(0);
+    expect(JSON.parse(verified.stdout)).toMatchObject({ checksumsVerified: true });
+
+    const validated = locker('backup', 'validate', path.join(backupDir, fileName), '--json');
+    expect(JSON.parse(validated.stdout)).toMatchObject({ ok: true, has_database: true, has_config: true });
+
+    const restored = locker('backup', 'restore', path.join(backupDir, fileName), '--data-dir', restoredDir, '--backup-dir', backupDir, '--json');
+    expect(restored.code, restored.stderr).toBe(0);
+    expect(JSON.parse(restored.stdout)).toMatchObject({ configured: true, preRestoreBackup: null });
+    const report = JSON.parse(locker('inspect', '--data-dir', restoredDir, '--json').stdout);
+    const source = JSON.parse(locker('inspect', '--data-dir', dataDir, '--json').stdout);
+    expect(report.databases[0].tables).toEqual(source.databases[0].tables);
+
+    // Restoring over data that exists writes a pre-restore backup, which prune never removes.
+    const again = JSON.parse(
+      locker('backup', 'restore', path.join(backupDir, fileName), '--data-dir', restoredDir, '--backup-dir', backupDir, '--json').stdout,
+    );
+    expect(again.preRestoreBackup.fileName).toMatch(/^docsight_backup_/);
+    const pruned = JSON.parse(locker('backup', 'prune', '--backup-dir', backupDir, '--keep', '1', '--json').stdout);
+    expect(pruned.deleted).toEqual([]);
+
+    const deleted = locker('backup', 'delete', '--backup-dir', backupDir, fileName, '--json');
+    expect(deleted.code, deleted.stderr).toBe(0);
+    expect(fs.existsSync(path.join(backupDir, fileName))).toBe(false);
+  });
+
+  it('refuses to delete anything that is not a backup', () => {
+    fs.mkdirSync(backupDir, { recursive: true });
+    const refused = locker('backup', 'delete', '--backup-dir', backupDir, '../seeded/config.json');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^error: /);
+    expect(fs.existsSync(path.join(temp, 'seeded', 'config.json'))).toBe(true);
+  });
+
+  it('refuses a hostile archive with its specific message and leaves the data directory alone', () => {
+    const hostile = path.join(temp, 'hostile.tar.gz');
+    fs.writeFileSync(hostile, 'this is not gzip');
+    const refused = locker('backup', 'restore', hostile, '--data-dir', dataDir, '--backup-dir', backupDir);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('Invalid archive: not a gzip file');
+  });
+});

@@ -14,7 +14,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { readConfig } from '../config/config-file.ts';
 import { writeAuthState, writeSessionKey } from '../config/key-files.ts';
-import { CONFIG_FILE, DATABASE_FILES } from '../data-dir-layout.ts';
+import { AUTH_STATE_FILE, CONFIG_FILE, DATABASE_FILES, SESSION_KEY_FILE } from '../data-dir-layout.ts';
 import { createBackup, type CreateBackupResult } from './create-backup.ts';
 import { restoreBackup, type RestoreBackupOptions, type RestoreResult } from './restore-backup.ts';
 import { runSqliteTask } from './run-sqlite-task.ts';
@@ -64,7 +64,9 @@ export async function restoreDataDir(options: RestoreDataDirOptions): Promise<Re
   const { config } = await readConfig(dataDir);
   const adminPassword = typeof config['admin_password'] === 'string' ? config['admin_password'] : '';
   await writeAuthState(dataDir, await writeSessionKey(dataDir), adminPassword);
-  return { ...result, preRestoreBackup };
+  // The key files are written anew just above, so they are not "removed" from the user's view.
+  const removedFiles = result.removedFiles.filter((name) => name !== SESSION_KEY_FILE && name !== AUTH_STATE_FILE);
+  return { ...result, removedFiles, preRestoreBackup };
 }
 
 async function isFile(file: string): Promise<boolean> {

@@ -1,9 +1,11 @@
 /** The registry of CLI commands and the `help` text built from it. */
 import { UsageError } from '../cli-output.ts';
 import type { Command } from '../command.ts';
+import { backupCreateCommand } from './backup-create.ts';
 import { backupDeleteCommand } from './backup-delete.ts';
 import { backupListCommand } from './backup-list.ts';
 import { backupPruneCommand } from './backup-prune.ts';
+import { backupRestoreCommand } from './backup-restore.ts';
 import { backupValidateCommand } from './backup-validate.ts';
 import { backupVerifyCommand } from './backup-verify.ts';
 import { inspectCommand } from './inspect.ts';
@@ -14,7 +16,9 @@ export const commands: readonly Command[] = [
   serveCommand,
   seedCommand,
   inspectCommand,
+  backupCreateCommand,
   backupValidateCommand,
+  backupRestoreCommand,
   backupListCommand,
   backupPruneCommand,
   backupDeleteCommand,
