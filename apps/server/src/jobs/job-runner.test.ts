@@ -1,0 +1,148 @@
+import { LockerError } from '@evidence-locker/core';
+import { describe, expect, it } from 'vitest';
+import { JobRunner, type JobContext } from './job-runner.ts';
+import type { JobSnapshot } from './job-schema.ts';
+
+function deferred() {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+async function collect(iterable: AsyncIterable<JobSnapshot>): Promise<JobSnapshot[]> {
+  const seen: JobSnapshot[] = [];
+  for await (const snapshot of iterable) seen.push(snapshot);
+  return seen;
+}
+
+describe('JobRunner', () => {
+  it('runs jobs one at a time in the order they came', async () => {
+    const runner = new JobRunner();
+    const order: string[] = [];
+    const gate = deferred();
+    const first = runner.enqueue({
+      kind: 'backup',
+      label: 'first',
+      writesDataDir: false,
+      run: async () => {
+        order.push('first:start');
+        await gate.promise;
+        order.push('first:end');
+      },
+    });
+    const second = runner.enqueue({ kind: 'verify', label: 'second', writesDataDir: false, run: async () => void order.push('second') });
+    expect(runner.get(second.id)?.state).toBe('queued');
+    gate.resolve();
+    await runner.wait(second.id);
+    expect(order).toEqual(['first:start', 'first:end', 'second']);
+    expect(runner.get(first.id)?.state).toBe('succeeded');
+  });
+
+  it('refuses a second restore while one is in progress, with a clear message', async () => {
+    const runner = new JobRunner();
+    const gate = deferred();
+    const restore = runner.enqueue({ kind: 'restore', label: 'a.tar.gz', writesDataDir: true, run: () => gate.promise });
+    expect(() => runner.enqueue({ kind: 'restore', label: 'b.tar.gz', writesDataDir: true, run: async () => undefined })).toThrow(
+      /A restore is already in progress \(a\.tar\.gz\)/,
+    );
+    gate.resolve();
+    await runner.wait(restore.id);
+  });
+
+  it('streams progress and the final state to watchers, and reports engine errors by code', async () => {
+    const runner = new JobRunner();
+    const gate = deferred();
+    const job = runner.enqueue({
+      kind: 'backup',
+      label: 'x',
+      writesDataDir: false,
+      run: async (context: JobContext) => {
+        await gate.promise;
+        context.report({ phase: 'compress', bytesDone: 50, bytesTotal: 100 });
+        context.report({ phase: 'compress', bytesDone: 100, bytesTotal: 100 });
+        throw new LockerError('DISK_FULL', 'The backup directory is full');
+      },
+    });
+    const watching = collect(runner.watch(job.id));
+    gate.resolve();
+    const seen = await watching;
+    expect(seen.map((snapshot) => snapshot.state)).toContain('running');
+    expect(seen.some((snapshot) => snapshot.progress?.bytesDone === 100)).toBe(true);
+    expect(seen.at(-1)).toMatchObject({ state: 'failed', error: { code: 'DISK_FULL', message: 'The backup directory is full' } });
+  });
+
+  it('hides unexpected errors from clients but hands them to onFailure', async () => {
+    const runner = new JobRunner();
+    const causes: unknown[] = [];
+    const job = runner.enqueue({
+      kind: 'verify',
+      label: 'x',
+      writesDataDir: false,
+      run: async () => {
+        throw new Error('secret internals');
+      },
+      onFailure: (_error, cause) => causes.push(cause),
+    });
+    const final = await runner.wait(job.id);
+    expect(final.error).toEqual({ code: 'INTERNAL', message: 'The job failed unexpectedly; the server log has the details.' });
+    expect((causes[0] as Error).message).toBe('secret internals');
+  });
+
+  it('cancels a running job through its signal', async () => {
+    const runner = new JobRunner();
+    const job = runner.enqueue({
+      kind: 'backup',
+      label: 'x',
+      writesDataDir: false,
+      run: ({ signal }) =>
+        new Promise((_, reject) => signal.addEventListener('abort', () => reject(new LockerError('CANCELLED', 'The backup was cancelled.')))),
+    });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    runner.cancel(job.id);
+    expect((await runner.wait(job.id)).state).toBe('cancelled');
+  });
+
+  it('makes a restore wait for an open download, and a download wait for a running restore', async () => {
+    const runner = new JobRunner();
+    const events: string[] = [];
+    const release = await runner.acquireReadLease();
+    const restore = runner.enqueue({ kind: 'restore', label: 'r', writesDataDir: true, run: async () => void events.push('restore ran') });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(events).toEqual([]);
+    events.push('download done');
+    release();
+    await runner.wait(restore.id);
+    expect(events).toEqual(['download done', 'restore ran']);
+
+    const gate = deferred();
+    const second = runner.enqueue({ kind: 'restore', label: 'r2', writesDataDir: true, run: () => gate.promise });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    let leased = false;
+    const lease = runner.acquireReadLease().then((done) => {
+      leased = true;
+      done();
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(leased).toBe(false);
+    gate.resolve();
+    await runner.wait(second.id);
+    await lease;
+    expect(leased).toBe(true);
+  });
+
+  it('cancels queued jobs and waits for the running one on close', async () => {
+    const runner = new JobRunner();
+    const running = runner.enqueue({
+      kind: 'backup',
+      label: 'a',
+      writesDataDir: false,
+      run: ({ signal }) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(new LockerError('CANCELLED', 'stopped')))),
+    });
+    const queued = runner.enqueue({ kind: 'backup', label: 'b', writesDataDir: false, run: async () => undefined });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    await runner.close();
+    expect(runner.get(running.id)?.state).toBe('cancelled');
+    expect(runner.get(queued.id)?.state).toBe('cancelled');
+    expect(() => runner.enqueue({ kind: 'backup', label: 'c', writesDataDir: false, run: async () => undefined })).toThrow(/shutting down/);
+  });
+});

@@ -1,0 +1,269 @@
+/**
+ * Runs long work one job at a time, in order, and tells watchers about every change.
+ *
+ * Lifecycle of a job: `queued` (waiting for the job before it) → `running` → `succeeded`,
+ * `failed` (with the engine's error code and message) or `cancelled` (SIGTERM, or cancel()).
+ *
+ * Why one at a time: every job either writes the data directory (restore, demo seeding) or reads
+ * it heavily and writes the backup directory (backup, verify). Running them in order means two jobs
+ * never write the same files and a restore never swaps databases under a running backup. A restore
+ * is refused outright, with a clear message, while another restore is queued or running.
+ *
+ * Downloads stream a fresh backup outside the queue, but hold a read lease: a writing job waits
+ * for open leases to end, and a lease waits while a writing job runs.
+ */
+import { randomUUID } from 'node:crypto';
+import { EventEmitter, on } from 'node:events';
+import { LockerError, isLockerError } from '@evidence-locker/core';
+import { isFinished, type JobError, type JobKind, type JobProgress, type JobSnapshot } from './job-schema.ts';
+
+export interface JobContext {
+  /** Aborted when the job is cancelled or the server shuts down. */
+  signal: AbortSignal;
+  report(progress: JobProgress): void;
+}
+
+export interface JobSpec<T> {
+  kind: JobKind;
+  label: string;
+  /** Whether the job writes the data directory (waits for read leases; refused next to a restore). */
+  writesDataDir: boolean;
+  run(context: JobContext): Promise<T>;
+  /** Called with the result before watchers hear of success (e.g. audit logging). */
+  onSuccess?: (result: T) => void;
+  /** Called with the client-facing error and the original one (for the log). */
+  onFailure?: (error: JobError, cause: unknown) => void;
+}
+
+interface Job {
+  snapshot: JobSnapshot;
+  spec: JobSpec<unknown>;
+  controller: AbortController;
+  done: Promise<void>;
+  settle: () => void;
+}
+
+/** How many finished jobs stay visible to `get`/`list`. */
+const FINISHED_KEPT = 50;
+/** Progress events to watchers at most this often (the last one of a phase always goes out). */
+const PROGRESS_INTERVAL_MS = 100;
+
+export class JobRunner {
+  readonly #jobs = new Map<string, Job>();
+  readonly #queue: Job[] = [];
+  readonly #events = new EventEmitter();
+  #running: Job | undefined;
+  #leases = 0;
+  #leaseWaiters: (() => void)[] = [];
+  #writerWaiters: (() => void)[] = [];
+  #closed = false;
+
+  constructor() {
+    this.#events.setMaxListeners(0);
+  }
+
+  /** Queues a job and returns its first snapshot. Throws BUSY for a second restore. */
+  enqueue<T>(spec: JobSpec<T>): JobSnapshot {
+    if (this.#closed) throw new LockerError('BUSY', 'The server is shutting down; try again when it is back.');
+    if (spec.writesDataDir) {
+      const active = [...this.#queue, ...(this.#running ? [this.#running] : [])].find((job) => job.spec.writesDataDir);
+      if (active) {
+        throw new LockerError(
+          'BUSY',
+          `A ${active.snapshot.kind === 'restore' ? 'restore' : 'job that changes the data'} is already in progress (${active.snapshot.label}); wait for it to finish.`,
+        );
+      }
+    }
+    let settle!: () => void;
+    const done = new Promise<void>((resolve) => (settle = resolve));
+    const job: Job = {
+      snapshot: {
+        id: randomUUID(),
+        kind: spec.kind,
+        label: spec.label,
+        state: 'queued',
+        progress: null,
+        error: null,
+        createdAt: new Date().toISOString(),
+        startedAt: null,
+        finishedAt: null,
+      },
+      spec: spec as JobSpec<unknown>,
+      controller: new AbortController(),
+      done,
+      settle,
+    };
+    this.#jobs.set(job.snapshot.id, job);
+    this.#queue.push(job);
+    this.#emit(job);
+    void this.#pump();
+    return { ...job.snapshot };
+  }
+
+  get(id: string): JobSnapshot | undefined {
+    const job = this.#jobs.get(id);
+    return job ? { ...job.snapshot } : undefined;
+  }
+
+  /** All known jobs, newest first. */
+  list(): JobSnapshot[] {
+    return [...this.#jobs.values()].map((job) => ({ ...job.snapshot })).reverse();
+  }
+
+  /** True while any job is queued or running. */
+  get busy(): boolean {
+    return this.#running !== undefined || this.#queue.length > 0;
+  }
+
+  /** Resolves when the job has finished (whatever its outcome). */
+  async wait(id: string): Promise<JobSnapshot> {
+    const job = this.#jobs.get(id);
+    if (!job) throw new LockerError('INVALID_ARGUMENT', `No such job: ${id}`);
+    await job.done;
+    return { ...job.snapshot };
+  }
+
+  /** Cancels a queued or running job; a finished job is left as it is. */
+  cancel(id: string): JobSnapshot | undefined {
+    const job = this.#jobs.get(id);
+    if (!job) return undefined;
+    if (job.snapshot.state === 'queued') {
+      this.#queue.splice(this.#queue.indexOf(job), 1);
+      this.#finish(job, 'cancelled', { code: 'CANCELLED', message: 'Cancelled before it started.' });
+    } else if (job.snapshot.state === 'running') {
+      job.controller.abort();
+    }
+    return { ...job.snapshot };
+  }
+
+  /**
+   * Snapshots of job `id`: the current one at once, then one per change, ending after the final
+   * state. Stops early when `signal` aborts (the client went away).
+   */
+  async *watch(id: string, signal?: AbortSignal): AsyncGenerator<JobSnapshot> {
+    const job = this.#jobs.get(id);
+    if (!job) throw new LockerError('INVALID_ARGUMENT', `No such job: ${id}`);
+    // Subscribe before reading the current state, so no change falls in between.
+    const changes = on(this.#events, id, signal ? { signal } : {});
+    try {
+      yield { ...job.snapshot };
+      if (isFinished(job.snapshot.state)) return;
+      for await (const [snapshot] of changes as AsyncIterable<[JobSnapshot]>) {
+        yield snapshot;
+        if (isFinished(snapshot.state)) return;
+      }
+    } catch (error) {
+      if (signal?.aborted) return;
+      throw error;
+    } finally {
+      await changes.return?.();
+    }
+  }
+
+  /**
+   * A read lease for work outside the queue that reads the data directory (a download). Waits
+   * while a job that writes the data directory runs. Call the returned function when done.
+   */
+  async acquireReadLease(): Promise<() => void> {
+    while (this.#running?.spec.writesDataDir) {
+      await new Promise<void>((resolve) => this.#leaseWaiters.push(resolve));
+    }
+    this.#leases += 1;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.#leases -= 1;
+      if (this.#leases === 0) for (const wake of this.#writerWaiters.splice(0)) wake();
+    };
+  }
+
+  /** Stops taking jobs, cancels queued ones, aborts the running one and waits for it to end. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const job of this.#queue.splice(0)) {
+      this.#finish(job, 'cancelled', { code: 'CANCELLED', message: 'The server shut down before the job started.' });
+    }
+    const running = this.#running;
+    if (running) {
+      running.controller.abort();
+      await running.done;
+    }
+  }
+
+  async #pump(): Promise<void> {
+    if (this.#running) return;
+    const job = this.#queue.shift();
+    if (!job) return;
+    this.#running = job;
+    try {
+      if (job.spec.writesDataDir) {
+        while (this.#leases > 0) await new Promise<void>((resolve) => this.#writerWaiters.push(resolve));
+      }
+      await this.#run(job);
+    } finally {
+      this.#running = undefined;
+      for (const wake of this.#leaseWaiters.splice(0)) wake();
+      void this.#pump();
+    }
+  }
+
+  async #run(job: Job): Promise<void> {
+    job.snapshot = { ...job.snapshot, state: 'running', startedAt: new Date().toISOString() };
+    this.#emit(job);
+    let lastProgress = 0;
+    let lastPhase: string | undefined;
+    const context: JobContext = {
+      signal: job.controller.signal,
+      report: (progress) => {
+        job.snapshot = { ...job.snapshot, progress };
+        const now = Date.now();
+        const complete = progress.bytesTotal !== undefined && progress.bytesDone >= progress.bytesTotal;
+        if (progress.phase !== lastPhase || complete || now - lastProgress >= PROGRESS_INTERVAL_MS) {
+          lastProgress = now;
+          lastPhase = progress.phase;
+          this.#emit(job);
+        }
+      },
+    };
+    try {
+      const result = await job.spec.run(context);
+      job.spec.onSuccess?.(result);
+      this.#finish(job, 'succeeded', null, result);
+    } catch (error) {
+      const jobError = toJobError(error);
+      job.spec.onFailure?.(jobError, error);
+      this.#finish(job, jobError.code === 'CANCELLED' ? 'cancelled' : 'failed', jobError);
+    }
+  }
+
+  #finish(job: Job, state: 'succeeded' | 'failed' | 'cancelled', error: JobError | null, result?: unknown): void {
+    job.snapshot = {
+      ...job.snapshot,
+      state,
+      error,
+      ...(result === undefined ? {} : { result }),
+      finishedAt: new Date().toISOString(),
+    };
+    this.#emit(job);
+    job.settle();
+    this.#forgetOldJobs();
+  }
+
+  #emit(job: Job): void {
+    this.#events.emit(job.snapshot.id, { ...job.snapshot });
+  }
+
+  #forgetOldJobs(): void {
+    const finished = [...this.#jobs.values()].filter((job) => isFinished(job.snapshot.state));
+    for (const job of finished.slice(0, Math.max(0, finished.length - FINISHED_KEPT))) {
+      this.#jobs.delete(job.snapshot.id);
+    }
+  }
+}
+
+/** The error a client sees: the engine's code and message; anything else stays in the log. */
+export function toJobError(error: unknown): JobError {
+  if (isLockerError(error)) return { code: error.code, message: error.message };
+  return { code: 'INTERNAL', message: 'The job failed unexpectedly; the server log has the details.' };
+}
