@@ -20,6 +20,7 @@ import { refuseCrossOrigin } from './http/origin-guard.ts';
 import { addSecurityHeaders } from './http/security-headers.ts';
 import { registerWebApp } from './http/web-app.ts';
 import { openInstance, type Instance } from './instance/instance.ts';
+import { JobRunner } from './jobs/job-runner.ts';
 import type { ScheduleStateSource } from './schedule-state.ts';
 import { createContextFactory, type ServerServices } from './trpc/context.ts';
 import { appRouter, type AppRouter } from './trpc/routers/_app.ts';
@@ -79,6 +80,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   const services: ServerServices = {
     env,
     instance,
+    jobs: new JobRunner(),
     loginLimiter: new LoginRateLimiter(),
     setupLimiter: new SetupAttemptLimiter(),
     scheduleState: options.scheduleState ?? (() => null),
@@ -86,6 +88,8 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   };
   app.decorate('locker', services);
   app.addHook('onClose', async () => {
+    // Running jobs end first (cancelled cleanly, their partial files removed), then the databases.
+    await services.jobs.close();
     await instance.close();
   });
 

@@ -9,6 +9,7 @@ import { toPythonJson } from '@evidence-locker/core';
 import { LoginRateLimiter } from '../auth/login-rate-limiter.ts';
 import { SetupAttemptLimiter } from '../auth/setup-attempt-limiter.ts';
 import type { Env } from '../env.ts';
+import { JobRunner } from '../jobs/job-runner.ts';
 import { openInstance } from '../instance/instance.ts';
 import type { Context, ServerServices } from '../trpc/context.ts';
 
@@ -57,6 +58,7 @@ export async function createTestServices(options: TestServicesOptions = {}): Pro
   const services: ServerServices = {
     env,
     instance,
+    jobs: new JobRunner(),
     loginLimiter: new LoginRateLimiter(),
     setupLimiter: new SetupAttemptLimiter(),
     scheduleState: () => null,
@@ -69,6 +71,7 @@ export async function createTestServices(options: TestServicesOptions = {}): Pro
     env,
     services,
     async cleanup() {
+      await services.jobs.close();
       await instance.close();
       fs.rmSync(root, { recursive: true, force: true });
     },

@@ -16,12 +16,15 @@ import type { SetupAttemptLimiter } from '../auth/setup-attempt-limiter.ts';
 import { SESSION_COOKIE, SESSION_LIFETIME_SECONDS, verifySessionToken } from '../auth/session-token.ts';
 import type { Env } from '../env.ts';
 import type { Instance } from '../instance/instance.ts';
+import type { JobRunner } from '../jobs/job-runner.ts';
 import type { ScheduleStateSource } from '../schedule-state.ts';
 
 /** Long-lived objects shared by every request. */
 export interface ServerServices {
   env: Env;
   instance: Instance;
+  /** Long work (backup, verify, restore, demo seeding), one job at a time. */
+  jobs: JobRunner;
   loginLimiter: LoginRateLimiter;
   setupLimiter: SetupAttemptLimiter;
   /** The schedule's state for the dashboard; returns null while no schedule runs. */

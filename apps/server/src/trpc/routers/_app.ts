@@ -5,6 +5,7 @@
 import { router } from '../init.ts';
 import { authRouter } from './auth.ts';
 import { dashboardRouter } from './dashboard.ts';
+import { jobsRouter } from './jobs.ts';
 import { settingsRouter } from './settings.ts';
 import { setupRouter } from './setup.ts';
 
@@ -13,6 +14,7 @@ export const appRouter = router({
   auth: authRouter,
   settings: settingsRouter,
   dashboard: dashboardRouter,
+  jobs: jobsRouter,
 });
 
 export type AppRouter = typeof appRouter;

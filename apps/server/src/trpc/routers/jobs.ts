@@ -1,0 +1,50 @@
+/**
+ * Jobs: read one, list them, cancel one, and `watch` one as a subscription over SSE (tracked
+ * events, so a client that reconnects gets the current state at once).
+ */
+import { tracked, TRPCError } from '@trpc/server';
+import { z } from 'zod';
+import { JobSnapshotSchema } from '../../jobs/job-schema.ts';
+import { protectedProcedure, router } from '../init.ts';
+
+const JobIdSchema = z.object({ id: z.string().uuid() });
+
+function notFound(id: string): TRPCError {
+  return new TRPCError({ code: 'NOT_FOUND', message: `No such job: ${id}. Jobs are kept until the server restarts.` });
+}
+
+export const jobsRouter = router({
+  get: protectedProcedure
+    .input(JobIdSchema)
+    .output(JobSnapshotSchema)
+    .query(({ ctx, input }) => {
+      const job = ctx.jobs.get(input.id);
+      if (!job) throw notFound(input.id);
+      return job;
+    }),
+
+  list: protectedProcedure.output(JobSnapshotSchema.array()).query(({ ctx }) => ctx.jobs.list()),
+
+  cancel: protectedProcedure
+    .input(JobIdSchema)
+    .output(JobSnapshotSchema)
+    .mutation(({ ctx, input }) => {
+      const job = ctx.jobs.cancel(input.id);
+      if (!job) throw notFound(input.id);
+      return job;
+    }),
+
+  /**
+   * The job's snapshot now and after every change, ending with its final state. Authorised once,
+   * when the subscription starts: a restore that brings in an admin password still reports its end
+   * to the wizard that started it. Job ids are random UUIDs.
+   */
+  watch: protectedProcedure.input(JobIdSchema).subscription(async function* ({ ctx, input, signal }) {
+    if (!ctx.jobs.get(input.id)) throw notFound(input.id);
+    let sequence = 0;
+    for await (const snapshot of ctx.jobs.watch(input.id, signal)) {
+      sequence += 1;
+      yield tracked(`${input.id}:${sequence}`, snapshot);
+    }
+  }),
+});
