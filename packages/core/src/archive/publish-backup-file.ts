@@ -9,6 +9,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { errnoCode } from '../errors.ts';
+import { syncDirectory } from '../fs/sync-directory.ts';
 import { backupFileName } from './backup-file-name.ts';
 
 /** How many following seconds are tried before giving up. */
@@ -22,19 +23,6 @@ async function exists(file: string): Promise<boolean> {
   } catch (error) {
     if (errnoCode(error) === 'ENOENT') return false;
     throw error;
-  }
-}
-
-/** fsyncs a directory; filesystems that cannot (EINVAL/EISDIR on some platforms) are skipped. */
-export async function syncDirectory(dir: string): Promise<void> {
-  let handle: fs.FileHandle | undefined;
-  try {
-    handle = await fs.open(dir, 'r');
-    await handle.sync();
-  } catch (error) {
-    if (!['EINVAL', 'EISDIR', 'EPERM', 'EBADF'].includes(errnoCode(error) ?? '')) throw error;
-  } finally {
-    await handle?.close();
   }
 }
 

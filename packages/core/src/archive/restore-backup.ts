@@ -40,7 +40,8 @@ import { readArchive, type ArchiveSource, type ReadArchiveOptions } from './read
 import { recoverInterruptedRestore } from './recover-interrupted-restore.ts';
 import { isDocsightConfigured, readStagedConfig } from './read-staged-config.ts';
 import { applyRestoreIntent, writeRestoreIntent, type PublishStepHook, type RestoreIntent } from './restore-intent.ts';
-import { fsyncDirectory, removeSqliteSidecars, unlinkIfPresent } from './restore-work-files.ts';
+import { removeSqliteSidecars, unlinkIfPresent } from './restore-work-files.ts';
+import { syncDirectory } from '../fs/sync-directory.ts';
 import { clearWalFlag } from './sqlite-header.ts';
 import { runSqliteTask } from './run-sqlite-task.ts';
 import { stageMember } from './stage-member.ts';
@@ -111,7 +112,7 @@ export async function restoreBackup(options: RestoreBackupOptions): Promise<Rest
 
     await options.beforePublish?.();
     const intent = await planPublish(dataDir, staged);
-    await fsyncDirectory(dataDir);
+    await syncDirectory(dataDir);
     await writeRestoreIntent(dataDir, intent);
     committed = true;
 

@@ -7,6 +7,7 @@
  * committed: applying the intent is idempotent, so a crash at any later point is finished by
  * rolling forward (recoverInterruptedRestore), never by rolling back. The intent is deleted last.
  */
+import { syncDirectory } from '../fs/sync-directory.ts';
 import { open, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -15,7 +16,6 @@ import { LockerError, errnoCode } from '../errors.ts';
 import {
   RESTORE_INTENT_FILE,
   RESTORE_PREFIX,
-  fsyncDirectory,
   removeSqliteSidecars,
   unlinkIfPresent,
 } from './restore-work-files.ts';
@@ -56,7 +56,7 @@ export async function writeRestoreIntent(dataDir: string, intent: RestoreIntent)
     await handle.close();
   }
   await rename(tempPath, finalPath);
-  await fsyncDirectory(dataDir);
+  await syncDirectory(dataDir);
 }
 
 /** The intent of an interrupted restore, or undefined when there is none. */
@@ -113,9 +113,9 @@ export async function applyRestoreIntent(
     if (isDatabaseFileName(name)) await removeSqliteSidecars(dataDir, name);
     await unlinkIfPresent(join(dataDir, name));
   }
-  await fsyncDirectory(dataDir);
+  await syncDirectory(dataDir);
   await beforeStep({ kind: 'finish' });
   await unlinkIfPresent(join(dataDir, RESTORE_INTENT_FILE));
-  await fsyncDirectory(dataDir);
+  await syncDirectory(dataDir);
 }
 

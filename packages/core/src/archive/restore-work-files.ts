@@ -4,7 +4,7 @@
  * and never touches a user's file.
  */
 import { randomBytes } from 'node:crypto';
-import { open, unlink } from 'node:fs/promises';
+import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WORK_PREFIX } from '../data-dir-layout.ts';
 import { errnoCode } from '../errors.ts';
@@ -24,16 +24,6 @@ export const SQLITE_SIDECAR_SUFFIXES = ['-wal', '-shm', '-journal'] as const;
 /** A fresh staging name for member `name`: `.evidence-locker-restore-<name>.<random>.tmp`. */
 export function stagedFileName(name: string): string {
   return `${RESTORE_PREFIX}${name}.${randomBytes(6).toString('hex')}.tmp`;
-}
-
-/** Makes the directory's entries (creates, renames, unlinks) durable. */
-export async function fsyncDirectory(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }
 
 /** Removes `path`; a file that is already gone is fine. */

@@ -9,6 +9,7 @@ import { open, rename, link, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { LockerError, errnoCode } from '../errors.ts';
 import { WORK_PREFIX } from '../data-dir-layout.ts';
+import { syncDirectory } from '../fs/sync-directory.ts';
 
 /** Options of {@link writeFileAtomic}. */
 export interface WriteFileAtomicOptions {
@@ -67,20 +68,6 @@ export async function writeFileAtomic(
     throw toLockerError(error, filePath);
   } finally {
     if (tempExists) await unlink(tempPath).catch(() => undefined);
-  }
-}
-
-/** fsyncs a directory so a rename in it is durable. Some platforms cannot open directories. */
-async function syncDirectory(dir: string): Promise<void> {
-  let handle;
-  try {
-    handle = await open(dir, 'r');
-    await handle.sync();
-  } catch (error) {
-    const code = errnoCode(error);
-    if (code !== 'EISDIR' && code !== 'EPERM' && code !== 'EINVAL' && code !== 'EACCES') throw error;
-  } finally {
-    await handle?.close();
   }
 }
 
