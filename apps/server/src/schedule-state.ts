@@ -1,16 +1,42 @@
 /**
- * What the backup schedule tells the dashboard. The schedule module provides it through the
- * `scheduleState` function given to buildServer; until then the dashboard reports `null` rather
- * than invented times.
+ * What the backup schedule tells the dashboard and the settings page (schedule/backup-scheduler.ts
+ * fills it in). Times are ISO 8601 with the server's UTC offset, like the backup list's `modified`.
  */
 import { z } from 'zod';
 
 export const ScheduleStateSchema = z.object({
-  /** Whether scheduled backups run (backup_enabled, a backup path, not demo mode). */
+  /** Whether scheduled backups run: started, backup_enabled on, not demo mode. */
   enabled: z.boolean(),
-  /** ISO time of the newest backup in the backup directory, whatever made it; null when none. */
+  /**
+   * Why the schedule is off: `demo mode`, `turned off in the settings` or `not started`; null
+   * while enabled. DOCSight silently never schedules in demo mode; this says so.
+   */
+  reason: z.string().nullable(),
+  /** True while a restore holds the schedule (no timer runs; a backup in progress finishes). */
+  paused: z.boolean(),
+  /** The directory scheduled backups go to (the saved backup_path, else BACKUP_DIR). */
+  backupPath: z.string(),
+  /** 24 (daily) or 168 (weekly) as saved; other positive values from a hand-edited config are used as they are. */
+  intervalHours: z.number().int().positive(),
+  /** Backups kept after each scheduled run. */
+  retention: z.number().int().positive(),
+  /** When the last scheduled backup finished (seeded from the newest scheduled archive on disk); null when none. */
+  lastSuccessAt: z.string().nullable(),
+  /** That backup's file name. */
+  lastSuccessFile: z.string().nullable(),
+  /** When a scheduled backup last failed; kept after a later success, compare with lastSuccessAt. */
+  lastFailureAt: z.string().nullable(),
+  /** What went wrong then, written for the user (path, uid and the fix for an unusable directory). */
+  lastFailureMessage: z.string().nullable(),
+  /** Failures since the last success; retries come after 1, 2, 4, … minutes, at most 60. */
+  consecutiveFailures: z.number().int().nonnegative(),
+  /** When the next scheduled backup starts; null while off, paused or running. */
+  nextRunAt: z.string().nullable(),
+  /** True while a scheduled backup job is queued or running. */
+  running: z.boolean(),
+  /** Time of the newest backup in the backup directory, whatever made it; null when none. */
   lastBackupAt: z.string().nullable(),
-  /** ISO time the next scheduled backup is due; null when the schedule is off. */
+  /** Same as nextRunAt (the dashboard's name for it). */
   nextBackupAt: z.string().nullable(),
 });
 export type ScheduleState = z.infer<typeof ScheduleStateSchema>;

@@ -49,7 +49,23 @@ describe('dashboard router', () => {
 
   it('passes on what the schedule reports', async () => {
     setup = await createTestServices({ config: { modem_type: 'fritzbox' } });
-    const state = { enabled: true, lastBackupAt: '2026-01-01T06:00:00.000Z', nextBackupAt: '2026-01-02T06:00:00.000Z' };
+    const state = {
+      enabled: true,
+      reason: null,
+      paused: false,
+      backupPath: '/backup',
+      intervalHours: 24,
+      retention: 5,
+      lastSuccessAt: '2026-01-01T07:00:00.000+01:00',
+      lastSuccessFile: 'docsight_backup_2026-01-01_070000.tar.gz',
+      lastFailureAt: null,
+      lastFailureMessage: null,
+      consecutiveFailures: 0,
+      nextRunAt: '2026-01-02T07:00:00.000+01:00',
+      running: false,
+      lastBackupAt: '2026-01-01T07:00:00.000+01:00',
+      nextBackupAt: '2026-01-02T07:00:00.000+01:00',
+    };
     setup.services.scheduleState = () => state;
     const summary = await createCaller(createTestContext(setup.services).ctx).dashboard.summary();
     expect(summary.schedule).toEqual(state);

@@ -1,0 +1,79 @@
+/**
+ * The `backup` job shared by "Backup now" (trigger `manual`) and the schedule (trigger
+ * `scheduled`): check the backup directory, write a backup into it, then prune to the retention, as
+ * DOCSight's Backup Now and its collector both do. Progress phases: `snapshot`, `compress`,
+ * `write` (from core's createBackup), then `prune`.
+ */
+import {
+  BackupTriggerSchema,
+  createBackup,
+  MAX_RETENTION,
+  MIN_RETENTION,
+  pruneBackups,
+} from '@evidence-locker/core';
+import { z } from 'zod';
+import type { JobError } from '../jobs/job-schema.ts';
+import type { JobSpec } from '../jobs/job-runner.ts';
+import { refuseBackupPathInDataDir } from './backup-path-guard.ts';
+import { ensureBackupDirWritable } from './ensure-backup-dir-writable.ts';
+
+export const BackupJobResultSchema = z.object({
+  fileName: z.string(),
+  /** Absolute path of the new archive. */
+  path: z.string(),
+  size: z.number().int().nonnegative(),
+  trigger: BackupTriggerSchema,
+  /** Older backups deleted by the retention, newest first. */
+  pruned: z.array(z.string()),
+  /** Backups the retention could not delete, or why pruning failed as a whole; the backup itself is fine. */
+  pruneProblems: z.array(z.string()),
+});
+export type BackupJobResult = z.infer<typeof BackupJobResultSchema>;
+
+/** Options of {@link backupJobSpec}. */
+export interface BackupJobOptions {
+  dataDir: string;
+  backupDir: string;
+  /** Backups to keep; clamped to 1..100 (a hand-edited config may hold more). */
+  retention: number;
+  trigger: 'manual' | 'scheduled';
+  onSuccess?: (result: BackupJobResult) => void;
+  onFailure?: (error: JobError, cause: unknown) => void;
+}
+
+/** A job that backs up `dataDir` into `backupDir` and prunes to `retention`. */
+export function backupJobSpec(options: BackupJobOptions): JobSpec<BackupJobResult> {
+  const { dataDir, backupDir, trigger } = options;
+  const keep = Math.min(MAX_RETENTION, Math.max(MIN_RETENTION, Math.trunc(options.retention)));
+  return {
+    kind: 'backup',
+    label: `${trigger === 'scheduled' ? 'Scheduled backup' : 'Backup'} to ${backupDir}`,
+    // It reads the data directory (its work files are private) and writes only the backup directory.
+    writesDataDir: false,
+    async run({ signal, report }) {
+      await refuseBackupPathInDataDir(backupDir, dataDir);
+      await ensureBackupDirWritable(backupDir);
+      const created = await createBackup({
+        dataDir,
+        destination: { kind: 'directory', backupDir },
+        trigger,
+        signal,
+        onProgress: (progress) => report(progress),
+      });
+      report({ phase: 'prune', bytesDone: 0 });
+      const pruneProblems: string[] = [];
+      let pruned: string[] = [];
+      try {
+        const result = await pruneBackups(backupDir, keep);
+        pruned = result.deleted;
+        pruneProblems.push(...result.failed.map((failure) => `${failure.fileName}: ${failure.message}`));
+      } catch (error) {
+        // The backup is written and safe; a failed prune must not make the job look failed.
+        pruneProblems.push(error instanceof Error ? error.message : String(error));
+      }
+      return { fileName: created.fileName, path: created.path ?? backupDir, size: created.size, trigger, pruned, pruneProblems };
+    },
+    ...(options.onSuccess ? { onSuccess: options.onSuccess } : {}),
+    ...(options.onFailure ? { onFailure: options.onFailure } : {}),
+  };
+}

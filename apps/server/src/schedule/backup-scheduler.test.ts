@@ -1,0 +1,291 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { createBackup, listBackups } from '@evidence-locker/core';
+import type { FastifyInstance } from 'fastify';
+import { afterEach, describe, expect, it } from 'vitest';
+import { buildServer } from '../app.ts';
+import { createTestServices, type TestServices } from '../test-support/test-services.ts';
+import { BackupScheduler, retryDelayMinutes, type SchedulerClock } from './backup-scheduler.ts';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+
+/** A clock whose time moves only when a test says so; due timers fire in order. */
+class TestClock implements SchedulerClock {
+  time = Date.now();
+  #nextId = 1;
+  #timers = new Map<number, { at: number; callback: () => void }>();
+
+  now(): number {
+    return this.time;
+  }
+
+  setTimeout(callback: () => void, ms: number): unknown {
+    const id = this.#nextId++;
+    this.#timers.set(id, { at: this.time + ms, callback });
+    return id;
+  }
+
+  clearTimeout(handle: unknown): void {
+    this.#timers.delete(handle as number);
+  }
+
+  /** Moves time forward by `ms`, firing every timer that falls due on the way. */
+  advance(ms: number): void {
+    const target = this.time + ms;
+    for (;;) {
+      const due = [...this.#timers.entries()].filter(([, timer]) => timer.at <= target).sort((a, b) => a[1].at - b[1].at)[0];
+      if (!due) break;
+      this.#timers.delete(due[0]);
+      this.time = Math.max(this.time, due[1].at);
+      due[1].callback();
+    }
+    this.time = target;
+  }
+}
+
+let setup: TestServices | undefined;
+let scheduler: BackupScheduler | undefined;
+let app: FastifyInstance | undefined;
+afterEach(async () => {
+  scheduler?.stop();
+  await scheduler?.idle();
+  await app?.close();
+  await setup?.cleanup();
+  scheduler = undefined;
+  app = undefined;
+  setup = undefined;
+});
+
+async function startScheduler(config: Record<string, unknown>, options: { demoMode?: boolean; before?: (setup: TestServices) => Promise<void> | void } = {}) {
+  setup = await createTestServices({ config: { modem_type: 'fritzbox', ...config }, ...(options.demoMode ? { demoMode: true } : {}) });
+  await options.before?.(setup);
+  const clock = new TestClock();
+  const logLines: Array<{ fields: object; message: string }> = [];
+  const line = (fields: object, message: string) => logLines.push({ fields, message });
+  scheduler = new BackupScheduler({
+    instance: setup.services.instance,
+    jobs: setup.services.jobs,
+    clock,
+    startDelayMs: MINUTE,
+    log: { info: line, warn: line },
+  });
+  await scheduler.start();
+  return { setup, scheduler, clock, logLines };
+}
+
+/** Advances the clock and waits for any backup that started to finish. */
+async function advance(clock: TestClock, ms: number): Promise<void> {
+  clock.advance(ms);
+  await scheduler!.idle();
+}
+
+async function backupOnDisk(backupDir: string, trigger: 'scheduled' | 'manual', hoursAgo: number): Promise<string> {
+  const created = await createBackup({ dataDir: setup!.dataDir, destination: { kind: 'directory', backupDir }, trigger, now: new Date(Date.now() - hoursAgo * HOUR) });
+  const time = new Date(Date.now() - hoursAgo * HOUR);
+  fs.utimesSync(created.path!, time, time);
+  return created.fileName;
+}
+
+function fileNames(dir: string): string[] {
+  return fs.readdirSync(dir).sort();
+}
+
+describe('backup schedule', () => {
+  it('seeds from the newest scheduled backup, not a newer manual one, and runs nothing while it is recent', async () => {
+    let scheduled = '';
+    const { setup, scheduler, clock } = await startScheduler({ backup_enabled: true }, {
+      before: async (setup) => {
+        scheduled = await backupOnDisk(setup.backupDir, 'scheduled', 2);
+        await backupOnDisk(setup.backupDir, 'manual', 0);
+      },
+    });
+    const before = fileNames(setup.backupDir);
+    const state = scheduler.state();
+    expect(state).toMatchObject({ enabled: true, reason: null, lastSuccessFile: scheduled, consecutiveFailures: 0, running: false });
+    expect(Date.parse(state.nextRunAt!) - Date.parse(state.lastSuccessAt!)).toBe(24 * HOUR);
+    expect(Date.parse(state.nextRunAt!) - clock.now()).toBeGreaterThan(21 * HOUR);
+    expect(state.lastBackupAt).not.toBe(state.lastSuccessAt);
+    await advance(clock, 10 * MINUTE);
+    expect(fileNames(setup.backupDir)).toEqual(before);
+    expect(setup.services.jobs.list()).toEqual([]);
+  });
+
+  it('counts a DOCSight archive (no trigger) as the last scheduled one when there is no scheduled archive', async () => {
+    const { scheduler } = await startScheduler({ backup_enabled: true }, {
+      before: (setup) => {
+        const file = path.join(setup.backupDir, 'docsight_backup_2026-01-01_030000.tar.gz');
+        fs.writeFileSync(file, 'a DOCSight archive');
+        const time = new Date(Date.now() - 3 * HOUR);
+        fs.utimesSync(file, time, time);
+      },
+    });
+    expect(scheduler.state()).toMatchObject({ lastSuccessFile: 'docsight_backup_2026-01-01_030000.tar.gz' });
+    expect(Date.parse(scheduler.state().nextRunAt!) - Date.now()).toBeGreaterThan(20 * HOUR);
+  });
+
+  it('runs an overdue backup a minute after start, with trigger scheduled, then waits a full interval', async () => {
+    const { setup, scheduler, clock, logLines } = await startScheduler({ backup_enabled: true, backup_retention: 2 }, {
+      before: async (setup) => {
+        await backupOnDisk(setup.backupDir, 'scheduled', 30);
+        await backupOnDisk(setup.backupDir, 'manual', 29);
+        await backupOnDisk(setup.backupDir, 'manual', 28);
+      },
+    });
+    expect(Date.parse(scheduler.state().nextRunAt!)).toBe(clock.now() + MINUTE);
+    await advance(clock, 59_000);
+    expect(setup.services.jobs.list()).toEqual([]);
+    await advance(clock, 1_000);
+    const [job] = setup.services.jobs.list();
+    expect(job).toMatchObject({ kind: 'backup', state: 'succeeded' });
+    const backups = await listBackups(setup.backupDir);
+    // Retention 2: the new scheduled backup and the newest manual one.
+    expect(backups).toHaveLength(2);
+    expect(backups[0]).toMatchObject({ trigger: 'scheduled' });
+    const state = scheduler.state();
+    expect(state).toMatchObject({ lastSuccessFile: backups[0]!.fileName, running: false, consecutiveFailures: 0 });
+    expect(Date.parse(state.nextRunAt!)).toBe(Date.parse(state.lastSuccessAt!) + 24 * HOUR);
+    expect(logLines.map((entry) => entry.message)).toContain('Scheduled backup created');
+  });
+
+  it('retries a failed backup after 1, then 2 minutes with a message naming the path, the uid and the fix; success resets the backoff', async () => {
+    let missing = '';
+    const { scheduler, clock, setup } = await startScheduler({ backup_enabled: true }, {
+      before: async (setup) => {
+        missing = path.join(setup.root, 'nas');
+        await setup.services.instance.updateConfig({ backup_path: missing });
+      },
+    });
+    const uid = process.getuid!();
+    await advance(clock, MINUTE);
+    let state = scheduler.state();
+    expect(state.consecutiveFailures).toBe(1);
+    expect(state.lastFailureMessage).toContain(`Backup directory ${missing} does not exist`);
+    expect(state.lastFailureMessage).toContain(`uid ${uid}`);
+    expect(state.lastFailureMessage).toContain(`mkdir -p ${missing} && chown ${uid} ${missing}`);
+    expect(Date.parse(state.nextRunAt!)).toBe(Date.parse(state.lastFailureAt!) + MINUTE);
+
+    await advance(clock, MINUTE);
+    state = scheduler.state();
+    expect(state.consecutiveFailures).toBe(2);
+    expect(Date.parse(state.nextRunAt!)).toBe(Date.parse(state.lastFailureAt!) + 2 * MINUTE);
+
+    fs.mkdirSync(missing);
+    await advance(clock, 2 * MINUTE);
+    state = scheduler.state();
+    expect(state).toMatchObject({ consecutiveFailures: 0, running: false });
+    expect(fs.readdirSync(missing)).toEqual([state.lastSuccessFile]);
+    expect(Date.parse(state.nextRunAt!)).toBe(Date.parse(state.lastSuccessAt!) + 24 * HOUR);
+    // The last failure stays visible, older than the success.
+    expect(Date.parse(state.lastFailureAt!)).toBeLessThan(Date.parse(state.lastSuccessAt!));
+
+    fs.renameSync(missing, `${missing}-unmounted`);
+    await advance(clock, 24 * HOUR);
+    state = scheduler.state();
+    expect(state.consecutiveFailures).toBe(1);
+    expect(Date.parse(state.nextRunAt!)).toBe(Date.parse(state.lastFailureAt!) + MINUTE);
+    expect(setup.services.jobs.list().filter((job) => job.state === 'failed')).toHaveLength(3);
+  });
+
+  it('says the backup path is a file, not a directory, and retries', async () => {
+    const { scheduler, clock } = await startScheduler({ backup_enabled: true }, {
+      before: async (setup) => {
+        const file = path.join(setup.root, 'not-a-dir');
+        fs.writeFileSync(file, '');
+        await setup.services.instance.updateConfig({ backup_path: file });
+      },
+    });
+    await advance(clock, MINUTE);
+    expect(scheduler.state().lastFailureMessage).toMatch(/not-a-dir is a file, not a directory\. Evidence Locker runs as uid \d+; fix:/);
+    expect(scheduler.state().nextRunAt).not.toBeNull();
+  });
+
+  it('caps the retry delay at 60 minutes', () => {
+    expect([1, 2, 3, 4, 5, 6, 7, 8, 20].map(retryDelayMinutes)).toEqual([1, 2, 4, 8, 16, 32, 60, 60, 60]);
+  });
+
+  it('stays off in demo mode and says so', async () => {
+    const { setup, scheduler, clock } = await startScheduler({ backup_enabled: true }, { demoMode: true });
+    expect(scheduler.state()).toMatchObject({ enabled: false, reason: 'demo mode', nextRunAt: null, nextBackupAt: null });
+    await advance(clock, 48 * HOUR);
+    expect(setup.services.jobs.list()).toEqual([]);
+  });
+
+  it('stays off while backup_enabled is off, and starts when the settings change', async () => {
+    const { setup, scheduler, clock } = await startScheduler({});
+    expect(scheduler.state()).toMatchObject({ enabled: false, reason: 'turned off in the settings', nextRunAt: null });
+    await advance(clock, 48 * HOUR);
+    expect(setup.services.jobs.list()).toEqual([]);
+
+    await setup.services.instance.updateConfig({ backup_enabled: true, backup_interval_hours: 168 });
+    await scheduler.reschedule();
+    expect(scheduler.state()).toMatchObject({ enabled: true, reason: null, intervalHours: 168 });
+    await advance(clock, MINUTE);
+    const state = scheduler.state();
+    expect(state.lastSuccessFile).not.toBeNull();
+    expect(Date.parse(state.nextRunAt!)).toBe(Date.parse(state.lastSuccessAt!) + 168 * HOUR);
+  });
+
+  it('re-seeds from the new directory when the backup path changes', async () => {
+    const { setup, scheduler } = await startScheduler({ backup_enabled: true });
+    const other = path.join(setup.root, 'other');
+    fs.mkdirSync(other);
+    const seeded = await backupOnDisk(other, 'scheduled', 1);
+    await setup.services.instance.updateConfig({ backup_path: other });
+    await scheduler.reschedule();
+    expect(scheduler.state()).toMatchObject({ backupPath: other, lastSuccessFile: seeded });
+    expect(Date.parse(scheduler.state().nextRunAt!) - Date.now()).toBeGreaterThan(22 * HOUR);
+  });
+
+  it('runs nothing while paused and re-arms on resume', async () => {
+    const { setup, scheduler, clock } = await startScheduler({ backup_enabled: true });
+    scheduler.pause();
+    expect(scheduler.state()).toMatchObject({ paused: true, nextRunAt: null, enabled: true });
+    await advance(clock, 2 * HOUR);
+    expect(setup.services.jobs.list()).toEqual([]);
+    await scheduler.resume();
+    expect(scheduler.state()).toMatchObject({ paused: false });
+    expect(Date.parse(scheduler.state().nextRunAt!)).toBe(clock.now() + MINUTE);
+    await advance(clock, MINUTE);
+    expect(setup.services.jobs.list()).toMatchObject([{ kind: 'backup', state: 'succeeded' }]);
+  });
+
+  it('stays paused until every pause has been resumed', async () => {
+    const { setup, scheduler, clock } = await startScheduler({ backup_enabled: true });
+    scheduler.pause();
+    scheduler.pause();
+    await scheduler.resume();
+    await advance(clock, HOUR);
+    expect(scheduler.state().paused).toBe(true);
+    expect(setup.services.jobs.list()).toEqual([]);
+  });
+
+  it('arms nothing after stop', async () => {
+    const { setup, scheduler, clock } = await startScheduler({ backup_enabled: true });
+    scheduler.stop();
+    await scheduler.reschedule();
+    await advance(clock, 48 * HOUR);
+    expect(setup.services.jobs.list()).toEqual([]);
+    expect(scheduler.state().nextRunAt).toBeNull();
+  });
+});
+
+describe('backup schedule in the server', () => {
+  it('starts with the server, reports through backups.schedule and the dashboard, and reschedules on a settings save', async () => {
+    setup = await createTestServices({ config: { modem_type: 'fritzbox' } });
+    app = await buildServer({ env: setup.env, instance: setup.services.instance, webDistDir: path.join(setup.root, 'no-web') });
+    await app.ready();
+    await app.locker.scheduler.idle();
+    const schedule = async () => (await app!.inject({ method: 'GET', url: '/trpc/backups.schedule' })).json().result.data;
+    expect(await schedule()).toMatchObject({ enabled: false, reason: 'turned off in the settings' });
+
+    const saved = await app.inject({ method: 'POST', url: '/trpc/settings.update', payload: { backup_enabled: true } });
+    expect(saved.statusCode).toBe(200);
+    await app.locker.scheduler.idle();
+    const state = await schedule();
+    expect(state).toMatchObject({ enabled: true, reason: null, running: false });
+    expect(Date.parse(state.nextRunAt) - Date.now()).toBeGreaterThan(30_000);
+    const dashboard = (await app.inject({ method: 'GET', url: '/trpc/dashboard.summary' })).json().result.data;
+    expect(dashboard.schedule).toMatchObject({ enabled: true, nextBackupAt: state.nextRunAt });
+  });
+});
