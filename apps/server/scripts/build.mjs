@@ -16,6 +16,7 @@ await build({
     'snapshot-worker': `${core}archive/snapshot-worker.ts`,
     'sqlite-task-worker': `${core}archive/sqlite-task-worker.ts`,
     'dashboard-counts-worker': 'src/instance/dashboard-counts-worker.ts',
+    'demo-seed-worker': 'src/demo/demo-seed-worker.ts',
   },
   outdir: 'dist',
   bundle: true,

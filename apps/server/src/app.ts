@@ -18,9 +18,14 @@ import type { Env } from './env.ts';
 import { isServerFault, toHttpError } from './errors/error-mapping.ts';
 import { refuseCrossOrigin } from './http/origin-guard.ts';
 import { addSecurityHeaders } from './http/security-headers.ts';
+import { registerBackupDownloadRoutes } from './http/backup-download-routes.ts';
 import { registerWebApp } from './http/web-app.ts';
 import { openInstance, type Instance } from './instance/instance.ts';
 import { JobRunner } from './jobs/job-runner.ts';
+import { uploadRoute } from './restore/upload-route.ts';
+import { UploadStore, type UploadStoreOptions } from './restore/upload-store.ts';
+import { BackupVerifications } from './backups/backup-verifications.ts';
+import { BackupScheduler } from './schedule/backup-scheduler.ts';
 import type { ScheduleStateSource } from './schedule-state.ts';
 import { createContextFactory, type ServerServices } from './trpc/context.ts';
 import { appRouter, type AppRouter } from './trpc/routers/_app.ts';
@@ -41,12 +46,14 @@ export interface BuildServerOptions {
   logStream?: { write(line: string): void };
   /** An already opened instance (default: opened from `env` at build time). */
   instance?: Instance;
-  /** The schedule's state for the dashboard (default: none running, reported as null). */
+  /** The schedule's state for the dashboard (default: the backup scheduler's, started when the server is ready). */
   scheduleState?: ScheduleStateSource;
-  /** Called when the backup settings were saved (default: nothing). */
+  /** Called when the backup settings were saved, after the scheduler was told (default: nothing more). */
   onBackupSettingsChanged?: () => void;
   /** The built web app (default apps/web/dist). */
   webDistDir?: string;
+  /** Upload cap, expiry etc. (default: 4 GiB, 1 hour); staged in the data directory. */
+  uploads?: Omit<UploadStoreOptions, 'stagingDir'>;
 }
 
 /**
@@ -77,19 +84,31 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
       demoModeOverride: env.demoMode,
       log: app.log,
     }));
+  const jobs = new JobRunner();
+  const scheduler = new BackupScheduler({ instance, jobs, log: app.log });
   const services: ServerServices = {
     env,
     instance,
-    jobs: new JobRunner(),
+    jobs,
     loginLimiter: new LoginRateLimiter(),
     setupLimiter: new SetupAttemptLimiter(),
-    scheduleState: options.scheduleState ?? (() => null),
-    onBackupSettingsChanged: options.onBackupSettingsChanged ?? (() => undefined),
+    scheduleState: options.scheduleState ?? (() => scheduler.state()),
+    onBackupSettingsChanged: () => {
+      void scheduler.reschedule();
+      options.onBackupSettingsChanged?.();
+    },
+    scheduler,
+    verifications: new BackupVerifications(),
+    uploads: new UploadStore({ stagingDir: instance.dataDir, ...options.uploads }),
   };
   app.decorate('locker', services);
+  // The schedule starts once the server is ready (listen or first inject), not while building it.
+  app.addHook('onReady', async () => void scheduler.start());
   app.addHook('onClose', async () => {
+    scheduler.stop();
     // Running jobs end first (cancelled cleanly, their partial files removed), then the databases.
     await services.jobs.close();
+    await services.uploads.close();
     await instance.close();
   });
 
@@ -123,6 +142,8 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   });
 
   app.get('/api/health', async () => ({ status: 'ok' as const }));
+  await registerBackupDownloadRoutes(app, services);
+  await app.register(uploadRoute);
   await registerWebApp(app, options.webDistDir);
   return app;
 }

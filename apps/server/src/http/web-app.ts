@@ -12,8 +12,16 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isApiPath } from './security-headers.ts';
 
-/** apps/web/dist, resolved from this file (apps/server/src/http/). */
-export const DEFAULT_WEB_DIST_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../web/dist');
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+/**
+ * apps/web/dist, resolved from this file: from the source (apps/server/src/http/) or from the
+ * esbuild bundle (apps/server/dist/locker.js), whichever has a built app; else the source's guess.
+ */
+export const DEFAULT_WEB_DIST_DIR =
+  [path.resolve(here, '../../../web/dist'), path.resolve(here, '../../web/dist')].find((dir) =>
+    fs.existsSync(path.join(dir, 'index.html')),
+  ) ?? path.resolve(here, '../../../web/dist');
 
 const MISSING_PAGE = `<!doctype html>
 <html lang="en">

@@ -16,6 +16,7 @@ import {
   openHistoryDatabase,
   readConfig,
   readConfigKey,
+  recoverInterruptedRestore,
   sweepWorkFiles,
   updateConfig,
   type ConfigProblem,
@@ -128,8 +129,11 @@ export class Instance {
    * when the fingerprint does not match) and re-opens and migrates both databases.
    */
   async reload(): Promise<InstanceSnapshot> {
-    this.#snapshot = await this.#readSnapshot();
     this.#closeDatabases();
+    // A restore interrupted while publishing is finished before any database is opened.
+    const recovery = await recoverInterruptedRestore(this.dataDir);
+    if (recovery.rolledForward) this.#log.warn({}, 'Finished a restore that was interrupted while publishing');
+    this.#snapshot = await this.#readSnapshot();
     this.#history = openHistoryDatabase(this.historyPath);
     this.#connectionMonitor = openConnectionMonitorDatabase(this.connectionMonitorPath);
     return this.#snapshot;
@@ -148,6 +152,14 @@ export class Instance {
   /** Row counts of both databases and the snapshot range, read in a worker thread. */
   readDashboardCounts(): Promise<DashboardCounts> {
     return this.#counter.read({ historyPath: this.historyPath, connectionMonitorPath: this.connectionMonitorPath });
+  }
+
+  /**
+   * Closes both database handles, so a restore or demo seeding can replace the files; other reads
+   * fail until {@link reload} opens them again. Config and keys stay readable.
+   */
+  releaseDatabases(): void {
+    this.#closeDatabases();
   }
 
   /**

@@ -9,8 +9,11 @@ import { toPythonJson } from '@evidence-locker/core';
 import { LoginRateLimiter } from '../auth/login-rate-limiter.ts';
 import { SetupAttemptLimiter } from '../auth/setup-attempt-limiter.ts';
 import type { Env } from '../env.ts';
+import { BackupVerifications } from '../backups/backup-verifications.ts';
 import { JobRunner } from '../jobs/job-runner.ts';
 import { openInstance } from '../instance/instance.ts';
+import { UploadStore, type UploadStoreOptions } from '../restore/upload-store.ts';
+import { BackupScheduler } from '../schedule/backup-scheduler.ts';
 import type { Context, ServerServices } from '../trpc/context.ts';
 
 export interface TestServices {
@@ -28,6 +31,8 @@ export interface TestServicesOptions {
   /** config.json to write before opening (as DOCSight would). */
   config?: Record<string, unknown>;
   demoMode?: boolean;
+  /** Upload store options (cap, expiry, clock); staged in the data directory. */
+  uploads?: Omit<UploadStoreOptions, 'stagingDir'>;
 }
 
 /** A fresh instance in a temp directory (data, backups, both inside one browse root). */
@@ -55,14 +60,19 @@ export async function createTestServices(options: TestServicesOptions = {}): Pro
     browseRoots: env.browseRoots,
     demoModeOverride: options.demoMode,
   });
+  const jobs = new JobRunner();
   const services: ServerServices = {
     env,
     instance,
-    jobs: new JobRunner(),
+    jobs,
     loginLimiter: new LoginRateLimiter(),
     setupLimiter: new SetupAttemptLimiter(),
     scheduleState: () => null,
     onBackupSettingsChanged: () => undefined,
+    // Not started: tests that need the schedule start their own with a test clock.
+    scheduler: new BackupScheduler({ instance, jobs }),
+    verifications: new BackupVerifications(),
+    uploads: new UploadStore({ stagingDir: dataDir, ...options.uploads }),
   };
   return {
     root,
@@ -71,7 +81,9 @@ export async function createTestServices(options: TestServicesOptions = {}): Pro
     env,
     services,
     async cleanup() {
+      services.scheduler.stop();
       await services.jobs.close();
+      await services.uploads.close();
       await instance.close();
       fs.rmSync(root, { recursive: true, force: true });
     },

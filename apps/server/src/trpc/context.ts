@@ -17,7 +17,10 @@ import { SESSION_COOKIE, SESSION_LIFETIME_SECONDS, verifySessionToken } from '..
 import type { Env } from '../env.ts';
 import type { Instance } from '../instance/instance.ts';
 import type { JobRunner } from '../jobs/job-runner.ts';
+import type { BackupVerifications } from '../backups/backup-verifications.ts';
+import type { BackupScheduler } from '../schedule/backup-scheduler.ts';
 import type { ScheduleStateSource } from '../schedule-state.ts';
+import type { UploadStore } from '../restore/upload-store.ts';
 
 /** Long-lived objects shared by every request. */
 export interface ServerServices {
@@ -31,6 +34,12 @@ export interface ServerServices {
   scheduleState: ScheduleStateSource;
   /** Called after the backup settings were saved, so the schedule re-reads them. */
   onBackupSettingsChanged: () => void;
+  /** Scheduled backups; a restore on the running instance calls pause() and resume(). */
+  scheduler: BackupScheduler;
+  /** Outcomes of `backups.verify`, for the backup list. */
+  verifications: BackupVerifications;
+  /** Uploaded archives waiting to be restored (`POST /api/uploads`, `restore.start`). */
+  uploads: UploadStore;
 }
 
 /** One request as procedures see it. */

@@ -4,8 +4,10 @@
  */
 import { router } from '../init.ts';
 import { authRouter } from './auth.ts';
+import { backupsRouter } from './backups.ts';
 import { dashboardRouter } from './dashboard.ts';
 import { jobsRouter } from './jobs.ts';
+import { restoreRouter } from './restore.ts';
 import { settingsRouter } from './settings.ts';
 import { setupRouter } from './setup.ts';
 
@@ -15,6 +17,8 @@ export const appRouter = router({
   settings: settingsRouter,
   dashboard: dashboardRouter,
   jobs: jobsRouter,
+  backups: backupsRouter,
+  restore: restoreRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -34,14 +34,22 @@ describe('setup router', () => {
     });
   });
 
-  it('starts demo mode by saving exactly {"demo_mode": true}, as DOCSight does', async () => {
+  it('starts demo mode by saving exactly {"demo_mode": true}, as DOCSight does, and seeds the demo rows in a job', async () => {
     setup = await createTestServices();
     const { ctx, logLines } = createTestContext(setup.services);
     const caller = createCaller(ctx);
-    expect(await caller.setup.startDemo()).toEqual({ configured: true, demoMode: true });
+    const started = await caller.setup.startDemo();
+    expect(started).toEqual({ configured: true, demoMode: true, jobId: expect.any(String) });
     expect(fs.readFileSync(path.join(setup.dataDir, 'config.json'), 'utf8')).toBe('{\n  "demo_mode": true\n}');
     expect(await caller.setup.state()).toMatchObject({ configured: true, demoMode: true });
     expect(logLines).toContainEqual(expect.objectContaining({ fields: expect.objectContaining({ audit: 'demo.started' }) }));
+
+    const job = await setup.services.jobs.wait(started.jobId);
+    expect(job).toMatchObject({ kind: 'demo-seed', state: 'succeeded', error: null });
+    // DOCSight's demo contract: 270 days of 15-minute snapshots.
+    const counts = await caller.dashboard.summary();
+    expect(counts.databases.history.tables?.['snapshots']).toBe(25_920);
+    expect(setup.services.instance.historyDb.prepare('SELECT count(*) AS n FROM snapshots WHERE is_demo = 1').get()).toEqual({ n: 25_920 });
   });
 
   it('refuses to start demo mode on a configured instance', async () => {

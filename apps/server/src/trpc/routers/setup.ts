@@ -6,6 +6,7 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { audit } from '../../audit.ts';
+import { enqueueDemoSeed } from '../../demo/enqueue-demo-seed.ts';
 import { issueSessionToken } from '../../auth/session-token.ts';
 import { MODEM_TYPES, ModemTypeSchema } from '../../setup/modem-types.ts';
 import { isAuthenticated } from '../context.ts';
@@ -22,6 +23,13 @@ export const SetupStateSchema = z.object({
   needsLogin: z.boolean(),
 });
 export type SetupState = z.infer<typeof SetupStateSchema>;
+
+export const StartDemoResultSchema = z.object({
+  configured: z.boolean(),
+  demoMode: z.boolean(),
+  /** The `demo-seed` job filling the databases. */
+  jobId: z.string(),
+});
 
 export const CompleteSetupInputSchema = z.object({
   modemType: ModemTypeSchema,
@@ -59,10 +67,11 @@ export const setupRouter = router({
   modemTypes: publicProcedure.query(() => MODEM_TYPES),
 
   /**
-   * DOCSight's one-click demo: only on an unconfigured instance; saves `{"demo_mode": true}`.
-   * Filling the databases with demo rows takes ~20 s and belongs in a job, not in this request.
+   * DOCSight's one-click demo: only on an unconfigured instance; saves `{"demo_mode": true}` and
+   * queues a `demo-seed` job that fills the databases with DOCSight's demo rows (about 10 s, in a
+   * worker thread). Follow it with `jobs.watch({ id: jobId })`.
    */
-  startDemo: protectedProcedure.mutation(async ({ ctx }) => {
+  startDemo: protectedProcedure.output(StartDemoResultSchema).mutation(async ({ ctx }) => {
     const snapshot = ctx.instance.snapshot;
     if (snapshot.configured) {
       throw new TRPCError({
@@ -73,9 +82,17 @@ export const setupRouter = router({
     if (ctx.instance.demoModeOverride === false) {
       throw new TRPCError({ code: 'CONFLICT', message: 'DEMO_MODE=false is set in the environment, so demo mode cannot start.' });
     }
-    const updated = await ctx.instance.updateConfig({ demo_mode: true });
-    audit(ctx.request.log, 'demo.started', { ip: ctx.request.clientAddress }, 'Demo mode started');
-    return { configured: updated.configured, demoMode: updated.demoMode };
+    // Queued first: the runner refuses it (BUSY) while a restore runs, before config.json changes.
+    const job = enqueueDemoSeed({ jobs: ctx.jobs, instance: ctx.instance, schedule: ctx.scheduler, log: ctx.request.log });
+    let updated;
+    try {
+      updated = await ctx.instance.updateConfig({ demo_mode: true });
+    } catch (error) {
+      ctx.jobs.cancel(job.id);
+      throw error;
+    }
+    audit(ctx.request.log, 'demo.started', { ip: ctx.request.clientAddress, jobId: job.id }, 'Demo mode started');
+    return { configured: updated.configured, demoMode: updated.demoMode, jobId: job.id };
   }),
 
   /**

@@ -1,0 +1,37 @@
+/**
+ * Queues the `demo-seed` job (seed-demo-data.ts) that `setup.startDemo` starts. It changes the data
+ * directory, so the runner refuses it next to a restore, and it waits for download read leases.
+ */
+import type { AuditLogger } from '../audit.ts';
+import type { Instance } from '../instance/instance.ts';
+import type { JobRunner } from '../jobs/job-runner.ts';
+import type { JobSnapshot } from '../jobs/job-schema.ts';
+import type { SchedulePause } from '../restore/schedule-pause.ts';
+import { seedDemoData, type DemoSeedResult } from './seed-demo-data.ts';
+
+/** Options of {@link enqueueDemoSeed}. */
+export interface EnqueueDemoSeedOptions {
+  jobs: JobRunner;
+  instance: Instance;
+  schedule?: SchedulePause | undefined;
+  log: AuditLogger;
+}
+
+/** Queues demo seeding; throws the runner's BUSY error while a restore is queued or running. */
+export function enqueueDemoSeed(options: EnqueueDemoSeedOptions): JobSnapshot {
+  const { instance, log } = options;
+  return options.jobs.enqueue<DemoSeedResult>({
+    kind: 'demo-seed',
+    label: 'Demo data',
+    writesDataDir: true,
+    run: ({ signal, report }) =>
+      seedDemoData({
+        instance,
+        schedule: options.schedule,
+        signal,
+        onProgress: (progress) => report({ phase: progress.phase, bytesDone: progress.done, bytesTotal: progress.total }),
+      }),
+    onSuccess: (result) => log.info({ rows: result.rows, seconds: result.seconds }, 'Demo data seeded'),
+    onFailure: (error, cause) => log.warn({ code: error.code, err: cause }, `Demo seeding failed: ${error.message}`),
+  });
+}

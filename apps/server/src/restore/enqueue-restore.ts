@@ -1,0 +1,106 @@
+/**
+ * Queues a `restore` job for a staged upload or a stored backup and wires up what surrounds it:
+ * the upload is claimed (so it is restored at most once and never expires mid-restore) and its
+ * staging file is deleted when the job ends, whatever the outcome, even a cancel before it ran; an
+ * audit line records the outcome with the client address.
+ */
+import { audit, type AuditLogger } from '../audit.ts';
+import type { Instance } from '../instance/instance.ts';
+import type { JobRunner } from '../jobs/job-runner.ts';
+import type { JobSnapshot } from '../jobs/job-schema.ts';
+import type { RestoreJobResult } from './restore-job-result.ts';
+import { restoreRunningInstance } from './restore-running-instance.ts';
+import type { SchedulePause } from './schedule-pause.ts';
+import type { StagedUpload, UploadStore } from './upload-store.ts';
+
+/** What to restore: a claimed upload, or a stored backup file. */
+export type RestoreSource =
+  | { kind: 'upload'; upload: StagedUpload }
+  | { kind: 'backup'; fileName: string; path: string };
+
+/** Options of {@link enqueueRestore}. */
+export interface EnqueueRestoreOptions {
+  jobs: JobRunner;
+  instance: Instance;
+  uploads: UploadStore;
+  source: RestoreSource;
+  schedule?: SchedulePause | undefined;
+  /** Who asked (audit lines). */
+  clientAddress: string;
+  log: AuditLogger;
+}
+
+/**
+ * Queues the restore and returns the job's first snapshot. Throws the runner's BUSY error when a
+ * restore or another data-changing job is queued or running; a claimed upload is then handed back
+ * so the same upload can be restored later.
+ */
+export function enqueueRestore(options: EnqueueRestoreOptions): JobSnapshot {
+  const { jobs, instance, uploads, source, clientAddress, log } = options;
+  const archivePath = source.kind === 'upload' ? source.upload.path : source.path;
+  const described = source.kind === 'upload' ? `uploaded archive ${source.upload.uploadId}` : source.fileName;
+  let job: JobSnapshot;
+  try {
+    job = jobs.enqueue<RestoreJobResult>({
+      kind: 'restore',
+      label: `Restore of ${source.kind === 'upload' ? 'an uploaded backup' : source.fileName}`,
+      writesDataDir: true,
+      run: async ({ signal, report }) => {
+        try {
+          return await restoreRunningInstance({
+            instance,
+            archivePath,
+            schedule: options.schedule,
+            signal,
+            onProgress: (progress) => report(progress),
+            log,
+          });
+        } finally {
+          // Deleted before the job reports its end, so a client never sees a finished job with
+          // its upload still on disk.
+          if (source.kind === 'upload') await uploads.release(source.upload.uploadId);
+        }
+      },
+      onSuccess: (result) => {
+        audit(
+          log,
+          'backup.restored',
+          {
+            ip: clientAddress,
+            source: described,
+            files: result.restoredFiles,
+            removed: result.removedFiles,
+            preRestoreBackup: result.preRestoreBackup?.fileName ?? null,
+          },
+          'Backup restored',
+        );
+      },
+      onFailure: (error, cause) => {
+        if (error.code === 'INTERNAL') log.warn({ err: cause }, 'Restore failed unexpectedly');
+        audit(
+          log,
+          'restore.refused',
+          { ip: clientAddress, path: 'restore', source: described, reason: error.code, message: error.message },
+          'Restore failed',
+        );
+      },
+    });
+  } catch (error) {
+    if (source.kind === 'upload') uploads.unclaim(source.upload.uploadId);
+    audit(
+      log,
+      'restore.refused',
+      { ip: clientAddress, path: 'restore', source: described, reason: 'busy' },
+      'Restore refused: another job changes the data',
+    );
+    throw error;
+  }
+  if (source.kind === 'upload') {
+    // A job cancelled while still queued never runs: release its upload then too.
+    void jobs
+      .wait(job.id)
+      .finally(() => uploads.release(source.upload.uploadId))
+      .catch(() => undefined);
+  }
+  return job;
+}

@@ -1,0 +1,25 @@
+/**
+ * The result of a `restore` job as clients read it from the job snapshot's `result` (the web app's
+ * wizard and settings page, the CLI, tests).
+ */
+import { z } from 'zod';
+import { ArchiveMetaSchema } from '@evidence-locker/core';
+
+export const RestoreJobResultSchema = z.object({
+  /** Data files restored, in archive order. */
+  restoredFiles: z.array(z.string()),
+  /** Data files removed because the archive did not carry them (they are in the pre-restore backup). */
+  removedFiles: z.array(z.string()),
+  /** DOCSight's is_configured() on the restored config: false means the setup wizard continues. */
+  configured: z.boolean(),
+  /**
+   * The restored config has an admin password: every client, the one that ran the restore
+   * included, must log in with that password (a restore logs everyone out).
+   */
+  needsLogin: z.boolean(),
+  /** The backup of what the instance held before, in the backup directory; null when it held nothing. */
+  preRestoreBackup: z.object({ fileName: z.string(), size: z.number() }).nullable(),
+  warnings: z.array(z.string()),
+  meta: ArchiveMetaSchema,
+});
+export type RestoreJobResult = z.infer<typeof RestoreJobResultSchema>;

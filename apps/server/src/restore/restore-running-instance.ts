@@ -1,0 +1,92 @@
+/**
+ * Restores an archive file onto the running instance: the work of a `restore` job.
+ *
+ * Sequence:
+ * 1. pause the backup schedule (resumed however the restore ends);
+ * 2. no other job runs: the JobRunner runs one job at a time, so while this one runs the others
+ *    are done, and it started only after open download read leases ended;
+ * 3. core's restoreDataDir reads, stages and verifies the archive, writes a `pre-restore` backup of
+ *    the current data to the backup path (when there is anything to keep), and then calls
+ *    `beforePublish`, where the instance releases its database handles;
+ * 4. publish (crash-safe in core), then `instance.reload()`: the databases are reopened and
+ *    migrated, and config.json, `.config_key` and the session key are read again, so restored
+ *    secrets decrypt at once (DOCSight weakness 10) and the restored schema is current without a
+ *    restart (weakness 16).
+ * A failure before publish leaves the data directory as it was; the databases are reopened if they
+ * had been released, and the job fails with the engine's message. A failure while publishing is
+ * finished by the reload (core's recoverInterruptedRestore rolls the restore forward).
+ *
+ * Sessions (decision): restoreDataDir writes a fresh session key, so a restore logs out every
+ * client, and cookies minted by the instance the archive came from (a DOCSight archive carries
+ * its `.session_key`) are never valid here (weakness 11). The client that ran the restore gets no
+ * special treatment: no new cookie is issued for it. When the restored config has an admin
+ * password, that client must log in with it like everyone else (the job result says
+ * `needsLogin`); issuing it a session would let whoever uploads an archive skip the archive's own
+ * password, and would need a cookie set from a background job that has no response to set it on.
+ */
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { restoreDataDir, type ArchiveProgress, type PublishStepHook } from '@evidence-locker/core';
+import type { Instance, InstanceLog } from '../instance/instance.ts';
+import type { RestoreJobResult } from './restore-job-result.ts';
+import { withSchedulePaused, type SchedulePause } from './schedule-pause.ts';
+
+/** Options of {@link restoreRunningInstance}. */
+export interface RestoreRunningInstanceOptions {
+  instance: Instance;
+  /** The archive file to restore (a staged upload or a stored backup). */
+  archivePath: string;
+  /** The backup schedule to hold meanwhile (none: nothing to hold). */
+  schedule?: SchedulePause | undefined;
+  signal?: AbortSignal;
+  /** Phases `read` (compressed bytes), `verify`, `publish`. */
+  onProgress?: (progress: ArchiveProgress) => void;
+  log?: Pick<InstanceLog, 'warn'>;
+  /** Fault injection for tests: core's hook before each publish step. */
+  beforePublishStep?: PublishStepHook;
+}
+
+/** Restores `archivePath` onto the running instance (see the file comment). */
+export async function restoreRunningInstance(options: RestoreRunningInstanceOptions): Promise<RestoreJobResult> {
+  const { instance } = options;
+  return withSchedulePaused(options.schedule, async () => {
+    const { size } = await stat(options.archivePath);
+    let released = false;
+    try {
+      const result = await restoreDataDir({
+        source: createReadStream(options.archivePath),
+        bytesTotal: size,
+        dataDir: instance.dataDir,
+        backupDir: instance.backupPath,
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        ...(options.beforePublishStep ? { beforePublishStep: options.beforePublishStep } : {}),
+        beforePublish: async () => {
+          instance.releaseDatabases();
+          released = true;
+        },
+      });
+      const snapshot = await instance.reload();
+      released = false;
+      return {
+        restoredFiles: result.restoredFiles,
+        removedFiles: result.removedFiles,
+        configured: snapshot.configured,
+        needsLogin: snapshot.adminPasswordRepr !== '',
+        preRestoreBackup: result.preRestoreBackup
+          ? { fileName: result.preRestoreBackup.fileName, size: result.preRestoreBackup.size }
+          : null,
+        warnings: result.warnings,
+        meta: result.meta,
+      };
+    } finally {
+      if (released) {
+        // The restore failed after the handles were released: serve whatever the directory holds
+        // now (the old data, or the restored data once recovery finished the publish).
+        await instance.reload().catch((error: unknown) => {
+          options.log?.warn({ err: error }, 'Could not reopen the databases after a failed restore');
+        });
+      }
+    }
+  });
+}

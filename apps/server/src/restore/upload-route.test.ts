@@ -1,0 +1,228 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { afterEach, describe, expect, it } from 'vitest';
+import { hashPassword } from '@evidence-locker/core';
+import { buildServer } from '../app.ts';
+import type { UploadStoreOptions } from './upload-store.ts';
+import { createTestServices, type TestServices } from '../test-support/test-services.ts';
+import {
+  FIXTURE_A,
+  FIXTURE_A_SNAPSHOTS,
+  directoryPicture,
+  finished,
+  stagedUploads,
+  traversalArchive,
+} from './restore-test-support.ts';
+
+let setup: TestServices | undefined;
+let app: FastifyInstance | undefined;
+afterEach(async () => {
+  await app?.close();
+  await setup?.cleanup();
+  app = undefined;
+  setup = undefined;
+});
+
+const FIXTURE = fs.readFileSync(FIXTURE_A);
+
+async function serve(config?: Record<string, unknown>, uploads?: Omit<UploadStoreOptions, 'stagingDir'>) {
+  setup = await createTestServices(config ? { config } : {});
+  const logLines: Array<Record<string, unknown>> = [];
+  app = await buildServer({
+    env: { ...setup.env, logLevel: 'info' },
+    instance: setup.services.instance,
+    logStream: { write: (line) => logLines.push(JSON.parse(line)) },
+    webDistDir: path.join(setup.root, 'no-web-dist'),
+    ...(uploads ? { uploads } : {}),
+  });
+  return { app, setup, logLines };
+}
+
+function upload(server: FastifyInstance, payload: Buffer, remoteAddress = '192.0.2.20', headers: Record<string, string> = {}) {
+  return server.inject({
+    method: 'POST',
+    url: '/api/uploads',
+    payload,
+    remoteAddress,
+    headers: { 'content-type': 'application/octet-stream', ...headers },
+  });
+}
+
+describe('POST /api/uploads', () => {
+  it('stages the raw archive bytes and answers its validation', async () => {
+    const { app, setup } = await serve();
+    const response = await upload(app, FIXTURE);
+    expect(response.statusCode).toBe(200);
+    const body = response.json();
+    expect(body).toMatchObject({
+      uploadId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      size: FIXTURE.length,
+      validation: {
+        has_database: true,
+        has_config: true,
+        warnings: [],
+        files: ['backup_meta.json', 'connection_monitor.db', 'docsis_history.db', 'config.json', '.config_key', '.session_key', '.auth_state'],
+        meta: { magic: 'docsight-backup', app_version: 'v2026-08-21.1' },
+      },
+    });
+    expect(body.validation.meta.tables.snapshots).toBe(FIXTURE_A_SNAPSHOTS);
+    expect(body.validation.members.map((member: { name: string }) => member.name)).toContain('docsis_history.db');
+    expect(stagedUploads(setup.dataDir)).toEqual([`.evidence-locker-upload-${body.uploadId}.tar.gz`]);
+  });
+
+  it('accepts application/gzip as the content type', async () => {
+    const { app } = await serve();
+    const response = await upload(app, FIXTURE, undefined, { 'content-type': 'application/gzip' });
+    expect(response.statusCode).toBe(200);
+  });
+
+  it.each([
+    ['not gzip', () => Buffer.from('this is a plain text file, not a backup\n'), 'ARCHIVE_NOT_GZIP', /^Invalid archive: not a gzip file$/],
+    ['a path traversal', () => traversalArchive(), 'MEMBER_UNSAFE', /^Unsafe path in archive: \.\.\/\.\.\/etc\/evil$/],
+  ])('refuses %s with 400 and the engine message, leaving the data dir byte-identical', async (_what, bytes, code, message) => {
+    const { app, setup, logLines } = await serve();
+    const before = directoryPicture(setup.dataDir);
+    const response = await upload(app, bytes());
+    expect(response.statusCode).toBe(400);
+    expect(response.headers['content-type']).toMatch(/^application\/json/);
+    expect(response.json()).toEqual({ error: { code, message: expect.stringMatching(message) } });
+    expect(directoryPicture(setup.dataDir)).toEqual(before);
+    expect(logLines).toContainEqual(
+      expect.objectContaining({ audit: 'restore.refused', ip: '192.0.2.20', reason: code, path: 'upload' }),
+    );
+  });
+
+  it('answers 400 over a real connection while a large invalid body is still arriving', async () => {
+    const { app, setup } = await serve();
+    const url = await app.listen({ host: '127.0.0.1', port: 0 });
+    const response = await fetch(`${url}/api/uploads`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: Buffer.alloc(8 * 1024 * 1024, 0x41),
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ error: { code: 'ARCHIVE_NOT_GZIP', message: 'Invalid archive: not a gzip file' } });
+    expect(stagedUploads(setup.dataDir)).toEqual([]);
+  });
+
+  it('refuses an announced size over the cap with 413 before reading the body', async () => {
+    const { app, setup } = await serve(undefined, { maxBytes: 1000 });
+    const before = directoryPicture(setup.dataDir);
+    const response = await upload(app, FIXTURE);
+    expect(response.statusCode).toBe(413);
+    expect(response.json()).toEqual({
+      error: { code: 'ARCHIVE_TOO_LARGE', message: 'The upload is larger than the limit of 1000 bytes.' },
+    });
+    expect(response.headers.connection).toBe('close');
+    expect(directoryPicture(setup.dataDir)).toEqual(before);
+  });
+
+  it('stops a chunked upload that passes the cap with 413 and removes what it staged', async () => {
+    const { app, setup } = await serve(undefined, { maxBytes: 200_000 });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const before = directoryPicture(setup.dataDir);
+    const { port } = app.server.address() as AddressInfo;
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const request = http.request(
+        { host: '127.0.0.1', port, method: 'POST', path: '/api/uploads', headers: { 'content-type': 'application/octet-stream' } },
+        (response) => {
+          let body = '';
+          response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+          response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+        },
+      );
+      let answered = false;
+      request.on('response', () => (answered = true));
+      // Writing on after the server said 413 and closed may fail; only a missing answer counts.
+      request.on('error', (error) => {
+        if (!answered) reject(error);
+      });
+      // No Content-Length: chunked, so only the running count can stop it.
+      let offset = 0;
+      const writeMore = (): void => {
+        while (offset < FIXTURE.length) {
+          const chunk = FIXTURE.subarray(offset, offset + 16 * 1024);
+          offset += chunk.length;
+          if (!request.write(chunk)) {
+            request.once('drain', writeMore);
+            return;
+          }
+        }
+        request.end();
+      };
+      writeMore();
+    });
+    expect(answer.status).toBe(413);
+    expect(JSON.parse(answer.body)).toEqual({
+      error: { code: 'ARCHIVE_TOO_LARGE', message: 'The upload is larger than the limit of 200000 bytes.' },
+    });
+    expect(directoryPicture(setup.dataDir)).toEqual(before);
+  });
+
+  it('answers 401 JSON without a session when an admin password is set, and audits it', async () => {
+    const { app, setup, logLines } = await serve({ modem_type: 'fritzbox', admin_password: await hashPassword('correct horse battery') });
+    const response = await upload(app, FIXTURE);
+    expect(response.statusCode).toBe(401);
+    expect(response.json()).toEqual({
+      error: { code: 'UNAUTHORIZED', message: 'Log in first: this instance has an admin password.' },
+    });
+    expect(stagedUploads(setup.dataDir)).toEqual([]);
+    expect(logLines).toContainEqual(expect.objectContaining({ audit: 'restore.refused', ip: '192.0.2.20', reason: 'not logged in' }));
+  });
+
+  it('accepts an upload with a valid session when an admin password is set', async () => {
+    const { app } = await serve({ modem_type: 'fritzbox', admin_password: await hashPassword('correct horse battery') });
+    const login = await app.inject({ method: 'POST', url: '/trpc/auth.login', payload: { password: 'correct horse battery' } });
+    const cookie = login.cookies.find((entry) => entry.name === 'el_session');
+    const response = await upload(app, FIXTURE, undefined, { cookie: `el_session=${cookie?.value}` });
+    expect(response.statusCode).toBe(200);
+  });
+
+  it('counts an upload and its restore once: 5 uploads an hour per address while unconfigured', async () => {
+    const { app, logLines } = await serve();
+    const ids: string[] = [];
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      const response = await upload(app, FIXTURE);
+      expect(response.statusCode).toBe(200);
+      ids.push(response.json().uploadId);
+    }
+    const refused = await upload(app, FIXTURE);
+    expect(refused.statusCode).toBe(429);
+    expect(refused.json()).toEqual({
+      error: {
+        code: 'TOO_MANY_REQUESTS',
+        message: expect.stringMatching(/^Too many restore attempts from your address\. Try again in \d+ minutes\.$/),
+      },
+    });
+    expect(logLines).toContainEqual(expect.objectContaining({ audit: 'restore.refused', reason: 'rate limit' }));
+    // Another address has its own allowance.
+    expect((await upload(app, FIXTURE, '192.0.2.21')).statusCode).toBe(200);
+
+    const info = await app.inject({
+      method: 'GET',
+      url: `/trpc/restore.uploaded?input=${encodeURIComponent(JSON.stringify({ uploadId: ids[0] }))}`,
+      remoteAddress: '192.0.2.20',
+    });
+    expect(info.statusCode).toBe(200);
+    const start = await app.inject({
+      method: 'POST',
+      url: '/trpc/restore.start',
+      payload: { uploadId: ids[0] },
+      remoteAddress: '192.0.2.20',
+    });
+    expect(start.statusCode).toBe(200);
+    const job = start.json().result.data;
+    expect(job).toMatchObject({ kind: 'restore', state: expect.stringMatching(/^(queued|running)$/) });
+    expect(await finished(app.locker.jobs, job.id)).toMatchObject({ state: 'succeeded' });
+  });
+
+  it('refuses other media types with 415 JSON', async () => {
+    const { app } = await serve();
+    const response = await upload(app, FIXTURE, undefined, { 'content-type': 'multipart/form-data; boundary=x' });
+    expect(response.statusCode).toBe(415);
+    expect(response.json().error.code).toBe('FST_ERR_CTP_INVALID_MEDIA_TYPE');
+  });
+});

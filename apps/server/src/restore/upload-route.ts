@@ -1,0 +1,124 @@
+/**
+ * `POST /api/uploads`: the raw archive bytes as the request body (`Content-Type:
+ * application/octet-stream` or `application/gzip`, as `curl --data-binary @file` or a browser
+ * `fetch(url, { body: file })` sends them; no multipart). The body is streamed to a staging file
+ * and validated in the same pass (receive-upload.ts), never buffered.
+ *
+ * Answers:
+ * - 200 `{ uploadId, size, expiresAt, validation: { meta, files, has_database, has_config,
+ *   warnings, members } }`; restore it with `restore.start({ uploadId })`;
+ * - 400 `{ error: { code, message } }` with the engine's code and message when the archive is
+ *   invalid (e.g. `ARCHIVE_NOT_GZIP` "Invalid archive: not a gzip file"). The staged file is gone;
+ * - 413 when Content-Length announces more than the cap (refused before reading anything) or the
+ *   stream passes it; 401 without a session when an admin password is set; 429 past the setup
+ *   rate limit (unconfigured instances: an upload costs one attempt, its restore nothing more);
+ *   409 BUSY when too many uploads wait; 507 DISK_FULL.
+ * The cross-origin refusal runs before all of this (app.ts). Refusals get a `restore.refused` audit
+ * line with the client address.
+ *
+ * Invalid archives are 400 here, not the 422 other raw routes give engine validation codes: the
+ * request body itself is what is wrong, and the upload answer is the wizard's validation step.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Readable } from 'node:stream';
+import { LockerError } from '@evidence-locker/core';
+import { audit } from '../audit.ts';
+import { toHttpError, isServerFault } from '../errors/error-mapping.ts';
+import { hasSessionAccess } from '../http/session-guard.ts';
+import { checkSessionAccess, checkSetupAccess, type AccessRequest } from './setup-access.ts';
+import { uploadTooLarge } from './receive-upload.ts';
+
+/** Media types the route accepts as a raw archive. */
+export const UPLOAD_CONTENT_TYPES = ['application/octet-stream', 'application/gzip', 'application/x-gzip'];
+
+/** Codes that mean "the uploaded bytes are not a valid archive" (answered 400). */
+const INVALID_ARCHIVE_STATUS = 422;
+
+/**
+ * Registers the route as an encapsulated plugin (`app.register(uploadRoute)`), so its raw-stream
+ * body parser applies to this route only. Reads the services from `app.locker`.
+ */
+export async function uploadRoute(app: FastifyInstance): Promise<void> {
+  // Hand the stream over untouched: no buffering, no Fastify body limit (the cap is ours).
+  app.addContentTypeParser(UPLOAD_CONTENT_TYPES, (_request, payload, done) => done(null, payload));
+
+  app.post('/api/uploads', async (request, reply) => {
+    const services = app.locker;
+    const { uploads } = services;
+    const body = (request.body as Readable | undefined) ?? request.raw;
+    const access: AccessRequest = {
+      clientAddress: request.ip,
+      authenticated: hasSessionAccess(services, request),
+      log: request.log,
+    };
+    const uploadId = uploads.newUploadId();
+    let reading = false;
+    try {
+      // Order: who you are, then the announced size (free), then the rate limit (costs an attempt).
+      checkSessionAccess(services, access, 'upload');
+      const announced = Number(request.headers['content-length']);
+      if (Number.isFinite(announced) && announced > uploads.maxBytes) throw uploadTooLarge(uploads.maxBytes);
+      checkSetupAccess(services, access, 'upload', uploadId);
+
+      const interrupted = new AbortController();
+      request.raw.once('close', () => {
+        if (!request.raw.complete) interrupted.abort();
+      });
+      reading = true;
+      const staged = await uploads.receive(uploadId, body, interrupted.signal);
+      request.log.info(
+        { uploadId, size: staged.size, ip: request.ip, files: staged.validation.files },
+        'Backup archive uploaded and validated',
+      );
+      return {
+        uploadId,
+        size: staged.size,
+        expiresAt: staged.expiresAt,
+        validation: staged.validation,
+      };
+    } catch (error) {
+      return sendRefusal(request, reply, body, error, reading);
+    }
+  });
+}
+
+function sendRefusal(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  body: Readable,
+  error: unknown,
+  reading: boolean,
+): FastifyReply {
+  const mapped = toHttpError(error);
+  const status = mapped.status === INVALID_ARCHIVE_STATUS ? 400 : mapped.status;
+  if (isServerFault(status)) request.log.error({ err: error }, 'Upload failed');
+  if (error instanceof LockerError && status !== 401 && status !== 429) {
+    // 401 and 429 were audited by the access check already.
+    audit(
+      request.log,
+      'restore.refused',
+      { ip: request.ip, path: 'upload', reason: error.code, message: error.message },
+      'Upload refused',
+    );
+  }
+  if (!body.readableEnded) {
+    if (reading && status === 400) {
+      // The client is still sending an archive already known to be invalid: read and drop the rest
+      // (up to the cap), so it gets this answer instead of a reset connection.
+      discardRest(body, request.server.locker.uploads.maxBytes);
+    } else {
+      // Refused before reading, or too large: do not read gigabytes just to drop them.
+      void reply.header('connection', 'close');
+    }
+  }
+  return reply.code(status).send(mapped.body);
+}
+
+function discardRest(body: Readable, allowance: number): void {
+  let dropped = 0;
+  body.on('data', (chunk: Buffer) => {
+    dropped += chunk.length;
+    if (dropped > allowance) body.destroy();
+  });
+  body.resume();
+}

@@ -1,0 +1,197 @@
+/**
+ * Uploaded archives waiting to be restored (DOCSight weakness 3: upload once, restore by id).
+ *
+ * Each upload is staged as `.evidence-locker-upload-<uuid>.tar.gz` (mode 0600) directly in the
+ * data directory: the same filesystem as the restore's own staging files, and the `.evidence-locker-`
+ * prefix means core's start-up sweep removes what a crash left behind. An upload lives until it is
+ * restored (the restore job deletes it, success or failure), discarded, or expires (default one
+ * hour; a timer sweeps expired ones every minute and a lookup never returns one).
+ *
+ * States: receiving → ready → claimed (a restore job owns the file) → gone. Only `ready` uploads
+ * can be claimed, so an upload is restored at most once, and an expiry never pulls the file from
+ * under a running restore.
+ */
+import { randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { LockerError, WORK_PREFIX, type ArchiveValidation, type ReadArchiveLimits } from '@evidence-locker/core';
+import { receiveUpload } from './receive-upload.ts';
+
+/** Name prefix of staged uploads (inside core's swept `.evidence-locker-` namespace). */
+export const UPLOAD_FILE_PREFIX = `${WORK_PREFIX}upload-`;
+
+const GIB = 1024 ** 3;
+
+/** Options of {@link UploadStore}. */
+export interface UploadStoreOptions {
+  /** Where staged uploads go (the server uses the data directory). */
+  stagingDir: string;
+  /** Largest accepted upload in bytes (default 4 GiB). */
+  maxBytes?: number;
+  /** How long an upload waits to be restored, in ms (default 1 hour). */
+  ttlMs?: number;
+  /** How often expired uploads are removed, in ms (default 1 minute). */
+  sweepIntervalMs?: number;
+  /** Most uploads staged or being received at once (default 8): bounds the disk a caller can fill. */
+  maxPending?: number;
+  /** Caps for archive contents (default: core's). */
+  limits?: Partial<ReadArchiveLimits>;
+  /** Clock (default Date.now). */
+  now?: () => number;
+}
+
+/** A staged, valid upload. */
+export interface StagedUpload {
+  uploadId: string;
+  /** Absolute path of the staging file. */
+  path: string;
+  size: number;
+  validation: ArchiveValidation;
+  /** ISO time after which the upload is gone. */
+  expiresAt: string;
+}
+
+interface Entry {
+  state: 'receiving' | 'ready' | 'claimed';
+  upload: StagedUpload | undefined;
+  path: string;
+  expiresAtMs: number;
+}
+
+/** The message for an unknown, expired or already restored upload id. */
+export const UPLOAD_GONE_MESSAGE = 'This upload has expired or was already used; upload the file again.';
+
+export class UploadStore {
+  readonly stagingDir: string;
+  readonly maxBytes: number;
+  readonly ttlMs: number;
+  readonly #maxPending: number;
+  readonly #limits: Partial<ReadArchiveLimits> | undefined;
+  readonly #now: () => number;
+  readonly #entries = new Map<string, Entry>();
+  readonly #timer: NodeJS.Timeout;
+  #closed = false;
+
+  constructor(options: UploadStoreOptions) {
+    this.stagingDir = path.resolve(options.stagingDir);
+    this.maxBytes = options.maxBytes ?? 4 * GIB;
+    this.ttlMs = options.ttlMs ?? 60 * 60_000;
+    this.#maxPending = options.maxPending ?? 8;
+    this.#limits = options.limits;
+    this.#now = options.now ?? Date.now;
+    this.#timer = setInterval(() => void this.sweepExpired(), options.sweepIntervalMs ?? 60_000);
+    // The sweep must never keep the process alive.
+    this.#timer.unref();
+  }
+
+  /** A fresh upload id (a random UUID, also the rate limiter's key for this upload). */
+  newUploadId(): string {
+    return randomUUID();
+  }
+
+  /**
+   * Stages and validates `body` under `uploadId` in one pass (receive-upload.ts). Throws BUSY when
+   * too many uploads are pending, or the validator's LockerError (the file is then gone).
+   */
+  async receive(uploadId: string, body: Readable, signal?: AbortSignal): Promise<StagedUpload> {
+    if (this.#closed) throw new LockerError('BUSY', 'The server is shutting down; upload the file again when it is back.');
+    if (this.#entries.size >= this.#maxPending) {
+      throw new LockerError(
+        'BUSY',
+        `${this.#entries.size} uploads are already waiting to be restored; restore or discard one, or wait until they expire.`,
+      );
+    }
+    const file = path.join(this.stagingDir, `${UPLOAD_FILE_PREFIX}${uploadId}.tar.gz`);
+    const entry: Entry = { state: 'receiving', upload: undefined, path: file, expiresAtMs: Number.POSITIVE_INFINITY };
+    this.#entries.set(uploadId, entry);
+    try {
+      const received = await receiveUpload(body, {
+        path: file,
+        maxBytes: this.maxBytes,
+        ...(this.#limits ? { limits: this.#limits } : {}),
+        ...(signal ? { signal } : {}),
+      });
+      entry.expiresAtMs = this.#now() + this.ttlMs;
+      entry.upload = {
+        uploadId,
+        path: file,
+        size: received.size,
+        validation: received.validation,
+        expiresAt: new Date(entry.expiresAtMs).toISOString(),
+      };
+      entry.state = 'ready';
+      if (this.#closed) await this.#remove(uploadId);
+      return entry.upload;
+    } catch (error) {
+      this.#entries.delete(uploadId);
+      throw error;
+    }
+  }
+
+  /** The ready upload `uploadId`, or undefined when unknown, expired, claimed or still arriving. */
+  get(uploadId: string): StagedUpload | undefined {
+    const entry = this.#entries.get(uploadId);
+    if (!entry || entry.state !== 'ready' || this.#expired(entry)) return undefined;
+    return entry.upload;
+  }
+
+  /**
+   * Hands the upload to a restore: from now on only {@link release} removes it. Undefined when it
+   * is not ready (unknown, expired, already claimed): tell the user {@link UPLOAD_GONE_MESSAGE}.
+   */
+  claim(uploadId: string): StagedUpload | undefined {
+    const upload = this.get(uploadId);
+    const entry = this.#entries.get(uploadId);
+    if (!upload || !entry) return undefined;
+    entry.state = 'claimed';
+    return upload;
+  }
+
+  /** Puts a claimed upload back (its restore could not be queued), keeping its expiry. */
+  unclaim(uploadId: string): void {
+    const entry = this.#entries.get(uploadId);
+    if (entry?.state === 'claimed') entry.state = 'ready';
+  }
+
+  /** Deletes the upload's file and forgets it (after its restore, or when discarded). */
+  async release(uploadId: string): Promise<void> {
+    await this.#remove(uploadId);
+  }
+
+  /** Discards a ready upload; returns false when there was none. */
+  async discard(uploadId: string): Promise<boolean> {
+    if (!this.get(uploadId)) return false;
+    await this.#remove(uploadId);
+    return true;
+  }
+
+  /** Removes every expired ready upload; returns their ids. */
+  async sweepExpired(): Promise<string[]> {
+    const expired = [...this.#entries]
+      .filter(([, entry]) => entry.state === 'ready' && this.#expired(entry))
+      .map(([uploadId]) => uploadId);
+    for (const uploadId of expired) await this.#remove(uploadId);
+    return expired;
+  }
+
+  /** Stops the sweep timer and deletes every staged upload that no restore owns. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearInterval(this.#timer);
+    for (const [uploadId, entry] of [...this.#entries]) {
+      if (entry.state === 'ready') await this.#remove(uploadId);
+    }
+  }
+
+  #expired(entry: Entry): boolean {
+    return this.#now() >= entry.expiresAtMs;
+  }
+
+  async #remove(uploadId: string): Promise<void> {
+    const entry = this.#entries.get(uploadId);
+    if (!entry) return;
+    this.#entries.delete(uploadId);
+    await rm(entry.path, { force: true });
+  }
+}

@@ -1,0 +1,223 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createBackup, decryptSecret, hashPassword, readBackupTrigger } from '@evidence-locker/core';
+import type { JobSnapshot } from '../../jobs/job-schema.ts';
+import type { RestoreJobResult } from '../../restore/restore-job-result.ts';
+import {
+  FIXTURE_A,
+  FIXTURE_A_CONNECTION_SAMPLES,
+  FIXTURE_A_MODEM_PASSWORD,
+  FIXTURE_A_SNAPSHOTS,
+  corruptDatabaseArchive,
+  directoryPicture,
+  finished,
+  stagedUploads,
+} from '../../restore/restore-test-support.ts';
+import { createTestContext, createTestServices, type TestServices, type TestServicesOptions } from '../../test-support/test-services.ts';
+import { createCallerFactory } from '../init.ts';
+import { appRouter } from './_app.ts';
+
+const createCaller = createCallerFactory(appRouter);
+const cleanups: TestServices[] = [];
+afterEach(async () => {
+  for (const setup of cleanups.splice(0)) await setup.cleanup();
+});
+
+async function instance(options: TestServicesOptions = {}): Promise<TestServices> {
+  const setup = await createTestServices(options);
+  cleanups.push(setup);
+  return setup;
+}
+
+/** Stages `source` (default: the real DOCSight fixture) as an upload, as POST /api/uploads does. */
+async function stage(setup: TestServices, source: string | Buffer = FIXTURE_A): Promise<string> {
+  const id = setup.services.uploads.newUploadId();
+  const body = typeof source === 'string' ? fs.createReadStream(source) : Readable.from([source]);
+  await setup.services.uploads.receive(id, body);
+  return id;
+}
+
+function resultOf(job: JobSnapshot): RestoreJobResult {
+  expect(job.error).toBeNull();
+  expect(job.state).toBe('succeeded');
+  return job.result as RestoreJobResult;
+}
+
+describe('restore router', () => {
+  it('shows the validation of an upload, and NOT_FOUND for an unknown one', async () => {
+    const setup = await instance();
+    const caller = createCaller(createTestContext(setup.services).ctx);
+    const uploadId = await stage(setup);
+    const info = await caller.restore.uploaded({ uploadId });
+    expect(info).toMatchObject({ uploadId, size: fs.statSync(FIXTURE_A).size, validation: { has_database: true, has_config: true } });
+    expect(info.validation.meta.tables?.['snapshots']).toBe(FIXTURE_A_SNAPSHOTS);
+    await expect(caller.restore.uploaded({ uploadId: '6f1d7c1e-5b0a-4c1e-9d7e-1a2b3c4d5e6f' })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      message: 'This upload has expired or was already used; upload the file again.',
+    });
+  });
+
+  it('restores the DOCSight fixture by upload id: rows, decryptable secrets, no restart, staged file gone', async () => {
+    const setup = await instance();
+    const caller = createCaller(createTestContext(setup.services).ctx);
+    const uploadId = await stage(setup);
+    const job = await caller.restore.start({ uploadId });
+    expect(job).toMatchObject({ kind: 'restore', label: 'Restore of an uploaded backup' });
+    const phases = new Set<string>();
+    for await (const snapshot of setup.services.jobs.watch(job.id)) if (snapshot.progress) phases.add(snapshot.progress.phase);
+    const result = resultOf(await finished(setup.services.jobs, job));
+    expect([...phases]).toEqual(expect.arrayContaining(['read', 'verify', 'publish']));
+    expect(result).toMatchObject({
+      restoredFiles: ['connection_monitor.db', 'docsis_history.db', 'config.json', '.config_key', '.session_key', '.auth_state'],
+      removedFiles: [],
+      configured: true,
+      needsLogin: false,
+      // A fresh instance holds nothing worth keeping.
+      preRestoreBackup: null,
+      meta: { magic: 'docsight-backup', app_version: 'v2026-08-21.1' },
+    });
+
+    const summary = await caller.dashboard.summary();
+    expect(summary.databases.history.tables?.['snapshots']).toBe(FIXTURE_A_SNAPSHOTS);
+    expect(summary.databases.connectionMonitor.tables?.['connection_samples']).toBe(FIXTURE_A_CONNECTION_SAMPLES);
+    expect(summary.modem?.type).toBeTruthy();
+    // The instance's own handles see the restored rows too (reopened, no restart).
+    expect(setup.services.instance.historyDb.prepare('SELECT count(*) AS n FROM snapshots').get()).toEqual({ n: FIXTURE_A_SNAPSHOTS });
+    const { config, configKey } = setup.services.instance.snapshot;
+    expect(decryptSecret(configKey, config['modem_password'])).toBe(FIXTURE_A_MODEM_PASSWORD);
+    expect(stagedUploads(setup.dataDir)).toEqual([]);
+    // Used once: a second start with the same id is refused.
+    await expect(caller.restore.start({ uploadId })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      message: 'This upload has expired or was already used; upload the file again.',
+    });
+  });
+
+  it('on a running configured instance writes a pre-restore backup, logs everyone out, and serves the archive', async () => {
+    // The archive: another instance with its own admin password and modem.
+    const source = await instance({ config: { modem_type: 'fritzbox', admin_password: await hashPassword('archive password') } });
+    const archive = await createBackup({ dataDir: source.dataDir, destination: { kind: 'directory', backupDir: source.backupDir }, trigger: 'manual' });
+
+    const target = await instance({ config: { modem_type: 'tc4400', admin_password: await hashPassword('instance password') } });
+    target.services.instance.historyDb
+      .prepare("INSERT INTO journal_entries (date, title, created_at, updated_at) VALUES ('2026-01-01', 'mine', 'x', 'x')")
+      .run();
+    const login = createTestContext(target.services);
+    await createCaller(login.ctx).auth.login({ password: 'instance password' });
+    const session = login.cookie.value;
+    expect(session).toBeDefined();
+    const caller = createCaller(createTestContext(target.services, { sessionToken: session! }).ctx);
+    const anonymous = createCaller(createTestContext(target.services).ctx);
+
+    const uploadId = await stage(target, archive.path!);
+    await expect(anonymous.restore.start({ uploadId })).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+    const result = resultOf(await finished(target.services.jobs, await caller.restore.start({ uploadId })));
+
+    expect(result.needsLogin).toBe(true);
+    expect(result.configured).toBe(true);
+    expect(result.preRestoreBackup).toMatchObject({ fileName: expect.stringMatching(/^docsight_backup_.*\.tar\.gz$/) });
+    const preRestorePath = path.join(target.backupDir, result.preRestoreBackup!.fileName);
+    expect(await readBackupTrigger(preRestorePath)).toBe('pre-restore');
+
+    // The data is the archive's: its modem, no journal entry of the target.
+    expect(target.services.instance.snapshot.config['modem_type']).toBe('fritzbox');
+    expect(target.services.instance.historyDb.prepare('SELECT count(*) AS n FROM journal_entries').get()).toEqual({ n: 0 });
+    // The session of the client that ran the restore is gone like everyone else's.
+    await expect(caller.dashboard.summary()).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+    await expect(createCaller(createTestContext(target.services).ctx).auth.login({ password: 'instance password' })).rejects.toThrow();
+    const relogin = createTestContext(target.services);
+    await createCaller(relogin.ctx).auth.login({ password: 'archive password' });
+    const fresh = createCaller(createTestContext(target.services, { sessionToken: relogin.cookie.value! }).ctx);
+    expect((await fresh.dashboard.summary()).modem?.type).toBe('fritzbox');
+  });
+
+  it('invalidates old session cookies even when the restored admin password is the same (fresh session key)', async () => {
+    const setup = await instance({ config: { modem_type: 'tc4400', admin_password: await hashPassword('instance password') } });
+    const own = await createBackup({ dataDir: setup.dataDir, destination: { kind: 'directory', backupDir: setup.backupDir }, trigger: 'manual' });
+    const login = createTestContext(setup.services);
+    await createCaller(login.ctx).auth.login({ password: 'instance password' });
+    const caller = createCaller(createTestContext(setup.services, { sessionToken: login.cookie.value! }).ctx);
+    const keyBefore = setup.services.instance.snapshot.sessionKey;
+
+    const result = resultOf(await finished(setup.services.jobs, await caller.restore.start({ fileName: own.fileName })));
+    expect(result.needsLogin).toBe(true);
+    expect(setup.services.instance.snapshot.sessionKey.equals(keyBefore)).toBe(false);
+    await expect(caller.dashboard.summary()).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+    const relogin = createTestContext(setup.services);
+    await createCaller(relogin.ctx).auth.login({ password: 'instance password' });
+    expect(relogin.cookie.value).toBeDefined();
+  });
+
+  it('refuses an expired upload with a clear message', async () => {
+    let now = Date.parse('2026-05-01T10:00:00Z');
+    const setup = await instance({ uploads: { ttlMs: 60 * 60_000, now: () => now } });
+    const caller = createCaller(createTestContext(setup.services).ctx);
+    const uploadId = await stage(setup);
+    now += 60 * 60_000;
+    await expect(caller.restore.start({ uploadId })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      message: 'This upload has expired or was already used; upload the file again.',
+    });
+    expect(setup.services.jobs.list()).toEqual([]);
+  });
+
+  it("refuses a second restore while one runs with the runner's message, keeping the second upload", async () => {
+    const setup = await instance();
+    const caller = createCaller(createTestContext(setup.services).ctx);
+    const first = await stage(setup);
+    const second = await stage(setup);
+    const running = await caller.restore.start({ uploadId: first });
+    await expect(caller.restore.start({ uploadId: second })).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: expect.stringMatching(/^A restore is already in progress \(Restore of an uploaded backup\); wait for it to finish\.$/),
+    });
+    expect(resultOf(await finished(setup.services.jobs, running)).configured).toBe(true);
+    expect((await caller.restore.uploaded({ uploadId: second })).uploadId).toBe(second);
+  });
+
+  it("fails the job with the engine's message when a database fails verification, and keeps the instance serving", async () => {
+    const setup = await instance({ config: { modem_type: 'fritzbox' } });
+    const caller = createCaller(createTestContext(setup.services).ctx);
+    const before = directoryPicture(setup.dataDir);
+    const uploadId = await stage(setup, corruptDatabaseArchive());
+    const job = await finished(setup.services.jobs, await caller.restore.start({ uploadId }));
+    expect(job.state).toBe('failed');
+    expect(job.error).toEqual({ code: 'DATABASE_CORRUPT', message: expect.stringMatching(/^Restored database failed (verification|integrity check): docsis_history\.db/) });
+    expect(directoryPicture(setup.dataDir)).toEqual(before);
+    expect(setup.services.instance.historyDb.prepare('SELECT count(*) AS n FROM snapshots').get()).toEqual({ n: 0 });
+    expect(fs.readdirSync(setup.backupDir)).toEqual([]);
+  });
+
+  it('restores a stored backup by file name, which needs a session when an admin password is set', async () => {
+    const setup = await instance({ config: { modem_type: 'tc4400', admin_password: await hashPassword('instance password') } });
+    fs.copyFileSync(FIXTURE_A, path.join(setup.backupDir, path.basename(FIXTURE_A)));
+    const anonymous = createCaller(createTestContext(setup.services).ctx);
+    await expect(anonymous.restore.start({ fileName: path.basename(FIXTURE_A) })).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+
+    const login = createTestContext(setup.services);
+    await createCaller(login.ctx).auth.login({ password: 'instance password' });
+    const caller = createCaller(createTestContext(setup.services, { sessionToken: login.cookie.value! }).ctx);
+    await expect(caller.restore.start({ fileName: '../config.json' })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    await expect(caller.restore.start({ fileName: 'docsight_backup_2020-01-01_000000.tar.gz' })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      message: 'Backup not found: docsight_backup_2020-01-01_000000.tar.gz.',
+    });
+    const result = resultOf(await finished(setup.services.jobs, await caller.restore.start({ fileName: path.basename(FIXTURE_A) })));
+    expect(result.needsLogin).toBe(false);
+    expect(result.preRestoreBackup).not.toBeNull();
+    expect(fs.existsSync(path.join(setup.backupDir, path.basename(FIXTURE_A)))).toBe(true);
+    const counts = await setup.services.instance.readDashboardCounts();
+    expect(counts.history.tables?.['snapshots']).toBe(FIXTURE_A_SNAPSHOTS);
+  });
+
+  it('discards an upload on request', async () => {
+    const setup = await instance();
+    const caller = createCaller(createTestContext(setup.services).ctx);
+    const uploadId = await stage(setup);
+    expect(await caller.restore.discard({ uploadId })).toEqual({ discarded: true });
+    expect(stagedUploads(setup.dataDir)).toEqual([]);
+    expect(await caller.restore.discard({ uploadId })).toEqual({ discarded: false });
+  });
+});

@@ -1,0 +1,113 @@
+/**
+ * Restore: look at an upload (`POST /api/uploads` staged and validated it), discard it, or restore
+ * it (or a stored backup) as a `restore` job. Follow the job with `jobs.watch` (or `jobs.get`);
+ * its `result` is a RestoreJobResult (restore/restore-job-result.ts).
+ *
+ * Who may: `uploaded`, `discard` and `start({ uploadId })` follow the setup rule (a session when
+ * an admin password is set; while unconfigured open but rate-limited per address, where an upload
+ * and its restore count once). `start({ fileName })` restores a backup already in the backup
+ * directory and follows the protected rule.
+ *
+ * A restore logs everyone out, the client that ran it included (restore-running-instance.ts).
+ */
+import { TRPCError } from '@trpc/server';
+import { z } from 'zod';
+import { ArchiveMetaSchema } from '@evidence-locker/core';
+import { JobSnapshotSchema } from '../../jobs/job-schema.ts';
+import { enqueueRestore } from '../../restore/enqueue-restore.ts';
+import { resolveStoredBackup } from '../../restore/resolve-stored-backup.ts';
+import { checkSessionAccess, checkSetupAccess, type AccessRequest } from '../../restore/setup-access.ts';
+import { UPLOAD_GONE_MESSAGE } from '../../restore/upload-store.ts';
+import { isAuthenticated, type Context } from '../context.ts';
+import { publicProcedure, router, setupProcedure } from '../init.ts';
+
+export const ArchiveValidationSchema = z.object({
+  meta: ArchiveMetaSchema,
+  /** Accepted member names in archive order, `backup_meta.json` included. */
+  files: z.array(z.string()),
+  has_database: z.boolean(),
+  has_config: z.boolean(),
+  /** A newer format_version, skipped unknown members and directories. */
+  warnings: z.array(z.string()),
+  /** Data members with their real size and SHA-256. */
+  members: z.array(z.object({ name: z.string(), size: z.number(), sha256: z.string() })),
+});
+
+/** The answer of `POST /api/uploads` and of `restore.uploaded`. */
+export const UploadInfoSchema = z.object({
+  uploadId: z.string(),
+  /** Compressed bytes received. */
+  size: z.number(),
+  /** When the upload is deleted unless restored (ISO time). */
+  expiresAt: z.string(),
+  validation: ArchiveValidationSchema,
+});
+export type UploadInfo = z.infer<typeof UploadInfoSchema>;
+
+const UploadIdSchema = z.object({ uploadId: z.string().uuid({ message: 'Not an upload id.' }) });
+
+export const RestoreStartInputSchema = z.union([
+  UploadIdSchema.strict(),
+  z.object({ fileName: z.string().min(1).max(255) }).strict(),
+]);
+export type RestoreStartInput = z.infer<typeof RestoreStartInputSchema>;
+
+function uploadGone(): TRPCError {
+  return new TRPCError({ code: 'NOT_FOUND', message: UPLOAD_GONE_MESSAGE });
+}
+
+function accessRequest(ctx: Context): AccessRequest {
+  return { clientAddress: ctx.request.clientAddress, authenticated: isAuthenticated(ctx), log: ctx.request.log };
+}
+
+export const restoreRouter = router({
+  /** Upload limits, so a client can refuse a too-large file before sending it. */
+  limits: publicProcedure
+    .output(z.object({ maxUploadBytes: z.number(), uploadTtlSeconds: z.number() }))
+    .query(({ ctx }) => ({ maxUploadBytes: ctx.uploads.maxBytes, uploadTtlSeconds: Math.round(ctx.uploads.ttlMs / 1000) })),
+
+  /** The validation of a staged upload; NOT_FOUND once it expired or was restored. */
+  uploaded: setupProcedure
+    .input(UploadIdSchema)
+    .output(UploadInfoSchema)
+    .query(({ ctx, input }) => {
+      const upload = ctx.uploads.get(input.uploadId);
+      if (!upload) throw uploadGone();
+      return { uploadId: upload.uploadId, size: upload.size, expiresAt: upload.expiresAt, validation: upload.validation };
+    }),
+
+  /** Deletes a staged upload the user decided not to restore. */
+  discard: setupProcedure
+    .input(UploadIdSchema)
+    .output(z.object({ discarded: z.boolean() }))
+    .mutation(async ({ ctx, input }) => ({ discarded: await ctx.uploads.discard(input.uploadId) })),
+
+  /**
+   * Queues a restore of an upload (`{ uploadId }`) or of a stored backup (`{ fileName }`) and
+   * returns the job's first snapshot. CONFLICT (BUSY) while another restore or demo seeding is
+   * queued or running; NOT_FOUND for an unknown, expired or already restored upload.
+   */
+  start: publicProcedure
+    .input(RestoreStartInputSchema)
+    .output(JobSnapshotSchema)
+    .mutation(async ({ ctx, input }) => {
+      const access = accessRequest(ctx);
+      const common = {
+        jobs: ctx.jobs,
+        instance: ctx.instance,
+        uploads: ctx.uploads,
+        schedule: ctx.scheduler,
+        clientAddress: ctx.request.clientAddress,
+        log: ctx.request.log,
+      };
+      if ('uploadId' in input) {
+        checkSetupAccess(ctx, access, 'restore.start', input.uploadId);
+        const upload = ctx.uploads.claim(input.uploadId);
+        if (!upload) throw uploadGone();
+        return enqueueRestore({ ...common, source: { kind: 'upload', upload } });
+      }
+      checkSessionAccess(ctx, access, 'restore.start');
+      const path = await resolveStoredBackup(ctx.instance.backupPath, input.fileName);
+      return enqueueRestore({ ...common, source: { kind: 'backup', fileName: input.fileName, path } });
+    }),
+});
