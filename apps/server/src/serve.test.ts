@@ -40,4 +40,17 @@ describe('startServer', () => {
       await other.cleanup();
     }
   });
+
+  it('seeds demo data at start when demo mode is forced on an empty instance', async () => {
+    setup = await createTestServices({ demoMode: true });
+    server = await startServer({ ...setup.env, port: 0 }, { instance: setup.services.instance, handleSignals: false });
+    const jobs = server.app.locker.jobs.list();
+    expect(jobs.map((job) => job.kind)).toEqual(['demo-seed']);
+  });
+
+  it('leaves an instance that is not in demo mode alone at start', async () => {
+    setup = await createTestServices();
+    server = await startServer({ ...setup.env, port: 0 }, { instance: setup.services.instance, handleSignals: false });
+    expect(server.app.locker.jobs.list()).toEqual([]);
+  });
 });

@@ -3,7 +3,9 @@
  * cleanly on SIGTERM/SIGINT (stop accepting, finish requests in flight, close the databases).
  */
 import type { FastifyInstance } from 'fastify';
+import { runSqliteTask } from '@evidence-locker/core';
 import { buildServer, type BuildServerOptions } from './app.ts';
+import { enqueueDemoSeed } from './demo/enqueue-demo-seed.ts';
 import type { Env } from './env.ts';
 
 /** A running server and how to stop it. */
@@ -33,6 +35,7 @@ export async function startServer(
   }
   const url = env.host.includes(':') && !address.startsWith('http') ? `http://[${env.host}]:${env.port}` : address;
   app.log.info({ url, dataDir: env.dataDir, backupDir: env.backupDir }, `Evidence Locker is listening on ${url}`);
+  await seedDemoDataWhenEmpty(app);
 
   let removeSignalHandlers = (): void => undefined;
   let closing: Promise<void> | undefined;
@@ -60,4 +63,16 @@ export async function startServer(
     };
   }
   return { app, url, close };
+}
+
+/**
+ * Demo mode forced by DEMO_MODE=true (or left on in config.json) on an instance without any data
+ * gets its demo data at start, as DOCSight's demo collector seeds on its first poll.
+ */
+async function seedDemoDataWhenEmpty(app: FastifyInstance): Promise<void> {
+  const { instance, jobs, scheduler } = app.locker;
+  if (!instance.snapshot.demoMode) return;
+  if (await runSqliteTask({ kind: 'holds_rows', path: instance.historyPath })) return;
+  const job = enqueueDemoSeed({ jobs, instance, schedule: scheduler, log: app.log });
+  app.log.info({ jobId: job.id }, 'Demo mode is on and the instance is empty: seeding demo data');
 }

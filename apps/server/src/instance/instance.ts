@@ -201,13 +201,17 @@ export class Instance {
 }
 
 /**
- * Opens the instance at start: creates the data directory, removes crash leftovers from the data
+ * Opens the instance at start: creates the data and default backup directories, removes crash leftovers from the data
  * and backup directories, reads config and keys, and opens and migrates both databases.
  */
 export async function openInstance(options: InstanceOptions): Promise<Instance> {
   const instance = new Instance(options);
   const log = options.log ?? silentLog;
   await mkdir(instance.dataDir, { recursive: true });
+  // BACKUP_DIR is the server's own default location (./backups out of the box), so it is made like
+  // the data directory. A backup_path chosen in the settings is never created: a missing one is
+  // usually an unmounted volume, and backups written there would vanish.
+  await mkdir(instance.backupDir, { recursive: true });
   await sweep(instance.dataDir, log);
   await instance.reload();
   try {
