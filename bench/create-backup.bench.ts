@@ -2,7 +2,7 @@
  * Benchmark of createBackup on a real data directory.
  *
  *   cd packages/core && node --import tsx ../../bench/create-backup.bench.ts <dataDir> [--compare]
- *     [--levels=8,7] [--concurrency=2]
+ *     [--levels=8,7] [--concurrency=2] [--chunk-kib=4096]
  *
  * Prints wall time per phase, archive size, peak RSS (process.resourceUsage().maxRSS, which covers
  * the snapshot worker thread) and the worst event-loop delay seen during the run. With --compare it
@@ -23,6 +23,7 @@ const flag = (name: string): string | undefined =>
   process.argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
 const levels = flag('levels')?.split(',').map(Number);
 const concurrency = flag('concurrency') === undefined ? undefined : Number(flag('concurrency'));
+const chunkSize = flag('chunk-kib') === undefined ? undefined : Number(flag('chunk-kib')) * 1024;
 const backupDir = fs.mkdtempSync(path.join(os.tmpdir(), 'el-bench-'));
 const delay = monitorEventLoopDelay({ resolution: 10 });
 const phaseStart = new Map<BackupPhase, number>();
@@ -35,11 +36,11 @@ try {
     dataDir,
     destination: { kind: 'directory', backupDir },
     trigger: 'manual',
-    gzip: { ...(levels ? { levels } : {}), ...(concurrency ? { concurrency } : {}) },
+    gzip: { ...(levels ? { levels } : {}), ...(concurrency ? { concurrency } : {}), ...(chunkSize ? { chunkSize } : {}) },
     onProgress: (progress) => {
       if (!phaseStart.has(progress.phase)) {
         phaseStart.set(progress.phase, performance.now() - start);
-        rssAtPhase.push(`${progress.phase}: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
+        rssAtPhase.push(`${progress.phase}: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB (now ${(process.memoryUsage.rss() / 1e6 / 1.048576).toFixed(0)} MB, external ${(process.memoryUsage().external / 1048576).toFixed(0)} MB)`);
       }
     },
   });

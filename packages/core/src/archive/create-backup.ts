@@ -8,8 +8,8 @@
  * (compressed in parallel, see parallel-gzip.ts) and one for the end-of-archive marker.
  *
  * Phases, each reported through `onProgress` with its own byte total:
- *   snapshot  a worker thread copies both databases (VACUUM INTO), strips demo rows, compacts and
- *             counts them, inside `.evidence-locker-work-*` in the data directory (same filesystem,
+ *   snapshot  a worker thread copies both databases (a file copy under a read transaction, or
+ *             VACUUM INTO: snapshot-database.ts), strips demo rows, compacts and counts them, inside `.evidence-locker-work-*` in the data directory (same filesystem,
  *             so no live data crosses devices and the work dir is easy to sweep after a crash);
  *   compress  the body is tar-framed, hashed and compressed into a spool file in the work dir;
  *   write     meta + spool + trailer go to the destination: a stream (download), or a

@@ -9,7 +9,7 @@ describe('ParallelGzipWriter', () => {
     const input = Buffer.concat([text, randomBytes(300_000), text]);
     const members: Buffer[] = [];
     const writer = new ParallelGzipWriter(async (member) => {
-      members.push(member);
+      members.push(Buffer.concat(member));
     }, { chunkSize: 64 * 1024, concurrency: 3 });
     // Mixed write and fill calls, in odd sizes, so chunk boundaries fall inside both.
     await writer.write(input.subarray(0, 1000));

@@ -1,29 +1,27 @@
 /**
  * Gzip on several cores without blocking the event loop. The input byte stream is cut into
  * fixed-size chunks; each chunk becomes one independent gzip member, compressed by node:zlib's
- * asynchronous `gzip()` on the libuv thread pool, with a few chunks in flight at once. Members are
+ * asynchronous streams on the libuv thread pool, with a few chunks in flight at once. Members are
  * handed to the sink in input order. Concatenated gzip members are one valid gzip file (RFC 1952
  * §2.2): `gzip -d`, Python's `gzip`/`tarfile` (so DOCSight's restore) and node's `gunzip` read them
  * as one stream. Independent members cannot match across a chunk boundary; with 4 MiB chunks and
  * deflate's 32 KiB window that costs well under 0.1 % of size.
  *
- * Memory is fixed: `concurrency + 1` chunk buffers are allocated once and reused, and file data is
- * read straight into them (`fill`). A stream pipeline allocating a fresh 4 MiB buffer per read left
- * the garbage to V8's external-memory heuristics and peaked 60 MB higher on a 1 GB database.
+ * Memory is fixed: `concurrency + 1` chunk buffers and `concurrency` zlib streams (gzip-lane.ts)
+ * are allocated once and reused, and file data is read straight into the buffers (`fill`). A
+ * stream pipeline allocating a fresh 4 MiB buffer per read left the garbage to V8's
+ * external-memory heuristics and peaked 60 MB higher on a 1 GB database.
  */
-import os from 'node:os';
-import { promisify } from 'node:util';
-import zlib from 'node:zlib';
-
-const gzipAsync = promisify(zlib.gzip);
+import { GzipLane } from './gzip-lane.ts';
 
 export interface ParallelGzipOptions {
   /** Uncompressed bytes per gzip member. Default 4 MiB. */
   chunkSize?: number;
   /**
-   * Members compressed at once, each on a libuv thread-pool thread. Default: one less than the
-   * cores, between 2 and 3, so one of the pool's 4 threads stays free for the file reads that feed
-   * the compressor (and for the server's own fs calls).
+   * Members compressed at once, each on a libuv thread-pool thread. Default 3: one of the pool's 4
+   * threads stays free for the file reads that feed the compressor (and the server's own fs
+   * calls). On 2 cores, 3 in flight beat 2 (1 GB at level 7: 5.3 s against 6.2 s), since the
+   * compressors then never wait for the reader.
    */
   concurrency?: number;
   /**
@@ -36,20 +34,25 @@ export interface ParallelGzipOptions {
 
 export const DEFAULT_GZIP_CHUNK_SIZE = 4 * 1024 * 1024;
 /**
- * Measured on a 1.03 GB docsis_history.db (bench/create-backup.bench.ts), archive size against
- * `gzip -9` of the same tar, and zlib CPU time per GB: level 6 +16.8 % (6.1 s), level 7 +10.6 %
- * (7.2 s), level 8 +1.2 % (11.0 s), level 9 +0.7 % (15.4 s). Level 7 alone misses the "at most 10 %
- * larger than DOCSight's gzip -9" goal, level 8 alone the time goal; `[8, 7, 7]` gives +7.5 % for
- * about 8.5 s of CPU per GB, spread over the cores.
+ * Measured on the 1.05 GB docsis_history.db of 27 months of user data, 4 MiB members, size against
+ * `gzip -9` of the same file (DOCSight's level) and zlib CPU seconds for the GB: level 6 +19 %
+ * (7.8 s), level 7 +8 % (9.3 s), `[8, 7, 7]` +6 % (11.3 s), `[8, 7]` +5 % (13.6 s). Level 7 meets
+ * both "at most 10 % larger than DOCSight's archive" and "under 7 s on 2 cores"; mixes with 8 buy a
+ * few percent of size with time the 7 s goal does not have.
  */
-export const DEFAULT_GZIP_LEVELS: readonly number[] = [8, 7, 7];
+export const DEFAULT_GZIP_LEVELS: readonly number[] = [7];
+const DEFAULT_CONCURRENCY = 3;
 
-/** Receives finished gzip members in order; the next member waits until the promise settles. */
-export type GzipMemberSink = (member: Buffer) => Promise<void>;
+/**
+ * Receives each finished gzip member, as consecutive parts, in order; the next member waits until
+ * the promise settles.
+ */
+export type GzipMemberSink = (member: readonly Buffer[]) => Promise<void>;
 
 interface Job {
   slot: Buffer;
-  member: Promise<Buffer>;
+  lane: GzipLane;
+  member: Promise<Buffer[]>;
 }
 
 /** Compresses bytes written to it into ordered gzip members, several at a time. */
@@ -59,6 +62,7 @@ export class ParallelGzipWriter {
   readonly #concurrency: number;
   readonly #levels: readonly number[];
   readonly #freeSlots: Buffer[] = [];
+  readonly #freeLanes: GzipLane[] = [];
   #allocatedSlots = 0;
   #slot: Buffer | undefined;
   #filled = 0;
@@ -68,7 +72,7 @@ export class ParallelGzipWriter {
   constructor(sink: GzipMemberSink, options: ParallelGzipOptions = {}) {
     this.#sink = sink;
     this.#chunkSize = options.chunkSize ?? DEFAULT_GZIP_CHUNK_SIZE;
-    this.#concurrency = Math.max(1, options.concurrency ?? Math.min(3, Math.max(2, os.availableParallelism() - 1)));
+    this.#concurrency = Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY);
     this.#levels = options.levels && options.levels.length > 0 ? options.levels : DEFAULT_GZIP_LEVELS;
   }
 
@@ -104,9 +108,19 @@ export class ParallelGzipWriter {
 
   /** Compresses what is left and waits until the sink has every member. */
   async end(): Promise<void> {
-    if (this.#slot && this.#filled > 0) this.#dispatch(this.#slot.subarray(0, this.#filled), this.#slot);
-    this.#slot = undefined;
-    while (this.#jobs.length > 0) await this.#retireOldest();
+    try {
+      if (this.#slot && this.#filled > 0) this.#dispatch(this.#slot.subarray(0, this.#filled), this.#slot);
+      this.#slot = undefined;
+      while (this.#jobs.length > 0) await this.#retireOldest();
+    } finally {
+      this.close();
+    }
+  }
+
+  /** Frees the compressors; call it when giving up before `end()`. */
+  close(): void {
+    for (const lane of this.#freeLanes.splice(0)) lane.close();
+    for (const job of this.#jobs.splice(0)) void job.member.then(() => job.lane.close(), () => job.lane.close());
   }
 
   async #currentSlot(): Promise<Buffer> {
@@ -133,11 +147,12 @@ export class ParallelGzipWriter {
   #dispatch(bytes: Buffer, slot: Buffer): void {
     const level = this.#levels[this.#memberIndex % this.#levels.length]!;
     this.#memberIndex += 1;
-    // memLevel 9 (a 128 KiB larger hash table) measured about 5 % faster at levels 7 and 8.
-    const member = gzipAsync(bytes, { level, memLevel: 9, chunkSize: 256 * 1024 });
+    // At most `concurrency` jobs exist, so at most that many lanes are ever made.
+    const lane = this.#freeLanes.pop() ?? new GzipLane();
+    const member = lane.compress(bytes, level);
     // Awaited in order by #retireOldest; this only keeps an early failure from counting as unhandled.
     member.catch(() => undefined);
-    this.#jobs.push({ slot, member });
+    this.#jobs.push({ slot, lane, member });
   }
 
   async #retireOldest(): Promise<void> {
@@ -145,6 +160,7 @@ export class ParallelGzipWriter {
     if (!job) return;
     const member = await job.member;
     this.#freeSlots.push(job.slot);
+    this.#freeLanes.push(job.lane);
     await this.#sink(member);
   }
 }

@@ -32,7 +32,35 @@ describe('snapshotDatabase', () => {
     expect(Object.keys(snapshot.tables).slice(0, 4)).toEqual(['_docsight_migrations', '_docsight_meta', 'snapshots', 'events']);
     expect(snapshot.tables).toMatchObject({ snapshots: 4, journal_entries: 2, journal_attachments: 1, incidents: 1 });
     expect([...fs.readFileSync(snapshot.copyPath).subarray(18, 20)]).toEqual([1, 1]);
+    expect(snapshot.copyMethod).toBe('copied');
     expect(fs.readdirSync(dir).sort()).toEqual(['copy.db', 'docsis_history.db']);
+  });
+
+  it('compacts a file copy that carries more than 1 % free pages of the live file', () => {
+    const { dir, source } = liveHistory({ userRows: 300, demoRows: 0 });
+    const live = new Database(source);
+    live.prepare('DELETE FROM snapshots WHERE id > 10').run();
+    const freePages = live.pragma('freelist_count', { simple: true }) as number;
+    live.close();
+    expect(freePages).toBeGreaterThan(100);
+    const snapshot = snapshotDatabase({ sourcePath: source, copyPath: path.join(dir, 'copy.db'), removeDemo: false });
+    expect(snapshot.copyMethod).toBe('copied');
+    const copy = new Database(snapshot.copyPath, { readonly: true });
+    expect(copy.pragma('freelist_count', { simple: true })).toBe(0);
+    expect(copy.pragma('integrity_check', { simple: true })).toBe('ok');
+    copy.close();
+    expect(snapshot.tables.snapshots).toBe(10);
+  });
+
+  it('copies a rollback-journal database with VACUUM INTO', () => {
+    const { dir, source } = liveHistory({ userRows: 3, demoRows: 0 });
+    const live = new Database(source);
+    live.pragma('journal_mode = DELETE');
+    live.close();
+    const snapshot = snapshotDatabase({ sourcePath: source, copyPath: path.join(dir, 'copy.db'), removeDemo: false });
+    expect(snapshot.copyMethod).toBe('not-wal');
+    expect(snapshot.tables.snapshots).toBe(3);
+    expect([...fs.readFileSync(snapshot.copyPath).subarray(18, 20)]).toEqual([1, 1]);
   });
 
   it('compacts the copy after removing demo rows so no free pages are archived', () => {

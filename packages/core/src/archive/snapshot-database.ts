@@ -1,16 +1,18 @@
 /**
  * A consistent, demo-free, rollback-journal copy of one live DOCSight database.
  *
- * 1. `VACUUM INTO` on a connection to the live file: one read transaction, so the copy is a
- *    snapshot of one moment while DOCSight keeps writing (in WAL mode writers are not blocked; in
- *    rollback mode they wait, up to their busy timeout, for the copy to finish). The copy has no
- *    free pages. The online backup API was not used: it restarts whenever another connection
- *    writes, so it may never finish under a busy writer.
+ * 1. A snapshot copy of the live file, made while DOCSight keeps writing: for a WAL database (as
+ *    DOCSight's are) a plain file copy taken under a read transaction (copy-live-database.ts);
+ *    otherwise, or when that is not possible right now, `VACUUM INTO` on a connection to the live
+ *    file (one read transaction, so one moment; in rollback mode writers wait, up to their busy
+ *    timeout, for it to finish). The online backup API was not used: it restarts whenever another
+ *    connection writes, so it may never finish under a busy writer.
  * 2. The copy is switched to `journal_mode=DELETE` (header bytes 18/19 = 1), never WAL, so
  *    opening it anywhere later creates no `-wal`/`-shm` files.
- * 3. Demo rows are removed (snapshot-demo-filter.ts). If any were, the copy is compacted with a
- *    second `VACUUM INTO` (cheaper than an in-place VACUUM, which writes every page twice) so the
- *    archive carries no dead pages.
+ * 3. Demo rows are removed (snapshot-demo-filter.ts). If any were, or the copy has more than 1 %
+ *    free pages (a file copy keeps the live file's), it is compacted with a second `VACUUM INTO`
+ *    (cheaper than an in-place VACUUM, which writes every page twice) so the archive carries no
+ *    dead pages.
  * 4. Rows are counted per table, in creation order, on the final copy.
  *
  * Synchronous and slow on large files: call it from a worker thread (run-snapshot-worker.ts).
@@ -18,6 +20,7 @@
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import type { TableCounts } from './backup-meta.ts';
+import { copyLiveDatabase, type LiveCopyOutcome } from './copy-live-database.ts';
 import { removeDemoRows } from './snapshot-demo-filter.ts';
 
 export interface DatabaseSnapshotRequest {
@@ -35,8 +38,12 @@ export interface DatabaseSnapshot {
   /** Rows per table of the copy, in creation order, `sqlite_*` tables excluded (as DOCSight counts). */
   tables: TableCounts;
   demoRowsRemoved: number;
+  /** How step 1 went: `copied` for a file copy, otherwise why `VACUUM INTO` was used instead. */
+  copyMethod: LiveCopyOutcome;
 }
 
+/** Free pages (of all pages) above which a copy is compacted even without demo rows. */
+const MAX_FREE_PAGE_SHARE = 0.01;
 const BUSY_TIMEOUT_MS = 30_000;
 /**
  * better-sqlite3 builds SQLite with a 16 MB page cache per connection. Every pass here is one
@@ -85,20 +92,25 @@ function vacuumInto(sourcePath: string, targetPath: string): void {
 /** Copies, filters, compacts and counts one database (see the file comment). */
 export function snapshotDatabase(request: DatabaseSnapshotRequest): DatabaseSnapshot {
   const unfilteredPath = `${request.copyPath}.unfiltered`;
-  vacuumInto(request.sourcePath, unfilteredPath);
+  const copyMethod = copyLiveDatabase(request.sourcePath, unfilteredPath);
+  if (copyMethod !== 'copied') vacuumInto(request.sourcePath, unfilteredPath);
 
   let demoRowsRemoved = 0;
+  let compact = false;
   const unfiltered = open(unfilteredPath);
   try {
     unfiltered.pragma('journal_mode = DELETE');
     unfiltered.pragma('synchronous = OFF');
     unfiltered.pragma('foreign_keys = ON');
     if (request.removeDemo) demoRowsRemoved = removeDemoRows(unfiltered);
-    if (demoRowsRemoved > 0) unfiltered.prepare('VACUUM INTO ?').run(request.copyPath);
+    const freePages = unfiltered.pragma('freelist_count', { simple: true }) as number;
+    const pages = unfiltered.pragma('page_count', { simple: true }) as number;
+    compact = demoRowsRemoved > 0 || freePages > pages * MAX_FREE_PAGE_SHARE;
+    if (compact) unfiltered.prepare('VACUUM INTO ?').run(request.copyPath);
   } finally {
     unfiltered.close();
   }
-  if (demoRowsRemoved > 0) fs.rmSync(unfilteredPath);
+  if (compact) fs.rmSync(unfilteredPath);
   else fs.renameSync(unfilteredPath, request.copyPath);
 
   const copy = open(request.copyPath);
@@ -110,5 +122,5 @@ export function snapshotDatabase(request: DatabaseSnapshotRequest): DatabaseSnap
   } finally {
     copy.close();
   }
-  return { copyPath: request.copyPath, size: fs.statSync(request.copyPath).size, tables, demoRowsRemoved };
+  return { copyPath: request.copyPath, size: fs.statSync(request.copyPath).size, tables, demoRowsRemoved, copyMethod };
 }

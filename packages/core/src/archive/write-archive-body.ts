@@ -57,11 +57,16 @@ export async function writeArchiveBody(
   const digests: Record<string, MemberDigest> = {};
   let tarBytes = 0;
   const spool = await fs.promises.open(spoolPath, 'wx');
+  const gzip = new ParallelGzipWriter(
+    async (member) => {
+      for (const part of member) {
+        if (signal?.aborted) throw abortError();
+        await writeAll(spool, part);
+      }
+    },
+    options.gzip,
+  );
   try {
-    const gzip = new ParallelGzipWriter(async (member) => {
-      if (signal?.aborted) throw abortError();
-      await writeAll(spool, member);
-    }, options.gzip);
     const add = async (bytes: Buffer): Promise<void> => {
       await gzip.write(bytes);
       tarBytes += bytes.length;
@@ -103,6 +108,7 @@ export async function writeArchiveBody(
     }
     await gzip.end();
   } finally {
+    gzip.close();
     await spool.close();
   }
   return { digests, tarBytes };
