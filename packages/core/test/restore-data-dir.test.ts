@@ -6,6 +6,7 @@ import { restoreDataDir } from '../src/archive/restore-data-dir.ts';
 import { listBackups } from '../src/backup-dir/list-backups.ts';
 import {
   FIXTURE_A,
+  FIXTURE_B,
   buildTarGz,
   cleanupTempDirs,
   makeLiveDataDir,
@@ -87,5 +88,16 @@ describe('restoreDataDir', () => {
 
     expect(fs.readdirSync(backupDir)).toEqual([]);
     expect(snapshotDir(dataDir)).toEqual(before);
+  });
+
+  it('leaves demo mode when the backup came from a demo instance without a modem, keeping the user rows', async () => {
+    const dataDir = path.join(makeTempDir('fresh-demo'), 'data');
+    const backupDir = makeTempDir('backups');
+
+    const result = await restoreDataDir({ source: fs.createReadStream(FIXTURE_B), dataDir, backupDir });
+
+    expect(result.configured).toBe(false);
+    expect(result.warnings.join(' ')).toContain('demo mode is now off');
+    expect(JSON.parse(fs.readFileSync(path.join(dataDir, 'config.json'), 'utf8'))).not.toHaveProperty('demo_mode');
   });
 });

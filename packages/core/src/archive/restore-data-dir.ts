@@ -8,11 +8,16 @@
  *   can always be undone by restoring that backup;
  * - a fresh session key afterwards, with the `.auth_state` fingerprint of the restored admin
  *   password: a restore logs everyone out, and cookies minted by the instance the archive came
- *   from (whose key a DOCSight archive carries) are never valid here.
+ *   from (whose key a DOCSight archive carries) are never valid here;
+ * - leaving demo mode when the archive came from a demo instance without a modem: such a backup
+ *   holds only the user's own rows (demo rows are never backed up), so keeping `demo_mode` would
+ *   show an empty demo and block the setup. With it removed, the instance is unconfigured and the
+ *   setup continues into connecting the modem, with the user's rows kept.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { readConfig } from '../config/config-file.ts';
+import { readConfig, writeConfig } from '../config/config-file.ts';
+import { isConfigured, isDemoMode } from '../config/config-state.ts';
 import { writeAuthState, writeSessionKey } from '../config/key-files.ts';
 import { AUTH_STATE_FILE, CONFIG_FILE, DATABASE_FILES, SESSION_KEY_FILE } from '../data-dir-layout.ts';
 import { createBackup, type CreateBackupResult } from './create-backup.ts';
@@ -62,11 +67,19 @@ export async function restoreDataDir(options: RestoreDataDirOptions): Promise<Re
     },
   });
   const { config } = await readConfig(dataDir);
+  const warnings = [...result.warnings];
+  let configured = result.configured;
+  if (isDemoMode(config) && !('modem_type' in config)) {
+    const { demo_mode: _demoMode, ...withoutDemo } = config;
+    await writeConfig(dataDir, withoutDemo);
+    configured = isConfigured(withoutDemo);
+    warnings.push('The backup came from a demo instance without a modem: demo mode is now off; connect your modem to continue.');
+  }
   const adminPassword = typeof config['admin_password'] === 'string' ? config['admin_password'] : '';
   await writeAuthState(dataDir, await writeSessionKey(dataDir), adminPassword);
   // The key files are written anew just above, so they are not "removed" from the user's view.
   const removedFiles = result.removedFiles.filter((name) => name !== SESSION_KEY_FILE && name !== AUTH_STATE_FILE);
-  return { ...result, removedFiles, preRestoreBackup };
+  return { ...result, removedFiles, warnings, configured, preRestoreBackup };
 }
 
 async function isFile(file: string): Promise<boolean> {
