@@ -1,0 +1,12 @@
+/**
+ * Addresses of the raw download routes. Downloads are plain `<a download>` navigations, so the
+ * browser streams the archive to disk with its own progress and never holds it in memory.
+ */
+
+/** A fresh backup, made on request and streamed as it is written. */
+export const FRESH_BACKUP_URL = '/api/backups/download';
+
+/** A stored backup by its file name. */
+export function backupFileUrl(fileName: string): string {
+  return `/api/backups/${encodeURIComponent(fileName)}`;
+}

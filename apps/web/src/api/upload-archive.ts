@@ -1,0 +1,116 @@
+/**
+ * Uploads a backup archive once (`POST /api/uploads`, raw bytes) and returns the server's upload
+ * token with its validation. XMLHttpRequest rather than fetch, because only XHR reports upload
+ * progress. The same token then starts the restore, so the archive never travels twice.
+ */
+
+/** What `POST /api/uploads` answers for a valid archive. */
+export interface UploadedArchive {
+  uploadId: string;
+  size: number;
+  validation: ArchiveValidation;
+}
+
+/** The archive's contents as the server read them. */
+export interface ArchiveValidation {
+  meta: {
+    magic?: string;
+    format_version?: number;
+    timestamp?: string | null;
+    app_version?: string | null;
+    tables?: Record<string, number> | null;
+    [key: string]: unknown;
+  };
+  files: string[];
+  has_database: boolean;
+  has_config: boolean;
+  warnings: string[];
+  members?: unknown;
+}
+
+/** A refused upload: the server's code and message (e.g. ARCHIVE_NOT_GZIP). */
+export class UploadError extends Error {
+  override readonly name = 'UploadError';
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Progress of an upload, in bytes. */
+export interface UploadProgress {
+  loaded: number;
+  total: number;
+}
+
+/** Options of {@link uploadArchive}. */
+export interface UploadArchiveOptions {
+  /** Called as bytes leave the browser. */
+  onProgress?: (progress: UploadProgress) => void;
+  /** Aborts the upload (rejects with an AbortError). */
+  signal?: AbortSignal;
+  /** Endpoint (default `/api/uploads`). */
+  url?: string;
+  /** XMLHttpRequest constructor (tests pass a fake). */
+  XHR?: typeof XMLHttpRequest;
+}
+
+/** Uploads `file` and resolves with the server's answer; rejects with UploadError on refusal. */
+export function uploadArchive(file: Blob, options: UploadArchiveOptions = {}): Promise<UploadedArchive> {
+  const XHR = options.XHR ?? XMLHttpRequest;
+  return new Promise((resolve, reject) => {
+    const xhr = new XHR();
+    xhr.open('POST', options.url ?? '/api/uploads');
+    xhr.setRequestHeader('Content-Type', 'application/octet-stream');
+    const name = (file as { name?: unknown }).name;
+    if (typeof name === 'string' && name !== '') xhr.setRequestHeader('X-File-Name', encodeURIComponent(name));
+    xhr.responseType = 'text';
+    xhr.upload.onprogress = (event) => {
+      options.onProgress?.({ loaded: event.loaded, total: event.lengthComputable ? event.total : file.size });
+    };
+    xhr.onload = () => {
+      const body = parseJson(xhr.responseText);
+      if (xhr.status >= 200 && xhr.status < 300 && isUploaded(body)) {
+        options.onProgress?.({ loaded: file.size, total: file.size });
+        resolve(body);
+        return;
+      }
+      const error = readError(body);
+      reject(new UploadError(error?.code ?? `HTTP_${xhr.status}`, error?.message ?? '', xhr.status));
+    };
+    xhr.onerror = () => reject(new UploadError('NETWORK', '', 0));
+    xhr.onabort = () => reject(new DOMException('Upload cancelled', 'AbortError'));
+    if (options.signal) {
+      if (options.signal.aborted) {
+        reject(new DOMException('Upload cancelled', 'AbortError'));
+        return;
+      }
+      options.signal.addEventListener('abort', () => xhr.abort(), { once: true });
+    }
+    xhr.send(file);
+  });
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function isUploaded(body: unknown): body is UploadedArchive {
+  return typeof body === 'object' && body !== null && typeof (body as { uploadId?: unknown }).uploadId === 'string';
+}
+
+function readError(body: unknown): { code: string; message: string } | undefined {
+  if (typeof body !== 'object' || body === null) return undefined;
+  const error = (body as { error?: unknown }).error;
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  if (typeof message !== 'string') return undefined;
+  return { code: typeof code === 'string' ? code : 'ERROR', message };
+}

@@ -1,0 +1,57 @@
+import { mount } from '@vue/test-utils';
+import { describe, expect, it } from 'vitest';
+import type { ArchiveValidation } from '../api/upload-archive.ts';
+import ArchiveSummary from './ArchiveSummary.vue';
+
+const validation = (overrides: Partial<ArchiveValidation> = {}): ArchiveValidation => ({
+  meta: {
+    magic: 'docsight-backup',
+    format_version: 1,
+    timestamp: '2026-11-26T07:07:13.713745+00:00',
+    app_version: 'v2026-08-21.1',
+    tables: { snapshots: 2880, events: 19 },
+    connection_monitor_tables: { connection_samples: 51840 },
+  },
+  files: ['backup_meta.json', 'docsis_history.db', 'config.json'],
+  has_database: true,
+  has_config: true,
+  warnings: [],
+  ...overrides,
+});
+
+describe('ArchiveSummary', () => {
+  it('shows version, files, configuration and the row counts as a table', () => {
+    const wrapper = mount(ArchiveSummary, { props: { validation: validation(), size: 3_021_406 } });
+    expect(wrapper.get('[data-testid="archive-version"]').text()).toBe('v2026-08-21.1');
+    expect(wrapper.get('[data-testid="archive-config"]').text()).toBe('Included (modem settings and keys)');
+    expect(wrapper.findAll('[data-testid="archive-files"] li').map((item) => item.text())).toEqual([
+      'backup_meta.json',
+      'docsis_history.db',
+      'config.json',
+    ]);
+    const rows = wrapper.findAll('[data-testid="archive-tables"] tbody tr').map((row) => row.findAll('td').map((cell) => cell.text()));
+    expect(rows).toEqual([
+      ['snapshots', '2,880'],
+      ['events', '19'],
+      ['connection_monitor.connection_samples', '51,840'],
+    ]);
+    expect(wrapper.find('[data-testid="archive-warnings"]').exists()).toBe(false);
+  });
+
+  it('shows warnings and says when there is no configuration or date', () => {
+    const wrapper = mount(ArchiveSummary, {
+      props: {
+        validation: validation({
+          has_config: false,
+          warnings: ['This backup has format version 2; this version reads format 1.'],
+          meta: { magic: 'docsight-backup', format_version: 2 },
+        }),
+        size: 10,
+      },
+    });
+    expect(wrapper.get('[data-testid="archive-warnings"]').text()).toContain('format version 2');
+    expect(wrapper.get('[data-testid="archive-config"]').text()).toBe('Not included');
+    expect(wrapper.get('[data-testid="archive-date"]').text()).toBe('Unknown');
+    expect(wrapper.find('[data-testid="archive-tables"]').exists()).toBe(false);
+  });
+});

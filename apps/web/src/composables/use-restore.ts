@@ -1,0 +1,60 @@
+/**
+ * Runs a restore as a server job and follows it to its end: from an upload (the wizard) or from a
+ * stored backup (the settings list). States: idle → running (job progress) → done (the outcome)
+ * | failed (the server's message: the archive's problem, BUSY, or a refusal).
+ */
+import { ref, shallowRef } from 'vue';
+import { errorMessage } from '../api/error-message.ts';
+import { trpc, type LockerClient } from '../api/trpc-client.ts';
+import { useJob } from './use-job.ts';
+
+/** What a finished restore tells the UI (the restore job's result). */
+export interface RestoreOutcome {
+  configured: boolean;
+  needsLogin: boolean;
+  preRestoreBackup: { fileName: string; size: number } | null;
+  warnings: string[];
+  restoredFiles: string[];
+}
+
+export type RestoreSource = { uploadId: string } | { fileName: string };
+
+/** Restore state for one component; `client` is replaceable for tests. */
+export function useRestore(client: Pick<LockerClient, 'restore' | 'jobs'> = trpc) {
+  const { job, percent, follow, reset: resetJob } = useJob(client);
+  const status = ref<'idle' | 'running' | 'done' | 'failed'>('idle');
+  const error = ref<string | null>(null);
+  const outcome = shallowRef<RestoreOutcome | null>(null);
+
+  /** Starts the restore and resolves with its outcome, or null when it failed. */
+  async function run(source: RestoreSource, fallbackMessage: string): Promise<RestoreOutcome | null> {
+    status.value = 'running';
+    error.value = null;
+    outcome.value = null;
+    try {
+      const started = await client.restore.start.mutate(source);
+      const final = await follow(started.id);
+      if (final.state !== 'succeeded') {
+        status.value = 'failed';
+        error.value = final.error?.message ?? fallbackMessage;
+        return null;
+      }
+      outcome.value = final.result as RestoreOutcome;
+      status.value = 'done';
+      return outcome.value;
+    } catch (caught) {
+      status.value = 'failed';
+      error.value = errorMessage(caught, fallbackMessage);
+      return null;
+    }
+  }
+
+  function reset(): void {
+    resetJob();
+    status.value = 'idle';
+    error.value = null;
+    outcome.value = null;
+  }
+
+  return { job, percent, status, error, outcome, run, reset };
+}

@@ -1,0 +1,67 @@
+/**
+ * The automatic-backup settings as the settings page edits them: the saved values, the pending
+ * edits, what changed, and the patch that Save sends (settings.update takes only changed keys).
+ */
+import type { MessageKey } from '../../i18n/messages-en.ts';
+
+/** The backup settings as settings.get returns them. */
+export interface SavedBackupSettings {
+  backup_enabled: boolean;
+  backup_path: string;
+  backup_interval_hours: number;
+  backup_retention: number;
+}
+
+/**
+ * The form's fields. Retention is kept as typed (a number input's v-model gives a number, or ''
+ * when emptied), so an empty field is an error rather than a silent 0.
+ */
+export interface BackupSettingsForm {
+  enabled: boolean;
+  path: string;
+  intervalHours: 24 | 168;
+  retention: string | number;
+}
+
+export type BackupSettingsErrors = Partial<Record<keyof BackupSettingsForm, MessageKey>>;
+
+/** The form showing `saved`; an interval other than daily/weekly shows as daily, as in DOCSight. */
+export function formFromSaved(saved: SavedBackupSettings): BackupSettingsForm {
+  return {
+    enabled: saved.backup_enabled,
+    path: saved.backup_path,
+    intervalHours: saved.backup_interval_hours === 168 ? 168 : 24,
+    retention: String(saved.backup_retention),
+  };
+}
+
+/** Problems of the form (retention must be a whole number from 1 to 100). */
+export function validateBackupSettings(form: BackupSettingsForm): BackupSettingsErrors {
+  const errors: BackupSettingsErrors = {};
+  const retention = String(form.retention).trim();
+  if (!/^\d+$/.test(retention) || Number(retention) < 1 || Number(retention) > 100) {
+    errors.retention = 'settings.auto.retentionInvalid';
+  }
+  return errors;
+}
+
+/** The settings.update input: only the keys whose value differs from `saved`. */
+export function backupSettingsPatch(saved: SavedBackupSettings, form: BackupSettingsForm) {
+  const patch: {
+    backup_enabled?: boolean;
+    backup_path?: string;
+    backup_interval_hours?: 24 | 168;
+    backup_retention?: number;
+  } = {};
+  if (form.enabled !== saved.backup_enabled) patch.backup_enabled = form.enabled;
+  if (form.path.trim() !== saved.backup_path) patch.backup_path = form.path.trim();
+  if (form.intervalHours !== saved.backup_interval_hours) patch.backup_interval_hours = form.intervalHours;
+  const retention = Number(String(form.retention).trim());
+  if (retention !== saved.backup_retention) patch.backup_retention = retention;
+  return patch;
+}
+
+/** True when the form differs from `saved` (what the leave guard asks about). */
+export function isBackupSettingsDirty(saved: SavedBackupSettings, form: BackupSettingsForm): boolean {
+  return Object.keys(backupSettingsPatch(saved, form)).length > 0;
+}

@@ -1,0 +1,40 @@
+/**
+ * End-to-end journeys in Debian's Chromium (/usr/bin/chromium; never a downloaded browser). Each
+ * test starts the built server (`node apps/server/dist/locker.js serve`) on a fresh temp data
+ * directory and its own port (support/test.ts), so tests share nothing. Run `pnpm --filter
+ * @evidence-locker/e2e test`, which builds the web app and the server bundle first.
+ */
+import fs from 'node:fs';
+import { defineConfig } from '@playwright/test';
+
+export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+
+if (!fs.existsSync(CHROMIUM)) {
+  throw new Error(
+    `Chromium not found at ${CHROMIUM}. The e2e tests use Debian's Chromium and never download a browser: ` +
+      'install it with `apt-get install chromium` (.ci/run does this), or set CHROMIUM_PATH.',
+  );
+}
+
+export default defineConfig({
+  testDir: './specs',
+  outputDir: './test-results',
+  timeout: 90_000,
+  expect: { timeout: 15_000 },
+  fullyParallel: false,
+  workers: 2,
+  retries: 0,
+  reporter: [['list']],
+  use: {
+    browserName: 'chromium',
+    locale: 'en-US',
+    timezoneId: 'Europe/Berlin',
+    viewport: { width: 1280, height: 860 },
+    acceptDownloads: true,
+    trace: 'retain-on-failure',
+    launchOptions: {
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    },
+  },
+});

@@ -1,0 +1,57 @@
+/**
+ * Journey 1: a fresh instance, restored from a real DOCSight backup (a-real-1m) in the first-run
+ * wizard. The archive is uploaded once, its contents are shown, and after the restore the
+ * dashboard shows the archive's modem and row counts.
+ */
+import { expect, screenshot, test } from '../support/test.ts';
+import { REAL_ARCHIVE } from '../support/archives.ts';
+
+test('restores a real DOCSight backup on first run and shows its data on the dashboard', async ({ page }) => {
+  await page.goto('/');
+  await expect(page).toHaveURL(/\/setup$/);
+  await expect(page.getByRole('heading', { name: 'Understand your cable connection at a glance' })).toBeVisible();
+  await screenshot(page, 'first-run');
+
+  // DOCSight's order: demo, connect, restore.
+  const demo = await page.getByTestId('start-demo').boundingBox();
+  const connect = await page.getByTestId('start-connect').boundingBox();
+  const restore = await page.getByTestId('start-restore').boundingBox();
+  expect(demo!.y).toBeLessThan(connect!.y);
+  expect(connect!.y).toBeLessThan(restore!.y);
+
+  await page.getByRole('button', { name: 'Restore from backup' }).click();
+  await expect(page.getByRole('heading', { name: 'Restore Backup' })).toBeVisible();
+  await screenshot(page, 'restore-pick');
+
+  await page.getByLabel('Select backup file (.tar.gz)').setInputFiles(REAL_ARCHIVE);
+  const summary = page.getByTestId('archive-summary');
+  await expect(summary).toBeVisible();
+  await expect(page.getByTestId('archive-version')).toHaveText('v2026-08-21.1');
+  // 07:07:13 UTC is 08:07 in Berlin (the browser's zone in these tests).
+  await expect(page.getByTestId('archive-date')).toHaveText('Nov 26, 2026, 8:07 AM');
+  await expect(page.getByTestId('archive-config')).toHaveText('Included (modem settings and keys)');
+  await expect(page.getByTestId('archive-files')).toContainText('docsis_history.db');
+  await expect(page.getByTestId('archive-files')).toContainText('config.json');
+  const tables = page.getByTestId('archive-tables');
+  await expect(tables.getByRole('row', { name: /snapshots 2,880/ })).toBeVisible();
+  await expect(tables.getByRole('row', { name: /weather_data 744/ })).toBeVisible();
+  await screenshot(page, 'restore-summary');
+
+  await page.getByTestId('restore-confirm').click();
+  await expect(page.getByTestId('restore-success')).toHaveText(/Backup restored successfully/);
+
+  // No admin password in this archive: straight to the dashboard.
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByRole('heading', { name: 'Dashboard' })).toBeVisible();
+  const modem = page.getByTestId('dashboard-modem');
+  await expect(modem).toContainText('fritzbox');
+  await expect(modem).toContainText('http://192.168.178.1');
+  const history = page.getByTestId('history-tables');
+  await expect(history.locator('tr[data-table="snapshots"]')).toContainText('2,880');
+  await expect(history.locator('tr[data-table="events"]')).toContainText('19');
+  await expect(history.locator('tr[data-table="speedtest_results"]')).toContainText('77');
+  await expect(page.getByTestId('cm-tables').locator('tr[data-table="connection_samples"]')).toContainText('51,840');
+  await expect(page.getByTestId('history-range')).toContainText('History from');
+  await expect(page.getByTestId('demo-banner')).toHaveCount(0);
+  await screenshot(page, 'dashboard');
+});

@@ -1,0 +1,54 @@
+/**
+ * Journey 6: with an admin password set, a visitor without a session sees the login page and no
+ * data (nor does the API give any); the right password opens the dashboard.
+ */
+import { expect, screenshot, test } from '../support/test.ts';
+
+// The wrong-password attempt is answered 401, which the browser logs.
+test.use({ allowedConsoleErrors: [/status of 401/] });
+
+test('a logged-out visitor sees only the login page until they log in', async ({ page, browser, locker }) => {
+  await page.goto('/setup');
+  await page.getByRole('button', { name: 'Connect your modem' }).click();
+  await page.getByLabel('Modem type').selectOption('fritzbox');
+  await page.getByLabel('User name').fill('admin');
+  await page.getByLabel('Password', { exact: true }).fill('modem-secret');
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.getByLabel('Admin password (optional)').fill('correct horse');
+  await page.getByLabel('Confirm admin password').fill('correct horse');
+  await page.getByRole('button', { name: 'Next' }).click();
+  await expect(page.getByTestId('setup-review')).toContainText('Set');
+  await page.getByTestId('finish-setup').click();
+  await expect(page.getByRole('heading', { name: 'Dashboard' })).toBeVisible();
+
+  const visitor = await browser.newContext({ baseURL: locker.url });
+  const stranger = await visitor.newPage();
+  const strangerErrors: string[] = [];
+  stranger.on('console', (message) => {
+    if (message.type() === 'error' && !/status of 401/.test(message.text())) strangerErrors.push(message.text());
+  });
+  for (const path of ['/', '/settings', '/setup']) {
+    await stranger.goto(path);
+    await expect(stranger).toHaveURL(/\/login/);
+    await expect(stranger.getByRole('heading', { name: 'Log in' })).toBeVisible();
+    await expect(stranger.getByRole('heading', { name: 'Dashboard' })).toHaveCount(0);
+    await expect(stranger.getByRole('link', { name: 'Settings' })).toHaveCount(0);
+    await expect(stranger.locator('body')).not.toContainText('fritzbox');
+  }
+  await screenshot(stranger, 'login');
+
+  const summary = await stranger.request.get('/trpc/dashboard.summary');
+  expect(summary.status()).toBe(401);
+  const download = await stranger.request.get('/api/backups/download');
+  expect(download.status()).toBe(401);
+
+  await stranger.getByLabel('Admin password').fill('wrong password');
+  await stranger.getByRole('button', { name: 'Log in' }).click();
+  await expect(stranger.getByRole('alert')).toContainText('Wrong password.');
+  await stranger.getByLabel('Admin password').fill('correct horse');
+  await stranger.getByRole('button', { name: 'Log in' }).click();
+  await expect(stranger.getByRole('heading', { name: 'Dashboard' })).toBeVisible();
+  await expect(stranger.getByTestId('dashboard-modem')).toContainText('fritzbox');
+  expect(strangerErrors).toEqual([]);
+  await visitor.close();
+});

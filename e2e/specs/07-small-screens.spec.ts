@@ -1,0 +1,79 @@
+/**
+ * Journey 7: every screen at 375 px wide (a small phone) fits without horizontal scrolling and
+ * logs no console errors (the fixture in support/test.ts fails the test on any). Screenshots of
+ * each screen go to e2e/screenshots/mobile-*.png; the dark theme is exercised on the way.
+ */
+import type { Page } from '@playwright/test';
+import { expect, expectNoHorizontalOverflow, screenshot, test } from '../support/test.ts';
+import { REAL_ARCHIVE } from '../support/archives.ts';
+import { completeNewSetup } from '../support/setup-flow.ts';
+
+test.use({ viewport: { width: 375, height: 740 } });
+
+async function check(page: Page, name: string, fullPage = true): Promise<void> {
+  await expectNoHorizontalOverflow(page, name);
+  await screenshot(page, `mobile-${name}`, { fullPage });
+}
+
+test('the wizard, restore, dashboard and settings fit a 375 px screen', async ({ page, locker }) => {
+  await page.goto('/setup');
+  await check(page, 'first-run');
+
+  await page.getByRole('button', { name: 'Restore from backup' }).click();
+  await check(page, 'restore-pick');
+  await page.getByLabel('Select backup file (.tar.gz)').setInputFiles(REAL_ARCHIVE);
+  await expect(page.getByTestId('archive-summary')).toBeVisible();
+  await check(page, 'restore-summary');
+  await page.getByRole('button', { name: 'Back', exact: true }).click();
+
+  await page.getByRole('button', { name: 'Connect your modem' }).click();
+  await check(page, 'setup-modem');
+  await page.getByRole('button', { name: 'Next' }).click();
+  await expect(page.getByText('Choose your modem type.')).toBeVisible();
+  await check(page, 'setup-modem-errors');
+  await page.getByLabel('Modem type').selectOption('cm3000');
+  await page.getByRole('button', { name: 'Next' }).click();
+  await check(page, 'setup-security');
+  await page.getByRole('button', { name: 'Next' }).click();
+  await check(page, 'setup-review');
+  await page.getByTestId('finish-setup').click();
+  await expect(page.getByTestId('dashboard-modem')).toContainText('cm3000');
+  await check(page, 'dashboard');
+
+  await page.getByRole('link', { name: 'Settings' }).click();
+  await page.getByTestId('backup-now').click();
+  await expect(page.getByTestId('backup-row')).toHaveCount(1);
+  await check(page, 'settings');
+  await page.getByLabel('Enabled').check();
+  await page.getByTestId('browse').click();
+  await expect(page.getByRole('dialog', { name: 'Select Directory' })).toBeVisible();
+  await check(page, 'settings-browse', false);
+  await page.keyboard.press('Escape');
+  await page.getByTestId('save-settings').click();
+  await expect(page.getByText('Settings saved')).toBeVisible();
+
+  // German and the dark theme, on the same screens.
+  await page.getByTestId('language').selectOption('de');
+  await page.getByTestId('theme').selectOption('dark');
+  await expect(page.getByRole('heading', { name: 'Einstellungen' })).toBeVisible();
+  await check(page, 'settings-de-dark');
+  await page.getByRole('link', { name: 'Übersicht' }).click();
+  await expect(page.getByTestId('dashboard-modem')).toContainText('cm3000');
+  await check(page, 'dashboard-de-dark');
+  expect(locker.url).toContain('127.0.0.1');
+});
+
+test('the login page fits a 375 px screen', async ({ page, browser, locker }) => {
+  await completeNewSetup(page, { adminPassword: 'correct horse' });
+  const visitor = await browser.newContext({ baseURL: locker.url, viewport: { width: 375, height: 740 } });
+  const stranger = await visitor.newPage();
+  const errors: string[] = [];
+  stranger.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  await stranger.goto('/');
+  await expect(stranger.getByRole('heading', { name: 'Log in' })).toBeVisible();
+  await check(stranger, 'login');
+  expect(errors).toEqual([]);
+  await visitor.close();
+});

@@ -1,0 +1,21 @@
+/** Shared steps: a new setup through the wizard (the way a user configures a fresh instance). */
+import { expect, type Page } from '@playwright/test';
+
+/** Runs the new-setup wizard with a FRITZ!Box and optionally an admin password; ends on the dashboard. */
+export async function completeNewSetup(page: Page, options: { adminPassword?: string; modemUrl?: string } = {}): Promise<void> {
+  await page.goto('/setup');
+  await page.getByRole('button', { name: 'Connect your modem' }).click();
+  await page.getByLabel('Modem type').selectOption('fritzbox');
+  if (options.modemUrl) await page.getByLabel('Modem URL').fill(options.modemUrl);
+  await page.getByLabel('User name').fill('admin');
+  await page.getByLabel('Password', { exact: true }).fill('modem-secret');
+  await page.getByRole('button', { name: 'Next' }).click();
+  if (options.adminPassword) {
+    await page.getByLabel('Admin password (optional)').fill(options.adminPassword);
+    await page.getByLabel('Confirm admin password').fill(options.adminPassword);
+  }
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.getByTestId('finish-setup').click();
+  await expect(page.getByRole('heading', { name: 'Dashboard' })).toBeVisible();
+  await expect(page.getByTestId('dashboard-modem')).toContainText('fritzbox');
+}
