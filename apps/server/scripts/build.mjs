@@ -23,6 +23,10 @@ await build({
   platform: 'node',
   target: 'node20',
   format: 'esm',
+  // Code loaded on demand (the server, for `locker serve` only) goes into shared chunks.
+  splitting: true,
+  // Flat, beside the entries: workers are found relative to the module that starts them.
+  chunkNames: 'chunk-[hash]',
   sourcemap: true,
   // Native addon: loaded from node_modules at run time.
   external: ['better-sqlite3'],

@@ -3,7 +3,6 @@
  * BACKUP_DIR, HOST, PORT, BROWSE_ROOTS, DEMO_MODE, LOG_LEVEL) and runs until SIGTERM or SIGINT.
  */
 import { loadEnv } from '../../env.ts';
-import { startServer } from '../../serve.ts';
 import { parseCommandArgs, type Command } from '../command.ts';
 
 export const serveCommand: Command = {
@@ -13,6 +12,8 @@ export const serveCommand: Command = {
   async run(args) {
     parseCommandArgs(args, {});
     const env = loadEnv(process.env);
+    // Loaded on demand: the other commands do not carry Fastify and the routers in memory.
+    const { startServer } = await import('../../serve.ts');
     await startServer(env);
     // Keep running: the server's signal handlers end the process.
     return await new Promise<number>(() => undefined);
