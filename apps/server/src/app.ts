@@ -1,7 +1,7 @@
 /**
  * Builds the HTTP server: Fastify with the tRPC API at /trpc (queries and mutations over HTTP,
- * subscriptions over SSE), /api/health, security headers, the cross-origin refusal, JSON errors
- * for /api and /trpc (never redirects, never HTML), and the web app at /.
+ * subscriptions over SSE), /api/health (http/health-route.ts), security headers, the cross-origin
+ * refusal, JSON errors for /api and /trpc (never redirects, never HTML), and the web app at /.
  *
  * Session cookie `el_session`: HttpOnly (scripts cannot read it), SameSite=Strict, Secure when the
  * request came over TLS. Strict rather than DOCSight's Lax because the app's HTML is public and
@@ -19,6 +19,7 @@ import { isServerFault, toHttpError } from './errors/error-mapping.ts';
 import { refuseCrossOrigin } from './http/origin-guard.ts';
 import { addSecurityHeaders } from './http/security-headers.ts';
 import { registerBackupDownloadRoutes } from './http/backup-download-routes.ts';
+import { registerHealthRoute } from './http/health-route.ts';
 import { registerWebApp } from './http/web-app.ts';
 import { openInstance, type Instance } from './instance/instance.ts';
 import { JobRunner } from './jobs/job-runner.ts';
@@ -141,7 +142,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'],
   });
 
-  app.get('/api/health', async () => ({ status: 'ok' as const }));
+  registerHealthRoute(app);
   await registerBackupDownloadRoutes(app, services);
   await app.register(uploadRoute);
   await registerWebApp(app, options.webDistDir);

@@ -20,7 +20,7 @@ describe('startServer', () => {
     expect(process.listenerCount('SIGTERM')).toBe(before.term + 1);
     expect(process.listenerCount('SIGINT')).toBe(before.int + 1);
     const health = await fetch(`${server.url}/api/health`);
-    expect(await health.json()).toEqual({ status: 'ok' });
+    expect(await health.json()).toMatchObject({ status: 'ok' });
     await server.close();
     expect(process.listenerCount('SIGTERM')).toBe(before.term);
     expect(process.listenerCount('SIGINT')).toBe(before.int);
