@@ -83,3 +83,4 @@ export { backupFileName } from './archive/backup-file-name.ts';
 export { DEFAULT_GZIP_LEVELS, DEFAULT_GZIP_CHUNK_SIZE, type ParallelGzipOptions } from './archive/parallel-gzip.ts';
 export { startWorker } from './worker/start-worker.ts';
 export * from './archive/restore-data-dir.ts';
+export { DEFAULT_PARALLEL_INFLATE, type InflatePath } from './archive/inflate-archive.ts';

@@ -8,7 +8,10 @@
  * - `members`: size and SHA-256 of every other member, checked on validate and restore;
  * - `connection_monitor_tables`: row counts of `connection_monitor.db`;
  * - `trigger`: what made the backup (`manual`, `scheduled`, `pre-restore`, `download`);
- * - `generator`: the program and version that wrote it.
+ * - `generator`: the program and version that wrote it;
+ * - `gzip_members`: the compressed size of every gzip member after the meta's own, in order (the
+ *   body's members, then the end-of-archive member), so a reader can inflate them in parallel
+ *   (inflate-archive.ts). A hint only: a reader that ignores it reads the same bytes.
  */
 import { z } from 'zod';
 import { toPythonJson } from '../python-json.ts';
@@ -29,6 +32,19 @@ export const MemberDigestSchema = z.object({
 });
 export type MemberDigest = z.infer<typeof MemberDigestSchema>;
 
+/**
+ * Largest uncompressed gzip member a `gzip_members` index may describe. The writer indexes only
+ * archives whose members are at most this big (4 MiB by default); the reader holds up to three
+ * members in memory at once and refuses one that inflates to more.
+ */
+export const MAX_INDEXED_MEMBER_INFLATED = 8 * 1024 * 1024;
+/** Largest compressed member in an index: deflate grows incompressible data by well under 1 %. */
+export const MAX_INDEXED_MEMBER_SIZE = 9 * 1024 * 1024;
+/** Most entries in an index: 256 GiB of 4 MiB members, far beyond the 32 GiB unpack cap. */
+export const MAX_INDEXED_MEMBERS = 65_536;
+
+export const GzipMemberIndexSchema = z.array(z.number().int().positive().max(MAX_INDEXED_MEMBER_SIZE)).min(1).max(MAX_INDEXED_MEMBERS);
+
 /** The meta as Evidence Locker writes it. Key order here is the order in the file. */
 export const BackupMetaSchema = z.object({
   magic: z.literal(BACKUP_MAGIC),
@@ -40,6 +56,7 @@ export const BackupMetaSchema = z.object({
   connection_monitor_tables: TableCountsSchema,
   trigger: BackupTriggerSchema,
   generator: z.string(),
+  gzip_members: GzipMemberIndexSchema.optional(),
 });
 export type BackupMeta = z.infer<typeof BackupMetaSchema>;
 
@@ -59,6 +76,7 @@ export const ArchiveMetaSchema = z
     connection_monitor_tables: TableCountsSchema.optional(),
     trigger: BackupTriggerSchema.optional(),
     generator: z.string().optional(),
+    gzip_members: GzipMemberIndexSchema.optional(),
   })
   .passthrough();
 export type ArchiveMeta = z.infer<typeof ArchiveMetaSchema>;

@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import Database from 'better-sqlite3';
 
 export const HISTORY_DDL = `
@@ -239,4 +240,10 @@ export function countRows(dbPath: string): Record<string, number> {
 /** Lists a directory, sorted. */
 export function listDir(dir: string): string[] {
   return fs.readdirSync(dir).sort();
+}
+
+/** Compressed length of the first gzip member of `archive` (header without optional fields). */
+export function firstGzipMemberLength(archive: Buffer): number {
+  const raw = zlib.inflateRawSync(archive.subarray(10), { info: true }) as unknown as { engine: zlib.InflateRaw };
+  return 10 + raw.engine.bytesWritten + 8;
 }

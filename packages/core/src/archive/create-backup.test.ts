@@ -10,7 +10,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { isLockerError } from '../errors.ts';
 import { backupFileName } from './backup-file-name.ts';
 import { createBackup, type BackupProgress, type CreateBackupOptions } from './create-backup.ts';
-import { countRows, listDir, makeDataDir, readWithPython, type FixtureDataDir } from './create-backup.test-fixtures.ts';
+import {
+  countRows,
+  firstGzipMemberLength,
+  listDir,
+  makeDataDir,
+  readWithPython,
+  type FixtureDataDir,
+} from './create-backup.test-fixtures.ts';
 
 const DATA_FILES_ORDER = [
   'backup_meta.json',
@@ -83,6 +90,11 @@ describe('createBackup', () => {
     const view = readWithPython(result.path!, fx.outDir);
     expect(view.docsightRejects).toBeNull();
     expect(view.gzipMembers).toBeGreaterThan(3);
+    // The index lists every member after the meta's own, and they add up to the rest of the file.
+    const index = result.meta.gzip_members!;
+    expect(index).toHaveLength(view.gzipMembers - 1);
+    const metaMember = firstGzipMemberLength(fs.readFileSync(result.path!));
+    expect(metaMember + index.reduce((sum, size) => sum + size, 0)).toBe(result.size);
     const gzipTest = spawn('gzip', ['-t', result.path!]);
     expect(await new Promise((resolve) => gzipTest.on('exit', resolve))).toBe(0);
   });
@@ -93,7 +105,7 @@ describe('createBackup', () => {
     const view = readWithPython(result.path!, fx.outDir);
     expect(view.metaKeys).toEqual([
       'magic', 'format_version', 'timestamp', 'app_version', 'tables',
-      'members', 'connection_monitor_tables', 'trigger', 'generator',
+      'members', 'connection_monitor_tables', 'trigger', 'generator', 'gzip_members',
     ]);
     expect(view.meta).toMatchObject({ magic: 'docsight-backup', format_version: 1, app_version: 'test-1.2.3', trigger: 'scheduled' });
     expect(view.meta.timestamp).toBe(`${NOW.toISOString().slice(0, 19)}.446000+00:00`);

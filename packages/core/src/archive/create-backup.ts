@@ -5,7 +5,9 @@
  *   backup_meta.json, docsis_history.db, connection_monitor.db, config.json, .config_key,
  *   .session_key, .auth_state  (those present, always in this order)
  * The gzip stream is several concatenated members: one for the meta, one per 4 MiB of the body
- * (compressed in parallel, see parallel-gzip.ts) and one for the end-of-archive marker.
+ * (compressed in parallel, see parallel-gzip.ts) and one for the end-of-archive marker. The meta
+ * lists the compressed size of every member after its own (`gzip_members`), so a reader can
+ * inflate them in parallel too (inflate-archive.ts).
  *
  * Phases, each reported through `onProgress` with its own byte total:
  *   snapshot  a worker thread copies both databases (a file copy under a read transaction, or
@@ -34,13 +36,21 @@ import {
   META_FILE,
   WORK_PREFIX,
 } from '../data-dir-layout.ts';
-import { BACKUP_MAGIC, FORMAT_VERSION, serializeMeta, type BackupMeta, type BackupTrigger } from './backup-meta.ts';
+import {
+  BACKUP_MAGIC,
+  FORMAT_VERSION,
+  MAX_INDEXED_MEMBER_INFLATED,
+  MAX_INDEXED_MEMBERS,
+  serializeMeta,
+  type BackupMeta,
+  type BackupTrigger,
+} from './backup-meta.ts';
 import { backupFileName } from './backup-file-name.ts';
-import type { ParallelGzipOptions } from './parallel-gzip.ts';
+import { DEFAULT_GZIP_CHUNK_SIZE, type ParallelGzipOptions } from './parallel-gzip.ts';
 import { publishBackupFile } from './publish-backup-file.ts';
 import { snapshotDatabases } from './snapshot-databases.ts';
 import { tarPadding, tarTrailer, ustarHeader } from './ustar-header.ts';
-import { memberTarSize, writeArchiveBody, type ArchiveMemberSource } from './write-archive-body.ts';
+import { memberTarSize, writeArchiveBody, type ArchiveBody, type ArchiveMemberSource } from './write-archive-body.ts';
 import { archiveChunks, writeArchiveFile } from './write-archive-file.ts';
 
 const gzipAsync = promisify(zlib.gzip);
@@ -183,6 +193,34 @@ function metaMember(meta: BackupMeta, mtime: number): Buffer {
   return Buffer.concat([ustarHeader({ name: META_FILE, size: json.length, mode: PUBLIC_MODE, mtime }), json, tarPadding(json.length)]);
 }
 
+/**
+ * The gzip members of the meta (`head`) and of the end-of-archive marker (`tail`), with
+ * `gzip_members` (the body's members, then the tail) added to `meta` when the body members are
+ * small enough for a reader to index. The tail's padding depends on the meta's length, which
+ * depends on the tail's compressed size; a few rounds settle it (the size of a gzipped run of zeros
+ * hardly varies), and the index is left out if they do not.
+ */
+async function compressHeadAndTail(
+  meta: BackupMeta,
+  body: ArchiveBody,
+  mtime: number,
+  chunkSize: number,
+): Promise<{ head: Buffer; tail: Buffer }> {
+  const indexable = chunkSize <= MAX_INDEXED_MEMBER_INFLATED && body.gzipMembers.length + 1 <= MAX_INDEXED_MEMBERS;
+  let tailSize = 0;
+  for (let round = 0; indexable && round < 4; round += 1) {
+    meta.gzip_members = [...body.gzipMembers, Math.max(tailSize, 1)];
+    const metaTar = metaMember(meta, mtime);
+    const tail = await gzipAsync(tarTrailer(metaTar.length + body.tarBytes), { level: 9 });
+    if (tail.length === tailSize) return { head: await gzipAsync(metaTar, { level: 9 }), tail };
+    tailSize = tail.length;
+  }
+  delete meta.gzip_members;
+  const metaTar = metaMember(meta, mtime);
+  const tail = await gzipAsync(tarTrailer(metaTar.length + body.tarBytes), { level: 9 });
+  return { head: await gzipAsync(metaTar, { level: 9 }), tail };
+}
+
 function mapError(error: unknown, signal: AbortSignal | undefined): unknown {
   if (isLockerError(error)) return error;
   if (signal?.aborted || (error instanceof Error && error.name === 'AbortError')) return cancelled(error);
@@ -252,9 +290,7 @@ export async function createBackup(options: CreateBackupOptions): Promise<Create
       trigger: options.trigger,
       generator: GENERATOR,
     };
-    const metaTar = metaMember(meta, mtime);
-    const head = await gzipAsync(metaTar, { level: 9 });
-    const tail = await gzipAsync(tarTrailer(metaTar.length + body.tarBytes), { level: 9 });
+    const { head, tail } = await compressHeadAndTail(meta, body, mtime, options.gzip?.chunkSize ?? DEFAULT_GZIP_CHUNK_SIZE);
     const size = head.length + (await fs.promises.stat(spoolPath)).size + tail.length;
     const reportWrite = (bytesDone: number): void => options.onProgress?.({ phase: 'write', bytesDone, bytesTotal: size });
     reportWrite(0);

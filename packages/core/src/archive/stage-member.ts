@@ -1,12 +1,24 @@
 /**
  * Writes one archive member to a private staging file in the data dir, on the same file system as
  * its final name so publishing is a rename.
+ *
+ * Measured on a 1 GB database (2 cores, virtio disk, 24 GB RAM): the inflated pieces (up to
+ * 256 KiB, often smaller where tar-stream cuts at a member boundary) are copied into 1 MiB buffers,
+ * and each full buffer is written while the next one fills, so the write syscall overlaps the
+ * hashing and inflating on the main thread. Linux starts background writeback only at 10 % of RAM
+ * dirty, which a 1 GB file on a big machine never reaches; one fsync at the end then had to write
+ * the whole GB (about 2 s) with nothing else to do. A `fdatasync` started every 64 MiB (one at a
+ * time, never awaited inline) makes the disk write while the archive is still being read, so the
+ * final fsync finds little left.
  */
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { LockerError, errnoCode } from '../errors.ts';
 import { stagedFileName } from './restore-work-files.ts';
+
+const WRITE_SIZE = 1024 * 1024;
+const FLUSH_EVERY = 64 * 1024 * 1024;
 
 /**
  * Streams `content` into a new staging file for member `name` (mode 0600, created exclusively) and
@@ -23,14 +35,16 @@ export async function stageMember(
   try {
     const handle = await open(path, 'wx', 0o600);
     onCreated(path);
+    const writer = new StagedFileWriter(handle);
     try {
-      for await (const chunk of content as AsyncIterable<Buffer>) await handle.write(chunk);
-      await handle.sync();
+      for await (const chunk of content as AsyncIterable<Buffer>) await writer.write(chunk);
+      await writer.finish();
     } finally {
+      await writer.settle();
       await handle.close();
     }
   } catch (error) {
-    if (errnoCode(error) === 'ENOSPC') {
+    if (errnoCode(error) === 'ENOSPC' || errnoCode(error) === 'EDQUOT') {
       throw new LockerError('DISK_FULL', `Not enough space in the data directory to stage ${name}`, {
         cause: error,
         details: { dataDir, name },
@@ -39,4 +53,91 @@ export async function stageMember(
     throw error;
   }
   return path;
+}
+
+/** Coalesces pieces into 1 MiB writes, one in flight, with background flushes (see above). */
+class StagedFileWriter {
+  #buffers = [Buffer.allocUnsafe(WRITE_SIZE), Buffer.allocUnsafe(WRITE_SIZE)];
+  #current = 0;
+  #filled = 0;
+  #position = 0;
+  #unflushed = 0;
+  #writing: Promise<void> | undefined;
+  #flushing: Promise<void> | undefined;
+  #flushError: unknown;
+
+  constructor(private readonly handle: FileHandle) {}
+
+  async write(piece: Buffer): Promise<void> {
+    if (this.#filled === 0 && piece.length >= WRITE_SIZE) {
+      // Big pieces (the parallel inflater's 4 MiB members) are written as they are, without a copy.
+      await this.#submit(piece);
+      return;
+    }
+    for (let offset = 0; offset < piece.length; ) {
+      const buffer = this.#buffers[this.#current]!;
+      const copied = piece.copy(buffer, this.#filled, offset);
+      offset += copied;
+      this.#filled += copied;
+      if (this.#filled === WRITE_SIZE) await this.#submit();
+    }
+  }
+
+  /** Writes what is buffered and fsyncs the file. */
+  async finish(): Promise<void> {
+    if (this.#filled > 0) await this.#submit();
+    await this.#writing;
+    this.#writing = undefined;
+    await this.#flushing;
+    this.#flushing = undefined;
+    if (this.#flushError !== undefined) throw this.#flushError;
+    await this.handle.sync();
+  }
+
+  /** Waits for whatever is still in flight, so the handle can be closed; errors were reported. */
+  async settle(): Promise<void> {
+    await this.#writing?.catch(() => undefined);
+    await this.#flushing;
+  }
+
+  /** Queues the filled buffer, or `piece` instead when given. */
+  async #submit(piece?: Buffer): Promise<void> {
+    // The previous write must be done before its buffer is filled again and before this one is queued.
+    await this.#writing;
+    let bytes: Buffer;
+    if (piece === undefined) {
+      bytes = this.#buffers[this.#current]!.subarray(0, this.#filled);
+      this.#current = 1 - this.#current;
+      this.#filled = 0;
+    } else {
+      bytes = piece;
+    }
+    const position = this.#position;
+    this.#position += bytes.length;
+    this.#unflushed += bytes.length;
+    this.#writing = writeAllAt(this.handle, bytes, position).then(() => this.#maybeFlush());
+    // Awaited before the next write or in finish(); this only keeps an early failure from counting as unhandled.
+    this.#writing.catch(() => undefined);
+  }
+
+  #maybeFlush(): void {
+    if (this.#unflushed < FLUSH_EVERY || this.#flushing !== undefined) return;
+    this.#unflushed = 0;
+    this.#flushing = this.handle.datasync().then(
+      () => {
+        this.#flushing = undefined;
+      },
+      (error: unknown) => {
+        this.#flushError ??= error;
+        this.#flushing = undefined;
+      },
+    );
+  }
+}
+
+async function writeAllAt(handle: FileHandle, bytes: Buffer, position: number): Promise<void> {
+  for (let offset = 0; offset < bytes.length; ) {
+    const { bytesWritten } = await handle.write(bytes, offset, bytes.length - offset, position + offset);
+    offset += bytesWritten;
+  }
 }

@@ -36,6 +36,8 @@ export interface ArchiveBody {
   digests: Record<string, MemberDigest>;
   /** Uncompressed tar bytes of the body. */
   tarBytes: number;
+  /** Compressed size of each gzip member of the spool, in order. */
+  gzipMembers: number[];
 }
 
 /** Tar bytes a member takes: header, data and padding. */
@@ -56,13 +58,17 @@ export async function writeArchiveBody(
   const { signal } = options;
   const digests: Record<string, MemberDigest> = {};
   let tarBytes = 0;
+  const gzipMembers: number[] = [];
   const spool = await fs.promises.open(spoolPath, 'wx');
   const gzip = new ParallelGzipWriter(
     async (member) => {
+      let size = 0;
       for (const part of member) {
         if (signal?.aborted) throw abortError();
         await writeAll(spool, part);
+        size += part.length;
       }
+      gzipMembers.push(size);
     },
     options.gzip,
   );
@@ -111,5 +117,5 @@ export async function writeArchiveBody(
     gzip.close();
     await spool.close();
   }
-  return { digests, tarBytes };
+  return { digests, tarBytes, gzipMembers };
 }
