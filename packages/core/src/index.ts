@@ -84,3 +84,4 @@ export { DEFAULT_GZIP_LEVELS, DEFAULT_GZIP_CHUNK_SIZE, type ParallelGzipOptions 
 export { startWorker } from './worker/start-worker.ts';
 export * from './archive/restore-data-dir.ts';
 export { DEFAULT_PARALLEL_INFLATE, type InflatePath } from './archive/inflate-archive.ts';
+export { WorkerClient, WorkerRequestError, serveWorkerRequests } from './worker/worker-client.ts';

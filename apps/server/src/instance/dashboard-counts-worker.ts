@@ -4,8 +4,7 @@
  * the files between calls) and answers `{ id, ok: true, result }` or `{ id, ok: false, error }`.
  */
 import fs from 'node:fs';
-import { parentPort } from 'node:worker_threads';
-import { countRows, openHistoryDatabase, withReadonlyDatabase } from '@evidence-locker/core';
+import { countRows, openHistoryDatabase, serveWorkerRequests, withReadonlyDatabase } from '@evidence-locker/core';
 import type { DashboardCounts, DashboardCountsRequest } from './dashboard-counts.ts';
 
 type Connection = ReturnType<typeof openHistoryDatabase>;
@@ -43,12 +42,4 @@ function count(request: DashboardCountsRequest): DashboardCounts {
   };
 }
 
-parentPort?.on('message', ({ id, request }: { id: number; request: DashboardCountsRequest }) => {
-  try {
-    parentPort?.postMessage({ id, ok: true, result: count(request) });
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : undefined;
-    parentPort?.postMessage({ id, ok: false, error: { message, code } });
-  }
-});
+serveWorkerRequests<DashboardCountsRequest>(count);

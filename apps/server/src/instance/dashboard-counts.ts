@@ -1,11 +1,11 @@
 /**
  * What the dashboard reports about the two databases: row counts per table and the history's date
- * range. Read in a worker thread (see worker-client.ts): on a demo instance (25,920 snapshots,
+ * range. Read in a worker thread (core's WorkerClient): on a demo instance (25,920 snapshots,
  * 181,440 Connection Monitor samples) the counts took 0.7 ms warm but 26 ms with a cold cache, and
  * slow disks (SD cards, NAS) take far longer.
  */
 import { z } from 'zod';
-import { WorkerClient } from './worker-client.ts';
+import { WorkerClient } from '@evidence-locker/core';
 
 export const DatabaseCountsSchema = z.object({
   /** Rows per table, in creation order; null when the file does not exist. */
