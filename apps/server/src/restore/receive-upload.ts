@@ -12,6 +12,7 @@
  */
 import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { PassThrough, Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
@@ -111,7 +112,11 @@ export async function receiveUpload(body: Readable, options: ReceiveUploadOption
         throw new LockerError('CANCELLED', 'The upload was interrupted.', { cause: error });
       }
       if (errnoCode(error) === 'ENOSPC') {
-        throw new LockerError('DISK_FULL', 'Not enough space in the data directory for the upload.', { cause: error });
+        throw new LockerError(
+          'DISK_FULL',
+          `The disk filled up while the upload was written to ${dirname(path)}; nothing was changed. Free up space there and upload the file again.`,
+          { cause: error, details: { dir: dirname(path) } },
+        );
       }
       throw error;
     }

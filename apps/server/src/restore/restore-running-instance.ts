@@ -55,6 +55,7 @@ export async function restoreRunningInstance(options: RestoreRunningInstanceOpti
     try {
       const result = await restoreDataDir({
         source: createReadStream(options.archivePath),
+        archivePath: options.archivePath,
         bytesTotal: size,
         dataDir: instance.dataDir,
         backupDir: instance.backupPath,

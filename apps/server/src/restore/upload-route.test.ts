@@ -3,8 +3,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { afterEach, describe, expect, it } from 'vitest';
-import { hashPassword } from '@evidence-locker/core';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { FREE_SPACE_MARGIN, hashPassword } from '@evidence-locker/core';
 import { buildServer } from '../app.ts';
 import type { UploadStoreOptions } from './upload-store.ts';
 import { createTestServices, type TestServices } from '../test-support/test-services.ts';
@@ -20,6 +20,7 @@ import {
 let setup: TestServices | undefined;
 let app: FastifyInstance | undefined;
 afterEach(async () => {
+  vi.restoreAllMocks();
   await app?.close();
   await setup?.cleanup();
   app = undefined;
@@ -117,6 +118,24 @@ describe('POST /api/uploads', () => {
       error: { code: 'ARCHIVE_TOO_LARGE', message: 'The upload is larger than the limit of 1000 bytes.' },
     });
     expect(response.headers.connection).toBe('close');
+    expect(directoryPicture(setup.dataDir)).toEqual(before);
+  });
+
+  it('refuses an upload the disk cannot hold with 507, saying what is needed and free, before reading the body', async () => {
+    const { app, setup } = await serve();
+    const before = directoryPicture(setup.dataDir);
+    vi.spyOn(fs.promises, 'statfs').mockResolvedValue({ bavail: 5_000_000, bsize: 1 } as fs.StatsFs);
+    const response = await upload(app, FIXTURE);
+    expect(response.statusCode).toBe(507);
+    const needed = Math.ceil((FIXTURE.length + FREE_SPACE_MARGIN) / 1e6);
+    expect(response.json()).toEqual({
+      error: {
+        code: 'DISK_FULL',
+        message:
+          `Not enough free space for the upload in ${setup.dataDir}: it needs about ${needed} MB, 5 MB are free. ` +
+          'Free up space there (or choose a directory on a bigger disk) and try again.',
+      },
+    });
     expect(directoryPicture(setup.dataDir)).toEqual(before);
   });
 

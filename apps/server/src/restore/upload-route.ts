@@ -21,7 +21,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Readable } from 'node:stream';
-import { LockerError } from '@evidence-locker/core';
+import { ensureFreeSpace, FREE_SPACE_MARGIN, LockerError } from '@evidence-locker/core';
 import { audit } from '../audit.ts';
 import { toHttpError, isServerFault } from '../errors/error-mapping.ts';
 import { hasSessionAccess } from '../http/session-guard.ts';
@@ -54,10 +54,13 @@ export async function uploadRoute(app: FastifyInstance): Promise<void> {
     const uploadId = uploads.newUploadId();
     let reading = false;
     try {
-      // Order: who you are, then the announced size (free), then the rate limit (costs an attempt).
+      // Order: who you are, then the announced size and the free space (free), then the rate limit (costs an attempt).
       checkSessionAccess(services, access, 'upload');
       const announced = Number(request.headers['content-length']);
       if (Number.isFinite(announced) && announced > uploads.maxBytes) throw uploadTooLarge(uploads.maxBytes);
+      if (Number.isFinite(announced)) {
+        await ensureFreeSpace('upload', [{ dir: uploads.stagingDir, bytes: announced + FREE_SPACE_MARGIN }]);
+      }
       checkSetupAccess(services, access, 'upload', uploadId);
 
       const interrupted = new AbortController();

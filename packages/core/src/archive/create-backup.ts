@@ -46,6 +46,8 @@ import {
   type BackupTrigger,
 } from './backup-meta.ts';
 import { backupFileName } from './backup-file-name.ts';
+import { backupSpaceNeeds } from './backup-space-needs.ts';
+import { ensureFreeSpace } from '../fs/ensure-free-space.ts';
 import { DEFAULT_GZIP_CHUNK_SIZE, type ParallelGzipOptions } from './parallel-gzip.ts';
 import { publishBackupFile } from './publish-backup-file.ts';
 import { snapshotDatabases } from './snapshot-databases.ts';
@@ -70,8 +72,6 @@ const GENERATOR = `evidence-locker ${EVIDENCE_LOCKER_VERSION}`;
 const PRIVATE_FILES = [CONFIG_FILE, CONFIG_KEY_FILE] as const;
 const PRIVATE_MODE = 0o600;
 const PUBLIC_MODE = 0o644;
-/** Space kept free besides the database copies (spool, journals, the archive when on the same disk). */
-const FREE_SPACE_MARGIN = 64 * 1024 * 1024;
 
 export type BackupDestination =
   | { kind: 'directory'; backupDir: string }
@@ -150,18 +150,6 @@ async function prepareDirectories(options: CreateBackupOptions): Promise<void> {
         details: { backupDir },
       });
     }
-  }
-}
-
-async function ensureFreeSpace(dir: string, needed: number): Promise<void> {
-  const stats = await fs.promises.statfs(dir);
-  const available = stats.bavail * stats.bsize;
-  if (available < needed) {
-    throw new LockerError(
-      'DISK_FULL',
-      `Not enough free space in ${dir}: the backup needs about ${Math.ceil(needed / 1e6)} MB, ${Math.floor(available / 1e6)} MB are free.`,
-      { details: { dir, needed, available } },
-    );
   }
 }
 
@@ -247,8 +235,8 @@ export async function createBackup(options: CreateBackupOptions): Promise<Create
     const stats = await statFile(path.join(dataDir, name));
     if (stats) databases.push({ name, size: stats.size });
   }
-  const liveBytes = databases.reduce((sum, db) => sum + db.size, 0);
-  await ensureFreeSpace(dataDir, liveBytes + FREE_SPACE_MARGIN);
+  const spaceNeeds = await backupSpaceNeeds(dataDir, destination.kind === 'directory' ? destination.backupDir : undefined);
+  await ensureFreeSpace('backup', spaceNeeds);
 
   const workDir = await fs.promises.mkdtemp(path.join(dataDir, `${WORK_PREFIX}work-`));
   let tempPath: string | undefined;
@@ -313,7 +301,7 @@ export async function createBackup(options: CreateBackupOptions): Promise<Create
     }
 
     const { backupDir } = destination;
-    await ensureFreeSpace(backupDir, size);
+    await ensureFreeSpace('backup', [{ dir: backupDir, bytes: size }]);
     tempPath = path.join(backupDir, `${WORK_PREFIX}partial-${randomBytes(8).toString('hex')}.tar.gz`);
     await writeArchiveFile({ head, spoolPath, tail }, tempPath, { mode: PRIVATE_MODE, signal, onBytes: reportWrite });
     throwIfAborted(signal);

@@ -3,7 +3,8 @@
  *
  * Lifecycle:
  * 1. prepare: create the data dir if missing; finish or clean up an interrupted earlier restore;
- * 2. stage (the one read pass): each data member streams into `.evidence-locker-restore-<name>.*.tmp`
+ * 2. preflight: the space the archive's data needs (plus `spaceNeeds`) must be free; then
+ *    stage (the one read pass): each data member streams into `.evidence-locker-restore-<name>.*.tmp`
  *    (mode 0600, fsynced) while its size and SHA-256 are checked;
  * 3. verify: a WAL-flagged database copy is flagged rollback-mode (header bytes 18/19 → 1) so
  *    neither the check nor the restored file ever leaves `-wal`/`-shm` files behind (DOCSight
@@ -26,6 +27,7 @@
  */
 import { lstat, mkdir, rmdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { Readable } from 'node:stream';
 import {
   CONFIG_FILE,
   CONNECTION_MONITOR_DB,
@@ -45,6 +47,9 @@ import { syncDirectory } from '../fs/sync-directory.ts';
 import { clearWalFlag } from './sqlite-header.ts';
 import { runSqliteTask } from './run-sqlite-task.ts';
 import { stageMember } from './stage-member.ts';
+import { ensureFreeSpace, type SpaceNeed } from '../fs/ensure-free-space.ts';
+import { FREE_SPACE_MARGIN } from './backup-space-needs.ts';
+import { estimateUnpackedBytes } from './estimate-unpacked-bytes.ts';
 import { verifyStagedDatabase } from './verify-staged-database.ts';
 
 export interface RestoreBackupOptions extends ReadArchiveOptions {
@@ -65,6 +70,14 @@ export interface RestoreBackupOptions extends ReadArchiveOptions {
   migrate?: (dataDir: string, restoredFiles: DataFileName[]) => Promise<void>;
   /** Fault injection for crash tests: called before each publish step; throwing acts as a crash. */
   beforePublishStep?: PublishStepHook;
+  /**
+   * The archive's path when `source` reads a file: the space its data members need in the data
+   * directory is then checked before anything is read (estimate-unpacked-bytes.ts). Without it,
+   * only the per-member check below runs.
+   */
+  archivePath?: string;
+  /** What the caller writes before publishing (the pre-restore backup), checked with the restore's own need. */
+  spaceNeeds?: SpaceNeed[];
 }
 
 export interface RestoreResult {
@@ -88,9 +101,13 @@ export async function restoreBackup(options: RestoreBackupOptions): Promise<Rest
   const stagedPaths: string[] = [];
   let committed = false;
   try {
+    const unpacked = options.archivePath === undefined ? 0 : await estimateUnpackedBytes(options.archivePath);
+    await ensureFreeSpace('restore', [{ dir: dataDir, bytes: unpacked + FREE_SPACE_MARGIN }, ...(options.spaceNeeds ?? [])]);
     const read = await readArchive(
       options.source,
       async (member, content) => {
+        // A stream's size is known only member by member: each one must fit before it is staged.
+        await ensureFreeSpace('restore', [{ dir: dataDir, bytes: member.size + FREE_SPACE_MARGIN }]);
         const path = await stageMember(dataDir, member.name, content, (created) => stagedPaths.push(created));
         staged.set(member.name, path);
       },
@@ -136,6 +153,8 @@ export async function restoreBackup(options: RestoreBackupOptions): Promise<Rest
       configured,
     };
   } catch (error) {
+    // A refusal before the read (no space) must not leave the caller's file stream open.
+    if (options.source instanceof Readable) options.source.destroy();
     if (!committed) await discardStaged(dataDir, stagedPaths, createdDataDir);
     throw error;
   }

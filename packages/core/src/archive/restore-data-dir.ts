@@ -20,6 +20,7 @@ import { readConfig, writeConfig } from '../config/config-file.ts';
 import { isConfigured, isDemoMode } from '../config/config-state.ts';
 import { writeAuthState, writeSessionKey } from '../config/key-files.ts';
 import { AUTH_STATE_FILE, CONFIG_FILE, DATABASE_FILES, SESSION_KEY_FILE } from '../data-dir-layout.ts';
+import { backupSpaceNeeds } from './backup-space-needs.ts';
 import { createBackup, type CreateBackupResult } from './create-backup.ts';
 import { restoreBackup, type RestoreBackupOptions, type RestoreResult } from './restore-backup.ts';
 import { runSqliteTask } from './run-sqlite-task.ts';
@@ -50,8 +51,10 @@ export async function dataDirHoldsData(dataDir: string): Promise<boolean> {
 export async function restoreDataDir(options: RestoreDataDirOptions): Promise<RestoreDataDirResult> {
   const { dataDir, backupDir } = options;
   let preRestoreBackup: RestoreDataDirResult['preRestoreBackup'] = null;
+  const preRestoreNeeds = (await dataDirHoldsData(dataDir)) ? await backupSpaceNeeds(dataDir, backupDir) : [];
   const result = await restoreBackup({
     ...options,
+    spaceNeeds: [...preRestoreNeeds, ...(options.spaceNeeds ?? [])],
     beforePublish: async () => {
       if (await dataDirHoldsData(dataDir)) {
         const backup = await createBackup({

@@ -5,7 +5,9 @@
  * promise settles only after the worker has exited, so the caller can safely delete its files.
  */
 import type { Worker } from 'node:worker_threads';
+import { dirname } from 'node:path';
 import { startWorker } from '../worker/start-worker.ts';
+import { formatMegabytes, freeBytes } from '../fs/ensure-free-space.ts';
 import { errnoCode, LockerError } from '../errors.ts';
 import type { DatabaseSnapshot, DatabaseSnapshotRequest } from './snapshot-database.ts';
 
@@ -28,8 +30,8 @@ function spawnWorker(requests: DatabaseSnapshotRequest[]): Worker {
 
 function toLockerError(message: string, code: string | undefined): Error {
   const details = { sqliteCode: code };
-  if (code?.startsWith('SQLITE_FULL') || code === 'ENOSPC') {
-    return new LockerError('DISK_FULL', `Not enough disk space to copy the database: ${message}`, { details });
+  if (code?.startsWith('SQLITE_FULL') || code === 'ENOSPC' || code === 'EDQUOT') {
+    return new LockerError('DISK_FULL', `The disk filled up while the databases were copied: ${message}`, { details });
   }
   if (code?.startsWith('SQLITE_BUSY') || code?.startsWith('SQLITE_LOCKED')) {
     return new LockerError('BUSY', `The database stayed locked by another writer: ${message}`, { details });
@@ -41,6 +43,27 @@ function toLockerError(message: string, code: string | undefined): Error {
   }
   return Object.assign(new Error(`Database snapshot failed: ${message}`), { code });
 }
+
+/**
+ * SQLite reports a write that hit a full disk as a plain "disk I/O error" (SQLITE_IOERR_WRITE and
+ * kin) more often than as SQLITE_FULL. When the copies' disk has (next to) nothing left, that is
+ * what happened, and the user is told so.
+ */
+async function explainIoError(failure: Error, requests: DatabaseSnapshotRequest[]): Promise<Error> {
+  const code = errnoCode(failure);
+  const workDir = requests[0] === undefined ? undefined : dirname(requests[0].copyPath);
+  if (!code?.startsWith('SQLITE_IOERR') || workDir === undefined) return failure;
+  const available = await freeBytes(workDir).catch(() => undefined);
+  if (available === undefined || available >= FULL_DISK_BYTES) return failure;
+  return new LockerError(
+    'DISK_FULL',
+    `The disk filled up while the databases were copied into ${dirname(workDir)} (${formatMegabytes(available, 'down')} free); nothing was changed. Free up space there and try again.`,
+    { cause: failure, details: { dir: dirname(workDir), available, sqliteCode: code } },
+  );
+}
+
+/** Below this much free space, a disk I/O error while copying counts as a full disk. */
+const FULL_DISK_BYTES = 1024 * 1024;
 
 /** Snapshots each database in order in one worker thread; resolves with the snapshots. */
 export function runSnapshotWorker(
@@ -71,7 +94,7 @@ export function runSnapshotWorker(
     });
     worker.on('exit', (exitCode) => {
       signal?.removeEventListener('abort', onAbort);
-      if (failure) reject(failure);
+      if (failure) void explainIoError(failure, requests).then(reject);
       else if (exitCode !== 0 || snapshots.length !== requests.length) {
         reject(new Error(`Database snapshot worker exited with code ${exitCode}`));
       } else resolve(snapshots);

@@ -45,7 +45,7 @@ export async function stageMember(
     }
   } catch (error) {
     if (errnoCode(error) === 'ENOSPC' || errnoCode(error) === 'EDQUOT') {
-      throw new LockerError('DISK_FULL', `Not enough space in the data directory to stage ${name}`, {
+      throw new LockerError('DISK_FULL', `The disk filled up while ${name} was unpacked into ${dataDir}; nothing was changed. Free up space there and try again.`, {
         cause: error,
         details: { dataDir, name },
       });

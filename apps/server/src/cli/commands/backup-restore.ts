@@ -31,6 +31,7 @@ export const backupRestoreCommand: Command = {
     const progress = createProgressBar(!values.json);
     const result = await restoreDataDir({
       source: createReadStream(archive),
+      archivePath: archive,
       dataDir,
       backupDir,
       bytesTotal: size,

@@ -1,0 +1,55 @@
+/**
+ * Small real filesystems for full-disk tests: tmpfs mounts of a given size. Mounting needs root
+ * (CAP_SYS_ADMIN), which the CI machines have; without it the test fails with this explanation.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const mounted: string[] = [];
+
+/** Mounts a tmpfs of `size` (`mount -o size=`, e.g. `64m`) at `dir` (created) and returns `dir`. */
+export function mountTmpfs(dir: string, size: string): string {
+  fs.mkdirSync(dir, { recursive: true });
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size},mode=0755`, 'tmpfs', dir], { stdio: 'pipe' });
+  } catch (error) {
+    const stderr = (error as { stderr?: Buffer }).stderr?.toString().trim() ?? String(error);
+    throw new Error(`The full-disk tests mount small tmpfs filesystems, which needs root (CAP_SYS_ADMIN): ${stderr}`);
+  }
+  mounted.push(dir);
+  return dir;
+}
+
+/** Unmounts every tmpfs mountTmpfs mounted (lazily, so an open file cannot block it). */
+export function unmountAll(): void {
+  for (const dir of mounted.splice(0)) execFileSync('umount', ['-l', dir], { stdio: 'pipe' });
+}
+
+/** Takes every free byte of the filesystem holding `dir` with one file, and returns its path. */
+export function fillDisk(dir: string): string {
+  const file = path.join(dir, 'filler.bin');
+  const chunk = Buffer.alloc(1024 * 1024, 0xa5);
+  const fd = fs.openSync(file, 'w');
+  try {
+    for (;;) {
+      try {
+        fs.writeSync(fd, chunk);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOSPC') break;
+        throw error;
+      }
+    }
+    // Whatever is left below a MiB too.
+    for (let size = 512 * 1024; size >= 512; size /= 2) {
+      try {
+        fs.writeSync(fd, chunk.subarray(0, size));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
+      }
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  return file;
+}
