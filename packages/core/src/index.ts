@@ -89,3 +89,4 @@ export { WorkerClient, WorkerRequestError, serveWorkerRequests } from './worker/
 export { ensureFreeSpace, freeBytes, formatMegabytes, type SpaceNeed, type SpacePurpose } from './fs/ensure-free-space.ts';
 export { backupSpaceNeeds, liveDatabaseBytes, FREE_SPACE_MARGIN } from './archive/backup-space-needs.ts';
 export { estimateUnpackedBytes } from './archive/estimate-unpacked-bytes.ts';
+export { ensureBackupDirWritable } from './backup-dir/ensure-backup-dir-writable.ts';

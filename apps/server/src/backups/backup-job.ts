@@ -9,13 +9,13 @@ import {
   createBackup,
   MAX_RETENTION,
   MIN_RETENTION,
+  ensureBackupDirWritable,
   pruneBackups,
 } from '@evidence-locker/core';
 import { z } from 'zod';
 import type { JobError } from '../jobs/job-schema.ts';
 import type { JobSpec } from '../jobs/job-runner.ts';
 import { refuseBackupPathInDataDir } from './backup-path-guard.ts';
-import { ensureBackupDirWritable } from './ensure-backup-dir-writable.ts';
 
 export const BackupJobResultSchema = z.object({
   fileName: z.string(),

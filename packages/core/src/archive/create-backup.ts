@@ -48,6 +48,7 @@ import {
 import { backupFileName } from './backup-file-name.ts';
 import { backupSpaceNeeds } from './backup-space-needs.ts';
 import { ensureFreeSpace } from '../fs/ensure-free-space.ts';
+import { ensureBackupDirWritable } from '../backup-dir/ensure-backup-dir-writable.ts';
 import { DEFAULT_GZIP_CHUNK_SIZE, type ParallelGzipOptions } from './parallel-gzip.ts';
 import { publishBackupFile } from './publish-backup-file.ts';
 import { snapshotDatabases } from './snapshot-databases.ts';
@@ -141,15 +142,10 @@ async function prepareDirectories(options: CreateBackupOptions): Promise<void> {
   }
   if (options.destination.kind === 'directory') {
     const { backupDir } = options.destination;
-    try {
-      await fs.promises.mkdir(backupDir, { recursive: true });
-      await fs.promises.access(backupDir, fs.constants.W_OK);
-    } catch (cause) {
-      throw new LockerError('BACKUP_DIR_UNUSABLE', `Cannot write to the backup directory ${backupDir}.`, {
-        cause,
-        details: { backupDir },
-      });
-    }
+    // Created when missing (the CLI names it explicitly); the server refuses a missing one first.
+    // Whatever is wrong is then said with the path, the uid and the fix.
+    await fs.promises.mkdir(backupDir, { recursive: true }).catch(() => undefined);
+    await ensureBackupDirWritable(backupDir);
   }
 }
 

@@ -8,7 +8,7 @@
  */
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
-import { errnoCode, LockerError } from '@evidence-locker/core';
+import { errnoCode, LockerError } from '../errors.ts';
 
 /** Throws BACKUP_DIR_UNUSABLE (with path, uid and a fix) unless `backupDir` is a writable directory. */
 export async function ensureBackupDirWritable(backupDir: string): Promise<void> {
