@@ -90,3 +90,11 @@ export { ensureFreeSpace, freeBytes, formatMegabytes, type SpaceNeed, type Space
 export { backupSpaceNeeds, liveDatabaseBytes, FREE_SPACE_MARGIN } from './archive/backup-space-needs.ts';
 export { estimateUnpackedBytes } from './archive/estimate-unpacked-bytes.ts';
 export { ensureBackupDirWritable } from './backup-dir/ensure-backup-dir-writable.ts';
+export {
+  prepareRestore,
+  discardPreparedRestore,
+  preparedRestoreIntact,
+  PREPARED_PREFIX,
+  type PrepareRestoreOptions,
+  type PreparedRestore,
+} from './archive/prepare-restore.ts';

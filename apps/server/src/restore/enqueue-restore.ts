@@ -4,6 +4,7 @@
  * staging file is deleted when the job ends, whatever the outcome, even a cancel before it ran; an
  * audit line records the outcome with the client address.
  */
+import { preparedRestoreIntact } from '@evidence-locker/core';
 import { audit, type AuditLogger } from '../audit.ts';
 import type { Instance } from '../instance/instance.ts';
 import type { JobRunner } from '../jobs/job-runner.ts';
@@ -47,9 +48,13 @@ export function enqueueRestore(options: EnqueueRestoreOptions): JobSnapshot {
       writesDataDir: true,
       run: async ({ signal, report }) => {
         try {
+          // The upload's members were staged and verified as it arrived; a restart since then swept
+          // them, and the archive file is read instead.
+          const prepared = source.kind === 'upload' && (await preparedRestoreIntact(source.upload.prepared)) ? source.upload.prepared : undefined;
           return await restoreRunningInstance({
             instance,
             archivePath,
+            prepared,
             schedule: options.schedule,
             signal,
             onProgress: (progress) => report(progress),

@@ -1,7 +1,11 @@
 /**
  * Receives one uploaded archive in a single pass: every chunk of the request body is written to the
- * staging file and fed to core's validateArchive at the same time (a tee), so the file is never
+ * staging file and fed to core's prepareRestore at the same time (a tee), so the file is never
  * read back to be checked, and the whole archive is never held in memory (DOCSight weaknesses 1-3).
+ * prepareRestore validates the archive as validateArchive does, and also stages its members beside
+ * the live files and runs the databases' integrity check: the restore the user then confirms only
+ * publishes, instead of reading the archive a second time. The archive file stays as well, for a
+ * restore after the staged files were lost (a restart sweeps them).
  *
  * The size cap is enforced while streaming (the Content-Length check happens earlier, in the
  * route). Back-pressure: a chunk goes on to the file only once the validator took it, so neither
@@ -18,8 +22,11 @@ import { pipeline } from 'node:stream/promises';
 import {
   LockerError,
   errnoCode,
-  validateArchive,
+  archiveValidationOf,
+  discardPreparedRestore,
+  prepareRestore,
   type ArchiveValidation,
+  type PreparedRestore,
   type ReadArchiveLimits,
 } from '@evidence-locker/core';
 
@@ -31,6 +38,8 @@ export interface ReceiveUploadOptions {
   maxBytes: number;
   /** Caps for the archive's contents (default: core's). */
   limits?: Partial<ReadArchiveLimits>;
+  /** Name prefix of the members staged beside the staging file (core's PREPARED_PREFIX + an id). */
+  stagingPrefix: string;
   /** Aborting it (the client went away, the server closes) stops the upload with CANCELLED. */
   signal?: AbortSignal;
 }
@@ -40,6 +49,8 @@ export interface ReceivedUpload {
   /** Bytes written to the staging file. */
   size: number;
   validation: ArchiveValidation;
+  /** The archive's members, staged and verified in the staging file's directory. */
+  prepared: PreparedRestore;
 }
 
 /** The error for an upload that passes `maxBytes`. */
@@ -61,7 +72,12 @@ export async function receiveUpload(body: Readable, options: ReceiveUploadOption
   options.signal?.addEventListener('abort', onCallerAbort, { once: true });
 
   const toValidator = new PassThrough();
-  const validating = validateArchive(toValidator, options.limits ? { limits: options.limits } : {});
+  const validating = prepareRestore({
+    source: toValidator,
+    dataDir: dirname(path),
+    stagingPrefix: options.stagingPrefix,
+    ...(options.limits ? { limits: options.limits } : {}),
+  });
   let validationFailed = false;
   // An early verdict stops the upload; the verdict itself is read below.
   validating.catch(() => {
@@ -120,10 +136,13 @@ export async function receiveUpload(body: Readable, options: ReceiveUploadOption
       }
       throw error;
     }
-    const validation = await validating;
-    return { size, validation };
+    const prepared = await validating;
+    return { size, validation: archiveValidationOf(prepared), prepared };
   } catch (error) {
     await rm(path, { force: true });
+    // The members may all be staged already when writing the file is what failed.
+    const prepared = await validating.catch(() => undefined);
+    if (prepared !== undefined) await discardPreparedRestore(prepared);
     throw error;
   } finally {
     body.off('error', onBodyError);

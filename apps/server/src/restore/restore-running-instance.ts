@@ -26,7 +26,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { restoreDataDir, type ArchiveProgress, type PublishStepHook } from '@evidence-locker/core';
+import { restoreDataDir, type ArchiveProgress, type PreparedRestore, type PublishStepHook } from '@evidence-locker/core';
 import type { Instance, InstanceLog } from '../instance/instance.ts';
 import type { RestoreJobResult } from './restore-job-result.ts';
 import { withSchedulePaused, type SchedulePause } from './schedule-pause.ts';
@@ -36,6 +36,8 @@ export interface RestoreRunningInstanceOptions {
   instance: Instance;
   /** The archive file to restore (a staged upload or a stored backup). */
   archivePath: string;
+  /** The upload's members, already staged and verified: only published (archivePath is not read). */
+  prepared?: PreparedRestore | undefined;
   /** The backup schedule to hold meanwhile (none: nothing to hold). */
   schedule?: SchedulePause | undefined;
   signal?: AbortSignal;
@@ -54,8 +56,9 @@ export async function restoreRunningInstance(options: RestoreRunningInstanceOpti
     let released = false;
     try {
       const result = await restoreDataDir({
-        source: createReadStream(options.archivePath),
-        archivePath: options.archivePath,
+        ...(options.prepared
+          ? { prepared: options.prepared }
+          : { source: createReadStream(options.archivePath), archivePath: options.archivePath }),
         bytesTotal: size,
         dataDir: instance.dataDir,
         backupDir: instance.backupPath,

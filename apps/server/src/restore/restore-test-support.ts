@@ -81,9 +81,9 @@ export function directoryPicture(dir: string): Record<string, string> {
   return picture;
 }
 
-/** Names of staged uploads in `dir`. */
+/** Names of staged uploads in `dir`: the archive files (`.tar.gz`) and their prepared members (`.tmp`). */
 export function stagedUploads(dir: string): string[] {
-  return fs.readdirSync(dir).filter((name) => name.startsWith('.evidence-locker-upload-'));
+  return fs.readdirSync(dir).filter((name) => name.startsWith('.evidence-locker-upload-') || name.startsWith('.evidence-locker-prepared-'));
 }
 
 /** Waits for a job to finish and returns its final snapshot. */

@@ -71,7 +71,11 @@ describe('POST /api/uploads', () => {
     });
     expect(body.validation.meta.tables.snapshots).toBe(FIXTURE_A_SNAPSHOTS);
     expect(body.validation.members.map((member: { name: string }) => member.name)).toContain('docsis_history.db');
-    expect(stagedUploads(setup.dataDir)).toEqual([`.evidence-locker-upload-${body.uploadId}.tar.gz`]);
+    const staged = stagedUploads(setup.dataDir);
+    expect(staged).toContain(`.evidence-locker-upload-${body.uploadId}.tar.gz`);
+    // Each data member is staged and verified beside it, ready to be published.
+    expect(staged.filter((name) => name.startsWith(`.evidence-locker-prepared-${body.uploadId}-docsis_history.db.`))).toHaveLength(1);
+    expect(staged).toHaveLength(7);
   });
 
   it('accepts application/gzip as the content type', async () => {

@@ -85,7 +85,11 @@ describe('UploadStore', () => {
     now += 60_000;
     expect(store.get(waiting)).toBeUndefined();
     expect(await store.sweepExpired()).toEqual([waiting]);
-    expect(stagedUploads(dir)).toEqual([`${UPLOAD_FILE_PREFIX}${restoring}.tar.gz`]);
+    // Only the claimed upload is left: its archive file and its six prepared members.
+    const left = stagedUploads(dir);
+    expect(left).toHaveLength(7);
+    expect(left.every((name) => name.includes(restoring))).toBe(true);
+    expect(left).toContain(`${UPLOAD_FILE_PREFIX}${restoring}.tar.gz`);
   });
 
   it('refuses more uploads than may wait at once', async () => {
@@ -101,7 +105,18 @@ describe('UploadStore', () => {
     store = new UploadStore({ stagingDir: dir });
     await store.receive(store.newUploadId(), chunked(fs.readFileSync(FIXTURE_A)));
     const swept = await sweepWorkFiles(dir);
-    expect(swept.removed).toEqual([expect.stringMatching(/^\.evidence-locker-upload-[0-9a-f-]{36}\.tar\.gz$/)]);
+    // The archive file and its members, staged and verified as the upload arrived.
+    expect(swept.removed.sort()).toEqual(
+      [
+        expect.stringMatching(/^\.evidence-locker-prepared-[0-9a-f-]{36}-\.auth_state\.[0-9a-f]{12}\.tmp$/),
+        expect.stringMatching(/^\.evidence-locker-prepared-[0-9a-f-]{36}-\.config_key\.[0-9a-f]{12}\.tmp$/),
+        expect.stringMatching(/^\.evidence-locker-prepared-[0-9a-f-]{36}-\.session_key\.[0-9a-f]{12}\.tmp$/),
+        expect.stringMatching(/^\.evidence-locker-prepared-[0-9a-f-]{36}-config\.json\.[0-9a-f]{12}\.tmp$/),
+        expect.stringMatching(/^\.evidence-locker-prepared-[0-9a-f-]{36}-connection_monitor\.db\.[0-9a-f]{12}\.tmp$/),
+        expect.stringMatching(/^\.evidence-locker-prepared-[0-9a-f-]{36}-docsis_history\.db\.[0-9a-f]{12}\.tmp$/),
+        expect.stringMatching(/^\.evidence-locker-upload-[0-9a-f-]{36}\.tar\.gz$/),
+      ],
+    );
   });
 
   it('deletes waiting uploads when closed', async () => {

@@ -2,8 +2,10 @@
  * Uploaded archives waiting to be restored (DOCSight weakness 3: upload once, restore by id).
  *
  * Each upload is staged as `.evidence-locker-upload-<uuid>.tar.gz` (mode 0600) directly in the
- * data directory: the same filesystem as the restore's own staging files, and the `.evidence-locker-`
- * prefix means core's start-up sweep removes what a crash left behind. An upload lives until it is
+ * data directory, with its members unpacked and verified beside it as
+ * `.evidence-locker-prepared-<uuid>-<name>.*.tmp` (receive-upload.ts), ready to be published: the
+ * same filesystem as the live files, and the `.evidence-locker-` prefix means core's start-up sweep
+ * removes what a crash left behind. An upload lives until it is
  * restored (the restore job deletes it, success or failure), discarded, or expires (default one
  * hour; a timer sweeps expired ones every minute and a lookup never returns one).
  *
@@ -15,7 +17,15 @@ import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { LockerError, WORK_PREFIX, type ArchiveValidation, type ReadArchiveLimits } from '@evidence-locker/core';
+import {
+  discardPreparedRestore,
+  LockerError,
+  PREPARED_PREFIX,
+  WORK_PREFIX,
+  type ArchiveValidation,
+  type PreparedRestore,
+  type ReadArchiveLimits,
+} from '@evidence-locker/core';
 import { receiveUpload } from './receive-upload.ts';
 
 /** Name prefix of staged uploads (inside core's swept `.evidence-locker-` namespace). */
@@ -48,6 +58,8 @@ export interface StagedUpload {
   path: string;
   size: number;
   validation: ArchiveValidation;
+  /** Its members, staged and verified beside the live files (`.evidence-locker-prepared-<id>-*`). */
+  prepared: PreparedRestore;
   /** ISO time after which the upload is gone. */
   expiresAt: string;
 }
@@ -109,6 +121,7 @@ export class UploadStore {
       const received = await receiveUpload(body, {
         path: file,
         maxBytes: this.maxBytes,
+        stagingPrefix: `${PREPARED_PREFIX}${uploadId}-`,
         ...(this.#limits ? { limits: this.#limits } : {}),
         ...(signal ? { signal } : {}),
       });
@@ -118,6 +131,7 @@ export class UploadStore {
         path: file,
         size: received.size,
         validation: received.validation,
+        prepared: received.prepared,
         expiresAt: new Date(entry.expiresAtMs).toISOString(),
       };
       entry.state = 'ready';
@@ -193,5 +207,7 @@ export class UploadStore {
     if (!entry) return;
     this.#entries.delete(uploadId);
     await rm(entry.path, { force: true });
+    // After a restore the staged members were renamed into place; whatever is left goes.
+    if (entry.upload) await discardPreparedRestore(entry.upload.prepared);
   }
 }

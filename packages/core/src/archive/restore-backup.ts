@@ -2,8 +2,9 @@
  * Restore of a backup archive into a data dir: verify everything, then publish crash-safely.
  *
  * Lifecycle:
- * 1. prepare: create the data dir if missing; finish or clean up an interrupted earlier restore;
- * 2. preflight: the space the archive's data needs (plus `spaceNeeds`) must be free; then
+ * 1. create the data dir if missing; finish or clean up an interrupted earlier restore;
+ * 2. prepare (prepare-restore.ts, skipped for an upload the server prepared as it arrived):
+ *    preflight: the space the archive's data needs (plus `spaceNeeds`) must be free; then
  *    stage (the one read pass): each data member streams into `.evidence-locker-restore-<name>.*.tmp`
  *    (mode 0600, fsynced) while its size and SHA-256 are checked;
  * 3. verify: a WAL-flagged database copy is flagged rollback-mode (header bytes 18/19 → 1) so
@@ -26,35 +27,26 @@
  * `.pre_utc_migration` copy) are never touched.
  */
 import { lstat, mkdir, rmdir } from 'node:fs/promises';
-import { basename, join } from 'node:path';
-import { Readable } from 'node:stream';
-import {
-  CONFIG_FILE,
-  CONNECTION_MONITOR_DB,
-  DATA_FILES,
-  HISTORY_DB,
-  isDatabaseFileName,
-  type DataFileName,
-} from '../data-dir-layout.ts';
+import { basename, join, resolve } from 'node:path';
+import { CONNECTION_MONITOR_DB, DATA_FILES, HISTORY_DB, type DataFileName } from '../data-dir-layout.ts';
 import { LockerError, errnoCode } from '../errors.ts';
-import type { ArchiveMeta } from './backup-meta.ts';
-import { readArchive, type ArchiveSource, type ReadArchiveOptions } from './read-archive.ts';
-import { recoverInterruptedRestore } from './recover-interrupted-restore.ts';
-import { isDocsightConfigured, readStagedConfig } from './read-staged-config.ts';
-import { applyRestoreIntent, writeRestoreIntent, type PublishStepHook, type RestoreIntent } from './restore-intent.ts';
-import { removeSqliteSidecars, unlinkIfPresent } from './restore-work-files.ts';
-import { syncDirectory } from '../fs/sync-directory.ts';
-import { clearWalFlag } from './sqlite-header.ts';
-import { runSqliteTask } from './run-sqlite-task.ts';
-import { stageMember } from './stage-member.ts';
 import { ensureFreeSpace, type SpaceNeed } from '../fs/ensure-free-space.ts';
-import { FREE_SPACE_MARGIN } from './backup-space-needs.ts';
-import { estimateUnpackedBytes } from './estimate-unpacked-bytes.ts';
-import { verifyStagedDatabase } from './verify-staged-database.ts';
+import { syncDirectory } from '../fs/sync-directory.ts';
+import type { ArchiveMeta } from './backup-meta.ts';
+import { discardPreparedRestore, prepareRestore, type PreparedRestore } from './prepare-restore.ts';
+import type { ArchiveSource, ReadArchiveOptions } from './read-archive.ts';
+import { recoverInterruptedRestore } from './recover-interrupted-restore.ts';
+import { applyRestoreIntent, writeRestoreIntent, type PublishStepHook, type RestoreIntent } from './restore-intent.ts';
+import { runSqliteTask } from './run-sqlite-task.ts';
 
 export interface RestoreBackupOptions extends ReadArchiveOptions {
-  /** The archive. */
-  source: ArchiveSource;
+  /** The archive; or, instead, `prepared`. */
+  source?: ArchiveSource;
+  /**
+   * An archive already staged and verified in `dataDir` by prepareRestore (a server upload): only
+   * the publish half runs. It must have been prepared for this same data directory.
+   */
+  prepared?: PreparedRestore;
   /** The DOCSight data dir to restore into; created when missing. */
   dataDir: string;
   /**
@@ -73,7 +65,7 @@ export interface RestoreBackupOptions extends ReadArchiveOptions {
   /**
    * The archive's path when `source` reads a file: the space its data members need in the data
    * directory is then checked before anything is read (estimate-unpacked-bytes.ts). Without it,
-   * only the per-member check below runs.
+   * only the per-member check runs.
    */
   archivePath?: string;
   /** What the caller writes before publishing (the pre-restore backup), checked with the restore's own need. */
@@ -91,44 +83,36 @@ export interface RestoreResult {
   configured: boolean;
 }
 
-/** Restores `source` into `dataDir`; see the top comment for the guarantees at each step. */
+/** Restores `source` (or `prepared`) into `dataDir`; see the top comment for the guarantees at each step. */
 export async function restoreBackup(options: RestoreBackupOptions): Promise<RestoreResult> {
   const { dataDir } = options;
+  if ((options.source === undefined) === (options.prepared === undefined)) {
+    throw new LockerError('INVALID_ARGUMENT', 'A restore needs either an archive or a prepared upload, not both.');
+  }
+  if (options.prepared !== undefined && resolve(options.prepared.dataDir) !== resolve(dataDir)) {
+    throw new LockerError('INVALID_ARGUMENT', `The upload was prepared for ${options.prepared.dataDir}, not ${dataDir}.`);
+  }
   const createdDataDir = await prepareDataDir(dataDir);
   await recoverInterruptedRestore(dataDir);
 
-  const staged = new Map<DataFileName, string>();
-  const stagedPaths: string[] = [];
+  let prepared = options.prepared;
   let committed = false;
   try {
-    const unpacked = options.archivePath === undefined ? 0 : await estimateUnpackedBytes(options.archivePath);
-    await ensureFreeSpace('restore', [{ dir: dataDir, bytes: unpacked + FREE_SPACE_MARGIN }, ...(options.spaceNeeds ?? [])]);
-    const read = await readArchive(
-      options.source,
-      async (member, content) => {
-        // A stream's size is known only member by member: each one must fit before it is staged.
-        await ensureFreeSpace('restore', [{ dir: dataDir, bytes: member.size + FREE_SPACE_MARGIN }]);
-        const path = await stageMember(dataDir, member.name, content, (created) => stagedPaths.push(created));
-        staged.set(member.name, path);
-      },
-      options,
-    );
-    if (staged.size === 0) {
-      throw new LockerError('ARCHIVE_NO_DATA', 'The backup holds no data files, so there is nothing to restore');
+    if (prepared === undefined) {
+      prepared = await prepareRestore({ ...options, source: options.source!, dataDir });
+    } else {
+      // A prepared upload was checked against the space it needed when it arrived; what the caller
+      // writes before publishing (the pre-restore backup) is checked now.
+      await ensureFreeSpace('restore', options.spaceNeeds ?? []);
+      options.onProgress?.({ phase: 'verify', bytesDone: prepared.bytesRead, bytesTotal: prepared.bytesRead });
     }
-
-    const progress = { bytesDone: read.bytesRead, ...(options.bytesTotal === undefined ? {} : { bytesTotal: options.bytesTotal }) };
-    options.onProgress?.({ phase: 'verify', ...progress });
-    for (const [name, path] of staged) {
-      if (!isDatabaseFileName(name)) continue;
-      await clearWalFlag(path);
-      await verifyStagedDatabase(name, path);
-    }
-    const configPath = staged.get(CONFIG_FILE);
-    const configured = configPath === undefined ? false : isDocsightConfigured(await readStagedConfig(configPath));
+    const progress = {
+      bytesDone: prepared.bytesRead,
+      ...(options.bytesTotal === undefined ? {} : { bytesTotal: options.bytesTotal }),
+    };
 
     await options.beforePublish?.();
-    const intent = await planPublish(dataDir, staged);
+    const intent = await planPublish(dataDir, prepared.staged);
     await syncDirectory(dataDir);
     await writeRestoreIntent(dataDir, intent);
     committed = true;
@@ -148,14 +132,16 @@ export async function restoreBackup(options: RestoreBackupOptions): Promise<Rest
     return {
       restoredFiles,
       removedFiles: intent.removals,
-      meta: read.meta,
-      warnings: read.warnings,
-      configured,
+      meta: prepared.meta,
+      warnings: prepared.warnings,
+      configured: prepared.configured,
     };
   } catch (error) {
-    // A refusal before the read (no space) must not leave the caller's file stream open.
-    if (options.source instanceof Readable) options.source.destroy();
-    if (!committed) await discardStaged(dataDir, stagedPaths, createdDataDir);
+    if (!committed) {
+      // prepareRestore removed its own files when it failed; a prepared upload stays for a retry.
+      if (prepared !== undefined && options.prepared === undefined) await discardPreparedRestore(prepared);
+      if (createdDataDir) await rmdir(dataDir).catch(() => undefined);
+    }
     throw error;
   }
 }
@@ -212,15 +198,4 @@ async function planPublish(dataDir: string, staged: Map<DataFileName, string>): 
   }
   const renames = [...staged].map(([to, path]) => ({ from: basename(path), to }));
   return { version: 1, renames, removals };
-}
-
-/** Removes every staged file (and anything SQLite might have put beside it). */
-async function discardStaged(dataDir: string, stagedPaths: string[], createdDataDir: boolean): Promise<void> {
-  for (const path of stagedPaths) {
-    await unlinkIfPresent(path);
-    await removeSqliteSidecars(dataDir, basename(path));
-  }
-  if (createdDataDir) {
-    await rmdir(dataDir).catch(() => undefined);
-  }
 }

@@ -15,6 +15,7 @@ import { DATA_FILES, isDatabaseFileName } from '../data-dir-layout.ts';
 import { LockerError, errnoCode } from '../errors.ts';
 import {
   RESTORE_INTENT_FILE,
+  PREPARED_PREFIX,
   RESTORE_PREFIX,
   removeSqliteSidecars,
   unlinkIfPresent,
@@ -22,7 +23,7 @@ import {
 
 const StagedNameSchema = z
   .string()
-  .refine((name) => name.startsWith(RESTORE_PREFIX) && !name.includes('/') && !name.includes('\\'), {
+  .refine((name) => (name.startsWith(RESTORE_PREFIX) || name.startsWith(PREPARED_PREFIX)) && !name.includes('/') && !name.includes('\\'), {
     message: 'not a staging file name',
   });
 const DataFileNameSchema = z.enum(DATA_FILES);

@@ -12,6 +12,13 @@ import { errnoCode } from '../errors.ts';
 /** Prefix of staged members, the intent file and its temp file. */
 export const RESTORE_PREFIX = `${WORK_PREFIX}restore-`;
 
+/**
+ * Prefix of the staged members of a prepared upload (prepare-restore.ts): left alone by a
+ * restore's recovery, swept at start-up like every work file, except the ones an interrupted
+ * restore's intent still names.
+ */
+export const PREPARED_PREFIX = `${WORK_PREFIX}prepared-`;
+
 /** Written once every staged file is verified; its presence means "roll this restore forward". */
 export const RESTORE_INTENT_FILE = `${RESTORE_PREFIX}intent.json`;
 
@@ -21,9 +28,9 @@ export const RESTORE_INTENT_FILE = `${RESTORE_PREFIX}intent.json`;
  */
 export const SQLITE_SIDECAR_SUFFIXES = ['-wal', '-shm', '-journal'] as const;
 
-/** A fresh staging name for member `name`: `.evidence-locker-restore-<name>.<random>.tmp`. */
-export function stagedFileName(name: string): string {
-  return `${RESTORE_PREFIX}${name}.${randomBytes(6).toString('hex')}.tmp`;
+/** A fresh staging name for member `name`: `<prefix><name>.<random>.tmp` (default `.evidence-locker-restore-`). */
+export function stagedFileName(name: string, prefix: string = RESTORE_PREFIX): string {
+  return `${prefix}${name}.${randomBytes(6).toString('hex')}.tmp`;
 }
 
 /** Removes `path`; a file that is already gone is fine. */

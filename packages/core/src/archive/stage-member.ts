@@ -22,7 +22,8 @@ const FLUSH_EVERY = 64 * 1024 * 1024;
 
 /**
  * Streams `content` into a new staging file for member `name` (mode 0600, created exclusively) and
- * fsyncs it. `onCreated` gets the path as soon as the file exists, so a caller can remove it even
+ * fsyncs it; the file's name starts with `prefix` (default: a restore's). `onCreated` gets the
+ * path as soon as the file exists, so a caller can remove it even
  * when writing fails halfway. A full disk becomes DISK_FULL.
  */
 export async function stageMember(
@@ -30,8 +31,9 @@ export async function stageMember(
   name: string,
   content: Readable,
   onCreated: (path: string) => void,
+  prefix?: string,
 ): Promise<string> {
-  const path = join(dataDir, stagedFileName(name));
+  const path = join(dataDir, stagedFileName(name, prefix));
   try {
     const handle = await open(path, 'wx', 0o600);
     onCreated(path);

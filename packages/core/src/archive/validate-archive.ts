@@ -44,13 +44,18 @@ export async function validateArchive(
     },
     options,
   );
+  return archiveValidationOf(result);
+}
+
+/** The validation verdict of an archive that was read in full (by validateArchive or prepareRestore). */
+export function archiveValidationOf(read: Pick<ArchiveValidation, 'meta' | 'members' | 'files' | 'warnings'>): ArchiveValidation {
   return {
-    meta: result.meta,
-    members: result.members,
-    files: result.files,
-    has_database: result.files.includes(HISTORY_DB),
-    has_config: result.files.includes(CONFIG_FILE),
-    warnings: result.warnings,
+    meta: read.meta,
+    members: read.members,
+    files: read.files,
+    has_database: read.files.includes(HISTORY_DB),
+    has_config: read.files.includes(CONFIG_FILE),
+    warnings: read.warnings,
   };
 }
 

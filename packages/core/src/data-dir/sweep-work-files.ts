@@ -5,8 +5,8 @@
  * Swept (only these; a user's file never matches):
  * - Evidence Locker work files and directories: `.evidence-locker-*`. Not the restore intent
  *   `.evidence-locker-restore-intent.json`, and, while an intent exists, nothing starting with
- *   `.evidence-locker-restore-`: those are the staged files an interrupted restore still needs, and
- *   restore recovery decides what happens to them.
+ *   `.evidence-locker-restore-` or `.evidence-locker-prepared-`: those are the staged files an
+ *   interrupted restore still needs, and restore recovery decides what happens to them.
  * - DOCSight's work directories `.docsight-backup-work-*` and `.docsight-backup-download-*`.
  * - DOCSight's restore staging files `.docsight-restore-<name>.XXXX.tmp` and the `-wal`/`-shm`
  *   sidecars that verifying them leaves behind.
@@ -19,7 +19,7 @@ import { readdir, rm, unlink } from 'node:fs/promises';
 import type { Dirent } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { RESTORE_INTENT_FILE, RESTORE_PREFIX } from '../archive/restore-work-files.ts';
+import { PREPARED_PREFIX, RESTORE_INTENT_FILE, RESTORE_PREFIX } from '../archive/restore-work-files.ts';
 import { WORK_PREFIX } from '../data-dir-layout.ts';
 import { errnoCode, LockerError } from '../errors.ts';
 
@@ -75,7 +75,7 @@ function isLeftover(entry: Dirent, hasRestoreIntent: boolean): boolean {
   if (entry.isSymbolicLink()) return false;
   if (name.startsWith(WORK_PREFIX)) {
     if (name === RESTORE_INTENT_FILE) return false;
-    if (hasRestoreIntent && name.startsWith(RESTORE_PREFIX)) return false;
+    if (hasRestoreIntent && (name.startsWith(RESTORE_PREFIX) || name.startsWith(PREPARED_PREFIX))) return false;
     return entry.isFile() || entry.isDirectory();
   }
   if (DOCSIGHT_WORK_DIR.test(name)) return entry.isDirectory();

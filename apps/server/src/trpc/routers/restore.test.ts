@@ -68,7 +68,8 @@ describe('restore router', () => {
     const phases = new Set<string>();
     for await (const snapshot of setup.services.jobs.watch(job.id)) if (snapshot.progress) phases.add(snapshot.progress.phase);
     const result = resultOf(await finished(setup.services.jobs, job));
-    expect([...phases]).toEqual(expect.arrayContaining(['read', 'verify', 'publish']));
+    // The upload was read, staged and verified as it arrived: the restore only publishes.
+    expect([...phases]).toEqual(['verify', 'publish']);
     expect(result).toMatchObject({
       restoredFiles: ['connection_monitor.db', 'docsis_history.db', 'config.json', '.config_key', '.session_key', '.auth_state'],
       removedFiles: [],
@@ -177,17 +178,40 @@ describe('restore router', () => {
     expect((await caller.restore.uploaded({ uploadId: second })).uploadId).toBe(second);
   });
 
-  it("fails the job with the engine's message when a database fails verification, and keeps the instance serving", async () => {
+  it('reads the uploaded archive file again when its prepared members were swept (a restart in between)', async () => {
+    const setup = await instance();
+    const caller = createCaller(createTestContext(setup.services).ctx);
+    const uploadId = await stage(setup);
+    for (const name of fs.readdirSync(setup.dataDir).filter((entry) => entry.startsWith('.evidence-locker-prepared-'))) {
+      fs.rmSync(path.join(setup.dataDir, name));
+    }
+    const phases = new Set<string>();
+    const job = await caller.restore.start({ uploadId });
+    for await (const snapshot of setup.services.jobs.watch(job.id)) if (snapshot.progress) phases.add(snapshot.progress.phase);
+    const result = resultOf(await finished(setup.services.jobs, job));
+    expect([...phases]).toEqual(expect.arrayContaining(['read', 'verify', 'publish']));
+    expect(result.restoredFiles).toContain('docsis_history.db');
+    expect(setup.services.instance.historyDb.prepare('SELECT count(*) AS n FROM snapshots').get()).toEqual({ n: FIXTURE_A_SNAPSHOTS });
+    expect(stagedUploads(setup.dataDir)).toEqual([]);
+  });
+
+  it("refuses an upload whose database fails verification, and fails a stored backup's restore job with the same message", async () => {
     const setup = await instance({ config: { modem_type: 'fritzbox' } });
     const caller = createCaller(createTestContext(setup.services).ctx);
     const before = directoryPicture(setup.dataDir);
-    const uploadId = await stage(setup, corruptDatabaseArchive());
-    const job = await finished(setup.services.jobs, await caller.restore.start({ uploadId }));
+    const verdict = { code: 'DATABASE_CORRUPT', message: expect.stringMatching(/^Restored database failed (verification|integrity check): docsis_history\.db/) };
+    // Uploaded: the integrity check runs before the upload is accepted, so nothing can be restored.
+    await expect(stage(setup, corruptDatabaseArchive())).rejects.toMatchObject(verdict);
+    expect(directoryPicture(setup.dataDir)).toEqual(before);
+    // Stored: the restore job reads, checks and refuses it.
+    const fileName = 'docsight_backup_2026-01-01_000000.tar.gz';
+    fs.writeFileSync(path.join(setup.backupDir, fileName), corruptDatabaseArchive());
+    const job = await finished(setup.services.jobs, await caller.restore.start({ fileName }));
     expect(job.state).toBe('failed');
-    expect(job.error).toEqual({ code: 'DATABASE_CORRUPT', message: expect.stringMatching(/^Restored database failed (verification|integrity check): docsis_history\.db/) });
+    expect(job.error).toEqual(verdict);
     expect(directoryPicture(setup.dataDir)).toEqual(before);
     expect(setup.services.instance.historyDb.prepare('SELECT count(*) AS n FROM snapshots').get()).toEqual({ n: 0 });
-    expect(fs.readdirSync(setup.backupDir)).toEqual([]);
+    expect(fs.readdirSync(setup.backupDir)).toEqual([fileName]);
   });
 
   it('restores a stored backup by file name, which needs a session when an admin password is set', async () => {

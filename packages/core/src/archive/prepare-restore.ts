@@ -1,0 +1,135 @@
+/**
+ * The first half of a restore, which changes nothing live: read the archive once, stage each data
+ * member in the data directory (same filesystem, so publishing is a rename), verify the staged
+ * databases and read the staged config. The result, a PreparedRestore, is either published
+ * (restore-backup.ts) or discarded.
+ *
+ * The server prepares an upload while it arrives, so the one pass over the bytes that validates an
+ * upload also stages it, and the restore the user then confirms only publishes (the 1 GB upload +
+ * restore measured in bench/server.bench.mjs). Those staged files carry PREPARED_PREFIX rather
+ * than RESTORE_PREFIX: a restore's crash recovery removes stray RESTORE_PREFIX files, and must not
+ * take the files of an upload that waits to be restored.
+ */
+import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { Readable } from 'node:stream';
+import { CONFIG_FILE, isDatabaseFileName, type DataFileName } from '../data-dir-layout.ts';
+import { LockerError } from '../errors.ts';
+import { ensureFreeSpace, type SpaceNeed } from '../fs/ensure-free-space.ts';
+import type { ArchiveMeta } from './backup-meta.ts';
+import { FREE_SPACE_MARGIN } from './backup-space-needs.ts';
+import { estimateUnpackedBytes } from './estimate-unpacked-bytes.ts';
+import { readArchive, type ArchiveMemberDigest, type ArchiveSource, type ReadArchiveOptions } from './read-archive.ts';
+import { isDocsightConfigured, readStagedConfig } from './read-staged-config.ts';
+import { RESTORE_PREFIX, removeSqliteSidecars, unlinkIfPresent } from './restore-work-files.ts';
+import { clearWalFlag } from './sqlite-header.ts';
+import { stageMember } from './stage-member.ts';
+import { verifyStagedDatabase } from './verify-staged-database.ts';
+
+/** Name prefix of the staged files of a prepared upload (see the file comment). */
+export { PREPARED_PREFIX } from './restore-work-files.ts';
+
+export interface PrepareRestoreOptions extends ReadArchiveOptions {
+  /** The archive. */
+  source: ArchiveSource;
+  /** The data directory to stage in (it must exist). */
+  dataDir: string;
+  /** The archive's path when `source` reads a file: its need is then checked before reading. */
+  archivePath?: string;
+  /** What else will be written before publishing (a pre-restore backup), checked with the need. */
+  spaceNeeds?: SpaceNeed[];
+  /** Name prefix of the staged files; default RESTORE_PREFIX. */
+  stagingPrefix?: string;
+}
+
+/** A verified archive staged in its data directory, not yet published. */
+export interface PreparedRestore {
+  dataDir: string;
+  /** Staged file (absolute path) of each data member, in archive order. */
+  staged: Map<DataFileName, string>;
+  meta: ArchiveMeta;
+  /** Data members with their real size and SHA-256, in archive order. */
+  members: ArchiveMemberDigest[];
+  /** Accepted member names in archive order, `backup_meta.json` included. */
+  files: string[];
+  warnings: string[];
+  /** DOCSight's `is_configured()` on the archive's config.json (false without one). */
+  configured: boolean;
+  /** Compressed bytes read. */
+  bytesRead: number;
+}
+
+/**
+ * Reads, stages and verifies `source` (see the file comment). On any failure every staged file is
+ * removed before the error is thrown, and a file `source` is closed.
+ */
+export async function prepareRestore(options: PrepareRestoreOptions): Promise<PreparedRestore> {
+  const { dataDir } = options;
+  const prefix = options.stagingPrefix ?? RESTORE_PREFIX;
+  const staged = new Map<DataFileName, string>();
+  const stagedPaths: string[] = [];
+  try {
+    const unpacked = options.archivePath === undefined ? 0 : await estimateUnpackedBytes(options.archivePath);
+    await ensureFreeSpace('restore', [{ dir: dataDir, bytes: unpacked + FREE_SPACE_MARGIN }, ...(options.spaceNeeds ?? [])]);
+    const read = await readArchive(
+      options.source,
+      async (member, content) => {
+        // A stream's size is known only member by member: each one must fit before it is staged.
+        await ensureFreeSpace('restore', [{ dir: dataDir, bytes: member.size + FREE_SPACE_MARGIN }]);
+        const path = await stageMember(dataDir, member.name, content, (created) => stagedPaths.push(created), prefix);
+        staged.set(member.name, path);
+      },
+      options,
+    );
+    if (staged.size === 0) {
+      throw new LockerError('ARCHIVE_NO_DATA', 'The backup holds no data files, so there is nothing to restore');
+    }
+    options.onProgress?.({
+      phase: 'verify',
+      bytesDone: read.bytesRead,
+      ...(options.bytesTotal === undefined ? {} : { bytesTotal: options.bytesTotal }),
+    });
+    for (const [name, path] of staged) {
+      if (!isDatabaseFileName(name)) continue;
+      await clearWalFlag(path);
+      await verifyStagedDatabase(name, path);
+    }
+    const configPath = staged.get(CONFIG_FILE);
+    const configured = configPath === undefined ? false : isDocsightConfigured(await readStagedConfig(configPath));
+    return {
+      dataDir,
+      staged,
+      meta: read.meta,
+      members: read.members,
+      files: read.files,
+      warnings: read.warnings,
+      configured,
+      bytesRead: read.bytesRead,
+    };
+  } catch (error) {
+    // A refusal before the read (no space) must not leave the caller's file stream open.
+    if (options.source instanceof Readable) options.source.destroy();
+    await removeStagedFiles(dataDir, stagedPaths);
+    throw error;
+  }
+}
+
+/** Removes the staged files of a prepared restore that will not be published (missing ones are fine). */
+export async function discardPreparedRestore(prepared: PreparedRestore): Promise<void> {
+  await removeStagedFiles(prepared.dataDir, [...prepared.staged.values()]);
+}
+
+/** True while every staged file of `prepared` is still there (a server restart sweeps them). */
+export async function preparedRestoreIntact(prepared: PreparedRestore): Promise<boolean> {
+  for (const path of prepared.staged.values()) {
+    if (!(await stat(path).then((stats) => stats.isFile(), () => false))) return false;
+  }
+  return true;
+}
+
+async function removeStagedFiles(dataDir: string, paths: string[]): Promise<void> {
+  for (const path of paths) {
+    await unlinkIfPresent(path);
+    await removeSqliteSidecars(dataDir, basename(path));
+  }
+}
