@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { hashPassword } from '@evidence-locker/core';
+import { hashPassword, listBackups } from '@evidence-locker/core';
 import { buildServer } from './app.ts';
 import { createTestServices, type TestServices } from './test-support/test-services.ts';
 
@@ -265,5 +265,22 @@ describe('HTTP server: the web app', () => {
     } finally {
       fs.rmSync(root, { recursive: true, force: true });
     }
+  });
+});
+
+describe('HTTP server: the backup schedule', () => {
+  it('runs an overdue scheduled backup SCHEDULE_START_DELAY_SECONDS after start instead of a minute', async () => {
+    setup = await createTestServices({ config: { modem_type: 'fritzbox', backup_enabled: true } });
+    app = await buildServer({
+      env: { ...setup.env, scheduleStartDelayMs: 0 },
+      instance: setup.services.instance,
+      webDistDir: path.join(setup.root, 'no-web-dist'),
+    });
+    await app.ready();
+    const deadline = Date.now() + 20_000;
+    while (app.locker.scheduler.state().lastSuccessAt === null && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect((await listBackups(setup.backupDir)).map((backup) => backup.trigger)).toEqual(['scheduled']);
   });
 });

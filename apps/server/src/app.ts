@@ -86,7 +86,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
       log: app.log,
     }));
   const jobs = new JobRunner();
-  const scheduler = new BackupScheduler({ instance, jobs, log: app.log });
+  const scheduler = new BackupScheduler({ instance, jobs, log: app.log, startDelayMs: env.scheduleStartDelayMs });
   const services: ServerServices = {
     env,
     instance,

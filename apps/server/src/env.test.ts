@@ -25,6 +25,7 @@ describe('loadEnv', () => {
         BROWSE_ROOTS: '/mnt/nas:/backup/',
         DEMO_MODE: 'Yes',
         LOG_LEVEL: 'debug',
+        SCHEDULE_START_DELAY_SECONDS: '5',
       },
       '/w',
     );
@@ -36,11 +37,17 @@ describe('loadEnv', () => {
       browseRoots: ['/mnt/nas', '/backup'],
       demoMode: true,
       logLevel: 'debug',
+      scheduleStartDelayMs: 5000,
     });
   });
 
   it('treats an empty variable as unset', () => {
     expect(loadEnv({ PORT: '', DEMO_MODE: ' ' }, '/w')).toMatchObject({ port: 8765, demoMode: undefined });
+  });
+
+  it('reads SCHEDULE_START_DELAY_SECONDS=0 as no wait, and leaves it unset by default', () => {
+    expect(loadEnv({ SCHEDULE_START_DELAY_SECONDS: '0' }).scheduleStartDelayMs).toBe(0);
+    expect(loadEnv({}).scheduleStartDelayMs).toBeUndefined();
   });
 
   it.each([
@@ -60,6 +67,9 @@ describe('loadEnv', () => {
     ['PORT', '80.5', 'PORT must be an integer from 1 to 65535 (got "80.5")'],
     ['DEMO_MODE', 'maybe', 'DEMO_MODE must be one of true/false, 1/0, yes/no, on/off (got "maybe")'],
     ['LOG_LEVEL', 'loud', 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "loud")'],
+    ['SCHEDULE_START_DELAY_SECONDS', '-1', 'SCHEDULE_START_DELAY_SECONDS must be a whole number of seconds from 0 to 86400 (got "-1")'],
+    ['SCHEDULE_START_DELAY_SECONDS', '1.5', 'SCHEDULE_START_DELAY_SECONDS must be a whole number of seconds from 0 to 86400 (got "1.5")'],
+    ['SCHEDULE_START_DELAY_SECONDS', '86401', 'SCHEDULE_START_DELAY_SECONDS must be a whole number of seconds from 0 to 86400 (got "86401")'],
     ['BROWSE_ROOTS', '/ok:relative/dir', 'BROWSE_ROOTS must be absolute directories separated by ":" (got "/ok:relative/dir")'],
   ])('refuses %s=%s with a message naming the variable', (name, raw, message) => {
     let caught: unknown;

@@ -28,6 +28,11 @@ export const EnvSchema = z.object({
   demoMode: z.boolean().optional(),
   /** pino level. Default info. */
   logLevel: z.enum(LOG_LEVELS),
+  /**
+   * SCHEDULE_START_DELAY_SECONDS: how long an overdue scheduled backup waits after start or a
+   * settings change, in ms; undefined when not set (the scheduler's 60 s).
+   */
+  scheduleStartDelayMs: z.number().int().nonnegative().optional(),
 });
 export type Env = z.infer<typeof EnvSchema>;
 
@@ -44,8 +49,9 @@ export class EnvError extends Error {
 
 /**
  * Parses the server's environment variables (DATA_DIR, BACKUP_DIR, HOST, PORT, BROWSE_ROOTS,
- * DEMO_MODE, LOG_LEVEL) from `source` (default `process.env`). Relative directories resolve
- * against `cwd` (default `process.cwd()`). Throws EnvError naming the first bad variable.
+ * DEMO_MODE, LOG_LEVEL, SCHEDULE_START_DELAY_SECONDS) from `source` (default `process.env`).
+ * Relative directories resolve against `cwd` (default `process.cwd()`). Throws EnvError naming the
+ * first bad variable.
  */
 export function loadEnv(
   source: Record<string, string | undefined> = process.env,
@@ -66,6 +72,7 @@ export function loadEnv(
     browseRoots: parseBrowseRoots(value('BROWSE_ROOTS')) ?? [backupDir, dataDir],
     demoMode: parseFlag('DEMO_MODE', value('DEMO_MODE')),
     logLevel: parseLogLevel(value('LOG_LEVEL')),
+    scheduleStartDelayMs: parseSeconds('SCHEDULE_START_DELAY_SECONDS', value('SCHEDULE_START_DELAY_SECONDS')),
   };
   return EnvSchema.parse(env);
 }
@@ -78,6 +85,17 @@ function parsePort(raw: string | undefined): number {
     throw new EnvError('PORT', `PORT must be an integer from 1 to 65535 (got ${JSON.stringify(raw)})`);
   }
   return port;
+}
+
+/** A whole number of seconds from 0 to a day, as milliseconds. */
+function parseSeconds(name: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const text = raw.trim();
+  const seconds = Number(text);
+  if (!/^\d+$/.test(text) || seconds > 86_400) {
+    throw new EnvError(name, `${name} must be a whole number of seconds from 0 to 86400 (got ${JSON.stringify(raw)})`);
+  }
+  return seconds * 1000;
 }
 
 function parseBrowseRoots(raw: string | undefined): string[] | undefined {
