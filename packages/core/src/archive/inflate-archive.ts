@@ -135,7 +135,10 @@ function probeFirstMember(bytes: Buffer): FirstMember | 'more' | 'no' {
 
 async function* inflateSequential(probed: Buffer[], input: AsyncIterator<Buffer>): AsyncGenerator<Buffer> {
   const gunzip = zlib.createGunzip({ chunkSize: SEQUENTIAL_CHUNK_SIZE });
-  const rest: AsyncIterable<Buffer> = { [Symbol.asyncIterator]: () => input };
+  // Without `return`: when zlib fails, the inner pipeline must not close `input`, which would
+  // destroy the caller's upstream stage with an AbortError that its pipeline() reports before
+  // the zlib error thrown below (a corrupt archive read from a stream came out as CANCELLED).
+  const rest: AsyncIterable<Buffer> = { [Symbol.asyncIterator]: () => ({ next: () => input.next() }) };
   const feeding = pipeline(
     async function* compressed() {
       yield* probed;

@@ -7,6 +7,8 @@
  * through the member rules below → the caller's `sink`.
  *
  * Member states, in archive order:
+ * 0. every header: the size field must be a well-formed number (read-archive-raw-headers.ts), since
+ *    tar-stream would read `1e3` as 1 and cut the member short → ARCHIVE_INVALID_TAR;
  * 1. every entry: member-count cap, name classified (unsafe → MEMBER_UNSAFE), type checked (only
  *    regular files are accepted; links, devices and fifos → MEMBER_NOT_REGULAR; directories are
  *    skipped unless they carry an allowlisted name), duplicates → MEMBER_DUPLICATE, size caps;
@@ -32,6 +34,7 @@ import { classifyInputError, createGzipGate } from './read-archive-input.ts';
 import { resolveReadArchiveLimits, type ReadArchiveLimits } from './read-archive-limits.ts';
 import { parseArchiveMeta } from './parse-archive-meta.ts';
 import { DEFAULT_PARALLEL_INFLATE, createArchiveInflater, type InflatePath } from './inflate-archive.ts';
+import { RawHeaderWindow, checkAnnouncedHeader } from './read-archive-raw-headers.ts';
 
 /** Where an archive comes from: a byte stream, or bytes already in memory (small archives, tests). */
 export type ArchiveSource = Readable | Uint8Array;
@@ -130,10 +133,15 @@ export async function readArchive(
   extract.on('error', (error: Error) => {
     if (!stopping) tarError ??= error;
   });
+  const rawHeaders = new RawHeaderWindow();
+  /** Headers tar-stream accepted but whose raw bytes are malformed, with the reason. */
+  const malformed = new WeakMap<object, string>();
   extract.on('entry', (header: tarStream.Header) => {
     // Counted as soon as tar-stream parses the header, so member data never counts as overhead.
     const size = header.size;
     if (header.type !== 'directory' && Number.isSafeInteger(size) && size > 0) memberBytes += Math.ceil(size / 512) * 512;
+    const problem = checkAnnouncedHeader(rawHeaders, header);
+    if (problem !== undefined) malformed.set(header, problem);
   });
 
   const gate = createGzipGate((bytesDone) => {
@@ -178,6 +186,7 @@ export async function readArchive(
       }
       unpacked += chunk.length;
       if (extract.destroyed) throw new ExtractClosed();
+      rawHeaders.push(chunk);
       if (!extract.write(chunk)) await drainOrClose(extract);
     }
     extract.end(null);
@@ -189,6 +198,10 @@ export async function readArchive(
     for (;;) {
       const next = await entries.next();
       if (next.done === true) break;
+      const problem = malformed.get(next.value.header);
+      if (problem !== undefined) {
+        throw new LockerError('ARCHIVE_INVALID_TAR', 'Invalid archive: invalid header', { details: { reason: problem } });
+      }
       await state.accept(next.value);
     }
     await feeding;
