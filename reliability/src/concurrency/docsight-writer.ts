@@ -110,7 +110,11 @@ function connectionSource(file: string): { use<T>(work: (db: Database.Database) 
   };
 }
 
-/** DOCSight's `write_transaction`: WAL asserted, then BEGIN IMMEDIATE … COMMIT (ROLLBACK on error). */
+/**
+ * Like DOCSight's `write_transaction`: `journal_mode=WAL` asserted, then one transaction, rolled back
+ * on error. IMMEDIATE takes the write lock up front, so a locked database means waiting up to the
+ * busy timeout (as a Python INSERT under a deferred BEGIN does), not an upgrade failure.
+ */
 function writeTransaction(db: Database.Database, work: () => void): void {
   db.pragma('journal_mode = WAL');
   db.exec('BEGIN IMMEDIATE');
