@@ -1,4 +1,10 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ownLeaseName } from './cli/work-dir-lease.ts';
+import { loadEnv } from './env.ts';
 import { startServer, type RunningServer } from './serve.ts';
 import { createTestServices, type TestServices } from './test-support/test-services.ts';
 
@@ -52,5 +58,40 @@ describe('startServer', () => {
     setup = await createTestServices();
     server = await startServer({ ...setup.env, port: 0 }, { instance: setup.services.instance, handleSignals: false });
     expect(server.app.locker.jobs.list()).toEqual([]);
+  });
+
+  it('removes what a crash left before the first request: uploads staged beside an interrupted restore, leases of killed processes', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'el-serve-crash-'));
+    const dataDir = path.join(root, 'data');
+    const backupDir = path.join(root, 'backups');
+    fs.mkdirSync(dataDir);
+    fs.mkdirSync(backupDir);
+    // A restore killed while publishing: its intent and one staged member still to rename…
+    const staged = '.evidence-locker-restore-config.json.a1b2c3d4e5f6.tmp';
+    fs.writeFileSync(path.join(dataDir, 'config.json'), '{"old": true}');
+    fs.writeFileSync(path.join(dataDir, staged), '{}');
+    fs.writeFileSync(
+      path.join(dataDir, '.evidence-locker-restore-intent.json'),
+      JSON.stringify({ version: 1, renames: [{ from: staged, to: 'config.json' }], removals: [] }),
+    );
+    // …another upload that was waiting to be restored, and the lease of the killed server.
+    const otherUpload = '.evidence-locker-prepared-0b8a3f52-52b5-4c3e-9a57-d2b1a5f0e0c1-docsis_history.db.0a1b2c3d4e5f.tmp';
+    fs.writeFileSync(path.join(dataDir, otherUpload), 'staged database');
+    const deadPid = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+    const staleLease = `.evidence-locker.lease.${ownLeaseName().split('.')[3]}.${deadPid}.0`;
+    fs.writeFileSync(path.join(dataDir, staleLease), '');
+    try {
+      const env = loadEnv({ DATA_DIR: dataDir, BACKUP_DIR: backupDir, HOST: '127.0.0.1', LOG_LEVEL: 'silent' });
+      server = await startServer({ ...env, port: 0 }, { handleSignals: false });
+      const names = fs.readdirSync(dataDir);
+      expect(names.filter((name) => name.startsWith('.evidence-locker'))).toEqual([ownLeaseName()]);
+      expect(fs.readFileSync(path.join(dataDir, 'config.json'), 'utf8')).toBe('{}');
+      await server.close();
+      server = undefined;
+      expect(fs.readdirSync(dataDir).filter((name) => name.startsWith('.evidence-locker'))).toEqual([]);
+      expect(fs.readdirSync(backupDir)).toEqual([]);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   });
 });

@@ -141,3 +141,24 @@ describe('locker backup commands', () => {
     expect(fs.readdirSync(dataDir).filter((name) => name.startsWith('.evidence-locker-'))).toEqual([]);
   });
 });
+
+describe('locker commands after a crash', () => {
+  it('inspect and backup list remove what a killed run left and leave no lease behind', () => {
+    const dataDir = path.join(temp, 'crashed-data');
+    const backupDir = path.join(temp, 'crashed-backups');
+    fs.mkdirSync(path.join(dataDir, '.evidence-locker-work-k1ll3d'), { recursive: true });
+    fs.writeFileSync(path.join(dataDir, 'config.json'), '{}');
+    fs.mkdirSync(backupDir, { recursive: true });
+    fs.writeFileSync(path.join(backupDir, '.evidence-locker-partial-00112233aabbccdd.tar.gz'), 'half an archive');
+
+    const inspected = locker('inspect', '--data-dir', dataDir, '--json');
+    expect(inspected.code, inspected.stderr).toBe(0);
+    expect(inspected.stderr).toContain('.evidence-locker-work-k1ll3d');
+    expect(fs.readdirSync(dataDir)).toEqual(['config.json']);
+
+    const listed = locker('backup', 'list', '--backup-dir', backupDir, '--json');
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(JSON.parse(listed.stdout).backups).toEqual([]);
+    expect(fs.readdirSync(backupDir)).toEqual([]);
+  });
+});

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { createBackup, type CreateBackupResult } from '@evidence-locker/core';
 import { createOutput, printJson, UsageError } from '../cli-output.ts';
 import { parseCommandArgs, requireOption, type Command } from '../command.ts';
+import { openWorkDirs } from '../open-work-dirs.ts';
 import { createProgressBar, formatBytes } from '../progress-bar.ts';
 
 export const backupCreateCommand: Command = {
@@ -22,6 +23,7 @@ export const backupCreateCommand: Command = {
     if ((backupDir === undefined) === (output === undefined)) {
       throw new UsageError('give exactly one of --backup-dir DIR or --output FILE');
     }
+    const release = await openWorkDirs({ dataDir, backupDir }, { hold: true });
     const progress = createProgressBar(!values.json);
     const started = performance.now();
     let result: CreateBackupResult;
@@ -37,6 +39,7 @@ export const backupCreateCommand: Command = {
       });
     } finally {
       progress.done();
+      await release();
     }
     const seconds = (performance.now() - started) / 1000;
     const file = result.path ?? path.resolve(output!);

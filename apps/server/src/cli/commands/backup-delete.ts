@@ -3,6 +3,7 @@ import path from 'node:path';
 import { deleteBackup } from '@evidence-locker/core';
 import { createOutput, printJson, UsageError } from '../cli-output.ts';
 import { parseCommandArgs, requireOption, type Command } from '../command.ts';
+import { openWorkDirs } from '../open-work-dirs.ts';
 
 export const backupDeleteCommand: Command = {
   name: 'backup delete',
@@ -13,6 +14,7 @@ export const backupDeleteCommand: Command = {
     const fileName = positionals[0];
     if (fileName === undefined) throw new UsageError('name the backup to delete, e.g. docsight_backup_2026-11-26_070200.tar.gz');
     const backupDir = path.resolve(requireOption(values['backup-dir'], 'backup-dir'));
+    await openWorkDirs({ backupDir });
     await deleteBackup(backupDir, fileName);
     if (values.json) printJson({ ok: true, deleted: fileName });
     else createOutput(false).line(`Deleted ${fileName}`);

@@ -2,6 +2,7 @@
 import { listBackups } from '@evidence-locker/core';
 import { createOutput, printJson } from '../cli-output.ts';
 import { parseCommandArgs, requireOption, type Command } from '../command.ts';
+import { openWorkDirs } from '../open-work-dirs.ts';
 import { formatBytes } from '../progress-bar.ts';
 
 export const backupListCommand: Command = {
@@ -10,7 +11,9 @@ export const backupListCommand: Command = {
   usage: '--backup-dir DIR [--json]',
   async run(args) {
     const { values } = parseCommandArgs(args, { 'backup-dir': { type: 'string' } });
-    const backups = await listBackups(requireOption(values['backup-dir'], 'backup-dir'));
+    const backupDir = requireOption(values['backup-dir'], 'backup-dir');
+    await openWorkDirs({ backupDir });
+    const backups = await listBackups(backupDir);
     if (values.json) {
       printJson({ ok: true, backups });
       return 0;

@@ -2,6 +2,7 @@
 import { MAX_RETENTION, MIN_RETENTION, pruneBackups } from '@evidence-locker/core';
 import { createOutput, EXIT_FAILURE, printJson, UsageError } from '../cli-output.ts';
 import { integerOption, parseCommandArgs, requireOption, type Command } from '../command.ts';
+import { openWorkDirs } from '../open-work-dirs.ts';
 
 export const backupPruneCommand: Command = {
   name: 'backup prune',
@@ -11,7 +12,9 @@ export const backupPruneCommand: Command = {
     const { values } = parseCommandArgs(args, { 'backup-dir': { type: 'string' }, keep: { type: 'string' } });
     const keep = integerOption(values.keep, 'keep', { min: MIN_RETENTION, max: MAX_RETENTION });
     if (keep === undefined) throw new UsageError('missing required option --keep');
-    const result = await pruneBackups(requireOption(values['backup-dir'], 'backup-dir'), keep);
+    const backupDir = requireOption(values['backup-dir'], 'backup-dir');
+    await openWorkDirs({ backupDir });
+    const result = await pruneBackups(backupDir, keep);
     const code = result.failed.length > 0 ? EXIT_FAILURE : 0;
     if (values.json) {
       printJson({ ok: code === 0, ...result });

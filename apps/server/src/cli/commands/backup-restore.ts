@@ -10,6 +10,7 @@ import path from 'node:path';
 import { restoreDataDir } from '@evidence-locker/core';
 import { createOutput, printJson, UsageError } from '../cli-output.ts';
 import { parseCommandArgs, requireOption, type Command } from '../command.ts';
+import { openWorkDirs } from '../open-work-dirs.ts';
 import { createProgressBar } from '../progress-bar.ts';
 
 export const backupRestoreCommand: Command = {
@@ -28,6 +29,7 @@ export const backupRestoreCommand: Command = {
     const backupDir = path.resolve(requireOption(values['backup-dir'], 'backup-dir'));
     const archive = path.resolve(file);
     const { size } = await stat(archive);
+    const release = await openWorkDirs({ dataDir, backupDir }, { hold: true });
     const progress = createProgressBar(!values.json);
     const result = await restoreDataDir({
       source: createReadStream(archive),
@@ -36,7 +38,10 @@ export const backupRestoreCommand: Command = {
       backupDir,
       bytesTotal: size,
       onProgress: (p) => progress.update(p),
-    }).finally(() => progress.done());
+    }).finally(() => {
+      progress.done();
+      return release();
+    });
     if (values.json) {
       printJson({ ok: true, ...result });
       return 0;

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { verifyBackup } from '@evidence-locker/core';
 import { createOutput, printJson, UsageError } from '../cli-output.ts';
 import { parseCommandArgs, requireOption, type Command } from '../command.ts';
+import { openWorkDirs } from '../open-work-dirs.ts';
 import { createProgressBar } from '../progress-bar.ts';
 import { printArchiveSummary } from './archive-summary.ts';
 
@@ -15,10 +16,12 @@ export const backupVerifyCommand: Command = {
     const fileName = positionals[0];
     if (fileName === undefined) throw new UsageError('name the backup to verify');
     const backupDir = path.resolve(requireOption(values['backup-dir'], 'backup-dir'));
+    const release = await openWorkDirs({ backupDir }, { hold: true });
     const progress = createProgressBar(!values.json);
-    const result = await verifyBackup(backupDir, fileName, { onProgress: (p) => progress.update(p) }).finally(() =>
-      progress.done(),
-    );
+    const result = await verifyBackup(backupDir, fileName, { onProgress: (p) => progress.update(p) }).finally(() => {
+      progress.done();
+      return release();
+    });
     if (values.json) {
       printJson({ ok: true, ...result });
       return 0;

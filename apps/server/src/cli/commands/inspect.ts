@@ -1,7 +1,12 @@
-/** `locker inspect --data-dir DIR`: what a data directory holds, read-only. */
+/**
+ * `locker inspect --data-dir DIR`: what a data directory holds. It reads the instance without
+ * changing it; like every command, it first finishes a restore a crash interrupted and removes a
+ * crashed run's work files (open-work-dirs.ts), so what it shows is what the next start will see.
+ */
 import { inspectDataDir } from '@evidence-locker/core';
 import { createOutput, printJson } from '../cli-output.ts';
 import { parseCommandArgs, requireOption, type Command } from '../command.ts';
+import { openWorkDirs } from '../open-work-dirs.ts';
 import { formatBytes } from '../progress-bar.ts';
 
 export const inspectCommand: Command = {
@@ -10,7 +15,9 @@ export const inspectCommand: Command = {
   usage: '--data-dir DIR [--json]',
   async run(args) {
     const { values } = parseCommandArgs(args, { 'data-dir': { type: 'string' } });
-    const report = await inspectDataDir(requireOption(values['data-dir'], 'data-dir'));
+    const dataDir = requireOption(values['data-dir'], 'data-dir');
+    await openWorkDirs({ dataDir });
+    const report = await inspectDataDir(dataDir);
     if (values.json) {
       printJson({ ok: true, ...report });
       return 0;

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { seedDataDir, syncAuthState, updateConfig, type SeedSummary } from '@evidence-locker/core';
 import { createOutput, printJson } from '../cli-output.ts';
 import { integerOption, parseCommandArgs, requireOption, type Command } from '../command.ts';
+import { openWorkDirs } from '../open-work-dirs.ts';
 import { formatBytes } from '../progress-bar.ts';
 
 /** The modem written by `--configured`; the password is stored encrypted with `.config_key`. */
@@ -37,19 +38,25 @@ export const seedCommand: Command = {
     const out = createOutput(values.json);
     out.line(values.demo ? 'Seeding a demo instance (270 days)…' : `Seeding ${months ?? 9} month${months === 1 ? '' : 's'} of user data…`);
 
-    const summary: SeedSummary = seedDataDir({
-      dataDir,
-      mode: values.demo ? 'demo' : 'user',
-      ...(months === undefined ? {} : { months }),
-      ...(seed === undefined ? {} : { seed }),
-    });
+    const release = await openWorkDirs({ dataDir }, { hold: true });
+    let summary: SeedSummary;
     const patch: Record<string, string | boolean> = {};
-    if (values.demo) patch['demo_mode'] = true;
-    if (values.configured) {
-      Object.assign(patch, SEED_MODEM, { modem_password: values['modem-password'] ?? DEFAULT_SEED_MODEM_PASSWORD });
+    try {
+      summary = seedDataDir({
+        dataDir,
+        mode: values.demo ? 'demo' : 'user',
+        ...(months === undefined ? {} : { months }),
+        ...(seed === undefined ? {} : { seed }),
+      });
+      if (values.demo) patch['demo_mode'] = true;
+      if (values.configured) {
+        Object.assign(patch, SEED_MODEM, { modem_password: values['modem-password'] ?? DEFAULT_SEED_MODEM_PASSWORD });
+      }
+      if (Object.keys(patch).length > 0) await updateConfig(dataDir, patch);
+      await syncAuthState(dataDir, '');
+    } finally {
+      await release();
     }
-    if (Object.keys(patch).length > 0) await updateConfig(dataDir, patch);
-    await syncAuthState(dataDir, '');
 
     if (values.json) {
       printJson({ ok: true, dataDir, configured: values.configured || values.demo, ...summary });
