@@ -13,10 +13,11 @@
  * `pnpm locker seed --data-dir /tmp/bench/one-gb --months 27 --configured`). It is only read: the
  * server runs on a `cp -r` copy in a temp dir with its own temp BACKUP_DIR, removed at the end.
  *
- * The built server starts with SCHEDULE_START_DELAY_SECONDS=1 and the schedule off; "Backup now"
- * makes the archive to download; then, measured: the schedule is switched on (the overdue
- * scheduled backup starts a second later), the downloads and autocannon start, and autocannon runs
- * until the backup and the downloads have ended (at least --min-seconds). Printed:
+ * The built server starts as `pnpm start` runs it (MALLOC_ARENA_MAX=2, --max-semi-space-size=2),
+ * with SCHEDULE_START_DELAY_SECONDS=1 and the schedule off; "Backup now" makes the archive to
+ * download; then, measured: the schedule is switched on (the overdue scheduled backup starts a second
+ * later), the downloads and autocannon start, and autocannon runs until the backup and the downloads
+ * have ended (at least --min-seconds). Printed:
  *   - requests, requests/s, errors and timeouts, non-2xx answers, latency p50/p90/p99/max;
  *   - the server's worst and p99 event-loop delay over the load (`/api/health?reset=1` before,
  *     `/api/health` after);
