@@ -13,7 +13,9 @@
  *    gzip header with optional fields) is read sequentially. With `parallel` off (the default on 2
  *    cores) there is no probe and every archive is read sequentially;
  * 3a. sequential: one streaming gunzip over every byte from the first one, as zlib has always read
- *    concatenated members (trailing zero bytes after a member are ignored, as gzip and Python do);
+ *    concatenated members. zlib stops at a zero byte after a member; what follows must then be
+ *    zero padding, at most TRAILING_ZEROS_LIMIT bytes (gzip and Python skip zero padding too),
+ *    other bytes → ARCHIVE_CORRUPT, as on the indexed path;
  * 3b. indexed: the first member's output is passed on, the following bytes are cut at the listed
  *    sizes, and up to CONCURRENCY slices inflate at once on the libuv thread pool, their output
  *    passed on in order. On 2 cores this halved inflating's own wall time, but a whole validate
@@ -33,7 +35,6 @@
  * MAX_INDEXED_MEMBER_INFLATED bytes.
  */
 import { availableParallelism } from 'node:os';
-import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import { LockerError } from '../errors.ts';
 import { MAX_INDEXED_MEMBER_INFLATED } from './backup-meta.ts';
@@ -133,26 +134,67 @@ function probeFirstMember(bytes: Buffer): FirstMember | 'more' | 'no' {
   }
 }
 
+/**
+ * One gunzip over every byte from the first one (state 3a). The input is written here, one chunk at
+ * a time, rather than by pipeline(): zlib stops at a zero byte after a member, and pipeline() went
+ * on writing into the stopped stream, which failed with an AbortError (an archive with zero padding
+ * read from a stream came out as CANCELLED). Once zlib has stopped, the rest must be zero padding.
+ */
 async function* inflateSequential(probed: Buffer[], input: AsyncIterator<Buffer>): AsyncGenerator<Buffer> {
   const gunzip = zlib.createGunzip({ chunkSize: SEQUENTIAL_CHUNK_SIZE });
-  // Without `return`: when zlib fails, the inner pipeline must not close `input`, which would
-  // destroy the caller's upstream stage with an AbortError that its pipeline() reports before
-  // the zlib error thrown below (a corrupt archive read from a stream came out as CANCELLED).
-  const rest: AsyncIterable<Buffer> = { [Symbol.asyncIterator]: () => ({ next: () => input.next() }) };
-  const feeding = pipeline(
-    async function* compressed() {
-      yield* probed;
-      probed.length = 0;
-      yield* rest;
-    },
-    gunzip,
-  );
-  feeding.catch(() => undefined); // a failure also destroys gunzip, which ends the loop below with it
+  const feeding = feedGunzip(gunzip, probed, input);
+  // A feeding failure (trailing data, a broken source) ends the loop below with it.
+  feeding.catch((error: unknown) => gunzip.destroy(error instanceof Error ? error : new Error(String(error))));
   try {
     for await (const chunk of gunzip as AsyncIterable<Buffer>) yield chunk;
     await feeding;
   } finally {
     gunzip.destroy();
+  }
+}
+
+/**
+ * Writes `probed`, then the rest of `input`, into `gunzip`, waiting for each chunk to be inflated.
+ * It never closes `input`: that would destroy the caller's upstream stage with an AbortError that
+ * its pipeline() reports before the real error. After zlib stops early, only zeros may follow.
+ */
+async function feedGunzip(gunzip: zlib.Gunzip, probed: Buffer[], input: AsyncIterator<Buffer>): Promise<void> {
+  let fed = 0;
+  const padding = new TrailingZeros();
+  let stopped = false;
+  for (let chunk = probed.shift(); ; chunk = probed.shift()) {
+    if (chunk === undefined) {
+      const next = await input.next();
+      if (next.done === true) break;
+      chunk = next.value;
+    }
+    if (gunzip.destroyed) return;
+    if (stopped) {
+      padding.check(chunk);
+      continue;
+    }
+    fed += chunk.length;
+    await new Promise<void>((resolve, reject) => gunzip.write(chunk, (error) => (error ? reject(error) : resolve())));
+    const unconsumed = fed - gunzip.bytesWritten;
+    if (unconsumed > 0) {
+      stopped = true;
+      padding.check(chunk.subarray(chunk.length - unconsumed));
+    }
+  }
+  gunzip.end();
+}
+
+/** What may follow the last gzip member: zero bytes, at most TRAILING_ZEROS_LIMIT of them. */
+class TrailingZeros {
+  #bytes = 0;
+
+  check(piece: Buffer): void {
+    this.#bytes += piece.length;
+    if (this.#bytes > TRAILING_ZEROS_LIMIT || piece.some((byte) => byte !== 0)) {
+      throw new LockerError('ARCHIVE_CORRUPT', 'Invalid archive: trailing data after the last gzip member', {
+        details: { reason: 'trailing_data' },
+      });
+    }
   }
 }
 
@@ -262,19 +304,14 @@ class SliceReader {
 
   /** Reads the input to its end; only zero bytes (padding) may remain. */
   async expectZerosToEnd(): Promise<void> {
-    let trailing = 0;
+    const padding = new TrailingZeros();
     for (let piece: Buffer | undefined = this.#pending.shift(); ; piece = this.#pending.shift()) {
       if (piece === undefined) {
         const next = await this.input.next();
         if (next.done === true) return;
         piece = next.value;
       }
-      trailing += piece.length;
-      if (trailing > TRAILING_ZEROS_LIMIT || piece.some((byte) => byte !== 0)) {
-        throw new LockerError('ARCHIVE_CORRUPT', 'Invalid archive: trailing data after the last gzip member', {
-          details: { reason: 'trailing_data' },
-        });
-      }
+      padding.check(piece);
     }
   }
 }

@@ -105,6 +105,19 @@ export function checkAnnouncedHeader(window: RawHeaderWindow, header: AnnouncedH
   return undefined;
 }
 
+/**
+ * Checks what follows the last member's data once the archive has ended: the end-of-archive marker
+ * (or nothing), not an extension header that no member came after. tar-stream drops such a header
+ * silently, while Python's tarfile refuses the archive; a member whose header was turned into one
+ * would just be missing from the restore.
+ */
+export function checkArchiveEnd(window: RawHeaderWindow): string | undefined {
+  const block = window.block(window.floor);
+  // Less than a block left: tar-stream has already failed on it.
+  if (block === undefined || isZeroBlock(block)) return undefined;
+  return `an extension header at byte ${window.floor} is followed by no member`;
+}
+
 function checkSizeField(block: Buffer): string | undefined {
   const sizeField = block.subarray(...SIZE_FIELD);
   // Base-256 (GNU, Python and our writer use it for 8 GiB and more) is read exactly by tar-stream.

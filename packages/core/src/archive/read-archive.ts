@@ -8,7 +8,8 @@
  *
  * Member states, in archive order:
  * 0. every header: the size field must be a well-formed number (read-archive-raw-headers.ts), since
- *    tar-stream would read `1e3` as 1 and cut the member short → ARCHIVE_INVALID_TAR;
+ *    tar-stream would read `1e3` as 1 and cut the member short; no member may follow a zero block
+ *    and no extension header may lack its member → ARCHIVE_INVALID_TAR;
  * 1. every entry: member-count cap, name classified (unsafe → MEMBER_UNSAFE), type checked (only
  *    regular files are accepted; links, devices and fifos → MEMBER_NOT_REGULAR; directories are
  *    skipped unless they carry an allowlisted name), duplicates → MEMBER_DUPLICATE, size caps;
@@ -34,7 +35,7 @@ import { classifyInputError, createGzipGate } from './read-archive-input.ts';
 import { resolveReadArchiveLimits, type ReadArchiveLimits } from './read-archive-limits.ts';
 import { parseArchiveMeta } from './parse-archive-meta.ts';
 import { DEFAULT_PARALLEL_INFLATE, createArchiveInflater, type InflatePath } from './inflate-archive.ts';
-import { RawHeaderWindow, checkAnnouncedHeader } from './read-archive-raw-headers.ts';
+import { RawHeaderWindow, checkAnnouncedHeader, checkArchiveEnd } from './read-archive-raw-headers.ts';
 
 /** Where an archive comes from: a byte stream, or bytes already in memory (small archives, tests). */
 export type ArchiveSource = Readable | Uint8Array;
@@ -205,6 +206,10 @@ export async function readArchive(
       await state.accept(next.value);
     }
     await feeding;
+    const endProblem = checkArchiveEnd(rawHeaders);
+    if (endProblem !== undefined) {
+      throw new LockerError('ARCHIVE_INVALID_TAR', 'Invalid archive: invalid header', { details: { reason: endProblem } });
+    }
     const meta = state.finish();
     return { meta, members: state.members, files: state.files, warnings: state.warnings, bytesRead, inflation };
   } catch (error) {

@@ -5,7 +5,9 @@
  *   refuse it, instead of being read up to its first bad character;
  * - a history database whose size field was shrunk by one block of zeros restored short, and the
  *   members after it too, which Python's tarfile never reaches: a member after a zero block (the
- *   end-of-archive marker) is now refused.
+ *   end-of-archive marker) is now refused;
+ * - `.auth_state`, the last member, with its typeflag turned into `x` (a PAX header) vanished from
+ *   the restore without a word: an extension header with no member after it is now refused.
  * Well-formed variants (space padding, base-256, zero blocks at the end) still read.
  */
 import { gzipSync } from 'node:zlib';
@@ -104,6 +106,20 @@ describe('zero blocks', () => {
     model.trailer = Buffer.alloc(40 * TAR_BLOCK_SIZE);
     expect((await validateArchive(gzipSync(serializeTar(model)))).files).toEqual(['backup_meta.json', 'config.json', '.session_key']);
   });
+});
+
+describe('extension headers', () => {
+  for (const typeflag of ['x', 'L']) {
+    it(`refuses a last member turned into a '${typeflag}' header with no member after it`, async () => {
+      const model = parseTar(await buildTar(MEMBERS));
+      const header = mainHeader(model.entries[2]!);
+      setField(header, 'typeflag', typeflag);
+      fixChecksum(header);
+      const invalid = await refusal(validateArchive(gzipSync(serializeTar(model))));
+      expect(invalid.code).toBe('ARCHIVE_INVALID_TAR');
+      expect(String(invalid.details?.['reason'])).toMatch(/followed by no member/);
+    });
+  }
 });
 
 describe('RawHeaderWindow', () => {
