@@ -1,0 +1,93 @@
+/**
+ * Which process a trial kills, during what, and when. Trial `index` takes kind
+ * TRIAL_KINDS[index % 8], so any 8 consecutive trials cover every kind (and a short run of 10 gets
+ * the two publish kinds twice); its other choices come from
+ * its own generator (prng.ts), so a trial is the same whether it runs in a full run or alone.
+ *
+ * Kill moments:
+ * - `start`: a delay uniform in [0, 1.1 × the unkilled duration], counted from the spawn (CLI) or
+ *   from the request that starts the job (server; for a restore, from the start of the upload);
+ * - `partial` / `intent`: counted from the moment the partial archive (write phase of a backup) or
+ *   the restore intent (publish phase of a restore) appears, a delay in [0, 1.1 × the unkilled
+ *   time from there to the end], drawn as u² × window so most kills land early, inside the few
+ *   milliseconds that publishing takes.
+ */
+import type { ArchiveName, CrashFixtures } from './prepare-crash-fixtures.ts';
+import { ARCHIVE_NAMES } from './prepare-crash-fixtures.ts';
+import { trialPrng } from './prng.ts';
+
+export const TRIAL_KINDS = [
+  'cli-restore-publish',
+  'server-restore-publish',
+  'cli-create',
+  'cli-restore',
+  'server-create',
+  'server-restore',
+  'cli-create-write',
+  'server-create-write',
+] as const;
+export type TrialKind = (typeof TRIAL_KINDS)[number];
+
+export type KillTrigger = 'start' | 'partial' | 'intent';
+
+/** What the data dir and the backup dir are given as the "next operation" after a CLI kill. */
+export type BackupDirNextOp = 'list' | 'prune';
+
+export interface TrialPlan {
+  seed: number;
+  index: number;
+  kind: TrialKind;
+  operation: 'create' | 'restore';
+  runner: 'cli' | 'server';
+  /** The archive restored (restores only). */
+  archive: ArchiveName | null;
+  trigger: KillTrigger;
+  /** The uniform draw behind the delay, in [0, 1.1) for `start` and [0, 1) otherwise. */
+  draw: number;
+  /** Milliseconds from the trigger to SIGKILL. */
+  delayMs: number;
+  backupDirNextOp: BackupDirNextOp;
+}
+
+/** The plan of trial `index` of the run seeded with `seed`. */
+export function planTrial(seed: number, index: number, timings: Pick<CrashFixtures, 'timings' | 'archives'>): TrialPlan {
+  const prng = trialPrng(seed, index);
+  const kind = TRIAL_KINDS[index % TRIAL_KINDS.length]!;
+  const operation = kind.includes('create') ? 'create' : 'restore';
+  const runner = kind.startsWith('cli') ? 'cli' : 'server';
+  const archive = operation === 'restore' ? prng.pick(ARCHIVE_NAMES) : null;
+  const trigger: KillTrigger = kind.endsWith('-write') ? 'partial' : kind.endsWith('-publish') ? 'intent' : 'start';
+  const { timings: t, archives } = timings;
+  let draw: number;
+  let delayMs: number;
+  if (trigger === 'start') {
+    draw = prng.next() * 1.1;
+    const duration =
+      operation === 'create'
+        ? runner === 'cli' ? t.cliCreateMs : t.serverCreateMs
+        : runner === 'cli' ? archives[archive!].restoreMs : t.serverRestoreMs;
+    delayMs = draw * duration;
+  } else {
+    draw = prng.next();
+    const window =
+      operation === 'create'
+        ? runner === 'cli' ? t.cliCreateWriteWindowMs : t.serverCreateWriteWindowMs
+        : runner === 'cli' ? archives[archive!].publishWindowMs : t.serverPublishWindowMs;
+    delayMs = draw * draw * window * 1.1;
+  }
+  const backupDirNextOp: BackupDirNextOp = prng.next() < 0.5 ? 'list' : 'prune';
+  const override = process.env['CRASH_DELAY_MS'];
+  if (override !== undefined && override !== '') delayMs = Number(override);
+  return { seed, index, kind, operation, runner, archive, trigger, draw, delayMs: Math.round(delayMs * 10) / 10, backupDirNextOp };
+}
+
+/** The one line that identifies a trial, printed with every failure so it can be replayed. */
+export function describeTrial(plan: TrialPlan): string {
+  return (
+    `seed=${plan.seed} trial=${plan.index} op=${plan.kind}` +
+    (plan.archive ? ` archive=${plan.archive}` : '') +
+    ` kill=${plan.trigger}+${plan.delayMs}ms (draw ${plan.draw.toFixed(4)})` +
+    ` | replay: CRASH_SEED=${plan.seed} CRASH_TRIAL=${plan.index} [CRASH_DELAY_MS=${plan.delayMs}]` +
+    ` pnpm --filter @evidence-locker/reliability exec vitest run test/crash.test.ts`
+  );
+}
