@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { restoreDataDir } from '../src/archive/restore-data-dir.ts';
+import { recoverInterruptedRestore } from '../src/archive/recover-interrupted-restore.ts';
 import { listBackups } from '../src/backup-dir/list-backups.ts';
 import {
   FIXTURE_A,
@@ -73,6 +74,38 @@ describe('restoreDataDir', () => {
     expect(sessionKey.equals(archiveKey)).toBe(false);
     expect(sessionKey.equals(Buffer.alloc(32, 7))).toBe(false);
     expect(fs.readFileSync(path.join(dataDir, '.auth_state'), 'latin1')).toBe(authState(sessionKey, adminPassword));
+  });
+
+  it("never leaves the archive's session key live, even when the publish is cut short at any step", async () => {
+    const archiveKey = Buffer.alloc(32, 9);
+    const adminPassword = 'scrypt:32768:8:1$salt$abcdef';
+    const archive = await buildTarGz([
+      { name: 'backup_meta.json', content: metaText() },
+      { name: 'config.json', content: JSON.stringify({ modem_type: 'fritzbox', admin_password: adminPassword }) },
+      { name: '.session_key', content: archiveKey },
+      { name: '.auth_state', content: authState(archiveKey, adminPassword) },
+    ]);
+    // Publishing renames config.json, .session_key and .auth_state, then removes the databases the
+    // archive lacks: a crash before each of those steps, then the next open rolls it forward.
+    for (let crashAt = 1; crashAt <= 5; crashAt += 1) {
+      const dataDir = makeLiveDataDir();
+      let steps = 0;
+      const error = await restoreDataDir({
+        source: archive,
+        dataDir,
+        backupDir: makeTempDir('backups'),
+        beforePublishStep: () => {
+          steps += 1;
+          if (steps === crashAt) throw new Error('power cut');
+        },
+      }).catch((caught: unknown) => caught);
+      expect(error, `crash before step ${crashAt}`).toBeInstanceOf(Error);
+      await recoverInterruptedRestore(dataDir);
+      const sessionKey = fs.readFileSync(path.join(dataDir, '.session_key'));
+      expect(sessionKey.equals(archiveKey), `crash before step ${crashAt}`).toBe(false);
+      expect(fs.readFileSync(path.join(dataDir, '.auth_state'), 'latin1')).toBe(authState(sessionKey, adminPassword));
+      expect(JSON.parse(fs.readFileSync(path.join(dataDir, 'config.json'), 'utf8')).admin_password).toBe(adminPassword);
+    }
   });
 
   it('writes no pre-restore backup and changes nothing when the archive is refused', async () => {

@@ -8,9 +8,6 @@
  * 3. after the next operation nothing a crashed run made is left: no `.evidence-locker-*` entry,
  *    no restore intent, no lease of a dead process (`.evidence-locker.lease.*`), no SQLite sidecar
  *    except those of the live databases.
- *
- * A problem that starts with KNOWN_ISSUE is a bug already reported whose fix lies outside this
- * harness's reach; the test reports it without failing unless CRASH_STRICT=1 (crash.test.ts).
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -26,9 +23,6 @@ import { SESSION_FILES, type CrashArchive, type CrashFixtures } from './prepare-
 import type { TrialPlan } from './plan-crash-trials.ts';
 
 export type DataDirState = 'old' | 'new' | 'mixed';
-
-/** Prefix of problems that are known bugs (see the file comment). */
-export const KNOWN_ISSUE = 'KNOWN ISSUE: ';
 
 /** Judges the data dir's fingerprint against the old instance and the archive's instance. */
 export function judgeDataDir(
@@ -59,9 +53,9 @@ export function judgeDataDir(
     problems.push(`the restore ran to its end but the data dir is ${state}`);
   }
   if (archive && state === 'new' && archive.sessionKey !== null && now.files['.session_key'] === archive.sessionKey) {
-    // restoreDataDir writes the fresh session key only after the publish; a kill from the intent
-    // on leaves the archive's key live, and the next start keeps it (its .auth_state matches).
-    problems.push(`${KNOWN_ISSUE}the archive's .session_key is live after the restore (sessions of the archived instance stay valid)`);
+    // restoreDataDir publishes a fresh session key in the same commit as the archive's files; the
+    // archive's key live after a kill would keep the archived instance's sessions valid.
+    problems.push(`the archive's .session_key is live after the restore (sessions of the archived instance stay valid)`);
   }
   return { state, problems };
 }

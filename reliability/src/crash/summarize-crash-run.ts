@@ -3,17 +3,14 @@
  * per kind of trial where the kills landed (classify-kill.ts), in which state they left the data
  * dir and how many trials kept every guarantee.
  */
-import { KNOWN_ISSUE } from './judge-crash-trial.ts';
 import type { CrashFixtures } from './prepare-crash-fixtures.ts';
 import { TRIAL_KINDS } from './plan-crash-trials.ts';
 import type { TrialOutcome } from './run-crash-trial.ts';
 
 export interface CrashRunCounts {
   trials: number;
-  /** Trials with a problem that is not a known issue. */
+  /** Trials with a problem. */
   failed: number;
-  /** Trials that hit a known issue (and nothing else). */
-  knownIssues: number;
   totalSeconds: number;
   prepareSeconds: number;
   /** kind → phase → trials. */
@@ -33,7 +30,6 @@ export function summarizeCrashRun(outcomes: TrialOutcome[], fixtures: CrashFixtu
   const counts: CrashRunCounts = {
     trials: outcomes.length,
     failed: 0,
-    knownIssues: 0,
     totalSeconds: totalMs / 1000,
     prepareSeconds: fixtures.timings.prepareMs / 1000,
     phases: {},
@@ -44,8 +40,7 @@ export function summarizeCrashRun(outcomes: TrialOutcome[], fixtures: CrashFixtu
     bump(counts.phases, outcome.plan.kind, outcome.phase);
     bump(counts.states, outcome.plan.kind, outcome.state);
     if (outcome.problems.length > 0) {
-      if (outcome.problems.every((problem) => problem.startsWith(KNOWN_ISSUE))) counts.knownIssues += 1;
-      else counts.failed += 1;
+      counts.failed += 1;
       const { index, kind, delayMs } = outcome.plan;
       counts.failures.push({ index, kind, delayMs, phase: outcome.phase, problems: outcome.problems });
     }
@@ -53,7 +48,7 @@ export function summarizeCrashRun(outcomes: TrialOutcome[], fixtures: CrashFixtu
   const t = fixtures.timings;
   const ms = (value: number) => `${Math.round(value)} ms`;
   const lines = [
-    `crash run: ${counts.trials} trials, ${counts.failed} failed, ${counts.knownIssues} hit only known issues, ${counts.totalSeconds.toFixed(1)} s (preparation ${counts.prepareSeconds.toFixed(1)} s)`,
+    `crash run: ${counts.trials} trials, ${counts.failed} failed, ${counts.totalSeconds.toFixed(1)} s (preparation ${counts.prepareSeconds.toFixed(1)} s)`,
     `unkilled: cli create ${ms(t.cliCreateMs)} (write window ${ms(t.cliCreateWriteWindowMs)}), server create ${ms(t.serverCreateMs)} (write window ${ms(t.serverCreateWriteWindowMs)}), server upload+restore ${ms(t.serverRestoreMs)} (publish window ${ms(t.serverPublishWindowMs)})`,
     `unkilled cli restores: ${Object.values(fixtures.archives)
       .map((archive) => `${archive.name} ${ms(archive.restoreMs)} (publish window ${ms(archive.publishWindowMs)})`)
@@ -79,8 +74,7 @@ export function summarizeCrashRun(outcomes: TrialOutcome[], fixtures: CrashFixtu
   }
   lines.push(`all trials by phase: ${Object.entries(allPhases).sort(([, a], [, b]) => b - a).map(([phase, count]) => `${phase} ×${count}`).join(', ')}`);
   for (const failure of counts.failures) {
-    const label = failure.problems.every((problem) => problem.startsWith(KNOWN_ISSUE)) ? 'KNOWN ISSUE in' : 'FAILED';
-    lines.push(`${label} trial ${failure.index} (${failure.kind}, +${failure.delayMs} ms, ${failure.phase}): ${failure.problems.join(' | ')}`);
+    lines.push(`FAILED trial ${failure.index} (${failure.kind}, +${failure.delayMs} ms, ${failure.phase}): ${failure.problems.join(' | ')}`);
   }
   return { counts, text: lines.join('\n') };
 }

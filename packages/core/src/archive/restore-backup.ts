@@ -11,7 +11,8 @@
  *    neither the check nor the restored file ever leaves `-wal`/`-shm` files behind (DOCSight
  *    leaks them); every staged database must pass `PRAGMA integrity_check` (worker thread);
  *    `config.json` must be a JSON object;
- * 4. `beforePublish` (the caller writes its pre-restore backup and closes its database handles);
+ * 4. `beforePublish` (the caller writes its pre-restore backup, stages files that must change with
+ *    the archive's, such as a fresh session key, and closes its database handles);
  * 5. commit: the intent file is written (restore-intent.ts). Any failure before this point leaves the
  *    data dir byte-identical and removes every staged file (and the data dir, if this restore
  *    created it and it is still empty);
@@ -38,6 +39,8 @@ import type { ArchiveSource, ReadArchiveOptions } from './read-archive.ts';
 import { recoverInterruptedRestore } from './recover-interrupted-restore.ts';
 import { applyRestoreIntent, writeRestoreIntent, type PublishStepHook, type RestoreIntent } from './restore-intent.ts';
 import { runSqliteTask } from './run-sqlite-task.ts';
+import { unlinkIfPresent } from './restore-work-files.ts';
+import { writeStagedFile } from './stage-member.ts';
 
 export interface RestoreBackupOptions extends ReadArchiveOptions {
   /** The archive; or, instead, `prepared`. */
@@ -51,9 +54,11 @@ export interface RestoreBackupOptions extends ReadArchiveOptions {
   dataDir: string;
   /**
    * Runs after every member is staged and verified and before anything live changes: write the
-   * pre-restore backup and close database handles here. Throwing cancels the restore cleanly.
+   * pre-restore backup, stage what must be published with the archive's files (`staging.replace`:
+   * a fresh session key, an adjusted config), and close database handles here. Throwing cancels
+   * the restore cleanly.
    */
-  beforePublish?: () => Promise<void>;
+  beforePublish?: (staging: PublishStaging) => Promise<void>;
   /**
    * Runs after publishing to bring the restored databases to the current schema at once. Default:
    * migrateRestoredDatabases (DOCSight's migrations, in the SQLite worker). A failure is thrown,
@@ -70,6 +75,17 @@ export interface RestoreBackupOptions extends ReadArchiveOptions {
   archivePath?: string;
   /** What the caller writes before publishing (the pre-restore backup), checked with the restore's own need. */
   spaceNeeds?: SpaceNeed[];
+}
+
+/** The staged files about to be published, as `beforePublish` sees them. */
+export interface PublishStaging {
+  /** The staged file (absolute path) of each data file to publish. */
+  readonly staged: ReadonlyMap<DataFileName, string>;
+  /**
+   * Stages `content` (mode 0600, fsynced) to be published as `name` in the same commit as the
+   * archive's files, replacing the archive's own `name` if it has one.
+   */
+  replace(name: DataFileName, content: Buffer | string): Promise<void>;
 }
 
 export interface RestoreResult {
@@ -97,6 +113,7 @@ export async function restoreBackup(options: RestoreBackupOptions): Promise<Rest
 
   let prepared = options.prepared;
   let committed = false;
+  const extraPaths: string[] = [];
   try {
     if (prepared === undefined) {
       prepared = await prepareRestore({ ...options, source: options.source!, dataDir });
@@ -111,8 +128,17 @@ export async function restoreBackup(options: RestoreBackupOptions): Promise<Rest
       ...(options.bytesTotal === undefined ? {} : { bytesTotal: options.bytesTotal }),
     };
 
-    await options.beforePublish?.();
-    const intent = await planPublish(dataDir, prepared.staged);
+    const staged = new Map(prepared.staged);
+    await options.beforePublish?.({
+      staged,
+      replace: async (name, content) => {
+        const file = await writeStagedFile(dataDir, name, content, (created) => extraPaths.push(created));
+        const replaced = staged.get(name);
+        staged.set(name, file);
+        if (replaced !== undefined) await unlinkIfPresent(replaced);
+      },
+    });
+    const intent = await planPublish(dataDir, staged);
     await syncDirectory(dataDir);
     await writeRestoreIntent(dataDir, intent);
     committed = true;
@@ -139,6 +165,7 @@ export async function restoreBackup(options: RestoreBackupOptions): Promise<Rest
   } catch (error) {
     if (!committed) {
       // prepareRestore removed its own files when it failed; a prepared upload stays for a retry.
+      for (const file of extraPaths) await unlinkIfPresent(file);
       if (prepared !== undefined && options.prepared === undefined) await discardPreparedRestore(prepared);
       if (createdDataDir) await rmdir(dataDir).catch(() => undefined);
     }

@@ -6,20 +6,25 @@
  *   archive has passed every check and before anything is published, whenever the data directory
  *   holds something (a config, or any row in a user table). Pruning never deletes it, so a restore
  *   can always be undone by restoring that backup;
- * - a fresh session key afterwards, with the `.auth_state` fingerprint of the restored admin
- *   password: a restore logs everyone out, and cookies minted by the instance the archive came
- *   from (whose key a DOCSight archive carries) are never valid here;
+ * - a fresh session key, with the `.auth_state` fingerprint of the restored admin password: a
+ *   restore logs everyone out, and cookies minted by the instance the archive came from (whose key
+ *   a DOCSight archive carries) are never valid here. Both are staged and published in the same
+ *   commit as the archive's files, so not even a crash mid-publish leaves the archive's key live;
  * - leaving demo mode when the archive came from a demo instance without a modem: such a backup
  *   holds only the user's own rows (demo rows are never backed up), so keeping `demo_mode` would
  *   show an empty demo and block the setup. With it removed, the instance is unconfigured and the
- *   setup continues into connecting the modem, with the user's rows kept.
+ *   setup continues into connecting the modem, with the user's rows kept. The adjusted
+ *   `config.json` is staged and published with the rest too.
  */
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { readConfig, writeConfig } from '../config/config-file.ts';
+import type { ConfigRecord } from '../config/config-schema.ts';
 import { isConfigured, isDemoMode } from '../config/config-state.ts';
-import { writeAuthState, writeSessionKey } from '../config/key-files.ts';
+import { computeAuthState, SESSION_KEY_LENGTH } from '../config/key-files.ts';
 import { AUTH_STATE_FILE, CONFIG_FILE, DATABASE_FILES, SESSION_KEY_FILE } from '../data-dir-layout.ts';
+import { toPythonJson } from '../python-json.ts';
+import { readStagedConfig } from './read-staged-config.ts';
 import { backupSpaceNeeds } from './backup-space-needs.ts';
 import { createBackup, type CreateBackupResult } from './create-backup.ts';
 import { restoreBackup, type RestoreBackupOptions, type RestoreResult } from './restore-backup.ts';
@@ -51,11 +56,13 @@ export async function dataDirHoldsData(dataDir: string): Promise<boolean> {
 export async function restoreDataDir(options: RestoreDataDirOptions): Promise<RestoreDataDirResult> {
   const { dataDir, backupDir } = options;
   let preRestoreBackup: RestoreDataDirResult['preRestoreBackup'] = null;
+  let leftDemoMode = false;
+  let configuredWithoutDemo = false;
   const preRestoreNeeds = (await dataDirHoldsData(dataDir)) ? await backupSpaceNeeds(dataDir, backupDir) : [];
   const result = await restoreBackup({
     ...options,
     spaceNeeds: [...preRestoreNeeds, ...(options.spaceNeeds ?? [])],
-    beforePublish: async () => {
+    beforePublish: async (staging) => {
       if (await dataDirHoldsData(dataDir)) {
         const backup = await createBackup({
           dataDir,
@@ -66,23 +73,35 @@ export async function restoreDataDir(options: RestoreDataDirOptions): Promise<Re
         preRestoreBackup = { fileName: backup.fileName, path: backup.path, size: backup.size };
         options.onPreRestoreBackup?.(backup);
       }
-      await options.beforePublish?.();
+      // Published in the same commit as the archive's files, so a crash can never leave the
+      // archive's session key live or a demo instance without its modem stuck in demo mode.
+      const stagedConfig = staging.staged.get(CONFIG_FILE);
+      // readStagedConfig returns parsed JSON, so it is a JSON object.
+      let config = (stagedConfig === undefined ? {} : await readStagedConfig(stagedConfig)) as ConfigRecord;
+      if (isDemoMode(config) && !('modem_type' in config)) {
+        const { demo_mode: _demoMode, ...withoutDemo } = config;
+        config = withoutDemo;
+        leftDemoMode = true;
+        configuredWithoutDemo = isConfigured(config);
+        await staging.replace(CONFIG_FILE, toPythonJson(config));
+      }
+      const sessionKey = randomBytes(SESSION_KEY_LENGTH);
+      const adminPassword = typeof config['admin_password'] === 'string' ? config['admin_password'] : '';
+      await staging.replace(SESSION_KEY_FILE, sessionKey);
+      await staging.replace(AUTH_STATE_FILE, computeAuthState(sessionKey, adminPassword));
+      await options.beforePublish?.(staging);
     },
   });
-  const { config } = await readConfig(dataDir);
   const warnings = [...result.warnings];
-  let configured = result.configured;
-  if (isDemoMode(config) && !('modem_type' in config)) {
-    const { demo_mode: _demoMode, ...withoutDemo } = config;
-    await writeConfig(dataDir, withoutDemo);
-    configured = isConfigured(withoutDemo);
+  if (leftDemoMode) {
     warnings.push('The backup came from a demo instance without a modem: demo mode is now off; connect your modem to continue.');
   }
-  const adminPassword = typeof config['admin_password'] === 'string' ? config['admin_password'] : '';
-  await writeAuthState(dataDir, await writeSessionKey(dataDir), adminPassword);
-  // The key files are written anew just above, so they are not "removed" from the user's view.
-  const removedFiles = result.removedFiles.filter((name) => name !== SESSION_KEY_FILE && name !== AUTH_STATE_FILE);
-  return { ...result, removedFiles, warnings, configured, preRestoreBackup };
+  // The key files are always written anew, so they are neither "restored" nor "removed" for the user.
+  const keyFiles: string[] = [SESSION_KEY_FILE, AUTH_STATE_FILE];
+  const restoredFiles = result.restoredFiles.filter((name) => !keyFiles.includes(name));
+  const removedFiles = result.removedFiles.filter((name) => !keyFiles.includes(name));
+  const configured = leftDemoMode ? configuredWithoutDemo : result.configured;
+  return { ...result, restoredFiles, removedFiles, warnings, configured, preRestoreBackup };
 }
 
 async function isFile(file: string): Promise<boolean> {

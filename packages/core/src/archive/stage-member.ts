@@ -13,7 +13,7 @@
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { LockerError, errnoCode } from '../errors.ts';
 import { stagedFileName } from './restore-work-files.ts';
 
@@ -55,6 +55,19 @@ export async function stageMember(
     throw error;
   }
   return path;
+}
+
+/**
+ * Writes `content` to a new staging file for `name` (mode 0600, created exclusively, fsynced), for
+ * a file the restore publishes that does not come from the archive (restore-backup.ts).
+ */
+export async function writeStagedFile(
+  dataDir: string,
+  name: string,
+  content: Buffer | string,
+  onCreated: (path: string) => void,
+): Promise<string> {
+  return stageMember(dataDir, name, Readable.from([Buffer.from(content)]), onCreated);
 }
 
 /** Coalesces pieces into 1 MiB writes, one in flight, with background flushes (see above). */
