@@ -168,11 +168,12 @@ async function feedGunzip(gunzip: zlib.Gunzip, probed: Buffer[], input: AsyncIte
       if (next.done === true) break;
       chunk = next.value;
     }
-    if (gunzip.destroyed) return;
     if (stopped) {
+      // Read to the end even though gunzip is done: an unread rest would stall the caller's pipeline.
       padding.check(chunk);
       continue;
     }
+    if (gunzip.destroyed) return; // the reader went away; its pipeline is being torn down
     fed += chunk.length;
     await new Promise<void>((resolve, reject) => gunzip.write(chunk, (error) => (error ? reject(error) : resolve())));
     const unconsumed = fed - gunzip.bytesWritten;
