@@ -380,6 +380,27 @@ const cases: HostileCase[] = [
     validateFails: false,
   },
   {
+    title: 'a config.json that is the JSON string "text"',
+    archive: () => buildTarGz([META, { name: 'config.json', content: '"text"' }]),
+    code: 'CONFIG_INVALID',
+    message: /^Invalid backup: config\.json is not a JSON object$/,
+    validateFails: false,
+  },
+  {
+    title: 'a config.json that is the JSON number 42',
+    archive: () => buildTarGz([META, { name: 'config.json', content: '42' }]),
+    code: 'CONFIG_INVALID',
+    message: /^Invalid backup: config\.json is not a JSON object$/,
+    validateFails: false,
+  },
+  {
+    title: 'a config.json that is the JSON null',
+    archive: () => buildTarGz([META, { name: 'config.json', content: 'null' }]),
+    code: 'CONFIG_INVALID',
+    message: /^Invalid backup: config\.json is not a JSON object$/,
+    validateFails: false,
+  },
+  {
     title: 'a config.json that is not JSON',
     archive: () => buildTarGz([META, { name: 'config.json', content: '{modem_type' }]),
     code: 'CONFIG_INVALID',
