@@ -2,8 +2,11 @@
  * Crash safety of restore: before the intent file the live data dir never changes; after it, an
  * interrupted publish is completed by recoverInterruptedRestore.
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LockerError } from '../src/errors.ts';
 import { restoreBackup } from '../src/archive/restore-backup.ts';
@@ -22,6 +25,8 @@ import {
 } from './restore-support.ts';
 
 afterEach(cleanupTempDirs);
+
+const require = createRequire(import.meta.url);
 
 /** An archive of a new instance: both databases, config.json and .config_key (no session or auth files). */
 async function newInstanceArchive(): Promise<Buffer> {
@@ -178,5 +183,35 @@ describe('restore crash safety', () => {
       },
     });
     expect(seen).toEqual(['restored']);
+  });
+
+  it('rolls back the hot journal of a migration killed after the publish, so read-only openers can read again', () => {
+    const dataDir = makeLiveDataDir();
+    const database = path.join(dataDir, 'docsis_history.db');
+    fs.rmSync(`${database}-wal`, { force: true });
+    // A writer in rollback-journal mode (as a restored database is while it is migrated) killed
+    // mid-transaction, after its cache spilled changed pages into the file.
+    const writer = spawnSync(
+      process.execPath,
+      [
+        '-e',
+        `const Database = require('better-sqlite3');
+         const db = new Database(${JSON.stringify(database)});
+         db.pragma('cache_size = 1');
+         db.exec('BEGIN');
+         const insert = db.prepare('INSERT INTO snapshots (timestamp, summary_json) VALUES (?, ?)');
+         for (let i = 0; i < 2000; i += 1) insert.run('t' + i, 'x'.repeat(500));
+         process.kill(process.pid, 'SIGKILL');`,
+      ],
+      { cwd: path.dirname(require.resolve('better-sqlite3/package.json')) },
+    );
+    expect(writer.signal).toBe('SIGKILL');
+    expect(fs.existsSync(`${database}-journal`)).toBe(true);
+    expect(() => new Database(database, { readonly: true }).prepare('SELECT count(*) FROM snapshots').get()).toThrow();
+
+    return recoverInterruptedRestore(dataDir).then(() => {
+      expect(fs.existsSync(`${database}-journal`)).toBe(false);
+      expect(readSnapshotRows(database)).toEqual(['live']);
+    });
   });
 });

@@ -2,9 +2,11 @@
  * Crash recovery for restores. Every opener of a data dir (server start, CLI, a new restore) calls
  * recoverInterruptedRestore first, before any database in it is opened.
  */
-import { readdir, rm } from 'node:fs/promises';
+import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { DATABASE_FILES } from '../data-dir-layout.ts';
 import { RESTORE_PREFIX } from './restore-work-files.ts';
+import { runSqliteTask } from './run-sqlite-task.ts';
 import { applyRestoreIntent, readRestoreIntent } from './restore-intent.ts';
 
 export interface RestoreRecovery {
@@ -39,5 +41,28 @@ export async function recoverInterruptedRestore(dataDir: string): Promise<Restor
     await rm(join(dataDir, name), { force: true, recursive: true });
     removedWorkFiles.push(name);
   }
+  await settleHotJournals(dataDir);
   return { rolledForward: intent !== undefined, removedWorkFiles };
+}
+
+/**
+ * A restore killed while it migrated a published database (which is in rollback-journal mode then)
+ * leaves a hot `-journal`. SQLite rolls it back at the next read-write open, but a read-only opener
+ * (`locker inspect`, the pre-restore check for data) cannot and is refused; so every opener settles
+ * it here first. The database is then the archive's as published, migrated at its next open.
+ */
+async function settleHotJournals(dataDir: string): Promise<void> {
+  for (const name of DATABASE_FILES) {
+    const database = join(dataDir, name);
+    if ((await isFile(`${database}-journal`)) && (await isFile(database))) {
+      await runSqliteTask({ kind: 'settle_journal', path: database });
+    }
+  }
+}
+
+async function isFile(path: string): Promise<boolean> {
+  return stat(path).then(
+    (stats) => stats.isFile(),
+    () => false,
+  );
 }

@@ -11,7 +11,8 @@ import { quoteIdentifier } from '../db/table-shape.ts';
 export type SqliteTask =
   | { kind: 'integrity_check'; path: string }
   | { kind: 'migrate'; database: 'history' | 'connection_monitor'; path: string }
-  | { kind: 'holds_rows'; path: string };
+  | { kind: 'holds_rows'; path: string }
+  | { kind: 'settle_journal'; path: string };
 
 /** The result of each task kind. */
 export interface SqliteTaskResults {
@@ -21,6 +22,8 @@ export interface SqliteTaskResults {
   migrate: null;
   /** Whether any table other than DOCSight's schema bookkeeping has a row. */
   holds_rows: boolean;
+  /** Nothing: a hot journal beside the database was rolled back by SQLite (if it was hot). */
+  settle_journal: null;
 }
 
 /** Tables every fresh database has rows in; rows there are not the user's data. */
@@ -47,6 +50,18 @@ export function performSqliteTask(task: SqliteTask): SqliteTaskResults[SqliteTas
         return userTableNames(db)
           .filter((table) => !BOOKKEEPING_TABLES.has(table))
           .some((table) => db.prepare(`SELECT EXISTS (SELECT 1 FROM ${quoteIdentifier(table)})`).pluck().get() === 1);
+      } finally {
+        db.close();
+      }
+    }
+    case 'settle_journal': {
+      // A read-write connection's first read rolls back a hot journal (a writer killed mid-
+      // transaction); SQLite itself decides whether the journal is hot. Read-only connections
+      // cannot, and refuse the file until this has happened.
+      const db = new Database(task.path, { fileMustExist: true });
+      try {
+        db.prepare('SELECT count(*) FROM sqlite_master').get();
+        return null;
       } finally {
         db.close();
       }
