@@ -25,6 +25,7 @@ import { computeAuthState, SESSION_KEY_LENGTH } from '../config/key-files.ts';
 import { AUTH_STATE_FILE, CONFIG_FILE, DATABASE_FILES, SESSION_KEY_FILE } from '../data-dir-layout.ts';
 import { toPythonJson } from '../python-json.ts';
 import { readStagedConfig } from './read-staged-config.ts';
+import { recoverInterruptedRestore } from './recover-interrupted-restore.ts';
 import { backupSpaceNeeds } from './backup-space-needs.ts';
 import { createBackup, type CreateBackupResult } from './create-backup.ts';
 import { restoreBackup, type RestoreBackupOptions, type RestoreResult } from './restore-backup.ts';
@@ -58,6 +59,8 @@ export async function restoreDataDir(options: RestoreDataDirOptions): Promise<Re
   let preRestoreBackup: RestoreDataDirResult['preRestoreBackup'] = null;
   let leftDemoMode = false;
   let configuredWithoutDemo = false;
+  // Before the live databases are looked at: an interrupted restore is finished first.
+  await recoverInterruptedRestore(dataDir);
   const preRestoreNeeds = (await dataDirHoldsData(dataDir)) ? await backupSpaceNeeds(dataDir, backupDir) : [];
   const result = await restoreBackup({
     ...options,
