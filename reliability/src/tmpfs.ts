@@ -1,21 +1,30 @@
 /**
- * Small real filesystems for full-disk tests: tmpfs mounts of a given size. Mounting needs root
- * (CAP_SYS_ADMIN), which the CI machines have; without it the test fails with this explanation.
+ * Small real filesystems for full-disk tests: tmpfs mounts of a given size, owned by the user the
+ * tests run as. Mounting needs root (CAP_SYS_ADMIN): as root it mounts directly, otherwise through
+ * `sudo -n` (as .ci/run installs packages); without either the test fails with this explanation.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
 const mounted: string[] = [];
+const asRoot = process.getuid?.() === 0;
+
+/** Runs a mount command, through `sudo -n` when not root. */
+function privileged(command: string, args: string[]): void {
+  if (asRoot) execFileSync(command, args, { stdio: 'pipe' });
+  else execFileSync('sudo', ['-n', command, ...args], { stdio: 'pipe' });
+}
 
 /** Mounts a tmpfs of `size` (`mount -o size=`, e.g. `64m`) at `dir` (created) and returns `dir`. */
 export function mountTmpfs(dir: string, size: string): string {
   fs.mkdirSync(dir, { recursive: true });
   try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size},mode=0755`, 'tmpfs', dir], { stdio: 'pipe' });
+    const owner = `uid=${process.getuid?.() ?? 0},gid=${process.getgid?.() ?? 0}`;
+    privileged('mount', ['-t', 'tmpfs', '-o', `size=${size},mode=0755,${owner}`, 'tmpfs', dir]);
   } catch (error) {
     const stderr = (error as { stderr?: Buffer }).stderr?.toString().trim() ?? String(error);
-    throw new Error(`The full-disk tests mount small tmpfs filesystems, which needs root (CAP_SYS_ADMIN): ${stderr}`);
+    throw new Error(`The full-disk tests mount small tmpfs filesystems, which needs root or passwordless sudo (CAP_SYS_ADMIN): ${stderr}`);
   }
   mounted.push(dir);
   return dir;
@@ -23,7 +32,7 @@ export function mountTmpfs(dir: string, size: string): string {
 
 /** Unmounts every tmpfs mountTmpfs mounted (lazily, so an open file cannot block it). */
 export function unmountAll(): void {
-  for (const dir of mounted.splice(0)) execFileSync('umount', ['-l', dir], { stdio: 'pipe' });
+  for (const dir of mounted.splice(0)) privileged('umount', ['-l', dir]);
 }
 
 /** Takes every free byte of the filesystem holding `dir` with one file, and returns its path. */
