@@ -103,7 +103,7 @@ export interface RestoreResult {
 export async function restoreBackup(options: RestoreBackupOptions): Promise<RestoreResult> {
   const { dataDir } = options;
   if ((options.source === undefined) === (options.prepared === undefined)) {
-    throw new LockerError('INVALID_ARGUMENT', 'A restore needs either an archive or a prepared upload, not both.');
+    throw new LockerError('INVALID_ARGUMENT', 'A restore needs exactly one of an archive and a prepared upload.');
   }
   if (options.prepared !== undefined && resolve(options.prepared.dataDir) !== resolve(dataDir)) {
     throw new LockerError('INVALID_ARGUMENT', `The upload was prepared for ${options.prepared.dataDir}, not ${dataDir}.`);
@@ -164,7 +164,8 @@ export async function restoreBackup(options: RestoreBackupOptions): Promise<Rest
     };
   } catch (error) {
     if (!committed) {
-      // prepareRestore removed its own files when it failed; a prepared upload stays for a retry.
+      // prepareRestore removed its own files when it failed; a prepared upload's files are its
+      // owner's to discard (one that beforePublish replaced is gone, so a retry reads the archive).
       for (const file of extraPaths) await unlinkIfPresent(file);
       if (prepared !== undefined && options.prepared === undefined) await discardPreparedRestore(prepared);
       if (createdDataDir) await rmdir(dataDir).catch(() => undefined);
