@@ -34,27 +34,24 @@ export interface DashboardCountsRequest {
  *
  * A count of a 1 GB history takes about 19 ms of the worker, so 50 clients polling the dashboard
  * would queue behind one another (measured: 53 answers/s). The counts change only when a database
- * file does, so the last answer is kept with the identity, size and mtime of both databases and
- * their `-wal` files (any write, restore or replacement changes one of them) and given again while
- * they are unchanged; callers that arrive while a count runs for the same files share it.
+ * file does, so the last finished count is kept with the identity, size and mtime of both
+ * databases and the size and header of their `-wal` files (any commit, restore or replacement
+ * changes one of them), and given again while they are unchanged. A count still running is not
+ * shared: one that waits on a lock (demo seeding replaces the files) must not hold up callers that
+ * come after the lock is gone.
  */
 export class DashboardCounter {
   readonly #client = new WorkerClient<DashboardCountsRequest, DashboardCounts>(
     new URL('./dashboard-counts-worker.ts', import.meta.url),
   );
-  #last: { stamp: string; counts: Promise<DashboardCounts> } | undefined;
+  #last: { stamp: string; counts: DashboardCounts } | undefined;
 
   /** Counts the databases at these paths (missing files give null tables). */
   async read(request: DashboardCountsRequest): Promise<DashboardCounts> {
     const stamp = await filesStamp(request);
     if (this.#last?.stamp === stamp) return this.#last.counts;
-    const counts = this.#client.request(request);
-    const entry = { stamp, counts };
-    this.#last = entry;
-    // A failed count is not kept: the next call counts again.
-    counts.catch(() => {
-      if (this.#last === entry) this.#last = undefined;
-    });
+    const counts = await this.#client.request(request);
+    this.#last = { stamp, counts };
     return counts;
   }
 
