@@ -3,10 +3,11 @@
  * cleanly on SIGTERM/SIGINT (stop accepting, finish requests in flight, close the databases).
  * While it runs it holds a lease on its data and backup directories (cli/work-dir-lease.ts), so a
  * CLI command run meanwhile does not sweep the work files of the server's jobs; leases a killed
- * process left there, and uploads a crash left staged, are removed before the first request.
+ * process left there are removed before the first request (uploads a crash left staged go when
+ * the instance opens).
  */
 import type { FastifyInstance } from 'fastify';
-import { runSqliteTask, sweepWorkFiles } from '@evidence-locker/core';
+import { runSqliteTask } from '@evidence-locker/core';
 import { buildServer, type BuildServerOptions } from './app.ts';
 import { holdLeases, otherLeaseHolders } from './cli/work-dir-lease.ts';
 import { enqueueDemoSeed } from './demo/enqueue-demo-seed.ts';
@@ -30,7 +31,6 @@ export async function startServer(
   options: Omit<BuildServerOptions, 'env'> & { handleSignals?: boolean } = {},
 ): Promise<RunningServer> {
   const app = await buildServer({ ...options, env });
-  await sweepSparedUploads(app);
   // Before the first request: a start is done only when a killed process's lease is gone too
   // (looking at the other leases removes those).
   const leaseDirs = [env.dataDir, env.backupDir, app.locker.instance.backupPath];
@@ -74,20 +74,6 @@ export async function startServer(
     };
   }
   return { app, url, close };
-}
-
-/**
- * Opening the instance sweeps the data dir before it finishes an interrupted restore, and while a
- * restore intent exists that sweep spares every staged file, the prepared members of other
- * uploads included. Uploads live in memory, so once the restore is finished nothing staged before
- * this start belongs to anyone: one more sweep, before the first request, removes them.
- * (openInstance sweeping after its recovery would do the same.)
- */
-async function sweepSparedUploads(app: FastifyInstance): Promise<void> {
-  const { dataDir } = app.locker.instance;
-  const swept = await sweepWorkFiles(dataDir);
-  if (swept.removed.length > 0) app.log.info({ dir: dataDir, removed: swept.removed }, 'Removed work files left by a crash');
-  for (const failure of swept.failed) app.log.warn({ dir: dataDir, ...failure }, 'Could not remove a leftover work file');
 }
 
 /**

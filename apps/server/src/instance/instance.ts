@@ -212,8 +212,11 @@ export async function openInstance(options: InstanceOptions): Promise<Instance> 
   // the data directory. A backup_path chosen in the settings is never created: a missing one is
   // usually an unmounted volume, and backups written there would vanish.
   await mkdir(instance.backupDir, { recursive: true });
-  await sweep(instance.dataDir, log);
+  // Recovery first: while a restore intent exists a sweep must spare every staged file (the
+  // intent may name them), so sweeping after it removes everything a crash left, prepared
+  // uploads beside an interrupted restore included.
   await instance.reload();
+  await sweep(instance.dataDir, log);
   try {
     await sweep(instance.backupPath, log);
   } catch (error) {
