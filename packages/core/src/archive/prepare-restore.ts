@@ -68,6 +68,9 @@ export async function prepareRestore(options: PrepareRestoreOptions): Promise<Pr
   const prefix = options.stagingPrefix ?? RESTORE_PREFIX;
   const staged = new Map<DataFileName, string>();
   const stagedPaths: string[] = [];
+  // Per staged member: its fsync and, for a database, the integrity check. They run while the rest
+  // of the archive is read and are awaited, in archive order, before the result is trusted.
+  const checks: Promise<void>[] = [];
   try {
     const unpacked = options.archivePath === undefined ? 0 : await estimateUnpackedBytes(options.archivePath);
     await ensureFreeSpace('restore', [{ dir: dataDir, bytes: unpacked + FREE_SPACE_MARGIN }, ...(options.spaceNeeds ?? [])]);
@@ -76,8 +79,12 @@ export async function prepareRestore(options: PrepareRestoreOptions): Promise<Pr
       async (member, content) => {
         // A stream's size is known only member by member: each one must fit before it is staged.
         await ensureFreeSpace('restore', [{ dir: dataDir, bytes: member.size + FREE_SPACE_MARGIN }]);
-        const path = await stageMember(dataDir, member.name, content, (created) => stagedPaths.push(created), prefix);
+        const { path, synced } = await stageMember(dataDir, member.name, content, (created) => stagedPaths.push(created), {
+          prefix,
+        });
         staged.set(member.name, path);
+        checks.push(synced);
+        if (isDatabaseFileName(member.name)) checks.push(observed(checkStagedDatabase(member.name, path)));
       },
       options,
     );
@@ -89,11 +96,7 @@ export async function prepareRestore(options: PrepareRestoreOptions): Promise<Pr
       bytesDone: read.bytesRead,
       ...(options.bytesTotal === undefined ? {} : { bytesTotal: options.bytesTotal }),
     });
-    for (const [name, path] of staged) {
-      if (!isDatabaseFileName(name)) continue;
-      await clearWalFlag(path);
-      await verifyStagedDatabase(name, path);
-    }
+    await firstFailure(checks);
     const configPath = staged.get(CONFIG_FILE);
     const configured = configPath === undefined ? false : isDocsightConfigured(await readStagedConfig(configPath));
     return {
@@ -109,9 +112,29 @@ export async function prepareRestore(options: PrepareRestoreOptions): Promise<Pr
   } catch (error) {
     // A refusal before the read (no space) must not leave the caller's file stream open.
     if (options.source instanceof Readable) options.source.destroy();
+    await Promise.allSettled(checks);
     await removeStagedFiles(dataDir, stagedPaths);
     throw error;
   }
+}
+
+/** A staged database made rollback-mode (sqlite-header.ts), then SQLite's integrity check. */
+export async function checkStagedDatabase(name: string, path: string): Promise<void> {
+  await clearWalFlag(path);
+  await verifyStagedDatabase(name, path);
+}
+
+/** `promise`, marked as handled: it is awaited later, and a failure until then is not "unhandled". */
+export function observed<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
+}
+
+/** Waits for every promise; then throws the first failure in list order, if any. */
+export async function firstFailure(promises: Promise<unknown>[]): Promise<void> {
+  const results = await Promise.allSettled(promises);
+  const failed = results.find((result) => result.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 /** Removes the staged files of a prepared restore that will not be published (missing ones are fine). */

@@ -3,6 +3,7 @@
  * decompressed and counts compressed bytes for progress, plus the mapping of zlib and tar-stream
  * errors to LockerError codes.
  */
+import { noteTransientBytes } from '../memory/transient-buffers.ts';
 import { Transform, type TransformCallback } from 'node:stream';
 import { LockerError, errnoCode } from '../errors.ts';
 
@@ -23,6 +24,7 @@ export function createGzipGate(onBytes: (bytesDone: number) => void): Transform 
   return new Transform({
     transform(chunk: Buffer, _encoding, callback: TransformCallback) {
       bytesDone += chunk.length;
+      noteTransientBytes(chunk.length);
       if (!magicChecked) {
         for (let i = 0; i < chunk.length && head.length < GZIP_MAGIC.length; i += 1) head.push(chunk[i]!);
         if (head.length === GZIP_MAGIC.length) {

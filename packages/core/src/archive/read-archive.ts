@@ -35,6 +35,7 @@ import { classifyInputError, createGzipGate } from './read-archive-input.ts';
 import { resolveReadArchiveLimits, type ReadArchiveLimits } from './read-archive-limits.ts';
 import { parseArchiveMeta } from './parse-archive-meta.ts';
 import { DEFAULT_PARALLEL_INFLATE, createArchiveInflater, type InflatePath } from './inflate-archive.ts';
+import { noteTransientBytes } from '../memory/transient-buffers.ts';
 import { RawHeaderWindow, checkAnnouncedHeader, checkArchiveEnd } from './read-archive-raw-headers.ts';
 
 /** Where an archive comes from: a byte stream, or bytes already in memory (small archives, tests). */
@@ -186,6 +187,7 @@ export async function readArchive(
         );
       }
       unpacked += chunk.length;
+      noteTransientBytes(chunk.length);
       if (extract.destroyed) throw new ExtractClosed();
       rawHeaders.push(chunk);
       if (!extract.write(chunk)) await drainOrClose(extract);

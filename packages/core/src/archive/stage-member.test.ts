@@ -33,7 +33,8 @@ describe('stageMember', () => {
     for (const piece of pieces) expected.update(piece);
     const created: string[] = [];
 
-    const staged = await stageMember(dir, 'docsis_history.db', Readable.from(pieces), (file) => created.push(file));
+    const { path: staged, synced } = await stageMember(dir, 'docsis_history.db', Readable.from(pieces), (file) => created.push(file));
+    await synced;
 
     expect(created).toEqual([staged]);
     expect(path.dirname(staged)).toBe(dir);
@@ -54,5 +55,51 @@ describe('stageMember', () => {
     await expect(stageMember(dir, 'config.json', failing, (file) => created.push(file))).rejects.toThrow('upload broke off');
     expect(created).toHaveLength(1);
     expect(fs.existsSync(created[0]!)).toBe(true); // the caller removes it (restoreBackup's discardStaged)
+  });
+
+  it('hands the member back before its fsync, which `synced` then reports; a scratch copy is never synced', async () => {
+    const dir = tempDir();
+    const syncs: string[] = [];
+    const probe = await fs.promises.open(path.join(dir, 'probe'), 'w');
+    const handlePrototype = Object.getPrototypeOf(probe) as Record<'sync' | 'datasync', (this: unknown) => Promise<void>>;
+    await probe.close();
+    const original = handlePrototype.sync;
+    const originalDatasync = handlePrototype.datasync;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    handlePrototype.sync = async function gatedSync(this: unknown) {
+      syncs.push('sync');
+      await gate;
+      return original.call(this);
+    };
+    handlePrototype.datasync = async function countedDatasync(this: unknown) {
+      syncs.push('datasync');
+      return originalDatasync.call(this);
+    };
+    try {
+      const durable = await stageMember(dir, 'docsis_history.db', Readable.from([Buffer.alloc(MIB, 7)]), () => undefined);
+      let settled = false;
+      void durable.synced.then(() => {
+        settled = true;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(fs.readFileSync(durable.path)).toEqual(Buffer.alloc(MIB, 7)); // readable before the fsync
+      expect(syncs).toEqual(['sync']);
+      expect(settled).toBe(false);
+      release();
+      await durable.synced;
+
+      const scratch = await stageMember(dir, 'connection_monitor.db', Readable.from([Buffer.alloc(80 * MIB, 1)]), () => undefined, {
+        durable: false,
+      });
+      await scratch.synced;
+      expect(syncs).toEqual(['sync']);
+      expect(fs.statSync(scratch.path).size).toBe(80 * MIB);
+    } finally {
+      handlePrototype.sync = original;
+      handlePrototype.datasync = originalDatasync;
+    }
   });
 });

@@ -9,7 +9,8 @@
  * dirty, which a 1 GB file on a big machine never reaches; one fsync at the end then had to write
  * the whole GB (about 2 s) with nothing else to do. A `fdatasync` started every 64 MiB (one at a
  * time, never awaited inline) makes the disk write while the archive is still being read, so the
- * final fsync finds little left.
+ * final fsync finds little left; and it runs after the member is handed back (`synced`), beside the
+ * integrity check that reads the staged database.
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -20,41 +21,78 @@ import { stagedFileName } from './restore-work-files.ts';
 const WRITE_SIZE = 1024 * 1024;
 const FLUSH_EVERY = 64 * 1024 * 1024;
 
+export interface StageMemberOptions {
+  /** Name prefix of the staging file; default a restore's. */
+  prefix?: string;
+  /**
+   * Whether the file must reach the disk: background flushes while writing and an fsync at the
+   * end (default). A scratch copy that is removed afterwards (verify) skips both.
+   */
+  durable?: boolean;
+}
+
+/** A member written to its staging file. */
+export interface StagedMember {
+  path: string;
+  /**
+   * Settles once the file is fsynced (when durable) and closed; rejects with DISK_FULL or the I/O
+   * error. Always observe it: the file handle stays open until it settles.
+   */
+  synced: Promise<void>;
+}
+
+function diskFull(error: unknown, dataDir: string, name: string): unknown {
+  if (errnoCode(error) !== 'ENOSPC' && errnoCode(error) !== 'EDQUOT') return error;
+  return new LockerError('DISK_FULL', `The disk filled up while ${name} was unpacked into ${dataDir}; nothing was changed. Free up space there and try again.`, {
+    cause: error,
+    details: { dataDir, name },
+  });
+}
+
 /**
- * Streams `content` into a new staging file for member `name` (mode 0600, created exclusively) and
- * fsyncs it; the file's name starts with `prefix` (default: a restore's). `onCreated` gets the
- * path as soon as the file exists, so a caller can remove it even
- * when writing fails halfway. A full disk becomes DISK_FULL.
+ * Streams `content` into a new staging file for member `name` (mode 0600, created exclusively).
+ * It resolves once every byte is written; the final fsync then runs in `synced`, so a caller can
+ * start reading the file (SQLite's integrity check) while the disk catches up. `onCreated` gets the
+ * path as soon as the file exists, so a caller can remove it even when writing fails halfway. A
+ * full disk becomes DISK_FULL.
  */
 export async function stageMember(
   dataDir: string,
   name: string,
   content: Readable,
   onCreated: (path: string) => void,
-  prefix?: string,
-): Promise<string> {
-  const path = join(dataDir, stagedFileName(name, prefix));
+  options: StageMemberOptions = {},
+): Promise<StagedMember> {
+  const path = join(dataDir, stagedFileName(name, options.prefix));
+  const durable = options.durable ?? true;
+  let handle: FileHandle;
   try {
-    const handle = await open(path, 'wx', 0o600);
-    onCreated(path);
-    const writer = new StagedFileWriter(handle);
+    handle = await open(path, 'wx', 0o600);
+  } catch (error) {
+    throw diskFull(error, dataDir, name);
+  }
+  onCreated(path);
+  const writer = new StagedFileWriter(handle, durable);
+  try {
+    for await (const chunk of content as AsyncIterable<Buffer>) await writer.write(chunk);
+    await writer.flush();
+  } catch (error) {
+    await writer.settle();
+    await handle.close();
+    throw diskFull(error, dataDir, name);
+  }
+  const synced = (async () => {
     try {
-      for await (const chunk of content as AsyncIterable<Buffer>) await writer.write(chunk);
-      await writer.finish();
+      if (durable) await handle.sync();
+    } catch (error) {
+      throw diskFull(error, dataDir, name);
     } finally {
-      await writer.settle();
       await handle.close();
     }
-  } catch (error) {
-    if (errnoCode(error) === 'ENOSPC' || errnoCode(error) === 'EDQUOT') {
-      throw new LockerError('DISK_FULL', `The disk filled up while ${name} was unpacked into ${dataDir}; nothing was changed. Free up space there and try again.`, {
-        cause: error,
-        details: { dataDir, name },
-      });
-    }
-    throw error;
-  }
-  return path;
+  })();
+  // Observed by the caller; this only keeps a failure before that from counting as unhandled.
+  synced.catch(() => undefined);
+  return { path, synced };
 }
 
 /**
@@ -67,7 +105,9 @@ export async function writeStagedFile(
   content: Buffer | string,
   onCreated: (path: string) => void,
 ): Promise<string> {
-  return stageMember(dataDir, name, Readable.from([Buffer.from(content)]), onCreated);
+  const staged = await stageMember(dataDir, name, Readable.from([Buffer.from(content)]), onCreated);
+  await staged.synced;
+  return staged.path;
 }
 
 /** Coalesces pieces into 1 MiB writes, one in flight, with background flushes (see above). */
@@ -81,7 +121,10 @@ class StagedFileWriter {
   #flushing: Promise<void> | undefined;
   #flushError: unknown;
 
-  constructor(private readonly handle: FileHandle) {}
+  constructor(
+    private readonly handle: FileHandle,
+    private readonly durable: boolean,
+  ) {}
 
   async write(piece: Buffer): Promise<void> {
     if (this.#filled === 0 && piece.length >= WRITE_SIZE) {
@@ -98,15 +141,14 @@ class StagedFileWriter {
     }
   }
 
-  /** Writes what is buffered and fsyncs the file. */
-  async finish(): Promise<void> {
+  /** Writes what is buffered and waits for every write and background flush. */
+  async flush(): Promise<void> {
     if (this.#filled > 0) await this.#submit();
     await this.#writing;
     this.#writing = undefined;
     await this.#flushing;
     this.#flushing = undefined;
     if (this.#flushError !== undefined) throw this.#flushError;
-    await this.handle.sync();
   }
 
   /** Waits for whatever is still in flight, so the handle can be closed; errors were reported. */
@@ -136,7 +178,7 @@ class StagedFileWriter {
   }
 
   #maybeFlush(): void {
-    if (this.#unflushed < FLUSH_EVERY || this.#flushing !== undefined) return;
+    if (!this.durable || this.#unflushed < FLUSH_EVERY || this.#flushing !== undefined) return;
     this.#unflushed = 0;
     this.#flushing = this.handle.datasync().then(
       () => {

@@ -2,15 +2,15 @@
  * Full verification of a stored backup, without touching any data directory: one streaming pass
  * checks gzip (CRC and length of every member), tar, the member rules and every checksum the meta
  * carries; the databases are unpacked into a private work directory beside the archive and each
- * passes SQLite's `PRAGMA integrity_check`. The work directory is always removed.
+ * passes SQLite's `PRAGMA integrity_check`, started as soon as that database is unpacked. The
+ * work directory is always removed.
  */
 import { createReadStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { clearWalFlag } from '../archive/sqlite-header.ts';
+import { checkStagedDatabase, firstFailure, observed } from '../archive/prepare-restore.ts';
 import { readArchive, type ArchiveProgress, type ReadArchiveResult } from '../archive/read-archive.ts';
 import { stageMember } from '../archive/stage-member.ts';
-import { verifyStagedDatabase } from '../archive/verify-staged-database.ts';
 import { isDatabaseFileName, WORK_PREFIX } from '../data-dir-layout.ts';
 import { LockerError, errnoCode, isLockerError } from '../errors.ts';
 import { isBackupFileName } from './is-backup-file-name.ts';
@@ -27,6 +27,17 @@ export interface VerifyBackupResult extends ReadArchiveResult {
 export interface VerifyBackupOptions {
   onProgress?: (progress: ArchiveProgress) => void;
   signal?: AbortSignal;
+}
+
+/** SQLite's integrity check of one unpacked database, its failure naming the backup. */
+async function checkBackupDatabase(fileName: string, name: string, path: string): Promise<void> {
+  await checkStagedDatabase(name, path).catch((error: unknown) => {
+    if (!isLockerError(error, 'DATABASE_CORRUPT')) throw error;
+    throw new LockerError('DATABASE_CORRUPT', `Backup ${fileName}: ${name} failed SQLite's integrity check`, {
+      cause: error,
+      details: { fileName, name, ...error.details },
+    });
+  });
 }
 
 /** Verifies `backupDir/fileName` in full. Only a backup file name is accepted. */
@@ -50,39 +61,38 @@ export async function verifyBackup(
   }
   const workDir = await mkdtemp(path.join(backupDir, `${WORK_PREFIX}verify-`));
   try {
-    const unpacked: { name: string; path: string }[] = [];
-    const result = await readArchive(
-      createReadStream(archivePath),
-      async (member, content) => {
-        if (!isDatabaseFileName(member.name)) {
-          for await (const _chunk of content) {
-            // drained: the reader has already checked this member's digest
+    const unpacked: string[] = [];
+    // Each database is checked as soon as it is unpacked, while the rest of the archive is read.
+    const checks: Promise<void>[] = [];
+    try {
+      const result = await readArchive(
+        createReadStream(archivePath),
+        async (member, content) => {
+          if (!isDatabaseFileName(member.name)) {
+            for await (const _chunk of content) {
+              // drained: the reader has already checked this member's digest
+            }
+            return;
           }
-          return;
-        }
-        const target = await stageMember(workDir, member.name, content, () => undefined);
-        unpacked.push({ name: member.name, path: target });
-      },
-      { bytesTotal: archiveStat.size, ...options },
-    );
-    for (const database of unpacked) {
-      await clearWalFlag(database.path);
-      await verifyStagedDatabase(database.name, database.path).catch((error: unknown) => {
-        if (!isLockerError(error, 'DATABASE_CORRUPT')) throw error;
-        throw new LockerError('DATABASE_CORRUPT', `Backup ${fileName}: ${database.name} failed SQLite's integrity check`, {
-          cause: error,
-          details: { fileName, name: database.name, ...error.details },
-        });
-      });
+          // A scratch copy, removed below: no fsync.
+          const { path: target, synced } = await stageMember(workDir, member.name, content, () => undefined, { durable: false });
+          unpacked.push(member.name);
+          checks.push(synced, observed(checkBackupDatabase(fileName, member.name, target)));
+        },
+        { bytesTotal: archiveStat.size, ...options },
+      );
+      await firstFailure(checks);
+      const digests = result.meta.members;
+      return {
+        ...result,
+        fileName,
+        size: archiveStat.size,
+        databasesChecked: unpacked,
+        checksumsVerified: digests !== undefined && result.members.every((member) => digests[member.name] !== undefined),
+      };
+    } finally {
+      await Promise.allSettled(checks);
     }
-    const digests = result.meta.members;
-    return {
-      ...result,
-      fileName,
-      size: archiveStat.size,
-      databasesChecked: unpacked.map((database) => database.name),
-      checksumsVerified: digests !== undefined && result.members.every((member) => digests[member.name] !== undefined),
-    };
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }
