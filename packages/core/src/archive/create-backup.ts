@@ -10,6 +10,7 @@
  * inflate them in parallel too (inflate-archive.ts).
  *
  * Phases, each reported through `onProgress` with its own byte total:
+ *   waiting   only when another backup of this process runs: they take turns (backup-turns.ts);
  *   snapshot  a worker thread copies both databases (a file copy under a read transaction, or
  *             VACUUM INTO: snapshot-database.ts), strips demo rows, compacts and counts them, inside `.evidence-locker-work-*` in the data directory (same filesystem,
  *             so no live data crosses devices and the work dir is easy to sweep after a crash);
@@ -46,6 +47,7 @@ import {
   type BackupTrigger,
 } from './backup-meta.ts';
 import { backupFileName } from './backup-file-name.ts';
+import { takeBackupTurn } from './backup-turns.ts';
 import { backupSpaceNeeds } from './backup-space-needs.ts';
 import { ensureFreeSpace } from '../fs/ensure-free-space.ts';
 import { ensureBackupDirWritable } from '../backup-dir/ensure-backup-dir-writable.ts';
@@ -78,7 +80,8 @@ export type BackupDestination =
   | { kind: 'directory'; backupDir: string }
   | { kind: 'stream'; stream: Writable };
 
-export type BackupPhase = 'snapshot' | 'compress' | 'write';
+/** `waiting`: another backup of this process runs first (backup-turns.ts). */
+export type BackupPhase = 'waiting' | 'snapshot' | 'compress' | 'write';
 
 /** Progress of one phase; `bytesDone` never decreases within a phase and ends equal to `bytesTotal`. */
 export interface BackupProgress {
@@ -225,7 +228,25 @@ export async function createBackup(options: CreateBackupOptions): Promise<Create
   const mtime = Math.floor(now.getTime() / 1000);
   throwIfAborted(signal);
   await prepareDirectories(options);
+  const endTurn = await takeBackupTurn(signal, () => options.onProgress?.({ phase: 'waiting', bytesDone: 0, bytesTotal: 0 }));
+  try {
+    return await createBackupInTurn(options, now, mtime, endTurn);
+  } finally {
+    endTurn();
+  }
+}
 
+/**
+ * The backup once it has its turn; `endTurn` is called as soon as the heavy phases are done, so a
+ * slow download client does not hold up the next backup while it reads the finished archive.
+ */
+async function createBackupInTurn(
+  options: CreateBackupOptions,
+  now: Date,
+  mtime: number,
+  endTurn: () => void,
+): Promise<CreateBackupResult> {
+  const { dataDir, destination, signal } = options;
   const databases: { name: string; size: number }[] = [];
   for (const name of [HISTORY_DB, CONNECTION_MONITOR_DB]) {
     const stats = await statFile(path.join(dataDir, name));
@@ -276,6 +297,7 @@ export async function createBackup(options: CreateBackupOptions): Promise<Create
     };
     const { head, tail } = await compressHeadAndTail(meta, body, mtime, options.gzip?.chunkSize ?? DEFAULT_GZIP_CHUNK_SIZE);
     const size = head.length + (await fs.promises.stat(spoolPath)).size + tail.length;
+    endTurn();
     const reportWrite = (bytesDone: number): void => options.onProgress?.({ phase: 'write', bytesDone, bytesTotal: size });
     reportWrite(0);
     const demoRowsRemoved = snapshots.reduce((sum, snapshot) => sum + snapshot.demoRowsRemoved, 0);

@@ -6,6 +6,7 @@
  * much of that: +15 MB peak RSS for a 1 GB database.
  */
 import zlib from 'node:zlib';
+import { noteTransientBytes } from '../memory/transient-buffers.ts';
 
 /** Output buffer size of the zlib stream; a 4 MiB member at level 7 compresses to about 260 KB. */
 const OUTPUT_CHUNK_SIZE = 64 * 1024;
@@ -58,7 +59,10 @@ export class GzipLane {
     this.close();
     // memLevel 9 (a 128 KiB larger hash table) measured about 5 % faster at levels 7 and 8.
     const stream = zlib.createGzip({ level, memLevel: 9, chunkSize: OUTPUT_CHUNK_SIZE });
-    stream.on('data', (part: Buffer) => this.#parts.push(part));
+    stream.on('data', (part: Buffer) => {
+      this.#parts.push(part);
+      noteTransientBytes(part.length);
+    });
     stream.on('error', (error) => {
       this.#failure = error;
       this.#rejectPending?.(error);

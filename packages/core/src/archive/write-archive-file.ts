@@ -3,6 +3,7 @@
  * compressed body members, and the gzip member of the end-of-archive marker (`tail`), in that order.
  */
 import fs from 'node:fs';
+import { noteTransientBytes } from '../memory/transient-buffers.ts';
 
 const COPY_BUFFER_SIZE = 1024 * 1024;
 
@@ -16,7 +17,10 @@ export interface ArchiveParts {
 export async function* archiveChunks(parts: ArchiveParts): AsyncGenerator<Buffer> {
   const { head, spoolPath, tail } = parts;
   yield head;
-  for await (const chunk of fs.createReadStream(spoolPath, { highWaterMark: COPY_BUFFER_SIZE })) yield chunk as Buffer;
+  for await (const chunk of fs.createReadStream(spoolPath, { highWaterMark: COPY_BUFFER_SIZE })) {
+    noteTransientBytes((chunk as Buffer).length);
+    yield chunk as Buffer;
+  }
   yield tail;
 }
 

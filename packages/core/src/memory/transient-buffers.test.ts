@@ -14,7 +14,7 @@ async function minorGcsDuring(action: () => void): Promise<number> {
   } finally {
     observer.disconnect();
   }
-  return entries.filter((entry) => (entry.detail as { kind?: number } | undefined)?.kind === constants.NODE_PERFORMANCE_GC_MINOR).length;
+  return entries.filter((entry) => (entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR).length;
 }
 
 describe('noteTransientBytes', () => {
