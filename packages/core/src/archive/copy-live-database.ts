@@ -24,7 +24,7 @@
  *
  * Synchronous: call it from a worker thread.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
 
@@ -48,6 +48,8 @@ export interface CopyLiveDatabaseOptions {
   busyTimeoutMs?: number;
   /** Test seam: runs inside the read transaction, just before the copy starts. */
   whilePinned?: (db: Database.Database) => void;
+  /** copyLiveDatabaseWhile: gets the pid of `cp` as soon as it runs (a cancelled backup kills it). */
+  onCopyProcess?: (pid: number) => void;
 }
 
 function sleep(ms: number): void {
@@ -100,6 +102,60 @@ function pinMainFile(db: Database.Database, gate: Database.Database): boolean {
   }
 }
 
+/** A read transaction on a live WAL database whose snapshot is exactly its main file. */
+export interface PinnedDatabase {
+  /** The connection holding the read transaction (read from it: same snapshot). */
+  db: Database.Database;
+  /** The main file's size, device and inode when the pin was taken. */
+  size: number;
+  dev: number;
+  ino: number;
+  /** Ends the read transaction and closes both connections. */
+  release(): void;
+}
+
+/**
+ * Pins the live database `sourcePath` (steps 1-3 of the file comment): `not-wal` for another
+ * journal mode, `wal-busy` when other connections kept preventing it.
+ */
+export function pinLiveDatabase(sourcePath: string, options: CopyLiveDatabaseOptions = {}): PinnedDatabase | 'not-wal' | 'wal-busy' {
+  const db = new Database(sourcePath, { fileMustExist: true });
+  let gate: Database.Database | undefined;
+  const close = (): void => {
+    gate?.close();
+    db.close();
+  };
+  try {
+    db.pragma('cache_size = -2000');
+    if (db.pragma('journal_mode', { simple: true }) !== 'wal') {
+      close();
+      return 'not-wal';
+    }
+    gate = new Database(sourcePath, { fileMustExist: true });
+    gate.pragma(`busy_timeout = ${options.busyTimeoutMs ?? WRITE_LOCK_BUSY_TIMEOUT_MS}`);
+    for (let attempt = 0; attempt < ATTEMPTS; attempt += 1) {
+      if (attempt > 0) sleep(RETRY_PAUSE_MS);
+      if (!pinMainFile(db, gate)) continue;
+      const stats = fs.statSync(sourcePath);
+      return {
+        db,
+        size: stats.size,
+        dev: stats.dev,
+        ino: stats.ino,
+        release: () => {
+          db.exec('ROLLBACK');
+          close();
+        },
+      };
+    }
+    close();
+    return 'wal-busy';
+  } catch (error) {
+    close();
+    throw error;
+  }
+}
+
 /**
  * Copies the live database `sourcePath` to `targetPath` (must not exist) as one consistent
  * snapshot, if it is in WAL mode and other connections let it (see the file comment). On any other
@@ -110,28 +166,67 @@ export function copyLiveDatabase(
   targetPath: string,
   options: CopyLiveDatabaseOptions = {},
 ): LiveCopyOutcome {
-  const db = new Database(sourcePath, { fileMustExist: true });
-  let gate: Database.Database | undefined;
+  const pin = pinLiveDatabase(sourcePath, options);
+  if (typeof pin === 'string') return pin;
   try {
-    db.pragma('cache_size = -2000');
-    if (db.pragma('journal_mode', { simple: true }) !== 'wal') return 'not-wal';
-    gate = new Database(sourcePath, { fileMustExist: true });
-    gate.pragma(`busy_timeout = ${options.busyTimeoutMs ?? WRITE_LOCK_BUSY_TIMEOUT_MS}`);
-    for (let attempt = 0; attempt < ATTEMPTS; attempt += 1) {
-      if (attempt > 0) sleep(RETRY_PAUSE_MS);
-      if (!pinMainFile(db, gate)) continue;
-      try {
-        options.whilePinned?.(db);
-        if (copyFileSafely(sourcePath, targetPath)) return 'copied';
-        fs.rmSync(targetPath, { force: true });
-        return 'copy-failed';
-      } finally {
-        db.exec('ROLLBACK');
-      }
-    }
-    return 'wal-busy';
+    options.whilePinned?.(pin.db);
+    if (copyFileSafely(sourcePath, targetPath)) return 'copied';
+    fs.rmSync(targetPath, { force: true });
+    return 'copy-failed';
   } finally {
-    gate?.close();
-    db.close();
+    pin.release();
+  }
+}
+
+/** The outcome of copyLiveDatabaseWhile, with what `whilePinned` returned when the copy was made. */
+export type LiveCopyWhile<T> = { outcome: 'copied'; result: T } | { outcome: Exclude<LiveCopyOutcome, 'copied'> };
+
+/**
+ * As copyLiveDatabase, but `cp` runs as a child process while `whilePinned` reads the pinned
+ * snapshot (the same bytes the copy gets) on this thread, so a scan of the database costs no time
+ * beside the copy. Resolves once `cp` has finished and the pin is released.
+ */
+export async function copyLiveDatabaseWhile<T>(
+  sourcePath: string,
+  targetPath: string,
+  whilePinned: (db: Database.Database) => T,
+  options: CopyLiveDatabaseOptions = {},
+): Promise<LiveCopyWhile<T>> {
+  const pin = pinLiveDatabase(sourcePath, options);
+  if (typeof pin === 'string') return { outcome: pin };
+  try {
+    const child = spawn('cp', ['--', sourcePath, targetPath], { stdio: 'ignore' });
+    if (child.pid !== undefined) options.onCopyProcess?.(child.pid);
+    const exited = new Promise<number | null>((resolve) => {
+      child.once('error', () => resolve(null));
+      child.once('close', (code) => resolve(code));
+    });
+    let result: T | undefined;
+    let scanFailure: { error: unknown } | undefined;
+    try {
+      result = whilePinned(pin.db);
+    } catch (error) {
+      scanFailure = { error };
+    }
+    // Also after a failed scan: the copy must be over before the pin goes and the caller cleans up.
+    const code = await exited;
+    if (scanFailure || code !== 0 || !copyMatches(sourcePath, targetPath, pin)) {
+      fs.rmSync(targetPath, { force: true });
+      if (scanFailure) throw scanFailure.error;
+      return { outcome: 'copy-failed' };
+    }
+    return { outcome: 'copied', result: result as T };
+  } finally {
+    pin.release();
+  }
+}
+
+/** The same file as when pinned (not one renamed over it), copied in full. */
+function copyMatches(sourcePath: string, targetPath: string, pin: PinnedDatabase): boolean {
+  try {
+    const after = fs.statSync(sourcePath);
+    return after.ino === pin.ino && after.dev === pin.dev && after.size === pin.size && fs.statSync(targetPath).size === pin.size;
+  } catch {
+    return false;
   }
 }

@@ -1,8 +1,9 @@
 /**
  * Runs snapshot-database.ts for a list of databases in a worker thread, so the caller's event loop
- * stays free while SQLite copies a gigabyte. Cancelling terminates the worker; a `VACUUM INTO`
- * already running finishes first (SQLite cannot be interrupted from another thread here), and the
- * promise settles only after the worker has exited, so the caller can safely delete its files.
+ * stays free while SQLite copies a gigabyte. Cancelling terminates the worker and kills a `cp` it
+ * started; a `VACUUM INTO` or scan already running finishes first (SQLite cannot be interrupted
+ * from another thread here), and the promise settles only after the worker has exited, so the
+ * caller can safely delete its files.
  */
 import type { Worker } from 'node:worker_threads';
 import { dirname } from 'node:path';
@@ -13,6 +14,7 @@ import type { DatabaseSnapshot, DatabaseSnapshotRequest } from './snapshot-datab
 
 export type SnapshotWorkerMessage =
   | { type: 'started'; index: number }
+  | { type: 'copying'; pid: number }
   | { type: 'done'; index: number; snapshot: DatabaseSnapshot }
   | { type: 'failed'; message: string; code: string | undefined };
 
@@ -77,14 +79,29 @@ export function runSnapshotWorker(
     const snapshots: DatabaseSnapshot[] = [];
     let failure: Error | undefined;
     const worker = spawnWorker(requests);
+    let copyProcess: number | undefined;
+    const killCopy = (): void => {
+      if (copyProcess === undefined) return;
+      try {
+        process.kill(copyProcess, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      copyProcess = undefined;
+    };
     const onAbort = (): void => {
       failure ??= new LockerError('CANCELLED', 'The backup was cancelled.');
+      killCopy();
       void worker.terminate();
     };
     signal?.addEventListener('abort', onAbort, { once: true });
     worker.on('message', (message: SnapshotWorkerMessage) => {
-      if (message.type === 'started') options.onStarted?.(message.index);
+      if (message.type === 'started') {
+        copyProcess = undefined; // the previous database's cp has been waited for
+        options.onStarted?.(message.index);
+      } else if (message.type === 'copying') copyProcess = message.pid;
       else if (message.type === 'done') {
+        copyProcess = undefined;
         snapshots[message.index] = message.snapshot;
         options.onDone?.(message.index, message.snapshot);
       } else failure ??= toLockerError(message.message, message.code);
@@ -94,6 +111,7 @@ export function runSnapshotWorker(
     });
     worker.on('exit', (exitCode) => {
       signal?.removeEventListener('abort', onAbort);
+      if (failure) killCopy();
       if (failure) void explainIoError(failure, requests).then(reject);
       else if (exitCode !== 0 || snapshots.length !== requests.length) {
         reject(new Error(`Database snapshot worker exited with code ${exitCode}`));

@@ -20,8 +20,8 @@
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import type { TableCounts } from './backup-meta.ts';
-import { copyLiveDatabase, type LiveCopyOutcome } from './copy-live-database.ts';
-import { removeDemoRows } from './snapshot-demo-filter.ts';
+import { copyLiveDatabaseWhile, type CopyLiveDatabaseOptions, type LiveCopyOutcome } from './copy-live-database.ts';
+import { hasDemoRows, removeDemoRows } from './snapshot-demo-filter.ts';
 
 export interface DatabaseSnapshotRequest {
   /** The live database. */
@@ -58,7 +58,8 @@ function open(file: string): Database.Database {
   return db;
 }
 
-function countTables(db: Database.Database): TableCounts {
+/** Rows per table in creation order, `sqlite_*` tables excluded (as DOCSight counts). */
+export function countTables(db: Database.Database): TableCounts {
   const names = db
     .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND substr(name, 1, 7) <> 'sqlite_' ORDER BY rowid")
     .pluck()
@@ -90,10 +91,22 @@ function vacuumInto(sourcePath: string, targetPath: string): void {
 }
 
 /** Copies, filters, compacts and counts one database (see the file comment). */
-export function snapshotDatabase(request: DatabaseSnapshotRequest): DatabaseSnapshot {
+export async function snapshotDatabase(
+  request: DatabaseSnapshotRequest,
+  hooks: Pick<CopyLiveDatabaseOptions, 'onCopyProcess'> = {},
+): Promise<DatabaseSnapshot> {
   const unfilteredPath = `${request.copyPath}.unfiltered`;
-  const copyMethod = copyLiveDatabase(request.sourcePath, unfilteredPath);
-  if (copyMethod !== 'copied') vacuumInto(request.sourcePath, unfilteredPath);
+  // While `cp` copies the pinned file, the same snapshot is checked for demo rows and counted: when
+  // it has none, the copy needs no filtering and these are its counts.
+  const live = await copyLiveDatabaseWhile(
+    request.sourcePath,
+    unfilteredPath,
+    (db) => (request.removeDemo && hasDemoRows(db) ? undefined : countTables(db)),
+    hooks,
+  );
+  const copyMethod: LiveCopyOutcome = live.outcome;
+  if (live.outcome !== 'copied') vacuumInto(request.sourcePath, unfilteredPath);
+  const liveTables = live.outcome === 'copied' ? live.result : undefined;
 
   let demoRowsRemoved = 0;
   let compact = false;
@@ -102,7 +115,7 @@ export function snapshotDatabase(request: DatabaseSnapshotRequest): DatabaseSnap
     unfiltered.pragma('journal_mode = DELETE');
     unfiltered.pragma('synchronous = OFF');
     unfiltered.pragma('foreign_keys = ON');
-    if (request.removeDemo) demoRowsRemoved = removeDemoRows(unfiltered);
+    if (request.removeDemo && liveTables === undefined) demoRowsRemoved = removeDemoRows(unfiltered);
     const freePages = unfiltered.pragma('freelist_count', { simple: true }) as number;
     const pages = unfiltered.pragma('page_count', { simple: true }) as number;
     compact = demoRowsRemoved > 0 || freePages > pages * MAX_FREE_PAGE_SHARE;
@@ -112,6 +125,10 @@ export function snapshotDatabase(request: DatabaseSnapshotRequest): DatabaseSnap
   }
   if (compact) fs.rmSync(unfilteredPath);
   else fs.renameSync(unfilteredPath, request.copyPath);
+  // Rows were neither removed nor moved: the counts of the pinned snapshot are the copy's.
+  if (liveTables !== undefined && demoRowsRemoved === 0) {
+    return { copyPath: request.copyPath, size: fs.statSync(request.copyPath).size, tables: liveTables, demoRowsRemoved, copyMethod };
+  }
 
   const copy = open(request.copyPath);
   let tables: TableCounts;

@@ -30,6 +30,17 @@ function tableNames(db: Database.Database): string[] {
   return rows.map((row) => row.name);
 }
 
+/**
+ * Whether removeDemoRows would remove anything: every row it deletes is, or belongs to, a row with
+ * `is_demo = 1` in some table (attachments of demo entries, samples of demo targets, hops of demo
+ * traces), so without such a row there is nothing to remove. Each table stops at its first hit.
+ */
+export function hasDemoRows(db: Database.Database): boolean {
+  return tableNames(db)
+    .filter((table) => columnsOf(db, table).has('is_demo'))
+    .some((table) => db.prepare(`SELECT EXISTS (SELECT 1 FROM ${quote(table)} WHERE is_demo = 1)`).pluck().get() === 1);
+}
+
 /** Deletes demo rows from `db` in one transaction and returns how many rows were deleted. */
 export function removeDemoRows(db: Database.Database): number {
   const columns = new Map(tableNames(db).map((name) => [name, columnsOf(db, name)]));
