@@ -34,13 +34,13 @@ export type MemberDigest = z.infer<typeof MemberDigestSchema>;
 
 /**
  * Largest uncompressed gzip member a `gzip_members` index may describe. The writer indexes only
- * archives whose members are at most this big (4 MiB by default); the reader holds up to three
+ * archives whose members are at most this big (2 MiB by default); the reader holds up to three
  * members in memory at once and refuses one that inflates to more.
  */
 export const MAX_INDEXED_MEMBER_INFLATED = 8 * 1024 * 1024;
 /** Largest compressed member in an index: deflate grows incompressible data by well under 1 %. */
 export const MAX_INDEXED_MEMBER_SIZE = 9 * 1024 * 1024;
-/** Most entries in an index: 256 GiB of 4 MiB members, far beyond the 32 GiB unpack cap. */
+/** Most entries in an index: 128 GiB of 2 MiB members, far beyond the 32 GiB unpack cap. */
 export const MAX_INDEXED_MEMBERS = 65_536;
 
 export const GzipMemberIndexSchema = z.array(z.number().int().positive().max(MAX_INDEXED_MEMBER_SIZE)).min(1).max(MAX_INDEXED_MEMBERS);

@@ -4,7 +4,7 @@
  * Archive layout (gzip of a ustar tar, bare member names, regular files only):
  *   backup_meta.json, docsis_history.db, connection_monitor.db, config.json, .config_key,
  *   .session_key, .auth_state  (those present, always in this order)
- * The gzip stream is several concatenated members: one for the meta, one per 4 MiB of the body
+ * The gzip stream is several concatenated members: one for the meta, one per 2 MiB of the body
  * (compressed in parallel, see parallel-gzip.ts) and one for the end-of-archive marker. The meta
  * lists the compressed size of every member after its own (`gzip_members`), so a reader can
  * inflate them in parallel too (inflate-archive.ts).

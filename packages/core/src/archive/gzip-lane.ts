@@ -1,14 +1,14 @@
 /**
  * One reusable gzip compressor: each `compress()` call turns a buffer into one complete gzip
  * member, on the libuv thread pool, and the zlib stream is then reset for the next member instead
- * of being thrown away. A fresh `zlib.gzip()` per 4 MiB member allocated and freed zlib's state
+ * of being thrown away. A fresh `zlib.gzip()` per 2 MiB member allocated and freed zlib's state
  * (about 0.4 MB) 250 times per GB, plus its output buffers and their concatenation, and glibc kept
  * much of that: +15 MB peak RSS for a 1 GB database.
  */
 import zlib from 'node:zlib';
 import { noteTransientBytes } from '../memory/transient-buffers.ts';
 
-/** Output buffer size of the zlib stream; a 4 MiB member at level 7 compresses to about 260 KB. */
+/** Output buffer size of the zlib stream; a 2 MiB member at level 7 compresses to about 130 KB. */
 const OUTPUT_CHUNK_SIZE = 64 * 1024;
 
 export class GzipLane {

@@ -61,7 +61,7 @@ const MIN_MEMBER_SIZE = 20;
 export type InflatePath = 'parallel' | 'sequential';
 
 /** Whether readArchive inflates indexed archives in parallel by default: with more than 2 cores. */
-export const DEFAULT_PARALLEL_INFLATE = process.env.EL_PI ? process.env.EL_PI === "1" : availableParallelism() > 2;
+export const DEFAULT_PARALLEL_INFLATE = availableParallelism() > 2;
 
 export interface ArchiveInflaterOptions {
   /** Take the indexed path when the archive allows it; false reads every archive sequentially. */

@@ -128,7 +128,7 @@ class StagedFileWriter {
 
   async write(piece: Buffer): Promise<void> {
     if (this.#filled === 0 && piece.length >= WRITE_SIZE) {
-      // Big pieces (the parallel inflater's 4 MiB members) are written as they are, without a copy.
+      // Big pieces (the parallel inflater's 2 MiB members) are written as they are, without a copy.
       await this.#submit(piece);
       return;
     }
