@@ -48,7 +48,7 @@ export async function listBackups(
         path,
         size: stats.size,
         modified: formatLocalIso(stats.mtime),
-        trigger: readMeta ? await readBackupTrigger(path) : null,
+        trigger: readMeta ? await readBackupTrigger(path, stats) : null,
       },
     });
   }

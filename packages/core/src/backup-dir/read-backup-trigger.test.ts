@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -86,5 +86,21 @@ describe('readBackupTrigger', () => {
     const padding = ' '.repeat(70 * 1024);
     await writeTestArchive(path, { metaText: JSON.stringify(meta({ trigger: 'manual', padding })) });
     expect(await readBackupTrigger(path)).toBeNull();
+  });
+
+  it('remembers the trigger of a file it has read until the file changes', async () => {
+    const path = join(dir, 'docsight_backup_2026-11-26_010203.tar.gz');
+    await writeTestArchive(path, { meta: meta({ trigger: 'scheduled' }) });
+    const first = statSync(path);
+    expect(await readBackupTrigger(path, first)).toBe('scheduled');
+    await writeTestArchive(path, { meta: meta({ trigger: 'manual' }) });
+    // The same identity: answered from memory, without reading the file again.
+    expect(await readBackupTrigger(path, first)).toBe('scheduled');
+    // Another version of the file (size, mtime or inode differ): read again.
+    expect(await readBackupTrigger(path, { ...first, mtimeMs: first.mtimeMs + 5000 })).toBe('manual');
+    expect(await readBackupTrigger(path, statSync(path))).toBe('manual');
+    // Without an identity nothing is reused.
+    await writeTestArchive(path, { meta: meta({ trigger: 'pre-restore' }) });
+    expect(await readBackupTrigger(path)).toBe('pre-restore');
   });
 });
