@@ -45,7 +45,7 @@ function youngGenerationGc(): GcFunction | null {
  */
 export function noteTransientBytes(bytes: number): void {
   sinceLastScavenge += bytes;
-  if (sinceLastScavenge < SCAVENGE_EVERY || process.env.EL_NOGC) return;
+  if (sinceLastScavenge < SCAVENGE_EVERY) return;
   sinceLastScavenge = 0;
   youngGenerationGc()?.({ type: 'minor' });
 }
