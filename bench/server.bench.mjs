@@ -14,7 +14,7 @@
  * `pnpm locker seed --data-dir /tmp/bench/one-gb --months 27 --configured`. It is only read: the
  * server runs on a `cp -r` copy in a temp dir, with its own temp BACKUP_DIR.
  *
- * The built server (`MALLOC_ARENA_MAX=2 node --max-semi-space-size=2 --max-old-space-size=128 apps/server/dist/locker.js serve`,
+ * The built server (`MALLOC_ARENA_MAX=2 node --max-semi-space-size=2 --heap-growing-percent=100 apps/server/dist/locker.js serve`,
  * as `pnpm start` runs it) starts as a child process on a free port. Phases, each measured on its own:
  *   1. backup create   `backups.create` (tRPC), then `jobs.get` polled until the job ends;
  *   2. upload (fresh)  a second server on an empty data dir (the first-run wizard, the case DOCSight's
@@ -283,7 +283,7 @@ async function launch(dataDir, backupDir) {
   let output = '';
   const profileArgs = cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(cpuProfileDir)}`] : [];
   // As `pnpm start` runs it (README, "Memory").
-  const child = spawn(process.execPath, [...profileArgs, '--max-semi-space-size=2', '--max-old-space-size=128', cli, 'serve'], {
+  const child = spawn(process.execPath, [...profileArgs, '--max-semi-space-size=2', '--heap-growing-percent=100', cli, 'serve'], {
     env: { ...process.env, MALLOC_ARENA_MAX: '2', DATA_DIR: dataDir, BACKUP_DIR: backupDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,6 +1,6 @@
 /**
  * Starts the built server as `pnpm start` runs it (`MALLOC_ARENA_MAX=2 node --max-semi-space-size=2
- * --max-old-space-size=128 apps/server/dist/locker.js serve`) as a child process on a free port of 127.0.0.1, waits until
+ * --heap-growing-percent=100 apps/server/dist/locker.js serve`) as a child process on a free port of 127.0.0.1, waits until
  * `/api/health` answers, and stops it again (SIGTERM, then SIGKILL after 10 s). The last 20 KB of its
  * output are kept for error messages.
  */
@@ -80,7 +80,7 @@ export async function startLockerServer(options: LockerServerOptions): Promise<L
     MALLOC_ARENA_MAX: '2',
     ...options.env,
   });
-  const child = spawn(process.execPath, ['--max-semi-space-size=2', '--max-old-space-size=128', LOCKER_CLI, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--max-semi-space-size=2', '--heap-growing-percent=100', LOCKER_CLI, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const keep = (chunk: Buffer): void => {
     output = (output + chunk.toString('utf8')).slice(-20_000);
