@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { copyLiveDatabase } from './copy-live-database.ts';
+import { copyLiveDatabaseWhile } from './copy-live-database.ts';
 
 const dirs: string[] = [];
 const children: ChildProcess[] = [];
@@ -94,20 +94,18 @@ function sleepSync(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
-describe('copyLiveDatabase', () => {
+describe('copyLiveDatabaseWhile', () => {
   it('copies the state of one moment while another process keeps committing and checkpointing', async () => {
     const dir = tempDir();
     const source = makeDatabase(dir, 'wal');
     const writer = await startWriter(source);
     sleepSync(100);
     let pinnedCount = -1;
-    const outcome = copyLiveDatabase(source, path.join(dir, 'copy.db'), {
-      // The writer keeps committing (and trying to checkpoint) while the snapshot is held and
-      // before the copy starts: none of it may reach the copy.
-      whilePinned: (db) => {
-        pinnedCount = db.prepare('SELECT COUNT(*) FROM samples').pluck().get() as number;
-        sleepSync(400);
-      },
+    // The writer keeps committing (and trying to checkpoint) while the snapshot is held and cp
+    // copies: none of it may reach the copy.
+    const { outcome } = await copyLiveDatabaseWhile(source, path.join(dir, 'copy.db'), (db) => {
+      pinnedCount = db.prepare('SELECT COUNT(*) FROM samples').pluck().get() as number;
+      sleepSync(400);
     });
     const report = await writer.stop();
     expect(outcome).toBe('copied');
@@ -127,7 +125,7 @@ describe('copyLiveDatabase', () => {
     const counts: number[] = [];
     for (let run = 0; run < 5; run++) {
       const target = path.join(dir, `copy-${run}.db`);
-      const outcome = copyLiveDatabase(source, target);
+      const { outcome } = await copyLiveDatabaseWhile(source, target, () => undefined);
       if (outcome !== 'copied') continue;
       const copy = countAndCheck(target);
       expect(copy.integrity).toBe('ok');
@@ -139,21 +137,21 @@ describe('copyLiveDatabase', () => {
     for (const count of counts) expect(count).toBeLessThanOrEqual(2000 + report.committed);
   });
 
-  it('leaves the WAL flag in the copy for the caller to switch to rollback mode', () => {
+  it('leaves the WAL flag in the copy for the caller to switch to rollback mode', async () => {
     const dir = tempDir();
     const source = makeDatabase(dir, 'wal');
-    expect(copyLiveDatabase(source, path.join(dir, 'copy.db'))).toBe('copied');
+    expect(await copyLiveDatabaseWhile(source, path.join(dir, 'copy.db'), () => 1)).toEqual({ outcome: 'copied', result: 1 });
     expect([...fs.readFileSync(path.join(dir, 'copy.db')).subarray(18, 20)]).toEqual([2, 2]);
   });
 
-  it('declines a rollback-journal database, so the caller uses VACUUM INTO', () => {
+  it('declines a rollback-journal database, so the caller uses VACUUM INTO', async () => {
     const dir = tempDir();
     const source = makeDatabase(dir, 'delete');
-    expect(copyLiveDatabase(source, path.join(dir, 'copy.db'))).toBe('not-wal');
+    expect(await copyLiveDatabaseWhile(source, path.join(dir, 'copy.db'), () => 1)).toEqual({ outcome: 'not-wal' });
     expect(fs.existsSync(path.join(dir, 'copy.db'))).toBe(false);
   });
 
-  it('declines while an older reader keeps WAL frames out of the main file', () => {
+  it('declines while an older reader keeps WAL frames out of the main file', async () => {
     const dir = tempDir();
     const source = makeDatabase(dir, 'wal');
     const writer = new Database(source);
@@ -164,11 +162,11 @@ describe('copyLiveDatabase', () => {
       reader.exec('BEGIN');
       reader.prepare('SELECT COUNT(*) FROM samples').pluck().get();
       writer.prepare('INSERT INTO samples (payload) VALUES (?)').run('frame');
-      expect(copyLiveDatabase(source, path.join(dir, 'copy.db'), { busyTimeoutMs: 10 })).toBe('wal-busy');
+      expect(await copyLiveDatabaseWhile(source, path.join(dir, 'copy.db'), () => 1, { busyTimeoutMs: 10 })).toEqual({ outcome: 'wal-busy' });
       expect(fs.existsSync(path.join(dir, 'copy.db'))).toBe(false);
       reader.exec('ROLLBACK');
       // Once that reader is gone, the copy holds the committed frame.
-      expect(copyLiveDatabase(source, path.join(dir, 'copy.db'))).toBe('copied');
+      expect((await copyLiveDatabaseWhile(source, path.join(dir, 'copy.db'), () => 1)).outcome).toBe('copied');
       expect(countAndCheck(path.join(dir, 'copy.db'))).toEqual({ count: 2001, integrity: 'ok' });
     } finally {
       reader.close();

@@ -22,9 +22,10 @@
  * caller falls back to `VACUUM INTO`. The copy keeps the WAL flag in its header (bytes 18/19) and
  * the live file's free pages; snapshot-database.ts switches it to rollback mode and compacts it.
  *
- * Synchronous: call it from a worker thread.
+ * Its SQLite work is synchronous (the pin, and `whilePinned` beside `cp`): call it from a worker
+ * thread.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
 
@@ -46,32 +47,12 @@ export type LiveCopyOutcome = 'copied' | 'not-wal' | 'wal-busy' | 'copy-failed';
 export interface CopyLiveDatabaseOptions {
   /** How long each attempt waits for the write lock. Default 1 s. */
   busyTimeoutMs?: number;
-  /** Test seam: runs inside the read transaction, just before the copy starts. */
-  whilePinned?: (db: Database.Database) => void;
-  /** copyLiveDatabaseWhile: gets the pid of `cp` as soon as it runs (a cancelled backup kills it). */
+  /** gets the pid of `cp` as soon as it runs (a cancelled backup kills it). */
   onCopyProcess?: (pid: number) => void;
 }
 
 function sleep(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
-
-function copyFile(sourcePath: string, targetPath: string): boolean {
-  const before = fs.statSync(sourcePath);
-  const result = spawnSync('cp', ['--', sourcePath, targetPath], { stdio: 'ignore' });
-  if (result.error || result.status !== 0) return false;
-  const after = fs.statSync(sourcePath);
-  const copy = fs.statSync(targetPath);
-  // The same file (not one renamed over it meanwhile), of the same size, copied in full.
-  return before.ino === after.ino && before.dev === after.dev && before.size === after.size && copy.size === before.size;
-}
-
-function copyFileSafely(sourcePath: string, targetPath: string): boolean {
-  try {
-    return copyFile(sourcePath, targetPath);
-  } catch {
-    return false;
-  }
 }
 
 /**
@@ -156,33 +137,13 @@ export function pinLiveDatabase(sourcePath: string, options: CopyLiveDatabaseOpt
   }
 }
 
-/**
- * Copies the live database `sourcePath` to `targetPath` (must not exist) as one consistent
- * snapshot, if it is in WAL mode and other connections let it (see the file comment). On any other
- * outcome `targetPath` does not exist afterwards.
- */
-export function copyLiveDatabase(
-  sourcePath: string,
-  targetPath: string,
-  options: CopyLiveDatabaseOptions = {},
-): LiveCopyOutcome {
-  const pin = pinLiveDatabase(sourcePath, options);
-  if (typeof pin === 'string') return pin;
-  try {
-    options.whilePinned?.(pin.db);
-    if (copyFileSafely(sourcePath, targetPath)) return 'copied';
-    fs.rmSync(targetPath, { force: true });
-    return 'copy-failed';
-  } finally {
-    pin.release();
-  }
-}
-
 /** The outcome of copyLiveDatabaseWhile, with what `whilePinned` returned when the copy was made. */
 export type LiveCopyWhile<T> = { outcome: 'copied'; result: T } | { outcome: Exclude<LiveCopyOutcome, 'copied'> };
 
 /**
- * As copyLiveDatabase, but `cp` runs as a child process while `whilePinned` reads the pinned
+ * Copies the live database `sourcePath` to `targetPath` (must not exist) as one consistent
+ * snapshot, if it is in WAL mode and other connections let it (see the file comment); on any other
+ * outcome `targetPath` does not exist afterwards. `cp` runs as a child process while `whilePinned` reads the pinned
  * snapshot (the same bytes the copy gets) on this thread, so a scan of the database costs no time
  * beside the copy. Resolves once `cp` has finished and the pin is released.
  */
