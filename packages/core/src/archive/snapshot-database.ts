@@ -3,19 +3,19 @@
  *
  * 1. A snapshot copy of the live file, made while DOCSight keeps writing: for a WAL database (as
  *    DOCSight's are) a plain file copy taken under a read transaction (copy-live-database.ts),
- *    while the same snapshot is checked for demo rows and its rows counted beside `cp`; otherwise, or when that is not possible right now, `VACUUM INTO` on a connection to the live
+ *    while the same snapshot is checked for demo rows and its rows counted beside `cp`;
+ *    otherwise, or when that is not possible right now, `VACUUM INTO` on a connection to the live
  *    file (one read transaction, so one moment; in rollback mode writers wait, up to their busy
  *    timeout, for it to finish). The online backup API was not used: it restarts whenever another
  *    connection writes, so it may never finish under a busy writer.
  * 2. The copy is switched to `journal_mode=DELETE` (header bytes 18/19 = 1), never WAL, so
  *    opening it anywhere later creates no `-wal`/`-shm` files.
- * 3. Demo rows are removed (snapshot-demo-filter.ts; skipped when the pinned snapshot had none). If
- *    any were, or the copy has more than 1 %
- *    free pages (a file copy keeps the live file's), it is compacted with a second `VACUUM INTO`
- *    (cheaper than an in-place VACUUM, which writes every page twice) so the archive carries no
- *    dead pages.
- * 4. Rows are counted per table, in creation order: on the final copy, unless rows were removed
- *    nowhere and the counts of the pinned snapshot (the same rows) are already known.
+ * 3. Demo rows are removed (snapshot-demo-filter.ts; skipped when the pinned snapshot had none).
+ *    If any were, or the copy has more than 1 % free pages (a file copy keeps the live file's), it
+ *    is compacted with a second `VACUUM INTO` (cheaper than an in-place VACUUM, which writes every
+ *    page twice) so the archive carries no dead pages.
+ * 4. Rows are counted per table, in creation order: on the final copy, unless no rows were
+ *    removed and the counts of the pinned snapshot (the same rows) are already known.
  *
  * Its SQLite work is synchronous and slow on large files: call it from a worker thread
  * (run-snapshot-worker.ts).
