@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
+import { freePort } from '../free-port.ts';
 import { pipeline } from 'node:stream/promises';
 import { killHard, spawnLocker, type LockerChild } from './locker-process.ts';
 
@@ -22,18 +22,6 @@ export interface HttpAnswer {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** A TCP port nobody listens on right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 /** One request; never throws for an HTTP status, only for a failed connection. */
 export function request(

@@ -6,7 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
-import net from 'node:net';
+import { freePort } from '../free-port.ts';
 import { LOCKER_CLI } from '../locker-cli.ts';
 import { requireBuiltLocker } from '../locker-json.ts';
 
@@ -27,18 +27,6 @@ export interface LockerServerOptions {
   backupDir: string;
   /** More environment variables (LOG_LEVEL defaults to warn). */
   env?: Record<string, string>;
-}
-
-/** A TCP port nobody listens on right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 function healthy(baseUrl: string): Promise<boolean> {
