@@ -327,6 +327,16 @@ const cases: HostileCase[] = [
     message: /checksum mismatch for config\.json/,
   },
   {
+    title: 'a sound database whose SHA-256 differs from the meta',
+    archive: () => {
+      const db = { name: 'docsis_history.db', content: snapshotDbBytes(['archived'], { wal: true }) };
+      const other = { name: 'docsis_history.db', content: snapshotDbBytes(['replaced'], { wal: true }) };
+      return buildTarGz([{ name: 'backup_meta.json', content: metaText({ members: memberDigests([other]) }) }, db]);
+    },
+    code: 'MEMBER_CHECKSUM_MISMATCH',
+    message: /checksum mismatch for docsis_history\.db/,
+  },
+  {
     title: 'a member whose size differs from the meta',
     archive: () =>
       buildTarGz([{ name: 'backup_meta.json', content: metaText({ members: memberDigests([{ name: 'config.json', content: '{}' }]) }) }, CONFIG]),

@@ -21,8 +21,10 @@ import {
   buildTarGz,
   cleanupTempDirs,
   makeLiveDataDir,
+  memberDigests,
   metaText,
   readSnapshotRows,
+  sha256,
   snapshotDbBytes,
   snapshotDir,
 } from './restore-support.ts';
@@ -42,6 +44,18 @@ function preparedFiles(dataDir: string): string[] {
 }
 
 describe('prepared restores', () => {
+  it('checks a WAL-flagged database against the digest of its archived bytes, though the staged copy is made rollback-mode', async () => {
+    const db = { name: 'docsis_history.db', content: snapshotDbBytes(['flagged'], { wal: true }) };
+    const archive = await buildTarGz([{ name: 'backup_meta.json', content: metaText({ members: memberDigests([db]) }) }, db]);
+    const dataDir = makeLiveDataDir();
+    const prepared = await prepareRestore({ source: Readable.from([archive]), dataDir, stagingPrefix: `${PREPARED_PREFIX}wal-` });
+    expect(prepared.members).toEqual([{ name: 'docsis_history.db', size: db.content.length, sha256: sha256(db.content) }]);
+    const staged = fs.readFileSync(prepared.staged.get('docsis_history.db')!);
+    expect([staged[18], staged[19]]).toEqual([1, 1]);
+    expect(staged.subarray(20)).toEqual(db.content.subarray(20));
+    await discardPreparedRestore(prepared);
+  });
+
   it('stages beside the live files without changing them, then publishes without reading the archive again', async () => {
     const dataDir = makeLiveDataDir();
     const before = snapshotDir(dataDir);

@@ -24,6 +24,7 @@ import { isDocsightConfigured, readStagedConfig } from './read-staged-config.ts'
 import { RESTORE_PREFIX, removeSqliteSidecars, unlinkIfPresent } from './restore-work-files.ts';
 import { clearWalFlag } from './sqlite-header.ts';
 import { stageMember } from './stage-member.ts';
+import { startStagedFileDigest } from './staged-file-digest.ts';
 import { verifyStagedDatabase } from './verify-staged-database.ts';
 
 /** Name prefix of the staged files of a prepared upload (see the file comment). */
@@ -68,8 +69,9 @@ export async function prepareRestore(options: PrepareRestoreOptions): Promise<Pr
   const prefix = options.stagingPrefix ?? RESTORE_PREFIX;
   const staged = new Map<DataFileName, string>();
   const stagedPaths: string[] = [];
-  // Per staged member: its fsync and, for a database, the integrity check. They run while the rest
-  // of the archive is read and are awaited, in archive order, before the result is trusted.
+  // Per staged member: its fsync, its read-back digest and, for a database, the integrity check.
+  // They run while the rest of the archive is read and are awaited, in archive order, before the
+  // result is trusted (and before a failure is reported, so none of them outlives the call).
   const checks: Promise<void>[] = [];
   try {
     const unpacked = options.archivePath === undefined ? 0 : await estimateUnpackedBytes(options.archivePath);
@@ -84,9 +86,14 @@ export async function prepareRestore(options: PrepareRestoreOptions): Promise<Pr
         });
         staged.set(member.name, path);
         checks.push(synced);
+        // Hashed by reading the file back (staged-file-digest.ts); its header is read before the
+        // integrity check clears the WAL flag there.
+        const digest = await startStagedFileDigest(path);
+        checks.push(observed(digest.sha256.then(() => undefined)));
         if (isDatabaseFileName(member.name)) checks.push(observed(checkStagedDatabase(member.name, path)));
+        return digest;
       },
-      options,
+      { ...options, sinkDigests: true },
     );
     if (staged.size === 0) {
       throw new LockerError('ARCHIVE_NO_DATA', 'The backup holds no data files, so there is nothing to restore');

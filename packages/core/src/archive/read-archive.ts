@@ -18,10 +18,12 @@
  *    says whether the meta came later (META_NOT_FIRST) or never (META_MISSING);
  * 3. `backup_meta.json` is parsed (parseArchiveMeta) before any data member is seen, so its
  *    `members` digests can be checked while each member streams;
- * 4. DATA_FILES members go to `sink(member, content)` while their size and SHA-256 are computed;
- *    other safe names are drained and reported as warnings.
- * Success is declared only after gunzip has ended cleanly, so a bad gzip trailer fails the read
- * even when every tar member parsed.
+ * 4. DATA_FILES members go to `sink(member, content)` while their size and SHA-256 are computed
+ *    (or, with `sinkDigests`, while their size is counted; the sink hands back the SHA-256 of what
+ *    it wrote, checked once the whole archive is read); other safe names are drained and reported
+ *    as warnings.
+ * Success is declared only after gunzip has ended cleanly and every digest matched, so a bad gzip
+ * trailer fails the read even when every tar member parsed.
  */
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
@@ -56,9 +58,17 @@ export interface ArchiveMemberDigest {
 
 /**
  * Receives each data member. It must consume `content` (what it leaves is drained) and may throw to
- * abort the read; the checksum check happens after it resolves.
+ * abort the read. With `sinkDigests` it resolves with the SHA-256 of what it consumed (a staged
+ * file read back, say); otherwise the reader hashes the content as it streams and the sink's
+ * result is ignored. The checksum check happens after it resolves.
  */
-export type ArchiveMemberSink = (member: ArchiveMemberHeader, content: Readable) => Promise<void>;
+export type ArchiveMemberSink = (member: ArchiveMemberHeader, content: Readable) => Promise<SinkDigest | void>;
+
+/** What a sink resolves with under `sinkDigests`. */
+export interface SinkDigest {
+  /** Lowercase hex SHA-256 of the member's bytes; may settle after the sink returned. */
+  sha256: Promise<string>;
+}
 
 /** Progress of a job that reads an archive. `bytesDone` counts compressed bytes read so far. */
 export interface ArchiveProgress {
@@ -83,6 +93,13 @@ export interface ReadArchiveOptions {
    * database while holding about 18 MB more (inflate-archive.ts).
    */
   parallelInflate?: boolean;
+  /**
+   * The sink computes each data member's SHA-256 (it resolves with a SinkDigest) and the reader
+   * only counts bytes. prepareRestore reads its staged files back, beside the integrity check,
+   * which took the hashing off the main thread's busiest stretch (staged-file-digest.ts). A
+   * mismatch is then reported after the last member instead of right after the member.
+   */
+  sinkDigests?: boolean;
 }
 
 export interface ReadArchiveResult {
@@ -195,7 +212,7 @@ export async function readArchive(
     extract.end(null);
   }
 
-  const state = new MemberRules(limits, sink);
+  const state = new MemberRules(limits, sink, options.sinkDigests === true);
   const entries = (extract as AsyncIterable<unknown>)[Symbol.asyncIterator]() as AsyncIterator<TarEntry>;
   try {
     for (;;) {
@@ -212,6 +229,7 @@ export async function readArchive(
     if (endProblem !== undefined) {
       throw new LockerError('ARCHIVE_INVALID_TAR', 'Invalid archive: invalid header', { details: { reason: endProblem } });
     }
+    await state.checkDigests();
     const meta = state.finish();
     return { meta, members: state.members, files: state.files, warnings: state.warnings, bytesRead, inflation };
   } catch (error) {
@@ -271,9 +289,19 @@ const TYPE_WORDS: Record<string, string> = {
   fifo: 'fifo',
 };
 
+/** A data member read, with its digest still to come (sinkDigests) or already known. */
+interface ReadMember {
+  name: DataFileName;
+  size: number;
+  sha256: Promise<string> | string;
+  expected: string | undefined;
+}
+
 /** The per-member rules of the reader (states 1-4 of the top comment). */
 class MemberRules {
+  /** Filled by checkDigests(), in archive order. */
   readonly members: ArchiveMemberDigest[] = [];
+  private readonly read: ReadMember[] = [];
   readonly files: string[] = [];
   readonly warnings: string[] = [];
   entriesSeen = 0;
@@ -286,6 +314,7 @@ class MemberRules {
   constructor(
     private readonly limits: ReadArchiveLimits,
     private readonly sink: ArchiveMemberSink,
+    private readonly sinkDigests: boolean,
   ) {}
 
   async accept(entry: TarEntry): Promise<void> {
@@ -412,30 +441,50 @@ class MemberRules {
       );
     }
 
-    const hash = createHash('sha256');
+    const hash = this.sinkDigests ? undefined : createHash('sha256');
     let bytes = 0;
     let complete = false;
     const content = Readable.from(
-      (async function* hashing() {
+      (async function* counting() {
         for await (const chunk of entry) {
           bytes += chunk.length;
-          hash.update(chunk);
+          hash?.update(chunk);
           yield chunk;
         }
         complete = true;
       })(),
       { objectMode: false },
     );
-    await this.sink({ name, size }, content);
+    const fromSink = await this.sink({ name, size }, content);
     if (!complete) await drain(content);
 
-    const sha256 = hash.digest('hex');
-    if (expected !== undefined && expected.sha256 !== sha256) {
-      throw new LockerError('MEMBER_CHECKSUM_MISMATCH', `Invalid backup: checksum mismatch for ${name}`, {
-        details: { name, expected: expected.sha256, actual: sha256 },
-      });
+    let sha256: Promise<string> | string;
+    if (hash !== undefined) {
+      sha256 = hash.digest('hex');
+      checkDigest(name, expected?.sha256, sha256);
+    } else {
+      if (!fromSink) throw new Error(`readArchive: the sink gave no digest for ${name} (sinkDigests)`);
+      sha256 = fromSink.sha256;
+      sha256.catch(() => undefined); // awaited in checkDigests(); a read that fails first reports its own error
     }
-    this.members.push({ name, size: bytes, sha256 });
+    this.read.push({ name, size: bytes, sha256, expected: expected?.sha256 });
     this.files.push(name);
+  }
+
+  /** Waits for the digests still to come, checks them in archive order, and fills `members`. */
+  async checkDigests(): Promise<void> {
+    for (const member of this.read) {
+      const sha256 = await member.sha256;
+      checkDigest(member.name, member.expected, sha256);
+      this.members.push({ name: member.name, size: member.size, sha256 });
+    }
+  }
+}
+
+function checkDigest(name: string, expected: string | undefined, actual: string): void {
+  if (expected !== undefined && expected !== actual) {
+    throw new LockerError('MEMBER_CHECKSUM_MISMATCH', `Invalid backup: checksum mismatch for ${name}`, {
+      details: { name, expected, actual },
+    });
   }
 }

@@ -1,16 +1,18 @@
 /**
  * Full verification of a stored backup, without touching any data directory: one streaming pass
  * checks gzip (CRC and length of every member), tar, the member rules and every checksum the meta
- * carries; the databases are unpacked into a private work directory beside the archive and each
- * passes SQLite's `PRAGMA integrity_check`, started as soon as that database is unpacked. The
- * work directory is always removed.
+ * carries; the databases are unpacked into a private work directory beside the archive, and each
+ * is hashed by reading it back and passes SQLite's `PRAGMA integrity_check`, both started as soon
+ * as that database is unpacked (staged-file-digest.ts). The work directory is always removed.
  */
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { checkStagedDatabase, firstFailure, observed } from '../archive/prepare-restore.ts';
 import { readArchive, type ArchiveProgress, type ReadArchiveResult } from '../archive/read-archive.ts';
 import { stageMember } from '../archive/stage-member.ts';
+import { startStagedFileDigest } from '../archive/staged-file-digest.ts';
 import { isDatabaseFileName, WORK_PREFIX } from '../data-dir-layout.ts';
 import { LockerError, errnoCode, isLockerError } from '../errors.ts';
 import { isBackupFileName } from './is-backup-file-name.ts';
@@ -69,17 +71,18 @@ export async function verifyBackup(
         createReadStream(archivePath),
         async (member, content) => {
           if (!isDatabaseFileName(member.name)) {
-            for await (const _chunk of content) {
-              // drained: the reader has already checked this member's digest
-            }
-            return;
+            const hash = createHash('sha256');
+            for await (const chunk of content) hash.update(chunk as Buffer);
+            return { sha256: Promise.resolve(hash.digest('hex')) };
           }
-          // A scratch copy, removed below: no fsync.
+          // A scratch copy, removed below: no fsync. Hashed by reading it back, as a restore does.
           const { path: target, synced } = await stageMember(workDir, member.name, content, () => undefined, { durable: false });
           unpacked.push(member.name);
-          checks.push(synced, observed(checkBackupDatabase(fileName, member.name, target)));
+          const digest = await startStagedFileDigest(target);
+          checks.push(synced, observed(digest.sha256.then(() => undefined)), observed(checkBackupDatabase(fileName, member.name, target)));
+          return digest;
         },
-        { bytesTotal: archiveStat.size, ...options },
+        { bytesTotal: archiveStat.size, ...options, sinkDigests: true },
       );
       await firstFailure(checks);
       const digests = result.meta.members;
