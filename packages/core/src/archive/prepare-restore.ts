@@ -23,6 +23,7 @@ import { readArchive, type ArchiveMemberDigest, type ArchiveSource, type ReadArc
 import { isDocsightConfigured, readStagedConfig } from './read-staged-config.ts';
 import { RESTORE_PREFIX, removeSqliteSidecars, unlinkIfPresent } from './restore-work-files.ts';
 import { clearWalFlag } from './sqlite-header.ts';
+import { warmSqliteWorker } from './run-sqlite-task.ts';
 import { stageMember } from './stage-member.ts';
 import { startStagedFileDigest } from './staged-file-digest.ts';
 import { verifyStagedDatabase } from './verify-staged-database.ts';
@@ -73,6 +74,7 @@ export async function prepareRestore(options: PrepareRestoreOptions): Promise<Pr
   // They run while the rest of the archive is read and are awaited, in archive order, before the
   // result is trusted (and before a failure is reported, so none of them outlives the call).
   const checks: Promise<void>[] = [];
+  warmSqliteWorker();
   try {
     const unpacked = options.archivePath === undefined ? 0 : await estimateUnpackedBytes(options.archivePath);
     await ensureFreeSpace('restore', [{ dir: dataDir, bytes: unpacked + FREE_SPACE_MARGIN }, ...(options.spaceNeeds ?? [])]);

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,6 +19,28 @@ function tempFile(name: string): string {
 }
 
 describe('runSqliteTask', () => {
+  it('warms the worker without keeping the process alive, and the warmed worker runs the next task', () => {
+    const file = tempFile('warm.db');
+    new Database(file).close();
+    const moduleUrl = new URL('./run-sqlite-task.ts', import.meta.url).href;
+    const script = tempFile('warm.mts');
+    fs.writeFileSync(
+      script,
+      `import { runSqliteTask, warmSqliteWorker } from ${JSON.stringify(moduleUrl)};
+      warmSqliteWorker();
+      warmSqliteWorker();
+      console.log(JSON.stringify(await runSqliteTask({ kind: 'integrity_check', path: ${JSON.stringify(file)} })));
+      warmSqliteWorker();`,
+    );
+    const result = spawnSync(process.execPath, ['--import', 'tsx', script], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(result.stderr).toBe('');
+    expect(result.stdout.trim()).toBe('["ok"]');
+    expect(result.status).toBe(0);
+  });
+
   it('runs integrity_check through the worker from TypeScript sources under vitest', async () => {
     const file = tempFile('ok.db');
     const db = new Database(file);

@@ -37,6 +37,14 @@ export async function runSqliteTask<T extends SqliteTask>(task: T): Promise<Sqli
   }
 }
 
+/**
+ * Starts the SQLite worker ahead of a task known to come (a restore's integrity check), so loading
+ * it overlaps the archive read instead of delaying the check.
+ */
+export function warmSqliteWorker(): void {
+  client.warm();
+}
+
 /** Stops the SQLite worker (a later task starts a new one); for shutdown and tests. */
 export async function stopSqliteWorker(): Promise<void> {
   await client.close();

@@ -59,6 +59,11 @@ export class WorkerClient<TRequest, TResult> {
     });
   }
 
+  /** Starts the worker now, unreferenced, so a request soon after does not wait for its start. */
+  warm(): void {
+    this.#start();
+  }
+
   /** Stops the worker (a later request starts a new one); pending requests fail. */
   async close(): Promise<void> {
     const worker = this.#worker;
