@@ -111,6 +111,48 @@ with tarfile.open(sys.argv[1], "w:gz", format=tarfile.GNU_FORMAT) as tar:
     ]);
   });
 
+  it('takes the digests from the sink under sinkDigests, and checks them against the meta once the archive is read', async () => {
+    const archive = await buildTarGz([{ name: 'backup_meta.json', content: metaText({ members: memberDigests([CONFIG]) }) }, CONFIG]);
+    const consume = async (content: AsyncIterable<unknown>): Promise<void> => {
+      for await (const _chunk of content) {
+        // consumed; the digest below is the sink's own
+      }
+    };
+    const right = await readArchive(
+      archive,
+      async (_member, content) => {
+        await consume(content);
+        return { sha256: Promise.resolve(memberDigests([CONFIG])['config.json']!.sha256) };
+      },
+      { sinkDigests: true },
+    );
+    expect(right.members).toEqual([{ name: 'config.json', ...memberDigests([CONFIG])['config.json'] }]);
+
+    const wrong = readArchive(
+      archive,
+      async (_member, content) => {
+        await consume(content);
+        return { sha256: new Promise<string>((resolve) => setTimeout(() => resolve('0'.repeat(64)), 10)) };
+      },
+      { sinkDigests: true },
+    );
+    await expect(wrong).rejects.toMatchObject({ code: 'MEMBER_CHECKSUM_MISMATCH', message: 'Invalid backup: checksum mismatch for config.json' });
+
+    const failing = readArchive(
+      archive,
+      async (_member, content) => {
+        await consume(content);
+        return { sha256: Promise.reject(new Error('EIO: the staged copy could not be read')) };
+      },
+      { sinkDigests: true },
+    );
+    await expect(failing).rejects.toThrow('EIO: the staged copy could not be read');
+
+    await expect(readArchive(archive, async (_member, content) => consume(content), { sinkDigests: true })).rejects.toThrow(
+      /the sink gave no digest for config\.json/,
+    );
+  });
+
   it('stops with CANCELLED when the caller aborts', async () => {
     const controller = new AbortController();
     const tar = await buildTar([META, { name: 'docsis_history.db', content: Buffer.alloc(4 * 1024 * 1024, 3) }]);
