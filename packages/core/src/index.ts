@@ -62,6 +62,7 @@ export { parseArchiveMeta } from './archive/parse-archive-meta.ts';
 export { isDocsightConfigured } from './archive/read-staged-config.ts';
 export * from './backup-dir/verify-backup.ts';
 export { seedDataDir, type SeedSummary } from './seed/seed-data-dir.ts';
+export { createPrng, type Prng } from './seed/prng.ts';
 export {
   SeedOptionsSchema,
   type SeedOptions,

@@ -1,8 +1,9 @@
 /**
  * Which process a trial kills, during what, and when. Trial `index` takes kind
  * TRIAL_KINDS[index % 8], so any 8 consecutive trials cover every kind (and a short run of 10 gets
- * the two publish kinds twice); its other choices come from
- * its own generator (prng.ts), so a trial is the same whether it runs in a full run or alone.
+ * the two publish kinds twice); its other choices come from its own fork of core's seeded
+ * generator (`createPrng(seed).fork('trial <index>')`), so a trial is the same whether it runs in a
+ * full run or alone.
  *
  * Kill moments:
  * - `start`: a delay uniform in [0, 1.1 × the unkilled duration], counted from the spawn (CLI) or
@@ -12,9 +13,9 @@
  *   time from there to the end], drawn as u² × window so most kills land early, inside the few
  *   milliseconds that publishing takes.
  */
+import { createPrng } from '@evidence-locker/core';
 import type { ArchiveName, CrashFixtures } from './prepare-crash-fixtures.ts';
 import { ARCHIVE_NAMES } from './prepare-crash-fixtures.ts';
-import { trialPrng } from './prng.ts';
 
 export const TRIAL_KINDS = [
   'cli-restore-publish',
@@ -51,7 +52,7 @@ export interface TrialPlan {
 
 /** The plan of trial `index` of the run seeded with `seed`. */
 export function planTrial(seed: number, index: number, timings: Pick<CrashFixtures, 'timings' | 'archives'>): TrialPlan {
-  const prng = trialPrng(seed, index);
+  const prng = createPrng(seed).fork(`trial ${index}`);
   const kind = TRIAL_KINDS[index % TRIAL_KINDS.length]!;
   const operation = kind.includes('create') ? 'create' : 'restore';
   const runner = kind.startsWith('cli') ? 'cli' : 'server';

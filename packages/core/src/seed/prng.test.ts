@@ -23,6 +23,23 @@ describe('createPrng', () => {
     expect([...seen].sort()).toEqual([3, 4, 5, 6]);
   });
 
+  it('picks weighted entries in proportion to their weights, and refuses to pick from nothing', () => {
+    const prng = createPrng(11);
+    const counts = { rare: 0, common: 0, never: 0 };
+    for (let i = 0; i < 10_000; i++) counts[prng.weighted([['rare', 1], ['common', 3], ['never', 0]] as const)] += 1;
+    expect(counts.never).toBe(0);
+    expect(counts.common / counts.rare).toBeGreaterThan(2.5);
+    expect(counts.common / counts.rare).toBeLessThan(3.5);
+    expect(() => prng.pick([])).toThrow(RangeError);
+  });
+
+  it('gives bytes() of the requested length that cover the whole byte range', () => {
+    const bytes = createPrng(13).bytes(4096);
+    expect(bytes).toHaveLength(4096);
+    expect(new Set(bytes).size).toBe(256);
+    expect(createPrng(13).bytes(16)).toEqual(bytes.subarray(0, 16));
+  });
+
   it('draws gauss() values around the requested mean', () => {
     const prng = createPrng(9);
     let sum = 0;

@@ -1,7 +1,8 @@
 /**
  * A small seeded pseudo-random generator (sfc32, seeded through splitmix32) so that a seed always
  * yields the same data directory. `fork(label)` derives an independent stream per table, so adding
- * a draw to one generator never shifts the values of another.
+ * a draw to one generator never shifts the values of another. The fuzzer (one fork per case) and
+ * the crash harness (one fork per trial) draw from it too, so one case or trial replays alone.
  */
 export interface Prng {
   /** Uniform in [0, 1). */
@@ -14,7 +15,12 @@ export interface Prng {
   gauss(mean: number, sd: number): number;
   /** True with probability `p`. */
   chance(p: number): boolean;
+  /** One of `items` (a RangeError for an empty list). */
   pick<T>(items: readonly T[]): T;
+  /** One of `entries`, chosen with probability proportional to its weight. */
+  weighted<T>(entries: readonly (readonly [T, number])[]): T;
+  /** `length` random bytes. */
+  bytes(length: number): Buffer;
   /** An independent generator derived from this one's seed and `label`. */
   fork(label: string): Prng;
 }
@@ -62,7 +68,24 @@ export function createPrng(seed: number): Prng {
       return mean + sd * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * next());
     },
     chance: (p) => next() < p,
-    pick: <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T,
+    pick: <T>(items: readonly T[]): T => {
+      if (items.length === 0) throw new RangeError('pick from an empty list');
+      return items[Math.floor(next() * items.length)] as T;
+    },
+    weighted: (entries) => {
+      const total = entries.reduce((sum, [, weight]) => sum + weight, 0);
+      let roll = next() * total;
+      for (const [value, weight] of entries) {
+        roll -= weight;
+        if (roll < 0) return value;
+      }
+      return entries[entries.length - 1]![0];
+    },
+    bytes: (length) => {
+      const out = Buffer.alloc(length);
+      for (let i = 0; i < length; i += 1) out[i] = Math.floor(next() * 256);
+      return out;
+    },
     fork: (label) => createPrng((seed ^ hashLabel(label)) >>> 0),
   };
 }
