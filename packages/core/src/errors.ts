@@ -72,6 +72,14 @@ export function isLockerError(error: unknown, ...codes: LockerErrorCode[]): erro
   return error instanceof LockerError && (codes.length === 0 || codes.includes(error.code));
 }
 
+/**
+ * True for the errno codes of a write the disk had no room for: ENOSPC (the file system is full) and
+ * EDQUOT (the user's quota is), which a user fixes the same way. Each caller words its own DISK_FULL.
+ */
+export function isDiskFullErrno(code: string | undefined): boolean {
+  return code === 'ENOSPC' || code === 'EDQUOT';
+}
+
 /** Node's errno code of an error (`ENOENT`, `ENOSPC`, …), or undefined. */
 export function errnoCode(error: unknown): string | undefined {
   if (typeof error === 'object' && error !== null && 'code' in error) {

@@ -22,6 +22,7 @@ import { pipeline } from 'node:stream/promises';
 import {
   LockerError,
   errnoCode,
+  isDiskFullErrno,
   archiveValidationOf,
   discardPreparedRestore,
   prepareRestore,
@@ -127,7 +128,7 @@ export async function receiveUpload(body: Readable, options: ReceiveUploadOption
       if (options.signal?.aborted === true) {
         throw new LockerError('CANCELLED', 'The upload was interrupted.', { cause: error });
       }
-      if (errnoCode(error) === 'ENOSPC') {
+      if (isDiskFullErrno(errnoCode(error))) {
         throw new LockerError(
           'DISK_FULL',
           `The disk filled up while the upload was written to ${dirname(path)}; nothing was changed. Free up space there and upload the file again.`,

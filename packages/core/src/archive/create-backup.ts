@@ -28,7 +28,7 @@ import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
-import { errnoCode, isLockerError, LockerError } from '../errors.ts';
+import { errnoCode, isDiskFullErrno, isLockerError, LockerError } from '../errors.ts';
 import {
   CONFIG_FILE,
   CONFIG_KEY_FILE,
@@ -212,7 +212,7 @@ function mapError(error: unknown, signal: AbortSignal | undefined): unknown {
   if (isLockerError(error)) return error;
   if (signal?.aborted || (error instanceof Error && error.name === 'AbortError')) return cancelled(error);
   const code = errnoCode(error);
-  if (code === 'ENOSPC' || code === 'EDQUOT') {
+  if (isDiskFullErrno(code)) {
     return new LockerError('DISK_FULL', 'The disk filled up while the backup was written.', { cause: error });
   }
   if (code === 'EACCES' || code === 'EPERM') {

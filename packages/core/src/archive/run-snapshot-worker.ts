@@ -9,7 +9,7 @@ import type { Worker } from 'node:worker_threads';
 import { dirname } from 'node:path';
 import { startWorker } from '../worker/start-worker.ts';
 import { formatMegabytes, freeBytes } from '../fs/ensure-free-space.ts';
-import { errnoCode, LockerError } from '../errors.ts';
+import { errnoCode, isDiskFullErrno, LockerError } from '../errors.ts';
 import type { DatabaseSnapshot, DatabaseSnapshotRequest } from './snapshot-database.ts';
 
 export type SnapshotWorkerMessage =
@@ -32,7 +32,7 @@ function spawnWorker(requests: DatabaseSnapshotRequest[]): Worker {
 
 function toLockerError(message: string, code: string | undefined): Error {
   const details = { sqliteCode: code };
-  if (code?.startsWith('SQLITE_FULL') || code === 'ENOSPC' || code === 'EDQUOT') {
+  if (code?.startsWith('SQLITE_FULL') || isDiskFullErrno(code)) {
     return new LockerError('DISK_FULL', `The disk filled up while the databases were copied: ${message}`, { details });
   }
   if (code?.startsWith('SQLITE_BUSY') || code?.startsWith('SQLITE_LOCKED')) {

@@ -15,7 +15,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { LockerError, errnoCode } from '../errors.ts';
+import { LockerError, errnoCode, isDiskFullErrno } from '../errors.ts';
 import { stagedFileName } from './restore-work-files.ts';
 
 const WRITE_SIZE = 1024 * 1024;
@@ -42,7 +42,7 @@ export interface StagedMember {
 }
 
 function diskFull(error: unknown, dataDir: string, name: string): unknown {
-  if (errnoCode(error) !== 'ENOSPC' && errnoCode(error) !== 'EDQUOT') return error;
+  if (!isDiskFullErrno(errnoCode(error))) return error;
   return new LockerError('DISK_FULL', `The disk filled up while ${name} was unpacked into ${dataDir}; nothing was changed. Free up space there and try again.`, {
     cause: error,
     details: { dataDir, name },

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { open, rename, link, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { LockerError, errnoCode } from '../errors.ts';
+import { LockerError, errnoCode, isDiskFullErrno } from '../errors.ts';
 import { WORK_PREFIX } from '../data-dir-layout.ts';
 import { syncDirectory } from '../fs/sync-directory.ts';
 
@@ -73,7 +73,7 @@ export async function writeFileAtomic(
 
 function toLockerError(error: unknown, filePath: string): unknown {
   const code = errnoCode(error);
-  if (code === 'ENOSPC' || code === 'EDQUOT') {
+  if (isDiskFullErrno(code)) {
     return new LockerError('DISK_FULL', `The disk is full; could not write ${filePath}.`, {
       cause: error,
       details: { path: filePath },
