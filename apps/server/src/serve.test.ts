@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ownLeaseName } from './cli/work-dir-lease.ts';
+import { ownLeaseName } from './instance/work-dir-lease.ts';
 import { loadEnv } from './env.ts';
 import { startServer, type RunningServer } from './serve.ts';
 import { createTestServices, type TestServices } from './test-support/test-services.ts';

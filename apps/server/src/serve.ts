@@ -1,7 +1,7 @@
 /**
  * `locker serve`: builds the server from the environment, listens, logs the URL, and shuts down
  * cleanly on SIGTERM/SIGINT (stop accepting, finish requests in flight, close the databases).
- * While it runs it holds a lease on its data and backup directories (cli/work-dir-lease.ts), so a
+ * While it runs it holds a lease on its data and backup directories (instance/work-dir-lease.ts), so a
  * CLI command run meanwhile does not sweep the work files of the server's jobs; leases a killed
  * process left there are removed before the first request (uploads a crash left staged go when
  * the instance opens).
@@ -9,7 +9,7 @@
 import type { FastifyInstance } from 'fastify';
 import { runSqliteTask } from '@evidence-locker/core';
 import { buildServer, type BuildServerOptions } from './app.ts';
-import { holdLeases, otherLeaseHolders } from './cli/work-dir-lease.ts';
+import { holdLeases, otherLeaseHolders } from './instance/work-dir-lease.ts';
 import { enqueueDemoSeed } from './demo/enqueue-demo-seed.ts';
 import type { Env } from './env.ts';
 

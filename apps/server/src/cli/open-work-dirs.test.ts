@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openWorkDirs } from './open-work-dirs.ts';
-import { ownLeaseName } from './work-dir-lease.ts';
+import { ownLeaseName } from '../instance/work-dir-lease.ts';
 
 let root: string;
 let dataDir: string;

@@ -10,7 +10,7 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { errnoCode, isLockerError, recoverInterruptedRestore, sweepWorkFiles } from '@evidence-locker/core';
-import { holdLeases, otherLeaseHolders } from './work-dir-lease.ts';
+import { holdLeases, otherLeaseHolders } from '../instance/work-dir-lease.ts';
 
 /** The directories a command opens. */
 export interface WorkDirs {

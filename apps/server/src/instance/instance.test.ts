@@ -45,6 +45,35 @@ describe('openInstance', () => {
     expect(fs.readdirSync(backupDir)).toEqual(['docsight_backup_20260101_060000.tar.gz']);
   });
 
+  it("leaves another live process's work files and restore intent alone, and cleans up once its lease is gone", async () => {
+    const dataDir = path.join(tempRoot(), 'data');
+    const backupDir = path.join(root!, 'backups');
+    fs.mkdirSync(dataDir);
+    fs.mkdirSync(backupDir);
+    fs.writeFileSync(path.join(dataDir, 'config.json'), toPythonJson({ modem_type: 'live' }));
+    // A CLI restore on another host of a shared volume, between its intent and its first rename.
+    const staged = '.evidence-locker-restore-1234-config.json';
+    fs.writeFileSync(path.join(dataDir, staged), toPythonJson({ modem_type: 'restored' }));
+    const intent = { version: 1, renames: [{ from: staged, to: 'config.json' }], removals: [] };
+    fs.writeFileSync(path.join(dataDir, '.evidence-locker-restore-intent.json'), JSON.stringify(intent));
+    fs.writeFileSync(path.join(backupDir, '.evidence-locker-archive.tmp'), 'x');
+    const lease = '.evidence-locker.lease.other-host.4321.1';
+    for (const dir of [dataDir, backupDir]) fs.writeFileSync(path.join(dir, lease), '');
+
+    instance = await openInstance({ dataDir, backupDir, browseRoots: [root!] });
+    expect(instance.snapshot.config['modem_type']).toBe('live');
+    expect(fs.readdirSync(dataDir)).toEqual(expect.arrayContaining([staged, '.evidence-locker-restore-intent.json', lease]));
+    expect(fs.readdirSync(backupDir).sort()).toEqual([lease, '.evidence-locker-archive.tmp'].sort());
+    await instance.close();
+
+    // That process ended without a trace but its lease: the next start finishes and cleans up.
+    for (const dir of [dataDir, backupDir]) fs.rmSync(path.join(dir, lease));
+    instance = await openInstance({ dataDir, backupDir, browseRoots: [root!] });
+    expect(instance.snapshot.config['modem_type']).toBe('restored');
+    expect(fs.readdirSync(dataDir).filter((name) => name.startsWith('.evidence-locker'))).toEqual([]);
+    expect(fs.readdirSync(backupDir)).toEqual([]);
+  });
+
   it('lets DEMO_MODE override config.json both ways', async () => {
     const dataDir = path.join(tempRoot(), 'data');
     fs.mkdirSync(dataDir);

@@ -27,6 +27,7 @@ import {
 import { adminPasswordRepr } from './admin-password.ts';
 import { DashboardCounter, type DashboardCounts } from './dashboard-counts.ts';
 import { syncSessionKey } from './session-key.ts';
+import { otherLeaseHolders } from './work-dir-lease.ts';
 
 type Connection = ReturnType<typeof openHistoryDatabase>;
 
@@ -126,12 +127,14 @@ export class Instance {
 
   /**
    * Re-reads config.json, `.config_key`, `.session_key`/`.auth_state` (rotating the session key
-   * when the fingerprint does not match) and re-opens and migrates both databases.
+   * when the fingerprint does not match) and re-opens and migrates both databases. First it
+   * finishes a restore a crash interrupted while publishing, unless `recover` is false (another
+   * live process works in the data dir, and the intent may be its own).
    */
-  async reload(): Promise<InstanceSnapshot> {
+  async reload({ recover = true }: { recover?: boolean } = {}): Promise<InstanceSnapshot> {
     this.#closeDatabases();
     // A restore interrupted while publishing is finished before any database is opened.
-    const recovery = await recoverInterruptedRestore(this.dataDir);
+    const recovery = recover ? await recoverInterruptedRestore(this.dataDir) : { rolledForward: false };
     if (recovery.rolledForward) this.#log.warn({}, 'Finished a restore that was interrupted while publishing');
     this.#snapshot = await this.#readSnapshot();
     this.#history = openHistoryDatabase(this.historyPath);
@@ -202,7 +205,10 @@ export class Instance {
 
 /**
  * Opens the instance at start: creates the data and default backup directories, removes crash leftovers from the data
- * and backup directories, reads config and keys, and opens and migrates both databases.
+ * and backup directories, reads config and keys, and opens and migrates both databases. A
+ * directory another live Evidence Locker process holds a lease on (a CLI backup or restore that
+ * runs while the server starts: work-dir-lease.ts) is left as it is, as a CLI command leaves it:
+ * its work files, and a restore intent in the data dir, are that process's and in use.
  */
 export async function openInstance(options: InstanceOptions): Promise<Instance> {
   const instance = new Instance(options);
@@ -215,15 +221,24 @@ export async function openInstance(options: InstanceOptions): Promise<Instance> 
   // Recovery first: while a restore intent exists a sweep must spare every staged file (the
   // intent may name them), so sweeping after it removes everything a crash left, prepared
   // uploads beside an interrupted restore included.
-  await instance.reload();
-  await sweep(instance.dataDir, log);
+  const dataDirFree = await leftToUs(instance.dataDir, log);
+  await instance.reload({ recover: dataDirFree });
+  if (dataDirFree) await sweep(instance.dataDir, log);
   try {
-    await sweep(instance.backupPath, log);
+    if (await leftToUs(instance.backupPath, log)) await sweep(instance.backupPath, log);
   } catch (error) {
     // An unreachable backup directory (NAS offline) must not stop the server; backups report it.
     log.warn({ dir: instance.backupPath, err: error }, 'Could not check the backup directory for leftover work files');
   }
   return instance;
+}
+
+/** True unless another live process holds a lease on `dir` (stale leases are removed on the way). */
+async function leftToUs(dir: string, log: InstanceLog): Promise<boolean> {
+  const holders = await otherLeaseHolders(dir);
+  if (holders.length === 0) return true;
+  log.warn({ dir, holders }, 'Another Evidence Locker process works in this directory; its work files are left alone');
+  return false;
 }
 
 async function sweep(dir: string, log: InstanceLog): Promise<void> {
