@@ -3,8 +3,9 @@
  * streams. Measured on a 1 GB database uploaded through HTTP (2 cores): hashing in the stream put
  * 0.63 s of SHA-256 on the main thread while it also parsed tar and fed the inflater and the file
  * writes, and was the longest of the three; hashing the staged file afterwards runs beside the
- * integrity check, which leaves the second core idle, and an upload took 2.8-2.9 s instead of
- * 3.2-4.2 s. Reading back also means the digest is of the bytes that will be published.
+ * integrity check, which leaves the second core idle: over five interleaved uploads each, 3.35 s
+ * on average instead of 3.67 s (docs/reliability.md section 7). Reading back also means the digest
+ * is of the bytes that will be published.
  *
  * The read-back starts with the file's first piece: startStagedFileDigest resolves only once that
  * piece is hashed, so a caller may then rewrite header bytes (clearWalFlag) without changing the
