@@ -54,6 +54,7 @@ export { withReadonlyDatabase } from './db/with-readonly-database.ts';
 export * from './archive/read-archive.ts';
 export * from './archive/read-archive-limits.ts';
 export * from './archive/validate-archive.ts';
+export * from './archive/archive-warning.ts';
 export * from './archive/restore-backup.ts';
 export * from './archive/recover-interrupted-restore.ts';
 export { runSqliteTask, stopSqliteWorker, SqliteTaskError } from './archive/run-sqlite-task.ts';

@@ -49,7 +49,9 @@ with tarfile.open(sys.argv[1], "w:gz", format=tarfile.GNU_FORMAT) as tar:
     execFileSync('python3', ['-c', script, target, source, 'backup_meta.json', longName, 'config.json']);
     const result = await validateArchive(fs.readFileSync(target));
     expect(result.files).toEqual(['backup_meta.json', 'config.json']);
-    expect(result.warnings).toEqual([`Skipping unknown file in backup: ${longName}`]);
+    expect(result.warnings).toEqual([
+      { code: 'MEMBER_SKIPPED', message: `Skipping unknown file in backup: ${longName}`, details: { name: longName } },
+    ]);
   });
 
   it('skips unknown files and directories but never writes them', async () => {
@@ -63,9 +65,9 @@ with tarfile.open(sys.argv[1], "w:gz", format=tarfile.GNU_FORMAT) as tar:
     const dataDir = makeTempDir('skip');
     const result = await restoreBackup({ source: archive, dataDir });
     expect(result.warnings).toEqual([
-      'Skipping directory in backup: notes',
-      'Skipping unknown file in backup: notes/readme.txt',
-      'Skipping unknown file in backup: a..b',
+      { code: 'DIRECTORY_SKIPPED', message: 'Skipping directory in backup: notes', details: { name: 'notes' } },
+      { code: 'MEMBER_SKIPPED', message: 'Skipping unknown file in backup: notes/readme.txt', details: { name: 'notes/readme.txt' } },
+      { code: 'MEMBER_SKIPPED', message: 'Skipping unknown file in backup: a..b', details: { name: 'a..b' } },
     ]);
     expect(fs.readdirSync(dataDir)).toEqual(['config.json']);
   });
@@ -73,7 +75,13 @@ with tarfile.open(sys.argv[1], "w:gz", format=tarfile.GNU_FORMAT) as tar:
   it('restores a newer format_version anyway, with DOCSight\'s warning', async () => {
     const archive = await buildTarGz([{ name: 'backup_meta.json', content: metaText({ format_version: 2 }) }, CONFIG]);
     const result = await validateArchive(archive);
-    expect(result.warnings).toEqual(['Backup format_version 2 is newer than supported 1 - attempting restore anyway']);
+    expect(result.warnings).toEqual([
+      {
+        code: 'FORMAT_VERSION_NEWER',
+        message: 'Backup format_version 2 is newer than supported 1 - attempting restore anyway',
+        details: { version: 2, supported: 1 },
+      },
+    ]);
   });
 
   it('reads a gzip stream of several concatenated members', async () => {

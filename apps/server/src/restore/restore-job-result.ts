@@ -3,7 +3,7 @@
  * wizard and settings page, the CLI, tests).
  */
 import { z } from 'zod';
-import { ArchiveMetaSchema } from '@evidence-locker/core';
+import { ArchiveMetaSchema, ArchiveWarningSchema } from '@evidence-locker/core';
 
 export const RestoreJobResultSchema = z.object({
   /** Data files restored, in archive order. */
@@ -19,7 +19,8 @@ export const RestoreJobResultSchema = z.object({
   needsLogin: z.boolean(),
   /** The backup of what the instance held before, in the backup directory; null when it held nothing. */
   preRestoreBackup: z.object({ fileName: z.string(), size: z.number() }).nullable(),
-  warnings: z.array(z.string()),
+  /** What the user should know: a skipped member, a newer format, demo mode turned off (code, English message, details). */
+  warnings: z.array(ArchiveWarningSchema),
   meta: ArchiveMetaSchema,
 });
 export type RestoreJobResult = z.infer<typeof RestoreJobResultSchema>;

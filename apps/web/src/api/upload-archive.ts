@@ -24,8 +24,15 @@ export interface ArchiveValidation {
   files: string[];
   has_database: boolean;
   has_config: boolean;
-  warnings: string[];
+  warnings: ArchiveWarning[];
   members?: unknown;
+}
+
+/** Something the user should know about an archive that is still restorable (code, English message, details). */
+export interface ArchiveWarning {
+  code: string;
+  message: string;
+  details: Record<string, string | number>;
 }
 
 /** A refused upload: the server's code and message (e.g. ARCHIVE_NOT_GZIP). */

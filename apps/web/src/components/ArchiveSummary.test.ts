@@ -43,13 +43,19 @@ describe('ArchiveSummary', () => {
       props: {
         validation: validation({
           has_config: false,
-          warnings: ['This backup has format version 2; this version reads format 1.'],
+          warnings: [
+            {
+              code: 'FORMAT_VERSION_NEWER',
+              message: 'Backup format_version 2 is newer than supported 1 - attempting restore anyway',
+              details: { version: 2, supported: 1 },
+            },
+          ],
           meta: { magic: 'docsight-backup', format_version: 2 },
         }),
         size: 10,
       },
     });
-    expect(wrapper.get('[data-testid="archive-warnings"]').text()).toContain('format version 2');
+    expect(wrapper.get('[data-testid="archive-warnings"]').text()).toContain('format_version 2 is newer');
     expect(wrapper.get('[data-testid="archive-config"]').text()).toBe('Not included');
     expect(wrapper.get('[data-testid="archive-date"]').text()).toBe('Unknown');
     expect(wrapper.find('[data-testid="archive-tables"]').exists()).toBe(false);

@@ -5,6 +5,7 @@
  */
 import { ref, shallowRef } from 'vue';
 import { errorMessage } from '../api/error-message.ts';
+import type { ArchiveWarning } from '../api/upload-archive.ts';
 import { trpc, type LockerClient } from '../api/trpc-client.ts';
 import { useJob } from './use-job.ts';
 
@@ -13,7 +14,7 @@ export interface RestoreOutcome {
   configured: boolean;
   needsLogin: boolean;
   preRestoreBackup: { fileName: string; size: number } | null;
-  warnings: string[];
+  warnings: ArchiveWarning[];
   restoredFiles: string[];
 }
 

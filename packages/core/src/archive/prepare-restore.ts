@@ -16,6 +16,7 @@ import { Readable } from 'node:stream';
 import { CONFIG_FILE, isDatabaseFileName, type DataFileName } from '../data-dir-layout.ts';
 import { LockerError } from '../errors.ts';
 import { ensureFreeSpace, type SpaceNeed } from '../fs/ensure-free-space.ts';
+import type { ArchiveWarning } from './archive-warning.ts';
 import type { ArchiveMeta } from './backup-meta.ts';
 import { FREE_SPACE_MARGIN } from './backup-space-needs.ts';
 import { estimateUnpackedBytes } from './estimate-unpacked-bytes.ts';
@@ -54,7 +55,7 @@ export interface PreparedRestore {
   members: ArchiveMemberDigest[];
   /** Accepted member names in archive order, `backup_meta.json` included. */
   files: string[];
-  warnings: string[];
+  warnings: ArchiveWarning[];
   /** DOCSight's `is_configured()` on the archive's config.json (false without one). */
   configured: boolean;
   /** Compressed bytes read. */

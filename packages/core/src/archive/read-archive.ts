@@ -30,6 +30,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tarStream from 'tar-stream';
 import { LockerError } from '../errors.ts';
+import { archiveWarning, type ArchiveWarning } from './archive-warning.ts';
 import { META_FILE, isDataFileName, isDatabaseFileName, type DataFileName } from '../data-dir-layout.ts';
 import { FORMAT_VERSION, type ArchiveMeta } from './backup-meta.ts';
 import { classifyMemberName, printableMemberName } from './archive-member-name.ts';
@@ -109,7 +110,7 @@ export interface ReadArchiveResult {
   /** Names of the accepted members in archive order, `backup_meta.json` included. */
   files: string[];
   /** Unknown members and directories that were skipped, a newer format_version. */
-  warnings: string[];
+  warnings: ArchiveWarning[];
   /** Compressed bytes read. */
   bytesRead: number;
   /** How the gzip stream was inflated: in parallel along the meta's `gzip_members`, or in one stream. */
@@ -303,7 +304,7 @@ class MemberRules {
   readonly members: ArchiveMemberDigest[] = [];
   private readonly read: ReadMember[] = [];
   readonly files: string[] = [];
-  readonly warnings: string[] = [];
+  readonly warnings: ArchiveWarning[] = [];
   entriesSeen = 0;
   private meta: ArchiveMeta | undefined;
   private readonly names = new Set<string>();
@@ -342,7 +343,7 @@ class MemberRules {
 
     if (header.type !== 'file' && header.type !== 'contiguous-file') {
       if (isDirectory && !allowlisted) {
-        this.warnings.push(`Skipping directory in backup: ${name}`);
+        this.warnings.push(archiveWarning('DIRECTORY_SKIPPED', `Skipping directory in backup: ${name}`, { name }));
         return drain(entry);
       }
       const what = (header.type !== null && header.type !== undefined && TYPE_WORDS[header.type]) || 'special member';
@@ -367,7 +368,7 @@ class MemberRules {
     }
     if (name === META_FILE) return this.acceptMeta(entry);
     if (isDataFileName(name)) return this.acceptData(name, size, entry);
-    this.warnings.push(`Skipping unknown file in backup: ${name}`);
+    this.warnings.push(archiveWarning('MEMBER_SKIPPED', `Skipping unknown file in backup: ${name}`, { name }));
     return drain(entry);
   }
 
@@ -421,7 +422,11 @@ class MemberRules {
     this.files.push(META_FILE);
     if (this.meta.format_version > FORMAT_VERSION) {
       this.warnings.push(
-        `Backup format_version ${this.meta.format_version} is newer than supported ${FORMAT_VERSION} - attempting restore anyway`,
+        archiveWarning(
+          'FORMAT_VERSION_NEWER',
+          `Backup format_version ${this.meta.format_version} is newer than supported ${FORMAT_VERSION} - attempting restore anyway`,
+          { version: this.meta.format_version, supported: FORMAT_VERSION },
+        ),
       );
     }
   }

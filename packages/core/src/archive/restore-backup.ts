@@ -33,6 +33,7 @@ import { CONNECTION_MONITOR_DB, DATA_FILES, HISTORY_DB, type DataFileName } from
 import { LockerError, errnoCode } from '../errors.ts';
 import { ensureFreeSpace, type SpaceNeed } from '../fs/ensure-free-space.ts';
 import { syncDirectory } from '../fs/sync-directory.ts';
+import type { ArchiveWarning } from './archive-warning.ts';
 import type { ArchiveMeta } from './backup-meta.ts';
 import { discardPreparedRestore, prepareRestore, type PreparedRestore } from './prepare-restore.ts';
 import type { ArchiveSource, ReadArchiveOptions } from './read-archive.ts';
@@ -94,7 +95,7 @@ export interface RestoreResult {
   /** Live data files removed because the archive does not carry them. */
   removedFiles: DataFileName[];
   meta: ArchiveMeta;
-  warnings: string[];
+  warnings: ArchiveWarning[];
   /** DOCSight's `is_configured()` on the restored config.json (false without one). */
   configured: boolean;
 }

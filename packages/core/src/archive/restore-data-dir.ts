@@ -24,6 +24,7 @@ import { isConfigured, isDemoMode } from '../config/config-state.ts';
 import { computeAuthState, SESSION_KEY_LENGTH } from '../config/key-files.ts';
 import { AUTH_STATE_FILE, CONFIG_FILE, DATABASE_FILES, SESSION_KEY_FILE } from '../data-dir-layout.ts';
 import { toPythonJson } from '../python-json.ts';
+import { archiveWarning } from './archive-warning.ts';
 import { readStagedConfig } from './read-staged-config.ts';
 import { recoverInterruptedRestore } from './recover-interrupted-restore.ts';
 import { backupSpaceNeeds } from './backup-space-needs.ts';
@@ -97,7 +98,7 @@ export async function restoreDataDir(options: RestoreDataDirOptions): Promise<Re
   });
   const warnings = [...result.warnings];
   if (leftDemoMode) {
-    warnings.push('The backup came from a demo instance without a modem: demo mode is now off; connect your modem to continue.');
+    warnings.push(archiveWarning('DEMO_MODE_LEFT', 'The backup came from a demo instance without a modem: demo mode is now off; connect your modem to continue.'));
   }
   // The key files are always written anew, so they are neither "restored" nor "removed" for the user.
   const keyFiles: string[] = [SESSION_KEY_FILE, AUTH_STATE_FILE];

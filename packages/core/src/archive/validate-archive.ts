@@ -6,6 +6,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { CONFIG_FILE, HISTORY_DB } from '../data-dir-layout.ts';
 import { LockerError, errnoCode } from '../errors.ts';
+import type { ArchiveWarning } from './archive-warning.ts';
 import type { ArchiveMeta } from './backup-meta.ts';
 import {
   readArchive,
@@ -24,7 +25,7 @@ export interface ArchiveValidation {
   has_database: boolean;
   has_config: boolean;
   /** A newer format_version, skipped unknown members and directories. */
-  warnings: string[];
+  warnings: ArchiveWarning[];
 }
 
 /**

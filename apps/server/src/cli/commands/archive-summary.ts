@@ -21,5 +21,5 @@ export function printArchiveSummary(
     out.line('Rows (docsis_history.db)');
     out.table(Object.entries(meta.tables).map(([table, rows]) => [table, String(rows)]), 4);
   }
-  for (const warning of archive.warnings) out.line(`warning: ${warning}`);
+  for (const warning of archive.warnings) out.line(`warning: ${warning.message}`);
 }

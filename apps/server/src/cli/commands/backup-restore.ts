@@ -55,7 +55,7 @@ export const backupRestoreCommand: Command = {
       ['Configured', result.configured ? 'yes' : 'no'],
       ['Sessions', 'all logged out (new session key)'],
     ]);
-    for (const warning of result.warnings) out.line(`warning: ${warning}`);
+    for (const warning of result.warnings) out.line(`warning: ${warning.message}`);
     return 0;
   },
 };

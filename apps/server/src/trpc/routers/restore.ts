@@ -12,7 +12,7 @@
  */
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
-import { ArchiveMetaSchema } from '@evidence-locker/core';
+import { ArchiveMetaSchema, ArchiveWarningSchema } from '@evidence-locker/core';
 import { JobSnapshotSchema } from '../../jobs/job-schema.ts';
 import { enqueueRestore } from '../../restore/enqueue-restore.ts';
 import { resolveStoredBackup } from '../../restore/resolve-stored-backup.ts';
@@ -27,8 +27,8 @@ export const ArchiveValidationSchema = z.object({
   files: z.array(z.string()),
   has_database: z.boolean(),
   has_config: z.boolean(),
-  /** A newer format_version, skipped unknown members and directories. */
-  warnings: z.array(z.string()),
+  /** A newer format_version, skipped unknown members and directories (code, English message, details). */
+  warnings: z.array(ArchiveWarningSchema),
   /** Data members with their real size and SHA-256. */
   members: z.array(z.object({ name: z.string(), size: z.number(), sha256: z.string() })),
 });
