@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openWorkDirs } from './open-work-dirs.ts';
 import { ownLeaseName } from '../instance/work-dir-lease.ts';
+import { startUnreapedProcess } from '../test-support/unreaped-process.ts';
 
 let root: string;
 let dataDir: string;
@@ -79,6 +80,25 @@ describe('openWorkDirs', () => {
     await release();
     expect(fs.readdirSync(dataDir)).toEqual([]);
     expect(fs.readdirSync(backupDir)).toEqual([]);
+  });
+
+  it('after a backup killed with Ctrl-C, the next command leaves no work files, even before the killed process is reaped', async () => {
+    // Killed together with its parent (`pnpm`, a shell, a container's init), the CLI is handed to
+    // PID 1 and stays a zombie until PID 1 reaps it: its lease must not count as live meanwhile.
+    leaveKilledBackup();
+    const killed = await startUnreapedProcess();
+    try {
+      const host = ownLeaseName().split('.')[3];
+      const lease = `.evidence-locker.lease.${host}.${killed.pid}.${killed.start}`;
+      fs.writeFileSync(path.join(dataDir, lease), '');
+      fs.writeFileSync(path.join(backupDir, lease), '');
+      await openWorkDirs({ dataDir });
+      await openWorkDirs({ backupDir });
+      expect(fs.readdirSync(dataDir)).toEqual([]);
+      expect(fs.readdirSync(backupDir)).toEqual([]);
+    } finally {
+      killed.release();
+    }
   });
 
   it('skips directories that do not exist', async () => {

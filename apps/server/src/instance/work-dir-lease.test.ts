@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { holdLeases, isLeaseName, otherLeaseHolders, ownLeaseName } from './work-dir-lease.ts';
+import { startUnreapedProcess } from '../test-support/unreaped-process.ts';
 
 let dir: string;
 beforeEach(() => {
@@ -48,6 +49,19 @@ describe('work dir leases', () => {
       if (fs.existsSync('/proc/self/stat')) expect(left).not.toContain(reused);
     } finally {
       live.kill('SIGKILL');
+    }
+  });
+
+  it('removes the lease of a killed process that nobody has reaped yet (a zombie)', async () => {
+    const zombie = await startUnreapedProcess();
+    try {
+      const host = ownLeaseName().split('.')[3];
+      const lease = `.evidence-locker.lease.${host}.${zombie.pid}.${zombie.start}`;
+      fs.writeFileSync(path.join(dir, lease), '');
+      expect(await otherLeaseHolders(dir)).toEqual([]);
+      expect(fs.readdirSync(dir)).toEqual([]);
+    } finally {
+      zombie.release();
     }
   });
 

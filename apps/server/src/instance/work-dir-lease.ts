@@ -9,17 +9,18 @@
  * so a sweep never takes a live one). `<start>` is the process start time from /proc (0 where
  * there is none), so a reused pid does not keep a dead lease alive.
  *
- * A lease of this host whose process is gone is stale: whoever looks removes it. A lease of
- * another host (a directory shared over the network) cannot be checked and counts as live. The
- * check and the sweep that follows are not atomic: two commands started within the same
- * milliseconds can still both sweep; leases guard against the common case, a command run while a
- * server or another command is busy in the same directory.
+ * A lease of this host whose process is gone or ending (killed, or a zombie nobody has reaped
+ * yet: process-state.ts) is stale: whoever looks removes it. A lease of another host (a directory
+ * shared over the network) cannot be checked and counts as live. The check and the sweep that
+ * follows are not atomic: two commands started within the same milliseconds can still both sweep;
+ * leases guard against the common case, a command run while a server or another command is busy
+ * in the same directory.
  */
-import { readFileSync, unlinkSync } from 'node:fs';
+import { unlinkSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { errnoCode } from '@evidence-locker/core';
+import { processState } from './process-state.ts';
 
 const LEASE_PREFIX = '.evidence-locker.lease.';
 const LEASE_PATTERN = /^\.evidence-locker\.lease\.([A-Za-z0-9-]+)\.(\d+)\.(\d+)$/;
@@ -35,32 +36,15 @@ function leaseHost(): string {
   return os.hostname().replace(/[^A-Za-z0-9-]/g, '-').slice(0, 64) || 'host';
 }
 
-/** Start time of `pid` in clock ticks since boot (/proc/<pid>/stat field 22); 0 when unknown. */
-function processStart(pid: number): number | undefined {
-  let stat: string;
-  try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch (error) {
-    // No /proc (not Linux): the start time is unknown, not the process gone.
-    return errnoCode(error) === 'ENOENT' && pidAlive(pid) ? 0 : undefined;
-  }
-  // The command name (field 2) may hold spaces and parentheses: count from the last ')'.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[19] ?? 0);
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return errnoCode(error) === 'EPERM';
-  }
-}
+let ownName: string | undefined;
 
 /** The lease file name of this process. */
 export function ownLeaseName(): string {
-  return `${LEASE_PREFIX}${leaseHost()}.${process.pid}.${processStart(process.pid) ?? 0}`;
+  if (ownName === undefined) {
+    const own = processState(process.pid);
+    ownName = `${LEASE_PREFIX}${leaseHost()}.${process.pid}.${own.kind === 'running' || own.kind === 'ending' ? own.start : 0}`;
+  }
+  return ownName;
 }
 
 /** Whether `name` is a lease file (of any process). */
@@ -68,12 +52,16 @@ export function isLeaseName(name: string): boolean {
   return LEASE_PATTERN.test(name);
 }
 
+/**
+ * Whether the lease of `pid`, started at `start` (0: unknown), on `host` belongs to a process that
+ * may still write work files: not gone, not a reused pid, not ending (process-state.ts).
+ */
 function isLive(host: string, pid: number, start: number): boolean {
   if (host !== leaseHost()) return true;
-  if (!pidAlive(pid)) return false;
-  if (start === 0) return true;
-  const actual = processStart(pid);
-  return actual === undefined ? false : actual === 0 || actual === start;
+  const state = processState(pid);
+  if (state.kind === 'gone' || state.kind === 'ending') return false;
+  if (state.kind === 'unknown' || start === 0) return true;
+  return state.start === start;
 }
 
 /**
