@@ -43,6 +43,7 @@ export const LOCKER_ERROR_CODES = [
   // resources and state
   'DISK_FULL',
   'BUSY',
+  'DATABASE_IN_USE',
   'CANCELLED',
   'DATA_DIR_UNUSABLE',
   'INVALID_ARGUMENT',

@@ -22,6 +22,7 @@ import {
   restoreWorkFiles,
   snapshotDbBytes,
   snapshotDir,
+  writeSnapshotDb,
 } from './restore-support.ts';
 
 afterEach(cleanupTempDirs);
@@ -124,7 +125,12 @@ describe('restore crash safety', () => {
 
   it('leaves the data dir byte-identical when the pre-restore hook fails', async () => {
     const dataDir = makeLiveDataDir();
-    const before = snapshotDir(dataDir);
+    // The hook runs while the live databases are held (live-database-lock.ts): taking them opens
+    // them read-write, and SQLite drops the fixture's stale `-wal` (garbage, no frames) when the
+    // hold ends. Every data file itself stays byte-identical.
+    const withoutSidecars = (snapshot: Record<string, string>) =>
+      Object.fromEntries(Object.entries(snapshot).filter(([name]) => !/-(wal|shm)$/.test(name)));
+    const before = withoutSidecars(snapshotDir(dataDir));
     const error = await restoreBackup({
       source: await newInstanceArchive(),
       dataDir,
@@ -135,7 +141,36 @@ describe('restore crash safety', () => {
       },
     }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(SimulatedCrash);
-    expect(snapshotDir(dataDir)).toEqual(before);
+    expect(withoutSidecars(snapshotDir(dataDir))).toEqual(before);
+  });
+
+  it('finishes a restore killed while it wrote a database in place, and no app can use the torn file meanwhile', async () => {
+    const dataDir = makeLiveDataDir();
+    const live = path.join(dataDir, 'docsis_history.db');
+    const stagedName = '.evidence-locker-restore-docsis_history.db.0123abcd.tmp';
+    const staged = path.join(dataDir, stagedName);
+    const stagedBytes = writeSnapshotDb(staged, ['restored', 'rows'], { wal: false });
+    // What a kill in the middle of overwriteDatabaseInPlace leaves: the header poisoned, half the
+    // new pages written over the old file, the intent committed.
+    const torn = fs.openSync(live, 'r+');
+    fs.writeSync(torn, Buffer.from([0xff, 0xff]), 0, 2, 18);
+    fs.writeSync(torn, stagedBytes, 100, Math.floor(stagedBytes.length / 2), 100);
+    fs.closeSync(torn);
+    fs.writeFileSync(
+      path.join(dataDir, RESTORE_INTENT_FILE),
+      JSON.stringify({ version: 1, renames: [{ from: stagedName, to: 'docsis_history.db', inPlace: true }], removals: [] }),
+    );
+    const other = new Database(live, { fileMustExist: true });
+    expect(() => other.prepare('SELECT count(*) FROM snapshots').get()).toThrow(expect.objectContaining({ code: 'SQLITE_NOTADB' }));
+    other.close();
+
+    const recovery = await recoverInterruptedRestore(dataDir);
+
+    expect(recovery.rolledForward).toBe(true);
+    expect(fs.readFileSync(live).equals(stagedBytes)).toBe(true);
+    expect(readSnapshotRows(live)).toEqual(['restored', 'rows']);
+    expect(fs.existsSync(staged)).toBe(false);
+    expect(fs.existsSync(path.join(dataDir, RESTORE_INTENT_FILE))).toBe(false);
   });
 
   it('removes the staged files of a restore that crashed before its intent', async () => {

@@ -8,6 +8,7 @@ import { TRPCError } from '@trpc/server';
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
 import { LockerError, type LockerErrorCode } from '@evidence-locker/core';
+import { refusalOf, type ErrorDetails } from './server-refusal.ts';
 
 /** Exhaustive: adding a code to core breaks the build here until it is given a status. */
 const TRPC_CODE_BY_LOCKER_CODE: Record<LockerErrorCode, TRPC_ERROR_CODE_KEY> = {
@@ -45,6 +46,7 @@ const TRPC_CODE_BY_LOCKER_CODE: Record<LockerErrorCode, TRPC_ERROR_CODE_KEY> = {
   // 507 has no tRPC code; the client still gets the code DISK_FULL in `data.lockerCode`.
   DISK_FULL: 'INTERNAL_SERVER_ERROR',
   BUSY: 'CONFLICT',
+  DATABASE_IN_USE: 'CONFLICT',
   CANCELLED: 'CLIENT_CLOSED_REQUEST',
   DATA_DIR_UNUSABLE: 'INTERNAL_SERVER_ERROR',
   INVALID_ARGUMENT: 'BAD_REQUEST',
@@ -53,9 +55,26 @@ const TRPC_CODE_BY_LOCKER_CODE: Record<LockerErrorCode, TRPC_ERROR_CODE_KEY> = {
 /** Raw routes can say more than tRPC's code set allows. */
 const HTTP_STATUS_OVERRIDES: Partial<Record<LockerErrorCode, number>> = { DISK_FULL: 507 };
 
-/** Body of every JSON error a raw route sends; `code` is a LockerError code or a server code. */
+/**
+ * Body of every JSON error a raw route sends: `code` is a LockerError code, a server code
+ * (server-refusal.ts) or, for other refusals, tRPC's or Fastify's; `details` are the facts a
+ * translation may name (absent when there are none).
+ */
 export interface HttpErrorBody {
-  error: { code: string; message: string };
+  error: { code: string; message: string; details?: ErrorDetails };
+}
+
+/** The string and number facts of an error's details, the only ones a client may show. */
+export function clientDetails(details: Record<string, unknown> | undefined): ErrorDetails {
+  const shown: ErrorDetails = {};
+  for (const [key, value] of Object.entries(details ?? {})) {
+    if (typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value))) shown[key] = value;
+  }
+  return shown;
+}
+
+function withDetails(code: string, message: string, details: ErrorDetails): HttpErrorBody {
+  return { error: { code, message, ...(Object.keys(details).length > 0 ? { details } : {}) } };
 }
 
 /** The tRPC error for a LockerError (its message is written for users, so it is kept). */
@@ -75,12 +94,13 @@ export function toHttpError(error: unknown): { status: number; body: HttpErrorBo
   if (error instanceof LockerError) {
     const status =
       HTTP_STATUS_OVERRIDES[error.code] ?? getHTTPStatusCodeFromError(toTrpcError(error));
-    return { status, body: { error: { code: error.code, message: error.message } } };
+    return { status, body: withDetails(error.code, error.message, clientDetails(error.details)) };
   }
   if (error instanceof TRPCError) {
+    const refused = refusalOf(error);
     return {
       status: getHTTPStatusCodeFromError(error),
-      body: { error: { code: error.code, message: error.message } },
+      body: refused ? withDetails(refused.code, error.message, refused.details) : withDetails(error.code, error.message, {}),
     };
   }
   return {

@@ -5,9 +5,11 @@
  * 1. pause the backup schedule (resumed however the restore ends);
  * 2. no other job runs: the JobRunner runs one job at a time, so while this one runs the others
  *    are done, and it started only after open download read leases ended;
- * 3. core's restoreDataDir reads, stages and verifies the archive, writes a `pre-restore` backup of
- *    the current data to the backup path (when there is anything to keep), and then calls
- *    `beforePublish`, where the instance releases its database handles;
+ * 3. core's restoreDataDir first has the instance release its database handles (`releaseHandles`)
+ *    and refuses with DATABASE_IN_USE when another process has a live database open (DOCSight on
+ *    a shared volume); then it reads, stages and verifies the archive, holds the live databases,
+ *    and writes a `pre-restore` backup of the current data to the backup path (when there is
+ *    anything to keep);
  * 4. publish (crash-safe in core), then `instance.reload()`: the databases are reopened and
  *    migrated, and config.json, `.config_key` and the session key are read again, so restored
  *    secrets decrypt at once (DOCSight weakness 10) and the restored schema is current without a
@@ -65,7 +67,7 @@ export async function restoreRunningInstance(options: RestoreRunningInstanceOpti
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
         ...(options.beforePublishStep ? { beforePublishStep: options.beforePublishStep } : {}),
-        beforePublish: async () => {
+        releaseHandles: () => {
           instance.releaseDatabases();
           released = true;
         },

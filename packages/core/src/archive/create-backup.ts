@@ -36,6 +36,7 @@ import {
   HISTORY_DB,
   META_FILE,
   WORK_PREFIX,
+  type DatabaseFileName,
 } from '../data-dir-layout.ts';
 import {
   BACKUP_MAGIC,
@@ -104,6 +105,11 @@ export interface CreateBackupOptions {
   signal?: AbortSignal;
   /** Compression tuning; the defaults are measured (parallel-gzip.ts). */
   gzip?: ParallelGzipOptions;
+  /**
+   * Where to read a database instead of `dataDir` (a restore's copies of the live files it holds,
+   * live-database-lock.ts). The archive still names it as in a data directory.
+   */
+  databaseSources?: Partial<Record<DatabaseFileName, string>>;
 }
 
 export interface CreateBackupResult {
@@ -247,10 +253,11 @@ async function createBackupInTurn(
   endTurn: () => void,
 ): Promise<CreateBackupResult> {
   const { dataDir, destination, signal } = options;
-  const databases: { name: string; size: number }[] = [];
-  for (const name of [HISTORY_DB, CONNECTION_MONITOR_DB]) {
-    const stats = await statFile(path.join(dataDir, name));
-    if (stats) databases.push({ name, size: stats.size });
+  const databases: { name: string; sourcePath: string; size: number }[] = [];
+  for (const name of [HISTORY_DB, CONNECTION_MONITOR_DB] as const) {
+    const sourcePath = options.databaseSources?.[name] ?? path.join(dataDir, name);
+    const stats = await statFile(sourcePath);
+    if (stats) databases.push({ name, sourcePath, size: stats.size });
   }
   const spaceNeeds = await backupSpaceNeeds(dataDir, destination.kind === 'directory' ? destination.backupDir : undefined);
   await ensureFreeSpace('backup', spaceNeeds);
@@ -258,7 +265,7 @@ async function createBackupInTurn(
   const workDir = await fs.promises.mkdtemp(path.join(dataDir, `${WORK_PREFIX}work-`));
   let tempPath: string | undefined;
   try {
-    const snapshots = await snapshotDatabases(dataDir, workDir, databases, {
+    const snapshots = await snapshotDatabases(workDir, databases, {
       ...(signal ? { signal } : {}),
       onProgress: (bytesDone, bytesTotal) => options.onProgress?.({ phase: 'snapshot', bytesDone, bytesTotal }),
     });

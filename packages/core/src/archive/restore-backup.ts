@@ -11,14 +11,21 @@
  *    neither the check nor the restored file ever leaves `-wal`/`-shm` files behind (DOCSight
  *    leaks them); every staged database must pass `PRAGMA integrity_check` (worker thread);
  *    `config.json` must be a JSON object;
- * 4. `beforePublish` (the caller writes its pre-restore backup, stages files that must change with
- *    the archive's, such as a fresh session key, and closes its database handles);
- * 5. commit: the intent file is written (restore-intent.ts). Any failure before this point leaves the
+ * 4. hold: `releaseHandles` (the caller closes its own connections, which would otherwise count as
+ *    another process's), then the live databases are taken exclusively (live-database-lock.ts).
+ *    When another process has one open, the restore is refused here with DATABASE_IN_USE, naming
+ *    the file, before anything live has changed; from now on any other opener waits, and fails
+ *    with SQLITE_BUSY after its busy timeout;
+ * 5. `beforePublish` (the caller writes its pre-restore backup from `liveDatabaseCopies()`, copies of
+ *    the held databases, and stages files that must change with the archive's, such as a fresh
+ *    session key);
+ * 6. commit: the intent file is written (restore-intent.ts). Any failure before this point leaves the
  *    data dir byte-identical and removes every staged file (and the data dir, if this restore
  *    created it and it is still empty);
- * 6. publish: renames and removals from the intent, then the intent is deleted. A failure here is
- *    finished by recoverInterruptedRestore, which every opener calls;
- * 7. `migrate`: bring the restored databases to the current schema at once (default: DOCSight's
+ * 7. publish: held databases are written in place, other files renamed, dropped ones removed, then
+ *    the intent is deleted and the hold released. A failure here is finished by
+ *    recoverInterruptedRestore, which every opener calls;
+ * 8. `migrate`: bring the restored databases to the current schema at once (default: DOCSight's
  *    migrations via openHistoryDatabase/openConnectionMonitorDatabase, in the SQLite worker).
  *
  * Decision: a restore makes the data dir the archive's instance. Data files the archive does not
@@ -27,9 +34,17 @@
  * caller writes in `beforePublish`. Files outside DATA_FILES (`modules/`, `bnetz/`, the
  * `.pre_utc_migration` copy) are never touched.
  */
-import { lstat, mkdir, rmdir } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, rm, rmdir } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { CONNECTION_MONITOR_DB, DATA_FILES, HISTORY_DB, type DataFileName } from '../data-dir-layout.ts';
+import {
+  CONNECTION_MONITOR_DB,
+  DATA_FILES,
+  HISTORY_DB,
+  WORK_PREFIX,
+  isDatabaseFileName,
+  type DataFileName,
+  type DatabaseFileName,
+} from '../data-dir-layout.ts';
 import { LockerError, errnoCode } from '../errors.ts';
 import { ensureFreeSpace, type SpaceNeed } from '../fs/ensure-free-space.ts';
 import { syncDirectory } from '../fs/sync-directory.ts';
@@ -37,6 +52,7 @@ import type { ArchiveWarning } from './archive-warning.ts';
 import type { ArchiveMeta } from './backup-meta.ts';
 import { discardPreparedRestore, prepareRestore, type PreparedRestore } from './prepare-restore.ts';
 import type { ArchiveSource, ReadArchiveOptions } from './read-archive.ts';
+import { LiveDatabaseLock } from './live-database-lock.ts';
 import { recoverInterruptedRestore } from './recover-interrupted-restore.ts';
 import { applyRestoreIntent, writeRestoreIntent, type PublishStepHook, type RestoreIntent } from './restore-intent.ts';
 import { runSqliteTask } from './run-sqlite-task.ts';
@@ -54,10 +70,15 @@ export interface RestoreBackupOptions extends ReadArchiveOptions {
   /** The DOCSight data dir to restore into; created when missing. */
   dataDir: string;
   /**
-   * Runs after every member is staged and verified and before anything live changes: write the
-   * pre-restore backup, stage what must be published with the archive's files (`staging.replace`:
-   * a fresh session key, an adjusted config), and close database handles here. Throwing cancels
-   * the restore cleanly.
+   * Called once the archive is staged and verified, before the live databases are held: close this
+   * process's own connections to them (a server's), which would otherwise count as another's.
+   */
+  releaseHandles?: () => void | Promise<void>;
+  /**
+   * Runs after every member is staged and verified, with the live databases held, and before
+   * anything live changes: write the pre-restore backup (from `staging.liveDatabaseCopies()`),
+   * stage what must be published with the archive's files (`staging.replace`: a fresh session key,
+   * an adjusted config). Throwing cancels the restore cleanly.
    */
   beforePublish?: (staging: PublishStaging) => Promise<void>;
   /**
@@ -87,6 +108,11 @@ export interface PublishStaging {
    * archive's files, replacing the archive's own `name` if it has one.
    */
   replace(name: DataFileName, content: Buffer | string): Promise<void>;
+  /**
+   * Copies of the held live databases as they are now (made on the first call, removed when the
+   * restore ends): read these, not the live files, which the hold keeps closed to everyone.
+   */
+  liveDatabaseCopies(): Promise<Partial<Record<DatabaseFileName, string>>>;
 }
 
 export interface RestoreResult {
@@ -114,6 +140,8 @@ export async function restoreBackup(options: RestoreBackupOptions): Promise<Rest
 
   let prepared = options.prepared;
   let committed = false;
+  let lock: LiveDatabaseLock | undefined;
+  let copiesDir: string | undefined;
   const extraPaths: string[] = [];
   try {
     if (prepared === undefined) {
@@ -129,6 +157,10 @@ export async function restoreBackup(options: RestoreBackupOptions): Promise<Rest
       ...(options.bytesTotal === undefined ? {} : { bytesTotal: options.bytesTotal }),
     };
 
+    await options.releaseHandles?.();
+    lock = await LiveDatabaseLock.acquire(dataDir);
+    const heldLock = lock;
+    let copies: Promise<Partial<Record<DatabaseFileName, string>>> | undefined;
     const staged = new Map(prepared.staged);
     await options.beforePublish?.({
       staged,
@@ -138,15 +170,20 @@ export async function restoreBackup(options: RestoreBackupOptions): Promise<Rest
         staged.set(name, file);
         if (replaced !== undefined) await unlinkIfPresent(replaced);
       },
+      liveDatabaseCopies: () =>
+        (copies ??= mkdtemp(join(dataDir, `${WORK_PREFIX}work-`)).then((dir) => {
+          copiesDir = dir;
+          return heldLock.freeze(dir);
+        })),
     });
-    const intent = await planPublish(dataDir, staged);
+    const intent = await planPublish(dataDir, staged, lock);
     await syncDirectory(dataDir);
     await writeRestoreIntent(dataDir, intent);
     committed = true;
 
     options.onProgress?.({ phase: 'publish', ...progress });
     try {
-      await applyRestoreIntent(dataDir, intent, options.beforePublishStep);
+      await applyRestoreIntent(dataDir, intent, options.beforePublishStep, lock);
     } catch (error) {
       throw new LockerError(
         'DATA_DIR_UNUSABLE',
@@ -154,6 +191,7 @@ export async function restoreBackup(options: RestoreBackupOptions): Promise<Rest
         { cause: error, details: { dataDir } },
       );
     }
+    await lock.release();
     const restoredFiles = intent.renames.map((rename) => rename.to);
     await (options.migrate ?? migrateRestoredDatabases)(dataDir, restoredFiles);
     return {
@@ -169,9 +207,16 @@ export async function restoreBackup(options: RestoreBackupOptions): Promise<Rest
       // owner's to discard (one that beforePublish replaced is gone, so a retry reads the archive).
       for (const file of extraPaths) await unlinkIfPresent(file);
       if (prepared !== undefined && options.prepared === undefined) await discardPreparedRestore(prepared);
-      if (createdDataDir) await rmdir(dataDir).catch(() => undefined);
+      if (createdDataDir) {
+        await lock?.release();
+        if (copiesDir !== undefined) await rm(copiesDir, { recursive: true, force: true });
+        await rmdir(dataDir).catch(() => undefined);
+      }
     }
     throw error;
+  } finally {
+    await lock?.release();
+    if (copiesDir !== undefined) await rm(copiesDir, { recursive: true, force: true });
   }
 }
 
@@ -208,7 +253,7 @@ async function prepareDataDir(dataDir: string): Promise<boolean> {
  * name taken by a directory would make a committed publish fail, so it is refused here, before
  * the commit.
  */
-async function planPublish(dataDir: string, staged: Map<DataFileName, string>): Promise<RestoreIntent> {
+async function planPublish(dataDir: string, staged: Map<DataFileName, string>, lock: LiveDatabaseLock): Promise<RestoreIntent> {
   const removals: DataFileName[] = [];
   for (const name of DATA_FILES) {
     let isDirectory: boolean;
@@ -225,6 +270,8 @@ async function planPublish(dataDir: string, staged: Map<DataFileName, string>): 
     }
     if (!staged.has(name)) removals.push(name);
   }
-  const renames = [...staged].map(([to, path]) => ({ from: basename(path), to }));
+  const renames = [...staged].map(([to, path]) =>
+    isDatabaseFileName(to) && lock.holds(to) ? { from: basename(path), to, inPlace: true as const } : { from: basename(path), to },
+  );
   return { version: 1, renames, removals };
 }

@@ -22,12 +22,18 @@ import path from 'node:path';
 import type { ConfigRecord } from '../config/config-schema.ts';
 import { isConfigured, isDemoMode } from '../config/config-state.ts';
 import { computeAuthState, SESSION_KEY_LENGTH } from '../config/key-files.ts';
-import { AUTH_STATE_FILE, CONFIG_FILE, DATABASE_FILES, SESSION_KEY_FILE } from '../data-dir-layout.ts';
+import {
+  AUTH_STATE_FILE,
+  CONFIG_FILE,
+  DATABASE_FILES,
+  SESSION_KEY_FILE,
+  type DatabaseFileName,
+} from '../data-dir-layout.ts';
 import { toPythonJson } from '../python-json.ts';
 import { archiveWarning } from './archive-warning.ts';
 import { readStagedConfig } from './read-staged-config.ts';
 import { recoverInterruptedRestore } from './recover-interrupted-restore.ts';
-import { backupSpaceNeeds } from './backup-space-needs.ts';
+import { backupSpaceNeeds, liveDatabaseBytes } from './backup-space-needs.ts';
 import { createBackup, type CreateBackupResult } from './create-backup.ts';
 import { restoreBackup, type RestoreBackupOptions, type RestoreResult } from './restore-backup.ts';
 import { runSqliteTask } from './run-sqlite-task.ts';
@@ -44,11 +50,17 @@ export interface RestoreDataDirResult extends RestoreResult {
   preRestoreBackup: Pick<CreateBackupResult, 'fileName' | 'path' | 'size'> | null;
 }
 
-/** Whether `dataDir` holds anything worth a pre-restore backup. */
-export async function dataDirHoldsData(dataDir: string): Promise<boolean> {
+/**
+ * Whether `dataDir` holds anything worth a pre-restore backup. `databases`: where to read each
+ * database instead of the data directory (copies taken while the live files are held).
+ */
+export async function dataDirHoldsData(
+  dataDir: string,
+  databases: Partial<Record<DatabaseFileName, string>> = {},
+): Promise<boolean> {
   if (await isFile(path.join(dataDir, CONFIG_FILE))) return true;
   for (const name of DATABASE_FILES) {
-    const file = path.join(dataDir, name);
+    const file = databases[name] ?? path.join(dataDir, name);
     if ((await isFile(file)) && (await runSqliteTask({ kind: 'holds_rows', path: file }))) return true;
   }
   return false;
@@ -62,14 +74,19 @@ export async function restoreDataDir(options: RestoreDataDirOptions): Promise<Re
   let configuredWithoutDemo = false;
   // Before the live databases are looked at: an interrupted restore is finished first.
   await recoverInterruptedRestore(dataDir);
-  const preRestoreNeeds = (await dataDirHoldsData(dataDir)) ? await backupSpaceNeeds(dataDir, backupDir) : [];
+  // The pre-restore backup, and the copies of the held databases it is made from.
+  const preRestoreNeeds = (await dataDirHoldsData(dataDir))
+    ? [...(await backupSpaceNeeds(dataDir, backupDir)), { dir: dataDir, bytes: await liveDatabaseBytes(dataDir) }]
+    : [];
   const result = await restoreBackup({
     ...options,
     spaceNeeds: [...preRestoreNeeds, ...(options.spaceNeeds ?? [])],
     beforePublish: async (staging) => {
-      if (await dataDirHoldsData(dataDir)) {
+      const liveDatabases = await staging.liveDatabaseCopies();
+      if (await dataDirHoldsData(dataDir, liveDatabases)) {
         const backup = await createBackup({
           dataDir,
+          databaseSources: liveDatabases,
           destination: { kind: 'directory', backupDir },
           trigger: 'pre-restore',
           ...(options.signal ? { signal: options.signal } : {}),

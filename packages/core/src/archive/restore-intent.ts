@@ -8,11 +8,12 @@
  * rolling forward (recoverInterruptedRestore), never by rolling back. The intent is deleted last.
  */
 import { syncDirectory } from '../fs/sync-directory.ts';
-import { open, readFile, rename } from 'node:fs/promises';
+import { open, readFile, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { DATA_FILES, isDatabaseFileName } from '../data-dir-layout.ts';
+import { DATA_FILES, isDatabaseFileName, type DatabaseFileName } from '../data-dir-layout.ts';
 import { LockerError, errnoCode } from '../errors.ts';
+import { overwriteDatabaseInPlace } from './overwrite-database-in-place.ts';
 import {
   RESTORE_INTENT_FILE,
   PREPARED_PREFIX,
@@ -31,7 +32,14 @@ const DataFileNameSchema = z.enum(DATA_FILES);
 /** The intent file's content. Names are relative to the data dir, so the dir may move between runs. */
 export const RestoreIntentSchema = z.object({
   version: z.literal(1),
-  renames: z.array(z.object({ from: StagedNameSchema, to: DataFileNameSchema })),
+  renames: z.array(
+    z.object({
+      from: StagedNameSchema,
+      to: DataFileNameSchema,
+      /** A database written into the live file (same inode) instead of renamed over it. */
+      inPlace: z.literal(true).optional(),
+    }),
+  ),
   removals: z.array(DataFileNameSchema),
 });
 export type RestoreIntent = z.infer<typeof RestoreIntentSchema>;
@@ -44,6 +52,16 @@ export type PublishStep =
 
 /** Called before each step; throwing stops the publish there, as a crash would (tests use it). */
 export type PublishStepHook = (step: PublishStep) => void | Promise<void>;
+
+/**
+ * Writes databases in place while their locks are held (live-database-lock.ts). Without one (crash
+ * recovery, when nothing is held) the files are written directly.
+ */
+export interface LiveDatabaseWriter {
+  holds(name: DatabaseFileName): boolean;
+  overwrite(name: DatabaseFileName, stagedPath: string): Promise<void>;
+  poison(name: DatabaseFileName): Promise<void>;
+}
 
 /** Writes the intent atomically: after this resolves the restore is committed. */
 export async function writeRestoreIntent(dataDir: string, intent: RestoreIntent): Promise<void> {
@@ -89,15 +107,25 @@ export async function readRestoreIntent(dataDir: string): Promise<RestoreIntent 
 /**
  * Applies `intent` and deletes it. Idempotent: a rename whose staged file is gone was done before.
  * A database's sidecars are removed before the new file takes its name, never after, so a stale
- * WAL can never be replayed into the restored database.
+ * WAL can never be replayed into the restored database. An `inPlace` database whose live file
+ * exists is written into it (through `writer` when it holds the file) and its staged file removed
+ * after; a database removed while `writer` holds it is poisoned first.
  */
 export async function applyRestoreIntent(
   dataDir: string,
   intent: RestoreIntent,
   beforeStep: PublishStepHook = () => undefined,
+  writer?: LiveDatabaseWriter,
 ): Promise<void> {
-  for (const { from, to } of intent.renames) {
+  for (const { from, to, inPlace } of intent.renames) {
     await beforeStep({ kind: 'rename', from, to });
+    const stagedPath = join(dataDir, from);
+    if (inPlace && isDatabaseFileName(to) && (await isFile(stagedPath)) && (await isFile(join(dataDir, to)))) {
+      if (writer?.holds(to)) await writer.overwrite(to, stagedPath);
+      else overwriteDatabaseInPlace(join(dataDir, to), stagedPath);
+      await unlinkIfPresent(stagedPath);
+      continue;
+    }
     try {
       if (isDatabaseFileName(to)) {
         // Only while the staged file still exists: after the rename, sidecars belong to the new file.
@@ -111,6 +139,7 @@ export async function applyRestoreIntent(
   }
   for (const name of intent.removals) {
     await beforeStep({ kind: 'remove', name });
+    if (isDatabaseFileName(name) && writer?.holds(name)) await writer.poison(name);
     if (isDatabaseFileName(name)) await removeSqliteSidecars(dataDir, name);
     await unlinkIfPresent(join(dataDir, name));
   }
@@ -120,3 +149,10 @@ export async function applyRestoreIntent(
   await syncDirectory(dataDir);
 }
 
+
+async function isFile(path: string): Promise<boolean> {
+  return stat(path).then(
+    (stats) => stats.isFile(),
+    () => false,
+  );
+}

@@ -20,11 +20,10 @@ export interface SnapshotDatabasesOptions {
   onProgress?: (bytesDone: number, bytesTotal: number) => void;
 }
 
-/** Copies the named databases of `dataDir` into `workDir` in a worker, reporting progress. */
+/** Copies each database (`sourcePath`) into `workDir/<name>` in a worker, reporting progress. */
 export async function snapshotDatabases(
-  dataDir: string,
   workDir: string,
-  databases: { name: string; size: number }[],
+  databases: { name: string; sourcePath: string; size: number }[],
   options: SnapshotDatabasesOptions = {},
 ): Promise<DatabaseSnapshot[]> {
   const bytesTotal = databases.reduce((sum, db) => sum + db.size, 0);
@@ -50,7 +49,7 @@ export async function snapshotDatabases(
   report(0);
   if (progressFailure.failed) throw progressFailure.error;
   const requests = databases.map((db) => ({
-    sourcePath: path.join(dataDir, db.name),
+    sourcePath: db.sourcePath,
     copyPath: path.join(workDir, db.name),
     removeDemo: true,
   }));

@@ -6,13 +6,26 @@ import Database from 'better-sqlite3';
 import { openConnectionMonitorDatabase, openHistoryDatabase } from '../db/open-database.ts';
 import { userTableNames } from '../db/table-counts.ts';
 import { quoteIdentifier } from '../db/table-shape.ts';
+import type { DatabaseFileName } from '../data-dir-layout.ts';
+import {
+  freezeLiveDatabases,
+  lockLiveDatabases,
+  overwriteLiveDatabase,
+  poisonLiveDatabase,
+  releaseLiveDatabases,
+} from './live-database-lock-task.ts';
 
 /** A job for the SQLite worker. */
 export type SqliteTask =
   | { kind: 'integrity_check'; path: string }
   | { kind: 'migrate'; database: 'history' | 'connection_monitor'; path: string }
   | { kind: 'holds_rows'; path: string }
-  | { kind: 'settle_journal'; path: string };
+  | { kind: 'settle_journal'; path: string }
+  | { kind: 'lock_live'; dataDir: string }
+  | { kind: 'freeze_live'; dataDir: string; workDir: string }
+  | { kind: 'overwrite_live'; dataDir: string; name: DatabaseFileName; stagedPath: string }
+  | { kind: 'poison_live'; dataDir: string; name: DatabaseFileName }
+  | { kind: 'release_live'; dataDir: string };
 
 /** The result of each task kind. */
 export interface SqliteTaskResults {
@@ -24,6 +37,13 @@ export interface SqliteTaskResults {
   holds_rows: boolean;
   /** Nothing: a hot journal beside the database was rolled back by SQLite (if it was hot). */
   settle_journal: null;
+  /** The live databases now held (live-database-lock.ts). */
+  lock_live: DatabaseFileName[];
+  /** The frozen copy of each held database. */
+  freeze_live: Partial<Record<DatabaseFileName, string>>;
+  overwrite_live: null;
+  poison_live: null;
+  release_live: null;
 }
 
 /** Tables every fresh database has rows in; rows there are not the user's data. */
@@ -69,6 +89,19 @@ export function performSqliteTask(task: SqliteTask): SqliteTaskResults[SqliteTas
         db.close();
       }
     }
+    case 'lock_live':
+      return lockLiveDatabases(task.dataDir);
+    case 'freeze_live':
+      return freezeLiveDatabases(task.dataDir, task.workDir);
+    case 'overwrite_live':
+      overwriteLiveDatabase(task.dataDir, task.name, task.stagedPath);
+      return null;
+    case 'poison_live':
+      poisonLiveDatabase(task.dataDir, task.name);
+      return null;
+    case 'release_live':
+      releaseLiveDatabases(task.dataDir);
+      return null;
     case 'migrate': {
       const open = task.database === 'history' ? openHistoryDatabase : openConnectionMonitorDatabase;
       open(task.path).close();
