@@ -11,36 +11,36 @@ import { DEMO_ARCHIVE } from '../support/archives.ts';
 test.describe('restoring a backup of a demo instance', () => {
   test('continues into the modem setup after restoring a backup without a modem', async ({ page }) => {
     await page.goto('/setup');
-    await page.getByRole('button', { name: 'Restore from backup' }).click();
-    await page.getByLabel('Select backup file (.tar.gz)').setInputFiles(DEMO_ARCHIVE);
+    await page.getByRole('button', { name: 'Restore from backup', exact: true }).click();
+    await page.getByLabel('Select backup file (.tar.gz)', { exact: true }).setInputFiles(DEMO_ARCHIVE);
     await expect(page.getByTestId('archive-summary')).toBeVisible();
     await expect(page.getByTestId('archive-tables').getByRole('row', { name: /snapshots 5$/ })).toBeVisible();
     await page.getByTestId('restore-confirm').click();
 
     await expect(page.getByTestId('restored-notice')).toContainText('no modem configured');
-    await expect(page.getByRole('heading', { name: 'Connect your modem' })).toBeVisible();
-    await expect(page.getByRole('list', { name: 'Setup steps' }).locator('[aria-current="step"]')).toHaveText(/Modem/);
+    await expect(page.getByRole('heading', { name: 'Connect your modem', exact: true })).toBeVisible();
+    await expect(page.getByRole('list', { name: 'Setup steps', exact: true }).locator('[aria-current="step"]')).toHaveText(/Modem/);
     await expect(page).toHaveURL(/\/setup$/);
     await screenshot(page, 'setup-after-restore');
 
-    await page.getByLabel('Modem type').selectOption('tc4400');
-    await expect(page.getByLabel('Modem URL')).toHaveValue('http://192.168.100.1');
-    await page.getByRole('button', { name: 'Next' }).click();
-    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByLabel('Modem type', { exact: true }).selectOption('tc4400');
+    await expect(page.getByLabel('Modem URL', { exact: true })).toHaveValue('http://192.168.100.1');
+    await page.getByRole('button', { name: 'Next', exact: true }).click();
+    await page.getByRole('button', { name: 'Next', exact: true }).click();
     await page.getByTestId('finish-setup').click();
 
-    await expect(page.getByRole('heading', { name: 'Dashboard' })).toBeVisible();
+    await expect(page.getByRole('heading', { name: 'Dashboard', exact: true })).toBeVisible();
     await expect(page.getByTestId('dashboard-modem')).toContainText('tc4400');
-    await expect(page.getByTestId('history-tables').locator('tr[data-table="snapshots"]')).toContainText('5');
-    await expect(page.getByTestId('history-tables').locator('tr[data-table="journal_entries"]')).toContainText('1');
+    await expect(page.getByTestId('history-tables').locator('tr[data-table="snapshots"] td.num')).toHaveText('5');
+    await expect(page.getByTestId('history-tables').locator('tr[data-table="journal_entries"] td.num')).toHaveText('1');
   });
 });
 
 test('View demo generates the demo data with progress and opens the dashboard with the demo banner', async ({ page }) => {
   await page.goto('/setup');
   await page.getByTestId('start-demo').click();
-  await expect(page.getByRole('heading', { name: 'Dashboard' })).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByRole('heading', { name: 'Dashboard', exact: true })).toBeVisible();
   await expect(page.getByTestId('demo-banner')).toBeVisible();
-  await expect(page.getByTestId('history-tables').locator('tr[data-table="snapshots"]')).toContainText('25,920');
+  await expect(page.getByTestId('history-tables').locator('tr[data-table="snapshots"] td.num')).toHaveText('25,920');
   await screenshot(page, 'dashboard-demo');
 });
