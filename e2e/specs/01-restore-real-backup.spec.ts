@@ -9,7 +9,7 @@ import { REAL_ARCHIVE } from '../support/archives.ts';
 test('restores a real DOCSight backup on first run and shows its data on the dashboard', async ({ page }) => {
   await page.goto('/');
   await expect(page).toHaveURL(/\/setup$/);
-  await expect(page.getByRole('heading', { name: 'Understand your cable connection at a glance' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Understand your cable connection at a glance', exact: true })).toBeVisible();
   await screenshot(page, 'first-run');
 
   // DOCSight's order: demo, connect, restore.
@@ -19,11 +19,11 @@ test('restores a real DOCSight backup on first run and shows its data on the das
   expect(demo!.y).toBeLessThan(connect!.y);
   expect(connect!.y).toBeLessThan(restore!.y);
 
-  await page.getByRole('button', { name: 'Restore from backup' }).click();
-  await expect(page.getByRole('heading', { name: 'Restore Backup' })).toBeVisible();
+  await page.getByRole('button', { name: 'Restore from backup', exact: true }).click();
+  await expect(page.getByRole('heading', { name: 'Restore Backup', exact: true })).toBeVisible();
   await screenshot(page, 'restore-pick');
 
-  await page.getByLabel('Select backup file (.tar.gz)').setInputFiles(REAL_ARCHIVE);
+  await page.getByLabel('Select backup file (.tar.gz)', { exact: true }).setInputFiles(REAL_ARCHIVE);
   const summary = page.getByTestId('archive-summary');
   await expect(summary).toBeVisible();
   await expect(page.getByTestId('archive-version')).toHaveText('v2026-08-21.1');
@@ -42,15 +42,15 @@ test('restores a real DOCSight backup on first run and shows its data on the das
 
   // No admin password in this archive: straight to the dashboard.
   await expect(page).toHaveURL(/\/$/);
-  await expect(page.getByRole('heading', { name: 'Dashboard' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Dashboard', exact: true })).toBeVisible();
   const modem = page.getByTestId('dashboard-modem');
   await expect(modem).toContainText('fritzbox');
   await expect(modem).toContainText('http://192.168.178.1');
   const history = page.getByTestId('history-tables');
-  await expect(history.locator('tr[data-table="snapshots"]')).toContainText('2,880');
-  await expect(history.locator('tr[data-table="events"]')).toContainText('19');
-  await expect(history.locator('tr[data-table="speedtest_results"]')).toContainText('77');
-  await expect(page.getByTestId('cm-tables').locator('tr[data-table="connection_samples"]')).toContainText('51,840');
+  await expect(history.locator('tr[data-table="snapshots"] td.num')).toHaveText('2,880');
+  await expect(history.locator('tr[data-table="events"] td.num')).toHaveText('19');
+  await expect(history.locator('tr[data-table="speedtest_results"] td.num')).toHaveText('77');
+  await expect(page.getByTestId('cm-tables').locator('tr[data-table="connection_samples"] td.num')).toHaveText('51,840');
   await expect(page.getByTestId('history-range')).toContainText('History from');
   await expect(page.getByTestId('demo-banner')).toHaveCount(0);
   await screenshot(page, 'dashboard');

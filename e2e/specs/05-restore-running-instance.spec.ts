@@ -16,14 +16,14 @@ test('restores a stored backup over the running instance after writing a pre-res
   const archiveName = path.basename(REAL_ARCHIVE);
   fs.copyFileSync(REAL_ARCHIVE, path.join(locker.backupDir, archiveName));
 
-  await page.getByRole('link', { name: 'Settings' }).click();
+  await page.getByRole('link', { name: 'Settings', exact: true }).click();
   const rows = page.getByTestId('backup-row');
   await expect(rows).toHaveCount(1);
-  await rows.getByRole('button', { name: `Restore ${archiveName}` }).click();
-  const confirm = page.getByRole('dialog', { name: 'Restore this backup?' });
+  await rows.getByRole('button', { name: `Restore ${archiveName}`, exact: true }).click();
+  const confirm = page.getByRole('dialog', { name: 'Restore this backup?', exact: true });
   await expect(confirm).toContainText('A pre-restore backup of the current data is written first');
   await screenshot(page, 'settings-restore-confirm', { fullPage: false });
-  await confirm.getByRole('button', { name: 'Restore' }).click();
+  await confirm.getByRole('button', { name: 'Restore', exact: true }).click();
 
   await expect(page.getByTestId('list-result')).toContainText(`Restored ${archiveName}. A pre-restore backup was saved as`);
   await expect(rows).toHaveCount(2);
@@ -32,8 +32,8 @@ test('restores a stored backup over the running instance after writing a pre-res
   const preRestoreName = (await preRestore.getAttribute('data-file'))!;
   expect(fs.existsSync(path.join(locker.backupDir, preRestoreName))).toBe(true);
 
-  await page.getByRole('link', { name: 'Dashboard' }).click();
+  await page.getByRole('link', { name: 'Dashboard', exact: true }).click();
   await expect(page.getByTestId('dashboard-modem')).toContainText('http://192.168.178.1');
-  await expect(page.getByTestId('history-tables').locator('tr[data-table="snapshots"]')).toContainText('2,880');
-  await expect(page.getByTestId('cm-tables').locator('tr[data-table="connection_samples"]')).toContainText('51,840');
+  await expect(page.getByTestId('history-tables').locator('tr[data-table="snapshots"] td.num')).toHaveText('2,880');
+  await expect(page.getByTestId('cm-tables').locator('tr[data-table="connection_samples"] td.num')).toHaveText('51,840');
 });

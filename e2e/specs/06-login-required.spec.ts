@@ -9,17 +9,17 @@ test.use({ allowedConsoleErrors: [/status of 401/] });
 
 test('a logged-out visitor sees only the login page until they log in', async ({ page, browser, locker }) => {
   await page.goto('/setup');
-  await page.getByRole('button', { name: 'Connect your modem' }).click();
-  await page.getByLabel('Modem type').selectOption('fritzbox');
-  await page.getByLabel('User name').fill('admin');
+  await page.getByRole('button', { name: 'Connect your modem', exact: true }).click();
+  await page.getByLabel('Modem type', { exact: true }).selectOption('fritzbox');
+  await page.getByLabel('User name', { exact: true }).fill('admin');
   await page.getByLabel('Password', { exact: true }).fill('modem-secret');
-  await page.getByRole('button', { name: 'Next' }).click();
-  await page.getByLabel('Admin password (optional)').fill('correct horse');
-  await page.getByLabel('Confirm admin password').fill('correct horse');
-  await page.getByRole('button', { name: 'Next' }).click();
-  await expect(page.getByTestId('setup-review')).toContainText('Set');
+  await page.getByRole('button', { name: 'Next', exact: true }).click();
+  await page.getByLabel('Admin password (optional)', { exact: true }).fill('correct horse');
+  await page.getByLabel('Confirm admin password', { exact: true }).fill('correct horse');
+  await page.getByRole('button', { name: 'Next', exact: true }).click();
+  await expect(page.getByTestId('setup-review')).toContainText(/Admin password\s*Set$/);
   await page.getByTestId('finish-setup').click();
-  await expect(page.getByRole('heading', { name: 'Dashboard' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Dashboard', exact: true })).toBeVisible();
 
   const visitor = await browser.newContext({ baseURL: locker.url });
   const stranger = await visitor.newPage();
@@ -30,9 +30,9 @@ test('a logged-out visitor sees only the login page until they log in', async ({
   for (const path of ['/', '/settings', '/setup']) {
     await stranger.goto(path);
     await expect(stranger).toHaveURL(/\/login/);
-    await expect(stranger.getByRole('heading', { name: 'Log in' })).toBeVisible();
-    await expect(stranger.getByRole('heading', { name: 'Dashboard' })).toHaveCount(0);
-    await expect(stranger.getByRole('link', { name: 'Settings' })).toHaveCount(0);
+    await expect(stranger.getByRole('heading', { name: 'Log in', exact: true })).toBeVisible();
+    await expect(stranger.getByRole('heading', { name: 'Dashboard', exact: true })).toHaveCount(0);
+    await expect(stranger.getByRole('link', { name: 'Settings', exact: true })).toHaveCount(0);
     await expect(stranger.locator('body')).not.toContainText('fritzbox');
   }
   await screenshot(stranger, 'login');
@@ -42,12 +42,12 @@ test('a logged-out visitor sees only the login page until they log in', async ({
   const download = await stranger.request.get('/api/backups/download');
   expect(download.status()).toBe(401);
 
-  await stranger.getByLabel('Admin password').fill('wrong password');
-  await stranger.getByRole('button', { name: 'Log in' }).click();
+  await stranger.getByLabel('Admin password', { exact: true }).fill('wrong password');
+  await stranger.getByRole('button', { name: 'Log in', exact: true }).click();
   await expect(stranger.getByRole('alert')).toContainText('Wrong password.');
-  await stranger.getByLabel('Admin password').fill('correct horse');
-  await stranger.getByRole('button', { name: 'Log in' }).click();
-  await expect(stranger.getByRole('heading', { name: 'Dashboard' })).toBeVisible();
+  await stranger.getByLabel('Admin password', { exact: true }).fill('correct horse');
+  await stranger.getByRole('button', { name: 'Log in', exact: true }).click();
+  await expect(stranger.getByRole('heading', { name: 'Dashboard', exact: true })).toBeVisible();
   await expect(stranger.getByTestId('dashboard-modem')).toContainText('fritzbox');
   expect(strangerErrors).toEqual([]);
   await visitor.close();
