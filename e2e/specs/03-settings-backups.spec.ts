@@ -31,15 +31,15 @@ test('schedules, creates, verifies, downloads and deletes backups from the setti
   const target = path.join(storage, 'nas/evidence');
   await completeNewSetup(page);
 
-  await page.getByRole('link', { name: 'Settings' }).click();
-  await expect(page.getByRole('heading', { name: 'Settings' })).toBeVisible();
+  await page.getByRole('link', { name: 'Settings', exact: true }).click();
+  await expect(page.getByRole('heading', { name: 'Settings', exact: true })).toBeVisible();
   await expect(page.getByTestId('backup-list-empty')).toHaveText('No backups found');
 
-  await page.getByLabel('Enabled').check();
+  await page.getByLabel('Enabled', { exact: true }).check();
   // Esc closes the dialog and gives focus back to Browse.
   const browseButton = page.getByTestId('browse');
   await browseButton.click();
-  const dialog = page.getByRole('dialog', { name: 'Select Directory' });
+  const dialog = page.getByRole('dialog', { name: 'Select Directory', exact: true });
   await expect(dialog).toBeVisible();
   await page.keyboard.press('Escape');
   await expect(dialog).toBeHidden();
@@ -51,15 +51,15 @@ test('schedules, creates, verifies, downloads and deletes backups from the setti
   await dialog.getByRole('button', { name: storage, exact: true }).last().click();
   await expect(dialog.getByTestId('browse-path')).toHaveText(storage);
   await expect(dialog.getByTestId('browse-status')).toHaveText('2 directories');
-  await dialog.getByRole('button', { name: 'nas' }).click();
+  await dialog.getByRole('button', { name: 'nas', exact: true }).click();
   await expect(dialog.getByTestId('browse-path')).toHaveText(path.join(storage, 'nas'));
   // Keyboard: the first row (..) has focus; ArrowDown to "evidence", Enter opens it.
   await page.keyboard.press('ArrowDown');
-  await expect(dialog.getByRole('button', { name: 'evidence' })).toBeFocused();
+  await expect(dialog.getByRole('button', { name: 'evidence', exact: true })).toBeFocused();
   await page.keyboard.press('Enter');
   await expect(dialog.getByTestId('browse-path')).toHaveText(target);
   await expect(dialog.getByTestId('browse-status')).toHaveText('Empty directory');
-  const crumbs = dialog.getByRole('navigation', { name: 'Current location' });
+  const crumbs = dialog.getByRole('navigation', { name: 'Current location', exact: true });
   await expect(crumbs.getByRole('button')).toHaveText([storage, 'nas', 'evidence']);
   // Tab stays inside the dialog.
   for (let i = 0; i < 12; i += 1) {
@@ -69,17 +69,24 @@ test('schedules, creates, verifies, downloads and deletes backups from the setti
   await screenshot(page, 'settings-browse', { fullPage: false });
   await dialog.getByTestId('browse-select').click();
   await expect(dialog).toBeHidden();
-  await expect(page.getByLabel('Backup Path')).toHaveValue(target);
-  await page.getByLabel('Interval').selectOption({ label: 'Weekly' });
-  await page.getByLabel('Keep backups').fill('3');
+  await expect(page.getByLabel('Backup Path', { exact: true })).toHaveValue(target);
+  await page.getByLabel('Interval', { exact: true }).selectOption({ label: 'Weekly' });
+  await page.getByLabel('Keep backups', { exact: true }).fill('3');
 
-  // Unsaved changes: leaving asks, and dismissing stays on the page.
-  page.once('dialog', (question) => void question.dismiss());
-  await page.getByRole('link', { name: 'Dashboard' }).click();
+  // Unsaved changes: leaving asks, and dismissing stays on the page. The URL is /settings before
+  // the click too, so the test waits for the question first; only then does the URL say something.
+  const asked: string[] = [];
+  page.once('dialog', (question) => {
+    asked.push(question.message());
+    void question.dismiss();
+  });
+  await page.getByRole('link', { name: 'Dashboard', exact: true }).click();
+  await expect.poll(() => asked).toEqual(['You have unsaved backup settings. Leave without saving?']);
   await expect(page).toHaveURL(/\/settings$/);
 
   await page.getByTestId('save-settings').click();
-  await expect(page.getByText('Settings saved')).toBeVisible();
+  await expect(page.getByText('✓ Settings saved', { exact: true })).toBeVisible();
+  await expect(page.getByTestId('next-run')).toBeVisible();
   await expect(page.getByTestId('next-run')).not.toHaveText('Not scheduled');
 
   await page.getByTestId('backup-now').click();
@@ -90,13 +97,13 @@ test('schedules, creates, verifies, downloads and deletes backups from the setti
   const fileName = (await row.getAttribute('data-file'))!;
   expect(fs.existsSync(path.join(target, fileName))).toBe(true);
 
-  await row.getByRole('button', { name: `Verify ${fileName}` }).click();
+  await row.getByRole('button', { name: `Verify ${fileName}`, exact: true }).click();
   await expect(page.getByTestId('list-result')).toContainText(`${fileName} is intact.`);
   await expect(row).toContainText('Verified');
   await screenshot(page, 'settings');
 
   // A stored backup downloads as a file with its own name, and it validates.
-  const [stored] = await Promise.all([page.waitForEvent('download'), row.getByRole('link', { name: `Download ${fileName}` }).click()]);
+  const [stored] = await Promise.all([page.waitForEvent('download'), row.getByRole('link', { name: `Download ${fileName}`, exact: true }).click()]);
   expect(stored.suggestedFilename()).toBe(fileName);
   const storedPath = testInfo.outputPath(fileName);
   await stored.saveAs(storedPath);
@@ -109,10 +116,10 @@ test('schedules, creates, verifies, downloads and deletes backups from the setti
   await fresh.saveAs(freshPath);
   expect(validateArchive(freshPath)).toContain('Valid backup');
 
-  await row.getByRole('button', { name: `Delete ${fileName}` }).click();
-  const confirm = page.getByRole('dialog', { name: 'Delete backup' });
+  await row.getByRole('button', { name: `Delete ${fileName}`, exact: true }).click();
+  const confirm = page.getByRole('dialog', { name: 'Delete backup', exact: true });
   await expect(confirm).toContainText(fileName);
-  await confirm.getByRole('button', { name: 'Delete' }).click();
+  await confirm.getByRole('button', { name: 'Delete', exact: true }).click();
   await expect(page.getByTestId('backup-list-empty')).toBeVisible();
   expect(fs.existsSync(path.join(target, fileName))).toBe(false);
 });
