@@ -66,8 +66,10 @@ export { expect };
  */
 export async function screenshot(page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<void> {
   fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
-  // Let transitions and fonts settle so the pictures are stable.
-  await page.waitForTimeout(150);
+  // Web fonts may still be loading; `animations: 'disabled'` below ends transitions.
+  await page.evaluate(async () => {
+    await document.fonts.ready;
+  });
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: options.fullPage ?? true, animations: 'disabled' });
 }
 
