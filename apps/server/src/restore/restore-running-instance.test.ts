@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decryptSecret } from '@evidence-locker/core';
 import { createTestServices, type TestServices } from '../test-support/test-services.ts';
@@ -74,5 +76,40 @@ describe('restoreRunningInstance', () => {
     expect(instance.historyDb.prepare('SELECT count(*) AS n FROM snapshots').get()).toEqual({ n: FIXTURE_A_SNAPSHOTS });
     expect(decryptSecret(instance.snapshot.configKey, instance.snapshot.config['modem_password'])).toBe(FIXTURE_A_MODEM_PASSWORD);
     expect(fs.readdirSync(setup.dataDir).filter((name) => name.startsWith('.evidence-locker-restore-'))).toEqual([]);
+  });
+
+  it('is refused while another app keeps a database open, and the server keeps serving its data', async () => {
+    setup = await createTestServices({ config: { modem_type: 'fritzbox' } });
+    const { instance } = setup.services;
+    // Another app on the same data directory that keeps one connection open (better-sqlite3).
+    const writer = spawn(
+      process.execPath,
+      [
+        '-e',
+        `const db = new (require('better-sqlite3'))(process.argv[1]);
+         db.pragma('journal_mode = WAL');
+         db.exec('CREATE TABLE IF NOT EXISTS writer_probe (n INTEGER)');
+         console.log('open');
+         setInterval(() => db.prepare('INSERT INTO writer_probe VALUES (1)').run(), 20);`,
+        instance.historyPath,
+      ],
+      { cwd: import.meta.dirname, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    try {
+      await once(writer.stdout!, 'data');
+      const { calls, schedule } = recordingSchedule();
+      const error = await restoreRunningInstance({ instance, archivePath: FIXTURE_A, schedule }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'DATABASE_IN_USE' });
+      expect((error as Error).message).toMatch(/^docsis_history\.db is open in another process .* Stop the app that uses it, then restore\.$/);
+      expect(calls).toEqual(['pause', 'resume']);
+      expect(instance.historyDb.prepare('SELECT count(*) AS n FROM snapshots').get()).toEqual({ n: 0 });
+      expect(fs.readdirSync(instance.backupPath)).toEqual([]);
+    } finally {
+      writer.kill('SIGKILL');
+      await once(writer, 'exit');
+    }
+    // Once the other app has stopped, the same restore goes through.
+    await restoreRunningInstance({ instance, archivePath: FIXTURE_A });
+    expect(instance.historyDb.prepare('SELECT count(*) AS n FROM snapshots').get()).toEqual({ n: FIXTURE_A_SNAPSHOTS });
   });
 });
