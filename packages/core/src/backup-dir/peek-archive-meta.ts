@@ -1,37 +1,50 @@
 /**
  * Reads an archive's `backup_meta.json` without unpacking the archive.
  *
- * Every archive (DOCSight's and ours) is one gzip stream of a tar whose first member is the meta,
- * preceded by at most a PAX extended header. So the first few KB of inflated output hold the whole
- * meta, and looking at a directory of 250 MB archives costs one small read per file. The read stops
- * as soon as the meta is complete and never inflates more than MAX_INFLATED_BYTES, so a crafted
- * archive cannot make it slow.
+ * Every archive DOCSight or Evidence Locker writes is one gzip stream of a tar whose first member
+ * is the meta, preceded by at most a PAX extended header, so the first few KB of inflated output
+ * hold the whole meta and looking at a directory of 250 MB archives costs one small read per file.
+ * An archive a user extracted and packed again (`tar czf`, Python's tarfile) may hold the meta
+ * anywhere, as both restores accept; the walk then skips the members before it, keeping none of
+ * their bytes. It stops as soon as the meta is complete and never inflates more than
+ * MAX_INFLATED_BYTES, so a crafted archive, or a meta behind a large database, costs a bounded read
+ * and gives null.
  *
  * Tar layout read here: 512-byte headers; name at 0..100, size (octal, or base-256 when the high bit
  * is set) at 124..136, typeflag at 156, ustar prefix at 345..500. Type `x` (PAX, applies to the next
  * member) and `g` (PAX global) carry `"<len> key=value\n"` records that may override `path` and
- * `size`. Member data is padded to 512 bytes.
+ * `size`. Member data is padded to 512 bytes. Leading `./` is dropped from names, as the archive
+ * reader does (archive-member-name.ts).
+ *
+ * Walker states: header (collecting 512 bytes) → pax data (collecting a PAX header's records) or
+ * meta data (collecting the meta) or skipping (discarding a member's data and padding) → header.
  */
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { META_FILE } from '../data-dir-layout.ts';
 
 const BLOCK = 512;
-/** Compressed bytes read at most; the meta is compressed into far less. */
-const MAX_COMPRESSED_BYTES = 256 * 1024;
-/** Inflated bytes looked at at most (headers, PAX records and the meta). */
-const MAX_INFLATED_BYTES = 256 * 1024;
-/** A meta larger than this is not one we wrote or DOCSight wrote. */
+/**
+ * Inflated bytes looked at at most (headers, skipped members, PAX records and the meta). The meta
+ * of an archive in DOCSight's order is within the first KBs; one packed again with the meta after
+ * databases of up to about 64 MiB is found too. Reaching the bound took 0.33 s on 2 busy cores,
+ * once per archive: read-backup-trigger.ts remembers the answer per file.
+ */
+const MAX_INFLATED_BYTES = 64 * 1024 * 1024;
+/** Compressed bytes read at most; the same bound, for input that inflates to next to nothing. */
+const MAX_COMPRESSED_BYTES = 64 * 1024 * 1024;
+/** A meta (or PAX header) larger than this is not one we wrote or DOCSight wrote. */
 const MAX_META_BYTES = 64 * 1024;
 
 /**
- * The JSON object in the first member of the archive at `archivePath` when that member is
- * `backup_meta.json`, or null when it cannot be read for any reason: not gzip, not tar, meta not
- * first, meta not a JSON object, unreadable file. A hint for listings and estimates only: nothing
- * here is checked the way a restore checks it.
+ * The JSON object of the `backup_meta.json` member of the archive at `archivePath`, wherever it
+ * stands among the first MAX_INFLATED_BYTES of the tar, or null when it cannot be read for any
+ * reason: not gzip, not tar, no meta within the bound, meta not a regular file or not a JSON
+ * object, unreadable file. A hint for listings and estimates only: nothing here is checked the way
+ * a restore checks it.
  */
 export async function peekArchiveMeta(archivePath: string): Promise<Record<string, unknown> | null> {
-  const metaText = await readFirstMetaMember(archivePath);
+  const metaText = await readMetaMember(archivePath);
   if (metaText === null) return null;
   try {
     const meta: unknown = JSON.parse(metaText);
@@ -41,21 +54,21 @@ export async function peekArchiveMeta(archivePath: string): Promise<Record<strin
   }
 }
 
-async function readFirstMetaMember(archivePath: string): Promise<string | null> {
-  const file = createReadStream(archivePath, { highWaterMark: 16 * 1024, end: MAX_COMPRESSED_BYTES - 1 });
+async function readMetaMember(archivePath: string): Promise<string | null> {
+  const file = createReadStream(archivePath, { highWaterMark: 64 * 1024, end: MAX_COMPRESSED_BYTES - 1 });
   const gunzip = createGunzip();
   file.on('error', (error) => gunzip.destroy(error));
   file.pipe(gunzip);
-  let inflated = Buffer.alloc(0);
+  const walker = new MetaWalker();
+  let inflated = 0;
   try {
     for await (const chunk of gunzip as AsyncIterable<Buffer>) {
-      inflated = Buffer.concat([inflated, chunk]);
-      const result = parseMetaMember(inflated);
+      inflated += chunk.length;
+      const result = walker.push(chunk);
       if (result !== NEED_MORE) return result;
-      if (inflated.length >= MAX_INFLATED_BYTES) return null;
+      if (inflated >= MAX_INFLATED_BYTES) return null;
     }
-    const result = parseMetaMember(inflated);
-    return result === NEED_MORE ? null : result;
+    return null;
   } catch {
     // Not gzip, truncated, or unreadable: a listing shows "unknown trigger", never an error.
     return null;
@@ -67,45 +80,110 @@ async function readFirstMetaMember(archivePath: string): Promise<string | null> 
 
 const NEED_MORE = Symbol('need more bytes');
 
-/** The meta text if the first real member of `tar` is `backup_meta.json`, null if it is not. */
-function parseMetaMember(tar: Buffer): string | null | typeof NEED_MORE {
-  let offset = 0;
-  let paxPath: string | undefined;
-  let paxSize: number | undefined;
-  for (;;) {
-    if (tar.length < offset + BLOCK) return NEED_MORE;
-    const header = tar.subarray(offset, offset + BLOCK);
+/** Walks tar bytes pushed in pieces until the meta member is complete (see the top comment). */
+class MetaWalker {
+  #step: 'header' | 'pax' | 'meta' = 'header';
+  /** Bytes of the header or data being collected, and how many the current step needs. */
+  #pending: Buffer[] = [];
+  #pendingBytes = 0;
+  #want = BLOCK;
+  /** Bytes still to discard: a skipped member's data, or the padding after collected data. */
+  #skip = 0;
+  #paxPath: string | undefined;
+  #paxSize: number | undefined;
+
+  /** The meta text once complete, null once it cannot be found, NEED_MORE otherwise. */
+  push(chunk: Buffer): string | null | typeof NEED_MORE {
+    let rest = chunk;
+    while (rest.length > 0) {
+      if (this.#skip > 0) {
+        const skipped = Math.min(this.#skip, rest.length);
+        this.#skip -= skipped;
+        rest = rest.subarray(skipped);
+        continue;
+      }
+      const taken = Math.min(this.#want - this.#pendingBytes, rest.length);
+      this.#pending.push(rest.subarray(0, taken));
+      this.#pendingBytes += taken;
+      rest = rest.subarray(taken);
+      if (this.#pendingBytes < this.#want) return NEED_MORE;
+      const collected = Buffer.concat(this.#pending, this.#pendingBytes);
+      this.#pending = [];
+      this.#pendingBytes = 0;
+      const result = this.#step === 'header' ? this.#header(collected) : this.#data(collected);
+      if (result !== NEED_MORE) return result;
+    }
+    return NEED_MORE;
+  }
+
+  #data(data: Buffer): string | typeof NEED_MORE {
+    if (this.#step === 'meta') return data.toString('utf8');
+    const records = parsePaxRecords(data);
+    this.#paxPath = records.get('path') ?? this.#paxPath;
+    const sizeRecord = records.get('size');
+    if (sizeRecord !== undefined) this.#paxSize = /^\d+$/.test(sizeRecord) ? Number(sizeRecord) : NaN;
+    this.#next(padded(data.length) - data.length);
+    return NEED_MORE;
+  }
+
+  #header(header: Buffer): string | null | typeof NEED_MORE {
+    // The end-of-archive marker: no meta in this archive.
     if (header.every((byte) => byte === 0)) return null;
     const typeflag = String.fromCharCode(header[156] ?? 0);
     const size = readSize(header.subarray(124, 136));
     if (size === null) return null;
-    const dataStart = offset + BLOCK;
-    if (typeflag === 'x' || typeflag === 'g') {
+    if (typeflag === 'x') {
       if (size > MAX_META_BYTES) return null;
-      if (tar.length < dataStart + size) return NEED_MORE;
-      if (typeflag === 'x') {
-        const records = parsePaxRecords(tar.subarray(dataStart, dataStart + size));
-        paxPath = records.get('path') ?? paxPath;
-        const sizeRecord = records.get('size');
-        if (sizeRecord !== undefined) paxSize = /^\d+$/.test(sizeRecord) ? Number(sizeRecord) : NaN;
-      }
-      offset = dataStart + Math.ceil(size / BLOCK) * BLOCK;
-      continue;
+      if (size > 0) this.#collect('pax', size);
+      return NEED_MORE;
     }
-    const name = paxPath ?? ustarName(header);
-    const memberSize = paxSize ?? size;
+    if (typeflag === 'g') {
+      // Global records are not about one member; skipped like a member's data.
+      this.#next(padded(size));
+      return NEED_MORE;
+    }
+    const name = stripDotSlash(this.#paxPath ?? ustarName(header));
+    const memberSize = this.#paxSize ?? size;
+    this.#paxPath = undefined;
+    this.#paxSize = undefined;
+    if (!Number.isSafeInteger(memberSize) || memberSize < 0) return null;
+    if (name !== META_FILE) {
+      this.#next(padded(memberSize));
+      return NEED_MORE;
+    }
     const isRegular = typeflag === '0' || typeflag === '\0';
-    if (name !== META_FILE || !isRegular || !Number.isSafeInteger(memberSize) || memberSize > MAX_META_BYTES) {
-      return null;
-    }
-    if (tar.length < dataStart + memberSize) return NEED_MORE;
-    return tar.subarray(dataStart, dataStart + memberSize).toString('utf8');
+    if (!isRegular || memberSize > MAX_META_BYTES) return null;
+    if (memberSize === 0) return '';
+    this.#collect('meta', memberSize);
+    return NEED_MORE;
   }
+
+  #collect(step: 'pax' | 'meta', size: number): void {
+    this.#step = step;
+    this.#want = size;
+  }
+
+  /** Discards `skip` bytes, then reads the next header. */
+  #next(skip: number): void {
+    this.#step = 'header';
+    this.#want = BLOCK;
+    this.#skip = skip;
+  }
+}
+
+function padded(size: number): number {
+  return Math.ceil(size / BLOCK) * BLOCK;
+}
+
+function stripDotSlash(name: string): string {
+  let stripped = name;
+  while (stripped.startsWith('./')) stripped = stripped.slice(2);
+  return stripped;
 }
 
 function readSize(field: Buffer): number | null {
   if (((field[0] ?? 0) & 0x80) !== 0) {
-    // GNU base-256: never used for a small meta, so treat it as "not our meta".
+    // GNU base-256: only members over 8 GiB, far beyond the bound; give up.
     return null;
   }
   const text = field.toString('latin1').replace(/\0.*$/s, '').trim();

@@ -58,12 +58,34 @@ describe('readBackupTrigger', () => {
     expect(await readBackupTrigger(array)).toBeNull();
   });
 
-  it('gives null when backup_meta.json is not the first member', async () => {
+  it('reads the trigger of an archive packed again with backup_meta.json after the data members', async () => {
     const path = join(dir, 'a.tar.gz');
     await writeTestArchive(path, {
       firstMemberName: 'config.json',
-      members: [{ name: 'backup_meta.json', content: Buffer.from(JSON.stringify(meta({ trigger: 'manual' }))) }],
+      members: [
+        { name: 'docsis_history.db', content: Buffer.alloc(300 * 1024, 1) },
+        { name: './backup_meta.json', content: Buffer.from(JSON.stringify(meta({ trigger: 'manual' }))) },
+      ],
+      pax: true,
     });
+    expect(await readBackupTrigger(path)).toBe('manual');
+  });
+
+  it('gives null when backup_meta.json comes only after more than 64 MiB of other members', async () => {
+    const path = join(dir, 'a.tar.gz');
+    await writeTestArchive(path, {
+      firstMemberName: 'config.json',
+      members: [
+        { name: 'docsis_history.db', content: Buffer.alloc(64 * 1024 * 1024) },
+        { name: 'backup_meta.json', content: Buffer.from(JSON.stringify(meta({ trigger: 'manual' }))) },
+      ],
+    });
+    expect(await readBackupTrigger(path)).toBeNull();
+  });
+
+  it('gives null when the archive ends without backup_meta.json', async () => {
+    const path = join(dir, 'a.tar.gz');
+    await writeTestArchive(path, { firstMemberName: 'config.json', metaText: JSON.stringify(meta({ trigger: 'manual' })) });
     expect(await readBackupTrigger(path)).toBeNull();
   });
 
