@@ -308,10 +308,17 @@ const cases: HostileCase[] = [
     message: /^Missing backup_meta\.json - not a valid DOCSight backup$/,
   },
   {
-    title: 'backup_meta.json after another member',
-    archive: () => buildTarGz([CONFIG, META]),
-    code: 'META_NOT_FIRST',
-    message: /backup_meta\.json must be the first member of the archive, but config\.json comes first/,
+    title: 'a member before backup_meta.json whose SHA-256 differs from the meta',
+    archive: () =>
+      buildTarGz([
+        CONFIG,
+        {
+          name: 'backup_meta.json',
+          content: metaText({ members: memberDigests([{ name: 'config.json', content: '{"modem_type":"fritzboX"}' }]) }),
+        },
+      ]),
+    code: 'MEMBER_CHECKSUM_MISMATCH',
+    message: /checksum mismatch for config\.json/,
   },
   {
     title: 'a member whose SHA-256 differs from the meta',

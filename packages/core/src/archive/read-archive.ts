@@ -13,15 +13,18 @@
  * 1. every entry: member-count cap, name classified (unsafe → MEMBER_UNSAFE), type checked (only
  *    regular files are accepted; links, devices and fifos → MEMBER_NOT_REGULAR; directories are
  *    skipped unless they carry an allowlisted name), duplicates → MEMBER_DUPLICATE, size caps;
- * 2. the first file must be `backup_meta.json` (DOCSight always writes it first). If it is not,
- *    the reader switches to scanning: the rest is drained, nothing reaches the sink, and the end
- *    says whether the meta came later (META_NOT_FIRST) or never (META_MISSING);
- * 3. `backup_meta.json` is parsed (parseArchiveMeta) before any data member is seen, so its
- *    `members` digests can be checked while each member streams;
- * 4. DATA_FILES members go to `sink(member, content)` while their size and SHA-256 are computed
- *    (or, with `sinkDigests`, while their size is counted; the sink hands back the SHA-256 of what
- *    it wrote, checked once the whole archive is read); other safe names are drained and reported
- *    as warnings.
+ * 2. `backup_meta.json` may stand anywhere. DOCSight writes it first, but its restore finds it by
+ *    name, so an archive a user extracted, edited and packed again (`tar czf`, Python's tarfile)
+ *    restores there whatever order the packer chose. It is parsed (parseArchiveMeta) when it
+ *    arrives; if it never does → META_MISSING once the archive has been read;
+ * 3. DATA_FILES members go to `sink(member, content)` as they arrive, while their size and SHA-256
+ *    are computed (or, with `sinkDigests`, while their size is counted; the sink hands back the
+ *    SHA-256 of what it wrote, checked once the whole archive is read); other safe names are
+ *    drained and reported as warnings;
+ * 4. each data member is checked against the meta's `members` (listed, declared size, SHA-256). A
+ *    member after the meta is checked as it streams; a member before it was hashed as it passed
+ *    (nothing is held back or read twice) and is checked as soon as the meta arrives. The caller
+ *    removes whatever its sink wrote when the read fails, a meta that never came included.
  * Success is declared only after gunzip has ended cleanly and every digest matched, so a bad gzip
  * trailer fails the read even when every tar member parsed.
  */
@@ -293,9 +296,11 @@ const TYPE_WORDS: Record<string, string> = {
 /** A data member read, with its digest still to come (sinkDigests) or already known. */
 interface ReadMember {
   name: DataFileName;
+  /** Bytes read. */
   size: number;
+  /** Size the tar header declared, checked against the meta. */
+  declared: number;
   sha256: Promise<string> | string;
-  expected: string | undefined;
 }
 
 /** The per-member rules of the reader (states 1-4 of the top comment). */
@@ -308,8 +313,6 @@ class MemberRules {
   entriesSeen = 0;
   private meta: ArchiveMeta | undefined;
   private readonly names = new Set<string>();
-  private firstFile: string | undefined;
-  private metaSeenLate = false;
   private declaredTotal = 0;
 
   constructor(
@@ -359,13 +362,7 @@ class MemberRules {
     }
     this.names.add(name);
     this.checkSize(name, size);
-    this.firstFile ??= name;
 
-    if (this.firstFile !== META_FILE) {
-      // Scanning: the archive is already invalid; only find out whether the meta comes later.
-      if (name === META_FILE) this.metaSeenLate = true;
-      return drain(entry);
-    }
     if (name === META_FILE) return this.acceptMeta(entry);
     if (isDataFileName(name)) return this.acceptData(name, size, entry);
     this.warnings.push(archiveWarning('MEMBER_SKIPPED', `Skipping unknown file in backup: ${name}`, { name }));
@@ -374,17 +371,8 @@ class MemberRules {
 
   /** The meta once the whole archive has been read and the gzip trailer checked. */
   finish(): ArchiveMeta {
-    if (this.firstFile !== undefined && this.firstFile !== META_FILE && this.metaSeenLate) {
-      throw new LockerError(
-        'META_NOT_FIRST',
-        `Invalid backup: backup_meta.json must be the first member of the archive, but ${this.firstFile} comes first`,
-        { details: { first: this.firstFile } },
-      );
-    }
-    if (this.meta === undefined) {
-      throw new LockerError('META_MISSING', 'Missing backup_meta.json - not a valid DOCSight backup');
-    }
-    const listed = this.meta.members ?? {};
+    const meta = this.requireMeta();
+    const listed = meta.members ?? {};
     for (const name of Object.keys(listed)) {
       if (!this.members.some((member) => member.name === name)) {
         throw new LockerError(
@@ -393,6 +381,14 @@ class MemberRules {
           { details: { name } },
         );
       }
+    }
+    return meta;
+  }
+
+  /** The meta; META_MISSING when the archive had none. */
+  private requireMeta(): ArchiveMeta {
+    if (this.meta === undefined) {
+      throw new LockerError('META_MISSING', 'Missing backup_meta.json - not a valid DOCSight backup');
     }
     return this.meta;
   }
@@ -420,6 +416,11 @@ class MemberRules {
     for await (const chunk of entry) chunks.push(chunk);
     this.meta = parseArchiveMeta(Buffer.concat(chunks));
     this.files.push(META_FILE);
+    // The members that came before the meta, checked now as the later ones are while they stream.
+    for (const member of this.read) {
+      const expected = this.listedDigest(member.name, member.declared);
+      if (typeof member.sha256 === 'string') checkDigest(member.name, expected?.sha256, member.sha256);
+    }
     if (this.meta.format_version > FORMAT_VERSION) {
       this.warnings.push(
         archiveWarning(
@@ -431,20 +432,34 @@ class MemberRules {
     }
   }
 
-  private async acceptData(name: DataFileName, size: number, entry: TarEntry): Promise<void> {
-    const expected = this.meta?.members?.[name];
-    if (this.meta?.members !== undefined && expected === undefined) {
+  /**
+   * What the meta's `members` says about data member `name` whose header declares `size` bytes
+   * (undefined when the meta has no `members`, as DOCSight's never has). Throws when the member is
+   * not listed or its size differs. Call only once the meta is parsed.
+   */
+  private listedDigest(name: DataFileName, size: number): { size: number; sha256: string } | undefined {
+    const listed = this.meta?.members;
+    if (listed === undefined) return undefined;
+    const expected = listed[name];
+    if (expected === undefined) {
       throw new LockerError('MEMBER_CHECKSUM_MISMATCH', `Invalid backup: ${name} is not listed in backup_meta.json`, {
         details: { name },
       });
     }
-    if (expected !== undefined && expected.size !== size) {
+    if (expected.size !== size) {
       throw new LockerError(
         'MEMBER_CHECKSUM_MISMATCH',
         `Invalid backup: ${name} is ${size} bytes but backup_meta.json says ${expected.size}`,
         { details: { name, size, expected: expected.size } },
       );
     }
+    return expected;
+  }
+
+  private async acceptData(name: DataFileName, size: number, entry: TarEntry): Promise<void> {
+    // Before the meta nothing can be checked yet: acceptMeta checks this member when it arrives.
+    const metaSeen = this.meta !== undefined;
+    const expected = metaSeen ? this.listedDigest(name, size) : undefined;
 
     const hash = this.sinkDigests ? undefined : createHash('sha256');
     let bytes = 0;
@@ -466,21 +481,25 @@ class MemberRules {
     let sha256: Promise<string> | string;
     if (hash !== undefined) {
       sha256 = hash.digest('hex');
-      checkDigest(name, expected?.sha256, sha256);
+      if (metaSeen) checkDigest(name, expected?.sha256, sha256);
     } else {
       if (!fromSink) throw new Error(`readArchive: the sink gave no digest for ${name} (sinkDigests)`);
       sha256 = fromSink.sha256;
       sha256.catch(() => undefined); // awaited in checkDigests(); a read that fails first reports its own error
     }
-    this.read.push({ name, size: bytes, sha256, expected: expected?.sha256 });
+    this.read.push({ name, size: bytes, declared: size, sha256 });
     this.files.push(name);
   }
 
-  /** Waits for the digests still to come, checks them in archive order, and fills `members`. */
+  /**
+   * Once the archive is read: META_MISSING if it had no meta; else waits for the digests still to
+   * come, checks them in archive order, and fills `members`.
+   */
   async checkDigests(): Promise<void> {
+    const listed = this.requireMeta().members;
     for (const member of this.read) {
       const sha256 = await member.sha256;
-      checkDigest(member.name, member.expected, sha256);
+      checkDigest(member.name, listed?.[member.name]?.sha256, sha256);
       this.members.push({ name: member.name, size: member.size, sha256 });
     }
   }
