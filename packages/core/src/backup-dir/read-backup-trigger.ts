@@ -10,7 +10,8 @@ import { peekArchiveMeta } from './peek-archive-meta.ts';
 /**
  * The `trigger` recorded in the archive at `archivePath` (`manual`, `scheduled`, `pre-restore`,
  * `download`), or null when it has none (every DOCSight archive) or cannot be read for any reason:
- * not gzip, not tar, meta not first, meta not JSON, unknown trigger value, unreadable file.
+ * not gzip, not tar, no meta within peekArchiveMeta's bound, meta not JSON, unknown trigger value,
+ * unreadable file.
  */
 export async function readBackupTrigger(archivePath: string, identity?: FileIdentity): Promise<BackupTrigger | null> {
   const known = identity === undefined ? undefined : remembered.get(archivePath);
