@@ -1,7 +1,7 @@
 /**
  * Builds the HTTP server: Fastify with the tRPC API at /trpc (queries and mutations over HTTP,
- * subscriptions over SSE), /api/health (http/health-route.ts), security headers, the cross-origin
- * refusal, JSON errors for /api and /trpc (never redirects, never HTML), and the web app at /.
+ * subscriptions over SSE), /api/health (http/health-route.ts), security headers, the Host and
+ * cross-origin refusals, JSON errors for /api and /trpc (never redirects, never HTML), and the web app at /.
  *
  * Session cookie `el_session`: HttpOnly (scripts cannot read it), SameSite=Strict, Secure when the
  * request came over TLS. Strict rather than DOCSight's Lax because the app's HTML is public and
@@ -16,6 +16,7 @@ import { LoginRateLimiter } from './auth/login-rate-limiter.ts';
 import { SetupAttemptLimiter } from './auth/setup-attempt-limiter.ts';
 import type { Env } from './env.ts';
 import { isServerFault, toHttpError } from './errors/error-mapping.ts';
+import { refuseUnknownHost } from './http/host-guard.ts';
 import { refuseCrossOrigin } from './http/origin-guard.ts';
 import { addSecurityHeaders } from './http/security-headers.ts';
 import { registerBackupDownloadRoutes } from './http/backup-download-routes.ts';
@@ -113,6 +114,8 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     await instance.close();
   });
 
+  // Host first: the cross-origin rule compares Origin with a Host header it must be able to trust.
+  app.addHook('onRequest', refuseUnknownHost(env.allowedHosts));
   app.addHook('onRequest', refuseCrossOrigin);
   app.addHook('onSend', addSecurityHeaders);
   app.setErrorHandler((error, request, reply) => {

@@ -19,6 +19,7 @@ export const AUDIT_EVENTS = [
   'demo.started',
   'settings.updated',
   'request.cross-origin-refused',
+  'request.host-refused',
 ] as const;
 export type AuditEvent = (typeof AUDIT_EVENTS)[number];
 

@@ -12,6 +12,7 @@ describe('loadEnv', () => {
       browseRoots: ['/srv/locker/backups', '/srv/locker/data'],
       demoMode: undefined,
       logLevel: 'info',
+      allowedHosts: [],
     });
   });
 
@@ -26,6 +27,7 @@ describe('loadEnv', () => {
         DEMO_MODE: 'Yes',
         LOG_LEVEL: 'debug',
         SCHEDULE_START_DELAY_SECONDS: '5',
+        ALLOWED_HOSTS: 'locker.lan, NAS.Local.,[fd00::5] 192.168.1.20',
       },
       '/w',
     );
@@ -38,7 +40,12 @@ describe('loadEnv', () => {
       demoMode: true,
       logLevel: 'debug',
       scheduleStartDelayMs: 5000,
+      allowedHosts: ['locker.lan', 'nas.local', 'fd00::5', '192.168.1.20'],
     });
+  });
+
+  it('reads ALLOWED_HOSTS=* as any name', () => {
+    expect(loadEnv({ ALLOWED_HOSTS: '*' }).allowedHosts).toEqual(['*']);
   });
 
   it('treats an empty variable as unset', () => {
@@ -70,6 +77,16 @@ describe('loadEnv', () => {
     ['SCHEDULE_START_DELAY_SECONDS', '-1', 'SCHEDULE_START_DELAY_SECONDS must be a whole number of seconds from 0 to 86400 (got "-1")'],
     ['SCHEDULE_START_DELAY_SECONDS', '1.5', 'SCHEDULE_START_DELAY_SECONDS must be a whole number of seconds from 0 to 86400 (got "1.5")'],
     ['SCHEDULE_START_DELAY_SECONDS', '86401', 'SCHEDULE_START_DELAY_SECONDS must be a whole number of seconds from 0 to 86400 (got "86401")'],
+    [
+      'ALLOWED_HOSTS',
+      'locker.lan:8765',
+      'ALLOWED_HOSTS must list host names or addresses without a port or scheme, separated by commas, or * (got "locker.lan:8765" in "locker.lan:8765")',
+    ],
+    [
+      'ALLOWED_HOSTS',
+      'ok.lan,http://locker.lan',
+      'ALLOWED_HOSTS must list host names or addresses without a port or scheme, separated by commas, or * (got "http://locker.lan" in "ok.lan,http://locker.lan")',
+    ],
     ['BROWSE_ROOTS', '/ok:relative/dir', 'BROWSE_ROOTS must be absolute directories separated by ":" (got "/ok:relative/dir")'],
   ])('refuses %s=%s with a message naming the variable', (name, raw, message) => {
     let caught: unknown;

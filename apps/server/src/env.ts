@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
+import { canonicalHostName } from './auth/host-refusal.ts';
 
 /** pino's level names, plus `silent` to turn logging off. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -33,6 +34,12 @@ export const EnvSchema = z.object({
    * settings change, in ms; undefined when not set (the scheduler's 60 s).
    */
   scheduleStartDelayMs: z.number().int().nonnegative().optional(),
+  /**
+   * ALLOWED_HOSTS: host names (canonical, no port) the server answers to besides localhost, the
+   * loopback and the machine's own addresses (auth/host-refusal.ts); `*` for any. Undefined or
+   * empty: only those.
+   */
+  allowedHosts: z.array(z.string()).optional(),
 });
 export type Env = z.infer<typeof EnvSchema>;
 
@@ -49,7 +56,7 @@ export class EnvError extends Error {
 
 /**
  * Parses the server's environment variables (DATA_DIR, BACKUP_DIR, HOST, PORT, BROWSE_ROOTS,
- * DEMO_MODE, LOG_LEVEL, SCHEDULE_START_DELAY_SECONDS) from `source` (default `process.env`).
+ * DEMO_MODE, LOG_LEVEL, SCHEDULE_START_DELAY_SECONDS, ALLOWED_HOSTS) from `source` (default `process.env`).
  * Relative directories resolve against `cwd` (default `process.cwd()`). Throws EnvError naming the
  * first bad variable.
  */
@@ -73,6 +80,7 @@ export function loadEnv(
     demoMode: parseFlag('DEMO_MODE', value('DEMO_MODE')),
     logLevel: parseLogLevel(value('LOG_LEVEL')),
     scheduleStartDelayMs: parseSeconds('SCHEDULE_START_DELAY_SECONDS', value('SCHEDULE_START_DELAY_SECONDS')),
+    allowedHosts: parseAllowedHosts(value('ALLOWED_HOSTS')),
   };
   return EnvSchema.parse(env);
 }
@@ -109,6 +117,23 @@ function parseBrowseRoots(raw: string | undefined): string[] | undefined {
     );
   }
   return roots.map((root) => path.resolve(root));
+}
+
+/** Comma- or space-separated host names or addresses without ports, or `*`. */
+function parseAllowedHosts(raw: string | undefined): string[] {
+  if (raw === undefined) return [];
+  const hosts: string[] = [];
+  for (const entry of raw.split(/[\s,]+/).filter((part) => part !== '')) {
+    const host = entry === '*' ? '*' : canonicalHostName(entry);
+    if (host === null) {
+      throw new EnvError(
+        'ALLOWED_HOSTS',
+        `ALLOWED_HOSTS must list host names or addresses without a port or scheme, separated by commas, or * (got ${JSON.stringify(entry)} in ${JSON.stringify(raw)})`,
+      );
+    }
+    if (!hosts.includes(host)) hosts.push(host);
+  }
+  return hosts;
 }
 
 function parseFlag(name: string, raw: string | undefined): boolean | undefined {
