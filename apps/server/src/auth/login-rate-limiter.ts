@@ -3,6 +3,12 @@
  * 5th failure on, the address is locked out for 30 s, doubling with each further failure (capped at
  * one hour). While locked out, a login is refused without checking the password, so guessing speed
  * stays bounded even for correct guesses. A success clears the address's record. In memory only.
+ *
+ * An attempt counts when it starts, not when its password check ends: {@link LoginRateLimiter.begin}
+ * checks the lockout and counts the attempt as a failure in one synchronous step, and a success
+ * takes it back ({@link LoginRateLimiter.recordSuccess}). Checking first and counting after the
+ * (asynchronous) password check let every concurrent attempt pass the check: 150 logins in one
+ * batched request or 200 parallel ones all had their password checked.
  */
 
 /** Options of {@link LoginRateLimiter}; defaults are DOCSight's. */
@@ -19,8 +25,14 @@ export interface LoginRateLimiterOptions {
   now?: () => number;
 }
 
-/** Outcome of a check: allowed, or refused for `retryAfterSeconds`. */
-export type LoginCheck = { allowed: true } | { allowed: false; retryAfterSeconds: number };
+/**
+ * Outcome of {@link LoginRateLimiter.begin}: refused for `retryAfterSeconds`, or allowed; an allowed
+ * attempt that started a lockout carries its length in `lockoutSeconds` (null otherwise), so a
+ * wrong password can say how long to wait.
+ */
+export type LoginAttempt =
+  | { allowed: true; lockoutSeconds: number | null }
+  | { allowed: false; retryAfterSeconds: number };
 
 interface AddressRecord {
   failures: number[];
@@ -46,33 +58,30 @@ export class LoginRateLimiter {
     this.#now = options.now ?? Date.now;
   }
 
-  /** Whether `address` may try a password now. */
-  check(address: string): LoginCheck {
-    const record = this.#records.get(address);
-    const now = this.#now();
-    if (record && record.lockedUntil > now) {
-      return { allowed: false, retryAfterSeconds: Math.ceil((record.lockedUntil - now) / 1000) };
-    }
-    return { allowed: true };
-  }
-
-  /** Records a wrong password; returns the lockout it started, if any. */
-  recordFailure(address: string): LoginCheck {
+  /**
+   * Starts a password check for `address`: refused while it is locked out; otherwise the attempt is
+   * counted as a failure at once (and may start a lockout for the attempts after it). Call
+   * {@link recordSuccess} when the password was right.
+   */
+  begin(address: string): LoginAttempt {
     const now = this.#now();
     const record = this.#records.get(address) ?? { failures: [], lockedUntil: 0 };
+    if (record.lockedUntil > now) {
+      return { allowed: false, retryAfterSeconds: Math.ceil((record.lockedUntil - now) / 1000) };
+    }
     record.failures = record.failures.filter((at) => now - at < this.#windowMs);
     record.failures.push(now);
     this.#records.delete(address);
     this.#records.set(address, record);
     this.#prune(now);
     const over = record.failures.length - this.#maxFailures;
-    if (over < 0) return { allowed: true };
+    if (over < 0) return { allowed: true, lockoutSeconds: null };
     const lockoutMs = Math.min(this.#baseLockoutMs * 2 ** Math.min(over, 20), this.#maxLockoutMs);
     record.lockedUntil = now + lockoutMs;
-    return { allowed: false, retryAfterSeconds: Math.ceil(lockoutMs / 1000) };
+    return { allowed: true, lockoutSeconds: Math.ceil(lockoutMs / 1000) };
   }
 
-  /** Forgets `address`'s failures after a correct password. */
+  /** Forgets `address`'s failures and lockout after a correct password (its own attempt included). */
   recordSuccess(address: string): void {
     this.#records.delete(address);
   }

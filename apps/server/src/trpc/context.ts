@@ -9,8 +9,10 @@
  */
 // Brings in @fastify/cookie's request.cookies / reply.setCookie types.
 import type {} from '@fastify/cookie';
+import { TRPCError } from '@trpc/server';
 import type { CreateFastifyContextOptions } from '@trpc/server/adapters/fastify';
-import type { AuditLogger } from '../audit.ts';
+import { audit, type AuditLogger } from '../audit.ts';
+import { batchRefusal } from '../auth/batch-refusal.ts';
 import type { LoginRateLimiter } from '../auth/login-rate-limiter.ts';
 import type { SetupAttemptLimiter } from '../auth/setup-attempt-limiter.ts';
 import { SESSION_COOKIE, SESSION_LIFETIME_SECONDS, verifySessionToken } from '../auth/session-token.ts';
@@ -66,10 +68,17 @@ export function isAuthenticated(ctx: Context): boolean {
 
 /**
  * Builds the per-request context factory for the Fastify adapter. The cookie is HttpOnly,
- * SameSite=Strict (see app.ts for why) and Secure when the request arrived over TLS.
+ * SameSite=Strict (see app.ts for why) and Secure when the request arrived over TLS. A batch that
+ * calls a procedure of auth/batch-refusal.ts more than once is refused here: tRPC creates the
+ * context before it runs any call, so every call of the batch fails with 400 and none runs.
  */
 export function createContextFactory(services: ServerServices) {
-  return ({ req, res }: CreateFastifyContextOptions): Context => {
+  return ({ req, res, info }: CreateFastifyContextOptions): Context => {
+    const refused = batchRefusal(info.calls.map((call) => call.path));
+    if (refused !== null) {
+      audit(req.log, 'login.refused', { ip: req.ip, reason: 'batch', calls: info.calls.length }, 'Login refused: several in one request');
+      throw new TRPCError({ code: 'BAD_REQUEST', message: refused });
+    }
     const cookieOptions = {
       path: '/',
       httpOnly: true,

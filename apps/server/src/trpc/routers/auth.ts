@@ -1,7 +1,8 @@
 /**
  * Login with the admin password (session cookie), logout, and "who am I". Failed logins are
- * limited per client address (5 per 15 minutes, then a lockout from 30 s, doubling) and each
- * refusal gets an audit line with the address.
+ * limited per client address (5 per 15 minutes, then a lockout from 30 s, doubling; an attempt
+ * counts when it starts: auth/login-rate-limiter.ts) and each refusal gets an audit line with the
+ * address. A request may hold one login only (trpc/context.ts refuses a batch with more).
  */
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
@@ -22,16 +23,16 @@ export const authRouter = router({
     if (!instance.hasAdminPassword) {
       throw new TRPCError({ code: 'BAD_REQUEST', message: 'No admin password is set, so there is nothing to log in to.' });
     }
-    const check = loginLimiter.check(ip);
-    if (!check.allowed) {
+    // Checked and counted in one step before the first await: concurrent attempts see each other.
+    const attempt = loginLimiter.begin(ip);
+    if (!attempt.allowed) {
       audit(ctx.request.log, 'login.refused', { ip, reason: 'locked out' }, 'Login refused: too many failed attempts');
-      throw tooMany(check.retryAfterSeconds);
+      throw tooMany(attempt.retryAfterSeconds);
     }
     const repr = instance.snapshot.adminPasswordRepr;
     if (!(await checkAdminPassword(repr, input.password))) {
-      const after = loginLimiter.recordFailure(ip);
       audit(ctx.request.log, 'login.refused', { ip, reason: 'wrong password' }, 'Login refused: wrong password');
-      if (!after.allowed) throw tooMany(after.retryAfterSeconds);
+      if (attempt.lockoutSeconds !== null) throw tooMany(attempt.lockoutSeconds);
       throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Wrong password.' });
     }
     loginLimiter.recordSuccess(ip);
