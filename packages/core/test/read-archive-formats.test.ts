@@ -92,7 +92,7 @@ with tarfile.open(sys.argv[1], "w:gz", format=tarfile.GNU_FORMAT) as tar:
   });
 
   it('accepts members whose size and SHA-256 match the meta digests', async () => {
-    const key: TarMember = { name: '.config_key', content: 'k'.repeat(44) };
+    const key: TarMember = { name: '.config_key', content: 'Zx8bqXf3rM2a1Kc9VtQpL0sWnE4yHj7uOiG5dR6TbCk=' };
     const archive = await buildTarGz([
       { name: 'backup_meta.json', content: metaText({ members: memberDigests([CONFIG, key]) }) },
       CONFIG,

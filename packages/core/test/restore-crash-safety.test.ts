@@ -29,6 +29,9 @@ afterEach(cleanupTempDirs);
 
 const require = createRequire(import.meta.url);
 
+/** A Fernet key (32 random bytes, urlsafe base64): an archive's key must be one to be restored. */
+const RESTORED_KEY = 'Zx8bqXf3rM2a1Kc9VtQpL0sWnE4yHj7uOiG5dR6TbCk=';
+
 /** An archive of a new instance: both databases, config.json and .config_key (no session or auth files). */
 async function newInstanceArchive(): Promise<Buffer> {
   return buildTarGz([
@@ -36,7 +39,7 @@ async function newInstanceArchive(): Promise<Buffer> {
     { name: 'docsis_history.db', content: snapshotDbBytes(['restored'], { wal: true }) },
     { name: 'connection_monitor.db', content: snapshotDbBytes(['restored-cm']) },
     { name: 'config.json', content: '{"modem_type":"restored"}' },
-    { name: '.config_key', content: 'restored-key' },
+    { name: '.config_key', content: RESTORED_KEY },
   ]);
 }
 
@@ -47,7 +50,7 @@ function expectNewInstance(dataDir: string): void {
   expect(readSnapshotRows(path.join(dataDir, 'docsis_history.db'))).toEqual(['restored']);
   expect(readSnapshotRows(path.join(dataDir, 'connection_monitor.db'))).toEqual(['restored-cm']);
   expect(fs.readFileSync(path.join(dataDir, 'config.json'), 'utf8')).toBe('{"modem_type":"restored"}');
-  expect(fs.readFileSync(path.join(dataDir, '.config_key'), 'utf8')).toBe('restored-key');
+  expect(fs.readFileSync(path.join(dataDir, '.config_key'), 'utf8')).toBe(RESTORED_KEY);
   expect(fs.existsSync(path.join(dataDir, '.session_key'))).toBe(false);
   expect(fs.existsSync(path.join(dataDir, '.auth_state'))).toBe(false);
   expect(fs.existsSync(path.join(dataDir, 'docsis_history.db-wal'))).toBe(false);

@@ -34,7 +34,7 @@ function docsightStyleArchive(): string {
   const source = makeTempDir('source');
   writeSnapshotDb(path.join(source, 'docsis_history.db'), ['user row'], { wal: true });
   fs.writeFileSync(path.join(source, 'config.json'), JSON.stringify({ modem_type: 'fritzbox', poll_interval: 900 }, null, 2));
-  fs.writeFileSync(path.join(source, '.config_key'), 'test-key-data');
+  fs.writeFileSync(path.join(source, '.config_key'), 'Zx8bqXf3rM2a1Kc9VtQpL0sWnE4yHj7uOiG5dR6TbCk=');
   fs.writeFileSync(path.join(source, '.session_key'), 'session-secret');
   fs.writeFileSync(path.join(source, '.auth_state'), 'auth-state-fingerprint');
   fs.writeFileSync(path.join(source, 'backup_meta.json'), metaText({ timestamp: '2026-11-26T07:02:50.446978+00:00', app_version: 'v2026-08-21.1', tables: { snapshots: 1 } }));

@@ -163,7 +163,7 @@ export function makeLiveDataDir(): string {
   writeSnapshotDb(path.join(dir, 'connection_monitor.db'), ['live-cm']);
   fs.writeFileSync(path.join(dir, 'docsis_history.db-wal'), 'stale wal bytes');
   fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ modem_type: 'live', poll_interval: 900 }));
-  fs.writeFileSync(path.join(dir, '.config_key'), 'live-config-key');
+  fs.writeFileSync(path.join(dir, '.config_key'), 'bGl2ZS1jb25maWcta2V5LWZvci10aGUtdGVzdHMtISE=');
   fs.writeFileSync(path.join(dir, '.session_key'), Buffer.alloc(32, 7));
   fs.writeFileSync(path.join(dir, '.auth_state'), 'a'.repeat(64));
   fs.mkdirSync(path.join(dir, 'modules'));

@@ -13,12 +13,13 @@
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { Readable } from 'node:stream';
-import { CONFIG_FILE, isDatabaseFileName, type DataFileName } from '../data-dir-layout.ts';
+import { CONFIG_FILE, CONFIG_KEY_FILE, isDatabaseFileName, type DataFileName } from '../data-dir-layout.ts';
 import { LockerError } from '../errors.ts';
 import { ensureFreeSpace, type SpaceNeed } from '../fs/ensure-free-space.ts';
 import type { ArchiveWarning } from './archive-warning.ts';
 import type { ArchiveMeta } from './backup-meta.ts';
 import { FREE_SPACE_MARGIN } from './backup-space-needs.ts';
+import { checkInstanceFiles } from './check-instance-files.ts';
 import { estimateUnpackedBytes } from './estimate-unpacked-bytes.ts';
 import { readArchive, type ArchiveMemberDigest, type ArchiveSource, type ReadArchiveOptions } from './read-archive.ts';
 import { isDocsightConfigured, readStagedConfig } from './read-staged-config.ts';
@@ -108,6 +109,7 @@ export async function prepareRestore(options: PrepareRestoreOptions): Promise<Pr
     });
     await firstFailure(checks);
     const configPath = staged.get(CONFIG_FILE);
+    await checkInstanceFiles({ configPath, configKeyPath: staged.get(CONFIG_KEY_FILE) });
     const configured = configPath === undefined ? false : isDocsightConfigured(await readStagedConfig(configPath));
     return {
       dataDir,

@@ -14,7 +14,12 @@
  *   holds only the user's own rows (demo rows are never backed up), so keeping `demo_mode` would
  *   show an empty demo and block the setup. With it removed, the instance is unconfigured and the
  *   setup continues into connecting the modem, with the user's rows kept. The adjusted
- *   `config.json` is staged and published with the rest too.
+ *   `config.json` is staged and published with the rest too;
+ * - proof that the restored instance starts: after publishing and migrating, the key, the
+ *   config's shape and its secrets are checked again (check-instance-files.ts, which the archive
+ *   already passed before anything changed). Should the instance still not come up, the restore is
+ *   undone (Immich's restore point): the pre-restore backup is restored, or an empty data directory
+ *   emptied again, and the restore fails with RESTORE_ROLLED_BACK.
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
@@ -22,10 +27,15 @@ import path from 'node:path';
 import type { ConfigRecord } from '../config/config-schema.ts';
 import { isConfigured, isDemoMode } from '../config/config-state.ts';
 import { computeAuthState, SESSION_KEY_LENGTH } from '../config/key-files.ts';
+import { createReadStream } from 'node:fs';
+import { LockerError } from '../errors.ts';
 import {
   AUTH_STATE_FILE,
   CONFIG_FILE,
+  CONFIG_KEY_FILE,
   DATABASE_FILES,
+  isDatabaseFileName,
+  type DataFileName,
   SESSION_KEY_FILE,
   type DatabaseFileName,
 } from '../data-dir-layout.ts';
@@ -35,7 +45,15 @@ import { readStagedConfig } from './read-staged-config.ts';
 import { recoverInterruptedRestore } from './recover-interrupted-restore.ts';
 import { backupSpaceNeeds, liveDatabaseBytes } from './backup-space-needs.ts';
 import { createBackup, type CreateBackupResult } from './create-backup.ts';
-import { restoreBackup, type RestoreBackupOptions, type RestoreResult } from './restore-backup.ts';
+import {
+  migrateRestoredDatabases,
+  restoreBackup,
+  type PublishStaging,
+  type RestoreBackupOptions,
+  type RestoreResult,
+} from './restore-backup.ts';
+import { checkInstanceFiles, type InstanceFiles } from './check-instance-files.ts';
+import { removeSqliteSidecars, unlinkIfPresent } from './restore-work-files.ts';
 import { runSqliteTask } from './run-sqlite-task.ts';
 
 export interface RestoreDataDirOptions extends RestoreBackupOptions {
@@ -70,6 +88,7 @@ export async function dataDirHoldsData(
 export async function restoreDataDir(options: RestoreDataDirOptions): Promise<RestoreDataDirResult> {
   const { dataDir, backupDir } = options;
   let preRestoreBackup: RestoreDataDirResult['preRestoreBackup'] = null;
+  let startFailure: { error: unknown } | undefined;
   let leftDemoMode = false;
   let configuredWithoutDemo = false;
   // Before the live databases are looked at: an interrupted restore is finished first.
@@ -106,13 +125,28 @@ export async function restoreDataDir(options: RestoreDataDirOptions): Promise<Re
         configuredWithoutDemo = isConfigured(config);
         await staging.replace(CONFIG_FILE, toPythonJson(config));
       }
-      const sessionKey = randomBytes(SESSION_KEY_LENGTH);
-      const adminPassword = typeof config['admin_password'] === 'string' ? config['admin_password'] : '';
-      await staging.replace(SESSION_KEY_FILE, sessionKey);
-      await staging.replace(AUTH_STATE_FILE, computeAuthState(sessionKey, adminPassword));
+      await stageFreshSession(staging, config);
       await options.beforePublish?.(staging);
     },
+    migrate: async (dir, restored) => {
+      try {
+        await (options.migrate ?? migrateRestoredDatabases)(dir, restored);
+        await checkInstanceFiles(await liveInstanceFiles(dir));
+      } catch (error) {
+        startFailure = { error };
+      }
+    },
   });
+  if (startFailure !== undefined) {
+    await rollBack(dataDir, preRestoreBackup, result.restoredFiles);
+    const reason = startFailure.error instanceof Error ? startFailure.error.message : String(startFailure.error);
+    const before = preRestoreBackup === null ? 'empty again' : `restored from ${(preRestoreBackup as PreRestoreBackup).fileName}`;
+    throw new LockerError(
+      'RESTORE_ROLLED_BACK',
+      `The restored instance could not start (${reason}), so the restore was undone: the data directory is ${before}.`,
+      { cause: startFailure.error, details: { dataDir } },
+    );
+  }
   const warnings = [...result.warnings];
   if (leftDemoMode) {
     warnings.push(archiveWarning('DEMO_MODE_LEFT', 'The backup came from a demo instance without a modem: demo mode is now off; connect your modem to continue.'));
@@ -123,6 +157,52 @@ export async function restoreDataDir(options: RestoreDataDirOptions): Promise<Re
   const removedFiles = result.removedFiles.filter((name) => !keyFiles.includes(name));
   const configured = leftDemoMode ? configuredWithoutDemo : result.configured;
   return { ...result, restoredFiles, removedFiles, warnings, configured, preRestoreBackup };
+}
+
+type PreRestoreBackup = NonNullable<RestoreDataDirResult['preRestoreBackup']>;
+
+/**
+ * A fresh session key and the `.auth_state` fingerprint of `config`'s admin password, published in
+ * the same commit as the archive's files, so a crash can never leave another key live.
+ */
+async function stageFreshSession(staging: PublishStaging, config: ConfigRecord): Promise<void> {
+  const sessionKey = randomBytes(SESSION_KEY_LENGTH);
+  const adminPassword = typeof config['admin_password'] === 'string' ? config['admin_password'] : '';
+  await staging.replace(SESSION_KEY_FILE, sessionKey);
+  await staging.replace(AUTH_STATE_FILE, computeAuthState(sessionKey, adminPassword));
+}
+
+async function liveInstanceFiles(dataDir: string): Promise<InstanceFiles> {
+  const configPath = path.join(dataDir, CONFIG_FILE);
+  const configKeyPath = path.join(dataDir, CONFIG_KEY_FILE);
+  return {
+    configPath: (await isFile(configPath)) ? configPath : undefined,
+    configKeyPath: (await isFile(configKeyPath)) ? configKeyPath : undefined,
+  };
+}
+
+/**
+ * Puts back what the data directory held before a restore whose result could not start (Immich's
+ * restore point): the pre-restore backup is restored (with a fresh session again), or, when the
+ * directory held nothing worth one, the restored files are removed.
+ */
+async function rollBack(dataDir: string, preRestoreBackup: PreRestoreBackup | null, restoredFiles: DataFileName[]): Promise<void> {
+  if (preRestoreBackup === null || preRestoreBackup.path === undefined) {
+    for (const name of [...restoredFiles, SESSION_KEY_FILE, AUTH_STATE_FILE]) {
+      if (isDatabaseFileName(name)) await removeSqliteSidecars(dataDir, name);
+      await unlinkIfPresent(path.join(dataDir, name));
+    }
+    return;
+  }
+  await restoreBackup({
+    source: createReadStream(preRestoreBackup.path),
+    archivePath: preRestoreBackup.path,
+    dataDir,
+    beforePublish: async (staging) => {
+      const stagedConfig = staging.staged.get(CONFIG_FILE);
+      await stageFreshSession(staging, (stagedConfig === undefined ? {} : await readStagedConfig(stagedConfig)) as ConfigRecord);
+    },
+  });
 }
 
 async function isFile(file: string): Promise<boolean> {
