@@ -209,7 +209,11 @@ describe('HTTP server: responses', () => {
     expect(response.statusCode).toBe(400);
     expect(response.json().error).toMatchObject({
       message: 'The backup interval must be 24 hours (daily) or 168 hours (weekly).',
-      data: { issues: [{ path: 'backup_interval_hours', message: 'The backup interval must be 24 hours (daily) or 168 hours (weekly).' }] },
+      // Not a product refusal: no code, and the validation message as it is.
+      data: {
+        lockerCode: null,
+        issues: [{ path: 'backup_interval_hours', message: 'The backup interval must be 24 hours (daily) or 168 hours (weekly).' }],
+      },
     });
     expect(response.json().error.data.stack).toBeUndefined();
   });
@@ -218,8 +222,17 @@ describe('HTTP server: responses', () => {
     const { app } = await serve({ modem_type: 'fritzbox' });
     const response = await app.inject({ method: 'POST', url: '/trpc/settings.update', payload: { backup_path: '/etc' } });
     expect(response.statusCode).toBe(403);
-    expect(response.json().error).toMatchObject({ data: { lockerCode: 'PATH_NOT_ALLOWED' } });
+    expect(response.json().error).toMatchObject({ data: { lockerCode: 'PATH_NOT_ALLOWED', details: { path: '/etc' } } });
     expect(response.json().error.message).toMatch(/must lie inside/);
+  });
+
+  it("sends the server's own refusals with their code and details, so a client can say them in its language", async () => {
+    const { app } = await protectedInstance();
+    const wrong = await login(app, 'not the password', '192.0.2.8');
+    expect(wrong.statusCode).toBe(401);
+    expect(wrong.json().error).toMatchObject({ message: 'Wrong password.', data: { lockerCode: 'LOGIN_FAILED', details: {} } });
+    const job = await app.inject({ method: 'GET', url: `/trpc/jobs.get?input=${encodeURIComponent(JSON.stringify({ id: crypto.randomUUID() }))}` });
+    expect(job.json().error).toMatchObject({ data: { code: 'UNAUTHORIZED', lockerCode: 'LOGIN_REQUIRED' } });
   });
 
   it('hides the details of an unexpected error from the client and logs them', async () => {

@@ -3,6 +3,7 @@
  * createLockerClient's pattern); the CLI uses loadEnv and startServer.
  */
 export type { AppRouter } from './trpc/routers/_app.ts';
+export type { ErrorCode, ArchiveWarningCode, JobPhase } from './codes.ts';
 export { createLockerClient, type LockerClientOptions } from './client.ts';
 export { loadEnv, EnvError, type Env, type LogLevel } from './env.ts';
 export { buildServer, type BuildServerOptions } from './app.ts';

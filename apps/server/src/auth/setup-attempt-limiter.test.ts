@@ -2,30 +2,44 @@ import { describe, expect, it } from 'vitest';
 import { SetupAttemptLimiter } from './setup-attempt-limiter.ts';
 
 describe('SetupAttemptLimiter', () => {
-  it('allows 5 attempts per address per hour, then refuses with the wait', () => {
+  it('allows 60 uploads per address per hour, then refuses with the wait until the oldest leaves the window', () => {
     let now = 0;
     const limiter = new SetupAttemptLimiter({ now: () => now });
-    for (let i = 0; i < 5; i++) expect(limiter.consume('ip').allowed).toBe(true);
+    for (let i = 0; i < 60; i++) expect(limiter.consume('upload', 'ip').allowed).toBe(true);
     now += 10 * 60_000;
-    expect(limiter.consume('ip')).toEqual({ allowed: false, retryAfterSeconds: 50 * 60 });
-    expect(limiter.consume('other').allowed).toBe(true);
+    expect(limiter.consume('upload', 'ip')).toEqual({ allowed: false, limit: 60, retryAfterSeconds: 50 * 60 });
+    expect(limiter.consume('upload', 'other').allowed).toBe(true);
     now += 50 * 60_000;
-    expect(limiter.consume('ip').allowed).toBe(true);
+    expect(limiter.consume('upload', 'ip').allowed).toBe(true);
   });
 
-  it('counts an upload and the restore of that upload once', () => {
+  it('allows 5 restores per address per hour, counted apart from uploads', () => {
     const limiter = new SetupAttemptLimiter();
-    expect(limiter.consume('ip', 'upload-1')).toEqual({ allowed: true, remaining: 4 });
-    expect(limiter.consume('ip', 'upload-1')).toEqual({ allowed: true, remaining: 4 });
-    for (let i = 2; i <= 5; i++) expect(limiter.consume('ip', `upload-${i}`).allowed).toBe(true);
-    expect(limiter.consume('ip', 'upload-1').allowed).toBe(true);
-    expect(limiter.consume('ip', 'upload-6').allowed).toBe(false);
+    for (let i = 0; i < 5; i++) expect(limiter.consume('restore', 'ip').allowed).toBe(true);
+    expect(limiter.consume('restore', 'ip')).toMatchObject({ allowed: false, limit: 5 });
+    expect(limiter.consume('upload', 'ip')).toEqual({ allowed: true, remaining: 59 });
   });
 
-  it('does not let another address reuse a key counted for someone else', () => {
-    const limiter = new SetupAttemptLimiter({ maxAttempts: 1 });
-    limiter.consume('a', 'k');
-    expect(limiter.consume('b', 'k')).toEqual({ allowed: true, remaining: 0 });
-    expect(limiter.consume('b', 'k2').allowed).toBe(false);
+  it('does not record a refused attempt, so waiting always helps', () => {
+    let now = 0;
+    const limiter = new SetupAttemptLimiter({ maxRestores: 1, now: () => now });
+    limiter.consume('restore', 'ip');
+    for (let i = 0; i < 10; i++) {
+      now += 60_000;
+      expect(limiter.consume('restore', 'ip').allowed).toBe(false);
+    }
+    now = 60 * 60_000;
+    expect(limiter.consume('restore', 'ip').allowed).toBe(true);
+  });
+
+  it('gives back an attempt that could not start', () => {
+    const limiter = new SetupAttemptLimiter({ maxRestores: 1 });
+    expect(limiter.consume('restore', 'ip').allowed).toBe(true);
+    limiter.refund('restore', 'ip');
+    expect(limiter.consume('restore', 'ip').allowed).toBe(true);
+    expect(limiter.consume('restore', 'ip').allowed).toBe(false);
+    // A refund for someone who has nothing counted changes nothing.
+    limiter.refund('restore', 'nobody');
+    expect(limiter.consume('restore', 'nobody').allowed).toBe(true);
   });
 });

@@ -1,15 +1,31 @@
 /**
- * Limits what an unconfigured instance lets anyone do (upload, validate, restore): DOCSight's
- * 5 attempts per client address per hour, sliding. Unlike DOCSight (weakness 4) one wizard run
- * counts once: an attempt may carry a key (the upload id), and a key already counted for that
- * address is free, so "upload, then restore that upload" costs one attempt, while each new upload
- * costs one. Old entries are pruned on every call, so the map cannot grow without bound.
+ * How much setup work one client address may start while the instance is unconfigured and open to
+ * anyone (the setup wizard: upload, validate, restore). It is meant to stop abuse without stopping a
+ * person who retries with a few wrong or damaged files, so it counts what costs the server:
+ * - uploads started: 60 per address per hour, sliding. Each reads and checks a whole archive, so a
+ *   refused or discarded one counts too; 60 is far more than a person picks in an hour.
+ * - restores started: 5 per address per hour, sliding. Each replaces the data and may write a
+ *   pre-restore backup. A restore that could not start (unknown upload, another job busy) is
+ *   given back.
+ * What an upload leaves on disk is bounded elsewhere: an address may have 2 uploads arriving or
+ * waiting at once ({@link SETUP_PENDING_UPLOADS}; the upload store replaces the oldest waiting one),
+ * and the wizard discards the upload it leaves behind. So a pick no longer holds a place for an hour.
+ * A refused attempt is not recorded, so waiting always helps. Old entries are pruned on every call,
+ * so the map cannot grow without bound.
  */
 
-/** Options of {@link SetupAttemptLimiter}; defaults are DOCSight's. */
+/** What is counted. */
+export type SetupAction = 'upload' | 'restore';
+
+/** Uploads one address may have arriving or waiting at once while the instance is unconfigured. */
+export const SETUP_PENDING_UPLOADS = 2;
+
+/** Options of {@link SetupAttemptLimiter}. */
 export interface SetupAttemptLimiterOptions {
-  /** Attempts per address in the window (default 5). */
-  maxAttempts?: number;
+  /** Uploads per address in the window (default 60). */
+  maxUploads?: number;
+  /** Restores per address in the window (default 5). */
+  maxRestores?: number;
   /** Sliding window in ms (default 1 hour). */
   windowMs?: number;
   /** Clock (default Date.now). */
@@ -19,57 +35,63 @@ export interface SetupAttemptLimiterOptions {
 /** Outcome of {@link SetupAttemptLimiter.consume}. */
 export type SetupAttempt =
   | { allowed: true; remaining: number }
-  | { allowed: false; retryAfterSeconds: number };
-
-interface Attempt {
-  at: number;
-  key: string | undefined;
-}
+  | { allowed: false; limit: number; retryAfterSeconds: number };
 
 const MAX_ADDRESSES = 10_000;
 
 export class SetupAttemptLimiter {
-  readonly #attempts = new Map<string, Attempt[]>();
-  readonly #maxAttempts: number;
+  /** Start times per `action address`, oldest first. */
+  readonly #attempts = new Map<string, number[]>();
+  readonly #limits: Record<SetupAction, number>;
   readonly #windowMs: number;
   readonly #now: () => number;
 
   constructor(options: SetupAttemptLimiterOptions = {}) {
-    this.#maxAttempts = options.maxAttempts ?? 5;
+    this.#limits = { upload: options.maxUploads ?? 60, restore: options.maxRestores ?? 5 };
     this.#windowMs = options.windowMs ?? 60 * 60_000;
     this.#now = options.now ?? Date.now;
   }
 
-  /**
-   * Counts one attempt for `address`, unless `key` was already counted for it within the window.
-   * A refused attempt is not recorded, so waiting always helps.
-   */
-  consume(address: string, key?: string): SetupAttempt {
+  /** The most `action`s one address may start in the window. */
+  limit(action: SetupAction): number {
+    return this.#limits[action];
+  }
+
+  /** Counts one `action` for `address`, or refuses it with the wait until the oldest one leaves the window. */
+  consume(action: SetupAction, address: string): SetupAttempt {
     const now = this.#now();
     this.#pruneAll(now);
-    const recent = this.#attempts.get(address) ?? [];
-    if (key !== undefined && recent.some((attempt) => attempt.key === key)) {
-      return { allowed: true, remaining: this.#maxAttempts - recent.length };
+    const key = `${action} ${address}`;
+    const recent = this.#attempts.get(key) ?? [];
+    const limit = this.#limits[action];
+    if (recent.length >= limit) {
+      const oldest = recent[0] ?? now;
+      return { allowed: false, limit, retryAfterSeconds: Math.max(1, Math.ceil((oldest + this.#windowMs - now) / 1000)) };
     }
-    if (recent.length >= this.#maxAttempts) {
-      const oldest = recent[0]?.at ?? now;
-      return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((oldest + this.#windowMs - now) / 1000)) };
-    }
-    recent.push({ at: now, key });
-    this.#attempts.set(address, recent);
-    return { allowed: true, remaining: this.#maxAttempts - recent.length };
+    recent.push(now);
+    this.#attempts.set(key, recent);
+    return { allowed: true, remaining: limit - recent.length };
+  }
+
+  /** Gives back the newest `action` of `address` (it was counted but could not start). */
+  refund(action: SetupAction, address: string): void {
+    const key = `${action} ${address}`;
+    const recent = this.#attempts.get(key);
+    if (!recent) return;
+    recent.pop();
+    if (recent.length === 0) this.#attempts.delete(key);
   }
 
   #pruneAll(now: number): void {
-    for (const [address, attempts] of this.#attempts) {
-      const recent = attempts.filter((attempt) => now - attempt.at < this.#windowMs);
-      if (recent.length === 0) this.#attempts.delete(address);
-      else if (recent.length !== attempts.length) this.#attempts.set(address, recent);
+    for (const [key, attempts] of this.#attempts) {
+      const recent = attempts.filter((at) => now - at < this.#windowMs);
+      if (recent.length === 0) this.#attempts.delete(key);
+      else if (recent.length !== attempts.length) this.#attempts.set(key, recent);
     }
     // A flood of distinct addresses: drop the oldest-inserted ones rather than grow forever.
-    for (const address of this.#attempts.keys()) {
+    for (const key of this.#attempts.keys()) {
       if (this.#attempts.size <= MAX_ADDRESSES) break;
-      this.#attempts.delete(address);
+      this.#attempts.delete(key);
     }
   }
 }

@@ -13,6 +13,10 @@ export const VerificationSchema = z.object({
   at: z.string(),
   /** What was wrong, when `ok` is false. */
   message: z.string().optional(),
+  /** The engine's code of what was wrong (`DATABASE_CORRUPT`, …), when `ok` is false. */
+  code: z.string().optional(),
+  /** The facts a translation of `code` may name. */
+  details: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
 });
 export type Verification = z.infer<typeof VerificationSchema>;
 

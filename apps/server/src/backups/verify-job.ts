@@ -9,6 +9,7 @@ import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import { formatLocalIso, isLockerError, verifyBackup, type LockerErrorCode } from '@evidence-locker/core';
 import { z } from 'zod';
+import { clientDetails } from '../errors/error-mapping.ts';
 import type { JobError } from '../jobs/job-schema.ts';
 import type { JobSpec } from '../jobs/job-runner.ts';
 import type { BackupFileVersion, BackupVerifications } from './backup-verifications.ts';
@@ -67,7 +68,13 @@ export function verifyJobSpec(options: VerifyJobOptions): JobSpec<VerifyJobResul
         };
       } catch (error) {
         if (version && isLockerError(error) && isVerdict(error.code)) {
-          verifications.record(version, { ok: false, at: formatLocalIso(new Date()), message: error.message });
+          verifications.record(version, {
+            ok: false,
+            at: formatLocalIso(new Date()),
+            message: error.message,
+            code: error.code,
+            details: clientDetails(error.details),
+          });
         }
         throw error;
       }

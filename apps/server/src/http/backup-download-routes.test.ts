@@ -154,7 +154,7 @@ describe('GET /api/backups/:filename (a stored backup)', () => {
     for (const name of ['docsight_backup_2020-01-01_000000.tar.gz', 'docsight_backup_2020-01-02_000000.tar.gz', 'docsight_backup_2020-01-03_000000.tar.gz']) {
       const response = await app.inject({ method: 'GET', url: `/api/backups/${name}` });
       expect(response.statusCode).toBe(404);
-      expect(response.json()).toEqual({ error: { code: 'BACKUP_NOT_FOUND', message: `Backup not found: ${name}.` } });
+      expect(response.json()).toEqual({ error: { code: 'BACKUP_NOT_FOUND', message: `Backup not found: ${name}.`, details: { fileName: name } } });
     }
   });
 
@@ -178,7 +178,7 @@ describe('backup downloads need a session when an admin password is set', () => 
       const response = await app.inject({ method: 'GET', url });
       expect(response.statusCode).toBe(401);
       expect(response.headers['content-type']).toMatch(/^application\/json/);
-      expect(response.json()).toEqual({ error: { code: 'UNAUTHORIZED', message: 'Log in first: this instance has an admin password.' } });
+      expect(response.json()).toEqual({ error: { code: 'LOGIN_REQUIRED', message: 'Log in first: this instance has an admin password.' } });
     }
     expect(workFiles(setup.dataDir)).toEqual([]);
 

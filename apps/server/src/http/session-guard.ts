@@ -1,6 +1,7 @@
 /**
  * The session rule for raw (non-tRPC) routes, as a Fastify preHandler: when an admin password is
- * set, a request without a valid `el_session` cookie gets 401 JSON, never a redirect. Same rule as
+ * set, a request without a valid `el_session` cookie gets 401 JSON (code `LOGIN_REQUIRED`, as the
+ * upload route and tRPC's `data.lockerCode` say it), never a redirect. Same rule as
  * tRPC's protectedProcedure. Use: `app.get('/api/…', { preHandler: requireSession(services) }, …)`.
  */
 import type {} from '@fastify/cookie';
@@ -20,7 +21,7 @@ export function requireSession(services: ServerServices) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     if (hasSessionAccess(services, request)) return;
     await reply.code(401).send({
-      error: { code: 'UNAUTHORIZED', message: 'Log in first: this instance has an admin password.' },
+      error: { code: 'LOGIN_REQUIRED', message: 'Log in first: this instance has an admin password.' },
     });
   };
 }

@@ -84,7 +84,7 @@ describe('JobRunner', () => {
       onFailure: (_error, cause) => causes.push(cause),
     });
     const final = await runner.wait(job.id);
-    expect(final.error).toEqual({ code: 'INTERNAL', message: 'The job failed unexpectedly; the server log has the details.' });
+    expect(final.error).toEqual({ code: 'INTERNAL', message: 'The job failed unexpectedly; the server log has the details.', details: {} });
     expect((causes[0] as Error).message).toBe('secret internals');
   });
 

@@ -16,6 +16,7 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter, on } from 'node:events';
 import { LockerError, isLockerError } from '@evidence-locker/core';
 import { isFinished, type JobError, type JobKind, type JobProgress, type JobSnapshot } from './job-schema.ts';
+import { clientDetails } from '../errors/error-mapping.ts';
 
 export interface JobContext {
   /** Aborted when the job is cancelled or the server shuts down. */
@@ -129,7 +130,7 @@ export class JobRunner {
     if (!job) return undefined;
     if (job.snapshot.state === 'queued') {
       this.#queue.splice(this.#queue.indexOf(job), 1);
-      this.#finish(job, 'cancelled', { code: 'CANCELLED', message: 'Cancelled before it started.' });
+      this.#finish(job, 'cancelled', { code: 'CANCELLED', message: 'Cancelled before it started.', details: {} });
     } else if (job.snapshot.state === 'running') {
       job.controller.abort();
     }
@@ -182,7 +183,7 @@ export class JobRunner {
   async close(): Promise<void> {
     this.#closed = true;
     for (const job of this.#queue.splice(0)) {
-      this.#finish(job, 'cancelled', { code: 'CANCELLED', message: 'The server shut down before the job started.' });
+      this.#finish(job, 'cancelled', { code: 'CANCELLED', message: 'The server shut down before the job started.', details: {} });
     }
     const running = this.#running;
     if (running) {
@@ -264,6 +265,6 @@ export class JobRunner {
 
 /** The error a client sees: the engine's code and message; anything else stays in the log. */
 export function toJobError(error: unknown): JobError {
-  if (isLockerError(error)) return { code: error.code, message: error.message };
-  return { code: 'INTERNAL', message: 'The job failed unexpectedly; the server log has the details.' };
+  if (isLockerError(error)) return { code: error.code, message: error.message, details: clientDetails(error.details) };
+  return { code: 'INTERNAL', message: 'The job failed unexpectedly; the server log has the details.', details: {} };
 }

@@ -14,12 +14,42 @@ export const JOB_STATES = ['queued', 'running', 'succeeded', 'failed', 'cancelle
 export const JobStateSchema = z.enum(JOB_STATES);
 export type JobState = z.infer<typeof JobStateSchema>;
 
+/**
+ * Every step a job's progress can name, a closed list so that a client can say each in its user's
+ * words (the web app's catalogs have a text for each): a backup's `waiting` (for another backup),
+ * `snapshot`, `compress`, `write`, `prune`; a restore's or a verification's `read`, `verify`,
+ * `publish`; demo seeding's `snapshots`, `history-tables`, `connection-samples`, `checkpoint`.
+ * The engine's phase types must fit in it, or reporting them does not compile.
+ */
+export const JOB_PHASES = [
+  'waiting',
+  'snapshot',
+  'compress',
+  'write',
+  'prune',
+  'read',
+  'verify',
+  'publish',
+  'snapshots',
+  'history-tables',
+  'connection-samples',
+  'checkpoint',
+] as const;
+export const JobPhaseSchema = z.enum(JOB_PHASES);
+export type JobPhase = z.infer<typeof JobPhaseSchema>;
+
+/** What a progress counts: bytes, rows written, or steps (a count not worth showing). */
+export const JOB_PROGRESS_UNITS = ['bytes', 'rows', 'steps'] as const;
+
 export const JobProgressSchema = z.object({
-  /** What the job is doing now, e.g. `snapshot`, `compress`, `read`, `verify`, `publish`. */
-  phase: z.string(),
+  /** What the job is doing now. */
+  phase: JobPhaseSchema,
+  /** Done so far in `unit` (the name is older than the unit: rows are counted here too). */
   bytesDone: z.number().nonnegative(),
-  /** Expected bytes of this phase, when known. */
+  /** Expected total of this phase in `unit`, when known. */
   bytesTotal: z.number().nonnegative().optional(),
+  /** What `bytesDone` and `bytesTotal` count; bytes when absent. */
+  unit: z.enum(JOB_PROGRESS_UNITS).optional(),
 });
 export type JobProgress = z.infer<typeof JobProgressSchema>;
 
@@ -27,6 +57,8 @@ export const JobErrorSchema = z.object({
   /** The engine's error code (`DATABASE_CORRUPT`, `DISK_FULL`, …) or `INTERNAL`. */
   code: z.string(),
   message: z.string(),
+  /** The facts a translation of the code may name (file names, sizes). */
+  details: z.record(z.string(), z.union([z.string(), z.number()])),
 });
 export type JobError = z.infer<typeof JobErrorSchema>;
 

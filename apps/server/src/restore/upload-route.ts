@@ -7,12 +7,14 @@
  * Answers:
  * - 200 `{ uploadId, size, expiresAt, validation: { meta, files, has_database, has_config,
  *   warnings, members } }`; restore it with `restore.start({ uploadId })`;
- * - 400 `{ error: { code, message } }` with the engine's code and message when the archive is
- *   invalid (e.g. `ARCHIVE_NOT_GZIP` "Invalid archive: not a gzip file"). The staged file is gone;
+ * - 400 `{ error: { code, message, details? } }` with the engine's code, message and details
+ *   when the archive is invalid (e.g. `ARCHIVE_NOT_GZIP` "Invalid archive: not a gzip file"). The
+ *   staged file is gone;
  * - 413 when Content-Length announces more than the cap (refused before reading anything) or the
- *   stream passes it; 401 without a session when an admin password is set; 429 past the setup
- *   rate limit (unconfigured instances: an upload costs one attempt, its restore nothing more);
- *   409 BUSY when too many uploads wait; 507 DISK_FULL.
+ *   stream passes it; 401 `LOGIN_REQUIRED` without a session when an admin password is set; 429
+ *   `SETUP_UPLOAD_LIMIT` past the setup limit (unconfigured instances: 60 uploads an hour per
+ *   address, restore/setup-access.ts); 409 BUSY when too many uploads wait (on an unconfigured
+ *   instance an address's oldest waiting upload makes room for its new one); 507 DISK_FULL.
  * The cross-origin refusal runs before all of this (app.ts). Refusals get a `restore.refused` audit
  * line with the client address.
  *
@@ -61,14 +63,19 @@ export async function uploadRoute(app: FastifyInstance): Promise<void> {
       if (Number.isFinite(announced)) {
         await ensureFreeSpace('upload', [{ dir: uploads.stagingDir, bytes: announced + FREE_SPACE_MARGIN }]);
       }
-      checkSetupAccess(services, access, 'upload', uploadId);
+      const admission = checkSetupAccess(services, access, 'upload');
 
       const interrupted = new AbortController();
       request.raw.once('close', () => {
         if (!request.raw.complete) interrupted.abort();
       });
       reading = true;
-      const staged = await uploads.receive(uploadId, body, interrupted.signal);
+      const sender = admission.pendingUploads === undefined ? undefined : { id: request.ip, maxPending: admission.pendingUploads };
+      const staged = await uploads.receive(uploadId, body, { signal: interrupted.signal, ...(sender ? { sender } : {}) }).catch((error: unknown) => {
+        // Refused before a byte was read: it cost nothing, so it counts nothing.
+        if (error instanceof LockerError && error.code === 'BUSY') admission.refund();
+        throw error;
+      });
       request.log.info(
         { uploadId, size: staged.size, ip: request.ip, files: staged.validation.files },
         'Backup archive uploaded and validated',

@@ -101,6 +101,53 @@ describe('UploadStore', () => {
     });
   });
 
+  it('discards a waiting upload at once: its archive file and its prepared members are gone', async () => {
+    store = new UploadStore({ stagingDir: dir });
+    const id = store.newUploadId();
+    await store.receive(id, chunked(fs.readFileSync(FIXTURE_A)));
+    expect(stagedUploads(dir)).toHaveLength(7);
+    expect(await store.discard(id)).toBe(true);
+    expect(stagedUploads(dir)).toEqual([]);
+    expect(await store.discard(id)).toBe(false);
+  });
+
+  it("replaces a sender's oldest waiting upload past its bound, leaving other senders' uploads alone", async () => {
+    store = new UploadStore({ stagingDir: dir });
+    const sender = { id: '192.0.2.1', maxPending: 2 };
+    const other = store.newUploadId();
+    await store.receive(other, chunked(fs.readFileSync(FIXTURE_A)), { sender: { id: '192.0.2.2', maxPending: 2 } });
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const id = store.newUploadId();
+      await store.receive(id, chunked(fs.readFileSync(FIXTURE_A)), { sender });
+      ids.push(id);
+    }
+    expect(store.pendingOf(sender.id)).toBe(2);
+    expect(ids.map((id) => store?.get(id) !== undefined)).toEqual([false, false, false, true, true]);
+    expect(store.get(other)).toBeDefined();
+    // Three uploads, seven files each: nothing of the replaced ones is left.
+    const left = stagedUploads(dir);
+    expect(left).toHaveLength(21);
+    for (const id of ids.slice(0, 3)) expect(left.filter((name) => name.includes(id))).toEqual([]);
+  });
+
+  it('refuses a sender whose uploads are all being restored, and takes nothing of theirs', async () => {
+    store = new UploadStore({ stagingDir: dir });
+    const sender = { id: '192.0.2.1', maxPending: 2 };
+    const ids = [store.newUploadId(), store.newUploadId()];
+    for (const id of ids) {
+      await store.receive(id, chunked(fs.readFileSync(FIXTURE_A)), { sender });
+      store.claim(id);
+    }
+    await expect(store.receive(store.newUploadId(), chunked(fs.readFileSync(FIXTURE_A)), { sender })).rejects.toMatchObject({
+      code: 'BUSY',
+      message: '2 uploads from your address are still arriving or being restored; wait until one is done.',
+    });
+    expect(stagedUploads(dir)).toHaveLength(14);
+    await store.release(ids[0] ?? '');
+    await expect(store.receive(store.newUploadId(), chunked(fs.readFileSync(FIXTURE_A)), { sender })).resolves.toBeDefined();
+  });
+
   it('names staged uploads so that the start-up sweep of crash leftovers removes them', async () => {
     store = new UploadStore({ stagingDir: dir });
     await store.receive(store.newUploadId(), chunked(fs.readFileSync(FIXTURE_A)));

@@ -6,8 +6,10 @@
  * `.evidence-locker-prepared-<uuid>-<name>.*.tmp` (receive-upload.ts), ready to be published: the
  * same filesystem as the live files, and the `.evidence-locker-` prefix means core's start-up sweep
  * removes what a crash left behind. An upload lives until it is
- * restored (the restore job deletes it, success or failure), discarded, or expires (default one
- * hour; a timer sweeps expired ones every minute and a lookup never returns one).
+ * restored (the restore job deletes it, success or failure), discarded (the wizard discards the
+ * one a new pick, "Choose another file" or "Back" replaces), replaced by a newer upload of the same
+ * sender past its bound (`receive`'s `sender`), or expires (default one hour; a timer sweeps
+ * expired ones every minute and a lookup never returns one). A refused upload leaves nothing.
  *
  * States: receiving → ready → claimed (a restore job owns the file) → gone. Only `ready` uploads
  * can be claimed, so an upload is restored at most once, and an expiry never pulls the file from
@@ -69,6 +71,21 @@ interface Entry {
   upload: StagedUpload | undefined;
   path: string;
   expiresAtMs: number;
+  /** Who sent it (`receive`'s `sender.id`), if told. */
+  sender: string | undefined;
+}
+
+/** Options of {@link UploadStore.receive}. */
+export interface ReceiveOptions {
+  /** Aborting it stops the upload (CANCELLED); the file is then gone. */
+  signal?: AbortSignal;
+  /**
+   * Who sends it (the client address) and how many uploads they may have arriving or waiting at
+   * once. Past that, their oldest waiting upload is discarded to make room, so leftovers (a closed
+   * tab) never block them; BUSY when all of theirs are still arriving or being restored. Default:
+   * no per-sender bound.
+   */
+  sender?: { id: string; maxPending: number };
 }
 
 /** The message for an unknown, expired or already restored upload id. */
@@ -106,18 +123,30 @@ export class UploadStore {
    * Stages and validates `body` under `uploadId` in one pass (receive-upload.ts). Throws BUSY when
    * too many uploads are pending, or the validator's LockerError (the file is then gone).
    */
-  async receive(uploadId: string, body: Readable, signal?: AbortSignal): Promise<StagedUpload> {
+  async receive(uploadId: string, body: Readable, options: ReceiveOptions = {}): Promise<StagedUpload> {
+    const { signal, sender } = options;
     if (this.#closed) throw new LockerError('BUSY', 'The server is shutting down; upload the file again when it is back.');
+    // Decided and the old entries dropped before the first await, so two uploads of one sender
+    // cannot both see a free place.
+    const replaced = Promise.all(sender ? this.#makeRoomFor(sender.id, sender.maxPending) : []);
     if (this.#entries.size >= this.#maxPending) {
+      await replaced;
       throw new LockerError(
         'BUSY',
         `${this.#entries.size} uploads are already waiting to be restored; restore or discard one, or wait until they expire.`,
       );
     }
     const file = path.join(this.stagingDir, `${UPLOAD_FILE_PREFIX}${uploadId}.tar.gz`);
-    const entry: Entry = { state: 'receiving', upload: undefined, path: file, expiresAtMs: Number.POSITIVE_INFINITY };
+    const entry: Entry = {
+      state: 'receiving',
+      upload: undefined,
+      path: file,
+      expiresAtMs: Number.POSITIVE_INFINITY,
+      sender: sender?.id,
+    };
     this.#entries.set(uploadId, entry);
     try {
+      await replaced;
       const received = await receiveUpload(body, {
         path: file,
         maxBytes: this.maxBytes,
@@ -180,6 +209,13 @@ export class UploadStore {
     return true;
   }
 
+  /** How many uploads of `sender` are arriving, waiting or being restored. */
+  pendingOf(sender: string): number {
+    let count = 0;
+    for (const entry of this.#entries.values()) if (entry.sender === sender && !this.#gone(entry)) count += 1;
+    return count;
+  }
+
   /** Removes every expired ready upload; returns their ids. */
   async sweepExpired(): Promise<string[]> {
     const expired = [...this.#entries]
@@ -200,6 +236,39 @@ export class UploadStore {
 
   #expired(entry: Entry): boolean {
     return this.#now() >= entry.expiresAtMs;
+  }
+
+  /** A ready upload past its expiry: the sweep removes it soon, no lookup returns it. */
+  #gone(entry: Entry): boolean {
+    return entry.state === 'ready' && this.#expired(entry);
+  }
+
+  /**
+   * Drops `sender`'s oldest waiting uploads until fewer than `maxPending` remain and returns the
+   * removals of their files; BUSY when the rest are all arriving or being restored. Synchronous up
+   * to the returned promises.
+   */
+  #makeRoomFor(sender: string, maxPending: number): Promise<void>[] {
+    const theirs = [...this.#entries].filter(([, entry]) => entry.sender === sender);
+    // Expired ones first, then the oldest (a Map keeps insertion order, so the earliest received).
+    const waiting = theirs
+      .filter(([, entry]) => entry.state === 'ready')
+      .sort(([, a], [, b]) => Number(this.#gone(b)) - Number(this.#gone(a)));
+    let count = theirs.length;
+    const removals: Promise<void>[] = [];
+    for (const [uploadId] of waiting) {
+      if (count < maxPending) break;
+      removals.push(this.#remove(uploadId));
+      count -= 1;
+    }
+    if (count >= maxPending) {
+      throw new LockerError(
+        'BUSY',
+        `${count} uploads from your address are still arriving or being restored; wait until one is done.`,
+        { details: { count } },
+      );
+    }
+    return removals;
   }
 
   async #remove(uploadId: string): Promise<void> {

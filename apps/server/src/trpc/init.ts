@@ -3,16 +3,19 @@
  * - `publicProcedure`: anyone (setup state, login).
  * - `protectedProcedure`: needs a session when an admin password is set; otherwise open, as in
  *   DOCSight. Refusal is 401 UNAUTHORIZED as JSON, never a redirect.
- * - `setupProcedure`: for upload, validate and restore. With an admin password: a session. Without
- *   one and while the instance is unconfigured: open but limited per client address (5 an hour,
- *   an upload and its restore counted once via the `uploadId` input). Configured without a
- *   password: open, like DOCSight.
- * Every procedure maps LockerErrors to tRPC codes once (errors/error-mapping.ts).
+ * - `setupProcedure`: for looking at and discarding an upload. With an admin password: a session.
+ *   Without one: open, like DOCSight (the setup wizard needs it before anything is configured).
+ *   What costs the server while unconfigured, an upload and a restore, is counted per address
+ *   where it starts (restore/setup-access.ts).
+ * Every procedure maps LockerErrors to tRPC codes once (errors/error-mapping.ts). Every error's
+ * `data` carries `lockerCode` (the engine's code, a server code from errors/server-refusal.ts, or
+ * null) and `details` (the facts a translation may name), so a client can say it in its language.
  */
 import { initTRPC, TRPCError } from '@trpc/server';
 import { LockerError } from '@evidence-locker/core';
 import { audit } from '../audit.ts';
-import { toTrpcError } from '../errors/error-mapping.ts';
+import { clientDetails, toTrpcError } from '../errors/error-mapping.ts';
+import { refusal, refusalOf, type ErrorDetails } from '../errors/server-refusal.ts';
 import { isAuthenticated, type Context } from './context.ts';
 
 /** Validation problems in a shape clients can show next to fields. */
@@ -29,13 +32,25 @@ const t = initTRPC.context<Context>().create({
     client: { reconnectAfterInactivityMs: 40_000 },
   },
   errorFormatter({ shape, error }) {
-    const lockerCode = error.cause instanceof LockerError ? error.cause.code : null;
+    const refused = refusalOf(error);
+    let lockerCode: string | null = null;
+    let details: ErrorDetails = {};
+    if (error.cause instanceof LockerError) {
+      lockerCode = error.cause.code;
+      details = clientDetails(error.cause.details);
+    } else if (refused) {
+      lockerCode = refused.code;
+      details = refused.details;
+    }
     const issues = inputIssues(error.cause);
     let message = shape.message;
     if (issues) message = issues.map((issue) => issue.message).join(' ');
-    else if (error.code === 'INTERNAL_SERVER_ERROR' && lockerCode === null) message = 'Internal server error';
+    else if (error.code === 'INTERNAL_SERVER_ERROR' && lockerCode === null) {
+      message = 'Internal server error';
+      lockerCode = 'INTERNAL';
+    }
     const { stack: _stack, ...data } = shape.data;
-    return { ...shape, message, data: { ...data, lockerCode, issues } };
+    return { ...shape, message, data: { ...data, lockerCode, details, issues } };
   },
 });
 
@@ -60,7 +75,7 @@ const mapLockerErrors = t.middleware(async ({ next }) => {
 });
 
 function unauthorized(): TRPCError {
-  return new TRPCError({ code: 'UNAUTHORIZED', message: 'Log in first: this instance has an admin password.' });
+  return refusal('UNAUTHORIZED', 'LOGIN_REQUIRED', 'Log in first: this instance has an admin password.');
 }
 
 export const publicProcedure = t.procedure.use(mapLockerErrors);
@@ -70,27 +85,10 @@ export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
   return next();
 });
 
-export const setupProcedure = publicProcedure.use(async ({ ctx, next, getRawInput, path }) => {
-  if (ctx.instance.hasAdminPassword) {
-    if (!isAuthenticated(ctx)) {
-      audit(ctx.request.log, 'restore.refused', { ip: ctx.request.clientAddress, path, reason: 'not logged in' }, 'Restore attempt refused: not logged in');
-      throw unauthorized();
-    }
-    return next();
-  }
-  if (ctx.instance.snapshot.configured) return next();
-  const raw = await getRawInput();
-  const key =
-    typeof raw === 'object' && raw !== null && 'uploadId' in raw && typeof raw.uploadId === 'string'
-      ? raw.uploadId
-      : undefined;
-  const attempt = ctx.setupLimiter.consume(ctx.request.clientAddress, key);
-  if (!attempt.allowed) {
-    audit(ctx.request.log, 'restore.refused', { ip: ctx.request.clientAddress, path, reason: 'rate limit' }, 'Restore attempt refused: too many attempts');
-    throw new TRPCError({
-      code: 'TOO_MANY_REQUESTS',
-      message: `Too many restore attempts from your address. Try again in ${Math.ceil(attempt.retryAfterSeconds / 60)} minutes.`,
-    });
+export const setupProcedure = publicProcedure.use(({ ctx, next, path }) => {
+  if (ctx.instance.hasAdminPassword && !isAuthenticated(ctx)) {
+    audit(ctx.request.log, 'restore.refused', { ip: ctx.request.clientAddress, path, reason: 'not logged in' }, 'Restore attempt refused: not logged in');
+    throw unauthorized();
   }
   return next();
 });

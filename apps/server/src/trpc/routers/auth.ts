@@ -7,6 +7,7 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { audit } from '../../audit.ts';
+import { refusal } from '../../errors/server-refusal.ts';
 import { issueSessionToken } from '../../auth/session-token.ts';
 import { checkAdminPassword } from '../../instance/admin-password.ts';
 import { isAuthenticated } from '../context.ts';
@@ -21,7 +22,7 @@ export const authRouter = router({
     const ip = ctx.request.clientAddress;
     const { instance, loginLimiter } = ctx;
     if (!instance.hasAdminPassword) {
-      throw new TRPCError({ code: 'BAD_REQUEST', message: 'No admin password is set, so there is nothing to log in to.' });
+      throw refusal('BAD_REQUEST', 'LOGIN_NOT_NEEDED', 'No admin password is set, so there is nothing to log in to.');
     }
     // Checked and counted in one step before the first await: concurrent attempts see each other.
     const attempt = loginLimiter.begin(ip);
@@ -33,7 +34,7 @@ export const authRouter = router({
     if (!(await checkAdminPassword(repr, input.password))) {
       audit(ctx.request.log, 'login.refused', { ip, reason: 'wrong password' }, 'Login refused: wrong password');
       if (attempt.lockoutSeconds !== null) throw tooMany(attempt.lockoutSeconds);
-      throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Wrong password.' });
+      throw refusal('UNAUTHORIZED', 'LOGIN_FAILED', 'Wrong password.');
     }
     loginLimiter.recordSuccess(ip);
     let snapshot = instance.snapshot;
@@ -59,8 +60,10 @@ export const authRouter = router({
 });
 
 function tooMany(retryAfterSeconds: number): TRPCError {
-  return new TRPCError({
-    code: 'TOO_MANY_REQUESTS',
-    message: `Too many failed logins from your address. Try again in ${retryAfterSeconds} seconds.`,
-  });
+  return refusal(
+    'TOO_MANY_REQUESTS',
+    'LOGIN_LOCKED',
+    `Too many failed logins from your address. Try again in ${retryAfterSeconds} seconds.`,
+    { seconds: retryAfterSeconds },
+  );
 }

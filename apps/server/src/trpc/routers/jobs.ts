@@ -4,13 +4,14 @@
  */
 import { tracked, TRPCError } from '@trpc/server';
 import { z } from 'zod';
+import { refusal } from '../../errors/server-refusal.ts';
 import { JobSnapshotSchema } from '../../jobs/job-schema.ts';
 import { protectedProcedure, router } from '../init.ts';
 
 const JobIdSchema = z.object({ id: z.string().uuid() });
 
 function notFound(id: string): TRPCError {
-  return new TRPCError({ code: 'NOT_FOUND', message: `No such job: ${id}. Jobs are kept until the server restarts.` });
+  return refusal('NOT_FOUND', 'JOB_NOT_FOUND', `No such job: ${id}. Jobs are kept until the server restarts.`, { id });
 }
 
 export const jobsRouter = router({

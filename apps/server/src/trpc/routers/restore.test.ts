@@ -209,7 +209,7 @@ describe('restore router', () => {
     fs.writeFileSync(path.join(setup.backupDir, fileName), corruptDatabaseArchive());
     const job = await finished(setup.services.jobs, await caller.restore.start({ fileName }));
     expect(job.state).toBe('failed');
-    expect(job.error).toEqual(verdict);
+    expect(job.error).toEqual({ ...verdict, details: expect.objectContaining({ name: 'docsis_history.db' }) });
     expect(directoryPicture(setup.dataDir)).toEqual(before);
     expect(setup.services.instance.historyDb.prepare('SELECT count(*) AS n FROM snapshots').get()).toEqual({ n: 0 });
     expect(fs.readdirSync(setup.backupDir)).toEqual([fileName]);
@@ -235,6 +235,29 @@ describe('restore router', () => {
     expect(fs.existsSync(path.join(setup.backupDir, path.basename(FIXTURE_A)))).toBe(true);
     const counts = await setup.services.instance.readDashboardCounts();
     expect(counts.history.tables?.['snapshots']).toBe(FIXTURE_A_SNAPSHOTS);
+  });
+
+  it('counts restores on an unconfigured instance, 5 an hour per address, and gives back one that could not start', async () => {
+    const setup = await instance();
+    const { ctx, logLines } = createTestContext(setup.services, { clientAddress: '203.0.113.5' });
+    const caller = createCaller(ctx);
+    // Unknown uploads: refused, and each given back, so none of them uses up the budget.
+    for (let i = 0; i < 8; i++) {
+      await expect(caller.restore.start({ uploadId: crypto.randomUUID() })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    }
+    for (let i = 0; i < 5; i++) expect(setup.services.setupLimiter.consume('restore', '203.0.113.5').allowed).toBe(true);
+    const uploadId = await stage(setup);
+    await expect(caller.restore.start({ uploadId })).rejects.toMatchObject({
+      code: 'TOO_MANY_REQUESTS',
+      message: 'Too many restores from your address: 5 in the last hour. Try again in 60 minutes.',
+    });
+    expect(logLines).toContainEqual(
+      expect.objectContaining({ fields: expect.objectContaining({ audit: 'restore.refused', ip: '203.0.113.5', reason: 'rate limit' }) }),
+    );
+    // The upload is still there for when the wait is over, and another address has its own budget.
+    expect(setup.services.uploads.get(uploadId)).toBeDefined();
+    const other = createCaller(createTestContext(setup.services, { clientAddress: '203.0.113.6' }).ctx);
+    expect(resultOf(await finished(setup.services.jobs, await other.restore.start({ uploadId })))).toMatchObject({ configured: true });
   });
 
   it('discards an upload on request', async () => {

@@ -4,15 +4,15 @@
  * its `result` is a RestoreJobResult (restore/restore-job-result.ts).
  *
  * Who may: `uploaded`, `discard` and `start({ uploadId })` follow the setup rule (a session when
- * an admin password is set; while unconfigured open but rate-limited per address, where an upload
- * and its restore count once). `start({ fileName })` restores a backup already in the backup
- * directory and follows the protected rule.
+ * an admin password is set; otherwise open, and while unconfigured each restore started counts
+ * against the address's 5 an hour, restore/setup-access.ts). `start({ fileName })` restores a
+ * backup already in the backup directory and follows the protected rule.
  *
  * A restore logs everyone out, the client that ran it included (restore-running-instance.ts).
  */
-import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { ArchiveMetaSchema, ArchiveWarningSchema } from '@evidence-locker/core';
+import { refusal } from '../../errors/server-refusal.ts';
 import { JobSnapshotSchema } from '../../jobs/job-schema.ts';
 import { enqueueRestore } from '../../restore/enqueue-restore.ts';
 import { resolveStoredBackup } from '../../restore/resolve-stored-backup.ts';
@@ -52,8 +52,8 @@ export const RestoreStartInputSchema = z.union([
 ]);
 export type RestoreStartInput = z.infer<typeof RestoreStartInputSchema>;
 
-function uploadGone(): TRPCError {
-  return new TRPCError({ code: 'NOT_FOUND', message: UPLOAD_GONE_MESSAGE });
+function uploadGone() {
+  return refusal('NOT_FOUND', 'UPLOAD_GONE', UPLOAD_GONE_MESSAGE);
 }
 
 function accessRequest(ctx: Context): AccessRequest {
@@ -76,7 +76,10 @@ export const restoreRouter = router({
       return { uploadId: upload.uploadId, size: upload.size, expiresAt: upload.expiresAt, validation: upload.validation };
     }),
 
-  /** Deletes a staged upload the user decided not to restore. */
+  /**
+   * Deletes a staged upload at once: the user picked another file, chose "Choose another file" or
+   * went back. `discarded` is false when it was not waiting (unknown, expired, being restored).
+   */
   discard: setupProcedure
     .input(UploadIdSchema)
     .output(z.object({ discarded: z.boolean() }))
@@ -101,10 +104,18 @@ export const restoreRouter = router({
         log: ctx.request.log,
       };
       if ('uploadId' in input) {
-        checkSetupAccess(ctx, access, 'restore.start', input.uploadId);
+        const admission = checkSetupAccess(ctx, access, 'restore');
         const upload = ctx.uploads.claim(input.uploadId);
-        if (!upload) throw uploadGone();
-        return enqueueRestore({ ...common, source: { kind: 'upload', upload } });
+        if (!upload) {
+          admission.refund();
+          throw uploadGone();
+        }
+        try {
+          return enqueueRestore({ ...common, source: { kind: 'upload', upload } });
+        } catch (error) {
+          admission.refund();
+          throw error;
+        }
       }
       checkSessionAccess(ctx, access, 'restore.start');
       const path = await resolveStoredBackup(ctx.instance.backupPath, input.fileName);

@@ -3,9 +3,9 @@
  * admin password) as DOCSight's setup wizard does. Restoring a backup onto a fresh instance is the
  * restore router's business.
  */
-import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { audit } from '../../audit.ts';
+import { refusal } from '../../errors/server-refusal.ts';
 import { enqueueDemoSeed } from '../../demo/enqueue-demo-seed.ts';
 import { issueSessionToken } from '../../auth/session-token.ts';
 import { MODEM_TYPES, ModemTypeSchema } from '../../setup/modem-types.ts';
@@ -74,13 +74,10 @@ export const setupRouter = router({
   startDemo: protectedProcedure.output(StartDemoResultSchema).mutation(async ({ ctx }) => {
     const snapshot = ctx.instance.snapshot;
     if (snapshot.configured) {
-      throw new TRPCError({
-        code: 'CONFLICT',
-        message: 'This instance is already configured; demo mode can only start on a fresh instance.',
-      });
+      throw refusal('CONFLICT', 'DEMO_NEEDS_FRESH_INSTANCE', 'This instance is already configured; demo mode can only start on a fresh instance.');
     }
     if (ctx.instance.demoModeOverride === false) {
-      throw new TRPCError({ code: 'CONFLICT', message: 'DEMO_MODE=false is set in the environment, so demo mode cannot start.' });
+      throw refusal('CONFLICT', 'DEMO_DISABLED', 'DEMO_MODE=false is set in the environment, so demo mode cannot start.');
     }
     // Queued first: the runner refuses it (BUSY) while a restore runs, before config.json changes.
     const job = enqueueDemoSeed({ jobs: ctx.jobs, instance: ctx.instance, schedule: ctx.scheduler, log: ctx.request.log });
@@ -102,10 +99,7 @@ export const setupRouter = router({
    */
   completeSetup: protectedProcedure.input(CompleteSetupInputSchema).mutation(async ({ ctx, input }) => {
     if (ctx.instance.snapshot.configured) {
-      throw new TRPCError({
-        code: 'CONFLICT',
-        message: 'This instance is already configured; change its settings instead of running setup again.',
-      });
+      throw refusal('CONFLICT', 'SETUP_ALREADY_DONE', 'This instance is already configured; change its settings instead of running setup again.');
     }
     const updated = await ctx.instance.updateConfig({
       modem_type: input.modemType,

@@ -1,0 +1,66 @@
+/**
+ * Refusals the server makes itself, beside the engine's LockerErrors: a login is needed, too many
+ * setup attempts, an upload that is gone. Each carries a code from a closed list and the facts a
+ * translation may name (`details`), so a client shows it in its user's language; the English
+ * message stays for the CLI, the logs and clients that know no code. The codes reach clients
+ * where the engine's do: `data.lockerCode` and `data.details` of a tRPC error, `error.code` and
+ * `error.details` of a raw route's JSON body (error-mapping.ts).
+ */
+import { TRPCError } from '@trpc/server';
+import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
+
+export const SERVER_ERROR_CODES = [
+  /** An admin password is set and the request has no session. */
+  'LOGIN_REQUIRED',
+  /** The admin password was wrong. */
+  'LOGIN_FAILED',
+  /** Too many failed logins from this address (`details.seconds`). */
+  'LOGIN_LOCKED',
+  /** A login while no admin password is set. */
+  'LOGIN_NOT_NEEDED',
+  /** Unconfigured instance: too many uploads from this address (`details.limit`, `details.minutes`). */
+  'SETUP_UPLOAD_LIMIT',
+  /** Unconfigured instance: too many restores from this address (`details.limit`, `details.minutes`). */
+  'SETUP_RESTORE_LIMIT',
+  /** The upload id is unknown, expired or already restored. */
+  'UPLOAD_GONE',
+  /** The job id is unknown (jobs are kept until the server restarts). */
+  'JOB_NOT_FOUND',
+  /** Demo mode asked for on an instance that is already configured. */
+  'DEMO_NEEDS_FRESH_INSTANCE',
+  /** Demo mode asked for while DEMO_MODE=false is set. */
+  'DEMO_DISABLED',
+  /** The setup wizard finished on an instance that is already configured. */
+  'SETUP_ALREADY_DONE',
+  /** Anything unexpected: the details are in the server log, never in the answer. */
+  'INTERNAL',
+] as const;
+
+export type ServerErrorCode = (typeof SERVER_ERROR_CODES)[number];
+
+/** Facts a translation may name; never secrets. */
+export type ErrorDetails = Record<string, string | number>;
+
+/** The cause of a refusal's TRPCError: its code and details. */
+export class ServerRefusal extends Error {
+  override readonly name = 'ServerRefusal';
+  constructor(
+    readonly code: ServerErrorCode,
+    message: string,
+    readonly details: ErrorDetails = {},
+  ) {
+    super(message);
+  }
+}
+
+/** A TRPCError with tRPC code `status` that carries the server code `code` and its `details`. */
+export function refusal(status: TRPC_ERROR_CODE_KEY, code: ServerErrorCode, message: string, details: ErrorDetails = {}): TRPCError {
+  return new TRPCError({ code: status, message, cause: new ServerRefusal(code, message, details) });
+}
+
+/** The server code and details of a TRPCError made by {@link refusal}, or undefined. */
+export function refusalOf(error: unknown): ServerRefusal | undefined {
+  if (error instanceof ServerRefusal) return error;
+  if (error instanceof TRPCError && error.cause instanceof ServerRefusal) return error.cause;
+  return undefined;
+}
