@@ -140,7 +140,7 @@ describe('HTTP server: cross-origin requests', () => {
     const response = await app.inject({
       method: 'POST',
       url: '/trpc/setup.startDemo',
-      headers: { origin: 'http://evil.example', host: 'locker.lan:8765' },
+      headers: { origin: 'http://evil.example', host: 'localhost:8765' },
       remoteAddress: '203.0.113.9',
     });
     expect(response.statusCode).toBe(403);
@@ -169,7 +169,7 @@ describe('HTTP server: cross-origin requests', () => {
     const same = await app.inject({
       method: 'POST',
       url: '/trpc/auth.logout',
-      headers: { origin: 'http://locker.lan:8765', host: 'locker.lan:8765' },
+      headers: { origin: 'http://localhost:8765', host: 'localhost:8765' },
       payload: {},
     });
     expect(same.statusCode).toBe(200);
