@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { authMarker, issueSessionToken, SESSION_LIFETIME_SECONDS, verifySessionToken } from './session-token.ts';
+import { authMarker, issueSessionToken, readSessionToken, SESSION_LIFETIME_SECONDS, verifySessionToken } from './session-token.ts';
 
 describe('session tokens', () => {
   const key = randomBytes(32);
@@ -27,10 +27,23 @@ describe('session tokens', () => {
     expect(verifySessionToken(token, randomBytes(32), hash)).toBe(false);
   });
 
-  it('rejects tampered and malformed tokens', () => {
+  it('gives every login its own session id, and reads it back with the expiry', () => {
+    const now = Date.UTC(2026, 0, 1);
+    const first = issueSessionToken(key, hash, now);
+    const second = issueSessionToken(key, hash, now);
+    expect(first).not.toBe(second);
+    const claims = readSessionToken(first, key, hash, now);
+    expect(claims).toEqual({ id: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/), expiresAt: now / 1000 + SESSION_LIFETIME_SECONDS });
+    expect(readSessionToken(second, key, hash, now)?.id).not.toBe(claims?.id);
+  });
+
+  it('rejects tampered and malformed tokens, and the old v1 tokens that had no session id', () => {
     const token = issueSessionToken(key, hash);
-    const [, expiry, sig] = token.split('.');
-    expect(verifySessionToken(`v1.${Number(expiry) + 1000}.${sig}`, key, hash)).toBe(false);
+    const [, expiry, id, sig] = token.split('.');
+    expect(verifySessionToken(`v2.${Number(expiry) + 1000}.${id}.${sig}`, key, hash)).toBe(false);
+    const otherId = `${id!.slice(0, 21)}${id!.endsWith('A') ? 'B' : 'A'}`;
+    expect(verifySessionToken(`v2.${expiry}.${otherId}.${sig}`, key, hash)).toBe(false);
+    expect(verifySessionToken(`v1.${expiry}.${sig}`, key, hash)).toBe(false);
     expect(verifySessionToken('garbage', key, hash)).toBe(false);
     expect(verifySessionToken(undefined, key, hash)).toBe(false);
   });

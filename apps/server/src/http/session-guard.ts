@@ -6,14 +6,13 @@
  */
 import type {} from '@fastify/cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { SESSION_COOKIE, verifySessionToken } from '../auth/session-token.ts';
+import { SESSION_COOKIE } from '../auth/session-token.ts';
 import type { ServerServices } from '../trpc/context.ts';
 
-/** True when the request may use protected routes (no admin password, or a valid session). */
+/** True when the request may use protected routes (no admin password, or a session not logged out). */
 export function hasSessionAccess(services: ServerServices, request: FastifyRequest): boolean {
-  const { sessionKey, adminPasswordRepr } = services.instance.snapshot;
-  if (adminPasswordRepr === '') return true;
-  return verifySessionToken(request.cookies[SESSION_COOKIE], sessionKey, adminPasswordRepr);
+  const { instance } = services;
+  return !instance.hasAdminPassword || instance.sessionOf(request.cookies[SESSION_COOKIE]) !== null;
 }
 
 /** A preHandler that answers 401 JSON when {@link hasSessionAccess} is false. */

@@ -4,7 +4,9 @@
  * the data directory, open and migrate both databases, create missing key files) plus what DOCSight
  * never does: remove work files a crashed run left behind. `reload()` re-reads everything from disk
  * (after a restore, so a restored `.config_key` decrypts at once: weakness 10) and re-opens the
- * databases so their migrations run again (weakness 16).
+ * databases so their migrations run again (weakness 16). It also says whose session cookie is
+ * valid: signed with the current session key and admin password, and not logged out
+ * (auth/ended-sessions.ts).
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -24,9 +26,11 @@ import {
   type FernetKey,
   type JsonValue,
 } from '@evidence-locker/core';
+import { EndedSessions } from '../auth/ended-sessions.ts';
+import { readSessionToken, type SessionClaims } from '../auth/session-token.ts';
 import { adminPasswordRepr } from './admin-password.ts';
 import { DashboardCounter, type DashboardCounts } from './dashboard-counts.ts';
-import { syncSessionKey } from './session-key.ts';
+import { rotateSessionKey, syncSessionKey } from './session-key.ts';
 import { otherLeaseHolders } from './work-dir-lease.ts';
 
 type Connection = ReturnType<typeof openHistoryDatabase>;
@@ -79,6 +83,7 @@ export class Instance {
   #history: Connection | undefined;
   #connectionMonitor: Connection | undefined;
   readonly #counter = new DashboardCounter();
+  readonly #endedSessions: EndedSessions;
 
   constructor(options: InstanceOptions) {
     this.dataDir = path.resolve(options.dataDir);
@@ -86,6 +91,7 @@ export class Instance {
     this.browseRoots = options.browseRoots.map((root) => path.resolve(root));
     this.demoModeOverride = options.demoModeOverride;
     this.#log = options.log ?? silentLog;
+    this.#endedSessions = new EndedSessions(this.dataDir);
   }
 
   /** The current config and keys; throws before {@link reload} has run once. */
@@ -137,9 +143,43 @@ export class Instance {
     const recovery = recover ? await recoverInterruptedRestore(this.dataDir) : { rolledForward: false };
     if (recovery.rolledForward) this.#log.warn({}, 'Finished a restore that was interrupted while publishing');
     this.#snapshot = await this.#readSnapshot();
+    if (!(await this.#endedSessions.load())) {
+      this.#log.warn({}, 'The list of logged-out sessions could not be read; all sessions were logged out.');
+      await this.endAllSessions();
+    }
     this.#history = openHistoryDatabase(this.historyPath);
     this.#connectionMonitor = openConnectionMonitorDatabase(this.connectionMonitorPath);
     return this.#snapshot;
+  }
+
+  /**
+   * The session of `token` (an `el_session` cookie): issued with the current session key and admin
+   * password, not expired and not logged out; null otherwise, and always null while no admin
+   * password is set.
+   */
+  sessionOf(token: string | undefined): SessionClaims | null {
+    const { sessionKey, adminPasswordRepr: repr } = this.snapshot;
+    if (repr === '') return null;
+    const session = readSessionToken(token, sessionKey, repr);
+    return session !== null && !this.#endedSessions.has(session.id) ? session : null;
+  }
+
+  /** Logs out the session of `token` for good (nothing when it is not a valid session). */
+  async endSession(token: string | undefined): Promise<void> {
+    const session = this.sessionOf(token);
+    if (session === null) return;
+    // A full list ends every session instead, so it never grows without bound.
+    if (!(await this.#endedSessions.end(session))) await this.endAllSessions();
+  }
+
+  /**
+   * Logs out every session: a new `.session_key` with a matching `.auth_state` (DOCSight's rotate,
+   * which a restore does too), so no cookie issued before is valid any more.
+   */
+  async endAllSessions(): Promise<void> {
+    const sessionKey = await rotateSessionKey(this.dataDir, this.snapshot.adminPasswordRepr);
+    this.#snapshot = { ...this.snapshot, sessionKey };
+    await this.#endedSessions.clear();
   }
 
   /**

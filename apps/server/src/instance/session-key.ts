@@ -32,3 +32,14 @@ export async function syncSessionKey(dataDir: string, adminPasswordRepr: string)
   await writeAuthState(dataDir, sessionKey, adminPasswordRepr);
   return { sessionKey, rotated };
 }
+
+/**
+ * Rotates the session key (32 new random bytes in `.session_key`, as DOCSight's rotate) and writes
+ * the matching `.auth_state` for `adminPasswordRepr`, which logs every session out. Returns the
+ * new key.
+ */
+export async function rotateSessionKey(dataDir: string, adminPasswordRepr: string): Promise<Buffer> {
+  const sessionKey = await writeSessionKey(dataDir);
+  await writeAuthState(dataDir, sessionKey, adminPasswordRepr);
+  return sessionKey;
+}

@@ -15,7 +15,7 @@ import { audit, type AuditLogger } from '../audit.ts';
 import { batchRefusal } from '../auth/batch-refusal.ts';
 import type { LoginRateLimiter } from '../auth/login-rate-limiter.ts';
 import type { SetupAttemptLimiter } from '../auth/setup-attempt-limiter.ts';
-import { SESSION_COOKIE, SESSION_LIFETIME_SECONDS, verifySessionToken } from '../auth/session-token.ts';
+import { SESSION_COOKIE, SESSION_LIFETIME_SECONDS } from '../auth/session-token.ts';
 import type { Env } from '../env.ts';
 import type { Instance } from '../instance/instance.ts';
 import type { JobRunner } from '../jobs/job-runner.ts';
@@ -60,10 +60,12 @@ export interface Context extends ServerServices {
   request: RequestFacts;
 }
 
-/** True when the request carries a valid session for the current admin password and key. */
+/**
+ * True when the request carries a valid session for the current admin password and key that was
+ * not logged out (Instance.sessionOf).
+ */
 export function isAuthenticated(ctx: Context): boolean {
-  const { sessionKey, adminPasswordRepr } = ctx.instance.snapshot;
-  return adminPasswordRepr !== '' && verifySessionToken(ctx.request.sessionToken, sessionKey, adminPasswordRepr);
+  return ctx.instance.sessionOf(ctx.request.sessionToken) !== null;
 }
 
 /**

@@ -53,3 +53,62 @@ describe('auth.login', () => {
     }
   });
 });
+
+/** Logs in through the router and returns the session cookie's value. */
+async function loggedIn(services: TestServices['services']): Promise<string> {
+  const request = createTestContext(services);
+  await createCaller(request.ctx).auth.login({ password: PASSWORD });
+  if (request.cookie.value === undefined) throw new Error('no session cookie');
+  return request.cookie.value;
+}
+
+const me = (services: TestServices['services'], sessionToken: string) =>
+  createCaller(createTestContext(services, { sessionToken }).ctx).auth.me();
+
+describe('auth.logout', () => {
+  it('ends the session on the server: the same cookie no longer works, other sessions do', async () => {
+    const { services } = await protectedServices();
+    const laptop = await loggedIn(services);
+    const phone = await loggedIn(services);
+    const request = createTestContext(services, { sessionToken: laptop });
+    await expect(createCaller(request.ctx).auth.logout()).resolves.toEqual({ authenticated: false });
+    expect(request.cookie.cleared).toBe(true);
+    expect(await me(services, laptop)).toEqual({ authRequired: true, authenticated: false });
+    await expect(createCaller(createTestContext(services, { sessionToken: laptop }).ctx).settings.get()).rejects.toMatchObject({
+      code: 'UNAUTHORIZED',
+    });
+    expect(await me(services, phone)).toEqual({ authRequired: true, authenticated: true });
+  });
+
+  it('keeps a logged-out session ended after the server restarts', async () => {
+    const { services } = await protectedServices();
+    const cookie = await loggedIn(services);
+    await createCaller(createTestContext(services, { sessionToken: cookie }).ctx).auth.logout();
+    // What a restart does: config and keys read again from disk.
+    await services.instance.reload();
+    expect(await me(services, cookie)).toMatchObject({ authenticated: false });
+  });
+});
+
+describe('auth.logoutEverywhere', () => {
+  it('ends every session, this one included; a new login works', async () => {
+    const { services } = await protectedServices();
+    const laptop = await loggedIn(services);
+    const phone = await loggedIn(services);
+    const request = createTestContext(services, { sessionToken: laptop });
+    await expect(createCaller(request.ctx).auth.logoutEverywhere()).resolves.toEqual({ authenticated: false });
+    expect(request.cookie.cleared).toBe(true);
+    expect(await me(services, laptop)).toMatchObject({ authenticated: false });
+    expect(await me(services, phone)).toMatchObject({ authenticated: false });
+    await services.instance.reload();
+    expect(await me(services, phone)).toMatchObject({ authenticated: false });
+    expect(await me(services, await loggedIn(services))).toMatchObject({ authenticated: true });
+  });
+
+  it('needs a session', async () => {
+    const { services } = await protectedServices();
+    const phone = await loggedIn(services);
+    await expect(createCaller(createTestContext(services).ctx).auth.logoutEverywhere()).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+    expect(await me(services, phone)).toMatchObject({ authenticated: true });
+  });
+});

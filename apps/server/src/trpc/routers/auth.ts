@@ -1,8 +1,9 @@
 /**
- * Login with the admin password (session cookie), logout, and "who am I". Failed logins are
- * limited per client address (5 per 15 minutes, then a lockout from 30 s, doubling; an attempt
- * counts when it starts: auth/login-rate-limiter.ts) and each refusal gets an audit line with the
- * address. A request may hold one login only (trpc/context.ts refuses a batch with more).
+ * Login with the admin password (session cookie), logout (this session, or every session), and
+ * "who am I". Failed logins are limited per client address (5 per 15 minutes, then a lockout from
+ * 30 s, doubling; an attempt counts when it starts: auth/login-rate-limiter.ts) and each refusal
+ * gets an audit line with the address. A request may hold one login only (trpc/context.ts
+ * refuses a batch with more).
  */
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
@@ -11,7 +12,7 @@ import { refusal } from '../../errors/server-refusal.ts';
 import { issueSessionToken } from '../../auth/session-token.ts';
 import { checkAdminPassword } from '../../instance/admin-password.ts';
 import { isAuthenticated } from '../context.ts';
-import { publicProcedure, router } from '../init.ts';
+import { protectedProcedure, publicProcedure, router } from '../init.ts';
 
 export const LoginInputSchema = z.object({
   password: z.string().min(1, { message: 'Enter the admin password.' }).max(1024),
@@ -47,9 +48,22 @@ export const authRouter = router({
     return { authenticated: true };
   }),
 
-  logout: publicProcedure.mutation(({ ctx }) => {
+  /** Ends this session on the server (its cookie stops working everywhere) and clears the cookie. */
+  logout: publicProcedure.mutation(async ({ ctx }) => {
+    await ctx.instance.endSession(ctx.request.sessionToken);
     ctx.request.clearSessionCookie();
     audit(ctx.request.log, 'logout', { ip: ctx.request.clientAddress }, 'Logged out');
+    return { authenticated: false };
+  }),
+
+  /** Ends every session, this one included (a new session key), e.g. after a lost phone. */
+  logoutEverywhere: protectedProcedure.mutation(async ({ ctx }) => {
+    if (!ctx.instance.hasAdminPassword) {
+      throw refusal('BAD_REQUEST', 'LOGIN_NOT_NEEDED', 'No admin password is set, so there are no sessions to end.');
+    }
+    await ctx.instance.endAllSessions();
+    ctx.request.clearSessionCookie();
+    audit(ctx.request.log, 'logout', { ip: ctx.request.clientAddress, everywhere: true }, 'Logged out everywhere');
     return { authenticated: false };
   }),
 
