@@ -35,13 +35,15 @@ export interface ArchiveWarning {
   details: Record<string, string | number>;
 }
 
-/** A refused upload: the server's code and message (e.g. ARCHIVE_NOT_GZIP). */
+/** A refused upload: the server's code, message and details (e.g. ARCHIVE_NOT_GZIP). */
 export class UploadError extends Error {
   override readonly name = 'UploadError';
   constructor(
     readonly code: string,
     message: string,
     readonly status: number,
+    /** The facts a translation of the code may name. */
+    readonly details: Record<string, unknown> = {},
   ) {
     super(message);
   }
@@ -86,7 +88,7 @@ export function uploadArchive(file: Blob, options: UploadArchiveOptions = {}): P
         return;
       }
       const error = readError(body);
-      reject(new UploadError(error?.code ?? `HTTP_${xhr.status}`, error?.message ?? '', xhr.status));
+      reject(new UploadError(error?.code ?? `HTTP_${xhr.status}`, error?.message ?? '', xhr.status, error?.details));
     };
     xhr.onerror = () => reject(new UploadError('NETWORK', '', 0));
     xhr.onabort = () => reject(new DOMException('Upload cancelled', 'AbortError'));
@@ -113,11 +115,15 @@ function isUploaded(body: unknown): body is UploadedArchive {
   return typeof body === 'object' && body !== null && typeof (body as { uploadId?: unknown }).uploadId === 'string';
 }
 
-function readError(body: unknown): { code: string; message: string } | undefined {
+function readError(body: unknown): { code: string; message: string; details: Record<string, unknown> } | undefined {
   if (typeof body !== 'object' || body === null) return undefined;
   const error = (body as { error?: unknown }).error;
   if (typeof error !== 'object' || error === null) return undefined;
-  const { code, message } = error as { code?: unknown; message?: unknown };
+  const { code, message, details } = error as { code?: unknown; message?: unknown; details?: unknown };
   if (typeof message !== 'string') return undefined;
-  return { code: typeof code === 'string' ? code : 'ERROR', message };
+  return {
+    code: typeof code === 'string' ? code : 'ERROR',
+    message,
+    details: typeof details === 'object' && details !== null ? (details as Record<string, unknown>) : {},
+  };
 }

@@ -1,5 +1,6 @@
 import { mount } from '@vue/test-utils';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { setLocale } from '../i18n/use-i18n.ts';
 import type { ArchiveValidation } from '../api/upload-archive.ts';
 import ArchiveSummary from './ArchiveSummary.vue';
 
@@ -18,6 +19,8 @@ const validation = (overrides: Partial<ArchiveValidation> = {}): ArchiveValidati
   warnings: [],
   ...overrides,
 });
+
+afterEach(() => setLocale('en'));
 
 describe('ArchiveSummary', () => {
   it('shows version, files, configuration and the row counts as a table', () => {
@@ -55,9 +58,26 @@ describe('ArchiveSummary', () => {
         size: 10,
       },
     });
-    expect(wrapper.get('[data-testid="archive-warnings"]').text()).toContain('format_version 2 is newer');
+    expect(wrapper.get('[data-testid="archive-warnings"]').text()).toContain(
+      'This backup has format version 2, newer than the 1 this version knows; it is restored anyway.',
+    );
     expect(wrapper.get('[data-testid="archive-config"]').text()).toBe('Not included');
     expect(wrapper.get('[data-testid="archive-date"]').text()).toBe('Unknown');
     expect(wrapper.find('[data-testid="archive-tables"]').exists()).toBe(false);
+  });
+
+  it("shows the archive's warnings in the user's language, naming the skipped file", async () => {
+    setLocale('de');
+    const wrapper = mount(ArchiveSummary, {
+      props: {
+        validation: validation({
+          warnings: [{ code: 'MEMBER_SKIPPED', message: 'Skipping unknown file in backup: notes.txt', details: { name: 'notes.txt' } }],
+        }),
+        size: 10,
+      },
+    });
+    expect(wrapper.get('[data-testid="archive-warnings"] li').text()).toBe(
+      'Die Datei notes.txt im Archiv gehört nicht zu einer DOCSight-Sicherung und wurde übersprungen.',
+    );
   });
 });

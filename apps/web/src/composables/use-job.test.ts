@@ -1,6 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { effectScope } from 'vue';
-import { jobPercent, useJob, type JobView } from './use-job.ts';
+import { JOB_PHASES } from '@evidence-locker/server/codes';
+import { setLocale } from '../i18n/use-i18n.ts';
+import { jobPercent, jobStepText, useJob, type JobView } from './use-job.ts';
+
+afterEach(() => setLocale('en'));
 
 type Handlers = { onData: (event: { id: string; data: JobView }) => void; onError: (error: unknown) => void };
 
@@ -37,6 +41,40 @@ describe('jobPercent', () => {
     expect(jobPercent({ phase: 'compress', bytesDone: 10 })).toBeNull();
     expect(jobPercent({ phase: 'compress', bytesDone: 50, bytesTotal: 200 })).toBe(25);
     expect(jobPercent({ phase: 'compress', bytesDone: 300, bytesTotal: 200 })).toBe(100);
+  });
+});
+
+describe('jobStepText', () => {
+  it("names the demo's steps in words and counts rows, never bytes or the server's phase names", () => {
+    const seeding = (progress: JobView['progress']) => jobStepText(snapshot({ kind: 'demo-seed', progress }));
+    expect(seeding({ phase: 'snapshots', bytesDone: 12_000, bytesTotal: 43_200, unit: 'rows' })).toBe(
+      'Writing the signal history: 12,000 of 43,200 rows',
+    );
+    expect(seeding({ phase: 'history-tables', bytesDone: 1, bytesTotal: 2, unit: 'steps' })).toBe('Writing events, speed tests and journal');
+    expect(seeding({ phase: 'checkpoint', bytesDone: 0, bytesTotal: 1, unit: 'steps' })).toBe('Saving the demo data');
+    setLocale('de');
+    expect(seeding({ phase: 'connection-samples', bytesDone: 5_000, bytesTotal: 51_840, unit: 'rows' })).toBe(
+      'Messwerte des Verbindungsmonitors werden geschrieben: 5.000 von 51.840 Zeilen',
+    );
+    expect(seeding({ phase: 'checkpoint', bytesDone: 1, bytesTotal: 1, unit: 'steps' })).toBe('Demodaten werden gespeichert');
+  });
+
+  it('counts bytes where a step moves bytes, and shows no count where there is none', () => {
+    expect(jobStepText(snapshot({ progress: { phase: 'compress', bytesDone: 3 * 1024 ** 2, bytesTotal: 9 * 1024 ** 2 } }))).toBe(
+      'Compressing the backup: 3.0 MB / 9.0 MB',
+    );
+    expect(jobStepText(snapshot({ progress: { phase: 'waiting', bytesDone: 0, bytesTotal: 0 } }))).toBe('Waiting for another backup to finish');
+    expect(jobStepText(snapshot({ state: 'queued' }))).toBe('Waiting…');
+    expect(jobStepText(snapshot({ progress: null }))).toBeUndefined();
+  });
+
+  it('never shows a phase name: every step the server names has words, an unknown one reads as work in progress', () => {
+    for (const phase of JOB_PHASES) {
+      const text = jobStepText(snapshot({ progress: { phase, bytesDone: 0 } })) ?? '';
+      expect(text, phase).not.toContain(phase);
+      expect(text, phase).not.toBe('Working…');
+    }
+    expect(jobStepText(snapshot({ progress: { phase: 'some-new-phase', bytesDone: 0 } }))).toBe('Working…');
   });
 });
 

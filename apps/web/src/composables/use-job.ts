@@ -7,6 +7,7 @@
 import { computed, getCurrentScope, onScopeDispose, ref, shallowRef } from 'vue';
 import { trpc, type LockerClient } from '../api/trpc-client.ts';
 import { errorMessage } from '../api/error-message.ts';
+import { formatBytes, formatNumber, isMessageKey, t } from '../i18n/use-i18n.ts';
 
 type JobClient = Pick<LockerClient, 'jobs'>;
 
@@ -16,9 +17,17 @@ export interface JobView {
   kind: string;
   label: string;
   state: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
-  progress: { phase: string; bytesDone: number; bytesTotal?: number | undefined } | null;
+  progress: JobProgressView | null;
   result?: unknown;
-  error: { code: string; message: string } | null;
+  error: { code: string; message: string; details?: Record<string, string | number> } | null;
+}
+
+/** A job's progress: its step and how far it is, counted in `unit` (bytes when absent). */
+export interface JobProgressView {
+  phase: string;
+  bytesDone: number;
+  bytesTotal?: number | undefined;
+  unit?: 'bytes' | 'rows' | 'steps' | undefined;
 }
 
 const FINISHED = new Set(['succeeded', 'failed', 'cancelled']);
@@ -27,6 +36,37 @@ const FINISHED = new Set(['succeeded', 'failed', 'cancelled']);
 export function jobPercent(progress: JobView['progress']): number | null {
   if (!progress || progress.bytesTotal === undefined || progress.bytesTotal <= 0) return null;
   return Math.max(0, Math.min(100, Math.floor((progress.bytesDone / progress.bytesTotal) * 100)));
+}
+
+/**
+ * The step a job is at in the user's words, with its count when the step has one worth showing:
+ * "Writing the signal history: 12,000 of 43,200 rows", "Compressing the backup: 3 MB / 9 MB".
+ * Undefined before the job reports anything.
+ */
+export function jobStepText(job: Pick<JobView, 'state' | 'progress'>): string | undefined {
+  if (job.state === 'queued') return t('job.phase.queued');
+  const { progress } = job;
+  if (!progress) return undefined;
+  const key = `job.phase.${progress.phase}`;
+  // A step this app has no words for yet: say that it works rather than show an internal name.
+  const step = isMessageKey(key) ? t(key) : t('job.phase.working');
+  const count = progressCount(progress);
+  return count === undefined ? step : t('job.detail', { step, count });
+}
+
+function progressCount(progress: JobProgressView): string | undefined {
+  const { bytesDone: done, bytesTotal: total } = progress;
+  const known = total !== undefined && total > 0;
+  switch (progress.unit ?? 'bytes') {
+    case 'steps':
+      return undefined;
+    case 'rows':
+      if (known) return t('job.count.rows', { done: formatNumber(done), total: formatNumber(total) });
+      return done > 0 ? t('job.count.rowsSoFar', { done: formatNumber(done) }) : undefined;
+    case 'bytes':
+      if (known) return `${formatBytes(done)} / ${formatBytes(total)}`;
+      return done > 0 ? formatBytes(done) : undefined;
+  }
 }
 
 /** Watches jobs for the calling component; `client` is replaceable for tests. */
@@ -61,7 +101,7 @@ export function useJob(client: JobClient = trpc) {
             }
           },
           onError(error) {
-            watchError.value = errorMessage(error, 'The job could not be followed.');
+            watchError.value = errorMessage(error, t('job.watchFailed'));
             stop();
             reject(error);
           },

@@ -1,9 +1,9 @@
 /**
  * Runs a restore as a server job and follows it to its end: from an upload (the wizard) or from a
  * stored backup (the settings list). States: idle → running (job progress) → done (the outcome)
- * | failed (the server's message: the archive's problem, BUSY, or a refusal).
+ * | failed (the server's verdict in the user's language: the archive's problem, BUSY, a refusal).
  */
-import { ref, shallowRef } from 'vue';
+import { computed, ref, shallowRef } from 'vue';
 import { errorMessage } from '../api/error-message.ts';
 import type { ArchiveWarning } from '../api/upload-archive.ts';
 import { trpc, type LockerClient } from '../api/trpc-client.ts';
@@ -24,20 +24,23 @@ export type RestoreSource = { uploadId: string } | { fileName: string };
 export function useRestore(client: Pick<LockerClient, 'restore' | 'jobs'> = trpc) {
   const { job, percent, follow, reset: resetJob } = useJob(client);
   const status = ref<'idle' | 'running' | 'done' | 'failed'>('idle');
-  const error = ref<string | null>(null);
+  /** Why the restore failed (a refusal, or the job's error) and what to say when nothing says more. */
+  const failure = shallowRef<{ cause: unknown; fallback: string } | null>(null);
+  /** The failure in the user's language (follows a language switch), or null. */
+  const error = computed(() => (failure.value ? errorMessage(failure.value.cause, failure.value.fallback) : null));
   const outcome = shallowRef<RestoreOutcome | null>(null);
 
   /** Starts the restore and resolves with its outcome, or null when it failed. */
   async function run(source: RestoreSource, fallbackMessage: string): Promise<RestoreOutcome | null> {
     status.value = 'running';
-    error.value = null;
+    failure.value = null;
     outcome.value = null;
     try {
       const started = await client.restore.start.mutate(source);
       const final = await follow(started.id);
       if (final.state !== 'succeeded') {
         status.value = 'failed';
-        error.value = final.error?.message ?? fallbackMessage;
+        failure.value = { cause: final.error, fallback: fallbackMessage };
         return null;
       }
       outcome.value = final.result as RestoreOutcome;
@@ -45,7 +48,7 @@ export function useRestore(client: Pick<LockerClient, 'restore' | 'jobs'> = trpc
       return outcome.value;
     } catch (caught) {
       status.value = 'failed';
-      error.value = errorMessage(caught, fallbackMessage);
+      failure.value = { cause: caught, fallback: fallbackMessage };
       return null;
     }
   }
@@ -53,7 +56,7 @@ export function useRestore(client: Pick<LockerClient, 'restore' | 'jobs'> = trpc
   function reset(): void {
     resetJob();
     status.value = 'idle';
-    error.value = null;
+    failure.value = null;
     outcome.value = null;
   }
 

@@ -1,4 +1,5 @@
 /** German messages; the Messages type keeps the keys in step with messages-en.ts. */
+import { errorMessagesDe } from './error-messages-de.ts';
 import type { Messages } from './messages-en.ts';
 
 export const de: Messages = {
@@ -197,5 +198,24 @@ export const de: Messages = {
   'browse.breadcrumb': 'Aktueller Ort',
 
   'job.phase.queued': 'Wartet…',
+  'job.phase.waiting': 'Wartet, bis eine andere Sicherung fertig ist',
+  'job.phase.snapshot': 'Datenbanken werden kopiert',
+  'job.phase.compress': 'Sicherung wird komprimiert',
+  'job.phase.write': 'Sicherungsdatei wird geschrieben',
+  'job.phase.prune': 'Alte Sicherungen werden entfernt',
+  'job.phase.read': 'Sicherung wird gelesen',
+  'job.phase.verify': 'Datenbanken werden geprüft',
+  'job.phase.publish': 'Wiederhergestellte Dateien werden übernommen',
+  'job.phase.snapshots': 'Signalverlauf wird geschrieben',
+  'job.phase.history-tables': 'Ereignisse, Speedtests und Journal werden geschrieben',
+  'job.phase.connection-samples': 'Messwerte des Verbindungsmonitors werden geschrieben',
+  'job.phase.checkpoint': 'Demodaten werden gespeichert',
+  'job.phase.working': 'In Arbeit…',
+  'job.detail': '{step}: {count}',
+  'job.count.rows': '{done} von {total} Zeilen',
+  'job.count.rowsSoFar': '{done} Zeilen',
+  'job.watchFailed': 'Der Fortschritt ließ sich nicht verfolgen; die Aufgabe läuft womöglich noch.',
   'job.progress': '{percent} % erledigt',
+
+  ...errorMessagesDe,
 };

@@ -1,7 +1,12 @@
 /**
  * English messages, the reference catalog: every other language must have exactly these keys
- * (the type of messages-de.ts enforces it). `{name}` marks a parameter.
+ * (the type of messages-de.ts enforces it). `{name}` marks a parameter. The texts of the server's
+ * codes live in error-messages-en.ts; a job step (`job.phase.*`) exists for every step the server
+ * names (checked below).
  */
+import type { JobPhase } from '@evidence-locker/server';
+import { errorMessagesEn } from './error-messages-en.ts';
+
 export const en = {
   'app.name': 'Evidence Locker',
   'app.tagline': 'Backups of your cable connection evidence, kept safe',
@@ -198,8 +203,30 @@ export const en = {
   'browse.breadcrumb': 'Current location',
 
   'job.phase.queued': 'Waiting…',
+  'job.phase.waiting': 'Waiting for another backup to finish',
+  'job.phase.snapshot': 'Copying the databases',
+  'job.phase.compress': 'Compressing the backup',
+  'job.phase.write': 'Writing the backup file',
+  'job.phase.prune': 'Removing old backups',
+  'job.phase.read': 'Reading the backup',
+  'job.phase.verify': 'Checking the databases',
+  'job.phase.publish': 'Putting the restored files in place',
+  'job.phase.snapshots': 'Writing the signal history',
+  'job.phase.history-tables': 'Writing events, speed tests and journal',
+  'job.phase.connection-samples': 'Writing the connection monitor samples',
+  'job.phase.checkpoint': 'Saving the demo data',
+  'job.phase.working': 'Working…',
+  'job.detail': '{step}: {count}',
+  'job.count.rows': '{done} of {total} rows',
+  'job.count.rowsSoFar': '{done} rows',
+  'job.watchFailed': 'The progress could not be followed; the task may still be running.',
   'job.progress': '{percent}% done',
+
+  ...errorMessagesEn,
 } as const;
+
+// Fails to compile when the server names a job step that has no text above.
+en satisfies Record<`job.phase.${JobPhase}`, string>;
 
 /** The message keys. */
 export type MessageKey = keyof typeof en;

@@ -50,6 +50,17 @@ export function t(key: MessageKey, params?: Record<string, string | number>): st
   return interpolate(CATALOGS[locale.value][key] ?? en[key], params);
 }
 
+/** Whether `key` is a message key (for keys built from a server's code). */
+export function isMessageKey(key: string): key is MessageKey {
+  return Object.hasOwn(en, key);
+}
+
+/** The parameters `key`'s text names in the current locale, e.g. `['name']` for "{name} is missing". */
+export function messageParams(key: MessageKey): string[] {
+  const template = CATALOGS[locale.value][key] ?? en[key];
+  return [...template.matchAll(/\{(\w+)\}/g)].map((match) => match[1] ?? '');
+}
+
 /** Sets and stores the locale. */
 export function setLocale(value: Locale): void {
   locale.value = value;
