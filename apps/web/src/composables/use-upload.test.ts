@@ -1,13 +1,39 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { effectScope } from 'vue';
 import { UploadError, type UploadArchiveOptions, type UploadedArchive } from '../api/upload-archive.ts';
+import { setLocale } from '../i18n/use-i18n.ts';
 import { useUpload } from './use-upload.ts';
 
-const ANSWER: UploadedArchive = {
-  uploadId: 'u-1',
+afterEach(() => setLocale('en'));
+
+const answer = (uploadId: string): UploadedArchive => ({
+  uploadId,
   size: 4,
   validation: { meta: { magic: 'docsight-backup', format_version: 1 }, files: ['backup_meta.json'], has_database: false, has_config: false, warnings: [] },
-};
+});
+const ANSWER = answer('u-1');
 const file = () => new File(['abcd'], 'backup.tar.gz');
+
+/** A server stand-in: answers uploads with fresh ids (or refuses the names in `refuse`) and records what happens in order. */
+function fakeServer(refuse: string[] = []) {
+  const log: string[] = [];
+  let next = 0;
+  const upload = async (sent: Blob) => {
+    const name = (sent as File).name;
+    if (refuse.includes(name)) {
+      log.push(`refused ${name}`);
+      throw new UploadError('ARCHIVE_NOT_GZIP', 'Invalid archive: not a gzip file', 400);
+    }
+    next += 1;
+    log.push(`uploaded u-${next}`);
+    return answer(`u-${next}`);
+  };
+  const discard = async (uploadId: string) => {
+    log.push(`discarded ${uploadId}`);
+    return { discarded: true };
+  };
+  return { log, upload, discard };
+}
 
 describe('useUpload', () => {
   it('reports progress and ends with the server validation', async () => {
@@ -23,14 +49,15 @@ describe('useUpload', () => {
     expect(upload.result.value).toBe(ANSWER);
   });
 
-  it("keeps the server's own message and code when the archive is refused", async () => {
-    const upload = useUpload(async () => {
-      throw new UploadError('ARCHIVE_NOT_GZIP', 'Invalid archive: not a gzip file', 400);
-    });
-    await expect(upload.start(file())).resolves.toBeNull();
+  it("says why the archive was refused in the user's language, keeping the server's code", async () => {
+    const server = fakeServer(['broken.tar.gz']);
+    const upload = useUpload(server.upload, server.discard);
+    await expect(upload.start(new File(['x'], 'broken.tar.gz'))).resolves.toBeNull();
     expect(upload.status.value).toBe('failed');
-    expect(upload.error.value).toBe('Invalid archive: not a gzip file');
     expect(upload.errorCode.value).toBe('ARCHIVE_NOT_GZIP');
+    expect(upload.error.value).toBe('This is not a backup archive: the file is not gzip-compressed (.tar.gz).');
+    setLocale('de');
+    expect(upload.error.value).toBe('Das ist kein Sicherungsarchiv: Die Datei ist nicht gzip-komprimiert (.tar.gz).');
   });
 
   it('returns to idle without an error when the upload is cancelled', async () => {
@@ -42,9 +69,51 @@ describe('useUpload', () => {
     );
     const started = upload.start(file());
     expect(upload.status.value).toBe('uploading');
-    upload.reset();
+    void upload.reset();
     await expect(started).resolves.toBeNull();
     expect(upload.status.value).toBe('idle');
+    expect(upload.error.value).toBeNull();
+  });
+
+  it('discards the upload a new pick replaces before sending the new file, and nothing for a refused one', async () => {
+    const server = fakeServer(['broken.tar.gz']);
+    const upload = useUpload(server.upload, server.discard);
+    await upload.start(file());
+    await upload.start(file());
+    await upload.start(new File(['x'], 'broken.tar.gz'));
+    await upload.start(file());
+    expect(server.log).toEqual(['uploaded u-1', 'discarded u-1', 'uploaded u-2', 'discarded u-2', 'refused broken.tar.gz', 'uploaded u-3']);
+    expect(upload.result.value?.uploadId).toBe('u-3');
+  });
+
+  it('discards the finished upload on "Choose another file" and "Back" (reset), once', async () => {
+    const server = fakeServer();
+    const upload = useUpload(server.upload, server.discard);
+    await upload.start(file());
+    await upload.reset();
+    await upload.reset();
+    expect(server.log).toEqual(['uploaded u-1', 'discarded u-1']);
+    expect(upload.result.value).toBeNull();
+  });
+
+  it('discards the finished upload when its component goes away', async () => {
+    const server = fakeServer();
+    const scope = effectScope();
+    const upload = scope.run(() => useUpload(server.upload, server.discard));
+    await upload?.start(file());
+    scope.stop();
+    await Promise.resolve();
+    expect(server.log).toEqual(['uploaded u-1', 'discarded u-1']);
+  });
+
+  it('never shows an error because a discard failed (the upload had expired)', async () => {
+    const server = fakeServer();
+    const upload = useUpload(server.upload, async () => {
+      throw new Error('This upload has expired or was already used; upload the file again.');
+    });
+    await upload.start(file());
+    await expect(upload.reset()).resolves.toBeUndefined();
+    await expect(upload.start(file())).resolves.toMatchObject({ uploadId: 'u-2' });
     expect(upload.error.value).toBeNull();
   });
 });

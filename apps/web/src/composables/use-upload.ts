@@ -1,27 +1,54 @@
 /**
  * One archive upload with its progress: idle → uploading → done (with the server's validation)
- * or failed (with the server's own message, e.g. "Not a gzip file"). Cancelling returns to idle.
+ * or failed (with the server's verdict, shown in the user's language). Cancelling returns to idle.
+ *
+ * An upload this composable leaves behind is discarded on the server at once: when a new file is
+ * picked, on `reset()` ("Choose another file", "Back") and when the component goes away. So the
+ * server keeps no staged copy of a file the user moved on from (a refused upload leaves none), and
+ * only a tab that was closed leaves one, until it expires.
  */
 import { computed, getCurrentScope, onScopeDispose, ref, shallowRef } from 'vue';
+import { errorMessage } from '../api/error-message.ts';
+import { trpc } from '../api/trpc-client.ts';
 import { uploadArchive, UploadError, type UploadArchiveOptions, type UploadedArchive } from '../api/upload-archive.ts';
 
 export type UploadStatus = 'idle' | 'uploading' | 'done' | 'failed';
 type Uploader = (file: Blob, options: UploadArchiveOptions) => Promise<UploadedArchive>;
+type Discarder = (uploadId: string) => Promise<unknown>;
 
-/** Upload state for one file at a time; `upload` is replaceable for tests. */
-export function useUpload(upload: Uploader = uploadArchive) {
+const discardOnServer: Discarder = (uploadId) => trpc.restore.discard.mutate({ uploadId });
+
+/**
+ * Upload state for one file at a time; `upload` and `discard` are replaceable for tests.
+ * `fallbackMessage` is what a failure says when the server never answered (default: nothing).
+ */
+export function useUpload(upload: Uploader = uploadArchive, discard: Discarder = discardOnServer, fallbackMessage: () => string = () => '') {
   const status = ref<UploadStatus>('idle');
   const loaded = ref(0);
   const total = ref(0);
   const result = shallowRef<UploadedArchive | null>(null);
-  /** The server's message, or '' when the request never got an answer. */
-  const error = ref<string | null>(null);
-  const errorCode = ref<string | null>(null);
+  /** Why the last upload failed: the server's refusal, or a transport error. */
+  const failure = shallowRef<unknown>(null);
+  /** The failure in the user's language (follows a language switch), or null. */
+  const error = computed(() => (status.value === 'failed' ? errorMessage(failure.value, fallbackMessage()) : null));
+  const errorCode = computed(() => (failure.value instanceof UploadError ? failure.value.code : null));
   let controller: AbortController | null = null;
 
   const percent = computed(() => (total.value > 0 ? Math.min(100, Math.floor((loaded.value / total.value) * 100)) : 0));
 
-  /** Uploads `file`; resolves with the answer, or null when it failed or was cancelled. */
+  /** Discards the finished upload this composable holds, if any; the server's answer does not matter. */
+  function leave(): Promise<void> {
+    const previous = result.value;
+    result.value = null;
+    if (!previous) return Promise.resolve();
+    // Expired or already restored: there is nothing left to discard, and nothing to tell the user.
+    return discard(previous.uploadId).then(
+      () => undefined,
+      () => undefined,
+    );
+  }
+
+  /** Uploads `file` in place of any earlier one; resolves with the answer, or null when it failed or was cancelled. */
   async function start(file: File): Promise<UploadedArchive | null> {
     controller?.abort();
     const own = new AbortController();
@@ -29,10 +56,11 @@ export function useUpload(upload: Uploader = uploadArchive) {
     status.value = 'uploading';
     loaded.value = 0;
     total.value = file.size;
-    result.value = null;
-    error.value = null;
-    errorCode.value = null;
+    failure.value = null;
     try {
+      // The earlier upload goes first, so the server never holds both.
+      await leave();
+      if (controller !== own) return null;
       const answer = await upload(file, {
         signal: own.signal,
         onProgress: (progress) => {
@@ -40,7 +68,11 @@ export function useUpload(upload: Uploader = uploadArchive) {
           total.value = progress.total;
         },
       });
-      if (controller !== own) return null;
+      if (controller !== own) {
+        // Replaced while the answer was on its way: it was left behind too.
+        void discard(answer.uploadId).catch(() => undefined);
+        return null;
+      }
       result.value = answer;
       status.value = 'done';
       return answer;
@@ -51,27 +83,30 @@ export function useUpload(upload: Uploader = uploadArchive) {
         return null;
       }
       status.value = 'failed';
-      error.value = caught instanceof UploadError ? caught.message : caught instanceof Error ? caught.message : '';
-      errorCode.value = caught instanceof UploadError ? caught.code : null;
+      failure.value = caught;
       return null;
     } finally {
       if (controller === own) controller = null;
     }
   }
 
-  /** Stops a running upload and forgets any result. */
-  function reset(): void {
+  /** Stops a running upload, discards a finished one and forgets it. */
+  function reset(): Promise<void> {
     controller?.abort();
     controller = null;
     status.value = 'idle';
     loaded.value = 0;
     total.value = 0;
-    result.value = null;
-    error.value = null;
-    errorCode.value = null;
+    failure.value = null;
+    return leave();
   }
 
-  if (getCurrentScope()) onScopeDispose(() => controller?.abort());
+  if (getCurrentScope()) {
+    onScopeDispose(() => {
+      controller?.abort();
+      void leave();
+    });
+  }
 
   return { status, loaded, total, percent, result, error, errorCode, start, reset };
 }
