@@ -127,3 +127,43 @@ describe('openInstance', () => {
     expect(afterWrite.history.lastSnapshot).toBe('2026-11-26T10:00:00Z');
   });
 });
+
+describe('the backup path of config.json', () => {
+  /** Opens an instance whose config.json holds the backup path `backupPath(root)`. */
+  async function openWith(backupPath: (root: string) => string) {
+    const dir = tempRoot();
+    const dataDir = path.join(dir, 'data');
+    const backupDir = path.join(dir, 'backups');
+    const value = backupPath(dir);
+    fs.mkdirSync(dataDir);
+    fs.writeFileSync(path.join(dataDir, 'config.json'), toPythonJson({ modem_type: 'fritzbox', backup_path: value }));
+    const warnings: Array<Record<string, unknown>> = [];
+    const log = { info: () => undefined, warn: (fields: object) => warnings.push(fields as Record<string, unknown>) };
+    instance = await openInstance({ dataDir, backupDir, browseRoots: [dir], log });
+    return { value, backupDir, warnings };
+  }
+
+  it.each([
+    ['outside BROWSE_ROOTS', () => '/etc', 'PATH_NOT_ALLOWED'],
+    ['the data directory', (dir: string) => path.join(dir, 'data'), 'PATH_NOT_ALLOWED'],
+    ['inside the data directory', (dir: string) => path.join(dir, 'data', 'backups'), 'PATH_NOT_ALLOWED'],
+    ['relative', () => 'backups', 'INVALID_ARGUMENT'],
+    ['holding a NUL byte', (dir: string) => `${dir}/a\0b`, 'INVALID_ARGUMENT'],
+  ])('is not used when it is %s: BACKUP_DIR instead, with a warning in the snapshot and the log', async (_, backupPath, code) => {
+    const { value, backupDir, warnings } = await openWith(backupPath);
+    expect(instance!.backupPath).toBe(backupDir);
+    expect(instance!.snapshot.backupPathRefused).toMatchObject({ path: value, code });
+    expect(warnings).toEqual([expect.objectContaining({ path: value, code, fallback: backupDir })]);
+    // Read again (a reload, a login that upgrades the password hash): no second warning.
+    await instance!.reload();
+    await instance!.updateConfig({ backup_retention: 3 });
+    expect(warnings).toHaveLength(1);
+  });
+
+  it('is used when it lies inside the roots, even while the directory is missing (a volume not mounted yet)', async () => {
+    const { value, warnings } = await openWith((dir) => path.join(dir, 'nas'));
+    expect(instance!.backupPath).toBe(value);
+    expect(instance!.snapshot.backupPathRefused).toBeNull();
+    expect(warnings).toEqual([]);
+  });
+});

@@ -14,6 +14,7 @@ import {
   CONNECTION_MONITOR_DB,
   HISTORY_DB,
   isDemoMode,
+  LockerError,
   openConnectionMonitorDatabase,
   openHistoryDatabase,
   readConfig,
@@ -28,6 +29,7 @@ import {
 } from '@evidence-locker/core';
 import { EndedSessions } from '../auth/ended-sessions.ts';
 import { readSessionToken, type SessionClaims } from '../auth/session-token.ts';
+import { checkBackupPathBounds } from '../settings/check-backup-path.ts';
 import { adminPasswordRepr } from './admin-password.ts';
 import { DashboardCounter, type DashboardCounts } from './dashboard-counts.ts';
 import { rotateSessionKey, syncSessionKey } from './session-key.ts';
@@ -65,10 +67,27 @@ export interface InstanceSnapshot {
   sessionKey: Buffer;
   /** The stored admin password value; "" when none is set (everything open). */
   adminPasswordRepr: string;
+  /**
+   * Where backups go: config.json's backup_path when it keeps to the backup-path rule
+   * (settings/check-backup-path.ts), else BACKUP_DIR.
+   */
+  backupPath: string;
+  /** Why config.json's backup_path is not used (outside BROWSE_ROOTS, the data directory, …); null when it is. */
+  backupPathRefused: BackupPathRefusal | null;
   /** Effective demo mode (DEMO_MODE wins over config.json). */
   demoMode: boolean;
   /** DOCSight's is_configured with the effective demo mode. */
   configured: boolean;
+}
+
+/** A backup_path from config.json that the instance does not use, and why. */
+export interface BackupPathRefusal {
+  /** The value in config.json. */
+  path: string;
+  /** PATH_NOT_ALLOWED or INVALID_ARGUMENT. */
+  code: string;
+  /** Why, in English (the rule's message). */
+  message: string;
 }
 
 const silentLog: InstanceLog = { info: () => undefined, warn: () => undefined };
@@ -120,10 +139,12 @@ export class Instance {
     return path.join(this.dataDir, CONNECTION_MONITOR_DB);
   }
 
-  /** Where backups go: the saved `backup_path`, else the BACKUP_DIR default. */
+  /**
+   * Where backups go: the saved `backup_path` when it keeps to the backup-path rule, else the
+   * BACKUP_DIR default (see {@link InstanceSnapshot.backupPathRefused}).
+   */
   get backupPath(): string {
-    const saved = this.snapshot.config['backup_path'];
-    return typeof saved === 'string' && saved !== '' ? saved : this.backupDir;
+    return this.snapshot.backupPath;
   }
 
   /** True when an admin password is set, i.e. protected routes need a session. */
@@ -224,15 +245,43 @@ export class Instance {
       this.#log.warn({}, 'The admin password changed outside this server; all sessions were logged out.');
     }
     const demoMode = this.demoModeOverride ?? isDemoMode(config);
+    const { backupPath, backupPathRefused } = await this.#checkBackupPath(config);
     return {
       config,
       configProblem: problem,
       configKey,
       sessionKey,
       adminPasswordRepr: repr,
+      backupPath,
+      backupPathRefused,
       demoMode,
       configured: demoMode || Object.hasOwn(config, 'modem_type'),
     };
+  }
+
+  /**
+   * config.json's backup_path under the same rule as the settings form, except that a missing
+   * directory is kept (usually a volume not mounted yet; the backup reports it). A path out of
+   * bounds, as a hand-edited or restored config may hold, is not used: backups go to BACKUP_DIR and
+   * the refusal is kept for the settings page and logged once.
+   */
+  async #checkBackupPath(config: ConfigRecord): Promise<Pick<InstanceSnapshot, 'backupPath' | 'backupPathRefused'>> {
+    const saved = config['backup_path'];
+    if (typeof saved !== 'string' || saved === '') return { backupPath: this.backupDir, backupPathRefused: null };
+    try {
+      await checkBackupPathBounds(saved, { dataDir: this.dataDir, browseRoots: this.browseRoots });
+      return { backupPath: saved, backupPathRefused: null };
+    } catch (error) {
+      if (!(error instanceof LockerError)) throw error;
+      const refused: BackupPathRefusal = { path: saved, code: error.code, message: error.message };
+      if (this.#snapshot?.backupPathRefused?.path !== saved) {
+        this.#log.warn(
+          { path: saved, code: error.code, fallback: this.backupDir },
+          `The backup path in config.json is not used: ${error.message} Backups go to ${this.backupDir} until another path is saved in the settings.`,
+        );
+      }
+      return { backupPath: this.backupDir, backupPathRefused: refused };
+    }
   }
 
   #closeDatabases(): void {

@@ -193,7 +193,7 @@ export class BackupScheduler {
   }
 
   #readSettings(): BackupSettings {
-    return readBackupSettings(this.#instance.snapshot.config, this.#instance.backupDir);
+    return readBackupSettings(this.#instance.snapshot.config, this.#instance.backupPath);
   }
 
   async #reload(): Promise<void> {

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { ConfigRecord } from '@evidence-locker/core';
+import { userPath } from './user-path.ts';
 
 export const BackupSettingsSchema = z.object({
   backup_enabled: z.boolean(),
@@ -16,7 +17,7 @@ export type BackupSettings = z.infer<typeof BackupSettingsSchema>;
 
 export const BackupSettingsUpdateSchema = z.object({
   backup_enabled: z.boolean({ error: 'backup_enabled must be true or false.' }).optional(),
-  backup_path: z.string({ error: 'backup_path must be a directory path.' }).trim().min(1, { error: 'Choose a backup directory.' }).optional(),
+  backup_path: userPath(z.string({ error: 'backup_path must be a directory path.' }).trim().min(1, { error: 'Choose a backup directory.' })).optional(),
   backup_interval_hours: z
     .literal([24, 168], { error: 'The backup interval must be 24 hours (daily) or 168 hours (weekly).' })
     .optional(),
@@ -29,12 +30,15 @@ export const BackupSettingsUpdateSchema = z.object({
 });
 export type BackupSettingsUpdate = z.infer<typeof BackupSettingsUpdateSchema>;
 
-/** The effective backup settings of `config` (DOCSight's readers), with `defaultPath` for backup_path. */
-export function readBackupSettings(config: ConfigRecord, defaultPath: string): BackupSettings {
-  const path = config['backup_path'];
+/**
+ * The effective backup settings of `config` (DOCSight's readers). `backupPath` is where backups go
+ * (Instance.backupPath: config.json's backup_path when it keeps to the backup-path rule, else
+ * BACKUP_DIR), never config.json's value read unchecked.
+ */
+export function readBackupSettings(config: ConfigRecord, backupPath: string): BackupSettings {
   return {
     backup_enabled: docsightBool(config['backup_enabled']),
-    backup_path: typeof path === 'string' && path !== '' ? path : defaultPath,
+    backup_path: backupPath,
     backup_interval_hours: positiveInt(config['backup_interval_hours']) ?? 24,
     backup_retention: positiveInt(config['backup_retention']) ?? 5,
   };

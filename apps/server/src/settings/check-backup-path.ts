@@ -1,8 +1,11 @@
 /**
- * The rule for `backup_path` (DOCSight never checks it: weakness 14). After resolving symlinks the
- * directory must exist, lie inside one of the browse roots, and be neither the data directory nor
- * inside it: backups there would land in the next backup, and deleting "a backup" there could
- * delete live data.
+ * The rule for `backup_path` (DOCSight never checks it: weakness 14). The path must be absolute,
+ * hold no NUL byte, lie inside one of the browse roots after resolving symlinks, and be neither the
+ * data directory nor inside it: backups there would land in the next backup, and deleting "a
+ * backup" there could delete live data. Saving it in the settings also needs the directory to
+ * exist ({@link checkBackupPath}); a path read from config.json (hand-edited, or restored from
+ * another instance) only has to keep to the bounds ({@link checkBackupPathBounds}): a directory
+ * that is missing is usually a volume not mounted yet, and the backup says so when it runs.
  */
 import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -14,40 +17,39 @@ export interface BackupPathRules {
   browseRoots: readonly string[];
 }
 
-/** Returns the real path of `candidate` when it satisfies the rules; otherwise a LockerError. */
-export async function checkBackupPath(candidate: string, rules: BackupPathRules): Promise<string> {
+/**
+ * Throws a LockerError when `candidate` breaks the bounds of the rule: INVALID_ARGUMENT for a NUL
+ * byte or a relative path, PATH_NOT_ALLOWED for a path outside the browse roots (directly or
+ * through a symlink) or in the data directory. Returns its real path, or null when it does not
+ * exist (or cannot be resolved).
+ */
+export async function checkBackupPathBounds(candidate: string, rules: BackupPathRules): Promise<string | null> {
+  if (candidate.includes('\0')) {
+    throw new LockerError('INVALID_ARGUMENT', 'The backup path must not contain a NUL byte.', {
+      details: { path: candidate.replaceAll('\0', '\\0') },
+    });
+  }
   if (!path.isAbsolute(candidate)) {
-    throw new LockerError('INVALID_ARGUMENT', `The backup path must be an absolute path (got "${candidate}").`);
+    throw new LockerError('INVALID_ARGUMENT', `The backup path must be an absolute path (got "${candidate}").`, {
+      details: { path: candidate },
+    });
   }
   const roots = (await Promise.all(rules.browseRoots.map((root) => realOrNull(root)))).filter(
     (root): root is string => root !== null,
   );
   const real = await realOrNull(candidate);
-  if (real === null || !roots.some((root) => isInside(real, root))) {
-    // Checked before "does it exist", so the answer never tells whether a path outside exists.
-    if (!roots.some((root) => isInside(path.resolve(candidate), root))) {
-      throw new LockerError(
-        'PATH_NOT_ALLOWED',
-        `The backup path must lie inside ${rules.browseRoots.join(' or ')} (BROWSE_ROOTS); ${candidate} does not.`,
-        { details: { path: candidate } },
-      );
-    }
-    if (real === null) {
-      throw new LockerError('NOT_A_DIRECTORY', `The backup directory ${candidate} does not exist.`, {
-        details: { path: candidate },
-      });
-    }
+  // Checked before "does it exist", so the answer never tells whether a path outside exists.
+  if (!roots.some((root) => isInside(real ?? path.resolve(candidate), root))) {
     throw new LockerError(
       'PATH_NOT_ALLOWED',
-      `The backup path ${candidate} leads outside ${rules.browseRoots.join(' or ')} through a symbolic link.`,
+      real !== null && roots.some((root) => isInside(path.resolve(candidate), root))
+        ? `The backup path ${candidate} leads outside ${rules.browseRoots.join(' or ')} through a symbolic link.`
+        : `The backup path must lie inside ${rules.browseRoots.join(' or ')} (BROWSE_ROOTS); ${candidate} does not.`,
       { details: { path: candidate } },
     );
   }
-  if (!(await stat(real)).isDirectory()) {
-    throw new LockerError('NOT_A_DIRECTORY', `The backup path ${candidate} is not a directory.`, { details: { path: candidate } });
-  }
   const dataDir = (await realOrNull(rules.dataDir)) ?? path.resolve(rules.dataDir);
-  if (isInside(real, dataDir)) {
+  if (isInside(real ?? path.resolve(candidate), dataDir)) {
     throw new LockerError(
       'PATH_NOT_ALLOWED',
       'The backup path must not be the data directory or inside it; choose a separate directory.',
@@ -57,11 +59,31 @@ export async function checkBackupPath(candidate: string, rules: BackupPathRules)
   return real;
 }
 
+/**
+ * The whole rule, for a path a user is saving: the bounds of {@link checkBackupPathBounds}, and an
+ * existing directory (else NOT_A_DIRECTORY). Returns its real path.
+ */
+export async function checkBackupPath(candidate: string, rules: BackupPathRules): Promise<string> {
+  const real = await checkBackupPathBounds(candidate, rules);
+  if (real === null) {
+    throw new LockerError('NOT_A_DIRECTORY', `The backup directory ${candidate} does not exist.`, {
+      details: { path: candidate },
+    });
+  }
+  if (!(await stat(real)).isDirectory()) {
+    throw new LockerError('NOT_A_DIRECTORY', `The backup path ${candidate} is not a directory.`, { details: { path: candidate } });
+  }
+  return real;
+}
+
+/** The real path of `target`, or null when it cannot be resolved (missing, a loop, no permission). */
 async function realOrNull(target: string): Promise<string | null> {
   try {
     return await realpath(target);
   } catch (error) {
-    if (errnoCode(error) === 'ENOENT' || errnoCode(error) === 'ENOTDIR') return null;
+    const code = errnoCode(error);
+    // System errors (ENOENT, ELOOP, EACCES, …), not Node's own argument errors (ERR_*).
+    if (code !== undefined && !code.startsWith('ERR_')) return null;
     throw error;
   }
 }

@@ -93,11 +93,13 @@ describe('backups router', () => {
     expect(fs.existsSync(missing)).toBe(false);
   });
 
-  it('refuses Backup now when the backup path is the data directory (a hand-edited config)', async () => {
+  it('backs up into BACKUP_DIR, never into the data directory, when a hand-edited config names it', async () => {
     const { api, setup } = await start();
     await setup.services.instance.updateConfig({ backup_path: setup.dataDir });
-    await expect(api.backups.create()).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    expect(setup.services.jobs.list()).toEqual([]);
+    const job = await setup.services.jobs.wait((await api.backups.create()).id);
+    expect(job.state).toBe('succeeded');
+    expect(path.dirname(BackupJobResultSchema.parse(job.result).path)).toBe(setup.backupDir);
+    expect(fs.readdirSync(setup.dataDir).filter((name) => name.startsWith('docsight_backup_'))).toEqual([]);
   });
 
   it('deletes a backup by file name and writes an audit line', async () => {
@@ -131,12 +133,13 @@ describe('backups router', () => {
     });
   });
 
-  it('refuses to delete anything while the backup path is the data directory', async () => {
+  it('never deletes from the data directory when a hand-edited config names it as the backup path', async () => {
     const { api, setup } = await start();
     await setup.services.instance.updateConfig({ backup_path: setup.dataDir });
     fakeBackup(setup.dataDir, 'docsight_backup_2020-01-01_000000.tar.gz', 1);
+    // The instance uses BACKUP_DIR instead, where no such backup exists.
     await expect(api.backups.delete({ fileName: 'docsight_backup_2020-01-01_000000.tar.gz' })).rejects.toMatchObject({
-      code: 'FORBIDDEN',
+      code: 'NOT_FOUND',
     });
     expect(fs.existsSync(path.join(setup.dataDir, 'docsight_backup_2020-01-01_000000.tar.gz'))).toBe(true);
   });

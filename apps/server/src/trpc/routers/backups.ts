@@ -27,6 +27,7 @@ import { verifyJobSpec } from '../../backups/verify-job.ts';
 import { JobSnapshotSchema } from '../../jobs/job-schema.ts';
 import { ScheduleStateSchema } from '../../schedule-state.ts';
 import { readBackupSettings } from '../../settings/backup-settings.ts';
+import { userPath } from '../../settings/user-path.ts';
 import type { Context } from '../context.ts';
 import { protectedProcedure, router } from '../init.ts';
 
@@ -49,7 +50,7 @@ const FileNameInputSchema = z.object({
 });
 
 const BrowseInputSchema = z
-  .object({ path: z.string().min(1).max(4096).optional() })
+  .object({ path: userPath(z.string().min(1)).optional() })
   .optional();
 
 /** BACKUP_NAME_INVALID or BACKUP_NOT_FOUND before a job is queued, so the answer is immediate. */
@@ -96,7 +97,7 @@ export const backupsRouter = router({
    * queueing another backup.
    */
   create: protectedProcedure.output(JobSnapshotSchema).mutation(async ({ ctx }) => {
-    const settings = readBackupSettings(ctx.instance.snapshot.config, ctx.instance.backupDir);
+    const settings = readBackupSettings(ctx.instance.snapshot.config, ctx.instance.backupPath);
     await refuseBackupPathInDataDir(settings.backup_path, ctx.instance.dataDir);
     const { log, clientAddress } = ctx.request;
     const spec = backupJobSpec({

@@ -1,6 +1,11 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { createBackup, toPythonJson } from '@evidence-locker/core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { buildServer } from '../../app.ts';
+import { openInstance } from '../../instance/instance.ts';
+import { restoreRunningInstance } from '../../restore/restore-running-instance.ts';
 import { createTestContext, createTestServices, type TestServices } from '../../test-support/test-services.ts';
 import { createCallerFactory } from '../init.ts';
 import { appRouter } from './_app.ts';
@@ -26,6 +31,7 @@ describe('settings router', () => {
       backup_interval_hours: 24,
       backup_retention: 5,
       browseRoots: [setup!.root],
+      backupPathWarning: null,
     });
   });
 
@@ -102,9 +108,116 @@ describe('settings router', () => {
     await expect(api.settings.update({ backup_path: 'backups' })).rejects.toThrow(/must be an absolute path/);
   });
 
+  it('refuses a NUL byte in a path with a 400 validation error, in settings and in browse', async () => {
+    const api = await caller();
+    const withNul = `${setup!.root}/a\0b`;
+    await expect(api.settings.update({ backup_path: withNul })).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+      message: expect.stringContaining('A path must not contain a NUL byte.'),
+    });
+    await expect(api.backups.browse({ path: withNul })).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+      message: expect.stringContaining('A path must not contain a NUL byte.'),
+    });
+    expect(JSON.parse(fs.readFileSync(path.join(setup!.dataDir, 'config.json'), 'utf8'))).toEqual({ modem_type: 'fritzbox' });
+  });
+
+  it('answers a NUL byte over HTTP with 400 and its message, and logs no failure', async () => {
+    setup = await createTestServices({ config: { modem_type: 'fritzbox' } });
+    const logLines: Array<Record<string, unknown>> = [];
+    const app = await buildServer({
+      env: { ...setup.env, logLevel: 'info' },
+      instance: setup.services.instance,
+      logStream: { write: (line) => logLines.push(JSON.parse(line)) },
+      webDistDir: path.join(setup.root, 'no-web-dist'),
+    });
+    try {
+      const response = await app.inject({ method: 'POST', url: '/trpc/settings.update', payload: { backup_path: '/tmp/x\u0000y' } });
+      expect(response.statusCode).toBe(400);
+      expect(response.json().error.message).toBe('A path must not contain a NUL byte.');
+      expect(logLines.filter((line) => Number(line['level']) >= 50)).toEqual([]);
+    } finally {
+      await app.close();
+    }
+  });
+
   it('needs a session once an admin password is set', async () => {
     const api = await caller({ modem_type: 'fritzbox', admin_password: 'scrypt:32768:8:1$abc$def' });
     await expect(api.settings.get()).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
     await expect(api.settings.update({ backup_retention: 3 })).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+  });
+});
+
+describe('a restored config.json whose backup_path breaks the backup-path rule', () => {
+  /** An archive of a fresh instance whose config.json holds `backupPath`. */
+  async function archiveWithBackupPath(backupPath: string): Promise<string> {
+    const source = path.join(setup!.root, 'source');
+    const sourceInstance = await openInstance({ dataDir: source, backupDir: path.join(source, 'b'), browseRoots: [source] });
+    await sourceInstance.close();
+    fs.writeFileSync(path.join(source, 'config.json'), toPythonJson({ modem_type: 'fritzbox', backup_path: backupPath }));
+    const archives = fs.mkdtempSync(path.join(setup!.root, 'archives-'));
+    const { path: archive } = await createBackup({ dataDir: source, destination: { kind: 'directory', backupDir: archives }, trigger: 'manual' });
+    fs.rmSync(source, { recursive: true });
+    return archive!;
+  }
+
+  const backupsIn = (dir: string): string[] => fs.readdirSync(dir).filter((name) => name.startsWith('docsight_backup_'));
+
+  it('says so in the settings and lists BACKUP_DIR as where backups go, not /etc', async () => {
+    const api = await caller();
+    await restoreRunningInstance({ instance: setup!.services.instance, archivePath: await archiveWithBackupPath('/etc') });
+    expect(await api.settings.get()).toMatchObject({
+      backup_path: setup!.backupDir,
+      backupPathWarning: {
+        path: '/etc',
+        code: 'PATH_NOT_ALLOWED',
+        message: `The backup path must lie inside ${setup!.root} (BROWSE_ROOTS); /etc does not.`,
+      },
+    });
+    expect((await api.backups.list()).backupPath).toBe(setup!.backupDir);
+  });
+
+  it('backs up into BACKUP_DIR, not into a directory outside BROWSE_ROOTS', async () => {
+    const api = await caller();
+    const outside = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'el-outside-roots-')));
+    try {
+      await restoreRunningInstance({ instance: setup!.services.instance, archivePath: await archiveWithBackupPath(outside) });
+      expect((await api.settings.get()).backupPathWarning).toMatchObject({ path: outside, code: 'PATH_NOT_ALLOWED' });
+      const job = await setup!.services.jobs.wait((await api.backups.create()).id);
+      expect(job.state).toBe('succeeded');
+      expect(path.dirname((job.result as { path: string }).path)).toBe(setup!.backupDir);
+      expect(fs.readdirSync(outside)).toEqual([]);
+    } finally {
+      fs.rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps backups and the next pre-restore backup out of the data directory', async () => {
+    const api = await caller();
+    const dataDir = setup!.dataDir;
+    await restoreRunningInstance({ instance: setup!.services.instance, archivePath: await archiveWithBackupPath(dataDir) });
+    expect(await api.settings.get()).toMatchObject({
+      backup_path: setup!.backupDir,
+      backupPathWarning: {
+        path: dataDir,
+        code: 'PATH_NOT_ALLOWED',
+        message: 'The backup path must not be the data directory or inside it; choose a separate directory.',
+      },
+    });
+    const job = await setup!.services.jobs.wait((await api.backups.create()).id);
+    expect(job.state).toBe('succeeded');
+    expect(path.dirname((job.result as { path: string }).path)).toBe(setup!.backupDir);
+    const second = await restoreRunningInstance({ instance: setup!.services.instance, archivePath: await archiveWithBackupPath(dataDir) });
+    expect(second.preRestoreBackup).not.toBeNull();
+    expect(backupsIn(setup!.backupDir)).toContain(second.preRestoreBackup!.fileName);
+    expect(backupsIn(dataDir)).toEqual([]);
+  });
+
+  it('clears the warning once a valid path is saved', async () => {
+    const api = await caller();
+    await restoreRunningInstance({ instance: setup!.services.instance, archivePath: await archiveWithBackupPath('/etc') });
+    const nas = path.join(setup!.root, 'nas');
+    fs.mkdirSync(nas);
+    expect(await api.settings.update({ backup_path: nas })).toMatchObject({ backup_path: nas, backupPathWarning: null });
   });
 });

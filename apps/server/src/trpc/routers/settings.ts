@@ -1,8 +1,10 @@
 /**
  * The backup settings: backup_enabled, backup_path, backup_interval_hours, backup_retention.
  * Saving validates each value (interval 24 or 168, retention 1..100, path inside BROWSE_ROOTS and
- * outside the data directory) and tells the schedule.
+ * outside the data directory, no NUL byte) and tells the schedule. Reading shows where backups
+ * really go, and warns when config.json's backup_path breaks the same rule (instance/instance.ts).
  */
+import { z } from 'zod';
 import { audit } from '../../audit.ts';
 import { checkBackupPath } from '../../settings/check-backup-path.ts';
 import {
@@ -14,14 +16,28 @@ import {
 import type { Context } from '../context.ts';
 import { protectedProcedure, router } from '../init.ts';
 
-function currentSettings(ctx: Context): BackupSettings & { browseRoots: string[] } {
-  const settings = readBackupSettings(ctx.instance.snapshot.config, ctx.instance.backupDir);
-  return { ...settings, browseRoots: [...ctx.instance.browseRoots] };
-}
+const BackupPathWarningSchema = z.object({
+  /** config.json's backup_path, which is not used. */
+  path: z.string(),
+  /** PATH_NOT_ALLOWED (outside BROWSE_ROOTS, or the data directory) or INVALID_ARGUMENT. */
+  code: z.string(),
+  message: z.string(),
+});
 
 const SettingsOutputSchema = BackupSettingsSchema.extend({
   browseRoots: BackupSettingsSchema.shape.backup_path.array(),
+  /**
+   * Set when config.json (hand-edited, or restored) holds a backup_path the rule refuses: backups
+   * go to `backup_path` (BACKUP_DIR) instead until another path is saved. Null otherwise.
+   */
+  backupPathWarning: BackupPathWarningSchema.nullable(),
 });
+
+function currentSettings(ctx: Context): z.infer<typeof SettingsOutputSchema> {
+  const { config, backupPathRefused } = ctx.instance.snapshot;
+  const settings: BackupSettings = readBackupSettings(config, ctx.instance.backupPath);
+  return { ...settings, browseRoots: [...ctx.instance.browseRoots], backupPathWarning: backupPathRefused };
+}
 
 export const settingsRouter = router({
   get: protectedProcedure.output(SettingsOutputSchema).query(({ ctx }) => currentSettings(ctx)),
