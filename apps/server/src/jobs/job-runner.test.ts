@@ -145,4 +145,16 @@ describe('JobRunner', () => {
     expect(runner.get(queued.id)?.state).toBe('cancelled');
     expect(() => runner.enqueue({ kind: 'backup', label: 'c', writesDataDir: false, run: async () => undefined })).toThrow(/shutting down/);
   });
+
+  it('waits on close until a download still streaming has released its read lease', async () => {
+    const runner = new JobRunner();
+    const release = await runner.acquireReadLease();
+    let closed = false;
+    const closing = runner.close().then(() => (closed = true));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(closed).toBe(false);
+    release();
+    await closing;
+    expect(closed).toBe(true);
+  });
 });

@@ -179,7 +179,12 @@ export class JobRunner {
     };
   }
 
-  /** Stops taking jobs, cancels queued ones, aborts the running one and waits for it to end. */
+  /**
+   * Stops taking jobs, cancels queued ones, aborts the running one and waits for it to end, then
+   * waits for the read leases still held to be released: a download's ends when its connection
+   * does (a shutdown cuts those, serve.ts), after its partial files are removed, so the process
+   * does not exit under that clean-up.
+   */
   async close(): Promise<void> {
     this.#closed = true;
     for (const job of this.#queue.splice(0)) {
@@ -190,6 +195,7 @@ export class JobRunner {
       running.controller.abort();
       await running.done;
     }
+    while (this.#leases > 0) await new Promise<void>((resolve) => this.#writerWaiters.push(resolve));
   }
 
   async #pump(): Promise<void> {
