@@ -1,10 +1,14 @@
 import { spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { LockerError } from '@evidence-locker/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ownLeaseName } from './instance/work-dir-lease.ts';
 import { loadEnv } from './env.ts';
+import { FIXTURE_A, stagedUploads } from './restore/restore-test-support.ts';
 import { startServer, type RunningServer } from './serve.ts';
 import { createTestServices, type TestServices } from './test-support/test-services.ts';
 
@@ -52,6 +56,56 @@ describe('startServer', () => {
     server = await startServer({ ...setup.env, port: 0 }, { instance: setup.services.instance, handleSignals: false });
     const jobs = server.app.locker.jobs.list();
     expect(jobs.map((job) => job.kind)).toEqual(['demo-seed']);
+  });
+
+  it('shuts down without waiting for a watched job to end: the job is cancelled at once and its watcher told', async () => {
+    setup = await createTestServices();
+    // A grace period far longer than the test: only cancelling the job first ends its progress stream.
+    server = await startServer(
+      { ...setup.env, port: 0 },
+      { instance: setup.services.instance, handleSignals: false, shutdownGraceMs: 60_000 },
+    );
+    const job = server.app.locker.jobs.enqueue({
+      kind: 'backup',
+      label: 'runs until cancelled',
+      writesDataDir: false,
+      run: ({ signal }) =>
+        new Promise((_, reject) => signal.addEventListener('abort', () => reject(new LockerError('CANCELLED', 'The backup was cancelled.')))),
+    });
+    const watch = await fetch(`${server.url}/trpc/jobs.watch?input=${encodeURIComponent(JSON.stringify({ id: job.id }))}`);
+    expect(watch.headers.get('content-type')).toMatch(/text\/event-stream/);
+    const events = watch.text();
+    const started = Date.now();
+    await server.close();
+    server = undefined;
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(await events).toContain('"state":"cancelled"');
+  });
+
+  it('cuts a request still open after the grace period (a stalled upload) and removes what it staged', async () => {
+    setup = await createTestServices();
+    server = await startServer({ ...setup.env, port: 0 }, { instance: setup.services.instance, handleSignals: false, shutdownGraceMs: 300 });
+    const port = Number(new URL(server.url).port);
+    const socket = net.connect(port, '127.0.0.1');
+    // The cut resets the connection: expected here.
+    socket.on('error', () => undefined);
+    await once(socket, 'connect');
+    const archive = fs.readFileSync(FIXTURE_A);
+    socket.write(
+      `POST /api/uploads HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/octet-stream\r\nContent-Length: ${archive.length}\r\n\r\n`,
+    );
+    // Half the archive, then the client stalls.
+    socket.write(archive.subarray(0, archive.length >> 1));
+    const deadline = Date.now() + 5000;
+    while (stagedUploads(setup.dataDir).length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(stagedUploads(setup.dataDir)).not.toEqual([]);
+    const socketClosed = new Promise((resolve) => socket.once('close', resolve));
+    const started = Date.now();
+    await server.close();
+    server = undefined;
+    await socketClosed;
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(stagedUploads(setup.dataDir)).toEqual([]);
   });
 
   it('leaves an instance that is not in demo mode alone at start', async () => {

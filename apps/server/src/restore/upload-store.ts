@@ -100,6 +100,8 @@ export class UploadStore {
   readonly #now: () => number;
   readonly #entries = new Map<string, Entry>();
   readonly #timer: NodeJS.Timeout;
+  /** Receives in progress, settled once a failed one has removed its files. */
+  readonly #arriving = new Set<Promise<void>>();
   #closed = false;
 
   constructor(options: UploadStoreOptions) {
@@ -145,6 +147,9 @@ export class UploadStore {
       sender: sender?.id,
     };
     this.#entries.set(uploadId, entry);
+    let settle!: () => void;
+    const arriving = new Promise<void>((resolve) => (settle = resolve));
+    this.#arriving.add(arriving);
     try {
       await replaced;
       const received = await receiveUpload(body, {
@@ -169,6 +174,9 @@ export class UploadStore {
     } catch (error) {
       this.#entries.delete(uploadId);
       throw error;
+    } finally {
+      this.#arriving.delete(arriving);
+      settle();
     }
   }
 
@@ -225,10 +233,15 @@ export class UploadStore {
     return expired;
   }
 
-  /** Stops the sweep timer and deletes every staged upload that no restore owns. */
+  /**
+   * Stops the sweep timer and deletes every staged upload that no restore owns. Uploads still
+   * arriving are waited for: the server closes their connections before this runs (serve.ts), so
+   * they fail and remove their files, or finish and are removed here, before the process exits.
+   */
   async close(): Promise<void> {
     this.#closed = true;
     clearInterval(this.#timer);
+    await Promise.all([...this.#arriving]);
     for (const [uploadId, entry] of [...this.#entries]) {
       if (entry.state === 'ready') await this.#remove(uploadId);
     }
