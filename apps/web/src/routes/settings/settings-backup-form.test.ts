@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { backupSettingsPatch, formFromSaved, isBackupSettingsDirty, validateBackupSettings, type SavedBackupSettings } from './settings-backup-form.ts';
+import {
+  backupSettingsPatch,
+  backupSettingsSave,
+  canSaveBackupSettings,
+  formFromSaved,
+  isBackupSettingsDirty,
+  validateBackupSettings,
+  type SavedBackupSettings,
+} from './settings-backup-form.ts';
 
 const SAVED: SavedBackupSettings = { backup_enabled: false, backup_path: '/backups', backup_interval_hours: 24, backup_retention: 5 };
 
@@ -25,5 +33,15 @@ describe('backup settings form', () => {
       expect(validateBackupSettings({ ...formFromSaved(SAVED), retention }).retention, retention).toBe('settings.auto.retentionInvalid');
     }
     expect(validateBackupSettings({ ...formFromSaved(SAVED), retention: 100 })).toEqual({});
+  });
+
+  it('saves the shown path while config.json holds a refused one, without calling the form dirty', () => {
+    const refused = { ...SAVED, backupPathWarning: { path: '/etc' } };
+    const form = formFromSaved(refused);
+    expect(isBackupSettingsDirty(refused, form)).toBe(false);
+    expect(canSaveBackupSettings(refused, form)).toBe(true);
+    expect(backupSettingsSave(refused, form)).toEqual({ backup_path: '/backups' });
+    expect(backupSettingsSave(refused, { ...form, path: '/mnt/nas', retention: 3 })).toEqual({ backup_path: '/mnt/nas', backup_retention: 3 });
+    expect(canSaveBackupSettings(SAVED, formFromSaved(SAVED))).toBe(false);
   });
 });

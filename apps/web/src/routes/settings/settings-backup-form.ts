@@ -7,9 +7,12 @@ import type { MessageKey } from '../../i18n/messages-en.ts';
 /** The backup settings as settings.get returns them. */
 export interface SavedBackupSettings {
   backup_enabled: boolean;
+  /** Where backups go (BACKUP_DIR while config.json's own path is refused). */
   backup_path: string;
   backup_interval_hours: number;
   backup_retention: number;
+  /** config.json's backup_path when the server refuses it (outside BROWSE_ROOTS, the data dir, …). */
+  backupPathWarning?: { path: string } | null;
 }
 
 /**
@@ -64,4 +67,19 @@ export function backupSettingsPatch(saved: SavedBackupSettings, form: BackupSett
 /** True when the form differs from `saved` (what the leave guard asks about). */
 export function isBackupSettingsDirty(saved: SavedBackupSettings, form: BackupSettingsForm): boolean {
   return Object.keys(backupSettingsPatch(saved, form)).length > 0;
+}
+
+/**
+ * What Save sends: {@link backupSettingsPatch}, plus the shown path while config.json's own path
+ * is refused, so saving (even unchanged) replaces the refused value and ends the warning.
+ */
+export function backupSettingsSave(saved: SavedBackupSettings, form: BackupSettingsForm): ReturnType<typeof backupSettingsPatch> {
+  const patch = backupSettingsPatch(saved, form);
+  if (saved.backupPathWarning && patch.backup_path === undefined) patch.backup_path = form.path.trim();
+  return patch;
+}
+
+/** Whether Save has something to send: an edit, or a refused path to replace. */
+export function canSaveBackupSettings(saved: SavedBackupSettings, form: BackupSettingsForm): boolean {
+  return Object.keys(backupSettingsSave(saved, form)).length > 0;
 }
