@@ -1,6 +1,6 @@
 /**
  * Journey 4: a hostile archive (a member escaping the data directory) and a file that is not
- * gzip are each refused with the server's own message; Back returns to the start; nothing in the
+ * gzip are each refused with their specific reason; Back returns to the start; nothing in the
  * data or backup directory changed.
  */
 import { expect, screenshot, test } from '../support/test.ts';
@@ -21,7 +21,7 @@ test('shows the specific error for a hostile and a non-gzip archive and changes 
   });
   const error = page.getByTestId('restore-error');
   await expect(error).toContainText('Invalid backup file');
-  await expect(error).toContainText('Unsafe path in archive: ../escaped.txt');
+  await expect(error).toContainText('The archive holds ../escaped.txt, an unsafe path');
   await expect(page.getByTestId('archive-summary')).toHaveCount(0);
   await expect(page.getByTestId('restore-confirm')).toHaveCount(0);
   await screenshot(page, 'restore-error');
@@ -31,8 +31,8 @@ test('shows the specific error for a hostile and a non-gzip archive and changes 
     mimeType: 'application/gzip',
     buffer: notGzip(),
   });
-  await expect(error).toContainText('Invalid archive: not a gzip file');
-  await expect(error).not.toContainText('Unsafe path');
+  await expect(error).toContainText('This is not a backup archive: the file is not gzip-compressed');
+  await expect(error).not.toContainText('unsafe path');
 
   await page.getByRole('button', { name: 'Back', exact: true }).click();
   await expect(page.getByRole('heading', { name: 'Understand your cable connection at a glance', exact: true })).toBeVisible();

@@ -74,3 +74,16 @@ export function snapshotTree(dir: string): Record<string, string> {
   if (fs.existsSync(dir)) walk(dir);
   return result;
 }
+
+/**
+ * A valid backup that a restore warns about twice: its format_version is 2 (newer than this version
+ * reads) and it carries `notes.txt`, which is not part of a DOCSight backup.
+ */
+export function archiveWithWarnings(): Buffer {
+  const meta = JSON.stringify({ magic: 'docsight-backup', format_version: 2, timestamp: '2026-11-26T07:07:13+00:00', app_version: 'x', tables: {} });
+  return tarGz([
+    { name: 'backup_meta.json', content: meta },
+    { name: 'config.json', content: '{}' },
+    { name: 'notes.txt', content: 'a note the user kept beside the backup' },
+  ]);
+}

@@ -11,7 +11,7 @@ export const errorMessagesDe: Record<keyof typeof errorMessagesEn, string> = {
   'error.ARCHIVE_INVALID_TAR': 'Das Archiv ist beschädigt: Seine tar-Struktur lässt sich nicht lesen.',
   'error.ARCHIVE_NO_DATA': 'Die Sicherung enthält keine Datendateien, es gibt also nichts wiederherzustellen.',
   // its members
-  'error.MEMBER_UNSAFE': 'Das Archiv enthält eine Datei mit unsicherem Pfad (außerhalb des Datenverzeichnisses) und wird deshalb abgelehnt.',
+  'error.MEMBER_UNSAFE': 'Das Archiv enthält {name}, einen unsicheren Pfad (er könnte außerhalb des Datenverzeichnisses schreiben), und wird deshalb abgelehnt.',
   'error.MEMBER_NOT_REGULAR': 'Das Archiv enthält {name} nicht als gewöhnliche Datei und wird deshalb abgelehnt.',
   'error.MEMBER_DUPLICATE': 'Das Archiv enthält {name} mehrfach und wird deshalb abgelehnt.',
   'error.MEMBER_TOO_LARGE': 'Das Archiv enthält {name}, und diese Datei ist größer, als dieser Server annimmt.',

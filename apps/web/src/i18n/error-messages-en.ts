@@ -17,7 +17,7 @@ export const errorMessagesEn = {
   'error.ARCHIVE_INVALID_TAR': 'The archive is damaged: its tar structure cannot be read.',
   'error.ARCHIVE_NO_DATA': 'The backup holds no data files, so there is nothing to restore.',
   // its members
-  'error.MEMBER_UNSAFE': 'The archive holds a file with an unsafe path (outside the data directory), so it is refused.',
+  'error.MEMBER_UNSAFE': 'The archive holds {name}, an unsafe path (it could write outside the data directory), so it is refused.',
   'error.MEMBER_NOT_REGULAR': 'The archive holds {name} as something other than a regular file, so it is refused.',
   'error.MEMBER_DUPLICATE': 'The archive holds {name} more than once, so it is refused.',
   'error.MEMBER_TOO_LARGE': 'The archive holds {name}, which is larger than this server accepts.',
