@@ -1,7 +1,8 @@
 /**
  * Test fixtures for the backup writer: a small DOCSight data directory whose databases have the
- * tables the demo filter must handle (DDL trimmed from the reference, §2.2 and §2.4), with user rows
- * and demo rows side by side, and a Python reader that inspects an archive the way DOCSight does.
+ * tables the demo filter must handle (DOCSight's DDL trimmed to them: docs/docsight-compatibility.md,
+ * A2), with user rows and demo rows side by side, and a Python reader that inspects an archive the
+ * way DOCSight does.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
