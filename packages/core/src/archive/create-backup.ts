@@ -68,10 +68,10 @@ const GENERATOR = `evidence-locker ${EVIDENCE_LOCKER_VERSION}`;
 
 /**
  * Small files archived after the databases, in DOCSight's order; 0600 like DOCSight's own.
- * `.session_key` and `.auth_state` are left out on purpose (DOCSight's weakness 11): the session
- * signing key would let anyone holding the archive forge a login cookie, and restoring it is useless
- * anyway, since a restore must log everyone out. DOCSight restores such an archive fine: it keeps or
- * creates its own session key and rewrites the fingerprint.
+ * `.session_key` and `.auth_state` are left out on purpose (docs/docsight-compatibility.md, D11):
+ * the session signing key would let anyone holding the archive forge a login cookie, and restoring
+ * it is useless anyway, since a restore must log everyone out. DOCSight restores such an archive
+ * fine: it keeps or creates its own session key and rewrites the fingerprint.
  */
 const PRIVATE_FILES = [CONFIG_FILE, CONFIG_KEY_FILE] as const;
 const PRIVATE_MODE = 0o600;
