@@ -1,7 +1,8 @@
 /**
- * DOCSight's own acceptance tests for validate and restore (reference §9: `TestValidateBackup`,
- * `TestRestore`, `test_backup_restore_verified.py`), each as the behaviour it shows. Archives are
- * built DOCSight-style: Python's tarfile (PAX, float mtimes) with a WAL-flagged history database.
+ * DOCSight's own acceptance tests for validate and restore (docs/docsight-compatibility.md, A9:
+ * `TestValidateBackup`, `TestRestore`, `test_backup_restore_verified.py`), each as the behaviour it
+ * shows. Archives are built DOCSight-style: Python's tarfile (PAX, float mtimes) with a WAL-flagged
+ * history database.
  */
 import fs from 'node:fs';
 import path from 'node:path';
