@@ -1,7 +1,8 @@
 /**
- * Defence in depth for DOCSight's weakness 14: settings already refuse a backup path that is the
- * data directory or inside it, but config.json can be edited by hand or restored from DOCSight,
- * where nothing checks it. Writing or deleting "backups" there could mix with or remove live data.
+ * Defence in depth (docs/docsight-compatibility.md, D14): settings already refuse a backup path that
+ * is the data directory or inside it, but config.json can be edited by hand or restored from
+ * DOCSight, where nothing checks it. Writing or deleting "backups" there could mix with or remove
+ * live data.
  */
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
