@@ -1,7 +1,7 @@
 /**
- * Refuses state-changing requests that a web page on another origin could have sent (CSRF, and
- * weakness 28: a page elsewhere planting a restore on a fresh instance). The browser says where a
- * request comes from; we compare that with the Host the request came to:
+ * Refuses state-changing requests that a web page on another origin could have sent (CSRF, and a
+ * page elsewhere planting a restore on a fresh instance: docs/docsight-compatibility.md, D28). The
+ * browser says where a request comes from; we compare that with the Host the request came to:
  * - Safe methods (GET, HEAD, OPTIONS) pass: they change nothing (tRPC queries and SSE are GETs).
  * - `Origin` present: its host[:port] must equal the Host header; `Origin: null` (sandboxed frames,
  *   some redirects) is refused.
