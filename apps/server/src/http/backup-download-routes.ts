@@ -1,7 +1,8 @@
 /**
  * Raw download routes (bytes, not tRPC), both behind the session rule (401 JSON when an admin
  * password is set and no session) and both native browser downloads: a plain link, no blob in the
- * page's memory (DOCSight weakness 26), with Content-Length so the browser shows progress.
+ * page's memory (docs/docsight-compatibility.md, D26), with Content-Length so the browser shows
+ * progress.
  *
  * GET /api/backups/download   a fresh backup streamed straight to the client (trigger `download`).
  *   1. take a read lease (a restore never swaps the databases under it);
