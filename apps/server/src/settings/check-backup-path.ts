@@ -1,11 +1,12 @@
 /**
- * The rule for `backup_path` (DOCSight never checks it: weakness 14). The path must be absolute,
- * hold no NUL byte, lie inside one of the browse roots after resolving symlinks, and be neither the
- * data directory nor inside it: backups there would land in the next backup, and deleting "a
- * backup" there could delete live data. Saving it in the settings also needs the directory to
- * exist ({@link checkBackupPath}); a path read from config.json (hand-edited, or restored from
- * another instance) only has to keep to the bounds ({@link checkBackupPathBounds}): a directory
- * that is missing is usually a volume not mounted yet, and the backup says so when it runs.
+ * The rule for `backup_path` (DOCSight never checks it: docs/docsight-compatibility.md, D14). The
+ * path must be absolute, hold no NUL byte, lie inside one of the browse roots after resolving
+ * symlinks, and be neither the data directory nor inside it: backups there would land in the next
+ * backup, and deleting "a backup" there could delete live data. Saving it in the settings also
+ * needs the directory to exist ({@link checkBackupPath}); a path read from config.json (hand-edited,
+ * or restored from another instance) only has to keep to the bounds ({@link checkBackupPathBounds}):
+ * a directory that is missing is usually a volume not mounted yet, and the backup says so when it
+ * runs.
  */
 import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
