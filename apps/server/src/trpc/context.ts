@@ -3,9 +3,9 @@
  * address, session cookie, how to set it). Procedures never touch Fastify's request or reply, so
  * router tests build a context with {@link createTestContext}-style objects and no HTTP at all.
  *
- * There is deliberately no API-token authentication (DOCSight weakness 13: its read-only
- * integration tokens can download and restore whole backups). A session cookie from a login with
- * the admin password is the only credential.
+ * There is deliberately no API-token authentication (docs/docsight-compatibility.md, D13: DOCSight's
+ * read-only integration tokens can download and restore whole backups). A session cookie from a
+ * login with the admin password is the only credential.
  */
 // Brings in @fastify/cookie's request.cookies / reply.setCookie types.
 import type {} from '@fastify/cookie';
