@@ -1,5 +1,6 @@
 /**
- * Scheduled backups: DOCSight's BackupCollector (reference §5.5) without its quirks (weakness 24).
+ * Scheduled backups: DOCSight's BackupCollector without its quirks (docs/docsight-compatibility.md:
+ * A7 describes the collector, D24 the quirks).
  *
  * Settings: backup_enabled, backup_path, backup_interval_hours, backup_retention from config.json,
  * read with DOCSight's defaults (settings/backup-settings.ts).
