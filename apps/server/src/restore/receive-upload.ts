@@ -1,7 +1,8 @@
 /**
  * Receives one uploaded archive in a single pass: every chunk of the request body is written to the
  * staging file and fed to core's prepareRestore at the same time (a tee), so the file is never
- * read back to be checked, and the whole archive is never held in memory (DOCSight weaknesses 1-3).
+ * read back to be checked, and the whole archive is never held in memory
+ * (docs/docsight-compatibility.md, D1 to D3).
  * prepareRestore validates the archive as validateArchive does, and also stages its members beside
  * the live files and runs the databases' integrity check: the restore the user then confirms only
  * publishes, instead of reading the archive a second time. The archive file stays as well, for a
