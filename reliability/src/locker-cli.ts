@@ -1,5 +1,6 @@
 /**
- * The built CLI (`node apps/server/dist/locker.js`), as a user runs it, for the reliability tests.
+ * The CLI as a user runs it (`pnpm locker`: apps/server/bin/locker, which runs the built bundle
+ * apps/server/dist/locker.js with the server's node flags), for the reliability tests.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -11,6 +12,8 @@ import { DATA_FILES } from '@evidence-locker/core';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const LOCKER_CLI = path.join(REPO_ROOT, 'apps/server/dist/locker.js');
+/** What `pnpm locker` runs (it execs node on LOCKER_CLI: the child's pid is node's). */
+export const LOCKER_COMMAND = path.join(REPO_ROOT, 'apps/server/bin/locker');
 
 export interface LockerRun {
   code: number | null;
@@ -27,7 +30,7 @@ export interface StartedLocker {
 /** Starts `locker <args>`; `exited` resolves when it ends, however it ends. */
 export function startLocker(args: string[], env: NodeJS.ProcessEnv = {}): StartedLocker {
   if (!fs.existsSync(LOCKER_CLI)) throw new Error(`${LOCKER_CLI} is missing: run \`pnpm --filter @evidence-locker/server build\``);
-  const child = spawn(process.execPath, [LOCKER_CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(LOCKER_COMMAND, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

@@ -1,12 +1,14 @@
 /**
- * Crash harness: kills the built CLI and server with SIGKILL at random moments of a backup and a
- * restore, then checks that the data dir is all old or all new, that the backup dir holds only
+ * Crash harness: kills the built CLI and server (as `pnpm locker` runs them) with SIGKILL at random
+ * moments of a backup and a restore, half of the trials the node process alone, half its whole
+ * process group under a parent that dies with it (Ctrl-C, a container stop), then checks that the data dir is all old or all new, that the backup dir holds only
  * complete archives, and that the next command or server start removes what the crash left.
  *
  *   CRASH_TRIALS=N   trials to run (default 10: every kind, the publish kinds twice; `pnpm crash` runs 200)
  *   CRASH_SEED=S     the run's seed (default 20261126); trial i's choices depend only on S and i
  *   CRASH_TRIAL=i    run only trial i (comma-separate several) to replay a failure
  *   CRASH_DELAY_MS=d force the kill delay (a failure message prints the one it used)
+ *   CRASH_KILL=group|process  force what the kill hits (likewise)
  *   CRASH_KEEP_FAILED=1  keep the directories of failed trials (their path is printed)
  *   CRASH_REPORT=FILE    also write the outcome of every trial and the summary there as JSON
  *

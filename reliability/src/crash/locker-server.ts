@@ -102,22 +102,23 @@ export async function uploadArchive(server: LockerServer, file: string): Promise
 
 /**
  * Starts `locker serve` on `dataDir` and `backupDir` (the README's DATA_DIR, BACKUP_DIR, HOST,
- * PORT) and waits until /api/health answers 200.
+ * PORT) and waits until /api/health answers 200; with `group`, in a process group of its own
+ * under a parent shell (locker-process.ts), as a container runs it.
  */
-export async function startLockerServer(dataDir: string, backupDir: string, timeoutMs = 30_000): Promise<LockerServer> {
+export async function startLockerServer(
+  dataDir: string,
+  backupDir: string,
+  { timeoutMs = 30_000, group = false }: { timeoutMs?: number; group?: boolean } = {},
+): Promise<LockerServer> {
   const port = await freePort();
-  const child = spawnLocker(['serve'], {
-    DATA_DIR: dataDir,
-    BACKUP_DIR: backupDir,
-    HOST: '127.0.0.1',
-    PORT: String(port),
-    LOG_LEVEL: 'warn',
-  });
+  const env = { DATA_DIR: dataDir, BACKUP_DIR: backupDir, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn' };
+  const child = spawnLocker(['serve'], env, { group });
   const server = { process: child, url: `http://127.0.0.1:${port}` };
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.child.exitCode !== null || child.child.signalCode !== null) {
-      throw new Error(`the server exited (${child.child.exitCode ?? child.child.signalCode}) while starting:\n${child.output()}`);
+    if (child.ended()) {
+      const exit = await child.exited;
+      throw new Error(`the server exited (${exit.code ?? exit.signal}) while starting:\n${child.output()}`);
     }
     const answer = await request(`${server.url}/api/health`, 'GET', { timeoutMs: 2000 }).catch(() => undefined);
     if (answer?.status === 200) return server;

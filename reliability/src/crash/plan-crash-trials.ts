@@ -5,6 +5,9 @@
  * generator (`createPrng(seed).fork('trial <index>')`), so a trial is the same whether it runs in a
  * full run or alone.
  *
+ * The kill hits the node process alone or its whole process group (KillTarget), half of the
+ * trials each.
+ *
  * Kill moments:
  * - `start`: a delay uniform in [0, 1.1 × the unkilled duration], counted from the spawn (CLI) or
  *   from the request that starts the job (server; for a restore, from the start of the upload);
@@ -34,6 +37,13 @@ export type KillTrigger = 'start' | 'partial' | 'intent';
 /** What the data dir and the backup dir are given as the "next operation" after a CLI kill. */
 export type BackupDirNextOp = 'list' | 'prune';
 
+/**
+ * What the SIGKILL hits: the node process alone (the OOM killer, `kill -9 <pid>`), or its whole
+ * process group under a parent that dies with it (Ctrl-C in a terminal, a container stop), which
+ * leaves the killed process to PID 1 to reap (locker-process.ts).
+ */
+export type KillTarget = 'process' | 'group';
+
 export interface TrialPlan {
   seed: number;
   index: number;
@@ -48,6 +58,7 @@ export interface TrialPlan {
   /** Milliseconds from the trigger to SIGKILL. */
   delayMs: number;
   backupDirNextOp: BackupDirNextOp;
+  killTarget: KillTarget;
 }
 
 /** The plan of trial `index` of the run seeded with `seed`. */
@@ -77,9 +88,13 @@ export function planTrial(seed: number, index: number, timings: Pick<CrashFixtur
     delayMs = draw * draw * window * 1.1;
   }
   const backupDirNextOp: BackupDirNextOp = prng.next() < 0.5 ? 'list' : 'prune';
+  // Drawn last, so the choices above are those of earlier versions of this plan.
+  let killTarget: KillTarget = prng.next() < 0.5 ? 'group' : 'process';
   const override = process.env['CRASH_DELAY_MS'];
   if (override !== undefined && override !== '') delayMs = Number(override);
-  return { seed, index, kind, operation, runner, archive, trigger, draw, delayMs: Math.round(delayMs * 10) / 10, backupDirNextOp };
+  const targetOverride = process.env['CRASH_KILL'];
+  if (targetOverride === 'group' || targetOverride === 'process') killTarget = targetOverride;
+  return { seed, index, kind, operation, runner, archive, trigger, draw, delayMs: Math.round(delayMs * 10) / 10, backupDirNextOp, killTarget };
 }
 
 /** The one line that identifies a trial, printed with every failure so it can be replayed. */
@@ -87,8 +102,8 @@ export function describeTrial(plan: TrialPlan): string {
   return (
     `seed=${plan.seed} trial=${plan.index} op=${plan.kind}` +
     (plan.archive ? ` archive=${plan.archive}` : '') +
-    ` kill=${plan.trigger}+${plan.delayMs}ms (draw ${plan.draw.toFixed(4)})` +
-    ` | replay: CRASH_SEED=${plan.seed} CRASH_TRIAL=${plan.index} [CRASH_DELAY_MS=${plan.delayMs}]` +
+    ` kill=${plan.killTarget}@${plan.trigger}+${plan.delayMs}ms (draw ${plan.draw.toFixed(4)})` +
+    ` | replay: CRASH_SEED=${plan.seed} CRASH_TRIAL=${plan.index} [CRASH_DELAY_MS=${plan.delayMs}] [CRASH_KILL=${plan.killTarget}]` +
     ` pnpm --filter @evidence-locker/reliability exec vitest run test/crash.test.ts`
   );
 }

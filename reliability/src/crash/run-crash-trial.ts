@@ -4,7 +4,9 @@
  * 2. the operation (TrialPlan): a CLI `backup create` / `backup restore`, or a server started on
  *    the two dirs and driven over HTTP (`backups.create`, or `POST /api/uploads` + `restore.start`;
  *    in `server-restore-publish` trials a second upload waits, never restored);
- * 3. SIGKILL at the planned moment; the leftovers are listed and the phase classified;
+ * 3. SIGKILL at the planned moment, to the node process alone or to its whole process group
+ *    (plan.killTarget: then the next operation starts while the killed process may not be
+ *    reaped yet); the leftovers are listed and the phase classified;
  * 4. the next operation: `locker inspect --data-dir` and `locker backup list|prune --backup-dir`
  *    (CLI trials), or a new server start on the same dirs, which must answer /api/health and show
  *    the data (server trials; it is stopped with SIGTERM afterwards);
@@ -82,7 +84,10 @@ export async function runCrashTrial(fixtures: CrashFixtures, plan: TrialPlan, tr
   } catch (error) {
     outcome.problems.push(`the trial itself failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   } finally {
-    for (const child of children) await killHard(child);
+    for (const child of children) {
+      await killHard(child).catch(() => undefined);
+      child.dispose();
+    }
     outcome.ms = performance.now() - started;
   }
   return outcome;
@@ -123,7 +128,7 @@ async function killCli(
       ? ['backup', 'create', '--data-dir', dataDir, '--backup-dir', backupDir, '--json']
       : ['backup', 'restore', fixtures.archives[plan.archive!].path, '--data-dir', dataDir, '--backup-dir', backupDir, '--json'];
   const watch = watchFor(plan, dataDir, backupDir);
-  const child = spawnLocker(args);
+  const child = spawnLocker(args, {}, { group: plan.killTarget === 'group' });
   children.push(child);
   try {
     const killNow = await waitForKillMoment(plan, watch, child.exited);
@@ -146,7 +151,7 @@ async function killServer(
   fixtures: CrashFixtures,
   children: LockerChild[],
 ): Promise<KillResult> {
-  const server = await startLockerServer(dataDir, backupDir);
+  const server = await startLockerServer(dataDir, backupDir, { group: plan.killTarget === 'group' });
   children.push(server.process);
   if (plan.kind === 'server-restore-publish') {
     // Another upload waits beside the one restored (a user who uploaded twice): its staged files

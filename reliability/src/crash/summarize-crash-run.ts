@@ -17,7 +17,9 @@ export interface CrashRunCounts {
   phases: Record<string, Record<string, number>>;
   /** kind → data dir state → trials. */
   states: Record<string, Record<string, number>>;
-  failures: { index: number; kind: string; delayMs: number; phase: string; problems: string[] }[];
+  /** Trials per kill target (process alone, process group), and how many of them failed. */
+  killTargets: Record<string, { trials: number; failed: number }>;
+  failures: { index: number; kind: string; killTarget: string; delayMs: number; phase: string; problems: string[] }[];
 }
 
 const bump = (table: Record<string, Record<string, number>>, row: string, column: string) => {
@@ -34,15 +36,19 @@ export function summarizeCrashRun(outcomes: TrialOutcome[], fixtures: CrashFixtu
     prepareSeconds: fixtures.timings.prepareMs / 1000,
     phases: {},
     states: {},
+    killTargets: {},
     failures: [],
   };
   for (const outcome of outcomes) {
     bump(counts.phases, outcome.plan.kind, outcome.phase);
     bump(counts.states, outcome.plan.kind, outcome.state);
+    const target = (counts.killTargets[outcome.plan.killTarget] ??= { trials: 0, failed: 0 });
+    target.trials += 1;
     if (outcome.problems.length > 0) {
       counts.failed += 1;
-      const { index, kind, delayMs } = outcome.plan;
-      counts.failures.push({ index, kind, delayMs, phase: outcome.phase, problems: outcome.problems });
+      target.failed += 1;
+      const { index, kind, killTarget, delayMs } = outcome.plan;
+      counts.failures.push({ index, kind, killTarget, delayMs, phase: outcome.phase, problems: outcome.problems });
     }
   }
   const t = fixtures.timings;
@@ -73,8 +79,13 @@ export function summarizeCrashRun(outcomes: TrialOutcome[], fixtures: CrashFixtu
     for (const [phase, count] of Object.entries(phases)) allPhases[phase] = (allPhases[phase] ?? 0) + count;
   }
   lines.push(`all trials by phase: ${Object.entries(allPhases).sort(([, a], [, b]) => b - a).map(([phase, count]) => `${phase} ×${count}`).join(', ')}`);
+  lines.push(
+    `killed: ${Object.entries(counts.killTargets)
+      .map(([target, { trials, failed }]) => `${target === 'group' ? 'process group' : 'node process alone'} ×${trials} (${failed} failed)`)
+      .join(', ')}`,
+  );
   for (const failure of counts.failures) {
-    lines.push(`FAILED trial ${failure.index} (${failure.kind}, +${failure.delayMs} ms, ${failure.phase}): ${failure.problems.join(' | ')}`);
+    lines.push(`FAILED trial ${failure.index} (${failure.kind}, ${failure.killTarget} +${failure.delayMs} ms, ${failure.phase}): ${failure.problems.join(' | ')}`);
   }
   return { counts, text: lines.join('\n') };
 }

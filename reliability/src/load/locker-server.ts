@@ -1,13 +1,14 @@
 /**
- * Starts the built server as `pnpm start` runs it (`MALLOC_ARENA_MAX=2 node --max-semi-space-size=2
- * --heap-growing-percent=100 apps/server/dist/locker.js serve`) as a child process on a free port of 127.0.0.1, waits until
+ * Starts the built server as `pnpm start` runs it (apps/server/bin/locker serve, which execs
+ * `MALLOC_ARENA_MAX=2 node --max-semi-space-size=2 --heap-growing-percent=100
+ * apps/server/dist/locker.js serve`) as a child process on a free port of 127.0.0.1, waits until
  * `/api/health` answers, and stops it again (SIGTERM, then SIGKILL after 10 s). The last 20 KB of its
  * output are kept for error messages.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import { freePort } from '../free-port.ts';
-import { LOCKER_CLI } from '../locker-cli.ts';
+import { LOCKER_COMMAND } from '../locker-cli.ts';
 import { requireBuiltLocker } from '../locker-json.ts';
 
 /** A running server. */
@@ -57,18 +58,18 @@ export async function startLockerServer(options: LockerServerOptions): Promise<L
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const env: NodeJS.ProcessEnv = { ...process.env };
-  // Only what this run sets: a DEMO_MODE or BROWSE_ROOTS of the calling shell must not leak in.
-  for (const name of ['DEMO_MODE', 'BROWSE_ROOTS', 'SCHEDULE_START_DELAY_SECONDS']) delete env[name];
+  // Only what this run sets: a DEMO_MODE or BROWSE_ROOTS of the calling shell must not leak in
+  // (nor a MALLOC_ARENA_MAX, which the launcher would keep instead of its own).
+  for (const name of ['DEMO_MODE', 'BROWSE_ROOTS', 'SCHEDULE_START_DELAY_SECONDS', 'MALLOC_ARENA_MAX']) delete env[name];
   Object.assign(env, {
     DATA_DIR: options.dataDir,
     BACKUP_DIR: options.backupDir,
     HOST: '127.0.0.1',
     PORT: String(port),
     LOG_LEVEL: 'warn',
-    MALLOC_ARENA_MAX: '2',
     ...options.env,
   });
-  const child = spawn(process.execPath, ['--max-semi-space-size=2', '--heap-growing-percent=100', LOCKER_CLI, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(LOCKER_COMMAND, ['serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const keep = (chunk: Buffer): void => {
     output = (output + chunk.toString('utf8')).slice(-20_000);
