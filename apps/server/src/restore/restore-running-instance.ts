@@ -12,19 +12,20 @@
  *    anything to keep);
  * 4. publish (crash-safe in core), then `instance.reload()`: the databases are reopened and
  *    migrated, and config.json, `.config_key` and the session key are read again, so restored
- *    secrets decrypt at once (DOCSight weakness 10) and the restored schema is current without a
- *    restart (weakness 16).
+ *    secrets decrypt at once and the restored schema is current without a restart
+ *    (docs/docsight-compatibility.md, D10 and D16).
  * A failure before publish leaves the data directory as it was; the databases are reopened if they
  * had been released, and the job fails with the engine's message. A failure while publishing is
  * finished by the reload (core's recoverInterruptedRestore rolls the restore forward).
  *
  * Sessions (decision): restoreDataDir writes a fresh session key, so a restore logs out every
  * client, and cookies minted by the instance the archive came from (a DOCSight archive carries
- * its `.session_key`) are never valid here (weakness 11). The client that ran the restore gets no
- * special treatment: no new cookie is issued for it. When the restored config has an admin
- * password, that client must log in with it like everyone else (the job result says
- * `needsLogin`); issuing it a session would let whoever uploads an archive skip the archive's own
- * password, and would need a cookie set from a background job that has no response to set it on.
+ * its `.session_key`) are never valid here (docs/docsight-compatibility.md, D11). The client that
+ * ran the restore gets no special treatment: no new cookie is issued for it. When the restored
+ * config has an admin password, that client must log in with it like everyone else (the job result
+ * says `needsLogin`); issuing it a session would let whoever uploads an archive skip the archive's
+ * own password, and would need a cookie set from a background job that has no response to set it
+ * on.
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
