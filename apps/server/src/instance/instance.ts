@@ -103,6 +103,7 @@ export class Instance {
   #connectionMonitor: Connection | undefined;
   readonly #counter = new DashboardCounter();
   readonly #endedSessions: EndedSessions;
+  #changes: Promise<void> = Promise.resolve();
 
   constructor(options: InstanceOptions) {
     this.dataDir = path.resolve(options.dataDir);
@@ -166,7 +167,7 @@ export class Instance {
     this.#snapshot = await this.#readSnapshot();
     if (!(await this.#endedSessions.load())) {
       this.#log.warn({}, 'The list of logged-out sessions could not be read; all sessions were logged out.');
-      await this.endAllSessions();
+      await this.#endAllSessions();
     }
     this.#history = openHistoryDatabase(this.historyPath);
     this.#connectionMonitor = openConnectionMonitorDatabase(this.connectionMonitorPath);
@@ -197,20 +198,39 @@ export class Instance {
    * Logs out every session: a new `.session_key` with a matching `.auth_state` (DOCSight's rotate,
    * which a restore does too), so no cookie issued before is valid any more.
    */
-  async endAllSessions(): Promise<void> {
+  endAllSessions(): Promise<void> {
+    return this.#oneAtATime(() => this.#endAllSessions());
+  }
+
+  async #endAllSessions(): Promise<void> {
     const sessionKey = await rotateSessionKey(this.dataDir, this.snapshot.adminPasswordRepr);
     this.#snapshot = { ...this.snapshot, sessionKey };
     await this.#endedSessions.clear();
   }
 
   /**
+   * Runs config and key-file changes one after the other: a config save whose snapshot read the key
+   * files just before a rotation must not put the old session key back in memory after it.
+   */
+  #oneAtATime<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.#changes.then(work);
+    this.#changes = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  /**
    * Saves `patch` into config.json the way DOCSight's save() does (secrets encrypted, admin
    * password hashed) and re-reads config and keys. Databases stay open.
    */
-  async updateConfig(patch: Record<string, JsonValue>): Promise<InstanceSnapshot> {
-    await updateConfig(this.dataDir, patch);
-    this.#snapshot = await this.#readSnapshot();
-    return this.#snapshot;
+  updateConfig(patch: Record<string, JsonValue>): Promise<InstanceSnapshot> {
+    return this.#oneAtATime(async () => {
+      await updateConfig(this.dataDir, patch);
+      this.#snapshot = await this.#readSnapshot();
+      return this.#snapshot;
+    });
   }
 
   /** Row counts of both databases and the snapshot range, read in a worker thread. */
