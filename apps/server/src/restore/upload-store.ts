@@ -1,5 +1,6 @@
 /**
- * Uploaded archives waiting to be restored (DOCSight weakness 3: upload once, restore by id).
+ * Uploaded archives waiting to be restored: upload once, restore by id
+ * (docs/docsight-compatibility.md, D3).
  *
  * Each upload is staged as `.evidence-locker-upload-<uuid>.tar.gz` (mode 0600) directly in the
  * data directory, with its members unpacked and verified beside it as
