@@ -1,7 +1,7 @@
 /**
- * The server-side directory browser behind the Backup Path "Browse" dialog (DOCSight weakness 25:
- * its rows had no names and led nowhere). States: idle → loading → shown (path, parent,
- * directories) | failed (the server's message, e.g. "not inside an allowed location").
+ * The server-side directory browser behind the Backup Path "Browse" dialog (DOCSight's rows had no
+ * names and led nowhere: docs/docsight-compatibility.md, D25). States: idle → loading → shown (path,
+ * parent, directories) | failed (the server's message, e.g. "not inside an allowed location").
  */
 import { computed, ref, shallowRef } from 'vue';
 import { trpc } from '../api/trpc-client.ts';
