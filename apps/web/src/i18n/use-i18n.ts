@@ -82,7 +82,7 @@ export function formatDateTime(value: string | number | Date | null | undefined,
 
 /**
  * DOCSight writes UTC timestamps without a zone ("2026-11-26 07:07:13" or "…T07:07:13"); read
- * them as UTC, not as the browser's local time (DOCSight weakness 20).
+ * them as UTC, not as the browser's local time (docs/docsight-compatibility.md, D20).
  */
 export function normaliseTimestamp(value: string | number): string | number {
   if (typeof value !== 'string') return value;
