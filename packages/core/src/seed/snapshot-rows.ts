@@ -11,7 +11,7 @@ import { pyFloat, round1, toPyJson } from './python-repr.ts';
 import { buildSnapshotSummary, SUMMARY_FLOAT_KEYS, type SnapshotSummary } from './snapshot-summary.ts';
 import { formatUtcTimestamp } from './utc-time.ts';
 
-/** DOCSight's analyzer stamp at the reference commit. */
+/** DOCSight's analyzer stamp at the commit docs/docsight-compatibility.md describes. */
 export const ANALYSIS_META_JSON =
   '{"analyzer_schema": 3, "app_version": "v2026-08-21.1", "threshold_profile": {"id": "docsight.thresholds_vfkd", "version": "1.1.0"}}';
 
