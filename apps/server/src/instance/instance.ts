@@ -3,10 +3,10 @@
  * as one object the server's procedures read. Opening it does what DOCSight does at start (create
  * the data directory, open and migrate both databases, create missing key files) plus what DOCSight
  * never does: remove work files a crashed run left behind. `reload()` re-reads everything from disk
- * (after a restore, so a restored `.config_key` decrypts at once: weakness 10) and re-opens the
- * databases so their migrations run again (weakness 16). It also says whose session cookie is
- * valid: signed with the current session key and admin password, and not logged out
- * (auth/ended-sessions.ts).
+ * (after a restore, so a restored `.config_key` decrypts at once) and re-opens the databases so
+ * their migrations run again (docs/docsight-compatibility.md, D10 and D16). It also says whose
+ * session cookie is valid: signed with the current session key and admin password, and not logged
+ * out (auth/ended-sessions.ts).
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
