@@ -106,6 +106,18 @@ describe('useUpload', () => {
     expect(server.log).toEqual(['uploaded u-1', 'discarded u-1']);
   });
 
+  it('leaves an upload a restore took over to that restore, which deletes it itself', async () => {
+    const server = fakeServer();
+    const scope = effectScope();
+    const upload = scope.run(() => useUpload(server.upload, server.discard));
+    await upload?.start(file());
+    upload?.handOver();
+    expect(upload?.result.value?.uploadId).toBe('u-1');
+    scope.stop();
+    await Promise.resolve();
+    expect(server.log).toEqual(['uploaded u-1']);
+  });
+
   it('never shows an error because a discard failed (the upload had expired)', async () => {
     const server = fakeServer();
     const upload = useUpload(server.upload, async () => {

@@ -33,14 +33,18 @@ export function useUpload(upload: Uploader = uploadArchive, discard: Discarder =
   const error = computed(() => (status.value === 'failed' ? errorMessage(failure.value, fallbackMessage()) : null));
   const errorCode = computed(() => (failure.value instanceof UploadError ? failure.value.code : null));
   let controller: AbortController | null = null;
+  /** The finished upload now belongs to a restore, which deletes it whatever happens. */
+  let handedOver = false;
 
   const percent = computed(() => (total.value > 0 ? Math.min(100, Math.floor((loaded.value / total.value) * 100)) : 0));
 
   /** Discards the finished upload this composable holds, if any; the server's answer does not matter. */
   function leave(): Promise<void> {
     const previous = result.value;
+    const discardIt = !handedOver;
     result.value = null;
-    if (!previous) return Promise.resolve();
+    handedOver = false;
+    if (!previous || !discardIt) return Promise.resolve();
     // Expired or already restored: there is nothing left to discard, and nothing to tell the user.
     return discard(previous.uploadId).then(
       () => undefined,
@@ -101,6 +105,14 @@ export function useUpload(upload: Uploader = uploadArchive, discard: Discarder =
     return leave();
   }
 
+  /**
+   * Says a restore now owns the finished upload (restore.start claimed it): it stays shown, and is
+   * no longer discarded when it is left, since the restore deletes it when it ends.
+   */
+  function handOver(): void {
+    if (result.value) handedOver = true;
+  }
+
   if (getCurrentScope()) {
     onScopeDispose(() => {
       controller?.abort();
@@ -108,5 +120,5 @@ export function useUpload(upload: Uploader = uploadArchive, discard: Discarder =
     });
   }
 
-  return { status, loaded, total, percent, result, error, errorCode, start, reset };
+  return { status, loaded, total, percent, result, error, errorCode, start, reset, handOver };
 }
