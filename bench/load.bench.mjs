@@ -13,9 +13,8 @@
  * `pnpm locker seed --data-dir /tmp/bench/one-gb --months 27 --configured`). It is only read: the
  * server runs on a `cp -r` copy in a temp dir with its own temp BACKUP_DIR, removed at the end.
  *
- * The built server starts as `pnpm start` runs it (MALLOC_ARENA_MAX=2, --max-semi-space-size=2,
- * --heap-growing-percent=100),
- * with SCHEDULE_START_DELAY_SECONDS=1 and the schedule off; "Backup now" makes the archive to
+ * The built server starts as `pnpm start` runs it (apps/server/bin/locker serve: MALLOC_ARENA_MAX=2,
+ * --max-semi-space-size=2, --heap-growing-percent=100), with SCHEDULE_START_DELAY_SECONDS=1 and the schedule off; "Backup now" makes the archive to
  * download; then, measured: the schedule is switched on (the overdue scheduled backup starts a second
  * later), the downloads and autocannon start, and autocannon runs until the backup and the downloads
  * have ended (at least --min-seconds). Printed:

@@ -10,16 +10,18 @@
  * reports every run and their median: one run's time on this VM varies by a second (fresh page-cache
  * pages cost the host's lazy backing, docs/reliability.md).
  *
- * --cpu-prof=DIR runs the server with `node --cpu-prof --cpu-prof-dir=DIR` (one .cpuprofile per
- * thread, written when the server exits), to find what blocks the event loop.
+ * --cpu-prof=DIR runs the server with `--cpu-prof --cpu-prof-dir=DIR` in NODE_OPTIONS (one
+ * .cpuprofile per thread, written when the server exits), to find what blocks the event loop.
  *
  * DATA_DIR defaults to /tmp/bench/one-gb (a configured instance without admin password, ~1 GB
  * docsis_history.db); when missing it is made with
  * `pnpm locker seed --data-dir /tmp/bench/one-gb --months 27 --configured`. It is only read: the
  * server runs on a `cp -r` copy in a temp dir, with its own temp BACKUP_DIR.
  *
- * The built server (`MALLOC_ARENA_MAX=2 node --max-semi-space-size=2 --heap-growing-percent=100 apps/server/dist/locker.js serve`,
- * as `pnpm start` runs it) starts as a child process on a free port. Phases, each measured on its own:
+ * The server starts as `pnpm start` runs it after its build: `apps/server/bin/locker serve`, which
+ * execs `MALLOC_ARENA_MAX=2 node --max-semi-space-size=2 --heap-growing-percent=100
+ * apps/server/dist/locker.js serve` (the child's pid is node's), as a child process on a free
+ * port. Phases, each measured on its own:
  *   1. backup create   `backups.create` (tRPC), then `jobs.get` polled until the job ends;
  *   2. upload (fresh)  a second server on an empty data dir (the first-run wizard, the case DOCSight's
  *                      own restore endpoint serves): the archive streamed to `POST /api/uploads`
@@ -52,6 +54,8 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cli = path.join(root, 'apps/server/dist/locker.js');
+/** What `pnpm start` and `pnpm locker` run: the launcher of the built bundle. */
+const launcher = path.join(root, 'apps/server/bin/locker');
 const args = process.argv.slice(2);
 const cpuProfileDir = args.find((arg) => arg.startsWith('--cpu-prof='))?.slice('--cpu-prof='.length);
 const freshRuns = Number(args.find((arg) => arg.startsWith('--runs='))?.slice('--runs='.length) ?? 3);
@@ -289,10 +293,12 @@ async function launch(dataDir, backupDir) {
   const port = await freePort();
   baseUrl = `http://127.0.0.1:${port}`;
   let output = '';
-  const profileArgs = cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(cpuProfileDir)}`] : [];
-  // As `pnpm start` runs it (README, "Memory").
-  const child = spawn(process.execPath, [...profileArgs, '--max-semi-space-size=2', '--heap-growing-percent=100', cli, 'serve'], {
-    env: { ...process.env, MALLOC_ARENA_MAX: '2', DATA_DIR: dataDir, BACKUP_DIR: backupDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
+  const profile = cpuProfileDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${path.resolve(cpuProfileDir)}` } : {};
+  // As `pnpm start` runs it (README, Configuration); the launcher sets MALLOC_ARENA_MAX itself.
+  const env = { ...process.env, ...profile, DATA_DIR: dataDir, BACKUP_DIR: backupDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' };
+  delete env.MALLOC_ARENA_MAX;
+  const child = spawn(launcher, ['serve'], {
+    env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const keep = (chunk) => {
