@@ -68,7 +68,7 @@ const stampSeen = mtimeOf(stamp);
 const release = await takeLock();
 try {
   if (process.argv.includes('--if-stale') && mtimeOf(stamp) !== stampSeen) {
-    console.log('Built apps/server/dist meanwhile by another build');
+    console.log('apps/server/dist was built meanwhile by another build: nothing to do');
   } else {
     for (const name of fs.readdirSync(root)) {
       // What a build that died left (only the lock holder builds).
