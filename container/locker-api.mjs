@@ -107,9 +107,14 @@ export function lockerApi(base) {
       return {
         snapshots,
         ended,
-        next(predicate) {
+        /** The first snapshot that satisfies `predicate`; rejects after `timeoutMs` (default 60 s). */
+        next(predicate, timeoutMs = 60_000) {
           const seen = snapshots.find(predicate);
-          return seen ? Promise.resolve(seen) : new Promise((resolve) => waiters.push({ predicate, resolve }));
+          if (seen) return Promise.resolve(seen);
+          return new Promise((resolve, reject) => {
+            const timer = setTimeout(() => reject(new Error(`jobs.watch ${id}: no such snapshot within ${timeoutMs / 1000} s`)), timeoutMs);
+            waiters.push({ predicate, resolve: (snapshot) => (clearTimeout(timer), resolve(snapshot)) });
+          });
         },
       };
     },

@@ -113,6 +113,7 @@ async function holdDatabase(dataDir, children) {
   const open = new Promise((resolve, reject) => {
     opened = resolve;
     child.once('exit', (code) => reject(new Error(`hold-open-database.mjs exited with ${code}`)));
+    setTimeout(() => reject(new Error('hold-open-database.mjs did not open the database within 30 s')), 30_000).unref();
   });
   let buffer = '';
   child.stdout.on('data', (chunk) => {
@@ -174,7 +175,7 @@ async function notWritableScenario({ podman, root }) {
   sh('chown', [`${APP_UID}:${APP_UID}`, vol.data]);
   const started = performance.now();
   const id = podman.start(['--user', `${APP_UID}:${APP_UID}`, '--network', 'none', ...vol.mounts, IMAGE]);
-  const code = podman.ok(['wait', id]);
+  const code = podman.ok(['wait', id], { timeout: 60_000 });
   const { stderr } = podman.run(['logs', id]);
   check(code === '1', `the entrypoint stops the start (exit code ${code}, after ${seconds(started).toFixed(1)} s)`);
   const message = stderr.split('\n').filter((line) => line.startsWith('evidence-locker:'));
