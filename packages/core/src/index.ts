@@ -89,6 +89,7 @@ export * from './archive/restore-data-dir.ts';
 export { DEFAULT_PARALLEL_INFLATE, type InflatePath } from './archive/inflate-archive.ts';
 export { WorkerClient, WorkerRequestError, serveWorkerRequests } from './worker/worker-client.ts';
 export { ensureFreeSpace, freeBytes, formatMegabytes, type SpaceNeed, type SpacePurpose } from './fs/ensure-free-space.ts';
+export { reserveSpace, type SpaceReservation } from './fs/space-reservations.ts';
 export { backupSpaceNeeds, liveDatabaseBytes, FREE_SPACE_MARGIN } from './archive/backup-space-needs.ts';
 export { estimateUnpackedBytes } from './archive/estimate-unpacked-bytes.ts';
 export { ensureBackupDirWritable } from './backup-dir/ensure-backup-dir-writable.ts';

@@ -68,6 +68,13 @@ async function expectRestoreRejected(
   expect(restoreWorkFiles(dataDir)).toEqual([]);
 }
 
+/** `size` bytes that start like a SQLite database (the header's magic), zeros after it. */
+function sqliteHeaded(size: number): Buffer {
+  const bytes = Buffer.alloc(size);
+  bytes.write('SQLite format 3\0', 'latin1');
+  return bytes;
+}
+
 function flipByte(bytes: Buffer, offsetFromEnd: number): Buffer {
   const copy = Buffer.from(bytes);
   const index = copy.length - offsetFromEnd;
@@ -196,8 +203,8 @@ const cases: HostileCase[] = [
     archive: () =>
       buildTarGz([
         META,
-        { name: 'docsis_history.db', content: Buffer.alloc(600 * 1024) },
-        { name: 'connection_monitor.db', content: Buffer.alloc(600 * 1024) },
+        { name: 'docsis_history.db', content: sqliteHeaded(600 * 1024) },
+        { name: 'connection_monitor.db', content: sqliteHeaded(600 * 1024) },
       ]),
     limits: { maxTotalSize: 1024 * 1024 },
     code: 'ARCHIVE_TOO_LARGE',

@@ -16,6 +16,7 @@ import { Readable } from 'node:stream';
 import { CONFIG_FILE, CONFIG_KEY_FILE, isDatabaseFileName, type DataFileName } from '../data-dir-layout.ts';
 import { LockerError } from '../errors.ts';
 import { ensureFreeSpace, type SpaceNeed } from '../fs/ensure-free-space.ts';
+import { reserveSpace, type SpaceReservation } from '../fs/space-reservations.ts';
 import type { ArchiveWarning } from './archive-warning.ts';
 import type { ArchiveMeta } from './backup-meta.ts';
 import { FREE_SPACE_MARGIN } from './backup-space-needs.ts';
@@ -76,6 +77,7 @@ export async function prepareRestore(options: PrepareRestoreOptions): Promise<Pr
   // They run while the rest of the archive is read and are awaited, in archive order, before the
   // result is trusted (and before a failure is reported, so none of them outlives the call).
   const checks: Promise<void>[] = [];
+  const reservations: SpaceReservation[] = [];
   warmSqliteWorker();
   try {
     const unpacked = options.archivePath === undefined ? 0 : await estimateUnpackedBytes(options.archivePath);
@@ -83,11 +85,15 @@ export async function prepareRestore(options: PrepareRestoreOptions): Promise<Pr
     const read = await readArchive(
       options.source,
       async (member, content) => {
-        // A stream's size is known only member by member: each one must fit before it is staged.
-        await ensureFreeSpace('restore', [{ dir: dataDir, bytes: member.size + FREE_SPACE_MARGIN }]);
+        // A stream's size is known only member by member: each one must fit before it is staged,
+        // beside what other uploads and restores still write (space-reservations.ts).
+        const reservation = await reserveSpace('restore', dataDir, member.size, FREE_SPACE_MARGIN);
+        reservations.push(reservation);
         const { path, synced } = await stageMember(dataDir, member.name, content, (created) => stagedPaths.push(created), {
           prefix,
+          onChunk: stagingCheck(member.name, reservation),
         });
+        void observed(synced.finally(() => reservation.release()));
         staged.set(member.name, path);
         checks.push(synced);
         // Hashed by reading the file back (staged-file-digest.ts); its header is read before the
@@ -127,7 +133,31 @@ export async function prepareRestore(options: PrepareRestoreOptions): Promise<Pr
     await Promise.allSettled(checks);
     await removeStagedFiles(dataDir, stagedPaths);
     throw error;
+  } finally {
+    for (const reservation of reservations) reservation.release();
   }
+}
+
+const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
+
+/**
+ * Sees a member's bytes on their way to its staging file: counts them off its space reservation,
+ * and refuses a database whose first bytes are not SQLite's header at once, before gigabytes of
+ * something else (a "database" of zeros) are written.
+ */
+function stagingCheck(name: string, reservation: SpaceReservation): (chunk: Buffer) => void {
+  const database = isDatabaseFileName(name);
+  let head = Buffer.alloc(0);
+  return (chunk) => {
+    reservation.consume(chunk.length);
+    if (!database || head.length >= SQLITE_MAGIC.length) return;
+    head = Buffer.concat([head, chunk.subarray(0, SQLITE_MAGIC.length - head.length)]);
+    if (!SQLITE_MAGIC.subarray(0, head.length).equals(head)) {
+      throw new LockerError('DATABASE_CORRUPT', `Restored database failed verification: ${name} (file is not a database)`, {
+        details: { name, sqliteCode: 'SQLITE_NOTADB' },
+      });
+    }
+  };
 }
 
 /** A staged database made rollback-mode (sqlite-header.ts), then SQLite's integrity check. */

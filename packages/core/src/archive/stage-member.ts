@@ -29,6 +29,8 @@ export interface StageMemberOptions {
    * end (default). A scratch copy that is removed afterwards (verify) skips both.
    */
   durable?: boolean;
+  /** Sees each chunk before it is written; throwing stops the staging with that error. */
+  onChunk?: (chunk: Buffer) => void;
 }
 
 /** A member written to its staging file. */
@@ -74,7 +76,13 @@ export async function stageMember(
   onCreated(path);
   const writer = new StagedFileWriter(handle, durable);
   try {
-    for await (const chunk of content as AsyncIterable<Buffer>) await writer.write(chunk);
+    // The archive reader may have stopped while the file was opened: iterating a stream that is
+    // already destroyed would wait forever.
+    if (content.destroyed) throw new LockerError('CANCELLED', `The archive read stopped before ${name} was staged.`);
+    for await (const chunk of content as AsyncIterable<Buffer>) {
+      options.onChunk?.(chunk);
+      await writer.write(chunk);
+    }
     await writer.flush();
   } catch (error) {
     await writer.settle();

@@ -5,11 +5,13 @@
  * Needs on directories of the same filesystem (same `st_dev`) are summed, so a backup directory
  * inside the data directory is not counted as if it had a disk of its own. A directory that does
  * not exist yet (a backup directory about to be created) counts on its nearest existing ancestor.
- * The check reads `statfs` (`f_bavail`: what an unprivileged writer may use).
+ * The check reads `statfs` (`f_bavail`: what an unprivileged writer may use), less what is reserved
+ * on that filesystem for writes still arriving (space-reservations.ts).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { LockerError, errnoCode } from '../errors.ts';
+import { reservedBytes } from './space-reservations.ts';
 
 /** Bytes an operation will write into `dir`. */
 export interface SpaceNeed {
@@ -41,8 +43,8 @@ export async function ensureFreeSpace(purpose: SpacePurpose, needs: SpaceNeed[])
     entry.bytes += need.bytes;
     byDevice.set(dev, entry);
   }
-  for (const { dirs, bytes, probe } of byDevice.values()) {
-    const available = await freeBytes(probe);
+  for (const [dev, { dirs, bytes, probe }] of byDevice) {
+    const available = Math.max(0, (await freeBytes(probe)) - reservedBytes(dev));
     if (available >= bytes) continue;
     const where = dirs.join(' and ');
     throw new LockerError(
@@ -61,7 +63,8 @@ export function formatMegabytes(bytes: number, round: 'up' | 'down'): string {
   return `${megabytes.toLocaleString('en-US')} MB`;
 }
 
-async function nearestExisting(dir: string): Promise<string> {
+/** `dir`, or its nearest ancestor that exists. */
+export async function nearestExisting(dir: string): Promise<string> {
   let current = path.resolve(dir);
   for (;;) {
     try {
