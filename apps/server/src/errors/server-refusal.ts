@@ -24,6 +24,10 @@ export const SERVER_ERROR_CODES = [
   'SETUP_RESTORE_LIMIT',
   /** The upload id is unknown, expired or already restored. */
   'UPLOAD_GONE',
+  /** An upload whose client sent too little for too long (`details.idleSeconds`, `windowSeconds`, `minKib`). */
+  'UPLOAD_STALLED',
+  /** An upload sent with another Content-Type than a raw archive (`details.contentType`). */
+  'UPLOAD_TYPE_UNSUPPORTED',
   /** The job id is unknown (jobs are kept until the server restarts). */
   'JOB_NOT_FOUND',
   /** Demo mode asked for on an instance that is already configured. */

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { PREPARED_PREFIX } from '@evidence-locker/core';
+import { PREPARED_PREFIX, reserveSpace } from '@evidence-locker/core';
 import { receiveUpload } from './receive-upload.ts';
 import { FIXTURE_A } from './restore-test-support.ts';
 
@@ -47,6 +47,7 @@ describe('receiveUpload on a disk without room', () => {
         path: path.join(dir, 'upload.tar.gz'),
         maxBytes: 1024 * 1024 * 1024,
         stagingPrefix: `${PREPARED_PREFIX}disk-full-`,
+        reservation: await reserveSpace('upload', dir, 0),
       }).catch((caught: unknown) => caught);
       expect(error).toMatchObject({
         code: 'DISK_FULL',

@@ -18,6 +18,8 @@
 import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import type { TRPCError } from '@trpc/server';
+import { refusal } from '../errors/server-refusal.ts';
 import { PassThrough, Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
@@ -30,6 +32,7 @@ import {
   type ArchiveValidation,
   type PreparedRestore,
   type ReadArchiveLimits,
+  type SpaceReservation,
 } from '@evidence-locker/core';
 
 /** Options of {@link receiveUpload}. */
@@ -44,7 +47,32 @@ export interface ReceiveUploadOptions {
   stagingPrefix: string;
   /** Aborting it (the client went away, the server closes) stops the upload with CANCELLED. */
   signal?: AbortSignal;
+  /**
+   * The space reserved for the archive file (the announced size, or nothing for a chunked body):
+   * bytes are counted off it as they arrive, and it is extended step by step past what was
+   * announced, so concurrent uploads never promise the same free bytes twice.
+   */
+  reservation: SpaceReservation;
+  /** When the client counts as stalled (default DEFAULT_UPLOAD_PACE). */
+  pace?: UploadPace;
 }
+
+/** How much more space a body that outgrows its reservation reserves at a time. */
+const RESERVATION_STEP = 64 * 1024 * 1024;
+
+/**
+ * When a client counts as stalled (the upload is then dropped and its files removed, so a slow or
+ * silent client cannot hold an upload slot): nothing arrived for `idleMs`, or fewer than
+ * `minBytesPerWindow` arrived in a `windowMs`. Time the server itself holds the body back
+ * (back-pressure from the validator or the disk) is not the client's and is not counted.
+ */
+export interface UploadPace {
+  idleMs: number;
+  windowMs: number;
+  minBytesPerWindow: number;
+}
+
+export const DEFAULT_UPLOAD_PACE: UploadPace = { idleMs: 30_000, windowMs: 60_000, minBytesPerWindow: 64 * 1024 };
 
 /** What a complete, valid upload is. */
 export interface ReceivedUpload {
@@ -69,6 +97,10 @@ export function uploadTooLarge(maxBytes: number): LockerError {
  */
 export async function receiveUpload(body: Readable, options: ReceiveUploadOptions): Promise<ReceivedUpload> {
   const { path, maxBytes } = options;
+  // A body that broke, or a caller that gave up, before anything was opened.
+  if (body.destroyed || isAborted(options.signal)) {
+    throw new LockerError('CANCELLED', 'The upload was interrupted.');
+  }
   const stop = new AbortController();
   const onCallerAbort = (): void => stop.abort();
   options.signal?.addEventListener('abort', onCallerAbort, { once: true });
@@ -89,19 +121,34 @@ export async function receiveUpload(body: Readable, options: ReceiveUploadOption
 
   let size = 0;
   let tooLarge = false;
+  const { reservation } = options;
+  let reserved = reservation.bytes;
+  const watchdog = new PaceWatchdog(options.pace ?? DEFAULT_UPLOAD_PACE, () => stop.abort());
+  const pass = (chunk: Buffer, callback: (error?: Error | null, chunk?: Buffer) => void): void => {
+    reservation.consume(chunk.length);
+    if (toValidator.destroyed || toValidator.write(chunk)) {
+      callback(null, chunk);
+      return;
+    }
+    watchdog.hold(waitForDrain(toValidator)).then(() => callback(null, chunk), callback);
+  };
   const tee = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       size += chunk.length;
+      watchdog.arrived(chunk.length);
       if (size > maxBytes) {
         tooLarge = true;
         callback(uploadTooLarge(maxBytes));
         return;
       }
-      if (toValidator.destroyed || toValidator.write(chunk)) {
-        callback(null, chunk);
-        return;
+      if (size > reserved) {
+        // Checked beside the stream rather than in its way (a chunk is at most a high-water mark
+        // past the promise): a body that outgrew its reservation and finds no room ends in DISK_FULL.
+        const step = Math.max(RESERVATION_STEP, size - reserved);
+        reserved += step;
+        reservation.extend('upload', dirname(path), step).catch((error: unknown) => tee.destroy(error as Error));
       }
-      waitForDrain(toValidator).then(() => callback(null, chunk), callback);
+      pass(chunk, callback);
     },
     flush(callback) {
       toValidator.end();
@@ -126,6 +173,7 @@ export async function receiveUpload(body: Readable, options: ReceiveUploadOption
       toValidator.destroy();
       if (tooLarge) throw uploadTooLarge(maxBytes);
       if (validationFailed) await validating; // throws the validator's specific error
+      if (watchdog.stalled) throw uploadStalled(options.pace ?? DEFAULT_UPLOAD_PACE);
       if (options.signal?.aborted === true) {
         throw new LockerError('CANCELLED', 'The upload was interrupted.', { cause: error });
       }
@@ -147,10 +195,86 @@ export async function receiveUpload(body: Readable, options: ReceiveUploadOption
     if (prepared !== undefined) await discardPreparedRestore(prepared);
     throw error;
   } finally {
+    watchdog.stop();
     body.off('error', onBodyError);
     options.signal?.removeEventListener('abort', onCallerAbort);
     validating.catch(() => undefined);
   }
+}
+
+/** The refusal of a stalled upload (408). */
+export function uploadStalled(pace: UploadPace): TRPCError {
+  return refusal(
+    'TIMEOUT',
+    'UPLOAD_STALLED',
+    `The upload stalled: nothing arrived for ${pace.idleMs / 1000} s, or less than ${pace.minBytesPerWindow / 1024} KiB in ${pace.windowMs / 1000} s. Check the connection and upload the file again.`,
+    { idleSeconds: pace.idleMs / 1000, windowSeconds: pace.windowMs / 1000, minKib: pace.minBytesPerWindow / 1024 },
+  );
+}
+
+/** Watches how fast a client sends (see UploadPace); calls `onStall` once when it falls behind. */
+class PaceWatchdog {
+  stalled = false;
+  readonly #pace: UploadPace;
+  readonly #onStall: () => void;
+  readonly #timer: NodeJS.Timeout;
+  /** Client time (server-held time left out) at the last chunk, and at the window's start. */
+  #lastArrival = 0;
+  #windowStart = 0;
+  #windowBytes = 0;
+  #clientTime = 0;
+  #tickAt = Date.now();
+  #holding = 0;
+
+  constructor(pace: UploadPace, onStall: () => void) {
+    this.#pace = pace;
+    this.#onStall = onStall;
+    this.#timer = setInterval(() => this.#tick(), Math.max(10, Math.min(1000, pace.idleMs / 4)));
+    this.#timer.unref();
+  }
+
+  arrived(bytes: number): void {
+    this.#tick();
+    this.#lastArrival = this.#clientTime;
+    this.#windowBytes += bytes;
+  }
+
+  /** The server holds the body back until `waiting` settles: that time is not the client's. */
+  hold<T>(waiting: Promise<T>): Promise<T> {
+    this.#tick();
+    this.#holding += 1;
+    return waiting.finally(() => {
+      this.#tick();
+      this.#holding -= 1;
+    });
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+  }
+
+  #tick(): void {
+    const now = Date.now();
+    if (this.#holding === 0) this.#clientTime += now - this.#tickAt;
+    this.#tickAt = now;
+    if (this.stalled) return;
+    const idle = this.#clientTime - this.#lastArrival >= this.#pace.idleMs;
+    let slow = false;
+    if (this.#clientTime - this.#windowStart >= this.#pace.windowMs) {
+      slow = this.#windowBytes < this.#pace.minBytesPerWindow;
+      this.#windowStart = this.#clientTime;
+      this.#windowBytes = 0;
+    }
+    if (idle || slow) {
+      this.stalled = true;
+      this.stop();
+      this.#onStall();
+    }
+  }
+}
+
+function isAborted(signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true;
 }
 
 /** Resolves on 'drain', or on 'close' (the validator stopped reading; its verdict comes separately). */

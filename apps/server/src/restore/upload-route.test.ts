@@ -273,6 +273,6 @@ describe('POST /api/uploads', () => {
     const { app } = await serve();
     const response = await upload(app, FIXTURE, undefined, { 'content-type': 'multipart/form-data; boundary=x' });
     expect(response.statusCode).toBe(415);
-    expect(response.json().error.code).toBe('FST_ERR_CTP_INVALID_MEDIA_TYPE');
+    expect(response.json().error.code).toBe('UPLOAD_TYPE_UNSUPPORTED');
   });
 });

@@ -26,6 +26,7 @@ import type { Readable } from 'node:stream';
 import { ensureFreeSpace, FREE_SPACE_MARGIN, LockerError } from '@evidence-locker/core';
 import { audit } from '../audit.ts';
 import { toHttpError, isServerFault } from '../errors/error-mapping.ts';
+import { refusal } from '../errors/server-refusal.ts';
 import { hasSessionAccess } from '../http/session-guard.ts';
 import { checkSessionAccess, checkSetupAccess, type AccessRequest } from './setup-access.ts';
 import { uploadTooLarge } from './receive-upload.ts';
@@ -44,6 +45,23 @@ export async function uploadRoute(app: FastifyInstance): Promise<void> {
   // Hand the stream over untouched: no buffering, no Fastify body limit (the cap is ours).
   app.addContentTypeParser(UPLOAD_CONTENT_TYPES, (_request, payload, done) => done(null, payload));
 
+  // Before anything else (no parser, no file, no descriptor): only a raw archive is an upload. The
+  // other types would reach the handler through Fastify's own parsers as a string.
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.method !== 'POST' || request.routeOptions.url !== '/api/uploads') return;
+    const mediaType = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    if (UPLOAD_CONTENT_TYPES.includes(mediaType)) return;
+    const refused = refusal(
+      'UNSUPPORTED_MEDIA_TYPE',
+      'UPLOAD_TYPE_UNSUPPORTED',
+      `An upload is the archive itself as the request body, sent as ${UPLOAD_CONTENT_TYPES.join(' or ')}; this request was ${mediaType || 'sent without a Content-Type'}.`,
+      { contentType: mediaType },
+    );
+    const mapped = toHttpError(refused);
+    audit(request.log, 'restore.refused', { ip: request.ip, path: 'upload', reason: 'UPLOAD_TYPE_UNSUPPORTED' }, 'Upload refused');
+    return reply.code(mapped.status).header('connection', 'close').send(mapped.body);
+  });
+
   app.post('/api/uploads', async (request, reply) => {
     const services = app.locker;
     const { uploads } = services;
@@ -55,6 +73,14 @@ export async function uploadRoute(app: FastifyInstance): Promise<void> {
     };
     const uploadId = uploads.newUploadId();
     let reading = false;
+    // Watched from the start: a body that breaks (a malformed chunk, a reset) may end while the
+    // checks below are awaited, and its 'close' would otherwise pass unseen.
+    const interrupted = new AbortController();
+    const onClose = (): void => {
+      if (!request.raw.complete) interrupted.abort();
+    };
+    request.raw.once('close', onClose);
+    if (request.raw.destroyed) onClose();
     try {
       // Order: who you are, then the announced size and the free space (free), then the rate limit (costs an attempt).
       checkSessionAccess(services, access, 'upload');
@@ -65,13 +91,15 @@ export async function uploadRoute(app: FastifyInstance): Promise<void> {
       }
       const admission = checkSetupAccess(services, access, 'upload');
 
-      const interrupted = new AbortController();
-      request.raw.once('close', () => {
-        if (!request.raw.complete) interrupted.abort();
-      });
       reading = true;
       const sender = admission.pendingUploads === undefined ? undefined : { id: request.ip, maxPending: admission.pendingUploads };
-      const staged = await uploads.receive(uploadId, body, { signal: interrupted.signal, ...(sender ? { sender } : {}) }).catch((error: unknown) => {
+      const staged = await uploads
+        .receive(uploadId, body, {
+          signal: interrupted.signal,
+          ...(Number.isFinite(announced) ? { announcedBytes: announced } : {}),
+          ...(sender ? { sender } : {}),
+        })
+        .catch((error: unknown) => {
         // Refused before a byte was read: it cost nothing, so it counts nothing.
         if (error instanceof LockerError && error.code === 'BUSY') admission.refund();
         throw error;

@@ -22,14 +22,17 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import {
   discardPreparedRestore,
+  FREE_SPACE_MARGIN,
   LockerError,
   PREPARED_PREFIX,
+  reserveSpace,
   WORK_PREFIX,
   type ArchiveValidation,
   type PreparedRestore,
   type ReadArchiveLimits,
+  type SpaceReservation,
 } from '@evidence-locker/core';
-import { receiveUpload } from './receive-upload.ts';
+import { receiveUpload, type UploadPace } from './receive-upload.ts';
 
 /** Name prefix of staged uploads (inside core's swept `.evidence-locker-` namespace). */
 export const UPLOAD_FILE_PREFIX = `${WORK_PREFIX}upload-`;
@@ -52,6 +55,8 @@ export interface UploadStoreOptions {
   limits?: Partial<ReadArchiveLimits>;
   /** Clock (default Date.now). */
   now?: () => number;
+  /** When a client counts as stalled (receive-upload.ts; default DEFAULT_UPLOAD_PACE). */
+  pace?: UploadPace;
 }
 
 /** A staged, valid upload. */
@@ -80,6 +85,8 @@ interface Entry {
 export interface ReceiveOptions {
   /** Aborting it stops the upload (CANCELLED); the file is then gone. */
   signal?: AbortSignal;
+  /** The body's announced size (Content-Length), reserved on the disk up front; none for a chunked body. */
+  announcedBytes?: number;
   /**
    * Who sends it (the client address) and how many uploads they may have arriving or waiting at
    * once. Past that, their oldest waiting upload is discarded to make room, so leftovers (a closed
@@ -99,6 +106,7 @@ export class UploadStore {
   readonly #maxPending: number;
   readonly #limits: Partial<ReadArchiveLimits> | undefined;
   readonly #now: () => number;
+  readonly #pace: UploadPace | undefined;
   readonly #entries = new Map<string, Entry>();
   readonly #timer: NodeJS.Timeout;
   /** Receives in progress, settled once a failed one has removed its files. */
@@ -112,6 +120,7 @@ export class UploadStore {
     this.#maxPending = options.maxPending ?? 8;
     this.#limits = options.limits;
     this.#now = options.now ?? Date.now;
+    this.#pace = options.pace;
     this.#timer = setInterval(() => void this.sweepExpired(), options.sweepIntervalMs ?? 60_000);
     // The sweep must never keep the process alive.
     this.#timer.unref();
@@ -151,12 +160,17 @@ export class UploadStore {
     let settle!: () => void;
     const arriving = new Promise<void>((resolve) => (settle = resolve));
     this.#arriving.add(arriving);
+    let reservation: SpaceReservation | undefined;
     try {
       await replaced;
+      // The announced size is promised to this upload, so concurrent ones cannot take it too.
+      reservation = await reserveSpace('upload', this.stagingDir, options.announcedBytes ?? 0, FREE_SPACE_MARGIN);
       const received = await receiveUpload(body, {
         path: file,
         maxBytes: this.maxBytes,
         stagingPrefix: `${PREPARED_PREFIX}${uploadId}-`,
+        reservation,
+        ...(this.#pace ? { pace: this.#pace } : {}),
         ...(this.#limits ? { limits: this.#limits } : {}),
         ...(signal ? { signal } : {}),
       });
@@ -176,6 +190,7 @@ export class UploadStore {
       this.#entries.delete(uploadId);
       throw error;
     } finally {
+      reservation?.release();
       this.#arriving.delete(arriving);
       settle();
     }

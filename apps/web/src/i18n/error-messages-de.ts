@@ -54,6 +54,8 @@ export const errorMessagesDe: Record<keyof typeof errorMessagesEn, string> = {
   'error.SETUP_UPLOAD_LIMIT': 'Zu viele Uploads von deiner Adresse: {limit} in der letzten Stunde. Versuche es in {minutes} Minuten erneut.',
   'error.SETUP_RESTORE_LIMIT': 'Zu viele Wiederherstellungen von deiner Adresse: {limit} in der letzten Stunde. Versuche es in {minutes} Minuten erneut.',
   'error.UPLOAD_GONE': 'Dieser Upload ist abgelaufen oder wurde schon verwendet; lade die Datei erneut hoch.',
+  'error.UPLOAD_STALLED': 'Der Upload ist ins Stocken geraten: zu lange kam zu wenig an. Prüfe die Verbindung und lade die Datei erneut hoch.',
+  'error.UPLOAD_TYPE_UNSUPPORTED': 'Das ist kein Archiv-Upload: sende die Sicherungsdatei selbst (application/octet-stream).',
   'error.JOB_NOT_FOUND': 'Der Server kennt diese Aufgabe nicht mehr (er wurde neu gestartet). Starte sie erneut.',
   'error.DEMO_NEEDS_FRESH_INSTANCE': 'Diese Instanz ist schon eingerichtet; der Demo-Modus startet nur auf einer frischen Instanz.',
   'error.DEMO_DISABLED': 'Der Demo-Modus ist auf diesem Server abgeschaltet (DEMO_MODE=false).',

@@ -60,6 +60,8 @@ export const errorMessagesEn = {
   'error.SETUP_UPLOAD_LIMIT': 'Too many uploads from your address: {limit} in the last hour. Try again in {minutes} minutes.',
   'error.SETUP_RESTORE_LIMIT': 'Too many restores from your address: {limit} in the last hour. Try again in {minutes} minutes.',
   'error.UPLOAD_GONE': 'This upload has expired or was already used; upload the file again.',
+  'error.UPLOAD_STALLED': 'The upload stalled: too little arrived for too long. Check the connection and upload the file again.',
+  'error.UPLOAD_TYPE_UNSUPPORTED': 'This is not an archive upload: send the backup file itself (application/octet-stream).',
   'error.JOB_NOT_FOUND': 'This task is no longer known to the server (it restarted). Start it again.',
   'error.DEMO_NEEDS_FRESH_INSTANCE': 'This instance is already configured; demo mode can only start on a fresh instance.',
   'error.DEMO_DISABLED': 'Demo mode is switched off on this server (DEMO_MODE=false).',
