@@ -11,13 +11,13 @@
 # nodejs.org's tarball, headers included); npm@10 and corepack come from the npm registry; Debian
 # from the mirror apt on this machine already uses. Each root file system is trimmed (no apt lists,
 # caches, docs, man pages, locales) and kept as a tarball under CACHE_DIR (default
-# ~/.cache/evidence-locker/container-base/<recipe and versions>), so later runs only import it.
+# ~/.cache/evidence-locker/container-base/<versions and recipe>; only the newest is kept), so
+# later runs only import it.
 #
 # Usage: stand-in-base-images.sh   (as root; podman is configured by the caller's CONTAINERS_CONF
 #                                   and CONTAINERS_STORAGE_CONF). Prints what it did to stderr.
 set -euo pipefail
 
-here=$(cd -P "$(dirname "$0")" && pwd)
 cache_root=${CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/evidence-locker/container-base}
 log() { echo "stand-in-base-images: $*" >&2; }
 
@@ -122,5 +122,9 @@ import_image() {
 
 make_rootfs node-20-bookworm-slim
 make_rootfs node-20-bookworm --include=build-essential,python3,ca-certificates
+# Older versions or recipes of the cache are not used again.
+for old in "$cache_root"/node-*; do
+  [ "$old" = "$cache" ] || rm -rf "$old"
+done
 import_image node-20-bookworm-slim docker.io/library/node:20-bookworm-slim
 import_image node-20-bookworm docker.io/library/node:20-bookworm
