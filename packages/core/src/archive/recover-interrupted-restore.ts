@@ -2,10 +2,10 @@
  * Crash recovery for restores. Every opener of a data dir (server start, CLI, a new restore) calls
  * recoverInterruptedRestore first, before any database in it is opened.
  */
-import { readdir, rm, stat } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DATABASE_FILES } from '../data-dir-layout.ts';
-import { RESTORE_PREFIX } from './restore-work-files.ts';
+import { RESTORE_PREFIX, isFile } from './restore-work-files.ts';
 import { runSqliteTask } from './run-sqlite-task.ts';
 import { applyRestoreIntent, readRestoreIntent } from './restore-intent.ts';
 
@@ -58,11 +58,4 @@ async function settleHotJournals(dataDir: string): Promise<void> {
       await runSqliteTask({ kind: 'settle_journal', path: database });
     }
   }
-}
-
-async function isFile(path: string): Promise<boolean> {
-  return stat(path).then(
-    (stats) => stats.isFile(),
-    () => false,
-  );
 }

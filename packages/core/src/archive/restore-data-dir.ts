@@ -22,12 +22,11 @@
  *   emptied again, and the restore fails with RESTORE_ROLLED_BACK.
  */
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import type { ConfigRecord } from '../config/config-schema.ts';
 import { isConfigured, isDemoMode } from '../config/config-state.ts';
 import { computeAuthState, SESSION_KEY_LENGTH } from '../config/key-files.ts';
-import { createReadStream } from 'node:fs';
 import { LockerError } from '../errors.ts';
 import {
   AUTH_STATE_FILE,
@@ -53,7 +52,7 @@ import {
   type RestoreResult,
 } from './restore-backup.ts';
 import { checkInstanceFiles, type InstanceFiles } from './check-instance-files.ts';
-import { removeSqliteSidecars, unlinkIfPresent } from './restore-work-files.ts';
+import { isFile, removeSqliteSidecars, unlinkIfPresent } from './restore-work-files.ts';
 import { runSqliteTask } from './run-sqlite-task.ts';
 
 export interface RestoreDataDirOptions extends RestoreBackupOptions {
@@ -203,9 +202,4 @@ async function rollBack(dataDir: string, preRestoreBackup: PreRestoreBackup | nu
       await stageFreshSession(staging, (stagedConfig === undefined ? {} : await readStagedConfig(stagedConfig)) as ConfigRecord);
     },
   });
-}
-
-async function isFile(file: string): Promise<boolean> {
-  const stat = await fs.stat(file).catch(() => null);
-  return stat?.isFile() ?? false;
 }

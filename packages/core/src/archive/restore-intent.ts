@@ -8,7 +8,7 @@
  * rolling forward (recoverInterruptedRestore), never by rolling back. The intent is deleted last.
  */
 import { syncDirectory } from '../fs/sync-directory.ts';
-import { open, readFile, rename, stat } from 'node:fs/promises';
+import { open, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { DATA_FILES, isDatabaseFileName, type DatabaseFileName } from '../data-dir-layout.ts';
@@ -17,6 +17,7 @@ import { overwriteDatabaseInPlace } from './overwrite-database-in-place.ts';
 import {
   RESTORE_INTENT_FILE,
   PREPARED_PREFIX,
+  isFile,
   RESTORE_PREFIX,
   removeSqliteSidecars,
   unlinkIfPresent,
@@ -147,12 +148,4 @@ export async function applyRestoreIntent(
   await beforeStep({ kind: 'finish' });
   await unlinkIfPresent(join(dataDir, RESTORE_INTENT_FILE));
   await syncDirectory(dataDir);
-}
-
-
-async function isFile(path: string): Promise<boolean> {
-  return stat(path).then(
-    (stats) => stats.isFile(),
-    () => false,
-  );
 }

@@ -4,7 +4,7 @@
  * and never touches a user's file.
  */
 import { randomBytes } from 'node:crypto';
-import { unlink } from 'node:fs/promises';
+import { stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WORK_PREFIX } from '../data-dir-layout.ts';
 import { errnoCode } from '../errors.ts';
@@ -45,4 +45,12 @@ export async function unlinkIfPresent(path: string): Promise<void> {
 /** Removes the SQLite sidecars of the database at `dir/name`. */
 export async function removeSqliteSidecars(dir: string, name: string): Promise<void> {
   for (const suffix of SQLITE_SIDECAR_SUFFIXES) await unlinkIfPresent(join(dir, `${name}${suffix}`));
+}
+
+/** Whether `path` is a regular file (following links); false for anything missing or unreadable. */
+export async function isFile(path: string): Promise<boolean> {
+  return stat(path).then(
+    (stats) => stats.isFile(),
+    () => false,
+  );
 }
