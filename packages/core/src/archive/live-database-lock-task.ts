@@ -21,7 +21,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { DATABASE_FILES, type DatabaseFileName } from '../data-dir-layout.ts';
 import { LockerError } from '../errors.ts';
-import { overwriteDatabaseInPlace, poisonDatabaseHeader } from './overwrite-database-in-place.ts';
+import { copyFileRange, overwriteDatabaseInPlace, poisonDatabaseHeader } from './overwrite-database-in-place.ts';
 
 interface HeldDatabase {
   db: Database.Database;
@@ -31,7 +31,6 @@ interface HeldDatabase {
 
 /** Held databases per data directory (resolved path), then per file name. */
 const held = new Map<string, Map<DatabaseFileName, HeldDatabase>>();
-const COPY_CHUNK = 1024 * 1024;
 
 /** SQLite's answers that mean "another connection has this file". */
 const IN_USE_CODES = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED']);
@@ -104,18 +103,11 @@ function heldDatabase(dataDir: string, name: DatabaseFileName): HeldDatabase {
 /** Copies each held database, as it is now, to `workDir/<name>`; returns the copies' paths. */
 export function freezeLiveDatabases(dataDir: string, workDir: string): Partial<Record<DatabaseFileName, string>> {
   const copies: Partial<Record<DatabaseFileName, string>> = {};
-  const buffer = Buffer.allocUnsafe(COPY_CHUNK);
   for (const [name, database] of held.get(path.resolve(dataDir)) ?? []) {
     const copyPath = path.join(workDir, name);
     const target = fs.openSync(copyPath, 'wx', 0o600);
     try {
-      const size = fs.fstatSync(database.fd).size;
-      for (let offset = 0; offset < size; ) {
-        const read = fs.readSync(database.fd, buffer, 0, Math.min(COPY_CHUNK, size - offset), offset);
-        if (read === 0) break;
-        fs.writeSync(target, buffer, 0, read);
-        offset += read;
-      }
+      copyFileRange(database.fd, target, 0, fs.fstatSync(database.fd).size, database.path);
     } finally {
       fs.closeSync(target);
     }

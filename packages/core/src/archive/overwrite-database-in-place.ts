@@ -38,6 +38,20 @@ export function removeSqliteSidecarsSync(livePath: string): void {
 }
 
 /**
+ * Copies bytes `start` to `end` of the file at descriptor `source` to the same offsets of `target`,
+ * a MiB at a time; throws when `source` (named `sourceName` in the error) ends before `end`.
+ */
+export function copyFileRange(source: number, target: number, start: number, end: number, sourceName: string): void {
+  const buffer = Buffer.allocUnsafe(COPY_CHUNK);
+  for (let offset = start; offset < end; ) {
+    const read = fs.readSync(source, buffer, 0, Math.min(COPY_CHUNK, end - offset), offset);
+    if (read === 0) throw new Error(`${sourceName} ended early`);
+    fs.writeSync(target, buffer, 0, read, offset);
+    offset += read;
+  }
+}
+
+/**
  * Copies `stagedPath` over the live database at `livePath` (steps 1-4). `liveFd`: an open
  * read-write descriptor of `livePath` to write through (left open); without it one is opened and
  * closed here.
@@ -50,13 +64,7 @@ export function overwriteDatabaseInPlace(livePath: string, stagedPath: string, l
     const source = fs.openSync(stagedPath, 'r');
     try {
       const size = fs.fstatSync(source).size;
-      const buffer = Buffer.allocUnsafe(COPY_CHUNK);
-      for (let offset = HEADER_BYTES; offset < size; ) {
-        const read = fs.readSync(source, buffer, 0, Math.min(COPY_CHUNK, size - offset), offset);
-        if (read === 0) throw new Error(`The staged database ${stagedPath} ended early`);
-        fs.writeSync(fd, buffer, 0, read, offset);
-        offset += read;
-      }
+      copyFileRange(source, fd, HEADER_BYTES, size, stagedPath);
       fs.ftruncateSync(fd, size);
       fs.fdatasyncSync(fd);
       const header = Buffer.alloc(Math.min(HEADER_BYTES, size));
