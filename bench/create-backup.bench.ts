@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { createBackup, type BackupPhase } from '../packages/core/src/archive/create-backup.ts';
+import { createBackup, type BackupPhase } from '@evidence-locker/core';
 
 const dataDir = process.argv[2];
 if (!dataDir) throw new Error('usage: create-backup.bench.ts <dataDir> [--compare]');

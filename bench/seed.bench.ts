@@ -12,7 +12,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { seedDataDir, type SeedProgress } from '../packages/core/src/seed/seed-data-dir.ts';
+import { seedDataDir, type SeedProgress } from '@evidence-locker/core';
 
 const mode = process.argv[2];
 if (mode !== 'demo' && mode !== 'user') throw new Error('usage: seed.bench.ts <demo|user> [--months=9] [--dir=...] [--keep]');

@@ -8,14 +8,15 @@ import net from 'node:net';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { docsightFixture } from '@evidence-locker/core/testing/docsight-fixtures';
 import { lockerApi } from './locker-api.mjs';
 
 export const here = path.dirname(fileURLToPath(import.meta.url));
 export const repo = path.resolve(here, '..');
 export const IMAGE = 'localhost/evidence-locker:container-test';
-export const FIXTURE_DIR = path.join(repo, 'packages/core/test/fixtures/docsight/a-real-1m');
-export const FIXTURE = path.join(FIXTURE_DIR, 'docsight_backup_2026-11-26_070713.tar.gz');
-export const EXPECTED = JSON.parse(fs.readFileSync(path.join(FIXTURE_DIR, 'expected.json'), 'utf8')).databases;
+const fixture = docsightFixture('a-real-1m');
+export const FIXTURE = fixture.archive;
+export const EXPECTED = JSON.parse(fs.readFileSync(fixture.expected, 'utf8')).databases;
 /** Compose's default time between SIGTERM and SIGKILL. */
 export const STOP_TIMEOUT_S = 10;
 export const APP_UID = 1000;

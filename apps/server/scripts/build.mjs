@@ -10,13 +10,13 @@
 // over). The bundle is written to a fresh directory and moved into place when complete, so dist/
 // is never half-written; dist/.sources-stamp carries the time the build started, which bin/locker
 // compares the sources against.
+import { WORKER_ENTRIES as CORE_WORKERS } from '@evidence-locker/core/workers';
 import { build } from 'esbuild';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const core = fileURLToPath(new URL('../../../packages/core/src/', import.meta.url));
 const dist = path.join(root, 'dist');
 const stamp = path.join(dist, '.sources-stamp');
 const lockDir = path.join(root, '.dist-build.lock');
@@ -81,8 +81,8 @@ try {
       absWorkingDir: root,
       entryPoints: {
         locker: 'src/cli/main.ts',
-        'snapshot-worker': `${core}archive/snapshot-worker.ts`,
-        'sqlite-task-worker': `${core}archive/sqlite-task-worker.ts`,
+        // Core's workers, by the names core starts them under (its `./workers` export).
+        ...CORE_WORKERS,
         'dashboard-counts-worker': 'src/instance/dashboard-counts-worker.ts',
         'demo-seed-worker': 'src/demo/demo-seed-worker.ts',
       },

@@ -5,18 +5,13 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { docsightFixture } from '@evidence-locker/core/testing';
 import type { JobRunner } from '../jobs/job-runner.ts';
 import type { JobSnapshot } from '../jobs/job-schema.ts';
 
 /** DOCSight's own backup of a one-month real install (see the fixture README). */
-export const FIXTURE_A = fileURLToPath(
-  new URL(
-    '../../../../packages/core/test/fixtures/docsight/a-real-1m/docsight_backup_2026-11-26_070713.tar.gz',
-    import.meta.url,
-  ),
-);
+export const FIXTURE_A = docsightFixture('a-real-1m').archive;
 export const FIXTURE_A_MODEM_PASSWORD = 'Vodafone-Station-1234';
 export const FIXTURE_A_SNAPSHOTS = 2880;
 export const FIXTURE_A_CONNECTION_SAMPLES = 51840;
