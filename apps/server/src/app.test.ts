@@ -242,7 +242,7 @@ describe('HTTP server: responses', () => {
     });
     const response = await app.inject({ method: 'GET', url: '/api/boom' });
     expect(response.statusCode).toBe(500);
-    expect(response.json()).toEqual({ error: { code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error' } });
+    expect(response.json()).toEqual({ error: { code: 'INTERNAL', message: 'Internal server error' } });
     expect(JSON.stringify(logLines)).toContain('secret detail /etc/shadow');
   });
 });

@@ -13,7 +13,7 @@ import {
   pruneBackups,
 } from '@evidence-locker/core';
 import { z } from 'zod';
-import type { JobError } from '../jobs/job-schema.ts';
+import type { JobError } from '../jobs/job-snapshot.ts';
 import type { JobSpec } from '../jobs/job-runner.ts';
 import { refuseBackupPathInDataDir } from './backup-path-guard.ts';
 
@@ -42,7 +42,7 @@ export interface BackupJobOptions {
 }
 
 /** A job that backs up `dataDir` into `backupDir` and prunes to `retention`. */
-export function backupJobSpec(options: BackupJobOptions): JobSpec<BackupJobResult> {
+export function backupJobSpec(options: BackupJobOptions): JobSpec<'backup'> {
   const { dataDir, backupDir, trigger } = options;
   const keep = Math.min(MAX_RETENTION, Math.max(MIN_RETENTION, Math.trunc(options.retention)));
   return {

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { formatLocalIso, isLockerError, verifyBackup, type LockerErrorCode } from '@evidence-locker/core';
 import { z } from 'zod';
 import { clientDetails } from '../errors/error-mapping.ts';
-import type { JobError } from '../jobs/job-schema.ts';
+import type { JobError } from '../jobs/job-snapshot.ts';
 import type { JobSpec } from '../jobs/job-runner.ts';
 import type { BackupFileVersion, BackupVerifications } from './backup-verifications.ts';
 
@@ -47,7 +47,7 @@ function isVerdict(code: LockerErrorCode): boolean {
 }
 
 /** A job that verifies `backupDir/fileName` in full and records the outcome. */
-export function verifyJobSpec(options: VerifyJobOptions): JobSpec<VerifyJobResult> {
+export function verifyJobSpec(options: VerifyJobOptions): JobSpec<'verify'> {
   const { backupDir, fileName, verifications } = options;
   return {
     kind: 'verify',

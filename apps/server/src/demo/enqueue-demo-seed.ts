@@ -6,7 +6,8 @@ import type { SeedProgress } from '@evidence-locker/core';
 import type { AuditLogger } from '../audit.ts';
 import type { Instance } from '../instance/instance.ts';
 import type { JobRunner } from '../jobs/job-runner.ts';
-import type { JobProgress, JobSnapshot } from '../jobs/job-schema.ts';
+import type { JobProgress } from '../jobs/job-schema.ts';
+import type { JobSnapshot } from '../jobs/job-snapshot.ts';
 import type { SchedulePause } from '../restore/schedule-pause.ts';
 import { seedDemoData, type DemoSeedResult } from './seed-demo-data.ts';
 
@@ -21,7 +22,7 @@ export interface EnqueueDemoSeedOptions {
 /** Queues demo seeding; throws the runner's BUSY error while a restore is queued or running. */
 export function enqueueDemoSeed(options: EnqueueDemoSeedOptions): JobSnapshot {
   const { instance, log } = options;
-  return options.jobs.enqueue<DemoSeedResult>({
+  return options.jobs.enqueue({
     kind: 'demo-seed',
     label: 'Demo data',
     writesDataDir: true,

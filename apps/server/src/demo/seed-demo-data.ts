@@ -14,7 +14,9 @@ import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import {
+  CONNECTION_MONITOR_DB,
   DATABASE_FILES,
+  HISTORY_DB,
   LOCKER_ERROR_CODES,
   LockerError,
   runSqliteTask,
@@ -23,6 +25,7 @@ import {
   type SeedProgress,
   type SeedSummary,
 } from '@evidence-locker/core';
+import { z } from 'zod';
 import type { Instance } from '../instance/instance.ts';
 import { withSchedulePaused, type SchedulePause } from '../restore/schedule-pause.ts';
 
@@ -48,13 +51,19 @@ export interface SeedDemoDataOptions {
 }
 
 /** The `demo-seed` job's result. */
-export interface DemoSeedResult {
-  historyDays: number;
-  from: string;
-  to: string;
-  rows: SeedSummary['rows'];
-  seconds: number;
-}
+export const DemoSeedResultSchema = z.object({
+  historyDays: z.number().int().nonnegative(),
+  /** The first and the last day of the seeded history. */
+  from: z.string(),
+  to: z.string(),
+  /** Rows written, per database and table. */
+  rows: z.object({
+    [HISTORY_DB]: z.record(z.string(), z.number().int().nonnegative()),
+    [CONNECTION_MONITOR_DB]: z.record(z.string(), z.number().int().nonnegative()),
+  }) satisfies z.ZodType<SeedSummary['rows']>,
+  seconds: z.number().nonnegative(),
+});
+export type DemoSeedResult = z.infer<typeof DemoSeedResultSchema>;
 
 /** Seeds demo data into the running instance (see the file comment). */
 export async function seedDemoData(options: SeedDemoDataOptions): Promise<DemoSeedResult> {

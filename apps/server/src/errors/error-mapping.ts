@@ -89,7 +89,8 @@ export function toTrpcError(error: LockerError): TRPCError {
 
 /**
  * HTTP status and JSON body for any error a raw route throws: a LockerError keeps its message and
- * code; a TRPCError its code's status; anything else is 500 "Internal server error" (log it first).
+ * code; a TRPCError its code's status; anything else is 500 "Internal server error" with the code
+ * `INTERNAL`, as a tRPC procedure's and a job's unexpected errors have (log it first).
  */
 export function toHttpError(error: unknown): { status: number; body: HttpErrorBody } {
   if (error instanceof LockerError) {
@@ -106,7 +107,7 @@ export function toHttpError(error: unknown): { status: number; body: HttpErrorBo
   }
   return {
     status: 500,
-    body: { error: { code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error' } },
+    body: { error: { code: 'INTERNAL', message: 'Internal server error' } },
   };
 }
 

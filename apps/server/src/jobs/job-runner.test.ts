@@ -1,12 +1,18 @@
 import { LockerError } from '@evidence-locker/core';
 import { describe, expect, it } from 'vitest';
-import { JobRunner, type JobContext } from './job-runner.ts';
-import type { JobSnapshot } from './job-schema.ts';
+import { JobRunner, type JobContext, type JobSpec } from './job-runner.ts';
+import type { JobKind } from './job-schema.ts';
+import type { JobSnapshot } from './job-snapshot.ts';
 
 function deferred() {
   let resolve!: () => void;
   const promise = new Promise<void>((r) => (resolve = r));
   return { promise, resolve };
+}
+
+/** A job for the runner's own tests: the runner never reads a result, so these return none. */
+function testJob<K extends JobKind>(spec: Omit<JobSpec<K>, 'run'> & { run: (context: JobContext) => Promise<unknown> }): JobSpec<K> {
+  return spec as JobSpec<K>;
 }
 
 async function collect(iterable: AsyncIterable<JobSnapshot>): Promise<JobSnapshot[]> {
@@ -20,7 +26,7 @@ describe('JobRunner', () => {
     const runner = new JobRunner();
     const order: string[] = [];
     const gate = deferred();
-    const first = runner.enqueue({
+    const first = runner.enqueue(testJob({
       kind: 'backup',
       label: 'first',
       writesDataDir: false,
@@ -29,8 +35,8 @@ describe('JobRunner', () => {
         await gate.promise;
         order.push('first:end');
       },
-    });
-    const second = runner.enqueue({ kind: 'verify', label: 'second', writesDataDir: false, run: async () => void order.push('second') });
+    }));
+    const second = runner.enqueue(testJob({ kind: 'verify', label: 'second', writesDataDir: false, run: async () => void order.push('second') }));
     expect(runner.get(second.id)?.state).toBe('queued');
     gate.resolve();
     await runner.wait(second.id);
@@ -41,8 +47,8 @@ describe('JobRunner', () => {
   it('refuses a second restore while one is in progress, with a clear message', async () => {
     const runner = new JobRunner();
     const gate = deferred();
-    const restore = runner.enqueue({ kind: 'restore', label: 'a.tar.gz', writesDataDir: true, run: () => gate.promise });
-    expect(() => runner.enqueue({ kind: 'restore', label: 'b.tar.gz', writesDataDir: true, run: async () => undefined })).toThrow(
+    const restore = runner.enqueue(testJob({ kind: 'restore', label: 'a.tar.gz', writesDataDir: true, run: () => gate.promise }));
+    expect(() => runner.enqueue(testJob({ kind: 'restore', label: 'b.tar.gz', writesDataDir: true, run: async () => undefined }))).toThrow(
       /A restore is already in progress \(a\.tar\.gz\)/,
     );
     gate.resolve();
@@ -52,7 +58,7 @@ describe('JobRunner', () => {
   it('streams progress and the final state to watchers, and reports engine errors by code', async () => {
     const runner = new JobRunner();
     const gate = deferred();
-    const job = runner.enqueue({
+    const job = runner.enqueue(testJob({
       kind: 'backup',
       label: 'x',
       writesDataDir: false,
@@ -62,7 +68,7 @@ describe('JobRunner', () => {
         context.report({ phase: 'compress', bytesDone: 100, bytesTotal: 100 });
         throw new LockerError('DISK_FULL', 'The backup directory is full');
       },
-    });
+    }));
     const watching = collect(runner.watch(job.id));
     gate.resolve();
     const seen = await watching;
@@ -74,7 +80,7 @@ describe('JobRunner', () => {
   it('hides unexpected errors from clients but hands them to onFailure', async () => {
     const runner = new JobRunner();
     const causes: unknown[] = [];
-    const job = runner.enqueue({
+    const job = runner.enqueue(testJob({
       kind: 'verify',
       label: 'x',
       writesDataDir: false,
@@ -82,7 +88,7 @@ describe('JobRunner', () => {
         throw new Error('secret internals');
       },
       onFailure: (_error, cause) => causes.push(cause),
-    });
+    }));
     const final = await runner.wait(job.id);
     expect(final.error).toEqual({ code: 'INTERNAL', message: 'The job failed unexpectedly; the server log has the details.', details: {} });
     expect((causes[0] as Error).message).toBe('secret internals');
@@ -90,13 +96,13 @@ describe('JobRunner', () => {
 
   it('cancels a running job through its signal', async () => {
     const runner = new JobRunner();
-    const job = runner.enqueue({
+    const job = runner.enqueue(testJob({
       kind: 'backup',
       label: 'x',
       writesDataDir: false,
       run: ({ signal }) =>
         new Promise((_, reject) => signal.addEventListener('abort', () => reject(new LockerError('CANCELLED', 'The backup was cancelled.')))),
-    });
+    }));
     await new Promise((resolve) => setTimeout(resolve, 10));
     runner.cancel(job.id);
     expect((await runner.wait(job.id)).state).toBe('cancelled');
@@ -106,7 +112,7 @@ describe('JobRunner', () => {
     const runner = new JobRunner();
     const events: string[] = [];
     const release = await runner.acquireReadLease();
-    const restore = runner.enqueue({ kind: 'restore', label: 'r', writesDataDir: true, run: async () => void events.push('restore ran') });
+    const restore = runner.enqueue(testJob({ kind: 'restore', label: 'r', writesDataDir: true, run: async () => void events.push('restore ran') }));
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(events).toEqual([]);
     events.push('download done');
@@ -115,7 +121,7 @@ describe('JobRunner', () => {
     expect(events).toEqual(['download done', 'restore ran']);
 
     const gate = deferred();
-    const second = runner.enqueue({ kind: 'restore', label: 'r2', writesDataDir: true, run: () => gate.promise });
+    const second = runner.enqueue(testJob({ kind: 'restore', label: 'r2', writesDataDir: true, run: () => gate.promise }));
     await new Promise((resolve) => setTimeout(resolve, 10));
     let leased = false;
     const lease = runner.acquireReadLease().then((done) => {
@@ -132,18 +138,18 @@ describe('JobRunner', () => {
 
   it('cancels queued jobs and waits for the running one on close', async () => {
     const runner = new JobRunner();
-    const running = runner.enqueue({
+    const running = runner.enqueue(testJob({
       kind: 'backup',
       label: 'a',
       writesDataDir: false,
       run: ({ signal }) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(new LockerError('CANCELLED', 'stopped')))),
-    });
-    const queued = runner.enqueue({ kind: 'backup', label: 'b', writesDataDir: false, run: async () => undefined });
+    }));
+    const queued = runner.enqueue(testJob({ kind: 'backup', label: 'b', writesDataDir: false, run: async () => undefined }));
     await new Promise((resolve) => setTimeout(resolve, 10));
     await runner.close();
     expect(runner.get(running.id)?.state).toBe('cancelled');
     expect(runner.get(queued.id)?.state).toBe('cancelled');
-    expect(() => runner.enqueue({ kind: 'backup', label: 'c', writesDataDir: false, run: async () => undefined })).toThrow(/shutting down/);
+    expect(() => runner.enqueue(testJob({ kind: 'backup', label: 'c', writesDataDir: false, run: async () => undefined }))).toThrow(/shutting down/);
   });
 
   it('waits on close until a download still streaming has released its read lease', async () => {

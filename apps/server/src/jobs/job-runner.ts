@@ -15,7 +15,8 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter, on } from 'node:events';
 import { LockerError, isLockerError } from '@evidence-locker/core';
-import { isFinished, type JobError, type JobKind, type JobProgress, type JobSnapshot } from './job-schema.ts';
+import { isFinished, type JobKind, type JobProgress } from './job-schema.ts';
+import type { JobError, JobResult, JobSnapshot, JobSnapshotOf } from './job-snapshot.ts';
 import { clientDetails } from '../errors/error-mapping.ts';
 
 export interface JobContext {
@@ -24,21 +25,22 @@ export interface JobContext {
   report(progress: JobProgress): void;
 }
 
-export interface JobSpec<T> {
-  kind: JobKind;
+/** A job of kind `K`: what it does, and what it returns (that kind's result schema, job-snapshot.ts). */
+export interface JobSpec<K extends JobKind> {
+  kind: K;
   label: string;
   /** Whether the job writes the data directory (waits for read leases; refused next to a restore). */
   writesDataDir: boolean;
-  run(context: JobContext): Promise<T>;
+  run(context: JobContext): Promise<JobResult<K>>;
   /** Called with the result before watchers hear of success (e.g. audit logging). */
-  onSuccess?: (result: T) => void;
+  onSuccess?: (result: JobResult<K>) => void;
   /** Called with the client-facing error and the original one (for the log). */
   onFailure?: (error: JobError, cause: unknown) => void;
 }
 
 interface Job {
   snapshot: JobSnapshot;
-  spec: JobSpec<unknown>;
+  spec: JobSpec<JobKind>;
   controller: AbortController;
   done: Promise<void>;
   settle: () => void;
@@ -64,7 +66,7 @@ export class JobRunner {
   }
 
   /** Queues a job and returns its first snapshot. Throws BUSY for a second restore. */
-  enqueue<T>(spec: JobSpec<T>): JobSnapshot {
+  enqueue<K extends JobKind>(spec: JobSpec<K>): JobSnapshotOf<K> {
     if (this.#closed) throw new LockerError('BUSY', 'The server is shutting down; try again when it is back.');
     if (spec.writesDataDir) {
       const active = [...this.#queue, ...(this.#running ? [this.#running] : [])].find((job) => job.spec.writesDataDir);
@@ -89,7 +91,7 @@ export class JobRunner {
         startedAt: null,
         finishedAt: null,
       },
-      spec: spec as JobSpec<unknown>,
+      spec: spec as unknown as JobSpec<JobKind>,
       controller: new AbortController(),
       done,
       settle,
@@ -98,7 +100,7 @@ export class JobRunner {
     this.#queue.push(job);
     this.#emit(job);
     void this.#pump();
-    return { ...job.snapshot };
+    return { ...job.snapshot } as JobSnapshotOf<K>;
   }
 
   get(id: string): JobSnapshot | undefined {
@@ -244,14 +246,15 @@ export class JobRunner {
     }
   }
 
-  #finish(job: Job, state: 'succeeded' | 'failed' | 'cancelled', error: JobError | null, result?: unknown): void {
+  #finish(job: Job, state: 'succeeded' | 'failed' | 'cancelled', error: JobError | null, result?: JobResult<JobKind>): void {
+    // The result is the one the job's spec returned, of its own kind (JobSpec<K>).
     job.snapshot = {
       ...job.snapshot,
       state,
       error,
       ...(result === undefined ? {} : { result }),
       finishedAt: new Date().toISOString(),
-    };
+    } as JobSnapshot;
     this.#emit(job);
     job.settle();
     this.#forgetOldJobs();

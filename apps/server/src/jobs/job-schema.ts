@@ -1,7 +1,7 @@
 /**
- * The shape of a job as clients see it (the web app's progress bars, the CLI, tests). Long work
- * (create, verify, restore, demo seeding) runs as a job with an id; its progress and its end come
- * through `jobs.watch` (a tRPC subscription over SSE).
+ * The parts of a job's shape that loads nothing else: its kinds, states and progress steps (the
+ * `codes` export lists the steps without loading the engine). The whole snapshot, with a result
+ * schema per kind, is in job-snapshot.ts.
  */
 import { z } from 'zod';
 
@@ -52,31 +52,6 @@ export const JobProgressSchema = z.object({
   unit: z.enum(JOB_PROGRESS_UNITS).optional(),
 });
 export type JobProgress = z.infer<typeof JobProgressSchema>;
-
-export const JobErrorSchema = z.object({
-  /** The engine's error code (`DATABASE_CORRUPT`, `DISK_FULL`, …) or `INTERNAL`. */
-  code: z.string(),
-  message: z.string(),
-  /** The facts a translation of the code may name (file names, sizes). */
-  details: z.record(z.string(), z.union([z.string(), z.number()])),
-});
-export type JobError = z.infer<typeof JobErrorSchema>;
-
-export const JobSnapshotSchema = z.object({
-  id: z.string(),
-  kind: JobKindSchema,
-  /** A short human description, e.g. the backup's file name. */
-  label: z.string(),
-  state: JobStateSchema,
-  progress: JobProgressSchema.nullable(),
-  /** The job's result once it succeeded (its shape depends on the kind). */
-  result: z.unknown().optional(),
-  error: JobErrorSchema.nullable(),
-  createdAt: z.string(),
-  startedAt: z.string().nullable(),
-  finishedAt: z.string().nullable(),
-});
-export type JobSnapshot = z.infer<typeof JobSnapshotSchema>;
 
 export function isFinished(state: JobState): boolean {
   return state === 'succeeded' || state === 'failed' || state === 'cancelled';

@@ -8,7 +8,7 @@ import { preparedRestoreIntact } from '@evidence-locker/core';
 import { audit, type AuditLogger } from '../audit.ts';
 import type { Instance } from '../instance/instance.ts';
 import type { JobRunner } from '../jobs/job-runner.ts';
-import type { JobSnapshot } from '../jobs/job-schema.ts';
+import type { JobSnapshot } from '../jobs/job-snapshot.ts';
 import type { RestoreJobResult } from './restore-job-result.ts';
 import { restoreRunningInstance } from './restore-running-instance.ts';
 import type { SchedulePause } from './schedule-pause.ts';
@@ -42,7 +42,7 @@ export function enqueueRestore(options: EnqueueRestoreOptions): JobSnapshot {
   const described = source.kind === 'upload' ? `uploaded archive ${source.upload.uploadId}` : source.fileName;
   let job: JobSnapshot;
   try {
-    job = jobs.enqueue<RestoreJobResult>({
+    job = jobs.enqueue({
       kind: 'restore',
       label: `Restore of ${source.kind === 'upload' ? 'an uploaded backup' : source.fileName}`,
       writesDataDir: true,

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLockerClient } from '../client.ts';
-import type { JobSnapshot } from '../jobs/job-schema.ts';
+import type { JobSnapshot } from '../jobs/job-snapshot.ts';
 import { startServer, type RunningServer } from '../serve.ts';
 import type { RestoreJobResult } from './restore-job-result.ts';
 import { FIXTURE_A, FIXTURE_A_CONNECTION_SAMPLES, FIXTURE_A_SNAPSHOTS, stagedUploads } from './restore-test-support.ts';

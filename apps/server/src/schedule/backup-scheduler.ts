@@ -32,7 +32,7 @@ import {
   listBackups,
   type BackupListEntry,
 } from '@evidence-locker/core';
-import { backupJobSpec, type BackupJobResult } from '../backups/backup-job.ts';
+import { backupJobSpec } from '../backups/backup-job.ts';
 import type { Instance } from '../instance/instance.ts';
 import type { JobRunner } from '../jobs/job-runner.ts';
 import type { ScheduleState } from '../schedule-state.ts';
@@ -283,8 +283,8 @@ export class BackupScheduler {
       );
       const final = await this.#jobs.wait(job.id);
       if (this.#stopped) return;
-      if (final.state === 'succeeded') {
-        const result = final.result as BackupJobResult;
+      if (final.kind === 'backup' && final.state === 'succeeded' && final.result) {
+        const result = final.result;
         this.#lastSuccessAt = this.#clock.now();
         this.#lastSuccessFile = result.fileName;
         this.#lastBackupAt = this.#lastSuccessAt;

@@ -24,7 +24,7 @@ import { backupJobSpec } from '../../backups/backup-job.ts';
 import { refuseBackupPathInDataDir } from '../../backups/backup-path-guard.ts';
 import { VerificationSchema } from '../../backups/backup-verifications.ts';
 import { verifyJobSpec } from '../../backups/verify-job.ts';
-import { JobSnapshotSchema } from '../../jobs/job-schema.ts';
+import { JobSnapshotSchema } from '../../jobs/job-snapshot.ts';
 import { ScheduleStateSchema } from '../../schedule-state.ts';
 import { readBackupSettings } from '../../settings/backup-settings.ts';
 import { userPath } from '../../settings/user-path.ts';

@@ -5,7 +5,7 @@
 import { tracked, TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { refusal } from '../../errors/server-refusal.ts';
-import { JobSnapshotSchema } from '../../jobs/job-schema.ts';
+import { JobSnapshotSchema } from '../../jobs/job-snapshot.ts';
 import { protectedProcedure, router } from '../init.ts';
 
 const JobIdSchema = z.object({ id: z.string().uuid() });

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createBackup, decryptSecret, hashPassword, readBackupTrigger } from '@evidence-locker/core';
-import type { JobSnapshot } from '../../jobs/job-schema.ts';
+import type { JobSnapshot } from '../../jobs/job-snapshot.ts';
 import type { RestoreJobResult } from '../../restore/restore-job-result.ts';
 import {
   FIXTURE_A,
