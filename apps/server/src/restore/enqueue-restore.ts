@@ -9,7 +9,6 @@ import { audit, type AuditLogger } from '../audit.ts';
 import type { Instance } from '../instance/instance.ts';
 import type { JobRunner } from '../jobs/job-runner.ts';
 import type { JobSnapshot } from '../jobs/job-snapshot.ts';
-import type { RestoreJobResult } from './restore-job-result.ts';
 import { restoreRunningInstance } from './restore-running-instance.ts';
 import type { SchedulePause } from './schedule-pause.ts';
 import type { StagedUpload, UploadStore } from './upload-store.ts';
