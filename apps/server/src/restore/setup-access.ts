@@ -1,23 +1,28 @@
 /**
- * The setup rule for the restore work that costs the server (the raw upload route, and
- * `restore.start` whose `fileName` variant follows the protected rule instead), with the same
- * messages as trpc/init.ts:
- * - an admin password is set: a session is needed (401);
- * - configured without a password: open, like DOCSight;
- * - unconfigured: open, but each upload and each restore is counted per client address
- *   (auth/setup-attempt-limiter.ts: 60 uploads and 5 restores an hour), and an address may have
- *   {@link SETUP_PENDING_UPLOADS} uploads arriving or waiting at once.
+ * The access rules (auth/access-rules.ts) for the restore work that costs the server: the raw
+ * upload route and `restore.start`. Beside the decision, this edge does what has state: it counts
+ * an attempt with the setup limiter (and gives it back when the work could not start), and writes
+ * a `restore.refused` audit line for every refusal, with the client address. A refusal is thrown
+ * as the server's refusal error (UNAUTHORIZED or TOO_MANY_REQUESTS); the upload route answers it
+ * through `toHttpError`, procedures throw it on.
  */
 import { audit, type AuditLogger } from '../audit.ts';
-import { SETUP_PENDING_UPLOADS, type SetupAction } from '../auth/setup-attempt-limiter.ts';
-import { refusal } from '../errors/server-refusal.ts';
+import { readAccessFacts } from '../auth/access-facts.ts';
+import {
+  decideSessionAccess,
+  decideSetupAccess,
+  decideSetupAttempt,
+  refusalError,
+  type AccessRefusal,
+} from '../auth/access-rules.ts';
+import type { SetupAction } from '../auth/setup-attempt-limiter.ts';
 import type { ServerServices } from '../trpc/context.ts';
 
-/** The facts of one request the rule needs. */
+/** The facts of one request the checks need. */
 export interface AccessRequest {
   clientAddress: string;
-  /** Whether the request carries a valid session (only asked when an admin password is set). */
-  authenticated: boolean;
+  /** Value of the `el_session` cookie, if sent. */
+  sessionToken: string | undefined;
   log: AuditLogger;
 }
 
@@ -32,10 +37,21 @@ export interface SetupAdmission {
   refund(): void;
 }
 
-/** Message of every 401 (the same as protectedProcedure's). */
-export const LOGIN_REQUIRED_MESSAGE = 'Log in first: this instance has an admin password.';
-
 const FREE: SetupAdmission = { pendingUploads: undefined, refund: () => undefined };
+
+/**
+ * Writes the `restore.refused` audit line for a refusal of the restore work at `path` (an upload,
+ * `restore.start`, or a procedure of setupProcedure).
+ */
+export function auditRestoreRefusal(log: AuditLogger, clientAddress: string, path: string, refused: AccessRefusal): void {
+  const why = refused.reason === 'rate limit' ? 'too many attempts' : 'not logged in';
+  audit(log, 'restore.refused', { ip: clientAddress, path, reason: refused.reason }, `Restore attempt refused: ${why}`);
+}
+
+function refuse(request: AccessRequest, path: string, refused: AccessRefusal): never {
+  auditRestoreRefusal(request.log, request.clientAddress, path, refused);
+  throw refusalError(refused);
+}
 
 /**
  * Throws UNAUTHORIZED or TOO_MANY_REQUESTS (and writes a `restore.refused` audit line) when the
@@ -46,32 +62,16 @@ export function checkSetupAccess(
   request: AccessRequest,
   action: SetupAction,
 ): SetupAdmission {
-  const { instance } = services;
-  const what = action === 'upload' ? 'upload' : 'restore.start';
-  if (instance.hasAdminPassword) {
-    if (!request.authenticated) {
-      audit(request.log, 'restore.refused', { ip: request.clientAddress, path: what, reason: 'not logged in' }, 'Restore attempt refused: not logged in');
-      throw refusal('UNAUTHORIZED', 'LOGIN_REQUIRED', LOGIN_REQUIRED_MESSAGE);
-    }
-    return FREE;
-  }
-  if (instance.snapshot.configured) return FREE;
+  const path = action === 'upload' ? 'upload' : 'restore.start';
+  const decision = decideSetupAccess(readAccessFacts(services.instance, request.sessionToken));
+  if (!decision.allowed) refuse(request, path, decision);
+  if (!decision.counted) return FREE;
   const { setupLimiter } = services;
-  const attempt = setupLimiter.consume(action, request.clientAddress);
-  if (!attempt.allowed) {
-    audit(request.log, 'restore.refused', { ip: request.clientAddress, path: what, reason: 'rate limit' }, 'Restore attempt refused: too many attempts');
-    const minutes = Math.ceil(attempt.retryAfterSeconds / 60);
-    const noun = action === 'upload' ? 'uploads' : 'restores';
-    throw refusal(
-      'TOO_MANY_REQUESTS',
-      action === 'upload' ? 'SETUP_UPLOAD_LIMIT' : 'SETUP_RESTORE_LIMIT',
-      `Too many ${noun} from your address: ${attempt.limit} in the last hour. Try again in ${minutes} minutes.`,
-      { limit: attempt.limit, minutes },
-    );
-  }
+  const attempt = decideSetupAttempt(action, setupLimiter.consume(action, request.clientAddress));
+  if (!attempt.allowed) refuse(request, path, attempt);
   let refunded = false;
   return {
-    pendingUploads: SETUP_PENDING_UPLOADS,
+    pendingUploads: attempt.pendingUploads,
     refund: () => {
       if (refunded) return;
       refunded = true;
@@ -80,13 +80,11 @@ export function checkSetupAccess(
   };
 }
 
-/** The protected rule (protectedProcedure's): a session when an admin password is set. */
-export function checkSessionAccess(
-  services: Pick<ServerServices, 'instance'>,
-  request: AccessRequest,
-  what: string,
-): void {
-  if (!services.instance.hasAdminPassword || request.authenticated) return;
-  audit(request.log, 'restore.refused', { ip: request.clientAddress, path: what, reason: 'not logged in' }, 'Restore attempt refused: not logged in');
-  throw refusal('UNAUTHORIZED', 'LOGIN_REQUIRED', LOGIN_REQUIRED_MESSAGE);
+/**
+ * Throws UNAUTHORIZED (and writes a `restore.refused` audit line for `path`) when the session rule
+ * (protectedProcedure's) refuses the request.
+ */
+export function checkSessionAccess(services: Pick<ServerServices, 'instance'>, request: AccessRequest, path: string): void {
+  const decision = decideSessionAccess(readAccessFacts(services.instance, request.sessionToken));
+  if (!decision.allowed) refuse(request, path, decision);
 }

@@ -27,7 +27,7 @@ import { ensureFreeSpace, FREE_SPACE_MARGIN, LockerError } from '@evidence-locke
 import { audit } from '../audit.ts';
 import { toHttpError, isServerFault } from '../errors/error-mapping.ts';
 import { refusal } from '../errors/server-refusal.ts';
-import { hasSessionAccess } from '../http/session-guard.ts';
+import { SESSION_COOKIE } from '../auth/session-token.ts';
 import { checkSessionAccess, checkSetupAccess, type AccessRequest } from './setup-access.ts';
 import { uploadTooLarge } from './receive-upload.ts';
 
@@ -68,7 +68,7 @@ export async function uploadRoute(app: FastifyInstance): Promise<void> {
     const body = (request.body as Readable | undefined) ?? request.raw;
     const access: AccessRequest = {
       clientAddress: request.ip,
-      authenticated: hasSessionAccess(services, request),
+      sessionToken: request.cookies[SESSION_COOKIE],
       log: request.log,
     };
     const uploadId = uploads.newUploadId();

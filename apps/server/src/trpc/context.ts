@@ -12,6 +12,8 @@ import type {} from '@fastify/cookie';
 import { TRPCError } from '@trpc/server';
 import type { CreateFastifyContextOptions } from '@trpc/server/adapters/fastify';
 import { audit, type AuditLogger } from '../audit.ts';
+import { readAccessFacts } from '../auth/access-facts.ts';
+import type { AccessFacts } from '../auth/access-rules.ts';
 import { batchRefusal } from '../auth/batch-refusal.ts';
 import type { LoginRateLimiter } from '../auth/login-rate-limiter.ts';
 import type { SetupAttemptLimiter } from '../auth/setup-attempt-limiter.ts';
@@ -60,12 +62,9 @@ export interface Context extends ServerServices {
   request: RequestFacts;
 }
 
-/**
- * True when the request carries a valid session for the current admin password and key that was
- * not logged out (Instance.sessionOf).
- */
-export function isAuthenticated(ctx: Context): boolean {
-  return ctx.instance.sessionOf(ctx.request.sessionToken) !== null;
+/** What the access rules (auth/access-rules.ts) decide on for this request, read now. */
+export function accessFactsOf(ctx: Context): AccessFacts {
+  return readAccessFacts(ctx.instance, ctx.request.sessionToken);
 }
 
 /**

@@ -1,22 +1,24 @@
 /**
  * The one initTRPC of the server and its procedure kinds:
  * - `publicProcedure`: anyone (setup state, login).
- * - `protectedProcedure`: needs a session when an admin password is set; otherwise open, as in
- *   DOCSight. Refusal is 401 UNAUTHORIZED as JSON, never a redirect.
- * - `setupProcedure`: for looking at and discarding an upload. With an admin password: a session.
- *   Without one: open, like DOCSight (the setup wizard needs it before anything is configured).
- *   What costs the server while unconfigured, an upload and a restore, is counted per address
- *   where it starts (restore/setup-access.ts).
+ * - `protectedProcedure`: the session rule (auth/access-rules.ts): a session when an admin password
+ *   is set; otherwise open, as in DOCSight. Refusal is 401 UNAUTHORIZED as JSON, never a redirect.
+ * - `setupProcedure`: the setup rule, for looking at and discarding an upload. With an admin
+ *   password: a session. Without one: open, like DOCSight (the setup wizard needs it before
+ *   anything is configured); a refusal gets a `restore.refused` audit line. What costs the server
+ *   while unconfigured, an upload and a restore, is counted per address where it starts
+ *   (restore/setup-access.ts).
  * Every procedure maps LockerErrors to tRPC codes once (errors/error-mapping.ts). Every error's
  * `data` carries `lockerCode` (the engine's code, a server code from errors/server-refusal.ts, or
  * null) and `details` (the facts a translation may name), so a client can say it in its language.
  */
-import { initTRPC, TRPCError } from '@trpc/server';
+import { initTRPC } from '@trpc/server';
 import { LockerError } from '@evidence-locker/core';
-import { audit } from '../audit.ts';
+import { decideSessionAccess, decideSetupAccess, refusalError } from '../auth/access-rules.ts';
 import { clientDetails, toTrpcError } from '../errors/error-mapping.ts';
-import { refusal, refusalOf, type ErrorDetails } from '../errors/server-refusal.ts';
-import { isAuthenticated, type Context } from './context.ts';
+import { refusalOf, type ErrorDetails } from '../errors/server-refusal.ts';
+import { auditRestoreRefusal } from '../restore/setup-access.ts';
+import { accessFactsOf, type Context } from './context.ts';
 
 /** Validation problems in a shape clients can show next to fields. */
 export interface InputIssue {
@@ -74,21 +76,20 @@ const mapLockerErrors = t.middleware(async ({ next }) => {
   return result;
 });
 
-function unauthorized(): TRPCError {
-  return refusal('UNAUTHORIZED', 'LOGIN_REQUIRED', 'Log in first: this instance has an admin password.');
-}
-
 export const publicProcedure = t.procedure.use(mapLockerErrors);
 
 export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
-  if (ctx.instance.hasAdminPassword && !isAuthenticated(ctx)) throw unauthorized();
+  const decision = decideSessionAccess(accessFactsOf(ctx));
+  if (!decision.allowed) throw refusalError(decision);
   return next();
 });
 
 export const setupProcedure = publicProcedure.use(({ ctx, next, path }) => {
-  if (ctx.instance.hasAdminPassword && !isAuthenticated(ctx)) {
-    audit(ctx.request.log, 'restore.refused', { ip: ctx.request.clientAddress, path, reason: 'not logged in' }, 'Restore attempt refused: not logged in');
-    throw unauthorized();
+  // Only looks and discards: nothing here costs the server, so nothing is counted.
+  const decision = decideSetupAccess(accessFactsOf(ctx));
+  if (!decision.allowed) {
+    auditRestoreRefusal(ctx.request.log, ctx.request.clientAddress, path, decision);
+    throw refusalError(decision);
   }
   return next();
 });

@@ -11,7 +11,7 @@ import { audit } from '../../audit.ts';
 import { refusal } from '../../errors/server-refusal.ts';
 import { issueSessionToken } from '../../auth/session-token.ts';
 import { checkAdminPassword } from '../../instance/admin-password.ts';
-import { isAuthenticated } from '../context.ts';
+import { accessFactsOf } from '../context.ts';
 import { protectedProcedure, publicProcedure, router } from '../init.ts';
 
 export const LoginInputSchema = z.object({
@@ -67,10 +67,10 @@ export const authRouter = router({
     return { authenticated: false };
   }),
 
-  me: publicProcedure.query(({ ctx }) => ({
-    authRequired: ctx.instance.hasAdminPassword,
-    authenticated: isAuthenticated(ctx),
-  })),
+  me: publicProcedure.query(({ ctx }) => {
+    const facts = accessFactsOf(ctx);
+    return { authRequired: facts.hasAdminPassword, authenticated: facts.authenticated };
+  }),
 });
 
 function tooMany(retryAfterSeconds: number): TRPCError {

@@ -18,7 +18,7 @@ import { enqueueRestore } from '../../restore/enqueue-restore.ts';
 import { resolveStoredBackup } from '../../restore/resolve-stored-backup.ts';
 import { checkSessionAccess, checkSetupAccess, type AccessRequest } from '../../restore/setup-access.ts';
 import { UPLOAD_GONE_MESSAGE } from '../../restore/upload-store.ts';
-import { isAuthenticated, type Context } from '../context.ts';
+import type { Context } from '../context.ts';
 import { publicProcedure, router, setupProcedure } from '../init.ts';
 
 export const ArchiveValidationSchema = z.object({
@@ -57,7 +57,7 @@ function uploadGone() {
 }
 
 function accessRequest(ctx: Context): AccessRequest {
-  return { clientAddress: ctx.request.clientAddress, authenticated: isAuthenticated(ctx), log: ctx.request.log };
+  return { clientAddress: ctx.request.clientAddress, sessionToken: ctx.request.sessionToken, log: ctx.request.log };
 }
 
 export const restoreRouter = router({

@@ -9,7 +9,8 @@ import { refusal } from '../../errors/server-refusal.ts';
 import { enqueueDemoSeed } from '../../demo/enqueue-demo-seed.ts';
 import { issueSessionToken } from '../../auth/session-token.ts';
 import { MODEM_TYPES, ModemTypeSchema } from '../../setup/modem-types.ts';
-import { isAuthenticated } from '../context.ts';
+import { decideSessionAccess } from '../../auth/access-rules.ts';
+import { accessFactsOf } from '../context.ts';
 import { protectedProcedure, publicProcedure, router } from '../init.ts';
 
 export const SetupStateSchema = z.object({
@@ -59,7 +60,7 @@ export const setupRouter = router({
       demoMode: snapshot.demoMode,
       demoModeForced: ctx.instance.demoModeOverride !== undefined,
       hasAdminPassword,
-      needsLogin: hasAdminPassword && !isAuthenticated(ctx),
+      needsLogin: !decideSessionAccess(accessFactsOf(ctx)).allowed,
     };
   }),
 
