@@ -5,7 +5,7 @@ import { countRows, countRowsDetailed } from '../src/db/table-counts.ts';
 import { CONNECTION_MONITOR_MIGRATION_IDS, HISTORY_MIGRATION_IDS } from '../src/db/migrations.ts';
 import { openConnectionMonitorDatabase, openHistoryDatabase } from '../src/db/open-database.ts';
 import { readSchemaInfo } from '../src/db/schema-version.ts';
-import { extractFixture, makeTempDir, type ExtractedFixture } from './db-fixture-archives.ts';
+import { extractFixture, makeTempDir, type ExtractedFixture } from './support/db-fixture-archives.ts';
 
 interface SchemaRow { type: string; name: string; tbl_name: string; sql: string | null }
 

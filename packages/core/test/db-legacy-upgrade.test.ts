@@ -6,7 +6,7 @@ import { openHistoryDatabase } from '../src/db/open-database.ts';
 import { readSchemaInfo } from '../src/db/schema-version.ts';
 import { countRows } from '../src/db/table-counts.ts';
 import { tableColumns } from '../src/db/table-shape.ts';
-import { makeTempDir, type ExtractedFixture } from './db-fixture-archives.ts';
+import { makeTempDir, type ExtractedFixture } from './support/db-fixture-archives.ts';
 
 const COMMUNITY_DDL = 'CREATE TABLE fritzbox_cable_readings (id INTEGER PRIMARY KEY, ts TEXT, value REAL)';
 

@@ -17,8 +17,8 @@ import {
   restoreDataDir,
   type LockerError,
 } from '../src/index.ts';
-import { makeDataDir } from '../src/archive/create-backup.test-fixtures.ts';
-import { cleanupTempDirs, FIXTURE_A, makeLiveDataDir, makeTempDir, snapshotDir } from './restore-support.ts';
+import { makeDataDir } from './support/create-backup-fixtures.ts';
+import { cleanupTempDirs, FIXTURE_A, makeLiveDataDir, makeTempDir, snapshotDir } from './support/restore-support.ts';
 
 function reportFree(free: number): void {
   vi.spyOn(fs.promises, 'statfs').mockResolvedValue({ bavail: free, bsize: 1 } as fs.StatsFs);

@@ -27,7 +27,7 @@ import {
   sha256,
   snapshotDbBytes,
   snapshotDir,
-} from './restore-support.ts';
+} from './support/restore-support.ts';
 
 afterEach(cleanupTempDirs);
 

@@ -13,7 +13,7 @@ import { LockerError } from '../src/errors.ts';
 import { readArchive } from '../src/archive/read-archive.ts';
 import { restoreBackup } from '../src/archive/restore-backup.ts';
 import { validateArchive } from '../src/archive/validate-archive.ts';
-import { buildTar, buildTarGz, cleanupTempDirs, makeTempDir, memberDigests, metaText, type TarMember } from './restore-support.ts';
+import { buildTar, buildTarGz, cleanupTempDirs, makeTempDir, memberDigests, metaText, type TarMember } from './support/restore-support.ts';
 
 afterEach(cleanupTempDirs);
 

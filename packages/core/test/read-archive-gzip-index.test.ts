@@ -10,12 +10,12 @@ import { gzipSync, gunzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LockerError } from '../src/errors.ts';
 import { createBackup } from '../src/archive/create-backup.ts';
-import { firstGzipMemberLength, makeDataDir, type FixtureDataDir } from '../src/archive/create-backup.test-fixtures.ts';
+import { firstGzipMemberLength, makeDataDir, type FixtureDataDir } from './support/create-backup-fixtures.ts';
 import { readArchive, type ReadArchiveResult } from '../src/archive/read-archive.ts';
 import { restoreBackup } from '../src/archive/restore-backup.ts';
 import { validateArchive } from '../src/archive/validate-archive.ts';
 import { tarPadding, ustarHeader } from '../src/archive/ustar-header.ts';
-import { FIXTURE_A, cleanupTempDirs, makeLiveDataDir, makeTempDir, restoreWorkFiles, snapshotDir } from './restore-support.ts';
+import { FIXTURE_A, cleanupTempDirs, makeLiveDataDir, makeTempDir, restoreWorkFiles, snapshotDir } from './support/restore-support.ts';
 
 let source: FixtureDataDir;
 /** Our archive of `source`, with 64 KiB body members so there are many to index. */

@@ -23,7 +23,7 @@ import {
   snapshotDbBytes,
   snapshotDir,
   writeSnapshotDb,
-} from './restore-support.ts';
+} from './support/restore-support.ts';
 
 afterEach(cleanupTempDirs);
 

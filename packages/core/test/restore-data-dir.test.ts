@@ -15,7 +15,7 @@ import {
   metaText,
   readSnapshotRows,
   snapshotDir,
-} from './restore-support.ts';
+} from './support/restore-support.ts';
 
 afterEach(cleanupTempDirs);
 

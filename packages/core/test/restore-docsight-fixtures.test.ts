@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { restoreBackup } from '../src/archive/restore-backup.ts';
 import { validateArchiveFile } from '../src/archive/validate-archive.ts';
 import type { ArchiveProgress } from '../src/archive/read-archive.ts';
-import { FIXTURE_A, FIXTURE_B, cleanupTempDirs, makeLiveDataDir, makeTempDir, sha256 } from './restore-support.ts';
+import { FIXTURE_A, FIXTURE_B, cleanupTempDirs, makeLiveDataDir, makeTempDir, sha256 } from './support/restore-support.ts';
 
 afterEach(cleanupTempDirs);
 

@@ -23,7 +23,7 @@ import {
   sha256,
   snapshotDbBytes,
   writeSnapshotDb,
-} from './restore-support.ts';
+} from './support/restore-support.ts';
 
 afterEach(cleanupTempDirs);
 

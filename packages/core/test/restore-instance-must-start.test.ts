@@ -21,7 +21,7 @@ import {
   snapshotDbBytes,
   snapshotDir,
   type TarMember,
-} from './restore-support.ts';
+} from './support/restore-support.ts';
 
 afterEach(cleanupTempDirs);
 

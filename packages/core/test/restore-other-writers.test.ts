@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { restoreDataDir } from '../src/archive/restore-data-dir.ts';
 import { restoreBackup } from '../src/archive/restore-backup.ts';
 import { isLockerError } from '../src/errors.ts';
-import { FIXTURE_A, cleanupTempDirs, makeTempDir, restoreWorkFiles } from './restore-support.ts';
+import { FIXTURE_A, cleanupTempDirs, makeTempDir, restoreWorkFiles } from './support/restore-support.ts';
 
 const WRITER = path.join(import.meta.dirname, 'support', 'sqlite-writer.mjs');
 const children: ChildProcess[] = [];

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackup } from '../src/archive/create-backup.ts';
-import { makeDataDir, readWithPython } from '../src/archive/create-backup.test-fixtures.ts';
+import { makeDataDir, readWithPython } from './support/create-backup-fixtures.ts';
 import { estimateUnpackedBytes } from '../src/archive/estimate-unpacked-bytes.ts';
 import { restoreBackup, type RestoreResult } from '../src/archive/restore-backup.ts';
 import { validateArchiveFile, type ArchiveValidation } from '../src/archive/validate-archive.ts';
@@ -34,7 +34,7 @@ import {
   restoreWorkFiles,
   sha256,
   snapshotDir,
-} from './restore-support.ts';
+} from './support/restore-support.ts';
 
 type Packer = 'GNU tar' | "Python's tarfile";
 
@@ -276,7 +276,7 @@ describe('a DOCSight archive extracted, edited and packed again', () => {
     const names = [HISTORY_DB, CONNECTION_MONITOR_DB, CONFIG_FILE, CONFIG_KEY_FILE, SESSION_KEY_FILE, AUTH_STATE_FILE, META_FILE];
     const archive = pack('GNU tar', path.join(makeTempDir('repack'), 'edited.tar.gz'), edited, names);
 
-    // DOCSight's own checks accept it (create-backup.test-fixtures.ts reads it as validate_backup does).
+    // DOCSight's own checks accept it (test/support/create-backup-fixtures.ts reads it as validate_backup does).
     expect(readWithPython(archive, makeTempDir('repack-python')).docsightRejects).toBeNull();
 
     const restored = await restoreInto(archive);

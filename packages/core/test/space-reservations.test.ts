@@ -12,7 +12,7 @@ import { ensureFreeSpace, freeBytes } from '../src/fs/ensure-free-space.ts';
 import { reserveSpace } from '../src/fs/space-reservations.ts';
 import { restoreDataDir } from '../src/archive/restore-data-dir.ts';
 import { ustarHeader } from '../src/archive/ustar-header.ts';
-import { cleanupTempDirs, makeLiveDataDir, makeTempDir, metaText, restoreWorkFiles, snapshotDir } from './restore-support.ts';
+import { cleanupTempDirs, makeLiveDataDir, makeTempDir, metaText, restoreWorkFiles, snapshotDir } from './support/restore-support.ts';
 
 afterEach(cleanupTempDirs);
 

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { isLockerError } from '../errors.ts';
 import { takeBackupTurn } from './backup-turns.ts';
 import { createBackup, type BackupProgress } from './create-backup.ts';
-import { makeDataDir } from './create-backup.test-fixtures.ts';
+import { makeDataDir } from '@evidence-locker/core/testing/create-backup-fixtures';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {

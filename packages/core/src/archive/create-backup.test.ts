@@ -17,7 +17,7 @@ import {
   makeDataDir,
   readWithPython,
   type FixtureDataDir,
-} from './create-backup.test-fixtures.ts';
+} from '@evidence-locker/core/testing/create-backup-fixtures';
 
 const DATA_FILES_ORDER = [
   'backup_meta.json',

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { HISTORY_DDL, seedHistory } from './create-backup.test-fixtures.ts';
+import { HISTORY_DDL, seedHistory } from '@evidence-locker/core/testing/create-backup-fixtures';
 import { copyLiveDatabaseWhile } from './copy-live-database.ts';
 import { countTables, snapshotDatabase } from './snapshot-database.ts';
 

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { LockerError } from '../errors.ts';
 import { BackupListEntrySchema } from './backup-list-entry.ts';
 import { listBackups } from './list-backups.ts';
-import { writeTestArchive } from './write-test-archive.ts';
+import { writeTestArchive } from '@evidence-locker/core/testing/write-test-archive';
 
 // Running as root makes real EACCES impossible, so readdir failures are injected.
 const injected = vi.hoisted(() => ({ readdirError: undefined as string | undefined }));

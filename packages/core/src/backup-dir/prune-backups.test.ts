@@ -5,7 +5,7 @@ import { basename, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { BackupTrigger } from '../archive/backup-meta.ts';
 import { pruneBackups } from './prune-backups.ts';
-import { writeTestArchive } from './write-test-archive.ts';
+import { writeTestArchive } from '@evidence-locker/core/testing/write-test-archive';
 
 // Root can delete anything, so an unlink failure is injected by file name.
 const injected = vi.hoisted(() => ({ unlinkFails: new Set<string>() }));

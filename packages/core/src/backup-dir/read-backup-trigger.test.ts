@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readBackupTrigger } from './read-backup-trigger.ts';
-import { FIXTURE_ARCHIVES } from '../../test/db-fixture-archives.ts';
-import { writeTestArchive } from './write-test-archive.ts';
+import { FIXTURE_ARCHIVES } from '@evidence-locker/core/testing/db-fixture-archives';
+import { writeTestArchive } from '@evidence-locker/core/testing/write-test-archive';
 
 const DOCSIGHT_ARCHIVE = FIXTURE_ARCHIVES['a-real-1m'];
 

@@ -10,7 +10,7 @@ import {
   metaText,
   snapshotDbBytes,
   type TarMember,
-} from '../../test/restore-support.ts';
+} from '@evidence-locker/core/testing/restore-support';
 import { verifyBackup } from './verify-backup.ts';
 
 afterEach(cleanupTempDirs);

@@ -7,7 +7,7 @@ import { PASSWORD_MASK } from './config-keys.ts';
 import type { ConfigRecord } from './config-schema.ts';
 import { isConfigured } from './config-state.ts';
 import { fernetDecrypt } from './fernet.ts';
-import { extractFixtureConfigFiles, makeTempDir, type TempDir } from './fixture-config-files.ts';
+import { extractFixtureConfigFiles, makeTempDir, type TempDir } from '@evidence-locker/core/testing/fixture-config-files';
 import { readConfigKey } from './key-files.ts';
 import { checkPasswordHash } from './password-hash.ts';
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { isLockerError } from '../errors.ts';
 import { fernetDecrypt } from './fernet.ts';
-import { extractFixtureConfigFiles, makeTempDir, type TempDir } from './fixture-config-files.ts';
+import { extractFixtureConfigFiles, makeTempDir, type TempDir } from '@evidence-locker/core/testing/fixture-config-files';
 import {
   syncAuthState,
   computeAuthState,

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fernetEncrypt, generateFernetKey, parseFernetKey } from './fernet.ts';
-import { extractFixtureConfigFiles, makeTempDir, type TempDir } from './fixture-config-files.ts';
+import { extractFixtureConfigFiles, makeTempDir, type TempDir } from '@evidence-locker/core/testing/fixture-config-files';
 import { decryptSecret, readSecret } from './read-secret.ts';
 
 describe('readSecret', () => {

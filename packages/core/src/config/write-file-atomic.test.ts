@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { makeTempDir, type TempDir } from './fixture-config-files.ts';
+import { makeTempDir, type TempDir } from '@evidence-locker/core/testing/fixture-config-files';
 import { writeFileAtomic } from './write-file-atomic.ts';
 
 describe('writeFileAtomic', () => {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { extractFixture, makeTempDir, type ExtractedFixture } from '../../test/db-fixture-archives.ts';
+import { extractFixture, makeTempDir, type ExtractedFixture } from '@evidence-locker/core/testing/db-fixture-archives';
 import { inspectDataDir } from './inspect-data-dir.ts';
 
 const cleanups: ExtractedFixture[] = [];

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { extractFixture, type ExtractedFixture } from '../../test/db-fixture-archives.ts';
+import { extractFixture, type ExtractedFixture } from '@evidence-locker/core/testing/db-fixture-archives';
 import { planModemTimeline } from './modem-timeline.ts';
 import { createPrng } from './prng.ts';
 import { ANALYSIS_META_JSON, generateSnapshotRows, type SnapshotRow } from './snapshot-rows.ts';

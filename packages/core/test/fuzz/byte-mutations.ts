@@ -4,7 +4,7 @@
  * the gzip stream (zeros, garbage, zeros then garbage, a second archive, a stray gzip member).
  */
 import zlib from 'node:zlib';
-import { buildTar } from '../restore-support.ts';
+import { buildTar } from '../support/restore-support.ts';
 import { biasedPosition, describeBytes, type MutationKind } from './mutation-kind.ts';
 
 function flips(bias: 'any' | 'head' | 'tail'): MutationKind {

@@ -7,7 +7,7 @@
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LockerError, restoreBackup, validateArchive } from '../../src/index.ts';
-import { cleanupTempDirs, makeLiveDataDir, makeTempDir, restoreWorkFiles, snapshotDir } from '../restore-support.ts';
+import { cleanupTempDirs, makeLiveDataDir, makeTempDir, restoreWorkFiles, snapshotDir } from '../support/restore-support.ts';
 import { splitGzipMembers } from './gzip-members.ts';
 import { ownArchive, seedSmallDataDir } from './seeded-archive.ts';
 

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LockerError, restoreBackup, validateArchive, validateArchiveFile } from '../../src/index.ts';
-import { buildTarGz, cleanupTempDirs, makeLiveDataDir, makeTempDir, metaText } from '../restore-support.ts';
+import { buildTarGz, cleanupTempDirs, makeLiveDataDir, makeTempDir, metaText } from '../support/restore-support.ts';
 import { ownArchive, seedSmallDataDir } from './seeded-archive.ts';
 
 const archives: Record<string, Buffer> = {};

@@ -9,7 +9,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LockerError, readArchive, restoreBackup, validateArchive } from '../../src/index.ts';
-import { FIXTURE_A, cleanupTempDirs, makeLiveDataDir, makeTempDir, restoreWorkFiles, snapshotDir } from '../restore-support.ts';
+import { FIXTURE_A, cleanupTempDirs, makeLiveDataDir, makeTempDir, restoreWorkFiles, snapshotDir } from '../support/restore-support.ts';
 import { splitGzipMembers, type GzipMember } from './gzip-members.ts';
 import { ownArchive, seedSmallDataDir } from './seeded-archive.ts';
 import { parseTar } from './tar-entries.ts';

@@ -18,7 +18,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { DATA_FILES } from '../../src/data-dir-layout.ts';
 import { LockerError, restoreBackup, validateArchive, type RestoreResult } from '../../src/index.ts';
-import { snapshotDir } from '../restore-support.ts';
+import { snapshotDir } from '../support/restore-support.ts';
 import type { FuzzSource, FuzzWorld } from './build-fuzz-world.ts';
 import type { Mutation } from './mutation-kind.ts';
 import type { Prng } from './prng.ts';

@@ -5,7 +5,7 @@
  * header checksum is recomputed (except when the checksum itself is the target, and now and then
  * on purpose), so the edit reaches the member rules instead of stopping at the checksum check.
  */
-import { buildTar } from '../restore-support.ts';
+import { buildTar } from '../support/restore-support.ts';
 import { compressTar } from './gzip-members.ts';
 import type { MutationKind } from './mutation-kind.ts';
 import type { Prng } from './prng.ts';

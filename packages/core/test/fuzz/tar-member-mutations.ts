@@ -5,7 +5,7 @@
  * cut short, and its end-of-archive blocks removed, split or followed by garbage.
  */
 import { TAR_BLOCK_SIZE } from '../../src/archive/ustar-header.ts';
-import { buildTar, type TarMember } from '../restore-support.ts';
+import { buildTar, type TarMember } from '../support/restore-support.ts';
 import { compressTar } from './gzip-members.ts';
 import type { MutationKind } from './mutation-kind.ts';
 import type { Prng } from './prng.ts';

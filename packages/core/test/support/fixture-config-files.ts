@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { FIXTURE_ARCHIVES } from '../../test/db-fixture-archives.ts';
+import { FIXTURE_ARCHIVES } from './db-fixture-archives.ts';
 
 const ARCHIVE = FIXTURE_ARCHIVES['a-real-1m'];
 const MEMBERS = ['config.json', '.config_key', '.session_key', '.auth_state'];

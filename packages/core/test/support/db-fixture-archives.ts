@@ -6,15 +6,12 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { docsightFixture } from './docsight-fixtures.mjs';
 
-/** Copies of ../shared/fixtures/docsight (made by DOCSight's own code), kept in the repository. */
-export const FIXTURES_ROOT = fileURLToPath(new URL('./fixtures/docsight', import.meta.url));
-
-/** The two reference archives: (a) real data, (b) demo-mode data dir. */
+/** The two reference archives: (a) real data, (b) demo-mode data dir (docsight-fixtures.mjs). */
 export const FIXTURE_ARCHIVES = {
-  'a-real-1m': path.join(FIXTURES_ROOT, 'a-real-1m', 'docsight_backup_2026-11-26_070713.tar.gz'),
-  'b-demo-1m': path.join(FIXTURES_ROOT, 'b-demo-1m', 'docsight_backup_2026-11-26_070726.tar.gz'),
+  'a-real-1m': docsightFixture('a-real-1m').archive,
+  'b-demo-1m': docsightFixture('b-demo-1m').archive,
 } as const;
 export type FixtureName = keyof typeof FIXTURE_ARCHIVES;
 
