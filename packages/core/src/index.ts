@@ -57,7 +57,7 @@ export * from './archive/validate-archive.ts';
 export * from './archive/archive-warning.ts';
 export * from './archive/restore-backup.ts';
 export * from './archive/recover-interrupted-restore.ts';
-export { runSqliteTask, stopSqliteWorker, SqliteTaskError } from './archive/run-sqlite-task.ts';
+export { runSqliteTask, stopSqliteWorker, SqliteTaskError } from './db/run-sqlite-task.ts';
 export type { PublishStep, PublishStepHook } from './archive/restore-intent.ts';
 export { parseArchiveMeta } from './archive/parse-archive-meta.ts';
 export { isDocsightConfigured } from './archive/read-staged-config.ts';

@@ -10,7 +10,7 @@
  * The design, and why:
  * - Once the archive is staged and verified, and before anything live changes, `LiveDatabaseLock`
  *   takes every live database exclusively. That is granted only when no other connection has the
- *   file open (live-database-lock-task.ts explains how SQLite's locks tell); otherwise the restore
+ *   file open (db/live-database-lock-task.ts explains how SQLite's locks tell); otherwise the restore
  *   is refused with DATABASE_IN_USE, naming the file: stop the app that uses it, then restore.
  * - From then (before the pre-restore backup) until the new content is in place, the hold keeps
  *   every other connection out. A process that opens a database meanwhile waits for its busy
@@ -18,7 +18,7 @@
  *   backup is made from a frozen copy taken under the hold, so every write acknowledged before
  *   the hold is in it.
  * - The restored content is then written into the live files in place (same inode; header last,
- *   see overwrite-database-in-place.ts), not renamed over them. A rename cannot be made safe while
+ *   see db/overwrite-database-in-place.ts), not renamed over them. A rename cannot be made safe while
  *   someone may hold the old file: a connection that opened it before the rename keeps writing to
  *   the old inode after the hold ends, and in WAL mode it would even pick up the new file's `-wal`
  *   and `-shm` by name and corrupt the new database. Written in place, whoever waited reads the
@@ -28,11 +28,11 @@
  * connection, which the hold would block; and releasing the hold first reopens the window.
  *
  * The cost: one extra copy of each database (the frozen copy), and the overwrite instead of a
- * rename. The locks live in the SQLite worker thread of this process (run-sqlite-task.ts), which
+ * rename. The locks live in the SQLite worker thread of this process (db/run-sqlite-task.ts), which
  * keeps the connections between tasks.
  */
 import type { DatabaseFileName } from '../data-dir-layout.ts';
-import { runSqliteTask } from './run-sqlite-task.ts';
+import { runSqliteTask } from '../db/run-sqlite-task.ts';
 
 /** The live databases of one data directory, held exclusively until `release`. */
 export class LiveDatabaseLock {

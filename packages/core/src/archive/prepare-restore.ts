@@ -25,7 +25,7 @@ import { estimateUnpackedBytes } from './estimate-unpacked-bytes.ts';
 import { readArchive, type ArchiveMemberDigest, type ArchiveSource, type ReadArchiveOptions } from './read-archive.ts';
 import { isDocsightConfigured, readStagedConfig } from './read-staged-config.ts';
 import { RESTORE_PREFIX, removeSqliteSidecars, unlinkIfPresent } from './restore-work-files.ts';
-import { warmSqliteWorker } from './run-sqlite-task.ts';
+import { warmSqliteWorker } from '../db/run-sqlite-task.ts';
 import { clearWalFlag } from './sqlite-header.ts';
 import { stageMember } from './stage-member.ts';
 import { startStagedFileDigest } from './staged-file-digest.ts';

@@ -6,7 +6,7 @@ import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DATABASE_FILES } from '../data-dir-layout.ts';
 import { RESTORE_PREFIX, isFile } from './restore-work-files.ts';
-import { runSqliteTask } from './run-sqlite-task.ts';
+import { runSqliteTask } from '../db/run-sqlite-task.ts';
 import { applyRestoreIntent, readRestoreIntent } from './restore-intent.ts';
 
 export interface RestoreRecovery {

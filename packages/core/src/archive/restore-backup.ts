@@ -55,7 +55,7 @@ import type { ArchiveSource, ReadArchiveOptions } from './read-archive.ts';
 import { LiveDatabaseLock } from './live-database-lock.ts';
 import { recoverInterruptedRestore } from './recover-interrupted-restore.ts';
 import { applyRestoreIntent, writeRestoreIntent, type PublishStepHook, type RestoreIntent } from './restore-intent.ts';
-import { runSqliteTask } from './run-sqlite-task.ts';
+import { runSqliteTask } from '../db/run-sqlite-task.ts';
 import { unlinkIfPresent } from './restore-work-files.ts';
 import { writeStagedFile } from './stage-member.ts';
 

@@ -53,7 +53,7 @@ import {
 } from './restore-backup.ts';
 import { checkInstanceFiles, type InstanceFiles } from './check-instance-files.ts';
 import { isFile, removeSqliteSidecars, unlinkIfPresent } from './restore-work-files.ts';
-import { runSqliteTask } from './run-sqlite-task.ts';
+import { runSqliteTask } from '../db/run-sqlite-task.ts';
 
 export interface RestoreDataDirOptions extends RestoreBackupOptions {
   /** Where the `pre-restore` backup goes. */

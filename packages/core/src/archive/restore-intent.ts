@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { DATA_FILES, isDatabaseFileName, type DatabaseFileName } from '../data-dir-layout.ts';
 import { LockerError, errnoCode } from '../errors.ts';
-import { overwriteDatabaseInPlace } from './overwrite-database-in-place.ts';
+import { overwriteDatabaseInPlace } from '../db/overwrite-database-in-place.ts';
 import {
   RESTORE_INTENT_FILE,
   PREPARED_PREFIX,

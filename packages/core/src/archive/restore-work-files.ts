@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WORK_PREFIX } from '../data-dir-layout.ts';
+import { SQLITE_SIDECAR_SUFFIXES } from '../db/overwrite-database-in-place.ts';
 import { errnoCode } from '../errors.ts';
 
 /** Prefix of staged members, the intent file and its temp file. */
@@ -21,12 +22,6 @@ export const PREPARED_PREFIX = `${WORK_PREFIX}prepared-`;
 
 /** Written once every staged file is verified; its presence means "roll this restore forward". */
 export const RESTORE_INTENT_FILE = `${RESTORE_PREFIX}intent.json`;
-
-/**
- * Files SQLite keeps next to a database. A stale `-wal` or hot `-journal` left beside a replaced
- * database would be replayed into the new file, so they go before the new file takes the name.
- */
-export const SQLITE_SIDECAR_SUFFIXES = ['-wal', '-shm', '-journal'] as const;
 
 /** A fresh staging name for member `name`: `<prefix><name>.<random>.tmp` (default `.evidence-locker-restore-`). */
 export function stagedFileName(name: string, prefix: string = RESTORE_PREFIX): string {

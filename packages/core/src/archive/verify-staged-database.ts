@@ -3,7 +3,7 @@
  * `PRAGMA integrity_check`, run in a worker thread because it reads the whole file.
  */
 import { LockerError } from '../errors.ts';
-import { SqliteTaskError, runSqliteTask } from './run-sqlite-task.ts';
+import { SqliteTaskError, runSqliteTask } from '../db/run-sqlite-task.ts';
 
 /**
  * Checks the staged copy of database `name` at `path`. A file SQLite cannot open or read →

@@ -3,9 +3,9 @@
  * can cross a worker boundary, and the code that performs them inside the worker.
  */
 import Database from 'better-sqlite3';
-import { openConnectionMonitorDatabase, openHistoryDatabase } from '../db/open-database.ts';
-import { userTableNames } from '../db/table-counts.ts';
-import { quoteIdentifier } from '../db/table-shape.ts';
+import { openConnectionMonitorDatabase, openHistoryDatabase } from './open-database.ts';
+import { userTableNames } from './table-counts.ts';
+import { quoteIdentifier } from './table-shape.ts';
 import type { DatabaseFileName } from '../data-dir-layout.ts';
 import {
   freezeLiveDatabases,
@@ -37,7 +37,7 @@ export interface SqliteTaskResults {
   holds_rows: boolean;
   /** Nothing: a hot journal beside the database was rolled back by SQLite (if it was hot). */
   settle_journal: null;
-  /** The live databases now held (live-database-lock.ts). */
+  /** The live databases now held (archive/live-database-lock.ts). */
   lock_live: DatabaseFileName[];
   /** The frozen copy of each held database. */
   freeze_live: Partial<Record<DatabaseFileName, string>>;
