@@ -1,0 +1,219 @@
+import { hashPassword, LockerError } from '@evidence-locker/core';
+import { isTrackedEnvelope } from '@trpc/server';
+import { afterEach, describe, expect, it } from 'vitest';
+import { refusalOf } from '../../errors/server-refusal.ts';
+import type { JobContext } from '../../jobs/job-runner.ts';
+import { createTestContext, createTestServices, type TestServices } from '../../test-support/test-services.ts';
+import { createCallerFactory } from '../init.ts';
+import { appRouter } from './_app.ts';
+
+const createCaller = createCallerFactory(appRouter);
+const PASSWORD = 'correct horse battery';
+
+let setup: TestServices | undefined;
+afterEach(async () => {
+  await setup?.cleanup();
+  setup = undefined;
+});
+
+function deferred() {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+/**
+ * A backup-kind job on the runner that reports half its work, then waits for `finish` and fails
+ * with DISK_FULL, or ends CANCELLED when cancelled. No result, so these tests say nothing of its shape.
+ */
+function gatedJob(services: TestServices['services']) {
+  const started = deferred();
+  const finish = deferred();
+  const job = services.jobs.enqueue({
+    kind: 'backup',
+    label: 'gated',
+    writesDataDir: false,
+    run: async ({ signal, report }: JobContext) => {
+      report({ phase: 'compress', bytesDone: 50, bytesTotal: 100 });
+      started.resolve();
+      await new Promise<void>((resolve, reject) => {
+        signal.addEventListener('abort', () => reject(new LockerError('CANCELLED', 'The backup was cancelled.')));
+        void finish.promise.then(resolve);
+      });
+      throw new LockerError('DISK_FULL', 'The backup directory is full.');
+    },
+  });
+  return { job, started: started.promise, finish: finish.resolve };
+}
+
+/**
+ * Every snapshot a `jobs.watch` subscription yields, unwrapped from its tracked envelope, with the
+ * ids; `afterFirst` runs once the first event has been read (as a client reads it).
+ */
+async function watched(
+  iterable: AsyncIterable<unknown>,
+  afterFirst: () => unknown = () => undefined,
+): Promise<{ ids: string[]; states: string[]; progress: unknown[] }> {
+  const ids: string[] = [];
+  const states: string[] = [];
+  const progress: unknown[] = [];
+  for await (const event of iterable) {
+    if (!isTrackedEnvelope<{ state: string; progress: unknown }>(event)) throw new Error('not a tracked event');
+    const [id, snapshot] = event;
+    ids.push(id);
+    states.push(snapshot.state);
+    progress.push(snapshot.progress);
+    if (ids.length === 1) await afterFirst();
+  }
+  return { ids, states, progress };
+}
+
+async function loggedIn(services: TestServices['services']): Promise<string> {
+  const request = createTestContext(services);
+  await createCaller(request.ctx).auth.login({ password: PASSWORD });
+  if (request.cookie.value === undefined) throw new Error('no session cookie');
+  return request.cookie.value;
+}
+
+describe('jobs.get and jobs.list', () => {
+  it('report a job while it runs, with its progress, and when it has failed, with the engine code', async () => {
+    setup = await createTestServices();
+    const api = createCaller(createTestContext(setup.services).ctx);
+    const { job, started, finish } = gatedJob(setup.services);
+    await started;
+    expect(await api.jobs.get({ id: job.id })).toMatchObject({
+      id: job.id,
+      kind: 'backup',
+      label: 'gated',
+      state: 'running',
+      progress: { phase: 'compress', bytesDone: 50, bytesTotal: 100 },
+      error: null,
+    });
+    finish();
+    await setup.services.jobs.wait(job.id);
+    expect(await api.jobs.get({ id: job.id })).toMatchObject({
+      state: 'failed',
+      error: { code: 'DISK_FULL', message: 'The backup directory is full.' },
+    });
+  });
+
+  it('lists every known job, newest first', async () => {
+    setup = await createTestServices();
+    const api = createCaller(createTestContext(setup.services).ctx);
+    expect(await api.jobs.list()).toEqual([]);
+    const first = gatedJob(setup.services);
+    const second = gatedJob(setup.services);
+    await first.started;
+    expect((await api.jobs.list()).map((job) => [job.id, job.state])).toEqual([
+      [second.job.id, 'queued'],
+      [first.job.id, 'running'],
+    ]);
+    first.finish();
+    second.finish();
+    await setup.services.jobs.wait(second.job.id);
+  });
+});
+
+describe('jobs.cancel', () => {
+  it('cancels a running job, which then ends cancelled', async () => {
+    setup = await createTestServices();
+    const api = createCaller(createTestContext(setup.services).ctx);
+    const { job, started } = gatedJob(setup.services);
+    await started;
+    await api.jobs.cancel({ id: job.id });
+    expect((await setup.services.jobs.wait(job.id)).state).toBe('cancelled');
+    expect(await api.jobs.get({ id: job.id })).toMatchObject({ state: 'cancelled', error: { code: 'CANCELLED' } });
+  });
+});
+
+describe('jobs.watch', () => {
+  it('streams the snapshot now and after every change as tracked events, ending with the final state', async () => {
+    setup = await createTestServices();
+    const api = createCaller(createTestContext(setup.services).ctx);
+    const { job, started, finish } = gatedJob(setup.services);
+    await started;
+    const { ids, states, progress } = await watched(await api.jobs.watch({ id: job.id }), finish);
+    expect(states).toEqual(['running', 'failed']);
+    expect(progress[0]).toMatchObject({ bytesDone: 50 });
+    // Ids a reconnecting client can resume from: the job's, numbered in order.
+    expect(ids).toEqual(states.map((_, index) => `${job.id}:${index + 1}`));
+  });
+
+  it('gives a finished job its final state at once and ends', async () => {
+    setup = await createTestServices();
+    const api = createCaller(createTestContext(setup.services).ctx);
+    const { job, finish } = gatedJob(setup.services);
+    finish();
+    await setup.services.jobs.wait(job.id);
+    expect((await watched(await api.jobs.watch({ id: job.id }))).states).toEqual(['failed']);
+  });
+
+  it('keeps reporting to the client that started watching when an admin password is set meanwhile', async () => {
+    setup = await createTestServices();
+    const api = createCaller(createTestContext(setup.services).ctx);
+    const { job, started, finish } = gatedJob(setup.services);
+    await started;
+    const passwordSet = async () => {
+      // What a restore of an archive with an admin password does to the instance.
+      await setup!.services.instance.updateConfig({ admin_password: await hashPassword(PASSWORD) });
+      await expect(api.jobs.get({ id: job.id })).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+      finish();
+    };
+    expect((await watched(await api.jobs.watch({ id: job.id }), passwordSet)).states.at(-1)).toBe('failed');
+  });
+});
+
+describe('an unknown job id', () => {
+  it('is NOT_FOUND with the code JOB_NOT_FOUND for get, cancel and watch', async () => {
+    setup = await createTestServices();
+    const api = createCaller(createTestContext(setup.services).ctx);
+    const id = crypto.randomUUID();
+    // watch refuses when the client starts reading (over SSE: its first event is the error).
+    const watch = async () => watched(await api.jobs.watch({ id }));
+    for (const call of [() => api.jobs.get({ id }), () => api.jobs.cancel({ id }), watch]) {
+      const error = await call().then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
+      expect(error).toMatchObject({ code: 'NOT_FOUND', message: `No such job: ${id}. Jobs are kept until the server restarts.` });
+      expect(refusalOf(error)).toMatchObject({ code: 'JOB_NOT_FOUND', details: { id } });
+    }
+  });
+
+  it('is refused with BAD_REQUEST when it is not a job id at all', async () => {
+    setup = await createTestServices();
+    const api = createCaller(createTestContext(setup.services).ctx);
+    await expect(api.jobs.get({ id: '../etc/passwd' })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+  });
+});
+
+describe('who may see jobs', () => {
+  it('refuses every jobs procedure with LOGIN_REQUIRED when an admin password is set and there is no session', async () => {
+    setup = await createTestServices({ config: { modem_type: 'fritzbox', admin_password: await hashPassword(PASSWORD) } });
+    const { job, finish } = gatedJob(setup.services);
+    const anonymous = createCaller(createTestContext(setup.services).ctx);
+    const calls = [
+      () => anonymous.jobs.get({ id: job.id }),
+      () => anonymous.jobs.list(),
+      () => anonymous.jobs.cancel({ id: job.id }),
+      () => anonymous.jobs.watch({ id: job.id }),
+    ];
+    for (const call of calls) {
+      const error = await call().then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
+      expect(error).toMatchObject({ code: 'UNAUTHORIZED', message: 'Log in first: this instance has an admin password.' });
+      expect(refusalOf(error)?.code).toBe('LOGIN_REQUIRED');
+    }
+    // Nothing was cancelled by the refused call.
+    expect(setup.services.jobs.get(job.id)?.state).not.toBe('cancelled');
+
+    const api = createCaller(createTestContext(setup.services, { sessionToken: await loggedIn(setup.services) }).ctx);
+    expect(await api.jobs.get({ id: job.id })).toMatchObject({ id: job.id });
+    expect((await api.jobs.list()).map((listed) => listed.id)).toEqual([job.id]);
+    finish();
+    await setup.services.jobs.wait(job.id);
+    expect((await watched(await api.jobs.watch({ id: job.id }))).states).toEqual(['failed']);
+  });
+});
