@@ -1,20 +1,21 @@
 /**
- * Every code the server can tell and every step it can name has a text in both languages. The lists
+ * Every code the server can tell and every step it can name has a text in every language. The lists
  * come from the server (`@evidence-locker/server/codes`: the engine's LockerError codes, the server's
  * refusals, the archive warnings, the job steps), so a new code without a text fails here.
  */
 import { describe, expect, it } from 'vitest';
 import { ARCHIVE_WARNING_CODES, ERROR_CODES, JOB_PHASES } from '@evidence-locker/server/codes';
-import { de } from './messages-de.ts';
-import { en } from './messages-en.ts';
+import { readCatalog } from '../../test/support/read-catalog.ts';
+import { LOCALES } from './i18n.ts';
 
-const CATALOGS = { en, de } as const;
-
-function textOf(catalog: Record<string, string>, key: string): string | undefined {
-  return Object.hasOwn(catalog, key) ? catalog[key] : undefined;
+function textOf(catalog: Map<string, unknown>, key: string): string | undefined {
+  const text = catalog.get(key);
+  return typeof text === 'string' ? text : undefined;
 }
 
-describe.each(Object.entries(CATALOGS))('the %s catalog', (_language, catalog) => {
+describe.each(LOCALES)('the %s catalog', (locale) => {
+  const catalog = readCatalog(locale);
+
   it('has a text for every error code the server can send', () => {
     const missing = ERROR_CODES.filter((code) => !textOf(catalog, `error.${code}`)?.trim());
     expect(missing).toEqual([]);

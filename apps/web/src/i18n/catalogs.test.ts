@@ -1,0 +1,40 @@
+/**
+ * The catalogs as translators edit them: the JSON files in locales/, read as written (not as the
+ * build compiles them). Every language has exactly the English keys, no key without a text, and
+ * the same parameters in each text, so no language can show a key, an empty line or a lost fact.
+ */
+import { readdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { LOCALES_DIR, readCatalog } from '../../test/support/read-catalog.ts';
+import { LOCALES } from './i18n.ts';
+
+/** The named parameters a text uses, sorted: `['name']` for "{name} is missing". */
+function params(text: unknown): string[] {
+  return [...String(text).matchAll(/\{\s*(\w+)\s*\}/g)].map((match) => match[1] ?? '').sort();
+}
+
+const english = readCatalog('en');
+
+describe('the catalogs', () => {
+  it('are one JSON file for each language the app offers', () => {
+    const files = readdirSync(LOCALES_DIR).filter((name) => name.endsWith('.json'));
+    expect(files.sort()).toEqual(LOCALES.map((locale) => `${locale}.json`).sort());
+  });
+
+  it.each(LOCALES)('%s: every key has a non-empty text', (locale) => {
+    for (const [key, text] of readCatalog(locale)) {
+      expect(typeof text, key).toBe('string');
+      expect(String(text).trim(), key).not.toBe('');
+    }
+  });
+
+  it.each(LOCALES)('%s: has exactly the English keys, none missing and none extra', (locale) => {
+    const keys = [...readCatalog(locale).keys()];
+    expect(keys.filter((key) => !english.has(key)), 'keys English does not have').toEqual([]);
+    expect([...english.keys()].filter((key) => !keys.includes(key)), 'English keys without a text').toEqual([]);
+  });
+
+  it.each(LOCALES)('%s: keeps the parameters of the English texts', (locale) => {
+    for (const [key, text] of readCatalog(locale)) expect(params(text), key).toEqual(params(english.get(key)));
+  });
+});
