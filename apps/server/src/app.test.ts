@@ -83,28 +83,6 @@ describe('HTTP server: who may do what', () => {
     expect(logLines).toContainEqual(expect.objectContaining({ audit: 'login.succeeded', ip: '192.0.2.7' }));
   });
 
-  it('refuses a wrong password, then locks the address out after 5 failures even for the right one', async () => {
-    const { app, logLines } = await protectedInstance();
-    for (let i = 0; i < 4; i++) {
-      const response = await login(app, 'wrong');
-      expect(response.statusCode).toBe(401);
-      expect(response.json().error.message).toBe('Wrong password.');
-      expect(response.cookies).toEqual([]);
-    }
-    const fifth = await login(app, 'wrong');
-    expect(fifth.statusCode).toBe(429);
-    expect(fifth.json().error.message).toBe('Too many failed logins from your address. Try again in 30 seconds.');
-    const locked = await login(app, PASSWORD);
-    expect(locked.statusCode).toBe(429);
-    expect(locked.cookies).toEqual([]);
-    // Another address is not affected.
-    expect((await login(app, PASSWORD, '198.51.100.4')).statusCode).toBe(200);
-    const refusals = logLines.filter((line) => line['audit'] === 'login.refused');
-    expect(refusals).toHaveLength(6);
-    expect(refusals[0]).toMatchObject({ ip: '192.0.2.7', reason: 'wrong password', level: 40 });
-    expect(refusals[5]).toMatchObject({ ip: '192.0.2.7', reason: 'locked out' });
-  });
-
   it('invalidates existing session cookies when the admin password changes', async () => {
     const { app } = await protectedInstance();
     const cookie = sessionCookie(await login(app, PASSWORD));

@@ -1,6 +1,11 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { hashPassword } from '@evidence-locker/core';
+import type { TRPCError } from '@trpc/server';
+import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createTestContext, createTestServices, type TestServices } from '../../test-support/test-services.ts';
+import { refusalOf } from '../../errors/server-refusal.ts';
+import { createTestContext, createTestServices, type TestContext, type TestServices } from '../../test-support/test-services.ts';
 import { createCallerFactory } from '../init.ts';
 import { appRouter } from './_app.ts';
 
@@ -51,6 +56,55 @@ describe('auth.login', () => {
     for (let i = 0; i < 4; i++) {
       await expect(createCaller(createTestContext(services, ip).ctx).auth.login({ password: 'wrong' })).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
     }
+  });
+
+  it('refuses a wrong password, then locks the address out after 5 failures even for the right one', async () => {
+    const { services } = await protectedServices();
+    const requests: TestContext[] = [];
+    const login = (password: string, clientAddress = '192.0.2.7') => {
+      const request = createTestContext(services, { clientAddress });
+      requests.push(request);
+      return { request, outcome: createCaller(request.ctx).auth.login({ password }) };
+    };
+    for (let i = 0; i < 4; i++) {
+      const { request, outcome } = login('wrong');
+      const error = await outcome.catch((caught: unknown) => caught);
+      expect(error).toMatchObject({ code: 'UNAUTHORIZED', message: 'Wrong password.' });
+      expect(getHTTPStatusCodeFromError(error as TRPCError)).toBe(401);
+      expect(request.cookie).toEqual({ value: undefined, cleared: false });
+    }
+    const fifth = await login('wrong').outcome.catch((caught: unknown) => caught);
+    expect(getHTTPStatusCodeFromError(fifth as TRPCError)).toBe(429);
+    expect(fifth).toMatchObject({ message: 'Too many failed logins from your address. Try again in 30 seconds.' });
+    const locked = login(PASSWORD);
+    expect(getHTTPStatusCodeFromError((await locked.outcome.catch((caught: unknown) => caught)) as TRPCError)).toBe(429);
+    expect(locked.request.cookie).toEqual({ value: undefined, cleared: false });
+    // Another address is not affected.
+    await expect(login(PASSWORD, '198.51.100.4').outcome).resolves.toEqual({ authenticated: true });
+    const refusals = requests.flatMap((request) => request.logLines).filter((line) => line.fields['audit'] === 'login.refused');
+    expect(refusals).toHaveLength(6);
+    expect(refusals[0]).toMatchObject({ level: 'warn', fields: { ip: '192.0.2.7', reason: 'wrong password' } });
+    expect(refusals[5]).toMatchObject({ fields: { ip: '192.0.2.7', reason: 'locked out' } });
+  });
+
+  it('says LOGIN_NOT_NEEDED while no admin password is set, and sets no cookie', async () => {
+    setup = await createTestServices({ config: { modem_type: 'fritzbox' } });
+    const request = createTestContext(setup.services);
+    const error = await createCaller(request.ctx).auth.login({ password: 'anything' }).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'BAD_REQUEST', message: 'No admin password is set, so there is nothing to log in to.' });
+    expect(refusalOf(error)?.code).toBe('LOGIN_NOT_NEEDED');
+    expect(request.cookie.value).toBeUndefined();
+  });
+
+  it('turns a legacy plaintext admin password into a hash at the first good login, as DOCSight does', async () => {
+    setup = await createTestServices({ config: { modem_type: 'fritzbox', admin_password: PASSWORD } });
+    const { services } = setup;
+    const cookie = await loggedIn(services);
+    expect(services.instance.snapshot.adminPasswordRepr).toMatch(/^(scrypt|pbkdf2):/);
+    expect(fs.readFileSync(path.join(setup.dataDir, 'config.json'), 'utf8')).not.toContain(PASSWORD);
+    // The session was issued for the hash, and the same password still logs in.
+    expect(await me(services, cookie)).toEqual({ authRequired: true, authenticated: true });
+    expect(await me(services, await loggedIn(services))).toEqual({ authRequired: true, authenticated: true });
   });
 });
 
@@ -110,5 +164,28 @@ describe('auth.logoutEverywhere', () => {
     const phone = await loggedIn(services);
     await expect(createCaller(createTestContext(services).ctx).auth.logoutEverywhere()).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
     expect(await me(services, phone)).toMatchObject({ authenticated: true });
+  });
+
+  it('says LOGIN_NOT_NEEDED while no admin password is set', async () => {
+    setup = await createTestServices({ config: { modem_type: 'fritzbox' } });
+    const request = createTestContext(setup.services);
+    const error = await createCaller(request.ctx).auth.logoutEverywhere().catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'BAD_REQUEST', message: 'No admin password is set, so there are no sessions to end.' });
+    expect(refusalOf(error)?.code).toBe('LOGIN_NOT_NEEDED');
+    expect(request.cookie.cleared).toBe(false);
+  });
+});
+
+describe('auth.me', () => {
+  it('says no login is needed while no admin password is set', async () => {
+    setup = await createTestServices({ config: { modem_type: 'fritzbox' } });
+    expect(await createCaller(createTestContext(setup.services).ctx).auth.me()).toEqual({ authRequired: false, authenticated: false });
+  });
+
+  it('says whether this request has a valid session once an admin password is set', async () => {
+    const { services } = await protectedServices();
+    expect(await createCaller(createTestContext(services).ctx).auth.me()).toEqual({ authRequired: true, authenticated: false });
+    expect(await me(services, 'not a session')).toEqual({ authRequired: true, authenticated: false });
+    expect(await me(services, await loggedIn(services))).toEqual({ authRequired: true, authenticated: true });
   });
 });
