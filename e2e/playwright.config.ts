@@ -1,7 +1,8 @@
 /**
  * End-to-end journeys in Debian's Chromium (/usr/bin/chromium; never a downloaded browser). Each
- * test starts the built server (`node apps/server/dist/locker.js serve`) on a fresh temp data
- * directory and its own port (support/test.ts), so tests share nothing. Run `pnpm --filter
+ * test starts the built server (apps/server/dist/locker.js serve, as `pnpm start` runs it, through
+ * @evidence-locker/harness) on a fresh temp data directory and its own port (support/test.ts), so
+ * tests share nothing. Run `pnpm --filter
  * @evidence-locker/e2e test`, which builds the web app and the server bundle first.
  */
 import fs from 'node:fs';

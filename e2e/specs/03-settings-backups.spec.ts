@@ -4,11 +4,10 @@
  * appears in the list; it verifies, downloads as a real browser download that validates, and is
  * deleted after a confirmation. Leaving with unsaved changes asks first.
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { runCli } from '@evidence-locker/harness';
 import { expect, screenshot, test } from '../support/test.ts';
-import { SERVER_BUNDLE } from '../support/locker-server.ts';
 import { completeNewSetup } from '../support/setup-flow.ts';
 
 test.use({
@@ -22,8 +21,8 @@ test.use({
 });
 
 /** Runs `locker backup validate` on a file; throws when it is not a valid backup. */
-function validateArchive(file: string): string {
-  return execFileSync(process.execPath, [SERVER_BUNDLE, 'backup', 'validate', file], { encoding: 'utf8' });
+async function validateArchive(file: string): Promise<string> {
+  return (await runCli(['backup', 'validate', file])).stdout;
 }
 
 test('schedules, creates, verifies, downloads and deletes backups from the settings page', async ({ page, locker }, testInfo) => {
@@ -107,14 +106,14 @@ test('schedules, creates, verifies, downloads and deletes backups from the setti
   expect(stored.suggestedFilename()).toBe(fileName);
   const storedPath = testInfo.outputPath(fileName);
   await stored.saveAs(storedPath);
-  expect(validateArchive(storedPath)).toContain('Valid backup');
+  expect(await validateArchive(storedPath)).toContain('Valid backup');
 
   // So does a fresh one made on request.
   const [fresh] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-fresh').click()]);
   expect(fresh.suggestedFilename()).toMatch(/^docsight_backup_\d{4}-\d{2}-\d{2}_\d{6}\.tar\.gz$/);
   const freshPath = testInfo.outputPath(fresh.suggestedFilename());
   await fresh.saveAs(freshPath);
-  expect(validateArchive(freshPath)).toContain('Valid backup');
+  expect(await validateArchive(freshPath)).toContain('Valid backup');
 
   await row.getByRole('button', { name: `Delete ${fileName}`, exact: true }).click();
   const confirm = page.getByRole('dialog', { name: 'Delete backup', exact: true });

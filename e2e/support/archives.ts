@@ -5,14 +5,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { REPO_ROOT } from './locker-server.ts';
-
-const FIXTURES = path.join(REPO_ROOT, 'packages/core/test/fixtures/docsight');
+import { docsightFixture } from '@evidence-locker/core/testing';
 
 /** (a) real data, modem configured (fritzbox, http://192.168.178.1), no admin password. */
-export const REAL_ARCHIVE = path.join(FIXTURES, 'a-real-1m/docsight_backup_2026-11-26_070713.tar.gz');
+export const REAL_ARCHIVE = docsightFixture('a-real-1m').archive;
 /** (b) a demo-mode instance's backup: no modem, `demo_mode: true`, 5 user snapshots. */
-export const DEMO_ARCHIVE = path.join(FIXTURES, 'b-demo-1m/docsight_backup_2026-11-26_070726.tar.gz');
+export const DEMO_ARCHIVE = docsightFixture('b-demo-1m').archive;
 
 /** One ustar header block for a regular file. */
 function tarHeader(name: string, size: number): Buffer {
