@@ -4,4 +4,4 @@
  * Exported as `@evidence-locker/core/codes`.
  */
 export { LOCKER_ERROR_CODES, type LockerErrorCode } from './errors.ts';
-export { ARCHIVE_WARNING_CODES, type ArchiveWarningCode } from './archive/archive-warning.ts';
+export { ARCHIVE_WARNING_CODES, type ArchiveWarningCode } from './archive/format/archive-warning.ts';

@@ -28,6 +28,22 @@ export type DatabaseFileName = (typeof DATABASE_FILES)[number];
 /** Prefix of every work file or directory the engine creates (in the data or backup directory). */
 export const WORK_PREFIX = '.evidence-locker-';
 
+/**
+ * Prefix of a restore's staged members, its intent file and the intent's temp file: a restore's
+ * crash recovery (archive/restore/recover-interrupted-restore.ts) finds them all by it.
+ */
+export const RESTORE_PREFIX = `${WORK_PREFIX}restore-`;
+
+/**
+ * Prefix of the staged members of a prepared upload (archive/restore/prepare-restore.ts): left
+ * alone by a restore's recovery, swept at start-up like every work file, except the ones an
+ * interrupted restore's intent still names.
+ */
+export const PREPARED_PREFIX = `${WORK_PREFIX}prepared-`;
+
+/** Written once every staged file is verified; its presence means "roll this restore forward". */
+export const RESTORE_INTENT_FILE = `${RESTORE_PREFIX}intent.json`;
+
 export function isDataFileName(name: string): name is DataFileName {
   return (DATA_FILES as readonly string[]).includes(name);
 }

@@ -29,7 +29,7 @@ export {
   DOCSIGHT_SCHEMA_VERSION,
   type MigrationReport,
 } from './db/migrations.ts';
-export * from './archive/backup-meta.ts';
+export * from './archive/format/backup-meta.ts';
 export * from './backup-dir/is-backup-file-name.ts';
 export * from './backup-dir/backup-list-entry.ts';
 export * from './backup-dir/list-backups.ts';
@@ -51,16 +51,16 @@ export * from './config/config-file.ts';
 export * from './config/config-state.ts';
 export * from './config/read-secret.ts';
 export { withReadonlyDatabase } from './db/with-readonly-database.ts';
-export * from './archive/read-archive.ts';
-export * from './archive/read-archive-limits.ts';
-export * from './archive/validate-archive.ts';
-export * from './archive/archive-warning.ts';
-export * from './archive/restore-backup.ts';
-export * from './archive/recover-interrupted-restore.ts';
+export * from './archive/read/read-archive.ts';
+export * from './archive/format/read-archive-limits.ts';
+export * from './archive/read/validate-archive.ts';
+export * from './archive/format/archive-warning.ts';
+export * from './archive/restore/restore-backup.ts';
+export * from './archive/restore/recover-interrupted-restore.ts';
 export { runSqliteTask, stopSqliteWorker, SqliteTaskError } from './db/run-sqlite-task.ts';
-export type { PublishStep, PublishStepHook } from './archive/restore-intent.ts';
-export { parseArchiveMeta } from './archive/parse-archive-meta.ts';
-export { isDocsightConfigured } from './archive/read-staged-config.ts';
+export type { PublishStep, PublishStepHook } from './archive/restore/restore-intent.ts';
+export { parseArchiveMeta } from './archive/read/parse-archive-meta.ts';
+export { isDocsightConfigured } from './archive/restore/read-staged-config.ts';
 export * from './backup-dir/verify-backup.ts';
 export { seedDataDir, type SeedSummary } from './seed/seed-data-dir.ts';
 export { createPrng, type Prng } from './seed/prng.ts';
@@ -81,23 +81,22 @@ export {
   type BackupProgress,
   type CreateBackupOptions,
   type CreateBackupResult,
-} from './archive/create-backup.ts';
-export { backupFileName } from './archive/backup-file-name.ts';
-export { DEFAULT_GZIP_LEVELS, DEFAULT_GZIP_CHUNK_SIZE, type ParallelGzipOptions } from './archive/parallel-gzip.ts';
+} from './archive/create/create-backup.ts';
+export { backupFileName } from './archive/format/backup-file-name.ts';
+export { DEFAULT_GZIP_LEVELS, DEFAULT_GZIP_CHUNK_SIZE, type ParallelGzipOptions } from './archive/create/parallel-gzip.ts';
 export { startWorker } from './worker/start-worker.ts';
-export * from './archive/restore-data-dir.ts';
-export { DEFAULT_PARALLEL_INFLATE, type InflatePath } from './archive/inflate-archive.ts';
+export * from './archive/restore/restore-data-dir.ts';
+export { DEFAULT_PARALLEL_INFLATE, type InflatePath } from './archive/read/inflate-archive.ts';
 export { WorkerClient, WorkerRequestError, serveWorkerRequests } from './worker/worker-client.ts';
 export { ensureFreeSpace, freeBytes, formatMegabytes, type SpaceNeed, type SpacePurpose } from './fs/ensure-free-space.ts';
 export { reserveSpace, type SpaceReservation } from './fs/space-reservations.ts';
-export { backupSpaceNeeds, liveDatabaseBytes, FREE_SPACE_MARGIN } from './archive/backup-space-needs.ts';
-export { estimateUnpackedBytes } from './archive/estimate-unpacked-bytes.ts';
+export { backupSpaceNeeds, liveDatabaseBytes, FREE_SPACE_MARGIN } from './archive/create/backup-space-needs.ts';
+export { estimateUnpackedBytes } from './archive/read/estimate-unpacked-bytes.ts';
 export { ensureBackupDirWritable } from './backup-dir/ensure-backup-dir-writable.ts';
 export {
   prepareRestore,
   discardPreparedRestore,
   preparedRestoreIntact,
-  PREPARED_PREFIX,
   type PrepareRestoreOptions,
   type PreparedRestore,
-} from './archive/prepare-restore.ts';
+} from './archive/restore/prepare-restore.ts';

@@ -11,6 +11,6 @@ const entry = (relative) => fileURLToPath(new URL(relative, import.meta.url));
 
 /** Worker name → absolute path of its `.ts` entry. */
 export const WORKER_ENTRIES = Object.freeze({
-  'snapshot-worker': entry('./archive/snapshot-worker.ts'),
+  'snapshot-worker': entry('./archive/create/snapshot-worker.ts'),
   'sqlite-task-worker': entry('./db/sqlite-task-worker.ts'),
 });

@@ -10,9 +10,9 @@ import tarStream from 'tar-stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LockerErrorCode } from '../src/errors.ts';
 import { LockerError } from '../src/errors.ts';
-import { restoreBackup } from '../src/archive/restore-backup.ts';
-import { validateArchive } from '../src/archive/validate-archive.ts';
-import type { ReadArchiveLimits } from '../src/archive/read-archive-limits.ts';
+import { restoreBackup } from '../src/archive/restore/restore-backup.ts';
+import { validateArchive } from '../src/archive/read/validate-archive.ts';
+import type { ReadArchiveLimits } from '../src/archive/format/read-archive-limits.ts';
 import {
   buildTar,
   buildTarGz,

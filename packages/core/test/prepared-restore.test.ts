@@ -13,10 +13,10 @@ import {
   prepareRestore,
   preparedRestoreIntact,
   recoverInterruptedRestore,
+  RESTORE_INTENT_FILE,
   restoreBackup,
   sweepWorkFiles,
 } from '../src/index.ts';
-import { RESTORE_INTENT_FILE } from '../src/archive/restore-work-files.ts';
 import {
   buildTarGz,
   cleanupTempDirs,

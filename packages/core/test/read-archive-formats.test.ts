@@ -10,9 +10,9 @@ import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LockerError } from '../src/errors.ts';
-import { readArchive } from '../src/archive/read-archive.ts';
-import { restoreBackup } from '../src/archive/restore-backup.ts';
-import { validateArchive } from '../src/archive/validate-archive.ts';
+import { readArchive } from '../src/archive/read/read-archive.ts';
+import { restoreBackup } from '../src/archive/restore/restore-backup.ts';
+import { validateArchive } from '../src/archive/read/validate-archive.ts';
 import { buildTar, buildTarGz, cleanupTempDirs, makeTempDir, memberDigests, metaText, type TarMember } from './support/restore-support.ts';
 
 afterEach(cleanupTempDirs);

@@ -9,12 +9,12 @@ import { Readable } from 'node:stream';
 import { gzipSync, gunzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LockerError } from '../src/errors.ts';
-import { createBackup } from '../src/archive/create-backup.ts';
+import { createBackup } from '../src/archive/create/create-backup.ts';
 import { firstGzipMemberLength, makeDataDir, type FixtureDataDir } from './support/create-backup-fixtures.ts';
-import { readArchive, type ReadArchiveResult } from '../src/archive/read-archive.ts';
-import { restoreBackup } from '../src/archive/restore-backup.ts';
-import { validateArchive } from '../src/archive/validate-archive.ts';
-import { tarPadding, ustarHeader } from '../src/archive/ustar-header.ts';
+import { readArchive, type ReadArchiveResult } from '../src/archive/read/read-archive.ts';
+import { restoreBackup } from '../src/archive/restore/restore-backup.ts';
+import { validateArchive } from '../src/archive/read/validate-archive.ts';
+import { tarPadding, ustarHeader } from '../src/archive/format/ustar-header.ts';
 import { FIXTURE_A, cleanupTempDirs, makeLiveDataDir, makeTempDir, restoreWorkFiles, snapshotDir } from './support/restore-support.ts';
 
 let source: FixtureDataDir;

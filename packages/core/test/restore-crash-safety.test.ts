@@ -9,9 +9,9 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LockerError } from '../src/errors.ts';
-import { restoreBackup } from '../src/archive/restore-backup.ts';
-import { recoverInterruptedRestore } from '../src/archive/recover-interrupted-restore.ts';
-import { RESTORE_INTENT_FILE } from '../src/archive/restore-work-files.ts';
+import { restoreBackup } from '../src/archive/restore/restore-backup.ts';
+import { recoverInterruptedRestore } from '../src/archive/restore/recover-interrupted-restore.ts';
+import { RESTORE_INTENT_FILE } from '../src/data-dir-layout.ts';
 import {
   buildTarGz,
   cleanupTempDirs,

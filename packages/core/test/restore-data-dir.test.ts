@@ -2,8 +2,8 @@ import { createHmac } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { restoreDataDir } from '../src/archive/restore-data-dir.ts';
-import { recoverInterruptedRestore } from '../src/archive/recover-interrupted-restore.ts';
+import { restoreDataDir } from '../src/archive/restore/restore-data-dir.ts';
+import { recoverInterruptedRestore } from '../src/archive/restore/recover-interrupted-restore.ts';
 import { listBackups } from '../src/backup-dir/list-backups.ts';
 import {
   FIXTURE_A,

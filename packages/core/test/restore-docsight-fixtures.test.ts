@@ -6,9 +6,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { restoreBackup } from '../src/archive/restore-backup.ts';
-import { validateArchiveFile } from '../src/archive/validate-archive.ts';
-import type { ArchiveProgress } from '../src/archive/read-archive.ts';
+import { restoreBackup } from '../src/archive/restore/restore-backup.ts';
+import { validateArchiveFile } from '../src/archive/read/validate-archive.ts';
+import type { ArchiveProgress } from '../src/archive/read/read-archive.ts';
 import { FIXTURE_A, FIXTURE_B, cleanupTempDirs, makeLiveDataDir, makeTempDir, sha256 } from './support/restore-support.ts';
 
 afterEach(cleanupTempDirs);

@@ -9,9 +9,9 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LockerError } from '../src/errors.ts';
-import { restoreBackup } from '../src/archive/restore-backup.ts';
-import { validateArchive, validateArchiveFile } from '../src/archive/validate-archive.ts';
-import type { PublishStep } from '../src/archive/restore-intent.ts';
+import { restoreBackup } from '../src/archive/restore/restore-backup.ts';
+import { validateArchive, validateArchiveFile } from '../src/archive/read/validate-archive.ts';
+import type { PublishStep } from '../src/archive/restore/restore-intent.ts';
 import {
   buildPythonArchive,
   buildTarGz,

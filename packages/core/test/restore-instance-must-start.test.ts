@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fernetEncrypt, generateFernetKey } from '../src/config/fernet.ts';
-import { restoreDataDir } from '../src/archive/restore-data-dir.ts';
+import { restoreDataDir } from '../src/archive/restore/restore-data-dir.ts';
 import { listBackups } from '../src/backup-dir/list-backups.ts';
 import {
   buildTarGz,

@@ -8,8 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { restoreDataDir } from '../src/archive/restore-data-dir.ts';
-import { restoreBackup } from '../src/archive/restore-backup.ts';
+import { restoreDataDir } from '../src/archive/restore/restore-data-dir.ts';
+import { restoreBackup } from '../src/archive/restore/restore-backup.ts';
 import { isLockerError } from '../src/errors.ts';
 import { FIXTURE_A, cleanupTempDirs, makeTempDir, restoreWorkFiles } from './support/restore-support.ts';
 

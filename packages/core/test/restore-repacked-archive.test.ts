@@ -8,11 +8,11 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBackup } from '../src/archive/create-backup.ts';
+import { createBackup } from '../src/archive/create/create-backup.ts';
 import { makeDataDir, readWithPython } from './support/create-backup-fixtures.ts';
-import { estimateUnpackedBytes } from '../src/archive/estimate-unpacked-bytes.ts';
-import { restoreBackup, type RestoreResult } from '../src/archive/restore-backup.ts';
-import { validateArchiveFile, type ArchiveValidation } from '../src/archive/validate-archive.ts';
+import { estimateUnpackedBytes } from '../src/archive/read/estimate-unpacked-bytes.ts';
+import { restoreBackup, type RestoreResult } from '../src/archive/restore/restore-backup.ts';
+import { validateArchiveFile, type ArchiveValidation } from '../src/archive/read/validate-archive.ts';
 import { readBackupTrigger } from '../src/backup-dir/read-backup-trigger.ts';
 import {
   AUTH_STATE_FILE,

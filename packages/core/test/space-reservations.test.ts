@@ -10,8 +10,8 @@ import { createGzip } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ensureFreeSpace, freeBytes } from '../src/fs/ensure-free-space.ts';
 import { reserveSpace } from '../src/fs/space-reservations.ts';
-import { restoreDataDir } from '../src/archive/restore-data-dir.ts';
-import { ustarHeader } from '../src/archive/ustar-header.ts';
+import { restoreDataDir } from '../src/archive/restore/restore-data-dir.ts';
+import { ustarHeader } from '../src/archive/format/ustar-header.ts';
 import { cleanupTempDirs, makeLiveDataDir, makeTempDir, metaText, restoreWorkFiles, snapshotDir } from './support/restore-support.ts';
 
 afterEach(cleanupTempDirs);

@@ -4,7 +4,7 @@
  * time with its UTC offset and the trigger read from the archive's meta.
  */
 import { z } from 'zod';
-import { BackupTriggerSchema } from '../archive/backup-meta.ts';
+import { BackupTriggerSchema } from '../archive/format/backup-meta.ts';
 
 export const BackupListEntrySchema = z.object({
   /** The file name inside the backup directory, e.g. `docsight_backup_2026-11-26_070200.tar.gz`. */

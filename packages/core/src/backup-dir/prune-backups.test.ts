@@ -3,7 +3,7 @@ import type * as FsPromises from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { BackupTrigger } from '../archive/backup-meta.ts';
+import type { BackupTrigger } from '../archive/format/backup-meta.ts';
 import { pruneBackups } from './prune-backups.ts';
 import { writeTestArchive } from '@evidence-locker/core/testing/write-test-archive';
 

@@ -4,7 +4,7 @@
  * settings page or dashboard polled by many clients listed the same archives hundreds of times a
  * second, each time with a fresh gunzip (under 50 clients: 70 MB of old-space garbage).
  */
-import { BackupTriggerSchema, type BackupTrigger } from '../archive/backup-meta.ts';
+import { BackupTriggerSchema, type BackupTrigger } from '../archive/format/backup-meta.ts';
 import { peekArchiveMeta } from './peek-archive-meta.ts';
 
 /**

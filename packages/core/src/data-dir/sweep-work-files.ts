@@ -19,8 +19,7 @@ import { readdir, rm, unlink } from 'node:fs/promises';
 import type { Dirent } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { PREPARED_PREFIX, RESTORE_INTENT_FILE, RESTORE_PREFIX } from '../archive/restore-work-files.ts';
-import { WORK_PREFIX } from '../data-dir-layout.ts';
+import { PREPARED_PREFIX, RESTORE_INTENT_FILE, RESTORE_PREFIX, WORK_PREFIX } from '../data-dir-layout.ts';
 import { errnoCode, LockerError } from '../errors.ts';
 
 

@@ -1,8 +1,8 @@
 /**
- * The worker-thread half of archive/live-database-lock.ts: SQLite connections that hold the live
- * databases of a data directory exclusively, and the file work done under that hold. Runs inside
- * the SQLite worker (sqlite-task.ts), whose thread keeps these connections between tasks. It lives
- * here, beside the worker, so the database layer never imports the restore: the restore's
+ * The worker-thread half of archive/restore/live-database-lock.ts: SQLite connections that hold
+ * the live databases of a data directory exclusively, and the file work done under that hold. Runs
+ * inside the SQLite worker (sqlite-task.ts), whose thread keeps these connections between tasks. It
+ * lives here, beside the worker, so the database layer never imports the restore: the restore's
  * LiveDatabaseLock calls down into it through runSqliteTask.
  *
  * How "another process has it open" is seen: in WAL mode (DOCSight's) every open connection holds a

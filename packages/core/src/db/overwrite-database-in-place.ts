@@ -11,11 +11,11 @@
  * 3. everything after the 100-byte header is copied, the file cut to the staged size and synced;
  * 4. the staged header is written last and synced: only now is the file a database again.
  * Running it again after a crash redoes the same steps from the staged file, so it is idempotent
- * (archive/restore-intent.ts rolls a committed restore forward with it).
+ * (archive/restore/restore-intent.ts rolls a committed restore forward with it).
  *
  * Synchronous, and it keeps one descriptor of the live file: the caller that holds SQLite locks on
- * that file in this process (archive/live-database-lock.ts) passes its own descriptor, because
- * closing any descriptor of a file drops every POSIX lock the process holds on it.
+ * that file in this process (archive/restore/live-database-lock.ts) passes its own descriptor,
+ * because closing any descriptor of a file drops every POSIX lock the process holds on it.
  */
 import fs from 'node:fs';
 

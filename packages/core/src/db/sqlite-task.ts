@@ -37,7 +37,7 @@ export interface SqliteTaskResults {
   holds_rows: boolean;
   /** Nothing: a hot journal beside the database was rolled back by SQLite (if it was hot). */
   settle_journal: null;
-  /** The live databases now held (archive/live-database-lock.ts). */
+  /** The live databases now held (archive/restore/live-database-lock.ts). */
   lock_live: DatabaseFileName[];
   /** The frozen copy of each held database. */
   freeze_live: Partial<Record<DatabaseFileName, string>>;

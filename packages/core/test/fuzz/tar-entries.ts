@@ -4,7 +4,7 @@
  * its data and padding, exactly as they were in the stream; `trailer` is everything from the first
  * zero block on. Only well-formed archives (the fuzzer's sources) are parsed.
  */
-import { TAR_BLOCK_SIZE } from '../../src/archive/ustar-header.ts';
+import { TAR_BLOCK_SIZE } from '../../src/archive/format/ustar-header.ts';
 
 export interface RawEntry {
   /** Extension headers, main header, data, padding. */

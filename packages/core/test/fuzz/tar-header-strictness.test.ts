@@ -13,9 +13,9 @@
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LockerError, restoreBackup, validateArchive } from '../../src/index.ts';
-import { RawHeaderWindow } from '../../src/archive/read-archive-raw-headers.ts';
+import { RawHeaderWindow } from '../../src/archive/read/read-archive-raw-headers.ts';
 import { buildTar, cleanupTempDirs, makeLiveDataDir, metaText, restoreWorkFiles, snapshotDir, type TarMember } from '../support/restore-support.ts';
-import { TAR_BLOCK_SIZE } from '../../src/archive/ustar-header.ts';
+import { TAR_BLOCK_SIZE } from '../../src/archive/format/ustar-header.ts';
 import { fixChecksum, mainHeader, parseTar, serializeTar, setField } from './tar-entries.ts';
 
 afterEach(cleanupTempDirs);

@@ -4,7 +4,7 @@
  * inserted (unknown files, directories, links, devices, unsafe names, long-name headers), the tar
  * cut short, and its end-of-archive blocks removed, split or followed by garbage.
  */
-import { TAR_BLOCK_SIZE } from '../../src/archive/ustar-header.ts';
+import { TAR_BLOCK_SIZE } from '../../src/archive/format/ustar-header.ts';
 import { buildTar, type TarMember } from '../support/restore-support.ts';
 import { compressTar } from './gzip-members.ts';
 import type { MutationKind } from './mutation-kind.ts';

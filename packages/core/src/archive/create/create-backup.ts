@@ -1,0 +1,342 @@
+/**
+ * Creates a DOCSight-compatible backup archive.
+ *
+ * Archive layout (gzip of a ustar tar, bare member names, regular files only):
+ *   backup_meta.json, docsis_history.db, connection_monitor.db, config.json, .config_key,
+ *   .session_key, .auth_state  (those present, always in this order)
+ * The gzip stream is several concatenated members: one for the meta, one per 2 MiB of the body
+ * (compressed in parallel, see parallel-gzip.ts) and one for the end-of-archive marker. The meta
+ * lists the compressed size of every member after its own (`gzip_members`), so a reader can
+ * inflate them in parallel too (archive/read/inflate-archive.ts).
+ *
+ * Phases, each reported through `onProgress` with its own byte total:
+ *   waiting   only when another backup of this process runs: they take turns (backup-turns.ts);
+ *   snapshot  a worker thread copies both databases (a file copy under a read transaction, or
+ *             VACUUM INTO: snapshot-database.ts), strips demo rows, compacts and counts them, inside `.evidence-locker-work-*` in the data directory (same filesystem,
+ *             so no live data crosses devices and the work dir is easy to sweep after a crash);
+ *   compress  the body is tar-framed, hashed and compressed into a spool file in the work dir;
+ *   write     meta + spool + trailer go to the destination: a stream (download), or a
+ *             `.evidence-locker-partial-*` file in the backup dir that is fsynced and then published
+ *             under `docsight_backup_<local time>.tar.gz` without overwriting anything.
+ * Whatever happens, the work dir and the partial file are removed before the promise settles.
+ */
+import { pythonUtcIsoformat } from '../../db/python-utc-isoformat.ts';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { promisify } from 'node:util';
+import zlib from 'node:zlib';
+import { errnoCode, isDiskFullErrno, isLockerError, LockerError } from '../../errors.ts';
+import {
+  CONFIG_FILE,
+  CONFIG_KEY_FILE,
+  CONNECTION_MONITOR_DB,
+  HISTORY_DB,
+  META_FILE,
+  WORK_PREFIX,
+  type DatabaseFileName,
+} from '../../data-dir-layout.ts';
+import {
+  BACKUP_MAGIC,
+  FORMAT_VERSION,
+  MAX_INDEXED_MEMBER_INFLATED,
+  MAX_INDEXED_MEMBERS,
+  serializeMeta,
+  type BackupMeta,
+  type BackupTrigger,
+} from '../format/backup-meta.ts';
+import { backupFileName } from '../format/backup-file-name.ts';
+import { takeBackupTurn } from './backup-turns.ts';
+import { backupSpaceNeeds } from './backup-space-needs.ts';
+import { ensureFreeSpace } from '../../fs/ensure-free-space.ts';
+import { ensureBackupDirWritable } from '../../backup-dir/ensure-backup-dir-writable.ts';
+import { DEFAULT_GZIP_CHUNK_SIZE, type ParallelGzipOptions } from './parallel-gzip.ts';
+import { publishBackupFile } from './publish-backup-file.ts';
+import { snapshotDatabases } from './snapshot-databases.ts';
+import { tarPadding, tarTrailer, ustarHeader } from '../format/ustar-header.ts';
+import { memberTarSize, writeArchiveBody, type ArchiveBody, type ArchiveMemberSource } from './write-archive-body.ts';
+import { archiveChunks, writeArchiveFile } from './write-archive-file.ts';
+
+const gzipAsync = promisify(zlib.gzip);
+
+export const EVIDENCE_LOCKER_VERSION = '0.1.0';
+/** Default `app_version` of the meta (DOCSight shows it in its restore wizard). */
+export const DEFAULT_APP_VERSION = `evidence-locker-${EVIDENCE_LOCKER_VERSION}`;
+const GENERATOR = `evidence-locker ${EVIDENCE_LOCKER_VERSION}`;
+
+/**
+ * Small files archived after the databases, in DOCSight's order; 0600 like DOCSight's own.
+ * `.session_key` and `.auth_state` are left out on purpose (docs/docsight-compatibility.md, D11):
+ * the session signing key would let anyone holding the archive forge a login cookie, and restoring
+ * it is useless anyway, since a restore must log everyone out. DOCSight restores such an archive
+ * fine: it keeps or creates its own session key and rewrites the fingerprint.
+ */
+const PRIVATE_FILES = [CONFIG_FILE, CONFIG_KEY_FILE] as const;
+const PRIVATE_MODE = 0o600;
+const PUBLIC_MODE = 0o644;
+
+export type BackupDestination =
+  | { kind: 'directory'; backupDir: string }
+  | { kind: 'stream'; stream: Writable };
+
+/** `waiting`: another backup of this process runs first (backup-turns.ts). */
+export type BackupPhase = 'waiting' | 'snapshot' | 'compress' | 'write';
+
+/** Progress of one phase; `bytesDone` never decreases within a phase and ends equal to `bytesTotal`. */
+export interface BackupProgress {
+  phase: BackupPhase;
+  bytesDone: number;
+  bytesTotal: number;
+}
+
+export interface CreateBackupOptions {
+  dataDir: string;
+  destination: BackupDestination;
+  trigger: BackupTrigger;
+  /** `app_version` written to the meta. Default `evidence-locker-<version>`. */
+  appVersion?: string;
+  /** Time of the backup (meta timestamp, file name, member mtimes). Default: now. */
+  now?: Date;
+  /** Called as each phase advances. An exception thrown here fails the backup (cleanly). */
+  onProgress?: (progress: BackupProgress) => void;
+  /** Aborting cancels with a `CANCELLED` error and leaves nothing behind. */
+  signal?: AbortSignal;
+  /** Compression tuning; the defaults are measured (parallel-gzip.ts). */
+  gzip?: ParallelGzipOptions;
+  /**
+   * Where to read a database instead of `dataDir` (a restore's copies of the live files it holds,
+   * archive/restore/live-database-lock.ts). The archive still names it as in a data directory.
+   */
+  databaseSources?: Partial<Record<DatabaseFileName, string>>;
+}
+
+export interface CreateBackupResult {
+  /** The archive's name; for a stream, the name a download should be offered under. */
+  fileName: string;
+  /** Absolute path of the published archive (directory destinations only). */
+  path?: string;
+  /** Archive size in bytes. */
+  size: number;
+  meta: BackupMeta;
+  /** Demo rows left out of the copies (both databases). */
+  demoRowsRemoved: number;
+}
+
+function cancelled(cause?: unknown): LockerError {
+  return new LockerError('CANCELLED', 'The backup was cancelled.', cause === undefined ? {} : { cause });
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw cancelled();
+}
+
+async function statFile(file: string): Promise<fs.Stats | undefined> {
+  try {
+    const stats = await fs.promises.stat(file);
+    return stats.isFile() ? stats : undefined;
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+async function prepareDirectories(options: CreateBackupOptions): Promise<void> {
+  const stats = await fs.promises.stat(options.dataDir).catch(() => undefined);
+  if (!stats?.isDirectory()) {
+    throw new LockerError('DATA_DIR_UNUSABLE', `The data directory does not exist: ${options.dataDir}`, {
+      details: { dataDir: options.dataDir },
+    });
+  }
+  if (options.destination.kind === 'directory') {
+    const { backupDir } = options.destination;
+    // Created when missing (the CLI names it explicitly); the server refuses a missing one first.
+    // Whatever is wrong is then said with the path, the uid and the fix.
+    await fs.promises.mkdir(backupDir, { recursive: true }).catch(() => undefined);
+    await ensureBackupDirWritable(backupDir);
+  }
+}
+
+async function readPrivateFiles(dataDir: string, mtime: number): Promise<ArchiveMemberSource[]> {
+  const members: ArchiveMemberSource[] = [];
+  for (const name of PRIVATE_FILES) {
+    let data: Buffer;
+    let stats: fs.Stats;
+    try {
+      const handle = await fs.promises.open(path.join(dataDir, name), 'r');
+      try {
+        stats = await handle.stat();
+        if (!stats.isFile()) continue;
+        data = await handle.readFile();
+      } finally {
+        await handle.close();
+      }
+    } catch (error) {
+      if (errnoCode(error) === 'ENOENT') continue;
+      throw error;
+    }
+    members.push({ name, mode: PRIVATE_MODE, mtime: Math.floor(stats.mtimeMs / 1000) || mtime, size: data.length, data });
+  }
+  return members;
+}
+
+function metaMember(meta: BackupMeta, mtime: number): Buffer {
+  const json = Buffer.from(serializeMeta(meta), 'utf8');
+  return Buffer.concat([ustarHeader({ name: META_FILE, size: json.length, mode: PUBLIC_MODE, mtime }), json, tarPadding(json.length)]);
+}
+
+/**
+ * The gzip members of the meta (`head`) and of the end-of-archive marker (`tail`), with
+ * `gzip_members` (the body's members, then the tail) added to `meta` when the body members are
+ * small enough for a reader to index. The tail's padding depends on the meta's length, which
+ * depends on the tail's compressed size; a few rounds settle it (the size of a gzipped run of zeros
+ * hardly varies), and the index is left out if they do not.
+ */
+async function compressHeadAndTail(
+  meta: BackupMeta,
+  body: ArchiveBody,
+  mtime: number,
+  chunkSize: number,
+): Promise<{ head: Buffer; tail: Buffer }> {
+  const indexable = chunkSize <= MAX_INDEXED_MEMBER_INFLATED && body.gzipMembers.length + 1 <= MAX_INDEXED_MEMBERS;
+  let tailSize = 0;
+  for (let round = 0; indexable && round < 4; round += 1) {
+    meta.gzip_members = [...body.gzipMembers, Math.max(tailSize, 1)];
+    const metaTar = metaMember(meta, mtime);
+    const tail = await gzipAsync(tarTrailer(metaTar.length + body.tarBytes), { level: 9 });
+    if (tail.length === tailSize) return { head: await gzipAsync(metaTar, { level: 9 }), tail };
+    tailSize = tail.length;
+  }
+  delete meta.gzip_members;
+  const metaTar = metaMember(meta, mtime);
+  const tail = await gzipAsync(tarTrailer(metaTar.length + body.tarBytes), { level: 9 });
+  return { head: await gzipAsync(metaTar, { level: 9 }), tail };
+}
+
+function mapError(error: unknown, signal: AbortSignal | undefined): unknown {
+  if (isLockerError(error)) return error;
+  if (signal?.aborted || (error instanceof Error && error.name === 'AbortError')) return cancelled(error);
+  const code = errnoCode(error);
+  if (isDiskFullErrno(code)) {
+    return new LockerError('DISK_FULL', 'The disk filled up while the backup was written.', { cause: error });
+  }
+  if (code === 'EACCES' || code === 'EPERM') {
+    return new LockerError('PERMISSION_DENIED', 'Permission denied while the backup was written.', { cause: error });
+  }
+  return error;
+}
+
+/** Creates one backup archive of `dataDir` (see the file comment for layout and phases). */
+export async function createBackup(options: CreateBackupOptions): Promise<CreateBackupResult> {
+  const { dataDir, destination, signal } = options;
+  const now = options.now ?? new Date();
+  const mtime = Math.floor(now.getTime() / 1000);
+  throwIfAborted(signal);
+  await prepareDirectories(options);
+  const endTurn = await takeBackupTurn(signal, () => options.onProgress?.({ phase: 'waiting', bytesDone: 0, bytesTotal: 0 }));
+  try {
+    return await createBackupInTurn(options, now, mtime, endTurn);
+  } finally {
+    endTurn();
+  }
+}
+
+/**
+ * The backup once it has its turn; `endTurn` is called as soon as the heavy phases are done, so a
+ * slow download client does not hold up the next backup while it reads the finished archive.
+ */
+async function createBackupInTurn(
+  options: CreateBackupOptions,
+  now: Date,
+  mtime: number,
+  endTurn: () => void,
+): Promise<CreateBackupResult> {
+  const { dataDir, destination, signal } = options;
+  const databases: { name: string; sourcePath: string; size: number }[] = [];
+  for (const name of [HISTORY_DB, CONNECTION_MONITOR_DB] as const) {
+    const sourcePath = options.databaseSources?.[name] ?? path.join(dataDir, name);
+    const stats = await statFile(sourcePath);
+    if (stats) databases.push({ name, sourcePath, size: stats.size });
+  }
+  const spaceNeeds = await backupSpaceNeeds(dataDir, destination.kind === 'directory' ? destination.backupDir : undefined);
+  await ensureFreeSpace('backup', spaceNeeds);
+
+  const workDir = await fs.promises.mkdtemp(path.join(dataDir, `${WORK_PREFIX}work-`));
+  let tempPath: string | undefined;
+  try {
+    const snapshots = await snapshotDatabases(workDir, databases, {
+      ...(signal ? { signal } : {}),
+      onProgress: (bytesDone, bytesTotal) => options.onProgress?.({ phase: 'snapshot', bytesDone, bytesTotal }),
+    });
+    throwIfAborted(signal);
+    const members: ArchiveMemberSource[] = snapshots.map((snapshot, index) => ({
+      name: databases[index]!.name,
+      mode: PUBLIC_MODE,
+      mtime,
+      size: snapshot.size,
+      path: snapshot.copyPath,
+    }));
+    members.push(...(await readPrivateFiles(dataDir, mtime)));
+
+    const bodyTotal = members.reduce((sum, member) => sum + memberTarSize(member.size), 0);
+    options.onProgress?.({ phase: 'compress', bytesDone: 0, bytesTotal: bodyTotal });
+    const spoolPath = path.join(workDir, 'body.gz');
+    const body = await writeArchiveBody(members, spoolPath, {
+      ...(options.gzip ? { gzip: options.gzip } : {}),
+      ...(signal ? { signal } : {}),
+      onBytes: (bytesDone) => options.onProgress?.({ phase: 'compress', bytesDone, bytesTotal: bodyTotal }),
+    });
+    throwIfAborted(signal);
+
+    const history = snapshots[databases.findIndex((db) => db.name === HISTORY_DB)];
+    const monitor = snapshots[databases.findIndex((db) => db.name === CONNECTION_MONITOR_DB)];
+    const meta: BackupMeta = {
+      magic: BACKUP_MAGIC,
+      format_version: FORMAT_VERSION,
+      timestamp: pythonUtcIsoformat(now),
+      app_version: options.appVersion ?? DEFAULT_APP_VERSION,
+      tables: history?.tables ?? {},
+      members: body.digests,
+      connection_monitor_tables: monitor?.tables ?? {},
+      trigger: options.trigger,
+      generator: GENERATOR,
+    };
+    const { head, tail } = await compressHeadAndTail(meta, body, mtime, options.gzip?.chunkSize ?? DEFAULT_GZIP_CHUNK_SIZE);
+    const size = head.length + (await fs.promises.stat(spoolPath)).size + tail.length;
+    endTurn();
+    const reportWrite = (bytesDone: number): void => options.onProgress?.({ phase: 'write', bytesDone, bytesTotal: size });
+    reportWrite(0);
+    const demoRowsRemoved = snapshots.reduce((sum, snapshot) => sum + snapshot.demoRowsRemoved, 0);
+
+    if (destination.kind === 'stream') {
+      let written = 0;
+      await pipeline(
+        async function* () {
+          for await (const chunk of archiveChunks({ head, spoolPath, tail })) {
+            written += chunk.length;
+            reportWrite(written);
+            yield chunk;
+          }
+        },
+        destination.stream,
+        ...(signal ? [{ signal }] : []),
+      );
+      return { fileName: backupFileName(now), size, meta, demoRowsRemoved };
+    }
+
+    const { backupDir } = destination;
+    await ensureFreeSpace('backup', [{ dir: backupDir, bytes: size }]);
+    tempPath = path.join(backupDir, `${WORK_PREFIX}partial-${randomBytes(8).toString('hex')}.tar.gz`);
+    await writeArchiveFile({ head, spoolPath, tail }, tempPath, { mode: PRIVATE_MODE, signal, onBytes: reportWrite });
+    throwIfAborted(signal);
+    const fileName = await publishBackupFile(tempPath, backupDir, now);
+    tempPath = undefined;
+    return { fileName, path: path.resolve(backupDir, fileName), size, meta, demoRowsRemoved };
+  } catch (error) {
+    throw mapError(error, signal);
+  } finally {
+    if (tempPath) await fs.promises.rm(tempPath, { force: true });
+    await fs.promises.rm(workDir, { recursive: true, force: true });
+  }
+}

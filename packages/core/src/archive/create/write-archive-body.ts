@@ -1,0 +1,121 @@
+/**
+ * Streams every member after the meta, tar-framed (ustar header, data, zero padding), through
+ * ParallelGzipWriter into a spool file, hashing each member on the way. The meta goes first in the
+ * archive but lists these hashes, so the body is compressed before the meta is written; the end of
+ * archive marker is left to the caller, whose padding depends on the meta's length.
+ */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import type { MemberDigest } from '../format/backup-meta.ts';
+import { ParallelGzipWriter, type ParallelGzipOptions } from './parallel-gzip.ts';
+import { writeAll } from './write-archive-file.ts';
+import { TAR_BLOCK_SIZE, tarPadding, ustarHeader } from '../format/ustar-header.ts';
+
+/** A member to archive: a file read from disk, or bytes already in memory. */
+export interface ArchiveMemberSource {
+  name: string;
+  /** Permission bits written to the tar header. */
+  mode: number;
+  /** Whole seconds since the epoch. */
+  mtime: number;
+  size: number;
+  /** Read from this file; it must hold exactly `size` bytes. */
+  path?: string;
+  /** Or use these bytes. */
+  data?: Buffer;
+}
+
+export interface WriteArchiveBodyOptions {
+  gzip?: ParallelGzipOptions;
+  signal?: AbortSignal;
+  /** Called with the tar bytes handed to the compressor so far. */
+  onBytes?: (bytesDone: number) => void;
+}
+
+export interface ArchiveBody {
+  digests: Record<string, MemberDigest>;
+  /** Uncompressed tar bytes of the body. */
+  tarBytes: number;
+  /** Compressed size of each gzip member of the spool, in order. */
+  gzipMembers: number[];
+}
+
+/** Tar bytes a member takes: header, data and padding. */
+export function memberTarSize(size: number): number {
+  return TAR_BLOCK_SIZE + Math.ceil(size / TAR_BLOCK_SIZE) * TAR_BLOCK_SIZE;
+}
+
+function abortError(): Error {
+  return Object.assign(new Error('The operation was aborted'), { name: 'AbortError' });
+}
+
+/** Writes the compressed body to `spoolPath` (created, must not exist) and returns the digests. */
+export async function writeArchiveBody(
+  members: ArchiveMemberSource[],
+  spoolPath: string,
+  options: WriteArchiveBodyOptions = {},
+): Promise<ArchiveBody> {
+  const { signal } = options;
+  const digests: Record<string, MemberDigest> = {};
+  let tarBytes = 0;
+  const gzipMembers: number[] = [];
+  const spool = await fs.promises.open(spoolPath, 'wx');
+  const gzip = new ParallelGzipWriter(
+    async (member) => {
+      let size = 0;
+      for (const part of member) {
+        if (signal?.aborted) throw abortError();
+        await writeAll(spool, part);
+        size += part.length;
+      }
+      gzipMembers.push(size);
+    },
+    options.gzip,
+  );
+  try {
+    const add = async (bytes: Buffer): Promise<void> => {
+      await gzip.write(bytes);
+      tarBytes += bytes.length;
+      options.onBytes?.(tarBytes);
+    };
+    for (const member of members) {
+      if (signal?.aborted) throw abortError();
+      const hash = createHash('sha256');
+      await add(ustarHeader(member));
+      if (member.data) {
+        hash.update(member.data);
+        await add(member.data);
+      } else {
+        const source = await fs.promises.open(member.path!, 'r');
+        try {
+          let position = 0;
+          await gzip.fill(
+            member.size,
+            async (target, offset, length) => {
+              if (signal?.aborted) throw abortError();
+              const { bytesRead } = await source.read(target, offset, length, position);
+              if (bytesRead === 0) throw new Error(`${member.name} shrank while it was being archived`);
+              position += bytesRead;
+              return bytesRead;
+            },
+            (piece) => {
+              hash.update(piece);
+              tarBytes += piece.length;
+              options.onBytes?.(tarBytes);
+            },
+          );
+        } finally {
+          await source.close();
+        }
+      }
+      const padding = tarPadding(member.size);
+      if (padding.length > 0) await add(padding);
+      digests[member.name] = { size: member.size, sha256: hash.digest('hex') };
+    }
+    await gzip.end();
+  } finally {
+    gzip.close();
+    await spool.close();
+  }
+  return { digests, tarBytes, gzipMembers };
+}

@@ -1,0 +1,78 @@
+/**
+ * Validation of a backup archive without touching any data dir: the same single pass as a restore,
+ * with every data member drained instead of staged.
+ */
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { CONFIG_FILE, HISTORY_DB } from '../../data-dir-layout.ts';
+import { LockerError, errnoCode } from '../../errors.ts';
+import type { ArchiveWarning } from '../format/archive-warning.ts';
+import type { ArchiveMeta } from '../format/backup-meta.ts';
+import {
+  readArchive,
+  type ArchiveMemberDigest,
+  type ArchiveSource,
+  type ReadArchiveOptions,
+} from './read-archive.ts';
+
+/** What a valid archive holds (DOCSight's `validate_backup` result plus digests and warnings). */
+export interface ArchiveValidation {
+  meta: ArchiveMeta;
+  /** Data members with their real size and SHA-256, in archive order. */
+  members: ArchiveMemberDigest[];
+  /** Accepted member names in archive order, `backup_meta.json` included (DOCSight's `files`). */
+  files: string[];
+  has_database: boolean;
+  has_config: boolean;
+  /** A newer format_version, skipped unknown members and directories. */
+  warnings: ArchiveWarning[];
+}
+
+/**
+ * Reads the whole archive from `source` and checks it: container, member rules, meta, and the
+ * `members` checksums when the meta has them. Throws a LockerError on the first problem.
+ */
+export async function validateArchive(
+  source: ArchiveSource,
+  options: ReadArchiveOptions = {},
+): Promise<ArchiveValidation> {
+  const result = await readArchive(
+    source,
+    async (_member, content) => {
+      for await (const _chunk of content) {
+        // drained: validation only needs the digest the reader computes
+      }
+    },
+    options,
+  );
+  return archiveValidationOf(result);
+}
+
+/** The validation verdict of an archive that was read in full (by validateArchive or prepareRestore). */
+export function archiveValidationOf(read: Pick<ArchiveValidation, 'meta' | 'members' | 'files' | 'warnings'>): ArchiveValidation {
+  return {
+    meta: read.meta,
+    members: read.members,
+    files: read.files,
+    has_database: read.files.includes(HISTORY_DB),
+    has_config: read.files.includes(CONFIG_FILE),
+    warnings: read.warnings,
+  };
+}
+
+/** validateArchive on the file at `path`; progress gets the file size as `bytesTotal`. */
+export async function validateArchiveFile(
+  path: string,
+  options: ReadArchiveOptions = {},
+): Promise<ArchiveValidation> {
+  let size: number;
+  try {
+    size = (await stat(path)).size;
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') {
+      throw new LockerError('BACKUP_NOT_FOUND', `Backup file not found: ${path}`, { cause: error });
+    }
+    throw error;
+  }
+  return validateArchive(createReadStream(path), { bytesTotal: size, ...options });
+}
