@@ -13,7 +13,7 @@
 import { z } from 'zod';
 import { ArchiveMetaSchema, ArchiveWarningSchema } from '@evidence-locker/core';
 import { refusal } from '../../errors/server-refusal.ts';
-import { JobSnapshotSchema } from '../../jobs/job-schema.ts';
+import { JobSnapshotSchema } from '../../jobs/job-snapshot.ts';
 import { enqueueRestore } from '../../restore/enqueue-restore.ts';
 import { resolveStoredBackup } from '../../restore/resolve-stored-backup.ts';
 import { checkSessionAccess, checkSetupAccess, type AccessRequest } from '../../restore/setup-access.ts';
