@@ -77,6 +77,22 @@ describe('JobRunner', () => {
     expect(seen.at(-1)).toMatchObject({ state: 'failed', error: { code: 'DISK_FULL', message: 'The backup directory is full' } });
   });
 
+  it('still sends the final state to a watcher when the job ends while it takes the first event', async () => {
+    const runner = new JobRunner();
+    const gate = deferred();
+    const job = runner.enqueue(testJob({ kind: 'verify', label: 'v', writesDataDir: false, run: () => gate.promise }));
+    await new Promise((resolve) => setImmediate(resolve));
+    const watch = runner.watch(job.id);
+    const first = await watch.next();
+    expect(first.value).toMatchObject({ state: 'running' });
+    // The job ends before the watcher asks for more (a slow SSE client).
+    gate.resolve();
+    await runner.wait(job.id);
+    const rest: JobSnapshot[] = [];
+    for await (const snapshot of { [Symbol.asyncIterator]: () => watch }) rest.push(snapshot);
+    expect(rest.at(-1)?.state).toBe('succeeded');
+  });
+
   it('hides unexpected errors from clients but hands them to onFailure', async () => {
     const runner = new JobRunner();
     const causes: unknown[] = [];

@@ -149,8 +149,11 @@ export class JobRunner {
     // Subscribe before reading the current state, so no change falls in between.
     const changes = on(this.#events, id, signal ? { signal } : {});
     try {
-      yield { ...job.snapshot };
-      if (isFinished(job.snapshot.state)) return;
+      // Judge the snapshot that was sent, not the live one: a job that ends while the client is
+      // still taking this event must still reach it with its final state (queued in `changes`).
+      const current = { ...job.snapshot };
+      yield current;
+      if (isFinished(current.state)) return;
       for await (const [snapshot] of changes as AsyncIterable<[JobSnapshot]>) {
         yield snapshot;
         if (isFinished(snapshot.state)) return;
