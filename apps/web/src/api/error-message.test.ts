@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { setLocale } from '../i18n/use-i18n.ts';
+import { setLocale } from '../i18n/i18n.ts';
 import { codeText, errorMessage } from './error-message.ts';
 import { UploadError } from './upload-archive.ts';
 

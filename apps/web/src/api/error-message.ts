@@ -3,11 +3,14 @@
  * sends each failure's code (the engine's LockerError codes such as `ARCHIVE_NOT_GZIP`, and its own
  * refusals such as `SETUP_UPLOAD_LIMIT`) with the facts a text may name (`details`): a tRPC error
  * in `data.lockerCode` and `data.details`, a raw route in `error.code` and `error.details`, a job in
- * `error.code` and `error.details`. The catalogs have a text for every code
+ * `error.code` and `error.details`. The catalogs (i18n/locales/*.json) have a text for every code
  * (`error.<CODE>`); the server's English message is shown only for a code they do not know, or
  * when the text names a fact the server did not send. Transport failures get `fallback`.
  */
-import { isMessageKey, messageParams, t } from '../i18n/use-i18n.ts';
+import { i18n } from '../i18n/i18n.ts';
+
+/** What a fact the server did not send reads as while a text is rendered (see codeText). */
+const ABSENT_FACT = '\u0000absent\u0000';
 
 /** What the server said about a failure. */
 export interface ServerFailure {
@@ -46,9 +49,15 @@ export function warningMessage(warning: { code: string; message: string; details
  */
 export function codeText(code: string, details: Record<string, string | number> = {}, kind: 'error' | 'warning' = 'error'): string | undefined {
   const key = `${kind}.${code}`;
-  if (!isMessageKey(key)) return undefined;
-  if (!messageParams(key).every((name) => name in details)) return undefined;
-  return t(key, details);
+  if (!i18n.global.te(key, 'en')) return undefined;
+  // vue-i18n shows a parameter the call did not pass as nothing, and the compiled catalogs keep no
+  // text to read a message's parameters from. So each fact missing from `details` reads as a
+  // marker while the text renders: a text that shows the marker names a fact the server did not send.
+  const named = new Proxy({ ...details }, {
+    get: (facts, name): unknown => (typeof name === 'string' && !Object.hasOwn(facts, name) ? ABSENT_FACT : Reflect.get(facts, name)),
+  });
+  const text = i18n.global.t(key, {}, { named });
+  return text.includes(ABSENT_FACT) ? undefined : text;
 }
 
 /** The code, message and details of a tRPC client error, an UploadError, or a job's `error`. */

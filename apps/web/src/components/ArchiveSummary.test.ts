@@ -1,8 +1,9 @@
 import { mount } from '@vue/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
-import { setLocale } from '../i18n/use-i18n.ts';
+import { setLocale } from '../i18n/i18n.ts';
 import type { ArchiveValidation } from '../api/upload-archive.ts';
 import ArchiveSummary from './ArchiveSummary.vue';
+import { withI18n } from '../../test/support/with-i18n.ts';
 
 const validation = (overrides: Partial<ArchiveValidation> = {}): ArchiveValidation => ({
   meta: {
@@ -24,7 +25,7 @@ afterEach(() => setLocale('en'));
 
 describe('ArchiveSummary', () => {
   it('shows version, files, configuration and the row counts as a table', () => {
-    const wrapper = mount(ArchiveSummary, { props: { validation: validation(), size: 3_021_406 } });
+    const wrapper = mount(ArchiveSummary, { global: withI18n(), props: { validation: validation(), size: 3_021_406 } });
     expect(wrapper.get('[data-testid="archive-version"]').text()).toBe('v2026-08-21.1');
     expect(wrapper.get('[data-testid="archive-config"]').text()).toBe('Included (modem settings and keys)');
     expect(wrapper.findAll('[data-testid="archive-files"] li').map((item) => item.text())).toEqual([
@@ -43,6 +44,7 @@ describe('ArchiveSummary', () => {
 
   it('shows warnings and says when there is no configuration or date', () => {
     const wrapper = mount(ArchiveSummary, {
+      global: withI18n(),
       props: {
         validation: validation({
           has_config: false,
@@ -69,6 +71,7 @@ describe('ArchiveSummary', () => {
   it("shows the archive's warnings in the user's language, naming the skipped file", async () => {
     setLocale('de');
     const wrapper = mount(ArchiveSummary, {
+      global: withI18n(),
       props: {
         validation: validation({
           warnings: [{ code: 'MEMBER_SKIPPED', message: 'Skipping unknown file in backup: notes.txt', details: { name: 'notes.txt' } }],

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { effectScope } from 'vue';
 import { JOB_PHASES } from '@evidence-locker/server/codes';
-import { setLocale } from '../i18n/use-i18n.ts';
+import { setLocale } from '../i18n/i18n.ts';
 import { jobPercent, jobStepText, useJob, type JobView } from './use-job.ts';
 
 afterEach(() => setLocale('en'));

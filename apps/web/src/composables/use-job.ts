@@ -7,7 +7,10 @@
 import { computed, getCurrentScope, onScopeDispose, ref, shallowRef } from 'vue';
 import { trpc, type LockerClient } from '../api/trpc-client.ts';
 import { errorMessage } from '../api/error-message.ts';
-import { formatBytes, formatNumber, isMessageKey, t } from '../i18n/use-i18n.ts';
+import { formatBytes } from '../i18n/format-bytes.ts';
+import { i18n } from '../i18n/i18n.ts';
+
+const { n, t, te } = i18n.global;
 
 type JobClient = Pick<LockerClient, 'jobs'>;
 
@@ -49,7 +52,7 @@ export function jobStepText(job: Pick<JobView, 'state' | 'progress'>): string | 
   if (!progress) return undefined;
   const key = `job.phase.${progress.phase}`;
   // A step this app has no words for yet: say that it works rather than show an internal name.
-  const step = isMessageKey(key) ? t(key) : t('job.phase.working');
+  const step = te(key, 'en') ? t(key) : t('job.phase.working');
   const count = progressCount(progress);
   return count === undefined ? step : t('job.detail', { step, count });
 }
@@ -61,8 +64,9 @@ function progressCount(progress: JobProgressView): string | undefined {
     case 'steps':
       return undefined;
     case 'rows':
-      if (known) return t('job.count.rows', { done: formatNumber(done), total: formatNumber(total) });
-      return done > 0 ? t('job.count.rowsSoFar', { done: formatNumber(done) }) : undefined;
+      // The count also picks the plural form, for a language whose catalog has them ("a | b").
+      if (known) return t('job.count.rows', { done: n(done), total: n(total) }, total);
+      return done > 0 ? t('job.count.rowsSoFar', { done: n(done) }, done) : undefined;
     case 'bytes':
       if (known) return `${formatBytes(done)} / ${formatBytes(total)}`;
       return done > 0 ? formatBytes(done) : undefined;

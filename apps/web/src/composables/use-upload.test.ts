@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { effectScope } from 'vue';
 import { UploadError, type UploadArchiveOptions, type UploadedArchive } from '../api/upload-archive.ts';
-import { setLocale } from '../i18n/use-i18n.ts';
+import { setLocale } from '../i18n/i18n.ts';
 import { useUpload } from './use-upload.ts';
 
 afterEach(() => setLocale('en'));

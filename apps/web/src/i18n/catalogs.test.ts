@@ -1,9 +1,11 @@
 /**
  * The catalogs as translators edit them: the JSON files in locales/, read as written (not as the
  * build compiles them). Every language has exactly the English keys, no key without a text, and
- * the same parameters in each text, so no language can show a key, an empty line or a lost fact.
+ * the same parameters in each text, so no language can show a key, an empty line or a lost fact;
+ * and every key the code names has a text.
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LOCALES_DIR, readCatalog } from '../../test/support/read-catalog.ts';
 import { LOCALES } from './i18n.ts';
@@ -14,6 +16,15 @@ function params(text: unknown): string[] {
 }
 
 const english = readCatalog('en');
+
+/** The source files of the app (tests aside), as paths. */
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return sourceFiles(path);
+    return /\.(ts|vue)$/.test(entry.name) && !entry.name.endsWith('.test.ts') ? [path] : [];
+  });
+}
 
 describe('the catalogs', () => {
   it('are one JSON file for each language the app offers', () => {
@@ -36,5 +47,13 @@ describe('the catalogs', () => {
 
   it.each(LOCALES)('%s: keeps the parameters of the English texts', (locale) => {
     for (const [key, text] of readCatalog(locale)) expect(params(text), key).toEqual(params(english.get(key)));
+  });
+
+  it('have a text for every key the code names (vue-i18n takes any string as a key)', () => {
+    const named = sourceFiles(join(LOCALES_DIR, '../..')).flatMap((file) =>
+      [...readFileSync(file, 'utf8').matchAll(/\bte?\(\s*'([^']+)'/g)].map((match) => ({ file, key: match[1] ?? '' })),
+    );
+    expect(named.length).toBeGreaterThan(100);
+    expect(named.filter(({ key }) => !english.has(key))).toEqual([]);
   });
 });

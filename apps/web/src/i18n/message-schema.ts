@@ -22,3 +22,8 @@ export type ErrorTexts = TextsFor<ErrorCode, MessageSchema['error']>;
 export type WarningTexts = TextsFor<ArchiveWarningCode, MessageSchema['warning']>;
 /** The words for every step a job's progress can name (`job.phase.<step>`). */
 export type JobPhaseTexts = TextsFor<JobPhase, MessageSchema['job']['phase']>;
+
+/** The key of every text, e.g. 'settings.now.saved' (a group such as 'settings.now' is no key). */
+type TextKeys<T> = { [K in keyof T & string]: T[K] extends string ? K : `${K}.${TextKeys<T[K]>}` }[keyof T & string];
+/** A key of the catalogs, for values that hold one (a form's problem, a backup's trigger). */
+export type MessageKey = TextKeys<MessageSchema>;

@@ -2,7 +2,7 @@
  * The automatic-backup settings as the settings page edits them: the saved values, the pending
  * edits, what changed, and the patch that Save sends (settings.update takes only changed keys).
  */
-import type { MessageKey } from '../../i18n/messages-en.ts';
+import type { MessageKey } from '../../i18n/message-schema.ts';
 
 /** The backup settings as settings.get returns them. */
 export interface SavedBackupSettings {

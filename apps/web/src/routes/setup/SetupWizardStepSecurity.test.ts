@@ -2,17 +2,18 @@ import { mount } from '@vue/test-utils';
 import { describe, expect, it } from 'vitest';
 import SetupWizardStepSecurity from './SetupWizardStepSecurity.vue';
 import { emptySetupForm } from './setup-form.ts';
+import { withI18n } from '../../../test/support/with-i18n.ts';
 
 describe('SetupWizardStepSecurity', () => {
   it('goes on without an admin password', async () => {
-    const wrapper = mount(SetupWizardStepSecurity, { props: { form: emptySetupForm() } });
+    const wrapper = mount(SetupWizardStepSecurity, { global: withI18n(), props: { form: emptySetupForm() } });
     await wrapper.get('form').trigger('submit');
     expect(wrapper.emitted('next')).toHaveLength(1);
   });
 
   it('stays and marks the confirmation when the two passwords differ', async () => {
     const form = { ...emptySetupForm(), adminPassword: 'long enough', adminPasswordConfirm: 'different!' };
-    const wrapper = mount(SetupWizardStepSecurity, { props: { form } });
+    const wrapper = mount(SetupWizardStepSecurity, { global: withI18n(), props: { form } });
     await wrapper.get('form').trigger('submit');
     expect(wrapper.emitted('next')).toBeUndefined();
     const confirm = wrapper.get('#admin-password-confirm');
@@ -23,6 +24,7 @@ describe('SetupWizardStepSecurity', () => {
   it('writes what is typed into the shared form', async () => {
     const form = emptySetupForm();
     const wrapper = mount(SetupWizardStepSecurity, {
+      global: withI18n(),
       props: { form, 'onUpdate:form': (value: typeof form) => Object.assign(form, value) },
     });
     await wrapper.get('#admin-password').setValue('correct horse');

@@ -3,7 +3,7 @@
  * markup and the rules are tested without a browser. The server checks the same rules again
  * (setup.completeSetup's zod schema); these only catch mistakes before the review step.
  */
-import type { MessageKey } from '../../i18n/messages-en.ts';
+import type { MessageKey } from '../../i18n/message-schema.ts';
 
 /** The wizard's steps for a new setup, in order. */
 export const SETUP_STEPS = ['modem', 'security', 'review'] as const;
