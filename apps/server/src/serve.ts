@@ -3,15 +3,14 @@
  * cleanly on SIGTERM/SIGINT within a container's stop timeout (compose waits 10 s, then kills):
  * stop accepting, cancel the running job (its partial files removed) at once, let requests in
  * flight finish for a grace period, then cut the connections still open, and close the databases.
- * While it runs it holds a lease on its data and backup directories (instance/work-dir-lease.ts), so a
- * CLI command run meanwhile does not sweep the work files of the server's jobs; leases a killed
- * process left there are removed before the first request (uploads a crash left staged go when
- * the instance opens).
+ * While it runs it holds a lease on its data and backup directories (core's
+ * work-dir/work-dir-lease.ts), so a CLI command run meanwhile does not sweep the work files of the
+ * server's jobs; leases a killed process left there are removed before the first request (uploads
+ * a crash left staged go when the instance opens).
  */
 import type { FastifyInstance } from 'fastify';
-import { runSqliteTask } from '@evidence-locker/core';
+import { holdLeases, otherLeaseHolders, runSqliteTask } from '@evidence-locker/core';
 import { buildServer, type BuildServerOptions } from './app.ts';
-import { holdLeases, otherLeaseHolders } from './instance/work-dir-lease.ts';
 import { enqueueDemoSeed } from './demo/enqueue-demo-seed.ts';
 import type { Env } from './env.ts';
 

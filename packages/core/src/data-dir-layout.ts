@@ -44,6 +44,12 @@ export const PREPARED_PREFIX = `${WORK_PREFIX}prepared-`;
 /** Written once every staged file is verified; its presence means "roll this restore forward". */
 export const RESTORE_INTENT_FILE = `${RESTORE_PREFIX}intent.json`;
 
+/**
+ * Prefix of a live process's lease on a data or backup directory (work-dir/work-dir-lease.ts):
+ * `.evidence-locker.lease.<host>.<pid>.<start>`, outside WORK_PREFIX, so a sweep never takes it.
+ */
+export const LEASE_PREFIX = '.evidence-locker.lease.';
+
 export function isDataFileName(name: string): name is DataFileName {
   return (DATA_FILES as readonly string[]).includes(name);
 }

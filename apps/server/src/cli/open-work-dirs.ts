@@ -1,16 +1,13 @@
 /**
  * What every CLI command does first with the data and backup directories it opens, as the server
- * does at start: finish a restore a crash interrupted while publishing (data dir), and remove the
- * work files a crashed run left behind (core's sweepWorkFiles, both dirs). A directory another live
- * Evidence Locker process works in (work-dir-lease.ts) is left alone, since its work files are in
- * use. Commands that write work files themselves then hold a lease until they end.
+ * does at start: core's openWorkDir on each (leases, an interrupted restore finished, leftover
+ * work files removed), with what it did printed as notes. Commands that write work files
+ * themselves then hold a lease until they end.
  *
  * Notes go to stderr, so stdout stays one JSON document with `--json`.
  */
-import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { errnoCode, isLockerError, recoverInterruptedRestore, sweepWorkFiles } from '@evidence-locker/core';
-import { holdLeases, otherLeaseHolders } from '../instance/work-dir-lease.ts';
+import { holdLeases, openWorkDir, type WorkDirReport } from '@evidence-locker/core';
 
 /** The directories a command opens. */
 export interface WorkDirs {
@@ -23,47 +20,44 @@ export type ReleaseWorkDirs = () => Promise<void>;
 
 const note = (text: string) => process.stderr.write(`note: ${text}\n`);
 
-async function isDirectory(dir: string): Promise<boolean> {
-  const stats = await stat(dir).catch(() => undefined);
-  return stats?.isDirectory() ?? false;
-}
-
-/** A read-only or foreign-owned directory cannot be cleaned up, but can still be read. */
-function isPermissionError(error: unknown): boolean {
-  const code = isLockerError(error) ? errnoCode(error.cause) : errnoCode(error);
-  return code === 'EACCES' || code === 'EPERM' || code === 'EROFS';
+/** Prints `report` as notes (nothing when there was nothing to do). */
+function printReport(report: WorkDirReport): void {
+  const { dir } = report;
+  switch (report.state) {
+    case 'missing':
+    case 'unreachable':
+      return;
+    case 'in-use': {
+      const who = report.holders.map((holder) => `pid ${holder.pid} on ${holder.host}`).join(', ');
+      note(`${dir} is in use by another Evidence Locker process (${who}); its work files are left alone.`);
+      return;
+    }
+    case 'opened':
+    case 'read-only':
+      if (report.restoreFinished) note(`finished a restore into ${dir} that was interrupted while publishing.`);
+      if (report.state === 'read-only') {
+        note(`cannot clean up ${dir} (${report.cause instanceof Error ? report.cause.message : String(report.cause)}).`);
+        return;
+      }
+      if (report.removed.length > 0) note(`removed what an interrupted run left in ${dir}: ${report.removed.join(', ')}`);
+      for (const failure of report.failed) note(`could not remove ${failure.name} from ${dir}: ${failure.message}`);
+  }
 }
 
 /**
- * Recovers and sweeps `dirs` (see the file comment); with `hold`, then takes this process's lease
- * on them. Missing directories are skipped. An interrupted restore whose intent cannot be read
- * fails the command (the data dir needs the user's attention).
+ * Opens `dirs` with core's openWorkDir and prints what it did; with `hold`, then takes this
+ * process's lease on the directories that exist. Missing directories are skipped. An interrupted
+ * restore whose intent cannot be read fails the command (the data dir needs the user's attention).
  */
 export async function openWorkDirs(dirs: WorkDirs, { hold = false }: { hold?: boolean } = {}): Promise<ReleaseWorkDirs> {
   const dataDir = dirs.dataDir === undefined ? undefined : path.resolve(dirs.dataDir);
   const backupDir = dirs.backupDir === undefined ? undefined : path.resolve(dirs.backupDir);
   const opened: string[] = [];
   for (const dir of new Set([dataDir, backupDir])) {
-    if (dir === undefined || !(await isDirectory(dir))) continue;
-    opened.push(dir);
-    const holders = await otherLeaseHolders(dir);
-    if (holders.length > 0) {
-      const who = holders.map((holder) => `pid ${holder.pid} on ${holder.host}`).join(', ');
-      note(`${dir} is in use by another Evidence Locker process (${who}); its work files are left alone.`);
-      continue;
-    }
-    try {
-      if (dir === dataDir) {
-        const recovery = await recoverInterruptedRestore(dir);
-        if (recovery.rolledForward) note(`finished a restore into ${dir} that was interrupted while publishing.`);
-      }
-      const swept = await sweepWorkFiles(dir);
-      if (swept.removed.length > 0) note(`removed what an interrupted run left in ${dir}: ${swept.removed.join(', ')}`);
-      for (const failure of swept.failed) note(`could not remove ${failure.name} from ${dir}: ${failure.message}`);
-    } catch (error) {
-      if (!isPermissionError(error)) throw error;
-      note(`cannot clean up ${dir} (${error instanceof Error ? error.message : String(error)}).`);
-    }
+    if (dir === undefined) continue;
+    const report = await openWorkDir(dir, { dataDir: dir === dataDir });
+    if (report.state !== 'missing' && report.state !== 'unreachable') opened.push(dir);
+    printReport(report);
   }
   return hold ? holdLeases(opened) : async () => undefined;
 }

@@ -17,15 +17,16 @@ import {
   LockerError,
   openConnectionMonitorDatabase,
   openHistoryDatabase,
+  openWorkDir,
   readConfig,
   readConfigKey,
   recoverInterruptedRestore,
-  sweepWorkFiles,
   updateConfig,
   type ConfigProblem,
   type ConfigRecord,
   type FernetKey,
   type JsonValue,
+  type WorkDirReport,
 } from '@evidence-locker/core';
 import { EndedSessions } from '../auth/ended-sessions.ts';
 import { readSessionToken, type SessionClaims } from '../auth/session-token.ts';
@@ -33,7 +34,6 @@ import { checkBackupPathBounds } from '../settings/check-backup-path.ts';
 import { adminPasswordRepr } from './admin-password.ts';
 import { DashboardCounter, type DashboardCounts } from './dashboard-counts.ts';
 import { rotateSessionKey, syncSessionKey } from './session-key.ts';
-import { otherLeaseHolders } from './work-dir-lease.ts';
 
 type Connection = ReturnType<typeof openHistoryDatabase>;
 
@@ -91,6 +91,7 @@ export interface BackupPathRefusal {
 }
 
 const silentLog: InstanceLog = { info: () => undefined, warn: () => undefined };
+const RESTORE_FINISHED = 'Finished a restore that was interrupted while publishing';
 
 export class Instance {
   readonly dataDir: string;
@@ -163,7 +164,7 @@ export class Instance {
     this.#closeDatabases();
     // A restore interrupted while publishing is finished before any database is opened.
     const recovery = recover ? await recoverInterruptedRestore(this.dataDir) : { rolledForward: false };
-    if (recovery.rolledForward) this.#log.warn({}, 'Finished a restore that was interrupted while publishing');
+    if (recovery.rolledForward) this.#log.warn({}, RESTORE_FINISHED);
     this.#snapshot = await this.#readSnapshot();
     if (!(await this.#endedSessions.load())) {
       this.#log.warn({}, 'The list of logged-out sessions could not be read; all sessions were logged out.');
@@ -313,11 +314,12 @@ export class Instance {
 }
 
 /**
- * Opens the instance at start: creates the data and default backup directories, removes crash leftovers from the data
- * and backup directories, reads config and keys, and opens and migrates both databases. A
- * directory another live Evidence Locker process holds a lease on (a CLI backup or restore that
- * runs while the server starts: work-dir-lease.ts) is left as it is, as a CLI command leaves it:
- * its work files, and a restore intent in the data dir, are that process's and in use.
+ * Opens the instance at start: creates the data and default backup directories, opens both with
+ * core's openWorkDir (an interrupted restore finished, crash leftovers removed), reads config and
+ * keys, and opens and migrates both databases. A directory another live Evidence Locker process
+ * holds a lease on (a CLI backup or restore that runs while the server starts) is left as it is,
+ * as a CLI command leaves it: its work files, and a restore intent in the data dir, are that
+ * process's and in use.
  */
 export async function openInstance(options: InstanceOptions): Promise<Instance> {
   const instance = new Instance(options);
@@ -327,14 +329,17 @@ export async function openInstance(options: InstanceOptions): Promise<Instance> 
   // the data directory. A backup_path chosen in the settings is never created: a missing one is
   // usually an unmounted volume, and backups written there would vanish.
   await mkdir(instance.backupDir, { recursive: true });
-  // Recovery first: while a restore intent exists a sweep must spare every staged file (the
-  // intent may name them), so sweeping after it removes everything a crash left, prepared
-  // uploads beside an interrupted restore included.
-  const dataDirFree = await leftToUs(instance.dataDir, log);
-  await instance.reload({ recover: dataDirFree });
-  if (dataDirFree) await sweep(instance.dataDir, log);
+  // The data directory before anything reads it; openWorkDir has finished an interrupted restore.
+  const dataDir = await openWorkDir(instance.dataDir, { dataDir: true });
+  // The server writes its key files and databases here: a data dir it cannot clean up fails the start.
+  if (dataDir.state === 'read-only' || dataDir.state === 'unreachable') throw dataDir.cause;
+  logWorkDir(dataDir, log);
+  await instance.reload({ recover: false });
+  // The backup directory is known once config.json is read.
   try {
-    if (await leftToUs(instance.backupPath, log)) await sweep(instance.backupPath, log);
+    const backupDir = await openWorkDir(instance.backupPath);
+    if (backupDir.state === 'read-only' || backupDir.state === 'unreachable') throw backupDir.cause;
+    logWorkDir(backupDir, log);
   } catch (error) {
     // An unreachable backup directory (NAS offline) must not stop the server; backups report it.
     log.warn({ dir: instance.backupPath, err: error }, 'Could not check the backup directory for leftover work files');
@@ -342,16 +347,14 @@ export async function openInstance(options: InstanceOptions): Promise<Instance> 
   return instance;
 }
 
-/** True unless another live process holds a lease on `dir` (stale leases are removed on the way). */
-async function leftToUs(dir: string, log: InstanceLog): Promise<boolean> {
-  const holders = await otherLeaseHolders(dir);
-  if (holders.length === 0) return true;
-  log.warn({ dir, holders }, 'Another Evidence Locker process works in this directory; its work files are left alone');
-  return false;
-}
-
-async function sweep(dir: string, log: InstanceLog): Promise<void> {
-  const swept = await sweepWorkFiles(dir);
-  if (swept.removed.length > 0) log.info({ dir, removed: swept.removed }, 'Removed work files left by a crash');
-  for (const failure of swept.failed) log.warn({ dir, ...failure }, 'Could not remove a leftover work file');
+/** Logs what openWorkDir did in `report.dir`. */
+function logWorkDir(report: WorkDirReport, log: InstanceLog): void {
+  const { dir } = report;
+  if (report.state === 'in-use') {
+    log.warn({ dir, holders: report.holders }, 'Another Evidence Locker process works in this directory; its work files are left alone');
+  }
+  if (report.state !== 'opened') return;
+  if (report.restoreFinished) log.warn({}, RESTORE_FINISHED);
+  if (report.removed.length > 0) log.info({ dir, removed: report.removed }, 'Removed work files left by a crash');
+  for (const failure of report.failed) log.warn({ dir, ...failure }, 'Could not remove a leftover work file');
 }

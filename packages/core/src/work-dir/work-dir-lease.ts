@@ -20,10 +20,11 @@ import { unlinkSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { LEASE_PREFIX } from '../data-dir-layout.ts';
 import { processState } from './process-state.ts';
 
-const LEASE_PREFIX = '.evidence-locker.lease.';
-const LEASE_PATTERN = /^\.evidence-locker\.lease\.([A-Za-z0-9-]+)\.(\d+)\.(\d+)$/;
+/** `<LEASE_PREFIX><host>.<pid>.<start>`. */
+const LEASE_PATTERN = new RegExp(`^${LEASE_PREFIX.replaceAll('.', '\\.')}([A-Za-z0-9-]+)\\.(\\d+)\\.(\\d+)$`);
 
 /** Another process's live lease on a directory. */
 export interface LeaseHolder {

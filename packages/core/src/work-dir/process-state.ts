@@ -11,7 +11,7 @@
  * has SIGKILL pending.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { errnoCode } from '@evidence-locker/core';
+import { errnoCode } from '../errors.ts';
 
 /** What is known of a process: its start time (clock ticks since boot) and whether it is ending. */
 export type ProcessState =

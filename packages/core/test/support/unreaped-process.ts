@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { parseProcStat } from '../instance/process-state.ts';
+import { parseProcStat } from '../../src/work-dir/process-state.ts';
 
 export interface UnreapedProcess {
   pid: number;

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { holdLeases, isLeaseName, otherLeaseHolders, ownLeaseName } from './work-dir-lease.ts';
-import { startUnreapedProcess } from '../test-support/unreaped-process.ts';
+import { startUnreapedProcess } from '@evidence-locker/core/testing/unreaped-process';
 
 let dir: string;
 beforeEach(() => {

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { hasSigkillPending, isThreadEnding, parseProcStat, processState } from './process-state.ts';
-import { startUnreapedProcess } from '../test-support/unreaped-process.ts';
+import { startUnreapedProcess } from '@evidence-locker/core/testing/unreaped-process';
 
 /** Lines as /proc shows them (a `node` thread running, the same thread in do_exit). */
 const RUNNING_STAT = '4242 (node (main)) S 4200 4200 4100 0 -1 4194560 9000 0 0 0 60 12 0 0 20 0 11 0 78661 1167360000 30000';
