@@ -2,24 +2,24 @@
  * Backups of a data directory that DOCSight keeps writing to: 20 `locker backup create` runs one
  * after another while a separate writer process inserts snapshots, events and Connection Monitor
  * samples several times a second (src/concurrency/concurrent-writer-run.ts). The 1 GB version is
- * bench/concurrent-writer.bench.mjs.
+ * bench/concurrent-writer.bench.ts.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assertBuilt, runCliJson } from '@evidence-locker/harness';
 import { runConcurrentWriter, type ConcurrentWriterResult } from '../src/concurrency/concurrent-writer-run.ts';
-import { requireBuiltLocker, runLockerJson } from '../src/locker-json.ts';
 
 const BACKUPS = 20;
 let root: string;
 let result: ConcurrentWriterResult;
 
 beforeAll(async () => {
-  requireBuiltLocker();
+  assertBuilt();
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'el-concurrent-writer-'));
   const dataDir = path.join(root, 'data');
-  await runLockerJson(['seed', '--data-dir', dataDir, '--months', '1', '--configured']);
+  await runCliJson(['seed', '--data-dir', dataDir, '--months', '1', '--configured']);
   result = await runConcurrentWriter({
     dataDir,
     backupDir: path.join(root, 'backups'),

@@ -9,8 +9,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, startCli } from '@evidence-locker/harness';
 import { fillDisk, mountTmpfs, unmountAll } from '../src/tmpfs.ts';
-import { dataDirDigest, runLocker, scratchDir, startLocker, waitForEntry } from '../src/locker-cli.ts';
+import { dataDirDigest, scratchDir, waitForEntry } from '../src/full-disk-support.ts';
 
 let work: string;
 let sourceDataDir: string;
@@ -19,10 +20,10 @@ let otherArchive: string;
 beforeAll(async () => {
   work = scratchDir('full-disk');
   sourceDataDir = path.join(work, 'source');
-  await runLocker(['seed', '--data-dir', sourceDataDir, '--months', '1', '--configured', '--seed', '7']);
+  await runCli(['seed', '--data-dir', sourceDataDir, '--months', '1', '--configured', '--seed', '7']);
   const otherDataDir = path.join(work, 'other');
-  await runLocker(['seed', '--data-dir', otherDataDir, '--months', '2', '--configured', '--seed', '8']);
-  await runLocker(['backup', 'create', '--data-dir', otherDataDir, '--output', path.join(work, 'other.tar.gz')]);
+  await runCli(['seed', '--data-dir', otherDataDir, '--months', '2', '--configured', '--seed', '8']);
+  await runCli(['backup', 'create', '--data-dir', otherDataDir, '--output', path.join(work, 'other.tar.gz')]);
   otherArchive = path.join(work, 'other.tar.gz');
   fs.rmSync(otherDataDir, { recursive: true });
 });
@@ -39,7 +40,7 @@ function workFiles(dir: string): string[] {
 describe('a disk too small from the start', () => {
   it('refuses a backup, naming the directory, the need and the free space', async () => {
     const backupDir = mountTmpfs(path.join(work, 'tiny-backups'), '1m');
-    const result = await runLocker(['backup', 'create', '--data-dir', sourceDataDir, '--backup-dir', backupDir], { allowFailure: true });
+    const result = await runCli(['backup', 'create', '--data-dir', sourceDataDir, '--backup-dir', backupDir], { allowFailure: true });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(new RegExp(`Not enough free space for the backup in ${backupDir}: it needs about \\d+ MB, [01] MB are free`));
     expect(fs.readdirSync(backupDir)).toEqual([]);
@@ -51,7 +52,7 @@ describe('a disk too small from the start', () => {
     const dataDir = path.join(disk, 'data');
     fs.cpSync(sourceDataDir, dataDir, { recursive: true });
     const before = dataDirDigest(dataDir);
-    const result = await runLocker(['backup', 'restore', otherArchive, '--data-dir', dataDir, '--backup-dir', path.join(work, 'backups-a')], {
+    const result = await runCli(['backup', 'restore', otherArchive, '--data-dir', dataDir, '--backup-dir', path.join(work, 'backups-a')], {
       allowFailure: true,
     });
     expect(result.code).toBe(1);
@@ -72,10 +73,10 @@ async function fillDuringRun(label: string, size: string, workPrefix: string, ar
   fs.cpSync(sourceDataDir, dataDir, { recursive: true });
   const backupDir = path.join(disk, 'backups');
   const before = dataDirDigest(dataDir);
-  const run = startLocker(args(dataDir, backupDir));
-  await waitForEntry(dataDir, (name) => name.startsWith(workPrefix), run.exited);
+  const run = startCli(args(dataDir, backupDir));
+  await waitForEntry(dataDir, (name) => name.startsWith(workPrefix), run.done);
   const filler = fillDisk(disk);
-  const result = await run.exited;
+  const result = await run.done;
   fs.rmSync(filler);
   expect(result.code, result.stderr).toBe(1);
   expect(result.stderr).toMatch(/disk|space/i);
@@ -96,7 +97,7 @@ describe('a disk that fills up while the operation runs', () => {
     const restore = (dataDir: string, backupDir: string) => ['backup', 'restore', otherArchive, '--data-dir', dataDir, '--backup-dir', backupDir];
     const { dataDir, backupDir } = await fillDuringRun('filling-restore', '320m', '.evidence-locker-restore-', restore);
     // And with the space back, the same restore succeeds.
-    const retry = await runLocker(restore(dataDir, backupDir));
+    const retry = await runCli(restore(dataDir, backupDir));
     expect(retry.code).toBe(0);
     expect(fs.readdirSync(backupDir).some((name) => /^docsight_backup_.*\.tar\.gz$/.test(name))).toBe(true);
   });

@@ -2,23 +2,23 @@
  * The server under load while it works: a scheduled backup runs and two downloads stream (a stored
  * backup, read slowly, and a fresh one) while autocannon sends the settings page's and the
  * dashboard's queries over 50 connections (src/load/load-run.ts). Timing is the benchmark's business
- * (bench/load.bench.mjs); this asserts that nothing is refused or lost.
+ * (bench/load.bench.ts); this asserts that nothing is refused or lost.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assertBuilt, runCliJson } from '@evidence-locker/harness';
 import { runLoad, type LoadRunResult } from '../src/load/load-run.ts';
-import { requireBuiltLocker, runLockerJson } from '../src/locker-json.ts';
 
 let root: string;
 let result: LoadRunResult;
 
 beforeAll(async () => {
-  requireBuiltLocker();
+  assertBuilt({ webApp: true });
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'el-load-'));
   const dataDir = path.join(root, 'data');
-  await runLockerJson(['seed', '--data-dir', dataDir, '--months', '1', '--configured']);
+  await runCliJson(['seed', '--data-dir', dataDir, '--months', '1', '--configured']);
   result = await runLoad({
     dataDir,
     backupDir: path.join(root, 'backups'),

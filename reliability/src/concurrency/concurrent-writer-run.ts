@@ -1,6 +1,6 @@
 /**
  * The concurrent-writer scenario, shared by reliability/test/concurrent-writer.test.ts (a small data
- * directory) and bench/concurrent-writer.bench.mjs (the 1 GB one):
+ * directory) and bench/concurrent-writer.bench.ts (the 1 GB one):
  *
  *   1. the DOCSight stand-in (docsight-writer.ts) starts writing into `dataDir`, several polls a
  *      second, in its own process;
@@ -17,7 +17,7 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { runLockerJson } from '../locker-json.ts';
+import { runCliJson } from '@evidence-locker/harness';
 import { inspectArchive } from './archive-databases.ts';
 import { checkDatabase, type DatabaseCheck } from './database-check.ts';
 import { startWriter, type RunningWriter, type WriterBaseline, type WriterReport } from './writer-process.ts';
@@ -123,7 +123,7 @@ export async function runConcurrentWriter(options: ConcurrentWriterOptions): Pro
     await sleep(Math.max(300, 3000 / (options.pollsPerSecond ?? 5)));
     const started = performance.now();
     for (let index = 1; index <= count; index++) {
-      const run = await runLockerJson<CreateJson>(['backup', 'create', '--data-dir', options.dataDir, '--backup-dir', options.backupDir]);
+      const run = await runCliJson<CreateJson>(['backup', 'create', '--data-dir', options.dataDir, '--backup-dir', options.backupDir]);
       made.push({ json: run.json, seconds: run.seconds });
       log(`backup ${index}/${count}: ${run.json.fileName} ${(run.json.size / 1e6).toFixed(1)} MB in ${run.seconds.toFixed(2)} s`);
     }
@@ -152,7 +152,7 @@ export async function runConcurrentWriter(options: ConcurrentWriterOptions): Pro
     const verifyEvery = options.cliVerifyEvery ?? 1;
     if (verifyEvery > 0 && (index % verifyEvery === 0 || index === made.length)) {
       try {
-        const verified = await runLockerJson(['backup', 'verify', '--backup-dir', options.backupDir, json.fileName]);
+        const verified = await runCliJson(['backup', 'verify', '--backup-dir', options.backupDir, json.fileName]);
         cliVerified = true;
         verifySeconds = verified.seconds;
       } catch (error) {

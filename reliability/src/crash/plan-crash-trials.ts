@@ -40,7 +40,7 @@ export type BackupDirNextOp = 'list' | 'prune';
 /**
  * What the SIGKILL hits: the node process alone (the OOM killer, `kill -9 <pid>`), or its whole
  * process group under a parent that dies with it (Ctrl-C in a terminal, a container stop), which
- * leaves the killed process to PID 1 to reap (locker-process.ts).
+ * leaves the killed process to PID 1 to reap (spawnLocker of @evidence-locker/harness).
  */
 export type KillTarget = 'process' | 'group';
 

@@ -3,34 +3,36 @@
  * - the old instance: `locker seed --months 2 --configured` (about 85 MB, so a backup or a restore
  *   takes one to three seconds), copied afresh for each trial;
  * - three archives of other instances to restore: one made here from another seeded instance, and
- *   the two archives made by DOCSight itself (packages/core/test/fixtures/docsight);
+ *   the two archives made by DOCSight itself (`docsightFixture` of @evidence-locker/core/testing);
  * - the fingerprints a trial compares with: the old instance's, and for each archive every state
  *   its instance may legitimately be in after a restore (its members as archived, and as an
  *   unkilled restore leaves them: migrated, demo mode dropped);
  * - the durations of unkilled runs, from which the kill delays are drawn: CLI and server backup,
  *   CLI restore of each archive, server upload + restore, and the windows from the partial archive
  *   (write phase) or the restore intent (publish) appearing to the end of the run.
- * The run uses its own copy of the built bundle (locker-process.ts).
+ * The run uses its own copy of the built bundle (copy-locker-bundle.ts): every command and server
+ * of the run is started from `fixtures.bundle`.
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { DATA_FILES, WORK_PREFIX, type DataFileName } from '@evidence-locker/core';
-import { RESTORE_INTENT_FILE } from './classify-kill.ts';
-import { fingerprintDataDir, type DataDirFingerprint } from './fingerprint-data-dir.ts';
-import { copyLockerBundle, runLockerOk, spawnLocker, useBuiltLocker } from './locker-process.ts';
+import { docsightFixture } from '@evidence-locker/core/testing';
 import {
-  startLockerServer,
-  stopLockerServer,
-  trpcMutation,
+  createClient,
+  runCli,
+  spawnLocker,
+  startServer,
   uploadArchive,
-  waitForJob,
+  waitForJobEnd,
   type JobSnapshot,
-  type LockerServer,
-} from './locker-server.ts';
+  type LockerClient,
+} from '@evidence-locker/harness';
+import { RESTORE_INTENT_FILE } from './classify-kill.ts';
+import { copyLockerBundle } from './copy-locker-bundle.ts';
+import { fingerprintDataDir, type DataDirFingerprint } from './fingerprint-data-dir.ts';
 import { watchForEntry } from './watch-for-entry.ts';
 
 const execFileAsync = promisify(execFile);
@@ -41,10 +43,9 @@ export type ArchiveName = (typeof ARCHIVE_NAMES)[number];
 /** Key files a restore writes afresh (a new session), so no archive fixes their bytes. */
 export const SESSION_FILES: readonly DataFileName[] = ['.session_key', '.auth_state'];
 
-const DOCSIGHT_FIXTURES = fileURLToPath(new URL('../../../packages/core/test/fixtures/docsight/', import.meta.url));
 const DOCSIGHT_ARCHIVES: Record<Exclude<ArchiveName, 'ours'>, string> = {
-  'docsight-real': path.join(DOCSIGHT_FIXTURES, 'a-real-1m/docsight_backup_2026-11-26_070713.tar.gz'),
-  'docsight-demo': path.join(DOCSIGHT_FIXTURES, 'b-demo-1m/docsight_backup_2026-11-26_070726.tar.gz'),
+  'docsight-real': docsightFixture('a-real-1m').archive,
+  'docsight-demo': docsightFixture('b-demo-1m').archive,
 };
 
 /** An archive of another instance, and what its instance looks like. */
@@ -77,6 +78,8 @@ export interface CrashTimings {
 
 export interface CrashFixtures {
   root: string;
+  /** The run's copy of the built bundle (copy-locker-bundle.ts). */
+  bundle: string;
   oldDataDir: string;
   old: DataDirFingerprint;
   archives: Record<ArchiveName, CrashArchive>;
@@ -96,7 +99,7 @@ export async function prepareCrashFixtures(): Promise<CrashFixtures> {
   const started = performance.now();
   const root = await fs.mkdtemp(path.join(os.tmpdir(), 'el-crash-'));
   try {
-    await copyLockerBundle(path.join(root, 'app'));
+    const bundle = await copyLockerBundle(path.join(root, 'app'));
     const oldDataDir = path.join(root, 'old');
     const otherDataDir = path.join(root, 'other');
     const work = path.join(root, 'measure');
@@ -107,13 +110,13 @@ export async function prepareCrashFixtures(): Promise<CrashFixtures> {
     // the data dir held, only the pre-restore backup does, and that is not needed here).
     const restoredStates = new Map<ArchiveName, DataDirFingerprint>();
     await Promise.all([
-      runLockerOk(['seed', '--data-dir', oldDataDir, '--months', '2', '--configured', '--seed', '101', '--json']),
+      runCli(['seed', '--data-dir', oldDataDir, '--months', '2', '--configured', '--seed', '101', '--json'], { bundle }),
       (async () => {
-        await runLockerOk(['seed', '--data-dir', otherDataDir, '--months', '1', '--configured', '--seed', '202', '--modem-password', 'other-password', '--json']);
-        await runLockerOk(['backup', 'create', '--data-dir', otherDataDir, '--output', ours, '--json']);
+        await runCli(['seed', '--data-dir', otherDataDir, '--months', '1', '--configured', '--seed', '202', '--modem-password', 'other-password', '--json'], { bundle });
+        await runCli(['backup', 'create', '--data-dir', otherDataDir, '--output', ours, '--json'], { bundle });
         for (const name of ['docsight-real', 'docsight-demo'] as const) {
           const dir = path.join(work, `restored-${name}`);
-          await runLockerOk(['backup', 'restore', DOCSIGHT_ARCHIVES[name], '--data-dir', dir, '--backup-dir', path.join(work, 'unused-backups'), '--json']);
+          await runCli(['backup', 'restore', DOCSIGHT_ARCHIVES[name], '--data-dir', dir, '--backup-dir', path.join(work, 'unused-backups'), '--json'], { bundle });
           restoredStates.set(name, await fingerprintDataDir(dir));
         }
       })(),
@@ -129,25 +132,26 @@ export async function prepareCrashFixtures(): Promise<CrashFixtures> {
     const cliBackups = path.join(work, 'cli-backups');
     await copyOldDataDir(fixtures, cliDir);
     await fs.mkdir(cliBackups);
-    const create = await timedRun(['backup', 'create', '--data-dir', cliDir, '--backup-dir', cliBackups, '--json'], cliBackups, isPartial);
-    const restore = await timedRun(['backup', 'restore', ours, '--data-dir', cliDir, '--backup-dir', cliBackups, '--json'], cliDir, isIntent);
+    const create = await timedRun(bundle, ['backup', 'create', '--data-dir', cliDir, '--backup-dir', cliBackups, '--json'], cliBackups, isPartial);
+    const restore = await timedRun(bundle, ['backup', 'restore', ours, '--data-dir', cliDir, '--backup-dir', cliBackups, '--json'], cliDir, isIntent);
     restoredStates.set('ours', await fingerprintDataDir(cliDir));
 
     const serverDir = path.join(work, 'server-data');
     const serverBackups = path.join(work, 'server-backups');
     await copyOldDataDir(fixtures, serverDir);
     await fs.mkdir(serverBackups);
-    const server = await startLockerServer(serverDir, serverBackups);
+    const server = await startServer({ dataDir: serverDir, backupDir: serverBackups, bundle });
+    const client = createClient(server.url);
     let serverCreate: { ms: number; windowMs: number };
     let serverRestore: { ms: number; windowMs: number };
     try {
-      serverCreate = await timedJob(server, serverBackups, isPartial, async () => (await trpcMutation(server, 'backups.create')) as JobSnapshot);
-      serverRestore = await timedJob(server, serverDir, isIntent, async () => {
-        const uploadId = await uploadArchive(server, ours);
-        return (await trpcMutation(server, 'restore.start', { uploadId })) as JobSnapshot;
+      serverCreate = await timedJob(client, serverBackups, isPartial, () => client.backups.create.mutate());
+      serverRestore = await timedJob(client, serverDir, isIntent, async () => {
+        const uploadId = await uploadArchive(server.url, ours);
+        return client.restore.start.mutate({ uploadId });
       });
     } finally {
-      await stopLockerServer(server);
+      await server.stop();
     }
     const serverRestored = await fingerprintDataDir(serverDir);
 
@@ -176,6 +180,7 @@ export async function prepareCrashFixtures(): Promise<CrashFixtures> {
 
     return {
       root,
+      bundle,
       oldDataDir,
       old,
       archives,
@@ -190,7 +195,6 @@ export async function prepareCrashFixtures(): Promise<CrashFixtures> {
       },
     };
   } catch (error) {
-    useBuiltLocker();
     await fs.rm(root, { recursive: true, force: true });
     throw error;
   }
@@ -198,7 +202,6 @@ export async function prepareCrashFixtures(): Promise<CrashFixtures> {
 
 /** Deletes everything the fixtures made. */
 export async function removeCrashFixtures(fixtures: CrashFixtures | undefined): Promise<void> {
-  useBuiltLocker();
   if (fixtures) await fs.rm(fixtures.root, { recursive: true, force: true });
 }
 
@@ -210,10 +213,10 @@ async function fingerprintArchiveMembers(archive: string, dir: string): Promise<
 }
 
 /** Runs `locker <args>` unkilled; the window runs from the first matching entry in `watchDir` to the exit. */
-async function timedRun(args: string[], watchDir: string, matches: (name: string) => boolean) {
+async function timedRun(bundle: string, args: string[], watchDir: string, matches: (name: string) => boolean) {
   const watch = watchForEntry(watchDir, matches);
   const started = performance.now();
-  const run = spawnLocker(args);
+  const run = spawnLocker(args, { bundle });
   const { code } = await run.exited;
   const ended = performance.now();
   watch.close();
@@ -225,14 +228,14 @@ async function timedRun(args: string[], watchDir: string, matches: (name: string
 
 /** Runs a job unkilled; the window runs from the first matching entry in `watchDir` to the job's end. */
 async function timedJob(
-  server: LockerServer,
+  client: LockerClient,
   watchDir: string,
   matches: (name: string) => boolean,
   start: () => Promise<JobSnapshot>,
 ) {
   const watch = watchForEntry(watchDir, matches);
   const started = performance.now();
-  const job = await waitForJob(server, await start());
+  const job = await waitForJobEnd(client, (await start()).id, { timeoutMs: 120_000 });
   const ended = performance.now();
   watch.close();
   if (job.state !== 'succeeded') throw new Error(`the ${job.kind} job ${job.state}: ${JSON.stringify(job.error)}`);

@@ -16,21 +16,21 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { WORK_PREFIX } from '@evidence-locker/core';
+import {
+  createClient,
+  killHard,
+  runCli,
+  spawnLocker,
+  startServer,
+  uploadArchive,
+  waitForJobEnd,
+  type JobSnapshot,
+  type LockerProcess,
+  type RunningServer,
+} from '@evidence-locker/harness';
 import { classifyKill, RESTORE_INTENT_FILE, snapshotAfterKill, type KillSnapshot } from './classify-kill.ts';
 import { fingerprintDataDir } from './fingerprint-data-dir.ts';
 import { findLeftovers, isLeaseOf, judgeBackupDir, judgeDataDir, type DataDirState, type ListedBackup } from './judge-crash-trial.ts';
-import { killHard, runLocker, spawnLocker, type LockerChild } from './locker-process.ts';
-import {
-  request,
-  startLockerServer,
-  stopLockerServer,
-  trpcMutation,
-  trpcQuery,
-  uploadArchive,
-  waitForJob,
-  type JobSnapshot,
-  type LockerServer,
-} from './locker-server.ts';
 import type { TrialPlan } from './plan-crash-trials.ts';
 import { copyOldDataDir, type CrashFixtures } from './prepare-crash-fixtures.ts';
 import { watchForEntry, type EntryWatch } from './watch-for-entry.ts';
@@ -58,7 +58,7 @@ export async function runCrashTrial(fixtures: CrashFixtures, plan: TrialPlan, tr
   await copyOldDataDir(fixtures, dataDir);
   await fs.mkdir(backupDir);
   const outcome: TrialOutcome = { plan, phase: 'unknown', state: 'unknown', leftAfterKill: null, problems: [], ms: 0 };
-  const children: LockerChild[] = [];
+  const children: LockerProcess[] = [];
   try {
     const killed = plan.runner === 'cli' ? await killCli(plan, dataDir, backupDir, fixtures, children) : await killServer(plan, dataDir, backupDir, fixtures, children);
     outcome.problems.push(...killed.problems);
@@ -71,7 +71,10 @@ export async function runCrashTrial(fixtures: CrashFixtures, plan: TrialPlan, tr
       published: configNow === null || !configNow.equals(oldConfig),
     });
 
-    const listed = plan.runner === 'cli' ? await nextCliOperation(plan, dataDir, backupDir, outcome) : await nextServerStart(dataDir, backupDir, outcome, children);
+    const listed =
+      plan.runner === 'cli'
+        ? await nextCliOperation(fixtures.bundle, plan, dataDir, backupDir, outcome)
+        : await nextServerStart(fixtures.bundle, dataDir, backupDir, outcome, children);
 
     const fingerprint = await fingerprintDataDir(dataDir);
     const data = judgeDataDir(fixtures, plan, fingerprint, { finished: killed.finished });
@@ -121,14 +124,14 @@ async function killCli(
   dataDir: string,
   backupDir: string,
   fixtures: CrashFixtures,
-  children: LockerChild[],
+  children: LockerProcess[],
 ): Promise<KillResult> {
   const args =
     plan.operation === 'create'
       ? ['backup', 'create', '--data-dir', dataDir, '--backup-dir', backupDir, '--json']
       : ['backup', 'restore', fixtures.archives[plan.archive!].path, '--data-dir', dataDir, '--backup-dir', backupDir, '--json'];
   const watch = watchFor(plan, dataDir, backupDir);
-  const child = spawnLocker(args, {}, { group: plan.killTarget === 'group' });
+  const child = spawnLocker(args, { group: plan.killTarget === 'group', bundle: fixtures.bundle });
   children.push(child);
   try {
     const killNow = await waitForKillMoment(plan, watch, child.exited);
@@ -149,14 +152,15 @@ async function killServer(
   dataDir: string,
   backupDir: string,
   fixtures: CrashFixtures,
-  children: LockerChild[],
+  children: LockerProcess[],
 ): Promise<KillResult> {
-  const server = await startLockerServer(dataDir, backupDir, { group: plan.killTarget === 'group' });
+  const server = await startServer({ dataDir, backupDir, group: plan.killTarget === 'group', bundle: fixtures.bundle });
   children.push(server.process);
+  const client = createClient(server.url);
   if (plan.kind === 'server-restore-publish') {
     // Another upload waits beside the one restored (a user who uploaded twice): its staged files
     // must not outlive the restart either.
-    await uploadArchive(server, fixtures.archives.ours.path);
+    await uploadArchive(server.url, fixtures.archives.ours.path);
   }
   const watch = watchFor(plan, dataDir, backupDir);
   let killed = false;
@@ -165,13 +169,13 @@ async function killServer(
   const work: Promise<void> = (async () => {
     let job: JobSnapshot;
     if (plan.operation === 'create') {
-      job = (await trpcMutation(server, 'backups.create')) as JobSnapshot;
+      job = await client.backups.create.mutate();
     } else {
-      const uploadId = await uploadArchive(server, fixtures.archives[plan.archive!].path);
-      job = (await trpcMutation(server, 'restore.start', { uploadId })) as JobSnapshot;
+      const uploadId = await uploadArchive(server.url, fixtures.archives[plan.archive!].path);
+      job = await client.restore.start.mutate({ uploadId });
     }
     lastJob = job;
-    lastJob = await waitForJob(server, job);
+    lastJob = await waitForJobEnd(client, job.id, { timeoutMs: 120_000 });
   })().catch((error: unknown) => {
     if (!killed) failedBeforeKill = true;
     throw error;
@@ -201,7 +205,8 @@ async function killServer(
 }
 
 /** `locker inspect` on the data dir, `locker backup list|prune` on the backup dir; returns the listing. */
-async function nextCliOperation(plan: TrialPlan, dataDir: string, backupDir: string, outcome: TrialOutcome): Promise<ListedBackup[] | null> {
+async function nextCliOperation(bundle: string, plan: TrialPlan, dataDir: string, backupDir: string, outcome: TrialOutcome): Promise<ListedBackup[] | null> {
+  const runLocker = (args: string[]) => runCli(args, { bundle, allowFailure: true, timeoutMs: 120_000 });
   const inspect = await runLocker(['inspect', '--data-dir', dataDir, '--json']);
   if (inspect.code !== 0) outcome.problems.push(`locker inspect failed after the kill (exit ${inspect.code}):\n${inspect.output}`);
   const backupArgs = plan.backupDirNextOp === 'list' ? ['backup', 'list', '--backup-dir', backupDir, '--json'] : ['backup', 'prune', '--backup-dir', backupDir, '--keep', '100', '--json'];
@@ -218,10 +223,16 @@ async function nextCliOperation(plan: TrialPlan, dataDir: string, backupDir: str
 }
 
 /** Starts the server again on the same dirs: it must recover, answer and show the data. */
-async function nextServerStart(dataDir: string, backupDir: string, outcome: TrialOutcome, children: LockerChild[]): Promise<ListedBackup[] | null> {
-  let server: LockerServer;
+async function nextServerStart(
+  bundle: string,
+  dataDir: string,
+  backupDir: string,
+  outcome: TrialOutcome,
+  children: LockerProcess[],
+): Promise<ListedBackup[] | null> {
+  let server: RunningServer;
   try {
-    server = await startLockerServer(dataDir, backupDir);
+    server = await startServer({ dataDir, backupDir, bundle });
   } catch (error) {
     outcome.problems.push(`the server did not start again after the kill: ${errorText(error)}`);
     return null;
@@ -230,14 +241,14 @@ async function nextServerStart(dataDir: string, backupDir: string, outcome: Tria
   let listed: ListedBackup[] | null = null;
   try {
     // Only the running server's own lease may be there.
-    await expectNoLeftovers(dataDir, backupDir, 'the next server start', outcome, (name) => isLeaseOf(name, server.process.child.pid));
-    const health = await request(`${server.url}/api/health`, 'GET');
+    await expectNoLeftovers(dataDir, backupDir, 'the next server start', outcome, (name) => isLeaseOf(name, server.process.pid()));
+    const health = await fetch(`${server.url}/api/health`, { signal: AbortSignal.timeout(60_000) });
+    await health.arrayBuffer();
     if (health.status !== 200) outcome.problems.push(`/api/health answered ${health.status} after the restart`);
-    const summary = (await trpcQuery(server, 'dashboard.summary')) as {
-      databases: { history: { tables: Record<string, number> | null }; connectionMonitor: { tables: Record<string, number> | null } };
-    };
-    listed = ((await trpcQuery(server, 'backups.list')) as { backups: ListedBackup[] }).backups;
-    const exit = await stopLockerServer(server);
+    const client = createClient(server.url);
+    const summary = await client.dashboard.summary.query();
+    listed = (await client.backups.list.query()).backups;
+    const exit = await server.stop();
     if (exit.code !== 0) outcome.problems.push(`the restarted server did not stop cleanly (exit ${exit.code ?? exit.signal}):\n${server.process.output()}`);
     await expectNoLeftovers(dataDir, backupDir, 'the restarted server stopped', outcome);
     // What the server showed must be what the directory holds.
@@ -252,7 +263,7 @@ async function nextServerStart(dataDir: string, backupDir: string, outcome: Tria
   } catch (error) {
     outcome.problems.push(`the restarted server failed: ${errorText(error)}\n${server.process.output()}`);
   } finally {
-    await stopLockerServer(server);
+    await server.stop();
   }
   return listed;
 }

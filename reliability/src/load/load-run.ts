@@ -1,8 +1,8 @@
 /**
  * The load scenario, shared by reliability/test/load.test.ts (a small data directory, a few seconds)
- * and bench/load.bench.mjs (the 1 GB one):
+ * and bench/load.bench.ts (the 1 GB one):
  *
- *   1. the built server starts on `dataDir` with SCHEDULE_START_DELAY_SECONDS set low and the
+ *   1. the built server starts on `dataDir` (@evidence-locker/harness, as `pnpm start` runs it) with SCHEDULE_START_DELAY_SECONDS set low and the
  *      schedule off (a fresh instance without admin password, as after setup);
  *   2. Backup now (`backups.create`), waited for: an archive to download later;
  *   3. measuring starts: `/api/health?reset=1` restarts the server's event-loop delay statistics,
@@ -27,9 +27,9 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import autocannon from 'autocannon';
+import { createClient, startServer, waitForJob, type JobSnapshot, type LockerClient, type RunningServer } from '@evidence-locker/harness';
 import { inspectArchive, type ArchiveInspection } from '../concurrency/archive-databases.ts';
-import { BrowserClient, browserHeaders, type JobSnapshot } from './browser-client.ts';
-import { startLockerServer, type LockerServer } from './locker-server.ts';
+import { browserHeaders } from './browser-headers.ts';
 import { startPeakRssSampler } from './process-memory.ts';
 import { streamDownload, type Download } from './stream-download.ts';
 
@@ -101,12 +101,6 @@ interface Health {
   maxRssBytes: number;
 }
 
-interface BackupJobResult {
-  fileName: string;
-  path: string;
-  size: number;
-}
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function fileSha256(file: string): Promise<string> {
@@ -115,10 +109,16 @@ async function fileSha256(file: string): Promise<string> {
   return hash.digest('hex');
 }
 
-async function health(client: BrowserClient, reset: boolean): Promise<Health> {
-  const { status, body } = await client.request('GET', `/api/health${reset ? '?reset=1' : ''}`);
-  if (status !== 200) throw new Error(`/api/health answered ${status}`);
-  return body as Health;
+async function health(server: RunningServer, reset: boolean): Promise<Health> {
+  const response = await fetch(`${server.url}/api/health${reset ? '?reset=1' : ''}`, { headers: browserHeaders(server.url) });
+  if (response.status !== 200) throw new Error(`/api/health answered ${response.status}`);
+  return (await response.json()) as Health;
+}
+
+/** The result of a backup job that succeeded. */
+function backupResult(job: JobSnapshot) {
+  if (job.kind !== 'backup' || !job.result) throw new Error(`job ${job.id} is a ${job.kind} job without a backup result`);
+  return job.result;
 }
 
 /** autocannon against the two dashboard/settings queries; `stop()` ends it early. */
@@ -145,12 +145,12 @@ function startAutocannon(baseUrl: string, connections: number, maxSeconds: numbe
 }
 
 /** Waits for the schedule's job to appear in `jobs.list`, then for it to end. */
-async function watchScheduledJob(client: BrowserClient, giveUpAfterMs: number): Promise<JobSnapshot> {
+async function watchScheduledJob(client: LockerClient, giveUpAfterMs: number): Promise<JobSnapshot> {
   const deadline = Date.now() + giveUpAfterMs;
   for (;;) {
-    const jobs = await client.query<JobSnapshot[]>('jobs.list');
+    const jobs = await client.jobs.list.query();
     const job = jobs.find((candidate) => candidate.kind === 'backup' && candidate.label.startsWith('Scheduled backup'));
-    if (job) return client.waitForJob(job, 100);
+    if (job) return waitForJob(client, job.id, { pollMs: 100 });
     if (Date.now() > deadline) throw new Error('no scheduled backup started');
     await sleep(50);
   }
@@ -182,37 +182,37 @@ export async function runLoad(options: LoadRunOptions): Promise<LoadRunResult> {
   await fs.mkdir(options.backupDir, { recursive: true });
   await fs.mkdir(options.scratchDir, { recursive: true });
 
-  let server: LockerServer | undefined;
-  let client: BrowserClient | undefined;
+  let server: RunningServer | undefined;
   let cannon: ReturnType<typeof startAutocannon> | undefined;
   try {
-    server = await startLockerServer({
+    server = await startServer({
       dataDir: options.dataDir,
       backupDir: options.backupDir,
       env: { SCHEDULE_START_DELAY_SECONDS: String(options.scheduleStartDelaySeconds ?? 1) },
     });
-    client = new BrowserClient(server.baseUrl);
-    log(`server pid ${server.pid} on ${server.baseUrl}`);
+    const serverPid = server.process.pid()!;
+    const client = createClient(server.url, { headers: browserHeaders(server.url), origin: server.url });
+    log(`server pid ${serverPid} on ${server.url}`);
 
-    const manual = await client.waitForJob(await client.mutation<JobSnapshot>('backups.create'), 250);
-    const stored = manual.result as BackupJobResult;
+    const manual = await waitForJob(client, (await client.backups.create.mutate()).id, { pollMs: 250 });
+    const stored = backupResult(manual);
     log(`Backup now: ${stored.fileName} (${(stored.size / 1e6).toFixed(1)} MB)`);
 
-    await health(client, true);
-    const memory = startPeakRssSampler(server.pid);
+    await health(server, true);
+    const memory = startPeakRssSampler(serverPid);
     const loadStarted = performance.now();
-    await client.mutation('settings.update', { backup_enabled: true });
+    await client.settings.update.mutate({ backup_enabled: true });
     const loadStartedWall = Date.now();
     const scheduledJob = watchScheduledJob(client, maxSeconds * 1000);
     scheduledJob.catch(() => undefined);
     const downloads = kinds.map((kind, index) => {
-      const url = `${server!.baseUrl}/api/backups/${kind === 'stored' ? stored.fileName : 'download'}`;
+      const url = `${server!.url}/api/backups/${kind === 'stored' ? stored.fileName : 'download'}`;
       const file = path.join(options.scratchDir, `download-${index + 1}-${kind}.tar.gz`);
       const download = streamDownload(url, file, options.downloadBytesPerSecond ? { bytesPerSecond: options.downloadBytesPerSecond } : {});
       download.catch(() => undefined);
       return { kind, file, download };
     });
-    cannon = startAutocannon(server.baseUrl, connections, maxSeconds);
+    cannon = startAutocannon(server.url, connections, maxSeconds);
     log(`autocannon: ${connections} connections; schedule on; ${kinds.length} download(s) streaming`);
 
     const background = Promise.allSettled([scheduledJob, ...downloads.map((entry) => entry.download)]);
@@ -221,7 +221,7 @@ export async function runLoad(options: LoadRunOptions): Promise<LoadRunResult> {
     const loadResult = await cannon.done;
     const loadEndedAt = performance.now();
     const loadEndedWall = Date.now();
-    const after = await health(client, false);
+    const after = await health(server, false);
     const peak = memory.stop();
     log(`autocannon stopped after ${((loadEndedAt - loadStarted) / 1000).toFixed(1)} s: ${loadResult.requests.total} requests`);
 
@@ -239,22 +239,21 @@ export async function runLoad(options: LoadRunOptions): Promise<LoadRunResult> {
     let overlapSeconds: number | null = null;
     try {
       const job = await scheduledJob;
-      const result = job.result as BackupJobResult;
+      const result = backupResult(job);
       const checked = await checkArchive(`scheduled backup ${result.fileName}`, result.path, options.scratchDir);
       problems.push(...checked.problems);
       const trigger = (checked.inspection?.meta.trigger as string | undefined) ?? null;
       if (trigger !== 'scheduled') problems.push(`scheduled backup ${result.fileName}: its meta says trigger ${trigger}`);
-      const times = job as JobSnapshot & { startedAt: string | null; finishedAt: string | null };
       scheduled = {
         what: 'scheduled backup',
         fileName: result.fileName,
         bytes: result.size,
         trigger,
         integrity: checked.integrity,
-        seconds: times.startedAt && times.finishedAt ? (Date.parse(times.finishedAt) - Date.parse(times.startedAt)) / 1000 : null,
+        seconds: job.startedAt && job.finishedAt ? (Date.parse(job.finishedAt) - Date.parse(job.startedAt)) / 1000 : null,
       };
-      if (times.startedAt && times.finishedAt) {
-        const overlap = Math.min(Date.parse(times.finishedAt), loadEndedWall) - Math.max(Date.parse(times.startedAt), loadStartedWall);
+      if (job.startedAt && job.finishedAt) {
+        const overlap = Math.min(Date.parse(job.finishedAt), loadEndedWall) - Math.max(Date.parse(job.startedAt), loadStartedWall);
         overlapSeconds = Math.max(0, overlap) / 1000;
       }
     } catch (error) {
@@ -285,7 +284,7 @@ export async function runLoad(options: LoadRunOptions): Promise<LoadRunResult> {
 
     const latency = loadResult.latency as autocannon.Histogram & { p99: number };
     return {
-      serverPid: server.pid,
+      serverPid,
       connections,
       load: {
         seconds: (loadEndedAt - loadStarted) / 1000,
@@ -311,7 +310,6 @@ export async function runLoad(options: LoadRunOptions): Promise<LoadRunResult> {
     throw error;
   } finally {
     cannon?.stop();
-    client?.close();
-    await server?.stop();
+    await server?.stop(10_000);
   }
 }

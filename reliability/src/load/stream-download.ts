@@ -8,7 +8,7 @@ import { createWriteStream } from 'node:fs';
 import http from 'node:http';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { browserHeaders } from './browser-client.ts';
+import { browserHeaders } from './browser-headers.ts';
 
 /** A finished download. */
 export interface Download {
