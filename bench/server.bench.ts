@@ -4,7 +4,7 @@
  * restored. Targets: worst event-loop delay under 50 ms, peak RSS under 150 MB.
  *
  *   pnpm bench:server [-- [--runs=N] [--cpu-prof=DIR] [DATA_DIR]]
- *   node bench/server.bench.mjs [--runs=N] [--cpu-prof=DIR] [DATA_DIR]   (after building apps/web and apps/server)
+ *   tsx bench/server.bench.ts [--runs=N] [--cpu-prof=DIR] [DATA_DIR]   (after building apps/web and apps/server)
  *
  * --runs=N (default 3) repeats phases 2 and 3, each time on a new fresh server and data dir, and
  * reports every run and their median: one run's time on this VM varies by a second (fresh page-cache
@@ -18,10 +18,10 @@
  * `pnpm locker seed --data-dir /tmp/bench/one-gb --months 27 --configured`. It is only read: the
  * server runs on a `cp -r` copy in a temp dir, with its own temp BACKUP_DIR.
  *
- * The server starts as `pnpm start` runs it after its build: `apps/server/bin/locker serve`, which
- * execs `MALLOC_ARENA_MAX=2 node --max-semi-space-size=2 --heap-growing-percent=100
- * apps/server/dist/locker.js serve` (the child's pid is node's), as a child process on a free
- * port. Phases, each measured on its own:
+ * The server starts as `pnpm start` runs it after its build (`startServer` of
+ * @evidence-locker/harness: node with the node settings of apps/server/bin/node-settings.sh on
+ * apps/server/dist/locker.js serve; the child's pid is node's), as a child process on a free port.
+ * Phases, each measured on its own:
  *   1. backup create   `backups.create` (tRPC), then `jobs.get` polled until the job ends;
  *   2. upload (fresh)  a second server on an empty data dir (the first-run wizard, the case DOCSight's
  *                      own restore endpoint serves): the archive streamed to `POST /api/uploads`
@@ -43,19 +43,24 @@
  * refused), not when a target is missed. The temp dirs are removed and the server is stopped at the
  * end, on errors too.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
+import {
+  assertBuilt,
+  createClient,
+  startServer,
+  uploadArchive,
+  waitForJob,
+  type JobSnapshot,
+  type LockerClient,
+  type RunningServer,
+} from '@evidence-locker/harness';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const cli = path.join(root, 'apps/server/dist/locker.js');
-/** What `pnpm start` and `pnpm locker` run: the launcher of the built bundle. */
-const launcher = path.join(root, 'apps/server/bin/locker');
 const args = process.argv.slice(2);
 const cpuProfileDir = args.find((arg) => arg.startsWith('--cpu-prof='))?.slice('--cpu-prof='.length);
 const freshRuns = Number(args.find((arg) => arg.startsWith('--runs='))?.slice('--runs='.length) ?? 3);
@@ -65,72 +70,61 @@ const TARGET_RSS_MB = 150;
 const TARGET_UPLOAD_RESTORE_S = 4.6;
 const MB = 1024 * 1024;
 
-if (!fs.existsSync(cli)) throw new Error(`${cli} is missing: run \`pnpm --filter @evidence-locker/server build\` first`);
+assertBuilt();
 
+/** What `GET /api/health` answers (apps/server/src/http/health-route.ts), the fields read here. */
+interface Health {
+  eventLoop: { maxDelayMs: number; p99DelayMs: number };
+  maxRssBytes: number;
+}
+
+/** A measured row of the table. */
+interface Row {
+  phase: string;
+  seconds: number;
+  maxDelayMs: number;
+  p99DelayMs: number;
+  worstHealthMs: number;
+  healthPolls: number;
+  peakRssMb: number;
+  serverMaxRssMb: number;
+  hwmReset: boolean;
+}
+
+/** A started server and its client. */
+interface Running {
+  server: RunningServer;
+  client: LockerClient;
+  pid: number;
+}
+
+// The bench's own view of responsiveness: keep-alive, as a browser polls.
 const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
-let baseUrl;
 
-/** One HTTP request to the server; resolves with status and parsed JSON body. */
-function request(method, urlPath, { json, body, headers = {} } = {}) {
+/** `GET /api/health` (with `?reset=1`: and restart the server's delay statistics). */
+function health(url: string, reset: boolean): Promise<Health> {
   return new Promise((resolve, reject) => {
-    const payload = json === undefined ? undefined : Buffer.from(JSON.stringify(json));
-    const req = http.request(
-      new URL(urlPath, baseUrl),
-      {
-        method,
-        agent,
-        headers: payload ? { 'content-type': 'application/json', 'content-length': payload.length, ...headers } : headers,
-      },
-      (res) => {
-        const chunks = [];
-        res.on('data', (chunk) => chunks.push(chunk));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let parsed;
-          try {
-            parsed = text ? JSON.parse(text) : undefined;
-          } catch {
-            parsed = text;
-          }
-          resolve({ status: res.statusCode, body: parsed });
-        });
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    if (body) pipeline(body, req).catch(reject);
-    else req.end(payload);
-  });
-}
-
-function ok(response, what) {
-  if (response.status !== 200) throw new Error(`${what} answered ${response.status}: ${JSON.stringify(response.body)}`);
-  return response.body;
-}
-
-const trpcMutation = async (procedure, input) =>
-  ok(await request('POST', `/trpc/${procedure}`, { json: input ?? {} }), procedure).result.data;
-const trpcQuery = async (procedure, input) =>
-  ok(await request('GET', `/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify(input))}`), procedure).result.data;
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
+    const request = http.get(new URL(`/api/health${reset ? '?reset=1' : ''}`, url), { agent }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('error', reject);
+      response.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        if (response.statusCode !== 200) reject(new Error(`/api/health answered ${response.statusCode}: ${text}`));
+        else resolve(JSON.parse(text) as Health);
+      });
     });
+    request.on('error', reject);
   });
 }
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** VmRSS and VmHWM of `pid` in bytes, or undefined once it is gone. */
-function procMemory(pid) {
+function procMemory(pid: number): { rss: number; hwm: number } | undefined {
   try {
     const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = (field) => Number(status.match(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm'))?.[1] ?? 0) * 1024;
+    const kb = (field: string) => Number(status.match(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm'))?.[1] ?? 0) * 1024;
     return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
   } catch {
     return undefined;
@@ -138,7 +132,7 @@ function procMemory(pid) {
 }
 
 /** Resets the kernel's peak-RSS mark of `pid` (Linux >= 4.0); false when not allowed. */
-function resetPeakRss(pid) {
+function resetPeakRss(pid: number): boolean {
   try {
     fs.writeFileSync(`/proc/${pid}/clear_refs`, '5');
     return true;
@@ -148,120 +142,78 @@ function resetPeakRss(pid) {
 }
 
 /** Starts the samplers for one phase; `stop()` returns what they saw. */
-function startSamplers(pid) {
-  let running = true;
+function startSamplers(running: Running) {
+  let sampling = true;
   let peakRss = 0;
   let worstHealthMs = 0;
   let healthPolls = 0;
   const memoryTimer = setInterval(() => {
-    const memory = procMemory(pid);
+    const memory = procMemory(running.pid);
     if (memory) peakRss = Math.max(peakRss, memory.rss);
   }, 100);
   // Failures are kept for stop(), so a refused poll cannot become an unhandled rejection.
-  let failure;
+  let failure: unknown;
   const healthLoop = (async () => {
-    while (running) {
+    while (sampling) {
       const started = performance.now();
-      const response = await request('GET', '/api/health');
+      await health(running.server.url, false);
       const elapsed = performance.now() - started;
-      if (response.status !== 200) throw new Error(`/api/health answered ${response.status}`);
       worstHealthMs = Math.max(worstHealthMs, elapsed);
       healthPolls += 1;
       await sleep(Math.max(0, 20 - elapsed));
     }
-  })().catch((error) => {
+  })().catch((error: unknown) => {
     failure = error;
   });
   return {
     async stop() {
-      running = false;
+      sampling = false;
       clearInterval(memoryTimer);
       await healthLoop;
       if (failure) throw failure;
-      const memory = procMemory(pid);
+      const memory = procMemory(running.pid);
       return { peakRss: Math.max(peakRss, memory?.rss ?? 0, memory?.hwm ?? 0), worstHealthMs, healthPolls };
     },
   };
 }
 
-/** Runs `work` as one measured phase. */
-async function phase(name, pid, work) {
-  ok(await request('GET', '/api/health?reset=1'), 'health reset');
-  const hwmReset = resetPeakRss(pid);
-  const samplers = startSamplers(pid);
+/** Runs `work` as one measured phase on `running`. */
+async function phase<T>(name: string, running: Running, work: () => Promise<T>): Promise<{ row: Row; outcome: T }> {
+  await health(running.server.url, true);
+  const hwmReset = resetPeakRss(running.pid);
+  const samplers = startSamplers(running);
   const started = performance.now();
-  let outcome;
-  let sampled;
-  let seconds;
+  let outcome: T;
+  let sampled: Awaited<ReturnType<ReturnType<typeof startSamplers>['stop']>>;
+  let seconds: number;
   try {
     outcome = await work();
   } finally {
     seconds = (performance.now() - started) / 1000;
     sampled = await samplers.stop();
   }
-  const health = ok(await request('GET', '/api/health?reset=1'), 'health');
-  const row = {
+  const after = await health(running.server.url, true);
+  const row: Row = {
     phase: name,
     seconds,
-    maxDelayMs: health.eventLoop.maxDelayMs,
-    p99DelayMs: health.eventLoop.p99DelayMs,
+    maxDelayMs: after.eventLoop.maxDelayMs,
+    p99DelayMs: after.eventLoop.p99DelayMs,
     worstHealthMs: sampled.worstHealthMs,
     healthPolls: sampled.healthPolls,
     peakRssMb: sampled.peakRss / MB,
-    serverMaxRssMb: health.maxRssBytes / MB,
+    serverMaxRssMb: after.maxRssBytes / MB,
     hwmReset,
   };
   console.error(`  ${name}: ${seconds.toFixed(1)} s`);
   return { row, outcome };
 }
 
-async function waitForJob(job) {
-  let snapshot = job;
-  while (!['succeeded', 'failed', 'cancelled'].includes(snapshot.state)) {
-    // Often, so a restore that only publishes (a fraction of a second) is not rounded up to the poll.
-    await sleep(20);
-    snapshot = await trpcQuery('jobs.get', { id: job.id });
-  }
-  if (snapshot.state !== 'succeeded') throw new Error(`${job.kind} job ${snapshot.state}: ${JSON.stringify(snapshot.error)}`);
-  return snapshot.result;
+/** Waits for the job; polled every 20 ms, so a restore that only publishes (a fraction of a second) is not rounded up to the poll. */
+function finished(running: Running, job: JobSnapshot): Promise<JobSnapshot> {
+  return waitForJob(running.client, job.id, { pollMs: 20 });
 }
 
-function uploadArchive(archivePath) {
-  const size = fs.statSync(archivePath).size;
-  return request('POST', '/api/uploads', {
-    body: fs.createReadStream(archivePath, { highWaterMark: 1024 * 1024 }),
-    headers: { 'content-type': 'application/octet-stream', 'content-length': size },
-  });
-}
-
-async function waitForServer(child, output) {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the server exited (${child.exitCode}):\n${output()}`);
-    try {
-      const response = await request('GET', '/api/health');
-      if (response.status === 200) return;
-    } catch {
-      // Not listening yet.
-    }
-    await sleep(100);
-  }
-  throw new Error(`the server did not answer within 30 s:\n${output()}`);
-}
-
-function stopServer(child) {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const force = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    child.once('exit', () => {
-      clearTimeout(force);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
-}
-
-function printTable(rows) {
+function printTable(rows: Row[]) {
   const header = ['phase', 'wall s', 'loop max ms', 'loop p99 ms', 'health worst ms', 'peak RSS MB', 'server maxRSS MB'];
   const lines = rows.map((row) => [
     row.phase,
@@ -272,8 +224,8 @@ function printTable(rows) {
     `${row.peakRssMb.toFixed(0)}${row.hwmReset ? '' : '*'}`,
     row.serverMaxRssMb.toFixed(0),
   ]);
-  const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => line[column].length)));
-  const format = (cells) => cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  ');
+  const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => line[column]!.length)));
+  const format = (cells: string[]) => cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ');
   console.log(format(header));
   for (const line of lines) console.log(format(line));
   console.log(
@@ -288,31 +240,16 @@ function printTable(rows) {
   );
 }
 
-/** Starts the built server on `dataDir`/`backupDir` and points `request` at it. */
-async function launch(dataDir, backupDir) {
-  const port = await freePort();
-  baseUrl = `http://127.0.0.1:${port}`;
-  let output = '';
-  const profile = cpuProfileDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${path.resolve(cpuProfileDir)}` } : {};
-  // As `pnpm start` runs it (README, Configuration); the launcher sets MALLOC_ARENA_MAX itself.
-  const env = { ...process.env, ...profile, DATA_DIR: dataDir, BACKUP_DIR: backupDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' };
-  delete env.MALLOC_ARENA_MAX;
-  const child = spawn(launcher, ['serve'], {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const keep = (chunk) => {
-    output = (output + chunk.toString('utf8')).slice(-20_000);
-  };
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
-  servers.push(child);
-  await waitForServer(child, () => output);
-  return { child, url: baseUrl };
+/** Starts the built server on `dataDir`/`backupDir` (with --cpu-prof: profiled). */
+async function launch(dataDir: string, backupDir: string): Promise<Running> {
+  const profile: Record<string, string> = cpuProfileDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${path.resolve(cpuProfileDir)}` } : {};
+  const server = await startServer({ dataDir, backupDir, env: profile });
+  servers.push(server);
+  return { server, client: createClient(server.url), pid: server.process.pid()! };
 }
 
 /** The worst of two phases as one row (p99 too: the histograms were separate). */
-function combine(name, first, second) {
+function combine(name: string, first: Row, second: Row): Row {
   return {
     phase: name,
     seconds: first.seconds + second.seconds,
@@ -326,16 +263,16 @@ function combine(name, first, second) {
   };
 }
 
-/** Uploads `archivePath` and restores it on the server at `pid`: three rows (upload, restore, both). */
-async function uploadAndRestore(label, pid, archivePath) {
-  const uploaded = await phase(`upload${label}`, pid, async () => ok(await uploadArchive(archivePath), 'POST /api/uploads'));
-  const restored = await phase(`restore${label}`, pid, async () =>
-    waitForJob(await trpcMutation('restore.start', { uploadId: uploaded.outcome.uploadId })),
+/** Uploads `archivePath` and restores it on `running`: three rows (upload, restore, both). */
+async function uploadAndRestore(label: string, running: Running, archivePath: string): Promise<[Row, Row, Row]> {
+  const uploaded = await phase(`upload${label}`, running, () => uploadArchive(running.server.url, archivePath, { timeoutMs: 600_000 }));
+  const restored = await phase(`restore${label}`, running, async () =>
+    finished(running, await running.client.restore.start.mutate({ uploadId: uploaded.outcome })),
   );
   return [uploaded.row, restored.row, combine(`upload + restore${label}`, uploaded.row, restored.row)];
 }
 
-const servers = [];
+const servers: RunningServer[] = [];
 
 async function main() {
   if (!fs.existsSync(path.join(sourceDataDir, 'docsis_history.db'))) {
@@ -350,40 +287,42 @@ async function main() {
     fs.mkdirSync(backupDir);
     const dbMb = fs.statSync(path.join(dataDir, 'docsis_history.db')).size / 1e6;
     const running = await launch(dataDir, backupDir);
-    const { child } = running;
-    console.log(`server pid ${child.pid} on ${baseUrl}; docsis_history.db ${dbMb.toFixed(0)} MB; node ${process.version}; load ${os.loadavg().map((load) => load.toFixed(2)).join(' ')}`);
+    console.log(
+      `server pid ${running.pid} on ${running.server.url}; docsis_history.db ${dbMb.toFixed(0)} MB; node ${process.version}; ` +
+        `load ${os.loadavg().map((load) => load.toFixed(2)).join(' ')}`,
+    );
 
-    const rows = [];
-    const created = await phase('backup create', child.pid, async () => waitForJob(await trpcMutation('backups.create')));
+    const rows: Row[] = [];
+    const created = await phase('backup create', running, async () => finished(running, await running.client.backups.create.mutate()));
     rows.push(created.row);
-    const archivePath = path.join(tempRoot, path.basename(created.outcome.path));
-    fs.copyFileSync(created.outcome.path, archivePath);
+    if (created.outcome.kind !== 'backup' || !created.outcome.result) throw new Error('the backup job answered no archive');
+    const archivePath = path.join(tempRoot, path.basename(created.outcome.result.path));
+    fs.copyFileSync(created.outcome.result.path, archivePath);
     console.log(`archive ${path.basename(archivePath)}: ${(fs.statSync(archivePath).size / 1e6).toFixed(0)} MB`);
 
     // The first-run wizard (DOCSight's own restore endpoint is this case): a fresh instance with an
     // empty data directory, so there is nothing to keep in a pre-restore backup.
-    const freshTotals = [];
+    const freshTotals: number[] = [];
     for (let run = 1; run <= freshRuns; run += 1) {
       const freshData = path.join(tempRoot, 'fresh-data');
       const freshBackups = path.join(tempRoot, 'fresh-backups');
       fs.mkdirSync(freshBackups);
       const fresh = await launch(freshData, freshBackups);
-      const freshRows = await uploadAndRestore(freshRuns === 1 ? ' (fresh)' : ` (fresh ${run})`, fresh.child.pid, archivePath);
+      const freshRows = await uploadAndRestore(freshRuns === 1 ? ' (fresh)' : ` (fresh ${run})`, fresh, archivePath);
       rows.push(...freshRows);
       freshTotals.push(freshRows[2].seconds);
-      await stopServer(fresh.child);
+      await fresh.server.stop(10_000);
       fs.rmSync(freshData, { recursive: true, force: true });
       fs.rmSync(freshBackups, { recursive: true, force: true });
     }
 
     // The running, configured instance: the restore first writes a pre-restore backup of its 1 GB.
-    baseUrl = running.url;
-    rows.push(...(await uploadAndRestore(' (running)', child.pid, archivePath)));
+    rows.push(...(await uploadAndRestore(' (running)', running, archivePath)));
     console.log('');
     printTable(rows);
     const sorted = [...freshTotals].sort((a, b) => a - b);
     const middle = Math.floor(sorted.length / 2);
-    const median = sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+    const median = sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
     console.log(
       `upload + restore (fresh), ${freshTotals.length} run(s): ${freshTotals.map((seconds) => seconds.toFixed(2)).join(' / ')} s, ` +
         `median ${median.toFixed(2)} s; target < ${TARGET_UPLOAD_RESTORE_S} s: ${median < TARGET_UPLOAD_RESTORE_S ? 'met' : 'MISSED'}`,
@@ -391,13 +330,13 @@ async function main() {
     // Other work on the machine starves the server's thread of CPU and shows up as event-loop delay.
     console.log(`load average at the end: ${os.loadavg().map((load) => load.toFixed(2)).join(' ')} on ${os.availableParallelism()} CPUs`);
   } finally {
-    for (const server of servers) await stopServer(server);
+    for (const server of servers) await server.stop(10_000);
     agent.destroy();
     fs.rmSync(tempRoot, { recursive: true, force: true });
   }
 }
 
-main().catch((error) => {
+main().catch((error: unknown) => {
   console.error(error instanceof Error ? error.stack : error);
   process.exitCode = 1;
 });

@@ -7,14 +7,14 @@
  *
  *   pnpm bench:load [-- [--connections=50] [--min-seconds=10] [--max-seconds=600]
  *     [--downloads=stored,fresh] [DATA_DIR]]
- *   node bench/load.bench.mjs …   (after building apps/web and apps/server)
+ *   tsx bench/load.bench.ts …   (after building apps/web and apps/server)
  *
  * DATA_DIR defaults to /tmp/bench/one-gb (a configured instance without admin password, made with
  * `pnpm locker seed --data-dir /tmp/bench/one-gb --months 27 --configured`). It is only read: the
  * server runs on a `cp -r` copy in a temp dir with its own temp BACKUP_DIR, removed at the end.
  *
- * The built server starts as `pnpm start` runs it (apps/server/bin/locker serve: MALLOC_ARENA_MAX=2,
- * --max-semi-space-size=2, --heap-growing-percent=100), with SCHEDULE_START_DELAY_SECONDS=1 and the schedule off; "Backup now" makes the archive to
+ * The built server starts as `pnpm start` runs it (`startServer` of @evidence-locker/harness, with the
+ * node settings of apps/server/bin/node-settings.sh), with SCHEDULE_START_DELAY_SECONDS=1 and the schedule off; "Backup now" makes the archive to
  * download; then, measured: the schedule is switched on (the overdue scheduled backup starts a second
  * later), the downloads and autocannon start, and autocannon runs until the backup and the downloads
  * have ended (at least --min-seconds). Printed:
@@ -30,36 +30,29 @@
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-
-const root = fileURLToPath(new URL('..', import.meta.url));
-// The harness is TypeScript in the reliability package: load it through that package's tsx.
-const reliability = createRequire(path.join(root, 'reliability/package.json'));
-await import(pathToFileURL(reliability.resolve('tsx')).href);
-const { runLoad } = await import(pathToFileURL(path.join(root, 'reliability/src/load/load-run.ts')).href);
-const { requireBuiltLocker } = await import(pathToFileURL(path.join(root, 'reliability/src/locker-json.ts')).href);
+import { assertBuilt } from '@evidence-locker/harness';
+import { runLoad, type DownloadKind } from '../reliability/src/load/load-run.ts';
 
 const args = process.argv.slice(2);
-const flag = (name) => args.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
+const flag = (name: string) => args.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
 const connections = Number(flag('connections') ?? 50);
 const minSeconds = Number(flag('min-seconds') ?? 10);
 const maxSeconds = Number(flag('max-seconds') ?? 600);
-const downloads = (flag('downloads') ?? 'stored,fresh').split(',').filter(Boolean);
+const downloads = (flag('downloads') ?? 'stored,fresh').split(',').filter(Boolean) as DownloadKind[];
 const sourceDataDir = args.find((arg) => !arg.startsWith('--')) ?? '/tmp/bench/one-gb';
 const TARGET_RSS_MB = 200;
 const MB = 1024 * 1024;
 const load = () => os.loadavg().map((value) => value.toFixed(2)).join(' ');
 
-function printRows(rows) {
+function printRows(rows: string[][]) {
   const widths = [0, 1].map((column) => Math.max(...rows.map((row) => String(row[column]).length)));
-  for (const row of rows) console.log(`  ${String(row[0]).padEnd(widths[0])}  ${String(row[1]).padEnd(widths[1])}  ${row[2] ?? ''}`.trimEnd());
+  for (const row of rows) console.log(`  ${String(row[0]).padEnd(widths[0]!)}  ${String(row[1]).padEnd(widths[1]!)}  ${row[2] ?? ''}`.trimEnd());
 }
 
 async function main() {
-  requireBuiltLocker();
+  assertBuilt({ webApp: true });
   if (!fs.existsSync(path.join(sourceDataDir, 'docsis_history.db'))) {
     throw new Error(`${sourceDataDir} has no docsis_history.db: pnpm locker seed --data-dir ${sourceDataDir} --months 27 --configured`);
   }
@@ -78,7 +71,7 @@ async function main() {
       minSeconds,
       maxSeconds,
       downloads,
-      log: (line) => console.error(`  [${((performance.now() - started) / 1000).toFixed(0)} s] ${line}`),
+      log: (line: string) => console.error(`  [${((performance.now() - started) / 1000).toFixed(0)} s] ${line}`),
     });
 
     const { load: requests, eventLoop, memory } = result;
@@ -105,12 +98,12 @@ async function main() {
     ]);
     if (!memory.hwmReset) console.log('  *: /proc/<pid>/clear_refs not writable; VmHWM is the peak since the server started');
     console.log('work during the load:');
-    const work = [];
+    const work: string[][] = [];
     if (result.scheduled) {
       const { scheduled } = result;
       work.push([
         'scheduled backup',
-        scheduled.fileName,
+        String(scheduled.fileName),
         `${(scheduled.bytes / 1e6).toFixed(0)} MB in ${scheduled.seconds?.toFixed(1) ?? '?'} s, integrity ${JSON.stringify(scheduled.integrity)}; ran ${result.overlapSeconds?.toFixed(1) ?? '?'} s under load`,
       ]);
     } else work.push(['scheduled backup', 'FAILED']);
@@ -119,7 +112,7 @@ async function main() {
         `${download.kind} download`,
         download.fileName ?? 'FAILED',
         download.download
-          ? `${(download.bytes / 1e6).toFixed(0)} MB in ${download.seconds.toFixed(1)} s (first byte after ${download.download.secondsToHeaders.toFixed(1)} s), integrity ${JSON.stringify(download.integrity)}`
+          ? `${(download.bytes / 1e6).toFixed(0)} MB in ${download.download.seconds.toFixed(1)} s (first byte after ${download.download.secondsToHeaders.toFixed(1)} s), integrity ${JSON.stringify(download.integrity)}`
           : '',
       ]);
     }
@@ -138,7 +131,7 @@ async function main() {
   }
 }
 
-main().catch((error) => {
+main().catch((error: unknown) => {
   console.error(error instanceof Error ? error.stack : error);
   process.exitCode = 1;
 });

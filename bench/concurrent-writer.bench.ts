@@ -5,7 +5,7 @@
  *
  *   pnpm bench:concurrent-writer [-- [--backups=20] [--polls-per-second=5] [--persistent]
  *     [--cli-verify-every=1] [DATA_DIR]]
- *   node bench/concurrent-writer.bench.mjs …   (after `pnpm --filter @evidence-locker/server build`)
+ *   tsx bench/concurrent-writer.bench.ts …   (after `pnpm --filter @evidence-locker/server build`)
  *
  * DATA_DIR defaults to /tmp/bench/one-gb (made with
  * `pnpm locker seed --data-dir /tmp/bench/one-gb --months 27 --configured`). It is only read: the
@@ -24,20 +24,13 @@
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-
-const root = fileURLToPath(new URL('..', import.meta.url));
-// The harness is TypeScript in the reliability package: load it through that package's tsx.
-const reliability = createRequire(path.join(root, 'reliability/package.json'));
-await import(pathToFileURL(reliability.resolve('tsx')).href);
-const { runConcurrentWriter } = await import(pathToFileURL(path.join(root, 'reliability/src/concurrency/concurrent-writer-run.ts')).href);
-const { requireBuiltLocker } = await import(pathToFileURL(path.join(root, 'reliability/src/locker-json.ts')).href);
+import { assertBuilt } from '@evidence-locker/harness';
+import { runConcurrentWriter } from '../reliability/src/concurrency/concurrent-writer-run.ts';
 
 const args = process.argv.slice(2);
-const flag = (name) => args.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
+const flag = (name: string) => args.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
 const backups = Number(flag('backups') ?? 20);
 const pollsPerSecond = Number(flag('polls-per-second') ?? 5);
 const cliVerifyEvery = Number(flag('cli-verify-every') ?? 1);
@@ -45,15 +38,16 @@ const persistent = args.includes('--persistent');
 const sourceDataDir = args.find((arg) => !arg.startsWith('--')) ?? '/tmp/bench/one-gb';
 const MB = 1e6;
 
-function table(header, rows) {
+function table(header: string[], rows: (string | number)[][]) {
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => String(row[column]).length)));
-  const line = (cells) => cells.map((cell, column) => (column <= 1 ? String(cell).padEnd(widths[column]) : String(cell).padStart(widths[column]))).join('  ');
+  const line = (cells: (string | number)[]) =>
+    cells.map((cell, column) => (column <= 1 ? String(cell).padEnd(widths[column]!) : String(cell).padStart(widths[column]!))).join('  ');
   console.log(line(header));
   for (const row of rows) console.log(line(row));
 }
 
 async function main() {
-  requireBuiltLocker();
+  assertBuilt();
   if (!fs.existsSync(path.join(sourceDataDir, 'docsis_history.db'))) {
     throw new Error(`${sourceDataDir} has no docsis_history.db: pnpm locker seed --data-dir ${sourceDataDir} --months 27 --configured`);
   }
@@ -77,7 +71,7 @@ async function main() {
       persistentConnections: persistent,
       cliVerifyEvery,
       deleteCheckedArchives: true,
-      log: (line) => console.error(`  [${((performance.now() - started) / 1000).toFixed(0)} s] ${line}`),
+      log: (line: string) => console.error(`  [${((performance.now() - started) / 1000).toFixed(0)} s] ${line}`),
     });
 
     console.log('');
@@ -105,7 +99,7 @@ async function main() {
     const rows = writer.inserted.snapshots + writer.inserted.events + writer.inserted.connection_samples;
     const seconds = result.backups.map((backup) => backup.seconds);
     console.log('');
-    console.log(`backups: ${result.backups.length} in ${result.backupSeconds.toFixed(0)} s; per backup min ${Math.min(...seconds).toFixed(1)} / median ${[...seconds].sort((a, b) => a - b)[Math.floor(seconds.length / 2)].toFixed(1)} / max ${Math.max(...seconds).toFixed(1)} s (CLI wall time)`);
+    console.log(`backups: ${result.backups.length} in ${result.backupSeconds.toFixed(0)} s; per backup min ${Math.min(...seconds).toFixed(1)} / median ${[...seconds].sort((a, b) => a - b)[Math.floor(seconds.length / 2)]!.toFixed(1)} / max ${Math.max(...seconds).toFixed(1)} s (CLI wall time)`);
     console.log(
       `writer: ${writer.polls} polls in ${writer.seconds.toFixed(0)} s; rows committed: ${writer.inserted.snapshots} snapshots, ${writer.inserted.events} events, ` +
         `${writer.inserted.connection_samples} connection samples (${rows} rows, ${(rows / writer.seconds).toFixed(1)} rows/s, ` +
@@ -117,7 +111,7 @@ async function main() {
         `polls more than one interval late: ${writer.latePolls}`,
     );
     console.log(
-      `live databases: docsis_history.db ${result.live['docsis_history.db'].integrity.join('; ')}, connection_monitor.db ${result.live['connection_monitor.db'].integrity.join('; ')}`,
+      `live databases: docsis_history.db ${result.live['docsis_history.db']!.integrity.join('; ')}, connection_monitor.db ${result.live['connection_monitor.db']!.integrity.join('; ')}`,
     );
     console.log(`load average at the end: ${os.loadavg().map((load) => load.toFixed(2)).join(' ')}`);
     if (result.problems.length > 0) {
@@ -132,7 +126,7 @@ async function main() {
   }
 }
 
-main().catch((error) => {
+main().catch((error: unknown) => {
   console.error(error instanceof Error ? error.stack : error);
   process.exitCode = 1;
 });
