@@ -30,6 +30,7 @@ import { refusal } from '../errors/server-refusal.ts';
 import { SESSION_COOKIE } from '../auth/session-token.ts';
 import { checkSessionAccess, checkSetupAccess, type AccessRequest } from './setup-access.ts';
 import { uploadTooLarge } from './receive-upload.ts';
+import { UploadInfoSchema } from './upload-info.ts';
 
 /** Media types the route accepts as a raw archive. */
 export const UPLOAD_CONTENT_TYPES = ['application/octet-stream', 'application/gzip', 'application/x-gzip'];
@@ -108,12 +109,12 @@ export async function uploadRoute(app: FastifyInstance): Promise<void> {
         { uploadId, size: staged.size, ip: request.ip, files: staged.validation.files },
         'Backup archive uploaded and validated',
       );
-      return {
+      return UploadInfoSchema.parse({
         uploadId,
         size: staged.size,
         expiresAt: staged.expiresAt,
         validation: staged.validation,
-      };
+      });
     } catch (error) {
       return sendRefusal(request, reply, body, error, reading);
     }

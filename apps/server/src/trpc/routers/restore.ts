@@ -11,38 +11,15 @@
  * A restore logs everyone out, the client that ran it included (restore-running-instance.ts).
  */
 import { z } from 'zod';
-import { ArchiveMetaSchema, ArchiveWarningSchema } from '@evidence-locker/core';
 import { refusal } from '../../errors/server-refusal.ts';
 import { JobSnapshotSchema } from '../../jobs/job-snapshot.ts';
 import { enqueueRestore } from '../../restore/enqueue-restore.ts';
+import { UploadInfoSchema } from '../../restore/upload-info.ts';
 import { resolveStoredBackup } from '../../restore/resolve-stored-backup.ts';
 import { checkSessionAccess, checkSetupAccess, type AccessRequest } from '../../restore/setup-access.ts';
 import { UPLOAD_GONE_MESSAGE } from '../../restore/upload-store.ts';
 import type { Context } from '../context.ts';
 import { publicProcedure, router, setupProcedure } from '../init.ts';
-
-export const ArchiveValidationSchema = z.object({
-  meta: ArchiveMetaSchema,
-  /** Accepted member names in archive order, `backup_meta.json` included. */
-  files: z.array(z.string()),
-  has_database: z.boolean(),
-  has_config: z.boolean(),
-  /** A newer format_version, skipped unknown members and directories (code, English message, details). */
-  warnings: z.array(ArchiveWarningSchema),
-  /** Data members with their real size and SHA-256. */
-  members: z.array(z.object({ name: z.string(), size: z.number(), sha256: z.string() })),
-});
-
-/** The answer of `POST /api/uploads` and of `restore.uploaded`. */
-export const UploadInfoSchema = z.object({
-  uploadId: z.string(),
-  /** Compressed bytes received. */
-  size: z.number(),
-  /** When the upload is deleted unless restored (ISO time). */
-  expiresAt: z.string(),
-  validation: ArchiveValidationSchema,
-});
-export type UploadInfo = z.infer<typeof UploadInfoSchema>;
 
 const UploadIdSchema = z.object({ uploadId: z.string().uuid({ message: 'Not an upload id.' }) });
 

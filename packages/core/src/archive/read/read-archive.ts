@@ -32,9 +32,10 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tarStream from 'tar-stream';
+import { z } from 'zod';
 import { LockerError } from '../../errors.ts';
 import { archiveWarning, type ArchiveWarning } from '../format/archive-warning.ts';
-import { META_FILE, isDataFileName, isDatabaseFileName, type DataFileName } from '../../data-dir-layout.ts';
+import { DATA_FILES, META_FILE, isDataFileName, isDatabaseFileName, type DataFileName } from '../../data-dir-layout.ts';
 import { FORMAT_VERSION, type ArchiveMeta } from '../format/backup-meta.ts';
 import { classifyMemberName, printableMemberName } from '../format/archive-member-name.ts';
 import { classifyInputError, createGzipGate } from './read-archive-input.ts';
@@ -54,11 +55,12 @@ export interface ArchiveMemberHeader {
 }
 
 /** A data member as read: its real size and SHA-256 (lowercase hex). */
-export interface ArchiveMemberDigest {
-  name: DataFileName;
-  size: number;
-  sha256: string;
-}
+export const ArchiveMemberDigestSchema = z.object({
+  name: z.enum(DATA_FILES),
+  size: z.number().int().nonnegative(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+});
+export type ArchiveMemberDigest = z.infer<typeof ArchiveMemberDigestSchema>;
 
 /**
  * Receives each data member. It must consume `content` (what it leaves is drained) and may throw to

@@ -6,27 +6,24 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { CONFIG_FILE, HISTORY_DB } from '../../data-dir-layout.ts';
 import { LockerError, errnoCode } from '../../errors.ts';
-import type { ArchiveWarning } from '../format/archive-warning.ts';
-import type { ArchiveMeta } from '../format/backup-meta.ts';
-import {
-  readArchive,
-  type ArchiveMemberDigest,
-  type ArchiveSource,
-  type ReadArchiveOptions,
-} from './read-archive.ts';
+import { z } from 'zod';
+import { ArchiveWarningSchema } from '../format/archive-warning.ts';
+import { ArchiveMetaSchema } from '../format/backup-meta.ts';
+import { ArchiveMemberDigestSchema, readArchive, type ArchiveSource, type ReadArchiveOptions } from './read-archive.ts';
 
 /** What a valid archive holds (DOCSight's `validate_backup` result plus digests and warnings). */
-export interface ArchiveValidation {
-  meta: ArchiveMeta;
+export const ArchiveValidationSchema = z.object({
+  meta: ArchiveMetaSchema,
   /** Data members with their real size and SHA-256, in archive order. */
-  members: ArchiveMemberDigest[];
+  members: z.array(ArchiveMemberDigestSchema),
   /** Accepted member names in archive order, `backup_meta.json` included (DOCSight's `files`). */
-  files: string[];
-  has_database: boolean;
-  has_config: boolean;
-  /** A newer format_version, skipped unknown members and directories. */
-  warnings: ArchiveWarning[];
-}
+  files: z.array(z.string()),
+  has_database: z.boolean(),
+  has_config: z.boolean(),
+  /** A newer format_version, skipped unknown members and directories (code, English message, details). */
+  warnings: z.array(ArchiveWarningSchema),
+});
+export type ArchiveValidation = z.infer<typeof ArchiveValidationSchema>;
 
 /**
  * Reads the whole archive from `source` and checks it: container, member rules, meta, and the
