@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { InstanceState } from './composables/use-instance.ts';
+import type { InstanceState } from './api/server-types.ts';
 import { decideRoute } from './route-decision.ts';
 
 const state = (overrides: Partial<InstanceState>): InstanceState => ({

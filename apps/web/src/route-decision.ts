@@ -3,7 +3,7 @@
  * wizard, a protected one the login page until this browser logs in, and a configured one never
  * shows the wizard again. Returns null to allow the navigation, or the route name to go to.
  */
-import type { InstanceState } from './composables/use-instance.ts';
+import type { InstanceState } from './api/server-types.ts';
 
 export type RouteName = 'dashboard' | 'settings' | 'setup' | 'login';
 

@@ -8,6 +8,7 @@
  * when the text names a fact the server did not send. Transport failures get `fallback`.
  */
 import { i18n } from '../i18n/i18n.ts';
+import type { ArchiveWarning } from './server-types.ts';
 
 /** What a fact the server did not send reads as while a text is rendered (see codeText). */
 const ABSENT_FACT = '\u0000absent\u0000';
@@ -39,7 +40,7 @@ export function errorMessage(error: unknown, fallback: string): string {
 }
 
 /** An archive warning in the user's language, or the server's English message for a code the catalogs lack. */
-export function warningMessage(warning: { code: string; message: string; details?: Record<string, string | number> }): string {
+export function warningMessage(warning: ArchiveWarning): string {
   return codeText(warning.code, warning.details, 'warning') ?? warning.message;
 }
 

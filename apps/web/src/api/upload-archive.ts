@@ -1,39 +1,10 @@
 /**
  * Uploads a backup archive once (`POST /api/uploads`, raw bytes) and returns the server's upload
  * token with its validation. XMLHttpRequest rather than fetch, because only XHR reports upload
- * progress. The same token then starts the restore, so the archive never travels twice.
+ * progress. The same token then starts the restore, so the archive never travels twice. The answer
+ * has the shape of `restore.uploaded`'s output (UploadedArchive).
  */
-
-/** What `POST /api/uploads` answers for a valid archive. */
-export interface UploadedArchive {
-  uploadId: string;
-  size: number;
-  validation: ArchiveValidation;
-}
-
-/** The archive's contents as the server read them. */
-export interface ArchiveValidation {
-  meta: {
-    magic?: string;
-    format_version?: number;
-    timestamp?: string | null;
-    app_version?: string | null;
-    tables?: Record<string, number> | null;
-    [key: string]: unknown;
-  };
-  files: string[];
-  has_database: boolean;
-  has_config: boolean;
-  warnings: ArchiveWarning[];
-  members?: unknown;
-}
-
-/** Something the user should know about an archive that is still restorable (code, English message, details). */
-export interface ArchiveWarning {
-  code: string;
-  message: string;
-  details: Record<string, string | number>;
-}
+import type { UploadedArchive } from './server-types.ts';
 
 /** A refused upload: the server's code, message and details (e.g. ARCHIVE_NOT_GZIP). */
 export class UploadError extends Error {

@@ -1,7 +1,7 @@
 import { mount } from '@vue/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
 import { setLocale } from '../i18n/i18n.ts';
-import type { ArchiveValidation } from '../api/upload-archive.ts';
+import type { ArchiveValidation } from '../api/server-types.ts';
 import ArchiveSummary from './ArchiveSummary.vue';
 import { withI18n } from '../../test/support/with-i18n.ts';
 
@@ -18,6 +18,7 @@ const validation = (overrides: Partial<ArchiveValidation> = {}): ArchiveValidati
   has_database: true,
   has_config: true,
   warnings: [],
+  members: [],
   ...overrides,
 });
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { useBrowse, type BrowseListing } from './use-browse.ts';
+import type { DirectoryListing } from '../api/server-types.ts';
+import { useBrowse } from './use-browse.ts';
 
-const listing = (path: string, parent: string | null, names: string[] = []): BrowseListing => ({
+const listing = (path: string, parent: string | null, names: string[] = []): DirectoryListing => ({
   path,
   parent,
   directories: names.map((name) => ({ name, path: `${path}/${name}` })),

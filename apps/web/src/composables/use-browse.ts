@@ -4,34 +4,19 @@
  * parent, directories) | failed (the server's message, e.g. "not inside an allowed location").
  */
 import { computed, ref, shallowRef } from 'vue';
+import type { DirectoryListing } from '../api/server-types.ts';
 import { trpc } from '../api/trpc-client.ts';
 import { errorMessage } from '../api/error-message.ts';
 import { browseBreadcrumb } from './browse-breadcrumb.ts';
 
-/** One directory the server lists. */
-export interface BrowseDirectory {
-  name: string;
-  path: string;
-}
-
-/** The server's answer for one directory. */
-export interface BrowseListing {
-  path: string;
-  parent: string | null;
-  directories: BrowseDirectory[];
-  /** The allowed roots that exist. */
-  roots: BrowseDirectory[];
-}
-
 /** Lists one directory (the backups.browse query). */
-export type BrowseDirectoryLister = (path: string | undefined) => Promise<BrowseListing>;
+export type BrowseDirectoryLister = (path: string | undefined) => Promise<DirectoryListing>;
 
-const listWithServer: BrowseDirectoryLister = (path) =>
-  trpc.backups.browse.query(path === undefined ? {} : { path }) as Promise<BrowseListing>;
+const listWithServer: BrowseDirectoryLister = (path) => trpc.backups.browse.query(path === undefined ? {} : { path });
 
 /** Browse state for one dialog; `list` is replaceable for tests. */
 export function useBrowse(list: BrowseDirectoryLister = listWithServer) {
-  const listing = shallowRef<BrowseListing | null>(null);
+  const listing = shallowRef<DirectoryListing | null>(null);
   const loading = ref(false);
   const error = ref<string | null>(null);
   let request = 0;

@@ -4,16 +4,8 @@
  * anything that changes it (setup, restore, login, logout).
  */
 import { readonly, ref } from 'vue';
+import type { InstanceState } from '../api/server-types.ts';
 import { trpc, type LockerClient } from '../api/trpc-client.ts';
-
-/** The server's setup state (setup.state). */
-export interface InstanceState {
-  configured: boolean;
-  demoMode: boolean;
-  demoModeForced: boolean;
-  hasAdminPassword: boolean;
-  needsLogin: boolean;
-}
 
 const state = ref<InstanceState | null>(null);
 let pending: Promise<InstanceState> | null = null;

@@ -2,11 +2,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { effectScope } from 'vue';
 import { JOB_PHASES } from '@evidence-locker/server/codes';
 import { setLocale } from '../i18n/i18n.ts';
-import { jobPercent, jobStepText, useJob, type JobView } from './use-job.ts';
+import type { JobProgressReport, JobSnapshot } from '../api/server-types.ts';
+import { jobPercent, jobStepText, useJob } from './use-job.ts';
 
 afterEach(() => setLocale('en'));
 
-type Handlers = { onData: (event: { id: string; data: JobView }) => void; onError: (error: unknown) => void };
+type Handlers = { onData: (event: { id: string; data: JobSnapshot }) => void; onError: (error: unknown) => void };
 
 /** A jobs client whose watch subscription the test drives by hand. */
 function fakeClient() {
@@ -25,15 +26,20 @@ function fakeClient() {
   return { client: client as never, state };
 }
 
-const snapshot = (overrides: Partial<JobView>): JobView => ({
-  id: 'job-1',
-  kind: 'backup',
-  label: 'backup',
-  state: 'running',
-  progress: null,
-  error: null,
-  ...overrides,
-});
+/** A running backup job's snapshot with `overrides` (of any kind: TypeScript cannot check a spread over the union). */
+const snapshot = (overrides: Partial<JobSnapshot>): JobSnapshot =>
+  ({
+    id: 'job-1',
+    kind: 'backup',
+    label: 'backup',
+    state: 'running',
+    progress: null,
+    error: null,
+    createdAt: '2026-11-26T08:00:00.000Z',
+    startedAt: '2026-11-26T08:00:00.000Z',
+    finishedAt: null,
+    ...overrides,
+  }) as JobSnapshot;
 
 describe('jobPercent', () => {
   it('is null while the total is unknown and clamps to 0..100', () => {
@@ -46,7 +52,7 @@ describe('jobPercent', () => {
 
 describe('jobStepText', () => {
   it("names the demo's steps in words and counts rows, never bytes or the server's phase names", () => {
-    const seeding = (progress: JobView['progress']) => jobStepText(snapshot({ kind: 'demo-seed', progress }));
+    const seeding = (progress: JobSnapshot['progress']) => jobStepText(snapshot({ kind: 'demo-seed', progress }));
     expect(seeding({ phase: 'snapshots', bytesDone: 12_000, bytesTotal: 43_200, unit: 'rows' })).toBe(
       'Writing the signal history: 12,000 of 43,200 rows',
     );
@@ -74,7 +80,9 @@ describe('jobStepText', () => {
       expect(text, phase).not.toContain(phase);
       expect(text, phase).not.toBe('Working…');
     }
-    expect(jobStepText(snapshot({ progress: { phase: 'some-new-phase', bytesDone: 0 } }))).toBe('Working…');
+    // A step a newer server might name.
+    const newPhase = 'some-new-phase' as JobProgressReport['phase'];
+    expect(jobStepText(snapshot({ progress: { phase: newPhase, bytesDone: 0 } }))).toBe('Working…');
   });
 });
 
@@ -87,7 +95,7 @@ describe('useJob', () => {
     state.handlers!.onData({ id: '1', data: snapshot({ progress: { phase: 'compress', bytesDone: 1, bytesTotal: 4 } }) });
     expect(job.running.value).toBe(true);
     expect(job.percent.value).toBe(25);
-    state.handlers!.onData({ id: '2', data: snapshot({ state: 'failed', error: { code: 'DISK_FULL', message: 'The disk is full.' } }) });
+    state.handlers!.onData({ id: '2', data: snapshot({ state: 'failed', error: { code: 'DISK_FULL', message: 'The disk is full.', details: {} } }) });
     await expect(done).resolves.toMatchObject({ state: 'failed', error: { message: 'The disk is full.' } });
     expect(job.running.value).toBe(false);
     expect(state.unsubscribed).toBe(1);

@@ -5,6 +5,7 @@
  * The subscription ends when the job does or when the component's scope is disposed.
  */
 import { computed, getCurrentScope, onScopeDispose, ref, shallowRef } from 'vue';
+import type { JobProgressReport, JobSnapshot } from '../api/server-types.ts';
 import { trpc, type LockerClient } from '../api/trpc-client.ts';
 import { errorMessage } from '../api/error-message.ts';
 import { formatBytes } from '../i18n/format-bytes.ts';
@@ -14,29 +15,10 @@ const { n, t, te } = i18n.global;
 
 type JobClient = Pick<LockerClient, 'jobs'>;
 
-/** A job as the server reports it. */
-export interface JobView {
-  id: string;
-  kind: string;
-  label: string;
-  state: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
-  progress: JobProgressView | null;
-  result?: unknown;
-  error: { code: string; message: string; details?: Record<string, string | number> } | null;
-}
-
-/** A job's progress: its step and how far it is, counted in `unit` (bytes when absent). */
-export interface JobProgressView {
-  phase: string;
-  bytesDone: number;
-  bytesTotal?: number | undefined;
-  unit?: 'bytes' | 'rows' | 'steps' | undefined;
-}
-
 const FINISHED = new Set(['succeeded', 'failed', 'cancelled']);
 
 /** Percentage (0..100) of a progress report, or null when the total is unknown. */
-export function jobPercent(progress: JobView['progress']): number | null {
+export function jobPercent(progress: JobSnapshot['progress']): number | null {
   if (!progress || progress.bytesTotal === undefined || progress.bytesTotal <= 0) return null;
   return Math.max(0, Math.min(100, Math.floor((progress.bytesDone / progress.bytesTotal) * 100)));
 }
@@ -46,7 +28,7 @@ export function jobPercent(progress: JobView['progress']): number | null {
  * "Writing the signal history: 12,000 of 43,200 rows", "Compressing the backup: 3 MB / 9 MB".
  * Undefined before the job reports anything.
  */
-export function jobStepText(job: Pick<JobView, 'state' | 'progress'>): string | undefined {
+export function jobStepText(job: Pick<JobSnapshot, 'state' | 'progress'>): string | undefined {
   if (job.state === 'queued') return t('job.phase.queued');
   const { progress } = job;
   if (!progress) return undefined;
@@ -57,7 +39,7 @@ export function jobStepText(job: Pick<JobView, 'state' | 'progress'>): string | 
   return count === undefined ? step : t('job.detail', { step, count });
 }
 
-function progressCount(progress: JobProgressView): string | undefined {
+function progressCount(progress: JobProgressReport): string | undefined {
   const { bytesDone: done, bytesTotal: total } = progress;
   const known = total !== undefined && total > 0;
   switch (progress.unit ?? 'bytes') {
@@ -75,7 +57,7 @@ function progressCount(progress: JobProgressView): string | undefined {
 
 /** Watches jobs for the calling component; `client` is replaceable for tests. */
 export function useJob(client: JobClient = trpc) {
-  const job = shallowRef<JobView | null>(null);
+  const job = shallowRef<JobSnapshot | null>(null);
   /** A transport failure (the job itself may still be running). */
   const watchError = ref<string | null>(null);
   let stopWatching: (() => void) | null = null;
@@ -89,15 +71,15 @@ export function useJob(client: JobClient = trpc) {
   }
 
   /** Follows job `id` and resolves with its final snapshot (rejects when the watch fails). */
-  function follow(id: string): Promise<JobView> {
+  function follow(id: string): Promise<JobSnapshot> {
     stop();
     watchError.value = null;
-    return new Promise<JobView>((resolve, reject) => {
+    return new Promise<JobSnapshot>((resolve, reject) => {
       const subscription = client.jobs.watch.subscribe(
         { id },
         {
           onData(event) {
-            const snapshot = event.data as JobView;
+            const snapshot = event.data;
             job.value = snapshot;
             if (FINISHED.has(snapshot.state)) {
               stop();

@@ -5,20 +5,9 @@
  */
 import { computed, ref, shallowRef } from 'vue';
 import { errorMessage } from '../api/error-message.ts';
-import type { ArchiveWarning } from '../api/upload-archive.ts';
+import type { RestoreOutcome, RestoreSource } from '../api/server-types.ts';
 import { trpc, type LockerClient } from '../api/trpc-client.ts';
 import { useJob } from './use-job.ts';
-
-/** What a finished restore tells the UI (the restore job's result). */
-export interface RestoreOutcome {
-  configured: boolean;
-  needsLogin: boolean;
-  preRestoreBackup: { fileName: string; size: number } | null;
-  warnings: ArchiveWarning[];
-  restoredFiles: string[];
-}
-
-export type RestoreSource = { uploadId: string } | { fileName: string };
 
 /** Restore state for one component; `client` is replaceable for tests. */
 export function useRestore(client: Pick<LockerClient, 'restore' | 'jobs'> = trpc) {
@@ -38,12 +27,13 @@ export function useRestore(client: Pick<LockerClient, 'restore' | 'jobs'> = trpc
     try {
       const started = await client.restore.start.mutate(source);
       const final = await follow(started.id);
-      if (final.state !== 'succeeded') {
+      // restore.start starts a restore job: once it succeeded, its result is the restore's.
+      if (final.kind !== 'restore' || final.state !== 'succeeded' || final.result === undefined) {
         status.value = 'failed';
         failure.value = { cause: final.error, fallback: fallbackMessage };
         return null;
       }
-      outcome.value = final.result as RestoreOutcome;
+      outcome.value = final.result;
       status.value = 'done';
       return outcome.value;
     } catch (caught) {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { effectScope } from 'vue';
-import { UploadError, type UploadArchiveOptions, type UploadedArchive } from '../api/upload-archive.ts';
+import type { UploadedArchive } from '../api/server-types.ts';
+import { UploadError, type UploadArchiveOptions } from '../api/upload-archive.ts';
 import { setLocale } from '../i18n/i18n.ts';
 import { useUpload } from './use-upload.ts';
 
@@ -9,7 +10,15 @@ afterEach(() => setLocale('en'));
 const answer = (uploadId: string): UploadedArchive => ({
   uploadId,
   size: 4,
-  validation: { meta: { magic: 'docsight-backup', format_version: 1 }, files: ['backup_meta.json'], has_database: false, has_config: false, warnings: [] },
+  expiresAt: '2026-11-26T08:07:13.713Z',
+  validation: {
+    meta: { magic: 'docsight-backup', format_version: 1 },
+    files: ['backup_meta.json'],
+    has_database: false,
+    has_config: false,
+    warnings: [],
+    members: [],
+  },
 });
 const ANSWER = answer('u-1');
 const file = () => new File(['abcd'], 'backup.tar.gz');

@@ -10,7 +10,8 @@
 import { computed, getCurrentScope, onScopeDispose, ref, shallowRef } from 'vue';
 import { errorMessage } from '../api/error-message.ts';
 import { trpc } from '../api/trpc-client.ts';
-import { uploadArchive, UploadError, type UploadArchiveOptions, type UploadedArchive } from '../api/upload-archive.ts';
+import type { UploadedArchive } from '../api/server-types.ts';
+import { uploadArchive, UploadError, type UploadArchiveOptions } from '../api/upload-archive.ts';
 
 export type UploadStatus = 'idle' | 'uploading' | 'done' | 'failed';
 type Uploader = (file: Blob, options: UploadArchiveOptions) => Promise<UploadedArchive>;

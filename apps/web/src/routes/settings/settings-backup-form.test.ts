@@ -36,7 +36,14 @@ describe('backup settings form', () => {
   });
 
   it('saves the shown path while config.json holds a refused one, without calling the form dirty', () => {
-    const refused = { ...SAVED, backupPathWarning: { path: '/etc' } };
+    const refused = {
+      ...SAVED,
+      backupPathWarning: {
+        path: '/etc',
+        code: 'PATH_NOT_ALLOWED',
+        message: 'The backup path must lie inside /srv (BROWSE_ROOTS); /etc does not.',
+      },
+    };
     const form = formFromSaved(refused);
     expect(isBackupSettingsDirty(refused, form)).toBe(false);
     expect(canSaveBackupSettings(refused, form)).toBe(true);

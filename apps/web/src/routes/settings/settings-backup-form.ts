@@ -2,18 +2,16 @@
  * The automatic-backup settings as the settings page edits them: the saved values, the pending
  * edits, what changed, and the patch that Save sends (settings.update takes only changed keys).
  */
+import type { BackupSettings, BackupSettingsPatch } from '../../api/server-types.ts';
 import type { MessageKey } from '../../i18n/message-schema.ts';
 
-/** The backup settings as settings.get returns them. */
-export interface SavedBackupSettings {
-  backup_enabled: boolean;
-  /** Where backups go (BACKUP_DIR while config.json's own path is refused). */
-  backup_path: string;
-  backup_interval_hours: number;
-  backup_retention: number;
-  /** config.json's backup_path when the server refuses it (outside BROWSE_ROOTS, the data dir, …). */
-  backupPathWarning?: { path: string } | null;
-}
+/**
+ * What this form reads of the backup settings settings.get returns: the four values, and
+ * `backupPathWarning` (config.json's backup_path when the server refuses it; `backup_path` is then
+ * BACKUP_DIR, where backups really go).
+ */
+export type SavedBackupSettings = Pick<BackupSettings, 'backup_enabled' | 'backup_path' | 'backup_interval_hours' | 'backup_retention'> &
+  Partial<Pick<BackupSettings, 'backupPathWarning'>>;
 
 /**
  * The form's fields. Retention is kept as typed (a number input's v-model gives a number, or ''
@@ -49,13 +47,8 @@ export function validateBackupSettings(form: BackupSettingsForm): BackupSettings
 }
 
 /** The settings.update input: only the keys whose value differs from `saved`. */
-export function backupSettingsPatch(saved: SavedBackupSettings, form: BackupSettingsForm) {
-  const patch: {
-    backup_enabled?: boolean;
-    backup_path?: string;
-    backup_interval_hours?: 24 | 168;
-    backup_retention?: number;
-  } = {};
+export function backupSettingsPatch(saved: SavedBackupSettings, form: BackupSettingsForm): BackupSettingsPatch {
+  const patch: BackupSettingsPatch = {};
   if (form.enabled !== saved.backup_enabled) patch.backup_enabled = form.enabled;
   if (form.path.trim() !== saved.backup_path) patch.backup_path = form.path.trim();
   if (form.intervalHours !== saved.backup_interval_hours) patch.backup_interval_hours = form.intervalHours;
@@ -73,7 +66,7 @@ export function isBackupSettingsDirty(saved: SavedBackupSettings, form: BackupSe
  * What Save sends: {@link backupSettingsPatch}, plus the shown path while config.json's own path
  * is refused, so saving (even unchanged) replaces the refused value and ends the warning.
  */
-export function backupSettingsSave(saved: SavedBackupSettings, form: BackupSettingsForm): ReturnType<typeof backupSettingsPatch> {
+export function backupSettingsSave(saved: SavedBackupSettings, form: BackupSettingsForm): BackupSettingsPatch {
   const patch = backupSettingsPatch(saved, form);
   if (saved.backupPathWarning && patch.backup_path === undefined) patch.backup_path = form.path.trim();
   return patch;

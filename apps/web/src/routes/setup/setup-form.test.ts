@@ -6,13 +6,13 @@ import {
   toCompleteSetupInput,
   validateModemStep,
   validateSecurityStep,
-  type ModemTypeOption,
 } from './setup-form.ts';
+import type { ModemTypeOption } from '../../api/server-types.ts';
 
 const TYPES: ModemTypeOption[] = [
   { key: 'fritzbox', name: 'AVM FRITZ!Box', defaultUrl: 'http://192.168.178.1' },
   { key: 'tc4400', name: 'Technicolor TC4400', defaultUrl: 'http://192.168.100.1' },
-  { key: 'generic', name: 'Generic Router', defaultUrl: null },
+  { key: 'generic', name: 'Generic Router (No DOCSIS)', defaultUrl: null },
 ];
 
 describe('chooseModemType', () => {

@@ -3,6 +3,7 @@
  * markup and the rules are tested without a browser. The server checks the same rules again
  * (setup.completeSetup's zod schema); these only catch mistakes before the review step.
  */
+import type { CompleteSetupInput, ModemTypeOption } from '../../api/server-types.ts';
 import type { MessageKey } from '../../i18n/message-schema.ts';
 
 /** The wizard's steps for a new setup, in order. */
@@ -21,13 +22,6 @@ export interface SetupForm {
 
 /** A field's problem, as a message key. */
 export type SetupFormErrors = Partial<Record<keyof SetupForm, MessageKey>>;
-
-/** One modem driver as setup.modemTypes lists it. */
-export interface ModemTypeOption {
-  key: string;
-  name: string;
-  defaultUrl: string | null;
-}
 
 /** The minimum admin password length (the server's rule). */
 export const ADMIN_PASSWORD_MIN = 8;
@@ -77,10 +71,13 @@ export function isValid(errors: SetupFormErrors): boolean {
   return Object.keys(errors).length === 0;
 }
 
-/** The setup.completeSetup input for a valid form (no admin password when left empty). */
-export function toCompleteSetupInput(form: SetupForm) {
+/**
+ * The setup.completeSetup input for a valid form (no admin password when left empty). The modem
+ * type is one the select offered from setup.modemTypes; the server refuses any other.
+ */
+export function toCompleteSetupInput(form: SetupForm): CompleteSetupInput {
   return {
-    modemType: form.modemType,
+    modemType: form.modemType as CompleteSetupInput['modemType'],
     modemUrl: form.modemUrl.trim(),
     modemUser: form.modemUser,
     modemPassword: form.modemPassword,
