@@ -59,6 +59,7 @@ import {
   type LockerClient,
   type RunningServer,
 } from '@evidence-locker/harness';
+import { startPeakRssSampler } from '../reliability/src/load/process-memory.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
@@ -120,37 +121,15 @@ function health(url: string, reset: boolean): Promise<Health> {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** VmRSS and VmHWM of `pid` in bytes, or undefined once it is gone. */
-function procMemory(pid: number): { rss: number; hwm: number } | undefined {
-  try {
-    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = (field: string) => Number(status.match(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm'))?.[1] ?? 0) * 1024;
-    return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
-  } catch {
-    return undefined;
-  }
-}
-
-/** Resets the kernel's peak-RSS mark of `pid` (Linux >= 4.0); false when not allowed. */
-function resetPeakRss(pid: number): boolean {
-  try {
-    fs.writeFileSync(`/proc/${pid}/clear_refs`, '5');
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Starts the samplers for one phase; `stop()` returns what they saw. */
+/**
+ * Starts the samplers for one phase: the server's peak RSS (reliability's sampler: the kernel's
+ * mark reset, VmRSS every 100 ms) and /api/health every 20 ms; `stop()` returns what they saw.
+ */
 function startSamplers(running: Running) {
   let sampling = true;
-  let peakRss = 0;
   let worstHealthMs = 0;
   let healthPolls = 0;
-  const memoryTimer = setInterval(() => {
-    const memory = procMemory(running.pid);
-    if (memory) peakRss = Math.max(peakRss, memory.rss);
-  }, 100);
+  const memory = startPeakRssSampler(running.pid);
   // Failures are kept for stop(), so a refused poll cannot become an unhandled rejection.
   let failure: unknown;
   const healthLoop = (async () => {
@@ -166,13 +145,13 @@ function startSamplers(running: Running) {
     failure = error;
   });
   return {
+    hwmReset: memory.hwmReset,
     async stop() {
       sampling = false;
-      clearInterval(memoryTimer);
+      const { peakRssBytes } = memory.stop();
       await healthLoop;
       if (failure) throw failure;
-      const memory = procMemory(running.pid);
-      return { peakRss: Math.max(peakRss, memory?.rss ?? 0, memory?.hwm ?? 0), worstHealthMs, healthPolls };
+      return { peakRss: peakRssBytes, worstHealthMs, healthPolls };
     },
   };
 }
@@ -180,8 +159,8 @@ function startSamplers(running: Running) {
 /** Runs `work` as one measured phase on `running`. */
 async function phase<T>(name: string, running: Running, work: () => Promise<T>): Promise<{ row: Row; outcome: T }> {
   await health(running.server.url, true);
-  const hwmReset = resetPeakRss(running.pid);
   const samplers = startSamplers(running);
+  const { hwmReset } = samplers;
   const started = performance.now();
   let outcome: T;
   let sampled: Awaited<ReturnType<ReturnType<typeof startSamplers>['stop']>>;
