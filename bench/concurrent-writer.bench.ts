@@ -27,7 +27,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { assertBuilt } from '@evidence-locker/harness';
-import { runConcurrentWriter } from '../reliability/src/concurrency/concurrent-writer-run.ts';
+import { runConcurrentWriter } from '@evidence-locker/reliability/concurrent-writer';
 
 const args = process.argv.slice(2);
 const flag = (name: string) => args.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);

@@ -33,7 +33,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { assertBuilt } from '@evidence-locker/harness';
-import { runLoad, type DownloadKind } from '../reliability/src/load/load-run.ts';
+import { runLoad, type DownloadKind } from '@evidence-locker/reliability/load';
 
 const args = process.argv.slice(2);
 const flag = (name: string) => args.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);

@@ -59,7 +59,7 @@ import {
   type LockerClient,
   type RunningServer,
 } from '@evidence-locker/harness';
-import { startPeakRssSampler } from '../reliability/src/load/process-memory.ts';
+import { startPeakRssSampler } from '@evidence-locker/reliability/process-memory';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
