@@ -71,7 +71,7 @@ export async function findLeftovers(dir: string, { allowed = () => false }: { al
   );
 }
 
-/** Leases of live processes (apps/server/src/instance/work-dir-lease.ts): `<prefix><host>.<pid>.<start>`. */
+/** Leases of live processes (packages/core/src/work-dir/work-dir-lease.ts): `<prefix><host>.<pid>.<start>`. */
 export const LEASE_PREFIX = '.evidence-locker.lease.';
 
 /** Whether `name` is the lease of process `pid`. */

@@ -6,7 +6,7 @@
  *
  * The server prepares an upload while it arrives, so the one pass over the bytes that validates an
  * upload also stages it, and the restore the user then confirms only publishes (the 1 GB upload +
- * restore measured in bench/server.bench.mjs). Those staged files carry PREPARED_PREFIX rather
+ * restore measured in bench/server.bench.ts). Those staged files carry PREPARED_PREFIX rather
  * than RESTORE_PREFIX: a restore's crash recovery removes stray RESTORE_PREFIX files, and must not
  * take the files of an upload that waits to be restored.
  */
