@@ -131,7 +131,7 @@ function startSamplers(running: Running) {
   let healthPolls = 0;
   const memory = startPeakRssSampler(running.pid);
   // Failures are kept for stop(), so a refused poll cannot become an unhandled rejection.
-  let failure: unknown;
+  let failure: { error: unknown } | undefined;
   const healthLoop = (async () => {
     while (sampling) {
       const started = performance.now();
@@ -142,7 +142,7 @@ function startSamplers(running: Running) {
       await sleep(Math.max(0, 20 - elapsed));
     }
   })().catch((error: unknown) => {
-    failure = error;
+    failure = { error };
   });
   return {
     hwmReset: memory.hwmReset,
@@ -150,7 +150,7 @@ function startSamplers(running: Running) {
       sampling = false;
       const { peakRssBytes } = memory.stop();
       await healthLoop;
-      if (failure) throw failure;
+      if (failure) throw failure.error;
       return { peakRss: peakRssBytes, worstHealthMs, healthPolls };
     },
   };

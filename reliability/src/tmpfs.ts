@@ -24,7 +24,9 @@ export function mountTmpfs(dir: string, size: string): string {
     privileged('mount', ['-t', 'tmpfs', '-o', `size=${size},mode=0755,${owner}`, 'tmpfs', dir]);
   } catch (error) {
     const stderr = (error as { stderr?: Buffer }).stderr?.toString().trim() ?? String(error);
-    throw new Error(`The full-disk tests mount small tmpfs filesystems, which needs root or passwordless sudo (CAP_SYS_ADMIN): ${stderr}`);
+    throw new Error(`The full-disk tests mount small tmpfs filesystems, which needs root or passwordless sudo (CAP_SYS_ADMIN): ${stderr}`, {
+      cause: error,
+    });
   }
   mounted.push(dir);
   return dir;

@@ -85,7 +85,7 @@ export function isDiskFullErrno(code: string | undefined): boolean {
 /** Node's errno code of an error (`ENOENT`, `ENOSPC`, …), or undefined. */
 export function errnoCode(error: unknown): string | undefined {
   if (typeof error === 'object' && error !== null && 'code' in error) {
-    const code = (error as { code: unknown }).code;
+    const code = (error).code;
     return typeof code === 'string' ? code : undefined;
   }
   return undefined;

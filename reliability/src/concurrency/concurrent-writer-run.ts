@@ -170,7 +170,7 @@ export async function runConcurrentWriter(options: ConcurrentWriterOptions): Pro
       cliVerified,
       verifySeconds,
     };
-    problems.push(...checkArchive(label, record, inspection.meta as Record<string, unknown>, baseline, eventEvery));
+    problems.push(...checkArchive(label, record, inspection.meta, baseline, eventEvery));
     if (previous) problems.push(...compareWithPrevious(label, previous, record));
     backups.push(record);
     previous = record;

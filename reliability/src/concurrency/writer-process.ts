@@ -49,10 +49,10 @@ export async function startWriter(options: WriterOptions): Promise<RunningWriter
   ];
   const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => {
+  child.stderr.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString('utf8')).slice(-10_000);
   });
-  const messages = createInterface({ input: child.stdout! });
+  const messages = createInterface({ input: child.stdout });
   let onReady!: (baseline: WriterBaseline) => void;
   let onReport!: (report: WriterReport) => void;
   const ready = new Promise<WriterBaseline>((resolve) => (onReady = resolve));
@@ -88,7 +88,7 @@ export async function startWriter(options: WriterOptions): Promise<RunningWriter
     pid: child.pid!,
     baseline,
     async stop(graceMs = 60_000) {
-      child.stdin!.end('stop\n');
+      child.stdin.end('stop\n');
       const timer = setTimeout(kill, graceMs);
       try {
         const report = await Promise.race([reported, died]);

@@ -128,7 +128,8 @@ function digestDatabase(db: Database.Database, label: string): DatabaseContent {
           rows.update(value);
           text = '|';
         } else if (typeof value === 'string') text += `s${value.length}:${value}|`;
-        else text += `${typeof value === 'bigint' ? 'b' : 'n'}${String(value)}|`;
+        else if (typeof value === 'bigint') text += `b${value.toString()}|`;
+        else text += `n${typeof value === 'number' ? value.toString() : JSON.stringify(value)}|`;
       }
       rows.update(`${text}\n`);
     }

@@ -137,7 +137,7 @@ function startAutocannon(baseUrl: string, connections: number, maxSeconds: numbe
           { method: 'GET', path: '/trpc/dashboard.summary' },
         ],
       },
-      (error: unknown, result: autocannon.Result) => (error ? reject(error) : resolve(result)),
+      (error: unknown, result: autocannon.Result) => (error ? reject(error instanceof Error ? error : new Error(`autocannon failed: ${JSON.stringify(error)}`)) : resolve(result)),
     );
     stop = () => instance.stop();
   });

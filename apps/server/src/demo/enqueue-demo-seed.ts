@@ -9,7 +9,7 @@ import type { JobRunner } from '../jobs/job-runner.ts';
 import type { JobProgress } from '../jobs/job-schema.ts';
 import type { JobSnapshot } from '../jobs/job-snapshot.ts';
 import type { SchedulePause } from '../restore/schedule-pause.ts';
-import { seedDemoData, type DemoSeedResult } from './seed-demo-data.ts';
+import { seedDemoData } from './seed-demo-data.ts';
 
 /** Options of {@link enqueueDemoSeed}. */
 export interface EnqueueDemoSeedOptions {

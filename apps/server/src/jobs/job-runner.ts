@@ -22,7 +22,8 @@ import { clientDetails } from '../errors/error-mapping.ts';
 export interface JobContext {
   /** Aborted when the job is cancelled or the server shuts down. */
   signal: AbortSignal;
-  report(progress: JobProgress): void;
+  /** Tells watchers how far the job is; a plain function, so jobs may destructure it. */
+  report: (progress: JobProgress) => void;
 }
 
 /** A job of kind `K`: what it does, and what it returns (that kind's result schema, job-snapshot.ts). */
@@ -91,7 +92,7 @@ export class JobRunner {
         startedAt: null,
         finishedAt: null,
       },
-      spec: spec as unknown as JobSpec<JobKind>,
+      spec: spec,
       controller: new AbortController(),
       done,
       settle,

@@ -16,12 +16,12 @@ import { FIXTURE_A } from './restore-test-support.ts';
 const failure = vi.hoisted(() => ({ code: undefined as string | undefined }));
 
 vi.mock('node:fs', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('node:fs')>();
+  const actual = await importOriginal<typeof fs>();
   const createWriteStream = ((...args: Parameters<typeof actual.createWriteStream>) => {
     const code = failure.code;
     if (code === undefined) return actual.createWriteStream(...args);
     // The file is created, as a real write stream's would be, and its first write fails.
-    actual.writeFileSync(args[0] as string, '', { flag: 'wx', mode: 0o600 });
+    actual.writeFileSync(args[0], '', { flag: 'wx', mode: 0o600 });
     return new Writable({
       write(_chunk, _encoding, callback) {
         callback(Object.assign(new Error(`${code}: no room left, write`), { code, errno: -28, syscall: 'write' }));

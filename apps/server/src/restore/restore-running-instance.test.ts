@@ -96,7 +96,7 @@ describe('restoreRunningInstance', () => {
       { cwd: import.meta.dirname, stdio: ['ignore', 'pipe', 'inherit'] },
     );
     try {
-      await once(writer.stdout!, 'data');
+      await once(writer.stdout, 'data');
       const { calls, schedule } = recordingSchedule();
       const error = await restoreRunningInstance({ instance, archivePath: FIXTURE_A, schedule }).catch((e: unknown) => e);
       expect(error).toMatchObject({ code: 'DATABASE_IN_USE' });

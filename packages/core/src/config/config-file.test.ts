@@ -141,8 +141,8 @@ describe('config.json', () => {
     await updateConfig(temp.dir, { mqtt_password: 'broker-pw' });
     const key = await readConfigKey(temp.dir);
     const { config } = await readConfig(temp.dir);
-    expect(String(config.mqtt_password)).toMatch(/^gAAAAA/);
-    expect(fernetDecrypt(key!, String(config.mqtt_password)).toString('utf8')).toBe('broker-pw');
+    expect(config.mqtt_password as string).toMatch(/^gAAAAA/);
+    expect(fernetDecrypt(key!, config.mqtt_password as string).toString('utf8')).toBe('broker-pw');
     expect(fs.readdirSync(temp.dir).sort()).toEqual(['.config_key', 'config.json']);
   });
 
@@ -205,10 +205,10 @@ describe('config.json of the real DOCSight fixture', () => {
     expect(saved.mqtt_password).toBe('');
     expect(saved.backup_enabled).toBe(true);
     expect(saved.backup_interval_hours).toBe(168);
-    expect(await checkPasswordHash(String(saved.admin_password), 'Evidence-Locker-2026!')).toBe(true);
+    expect(await checkPasswordHash(saved.admin_password as string, 'Evidence-Locker-2026!')).toBe(true);
     const key = await readConfigKey(fixture.dir);
-    expect(fernetDecrypt(key!, String(saved.report_customer_name)).toString('utf8')).toBe('Jörg Müller');
-    expect(fernetDecrypt(key!, String(saved.modem_password)).toString('utf8')).toBe('Vodafone-Station-1234');
+    expect(fernetDecrypt(key!, saved.report_customer_name as string).toString('utf8')).toBe('Jörg Müller');
+    expect(fernetDecrypt(key!, saved.modem_password as string).toString('utf8')).toBe('Vodafone-Station-1234');
     const reread = await readConfig(fixture.dir);
     expect(reread.config).toEqual(saved);
     expect(fs.readdirSync(fixture.dir).filter((name) => name.startsWith('.evidence-locker-'))).toEqual([]);

@@ -170,7 +170,7 @@ async function applyUpdate(
     }
   }
   // fromEntries defines own properties, so a "__proto__" key stays data instead of a prototype.
-  const config = Object.fromEntries(merged) as ConfigRecord;
+  const config: ConfigRecord = Object.fromEntries(merged);
   await writeConfig(dataDir, config);
   return config;
 }

@@ -20,7 +20,10 @@ export interface SchemaInfo {
 export function readDocsightMeta(db: Database, key: string): string | null {
   if (!tableExists(db, '_docsight_meta')) return null;
   const value = db.prepare('SELECT value FROM _docsight_meta WHERE key = ?').pluck().get(key);
-  return value === undefined || value === null ? null : String(value);
+  // A TEXT column; a hand-edited database may hold a number (read as its digits) or a BLOB (as UTF-8).
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'bigint') return value.toString();
+  return Buffer.isBuffer(value) ? value.toString('utf8') : null;
 }
 
 /** `_docsight_meta.schema_version`, or null. */

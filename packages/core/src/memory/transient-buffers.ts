@@ -27,7 +27,9 @@ function youngGenerationGc(): GcFunction | null {
   if (gc !== undefined) return gc;
   try {
     if (typeof globalThis.gc === 'function') {
-      gc = globalThis.gc as unknown as GcFunction;
+      // Node types gc's async overload too; with `execution: 'sync'` (the only way it is called here) it returns nothing.
+      const exposed = globalThis.gc;
+      gc = (options) => void exposed(options);
     } else {
       v8.setFlagsFromString('--expose-gc');
       const exposed: unknown = vm.runInNewContext('gc');

@@ -47,7 +47,7 @@ export function createEventDetector(timeline: ModemTimeline) {
 
   return {
     events,
-    observe(poll: number, summary: PollSummary, reading: ModemReading): void {
+    observe: (poll: number, summary: PollSummary, reading: ModemReading): void => {
       if (!previous) {
         add(poll, 'info', 'monitoring_started', `Monitoring started (Health: ${summary.health})`, { health: summary.health });
       } else {

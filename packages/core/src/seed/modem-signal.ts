@@ -118,7 +118,7 @@ export function createModemSignal(prng: Prng, timeline: ModemTimeline) {
         power: settle(4.1 + drift + noise.gauss(0, 0.15), degradation && degradation.powerShift * 0.7),
         modulation: degradation ? '1024QAM' : '4096QAM',
         snr: round1(38.6 + noise.gauss(0, 0.2) - (degradation ? 1.7 : 0)),
-        correctable_errors: corr[dsCount] as number,
+        correctable_errors: corr[dsCount],
         uncorrectable_errors: uncorr[dsCount] as number,
         docsis_version: '3.1',
         health: 'good',

@@ -39,7 +39,7 @@ function demoFlags(dir: string) {
       const columns = db.prepare(`SELECT name FROM pragma_table_info('${table}')`).pluck().all() as string[];
       if (!columns.includes('is_demo')) continue;
       const rows = db.prepare(`SELECT is_demo AS flag, count(*) AS n FROM "${table}" GROUP BY is_demo`).all() as Array<{ flag: number; n: number }>;
-      out[file]![table] = Object.fromEntries(rows.map((r) => [r.flag, r.n]));
+      out[file][table] = Object.fromEntries(rows.map((r) => [r.flag, r.n]));
     }
     db.close();
   }

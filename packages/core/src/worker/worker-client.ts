@@ -53,7 +53,7 @@ export class WorkerClient<TRequest, TResult> {
     const worker = this.#start();
     const id = this.#nextId++;
     return new Promise<TResult>((resolve, reject) => {
-      this.#pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      this.#pending.set(id, { resolve: resolve, reject });
       worker.ref();
       worker.postMessage({ id, request });
     });

@@ -135,7 +135,7 @@ export interface FixtureDataDir {
   dataDir: string;
   historyPath: string;
   monitorPath: string;
-  cleanup(): void;
+  cleanup: () => void;
 }
 
 /** Creates a DOCSight data dir (WAL databases, config and key files) in a fresh temp dir. */

@@ -5,7 +5,7 @@
  * gets an audit line with the address. A request may hold one login only (trpc/context.ts
  * refuses a batch with more).
  */
-import { TRPCError } from '@trpc/server';
+import type { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { audit } from '../../audit.ts';
 import { refusal } from '../../errors/server-refusal.ts';

@@ -30,7 +30,7 @@ export const dashboardRouter = router({
       modem:
         modemType === undefined
           ? null
-          : { type: String(modemType), url: text(config['modem_url']), user: text(config['modem_user']) },
+          : { type: typeof modemType === 'string' ? modemType : JSON.stringify(modemType), url: text(config['modem_url']), user: text(config['modem_user']) },
       demoMode,
       configured,
       databases,

@@ -2,7 +2,7 @@
  * Jobs: read one, list them, cancel one, and `watch` one as a subscription over SSE (tracked
  * events, so a client that reconnects gets the current state at once).
  */
-import { tracked, TRPCError } from '@trpc/server';
+import { tracked, type TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { refusal } from '../../errors/server-refusal.ts';
 import { JobSnapshotSchema } from '../../jobs/job-snapshot.ts';

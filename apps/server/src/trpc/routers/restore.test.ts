@@ -113,7 +113,7 @@ describe('restore router', () => {
     const caller = createCaller(createTestContext(target.services, { sessionToken: session! }).ctx);
     const anonymous = createCaller(createTestContext(target.services).ctx);
 
-    const uploadId = await stage(target, archive.path!);
+    const uploadId = await stage(target, archive.path);
     await expect(anonymous.restore.start({ uploadId })).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
     const result = resultOf(await finished(target.services.jobs, await caller.restore.start({ uploadId })));
 

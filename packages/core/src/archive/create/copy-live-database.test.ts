@@ -72,7 +72,7 @@ async function startWriter(file: string): Promise<{ stop: () => Promise<{ commit
   const child = spawn(process.execPath, ['-e', script], { stdio: ['pipe', 'pipe', 'inherit'] });
   children.push(child);
   let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => {
+  child.stdout.on('data', (chunk: Buffer) => {
     output += chunk.toString();
   });
   await new Promise<void>((resolve, reject) => {
@@ -83,7 +83,7 @@ async function startWriter(file: string): Promise<{ stop: () => Promise<{ commit
   return {
     stop: async () => {
       const exited = new Promise((resolve) => child.on('exit', resolve));
-      child.stdin!.end();
+      child.stdin.end();
       await exited;
       return JSON.parse(output.split('\n')[1]!) as { committed: number; errors: string[] };
     },

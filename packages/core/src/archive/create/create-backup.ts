@@ -229,7 +229,7 @@ function mapError(error: unknown, signal: AbortSignal | undefined): unknown {
 
 /** Creates one backup archive of `dataDir` (see the file comment for layout and phases). */
 export async function createBackup(options: CreateBackupOptions): Promise<CreateBackupResult> {
-  const { dataDir, destination, signal } = options;
+  const { signal } = options;
   const now = options.now ?? new Date();
   const mtime = Math.floor(now.getTime() / 1000);
   throwIfAborted(signal);

@@ -112,7 +112,7 @@ export async function snapshotDatabase(
   const liveTables = live.outcome === 'copied' ? live.result : undefined;
 
   let demoRowsRemoved = 0;
-  let compact = false;
+  let compact: boolean;
   const unfiltered = open(unfilteredPath);
   try {
     unfiltered.pragma('journal_mode = DELETE');

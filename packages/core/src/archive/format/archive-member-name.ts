@@ -23,6 +23,7 @@ export type MemberNameVerdict =
 
 // C0 controls, DEL and C1 controls: never part of a name DOCSight or we write, and NUL/newline
 // tricks are how a name hides a different name from a log or a UI.
+// eslint-disable-next-line no-control-regex -- matching control characters is this pattern's purpose
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
 const DRIVE_LETTER = /^[A-Za-z]:/;
 

@@ -29,7 +29,7 @@ describe('ustarHeader', () => {
     expect(archive.length % TAR_RECORD_SIZE).toBe(0);
     const [decoded] = await readHeaders(archive);
     expect(decoded).toMatchObject({ name: 'backup_meta.json', size: data.length, mode: 0o644, uid: 0, gid: 0, type: 'file' });
-    expect(decoded!.mtime!.getTime()).toBe(1795684972_000);
+    expect(decoded!.mtime.getTime()).toBe(1795684972_000);
     expect(header.subarray(257, 265).toString('latin1')).toBe('ustar\u000000');
   });
 

@@ -133,7 +133,8 @@ class StagedFileWriter {
   #unflushed = 0;
   #writing: Promise<void> | undefined;
   #flushing: Promise<void> | undefined;
-  #flushError: unknown;
+  /** The first failed flush's error, boxed so that an `undefined` rejection still counts. */
+  #flushFailure: { error: unknown } | undefined;
 
   constructor(
     private readonly handle: FileHandle,
@@ -162,7 +163,7 @@ class StagedFileWriter {
     this.#writing = undefined;
     await this.#flushing;
     this.#flushing = undefined;
-    if (this.#flushError !== undefined) throw this.#flushError;
+    if (this.#flushFailure) throw this.#flushFailure.error;
   }
 
   /** Waits for whatever is still in flight, so the handle can be closed; errors were reported. */
@@ -199,7 +200,7 @@ class StagedFileWriter {
         this.#flushing = undefined;
       },
       (error: unknown) => {
-        this.#flushError ??= error;
+        this.#flushFailure ??= { error };
         this.#flushing = undefined;
       },
     );
