@@ -1,34 +1,15 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { hashPassword, listBackups } from '@evidence-locker/core';
-import { buildServer } from './app.ts';
-import { createTestServices, type TestServices } from './test-support/test-services.ts';
-
-let setup: TestServices | undefined;
-let app: FastifyInstance | undefined;
-afterEach(async () => {
-  await app?.close();
-  await setup?.cleanup();
-  app = undefined;
-  setup = undefined;
-});
+import { serveTestApp } from './test-support/serve-test-app.ts';
 
 const PASSWORD = 'correct horse battery';
 
-/** A server on a temp instance; `logLines` collects the JSON log lines. */
-async function serve(config: Record<string, unknown> | undefined, webDistDir?: string) {
-  setup = await createTestServices(config ? { config } : {});
-  const logLines: Array<Record<string, unknown>> = [];
-  app = await buildServer({
-    env: { ...setup.env, logLevel: 'info' },
-    instance: setup.services.instance,
-    logStream: { write: (line) => logLines.push(JSON.parse(line)) },
-    webDistDir: webDistDir ?? path.join(setup.root, 'no-web-dist'),
-  });
-  return { app, logLines };
+/** A server on a temp instance (`config`: its config.json, if any). */
+function serve(config: Record<string, unknown> | undefined) {
+  return serveTestApp({ config });
 }
 
 async function protectedInstance() {
@@ -84,23 +65,23 @@ describe('HTTP server: who may do what', () => {
   });
 
   it('invalidates existing session cookies when the admin password changes', async () => {
-    const { app } = await protectedInstance();
+    const { app, setup } = await protectedInstance();
     const cookie = sessionCookie(await login(app, PASSWORD));
-    await setup!.services.instance.updateConfig({ admin_password: 'a different password' });
+    await setup.services.instance.updateConfig({ admin_password: 'a different password' });
     const response = await app.inject({ method: 'GET', url: '/trpc/settings.get', headers: { cookie } });
     expect(response.statusCode).toBe(401);
   });
 
   it('invalidates session cookies when the password is edited offline and the instance reloads', async () => {
-    const { app } = await protectedInstance();
+    const { app, setup } = await protectedInstance();
     const cookie = sessionCookie(await login(app, PASSWORD));
-    const configPath = path.join(setup!.dataDir, 'config.json');
+    const configPath = path.join(setup.dataDir, 'config.json');
     const config = JSON.parse(fs.readFileSync(configPath, 'utf8'));
     config.admin_password = await hashPassword('edited by hand');
     fs.writeFileSync(configPath, JSON.stringify(config));
-    const sessionKeyBefore = fs.readFileSync(path.join(setup!.dataDir, '.session_key'));
-    await setup!.services.instance.reload();
-    expect(fs.readFileSync(path.join(setup!.dataDir, '.session_key')).equals(sessionKeyBefore)).toBe(false);
+    const sessionKeyBefore = fs.readFileSync(path.join(setup.dataDir, '.session_key'));
+    await setup.services.instance.reload();
+    expect(fs.readFileSync(path.join(setup.dataDir, '.session_key')).equals(sessionKeyBefore)).toBe(false);
     expect((await app.inject({ method: 'GET', url: '/trpc/settings.get', headers: { cookie } })).statusCode).toBe(401);
   });
 
@@ -114,7 +95,7 @@ describe('HTTP server: who may do what', () => {
 
 describe('HTTP server: cross-origin requests', () => {
   it('refuses a mutation whose Origin is another site with 403 JSON and an audit line', async () => {
-    const { app, logLines } = await serve(undefined);
+    const { app, setup, logLines } = await serve(undefined);
     const response = await app.inject({
       method: 'POST',
       url: '/trpc/setup.startDemo',
@@ -125,7 +106,7 @@ describe('HTTP server: cross-origin requests', () => {
     expect(response.json()).toEqual({
       error: { code: 'CROSS_ORIGIN_REFUSED', message: 'This request came from another origin and was refused.' },
     });
-    expect(fs.existsSync(path.join(setup!.dataDir, 'config.json'))).toBe(false);
+    expect(fs.existsSync(path.join(setup.dataDir, 'config.json'))).toBe(false);
     expect(logLines).toContainEqual(
       expect.objectContaining({ audit: 'request.cross-origin-refused', ip: '203.0.113.9', origin: 'http://evil.example' }),
     );
@@ -236,37 +217,26 @@ describe('HTTP server: the web app', () => {
   });
 
   it('serves the built app with history fallback to index.html', async () => {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'el-web-dist-'));
-    try {
-      fs.mkdirSync(path.join(root, 'assets'));
-      fs.writeFileSync(path.join(root, 'index.html'), '<!doctype html><div id="app"></div>');
-      fs.writeFileSync(path.join(root, 'assets', 'app-1234.js'), 'console.log(1)');
-      const { app } = await serve(undefined, root);
-      const index = await app.inject({ method: 'GET', url: '/' });
-      expect(index.statusCode).toBe(200);
-      expect(index.body).toContain('id="app"');
-      const deepLink = await app.inject({ method: 'GET', url: '/settings/backup' });
-      expect(deepLink.statusCode).toBe(200);
-      expect(deepLink.body).toContain('id="app"');
-      expect(deepLink.headers['cache-control']).toBe('no-cache');
-      const asset = await app.inject({ method: 'GET', url: '/assets/app-1234.js' });
-      expect(asset.statusCode).toBe(200);
-      expect(asset.headers['cache-control']).toBe('public, max-age=31536000, immutable');
-      expect((await app.inject({ method: 'GET', url: '/assets/missing.js' })).statusCode).toBe(404);
-    } finally {
-      fs.rmSync(root, { recursive: true, force: true });
-    }
+    const { app } = await serveTestApp({
+      webFiles: { 'index.html': '<!doctype html><div id="app"></div>', 'assets/app-1234.js': 'console.log(1)' },
+    });
+    const index = await app.inject({ method: 'GET', url: '/' });
+    expect(index.statusCode).toBe(200);
+    expect(index.body).toContain('id="app"');
+    const deepLink = await app.inject({ method: 'GET', url: '/settings/backup' });
+    expect(deepLink.statusCode).toBe(200);
+    expect(deepLink.body).toContain('id="app"');
+    expect(deepLink.headers['cache-control']).toBe('no-cache');
+    const asset = await app.inject({ method: 'GET', url: '/assets/app-1234.js' });
+    expect(asset.statusCode).toBe(200);
+    expect(asset.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect((await app.inject({ method: 'GET', url: '/assets/missing.js' })).statusCode).toBe(404);
   });
 });
 
 describe('HTTP server: the backup schedule', () => {
   it('runs an overdue scheduled backup SCHEDULE_START_DELAY_SECONDS after start instead of a minute', async () => {
-    setup = await createTestServices({ config: { modem_type: 'fritzbox', backup_enabled: true } });
-    app = await buildServer({
-      env: { ...setup.env, scheduleStartDelayMs: 0 },
-      instance: setup.services.instance,
-      webDistDir: path.join(setup.root, 'no-web-dist'),
-    });
+    const { app, setup } = await serveTestApp({ config: { modem_type: 'fritzbox', backup_enabled: true }, env: { scheduleStartDelayMs: 0 } });
     await app.ready();
     const deadline = Date.now() + 20_000;
     while (app.locker.scheduler.state().lastSuccessAt === null && Date.now() < deadline) {

@@ -3,33 +3,16 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { createBackup, hashPassword, validateArchive, WORK_PREFIX } from '@evidence-locker/core';
-import type { FastifyInstance } from 'fastify';
-import { afterEach, describe, expect, it } from 'vitest';
-import { buildServer } from '../app.ts';
-import { createTestServices, type TestServices } from '../test-support/test-services.ts';
-
-let setup: TestServices | undefined;
-let app: FastifyInstance | undefined;
-afterEach(async () => {
-  await app?.close();
-  await setup?.cleanup();
-  app = undefined;
-  setup = undefined;
-});
+import { describe, expect, it } from 'vitest';
+import { serveTestApp } from '../test-support/serve-test-app.ts';
+import type { TestServices } from '../test-support/test-services.ts';
 
 const PASSWORD = 'correct horse battery';
 const FILE_NAME = /^docsight_backup_\d{4}-\d{2}-\d{2}_\d{6}\.tar\.gz$/;
 
-async function serve(config: Record<string, unknown> = { modem_type: 'fritzbox' }) {
-  setup = await createTestServices({ config });
-  const logLines: Array<Record<string, unknown>> = [];
-  app = await buildServer({
-    env: { ...setup.env, logLevel: 'info' },
-    instance: setup.services.instance,
-    logStream: { write: (line) => logLines.push(JSON.parse(line)) },
-    webDistDir: path.join(setup.root, 'no-web-dist'),
-  });
-  return { app, setup, logLines };
+/** A server on a set-up instance (`config`: its config.json). */
+function serve(config: Record<string, unknown> = { modem_type: 'fritzbox' }) {
+  return serveTestApp({ config });
 }
 
 /** Names of Evidence Locker work files/dirs left in `dir`. */

@@ -4,39 +4,22 @@
  * alone sees a same-origin request. Every such request is refused before any route runs.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { afterEach, describe, expect, it } from 'vitest';
-import { buildServer } from '../app.ts';
+import { describe, expect, it } from 'vitest';
 import { FIXTURE_A, directoryPicture, stagedUploads } from '../restore/restore-test-support.ts';
-import { createTestServices, type TestServices } from '../test-support/test-services.ts';
-
-let setup: TestServices | undefined;
-let app: FastifyInstance | undefined;
-afterEach(async () => {
-  await app?.close();
-  await setup?.cleanup();
-  app = undefined;
-  setup = undefined;
-});
+import { serveTestApp } from '../test-support/serve-test-app.ts';
 
 const FIXTURE = fs.readFileSync(FIXTURE_A);
 /** What a rebound page's requests carry. */
 const REBOUND = { host: 'evil.example:8765', origin: 'http://evil.example:8765' };
 
-async function serve(config: Record<string, unknown> | undefined, allowedHosts: string[] = []) {
-  setup = await createTestServices(config ? { config } : {});
-  const webDistDir = path.join(setup.root, 'web-dist');
-  fs.mkdirSync(webDistDir);
-  fs.writeFileSync(path.join(webDistDir, 'index.html'), '<!doctype html><title>Evidence Locker</title>');
-  const logLines: Array<Record<string, unknown>> = [];
-  app = await buildServer({
-    env: { ...setup.env, logLevel: 'info', allowedHosts },
-    instance: setup.services.instance,
-    logStream: { write: (line) => logLines.push(JSON.parse(line)) },
-    webDistDir,
+/** A server with a built web app and ALLOWED_HOSTS set to `allowedHosts`. */
+function serve(config: Record<string, unknown> | undefined, allowedHosts: string[] = []) {
+  return serveTestApp({
+    config,
+    env: { allowedHosts },
+    webFiles: { 'index.html': '<!doctype html><title>Evidence Locker</title>' },
   });
-  return { app, setup, logLines };
 }
 
 function upload(server: FastifyInstance, headers: Record<string, string> = {}) {

@@ -2,32 +2,16 @@
  * The session rule over HTTP, raw routes and tRPC alike: a cookie that was logged out stays logged
  * out, even when a copy of it is sent again (it used to work for 30 days after auth.logout).
  */
-import path from 'node:path';
 import { createBackup, hashPassword } from '@evidence-locker/core';
 import type { FastifyInstance } from 'fastify';
-import { afterEach, describe, expect, it } from 'vitest';
-import { buildServer } from '../app.ts';
-import { createTestServices, type TestServices } from '../test-support/test-services.ts';
+import { describe, expect, it } from 'vitest';
+import { serveTestApp } from '../test-support/serve-test-app.ts';
 
 const PASSWORD = 'correct horse battery';
 
-let setup: TestServices | undefined;
-let app: FastifyInstance | undefined;
-afterEach(async () => {
-  await app?.close();
-  await setup?.cleanup();
-  app = undefined;
-  setup = undefined;
-});
-
-async function serve(): Promise<{ app: FastifyInstance; setup: TestServices }> {
-  setup = await createTestServices({ config: { modem_type: 'fritzbox', admin_password: await hashPassword(PASSWORD) } });
-  app = await buildServer({
-    env: { ...setup.env, logLevel: 'silent' },
-    instance: setup.services.instance,
-    webDistDir: path.join(setup.root, 'no-web-dist'),
-  });
-  return { app, setup };
+/** A server on an instance with an admin password. */
+async function serve() {
+  return serveTestApp({ config: { modem_type: 'fritzbox', admin_password: await hashPassword(PASSWORD) } });
 }
 
 async function login(server: FastifyInstance): Promise<string> {

@@ -5,36 +5,17 @@
  */
 import fs from 'node:fs';
 import net from 'node:net';
-import path from 'node:path';
-import type { AddressInfo } from 'node:net';
-import type { FastifyInstance } from 'fastify';
-import { afterEach, describe, expect, it } from 'vitest';
-import { buildServer } from '../app.ts';
+import { describe, expect, it } from 'vitest';
+import { listenTestApp } from '../test-support/serve-test-app.ts';
 import type { UploadStoreOptions } from './upload-store.ts';
-import { createTestServices, type TestServices } from '../test-support/test-services.ts';
 import { FIXTURE_A, stagedUploads } from './restore-test-support.ts';
-
-let setup: TestServices | undefined;
-let app: FastifyInstance | undefined;
-afterEach(async () => {
-  await app?.close();
-  await setup?.cleanup();
-  app = undefined;
-  setup = undefined;
-});
 
 const FIXTURE = fs.readFileSync(FIXTURE_A);
 
+/** A listening server on a set-up instance with the given upload store options; its port and data directory. */
 async function listen(uploads?: Omit<UploadStoreOptions, 'stagingDir'>): Promise<{ port: number; dataDir: string }> {
-  setup = await createTestServices({ config: { modem_type: 'fritzbox' } });
-  app = await buildServer({
-    env: { ...setup.env, logLevel: 'silent' },
-    instance: setup.services.instance,
-    webDistDir: path.join(setup.root, 'no-web-dist'),
-    ...(uploads ? { uploads } : {}),
-  });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  return { port: (app.server.address() as AddressInfo).port, dataDir: setup.dataDir };
+  const { port, setup } = await listenTestApp({ config: { modem_type: 'fritzbox' }, uploads });
+  return { port, dataDir: setup.dataDir };
 }
 
 /** Sends `request` bytes on a raw socket (then `more`, if given, paced by the caller) and collects the answer. */

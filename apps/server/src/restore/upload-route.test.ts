@@ -1,13 +1,11 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FREE_SPACE_MARGIN, hashPassword } from '@evidence-locker/core';
-import { buildServer } from '../app.ts';
 import type { UploadStoreOptions } from './upload-store.ts';
-import { createTestServices, type TestServices } from '../test-support/test-services.ts';
+import { serveTestApp } from '../test-support/serve-test-app.ts';
 import {
   FIXTURE_A,
   FIXTURE_A_SNAPSHOTS,
@@ -16,29 +14,15 @@ import {
   traversalArchive,
 } from './restore-test-support.ts';
 
-let setup: TestServices | undefined;
-let app: FastifyInstance | undefined;
-afterEach(async () => {
+afterEach(() => {
   vi.restoreAllMocks();
-  await app?.close();
-  await setup?.cleanup();
-  app = undefined;
-  setup = undefined;
 });
 
 const FIXTURE = fs.readFileSync(FIXTURE_A);
 
-async function serve(config?: Record<string, unknown>, uploads?: Omit<UploadStoreOptions, 'stagingDir'>) {
-  setup = await createTestServices(config ? { config } : {});
-  const logLines: Array<Record<string, unknown>> = [];
-  app = await buildServer({
-    env: { ...setup.env, logLevel: 'info' },
-    instance: setup.services.instance,
-    logStream: { write: (line) => logLines.push(JSON.parse(line)) },
-    webDistDir: path.join(setup.root, 'no-web-dist'),
-    ...(uploads ? { uploads } : {}),
-  });
-  return { app, setup, logLines };
+/** A server on a temp instance (`config`: its config.json, if any) with the given upload store options. */
+function serve(config?: Record<string, unknown>, uploads?: Omit<UploadStoreOptions, 'stagingDir'>) {
+  return serveTestApp({ config, uploads });
 }
 
 function upload(server: FastifyInstance, payload: Buffer, remoteAddress = '192.0.2.20', headers: Record<string, string> = {}) {

@@ -1,9 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createBackup, listBackups } from '@evidence-locker/core';
-import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildServer } from '../app.ts';
+import { serveTestApp } from '../test-support/serve-test-app.ts';
 import { createTestServices, type TestServices } from '../test-support/test-services.ts';
 import { BackupScheduler, retryDelayMinutes, type SchedulerClock } from './backup-scheduler.ts';
 
@@ -46,14 +45,11 @@ class TestClock implements SchedulerClock {
 
 let setup: TestServices | undefined;
 let scheduler: BackupScheduler | undefined;
-let app: FastifyInstance | undefined;
 afterEach(async () => {
   scheduler?.stop();
   await scheduler?.idle();
-  await app?.close();
   await setup?.cleanup();
   scheduler = undefined;
-  app = undefined;
   setup = undefined;
 });
 
@@ -272,11 +268,10 @@ describe('backup schedule', () => {
 
 describe('backup schedule in the server', () => {
   it('starts with the server, reports through backups.schedule and the dashboard, and reschedules on a settings save', async () => {
-    setup = await createTestServices({ config: { modem_type: 'fritzbox' } });
-    app = await buildServer({ env: setup.env, instance: setup.services.instance, webDistDir: path.join(setup.root, 'no-web') });
+    const { app } = await serveTestApp({ config: { modem_type: 'fritzbox' } });
     await app.ready();
     await app.locker.scheduler.idle();
-    const schedule = async () => (await app!.inject({ method: 'GET', url: '/trpc/backups.schedule' })).json().result.data;
+    const schedule = async () => (await app.inject({ method: 'GET', url: '/trpc/backups.schedule' })).json().result.data;
     expect(await schedule()).toMatchObject({ enabled: false, reason: 'turned off in the settings' });
 
     const saved = await app.inject({ method: 'POST', url: '/trpc/settings.update', payload: { backup_enabled: true } });

@@ -2,36 +2,15 @@
  * The login limit against a client that does not play along, over real HTTP on loopback: one
  * batched request with 150 passwords, and 50 separate requests in parallel.
  */
-import path from 'node:path';
 import { hashPassword } from '@evidence-locker/core';
-import type { FastifyInstance } from 'fastify';
-import { afterEach, describe, expect, it } from 'vitest';
-import { buildServer } from '../app.ts';
-import { createTestServices, type TestServices } from '../test-support/test-services.ts';
+import { describe, expect, it } from 'vitest';
+import { listenTestApp } from '../test-support/serve-test-app.ts';
 
 const PASSWORD = 'correct horse battery';
 
-let setup: TestServices | undefined;
-let app: FastifyInstance | undefined;
-afterEach(async () => {
-  await app?.close();
-  await setup?.cleanup();
-  app = undefined;
-  setup = undefined;
-});
-
 /** A listening server on loopback with an admin password; its URL and the log lines. */
-async function listen(): Promise<{ url: string; logLines: Array<Record<string, unknown>> }> {
-  setup = await createTestServices({ config: { modem_type: 'fritzbox', admin_password: await hashPassword(PASSWORD) } });
-  const logLines: Array<Record<string, unknown>> = [];
-  app = await buildServer({
-    env: { ...setup.env, logLevel: 'info' },
-    instance: setup.services.instance,
-    logStream: { write: (line) => logLines.push(JSON.parse(line)) },
-    webDistDir: path.join(setup.root, 'no-web-dist'),
-  });
-  const url = await app.listen({ host: '127.0.0.1', port: 0 });
-  return { url, logLines };
+async function listen() {
+  return listenTestApp({ config: { modem_type: 'fritzbox', admin_password: await hashPassword(PASSWORD) } });
 }
 
 const passwordChecks = (logLines: Array<Record<string, unknown>>): number =>

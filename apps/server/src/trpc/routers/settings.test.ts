@@ -3,9 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { createBackup, toPythonJson } from '@evidence-locker/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildServer } from '../../app.ts';
 import { openInstance } from '../../instance/instance.ts';
 import { restoreRunningInstance } from '../../restore/restore-running-instance.ts';
+import { serveTestApp } from '../../test-support/serve-test-app.ts';
 import { createTestContext, createTestServices, type TestServices } from '../../test-support/test-services.ts';
 import { createCallerFactory } from '../init.ts';
 import { appRouter } from './_app.ts';
@@ -123,22 +123,11 @@ describe('settings router', () => {
   });
 
   it('answers a NUL byte over HTTP with 400 and its message, and logs no failure', async () => {
-    setup = await createTestServices({ config: { modem_type: 'fritzbox' } });
-    const logLines: Array<Record<string, unknown>> = [];
-    const app = await buildServer({
-      env: { ...setup.env, logLevel: 'info' },
-      instance: setup.services.instance,
-      logStream: { write: (line) => logLines.push(JSON.parse(line)) },
-      webDistDir: path.join(setup.root, 'no-web-dist'),
-    });
-    try {
-      const response = await app.inject({ method: 'POST', url: '/trpc/settings.update', payload: { backup_path: '/tmp/x\u0000y' } });
-      expect(response.statusCode).toBe(400);
-      expect(response.json().error.message).toBe('A path must not contain a NUL byte.');
-      expect(logLines.filter((line) => Number(line['level']) >= 50)).toEqual([]);
-    } finally {
-      await app.close();
-    }
+    const { app, logLines } = await serveTestApp({ config: { modem_type: 'fritzbox' } });
+    const response = await app.inject({ method: 'POST', url: '/trpc/settings.update', payload: { backup_path: '/tmp/x\u0000y' } });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().error.message).toBe('A path must not contain a NUL byte.');
+    expect(logLines.filter((line) => Number(line['level']) >= 50)).toEqual([]);
   });
 
   it('needs a session once an admin password is set', async () => {
