@@ -1,22 +1,14 @@
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import type * as FsPromises from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { injectFsFault } from '@evidence-locker/core/testing/inject-fs-fault';
 import { browseDirectory, DirectoryListingSchema } from './browse-directory.ts';
 
 // Root reads every directory, so a refused readdir is injected.
-const injected = vi.hoisted(() => ({ readdirError: undefined as string | undefined }));
-vi.mock('node:fs/promises', async (importOriginal) => {
-  const actual = await importOriginal<typeof FsPromises>();
-  const readdir = (async (...args: Parameters<typeof actual.readdir>) => {
-    if (injected.readdirError !== undefined) {
-      throw Object.assign(new Error(`${injected.readdirError}: injected`), { code: injected.readdirError });
-    }
-    return actual.readdir(...args);
-  }) as typeof actual.readdir;
-  return { ...actual, readdir };
-});
+vi.mock('node:fs/promises', async (importOriginal) =>
+  (await import('@evidence-locker/core/testing/inject-fs-fault')).fsPromisesWithFaults(importOriginal),
+);
 
 let base: string;
 let root: string;
@@ -29,7 +21,6 @@ beforeEach(() => {
   mkdirSync(outside);
 });
 afterEach(() => {
-  injected.readdirError = undefined;
   rmSync(base, { recursive: true, force: true });
 });
 
@@ -148,7 +139,7 @@ describe('browseDirectory', () => {
   });
 
   it('gives PERMISSION_DENIED when the directory cannot be read', async () => {
-    injected.readdirError = 'EACCES';
+    injectFsFault('readdir', 'EACCES');
     await expect(browseDirectory(root, [root])).rejects.toMatchObject({
       code: 'PERMISSION_DENIED',
       message: `Permission denied: ${root}`,

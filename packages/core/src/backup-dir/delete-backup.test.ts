@@ -1,22 +1,14 @@
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import type * as FsPromises from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { injectFsFault } from '@evidence-locker/core/testing/inject-fs-fault';
 import { deleteBackup } from './delete-backup.ts';
 
 // Root may unlink anything, so a refused unlink is injected.
-const injected = vi.hoisted(() => ({ unlinkError: undefined as string | undefined }));
-vi.mock('node:fs/promises', async (importOriginal) => {
-  const actual = await importOriginal<typeof FsPromises>();
-  const unlink = (async (path: Parameters<typeof actual.unlink>[0]) => {
-    if (injected.unlinkError !== undefined) {
-      throw Object.assign(new Error(`${injected.unlinkError}: injected`), { code: injected.unlinkError });
-    }
-    return actual.unlink(path);
-  }) as typeof actual.unlink;
-  return { ...actual, unlink };
-});
+vi.mock('node:fs/promises', async (importOriginal) =>
+  (await import('@evidence-locker/core/testing/inject-fs-fault')).fsPromisesWithFaults(importOriginal),
+);
 
 const BACKUP = 'docsight_backup_2026-11-26_070713.tar.gz';
 let root: string;
@@ -27,7 +19,6 @@ beforeEach(() => {
   mkdirSync(backupDir);
 });
 afterEach(() => {
-  injected.unlinkError = undefined;
   rmSync(root, { recursive: true, force: true });
 });
 
@@ -96,7 +87,7 @@ describe('deleteBackup', () => {
 
   it('throws PERMISSION_DENIED with the path when the unlink is refused', async () => {
     writeFileSync(join(backupDir, BACKUP), 'archive');
-    injected.unlinkError = 'EACCES';
+    injectFsFault('unlink', 'EACCES');
     await expect(deleteBackup(backupDir, BACKUP)).rejects.toMatchObject({
       code: 'PERMISSION_DENIED',
       details: { path: join(backupDir, BACKUP) },

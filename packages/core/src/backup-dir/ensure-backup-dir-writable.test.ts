@@ -1,22 +1,14 @@
 import fs from 'node:fs';
-import type * as FsPromises from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { injectFsFault } from '@evidence-locker/core/testing/inject-fs-fault';
 import { ensureBackupDirWritable } from './ensure-backup-dir-writable.ts';
 
 // The tests may run as root, who can write anywhere, so a refused access() is injected.
-const injected = vi.hoisted(() => ({ accessError: undefined as string | undefined }));
-vi.mock('node:fs/promises', async (importOriginal) => {
-  const actual = await importOriginal<typeof FsPromises>();
-  const access = (async (...args: Parameters<typeof actual.access>) => {
-    if (injected.accessError !== undefined) {
-      throw Object.assign(new Error(`${injected.accessError}: injected`), { code: injected.accessError });
-    }
-    return actual.access(...args);
-  }) as typeof actual.access;
-  return { ...actual, access };
-});
+vi.mock('node:fs/promises', async (importOriginal) =>
+  (await import('@evidence-locker/core/testing/inject-fs-fault')).fsPromisesWithFaults(importOriginal),
+);
 
 let root: string;
 const uid = process.getuid!();
@@ -24,7 +16,6 @@ beforeEach(() => {
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'el-backup-dir-'));
 });
 afterEach(() => {
-  injected.accessError = undefined;
   fs.rmSync(root, { recursive: true, force: true });
 });
 
@@ -44,7 +35,7 @@ describe('ensureBackupDirWritable', () => {
   });
 
   it('suggests chown and chmod for a directory it cannot write', async () => {
-    injected.accessError = 'EACCES';
+    injectFsFault('access', 'EACCES');
     await expect(ensureBackupDirWritable(root)).rejects.toMatchObject({
       code: 'BACKUP_DIR_UNUSABLE',
       message: `Backup directory ${root} is not writable. Evidence Locker runs as uid ${uid}; fix: chown ${uid} ${root} && chmod 700 ${root}`,

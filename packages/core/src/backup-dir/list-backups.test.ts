@@ -1,32 +1,23 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
-import type * as FsPromises from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { injectFsFault } from '@evidence-locker/core/testing/inject-fs-fault';
 import { LockerError } from '../errors.ts';
 import { BackupListEntrySchema } from './backup-list-entry.ts';
 import { listBackups } from './list-backups.ts';
 import { writeTestArchive } from '@evidence-locker/core/testing/write-test-archive';
 
 // Running as root makes real EACCES impossible, so readdir failures are injected.
-const injected = vi.hoisted(() => ({ readdirError: undefined as string | undefined }));
-vi.mock('node:fs/promises', async (importOriginal) => {
-  const actual = await importOriginal<typeof FsPromises>();
-  const readdir = (async (...args: Parameters<typeof actual.readdir>) => {
-    if (injected.readdirError !== undefined) {
-      throw Object.assign(new Error(`${injected.readdirError}: injected`), { code: injected.readdirError });
-    }
-    return actual.readdir(...args);
-  }) as typeof actual.readdir;
-  return { ...actual, readdir };
-});
+vi.mock('node:fs/promises', async (importOriginal) =>
+  (await import('@evidence-locker/core/testing/inject-fs-fault')).fsPromisesWithFaults(importOriginal),
+);
 
 let dir: string;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'el-list-'));
 });
 afterEach(() => {
-  injected.readdirError = undefined;
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -152,7 +143,7 @@ describe('listBackups', () => {
   });
 
   it('throws BACKUP_DIR_UNUSABLE when the directory cannot be read', async () => {
-    injected.readdirError = 'EACCES';
+    injectFsFault('readdir', 'EACCES');
     await expect(listBackups(dir)).rejects.toMatchObject({ code: 'BACKUP_DIR_UNUSABLE', details: { path: dir } });
   });
 });

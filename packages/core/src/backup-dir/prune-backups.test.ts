@@ -1,31 +1,22 @@
 import { mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import type * as FsPromises from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { injectFsFault } from '@evidence-locker/core/testing/inject-fs-fault';
 import type { BackupTrigger } from '../archive/format/backup-meta.ts';
 import { pruneBackups } from './prune-backups.ts';
 import { writeTestArchive } from '@evidence-locker/core/testing/write-test-archive';
 
 // Root can delete anything, so an unlink failure is injected by file name.
-const injected = vi.hoisted(() => ({ unlinkFails: new Set<string>() }));
-vi.mock('node:fs/promises', async (importOriginal) => {
-  const actual = await importOriginal<typeof FsPromises>();
-  const unlink = (async (path: Parameters<typeof actual.unlink>[0]) => {
-    if (injected.unlinkFails.has(basename(String(path)))) {
-      throw Object.assign(new Error('EBUSY: resource busy, injected'), { code: 'EBUSY' });
-    }
-    return actual.unlink(path);
-  }) as typeof actual.unlink;
-  return { ...actual, unlink };
-});
+vi.mock('node:fs/promises', async (importOriginal) =>
+  (await import('@evidence-locker/core/testing/inject-fs-fault')).fsPromisesWithFaults(importOriginal),
+);
 
 let dir: string;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'el-prune-'));
 });
 afterEach(() => {
-  injected.unlinkFails.clear();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -110,7 +101,7 @@ describe('pruneBackups', () => {
 
   it('reports a file it cannot delete and still deletes the others', async () => {
     for (let n = 1; n <= 4; n += 1) writePlain(n);
-    injected.unlinkFails.add(backupName(2));
+    injectFsFault('unlink', 'EBUSY', (target) => basename(target) === backupName(2));
     const result = await pruneBackups(dir, 1);
     expect(result.deleted).toEqual([3, 1].map(backupName));
     expect(result.failed).toEqual([{ fileName: backupName(2), message: expect.stringContaining('EBUSY') }]);
