@@ -31,10 +31,9 @@ describe('AppField', () => {
 
   it('writes what is typed into its v-model', async () => {
     const value = ref<string | number | undefined>('');
+    const onUpdate = (typed: string | number | undefined) => (value.value = typed);
     const wrapper = mount(
-      defineComponent(() => () =>
-        h(AppField, { id: 'user', label: 'User name', modelValue: value.value, 'onUpdate:modelValue': (typed: string | number | undefined) => (value.value = typed) }),
-      ),
+      defineComponent(() => () => h(AppField, { id: 'user', label: 'User name', modelValue: value.value, 'onUpdate:modelValue': onUpdate })),
     );
     await wrapper.get('input').setValue('admin');
     expect(value.value).toBe('admin');

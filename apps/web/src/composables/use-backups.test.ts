@@ -65,8 +65,9 @@ describe('createBackups', () => {
     let refuse = true;
     const { client } = fakeClient({
       list: () => {
-        if (refuse) throw Object.assign(new Error('Permission denied: /backups'), { data: { lockerCode: 'PERMISSION_DENIED', details: { path: '/backups' } } });
-        return LIST;
+        if (!refuse) return LIST;
+        const data = { lockerCode: 'PERMISSION_DENIED', details: { path: '/backups' } };
+        throw Object.assign(new Error('Permission denied: /backups'), { data });
       },
       schedule: () => SCHEDULE,
     });
