@@ -12,8 +12,6 @@
 import fastifyCookie from '@fastify/cookie';
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { LoginRateLimiter } from './auth/login-rate-limiter.ts';
-import { SetupAttemptLimiter } from './auth/setup-attempt-limiter.ts';
 import type { Env } from './env.ts';
 import { isServerFault, toHttpError } from './errors/error-mapping.ts';
 import { refuseUnknownHost } from './http/host-guard.ts';
@@ -23,12 +21,10 @@ import { registerBackupDownloadRoutes } from './http/backup-download-routes.ts';
 import { registerHealthRoute } from './http/health-route.ts';
 import { registerWebApp } from './http/web-app.ts';
 import { openInstance, type Instance } from './instance/instance.ts';
-import { JobRunner } from './jobs/job-runner.ts';
 import { uploadRoute } from './restore/upload-route.ts';
-import { UploadStore, type UploadStoreOptions } from './restore/upload-store.ts';
-import { BackupVerifications } from './backups/backup-verifications.ts';
-import { BackupScheduler } from './schedule/backup-scheduler.ts';
+import type { UploadStoreOptions } from './restore/upload-store.ts';
 import type { ScheduleStateSource } from './schedule-state.ts';
+import { closeServerServices, createServerServices } from './server-services.ts';
 import { createContextFactory, type ServerServices } from './trpc/context.ts';
 import { appRouter, type AppRouter } from './trpc/routers/_app.ts';
 
@@ -86,33 +82,18 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
       demoModeOverride: env.demoMode,
       log: app.log,
     }));
-  const jobs = new JobRunner();
-  const scheduler = new BackupScheduler({ instance, jobs, log: app.log, startDelayMs: env.scheduleStartDelayMs });
-  const services: ServerServices = {
+  const services = createServerServices({
     env,
     instance,
-    jobs,
-    loginLimiter: new LoginRateLimiter(),
-    setupLimiter: new SetupAttemptLimiter(),
-    scheduleState: options.scheduleState ?? (() => scheduler.state()),
-    onBackupSettingsChanged: () => {
-      void scheduler.reschedule();
-      options.onBackupSettingsChanged?.();
-    },
-    scheduler,
-    verifications: new BackupVerifications(),
-    uploads: new UploadStore({ stagingDir: instance.dataDir, ...options.uploads }),
-  };
+    log: app.log,
+    scheduleState: options.scheduleState,
+    onBackupSettingsChanged: options.onBackupSettingsChanged,
+    uploads: options.uploads,
+  });
   app.decorate('locker', services);
   // The schedule starts once the server is ready (listen or first inject), not while building it.
-  app.addHook('onReady', async () => void scheduler.start());
-  app.addHook('onClose', async () => {
-    scheduler.stop();
-    // Running jobs end first (cancelled cleanly, their partial files removed), then the databases.
-    await services.jobs.close();
-    await services.uploads.close();
-    await instance.close();
-  });
+  app.addHook('onReady', async () => void services.scheduler.start());
+  app.addHook('onClose', () => closeServerServices(services));
 
   // Host first: the cross-origin rule compares Origin with a Host header it must be able to trust.
   app.addHook('onRequest', refuseUnknownHost(env.allowedHosts));

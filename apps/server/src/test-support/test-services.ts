@@ -6,14 +6,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { toPythonJson } from '@evidence-locker/core';
-import { LoginRateLimiter } from '../auth/login-rate-limiter.ts';
-import { SetupAttemptLimiter } from '../auth/setup-attempt-limiter.ts';
 import type { Env } from '../env.ts';
-import { BackupVerifications } from '../backups/backup-verifications.ts';
-import { JobRunner } from '../jobs/job-runner.ts';
 import { openInstance } from '../instance/instance.ts';
-import { UploadStore, type UploadStoreOptions } from '../restore/upload-store.ts';
-import { BackupScheduler } from '../schedule/backup-scheduler.ts';
+import type { UploadStoreOptions } from '../restore/upload-store.ts';
+import { closeServerServices, createServerServices } from '../server-services.ts';
 import type { Context, ServerServices } from '../trpc/context.ts';
 
 export interface TestServices {
@@ -60,20 +56,14 @@ export async function createTestServices(options: TestServicesOptions = {}): Pro
     browseRoots: env.browseRoots,
     demoModeOverride: options.demoMode,
   });
-  const jobs = new JobRunner();
-  const services: ServerServices = {
+  const services = createServerServices({
     env,
     instance,
-    jobs,
-    loginLimiter: new LoginRateLimiter(),
-    setupLimiter: new SetupAttemptLimiter(),
+    uploads: options.uploads,
+    // The scheduler is never started (tests that need a schedule start their own with a test
+    // clock), so there is no schedule to show and a settings save reschedules nothing.
     scheduleState: () => null,
-    onBackupSettingsChanged: () => undefined,
-    // Not started: tests that need the schedule start their own with a test clock.
-    scheduler: new BackupScheduler({ instance, jobs }),
-    verifications: new BackupVerifications(),
-    uploads: new UploadStore({ stagingDir: dataDir, ...options.uploads }),
-  };
+  });
   return {
     root,
     dataDir,
@@ -81,10 +71,7 @@ export async function createTestServices(options: TestServicesOptions = {}): Pro
     env,
     services,
     async cleanup() {
-      services.scheduler.stop();
-      await services.jobs.close();
-      await services.uploads.close();
-      await instance.close();
+      await closeServerServices(services);
       fs.rmSync(root, { recursive: true, force: true });
     },
   };

@@ -1,0 +1,59 @@
+/**
+ * The long-lived objects a server shares between requests (trpc/context.ts `ServerServices`):
+ * made and closed here, for the HTTP server (app.ts) and for tests that call procedures directly.
+ */
+import { LoginRateLimiter } from './auth/login-rate-limiter.ts';
+import { SetupAttemptLimiter } from './auth/setup-attempt-limiter.ts';
+import { BackupVerifications } from './backups/backup-verifications.ts';
+import type { Env } from './env.ts';
+import type { Instance } from './instance/instance.ts';
+import { JobRunner } from './jobs/job-runner.ts';
+import { UploadStore, type UploadStoreOptions } from './restore/upload-store.ts';
+import { BackupScheduler, type SchedulerLog } from './schedule/backup-scheduler.ts';
+import type { ScheduleStateSource } from './schedule-state.ts';
+import type { ServerServices } from './trpc/context.ts';
+
+/** Options of {@link createServerServices}. */
+export interface ServerServicesOptions {
+  env: Env;
+  /** The opened instance; {@link closeServerServices} closes it. */
+  instance: Instance;
+  /** Where the backup scheduler logs (default: nowhere). */
+  log?: SchedulerLog;
+  /** The schedule's state for the dashboard (default: the backup scheduler's). */
+  scheduleState?: ScheduleStateSource;
+  /** Called when the backup settings were saved, after the scheduler was told (default: nothing more). */
+  onBackupSettingsChanged?: () => void;
+  /** Upload cap, expiry etc. (default: 4 GiB, 1 hour); staged in the data directory. */
+  uploads?: Omit<UploadStoreOptions, 'stagingDir'>;
+}
+
+/** The services of a server on `instance`. The backup scheduler is made but not started. */
+export function createServerServices(options: ServerServicesOptions): ServerServices {
+  const { env, instance } = options;
+  const jobs = new JobRunner();
+  const scheduler = new BackupScheduler({ instance, jobs, log: options.log, startDelayMs: env.scheduleStartDelayMs });
+  return {
+    env,
+    instance,
+    jobs,
+    loginLimiter: new LoginRateLimiter(),
+    setupLimiter: new SetupAttemptLimiter(),
+    scheduleState: options.scheduleState ?? (() => scheduler.state()),
+    onBackupSettingsChanged: () => {
+      void scheduler.reschedule();
+      options.onBackupSettingsChanged?.();
+    },
+    scheduler,
+    verifications: new BackupVerifications(),
+    uploads: new UploadStore({ stagingDir: instance.dataDir, ...options.uploads }),
+  };
+}
+
+/** Stops the schedule; running jobs end first (cancelled cleanly, their partial files removed), then uploads, then the databases. */
+export async function closeServerServices(services: ServerServices): Promise<void> {
+  services.scheduler.stop();
+  await services.jobs.close();
+  await services.uploads.close();
+  await services.instance.close();
+}
