@@ -1,17 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { hashPassword } from '@evidence-locker/core';
 import { createLockerClient } from './client.ts';
-import { startServer, type RunningServer } from './serve.ts';
-import { createTestServices, type TestServices } from './test-support/test-services.ts';
-
-let setup: TestServices | undefined;
-let server: RunningServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  await setup?.cleanup();
-  server = undefined;
-  setup = undefined;
-});
+import { listenTestApp } from './test-support/serve-test-app.ts';
 
 /** A fetch that keeps the session cookie between calls, as a browser would. */
 function cookieFetch(): typeof fetch {
@@ -28,8 +18,7 @@ function cookieFetch(): typeof fetch {
 
 describe('createLockerClient', () => {
   it('calls a listening server with full types, batching queries', async () => {
-    setup = await createTestServices();
-    server = await startServer({ ...setup.env, port: 0 }, { instance: setup.services.instance, handleSignals: false });
+    const server = await listenTestApp();
     const client = createLockerClient(server.url);
     const [state, me] = await Promise.all([client.setup.state.query(), client.auth.me.query()]);
     expect(state.configured).toBe(false);
@@ -45,8 +34,7 @@ describe('createLockerClient', () => {
   });
 
   it('logs in and uses the session cookie for protected procedures', async () => {
-    setup = await createTestServices({ config: { modem_type: 'fritzbox', admin_password: await hashPassword('open sesame') } });
-    server = await startServer({ ...setup.env, port: 0 }, { instance: setup.services.instance, handleSignals: false });
+    const server = await listenTestApp({ config: { modem_type: 'fritzbox', admin_password: await hashPassword('open sesame') } });
     const client = createLockerClient(server.url, { fetch: cookieFetch() });
     await expect(client.settings.get.query()).rejects.toMatchObject({ data: { code: 'UNAUTHORIZED', httpStatus: 401 } });
     await expect(client.auth.login.mutate({ password: 'wrong' })).rejects.toThrow('Wrong password.');
