@@ -8,8 +8,7 @@ import { Readable } from 'node:stream';
 import { createGzip, gzipSync, inflateRawSync } from 'node:zlib';
 import tarStream from 'tar-stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { LockerErrorCode } from '../src/errors.ts';
-import { LockerError } from '../src/errors.ts';
+import type { LockerError, LockerErrorCode } from '../src/errors.ts';
 import { restoreBackup } from '../src/archive/restore/restore-backup.ts';
 import { validateArchive } from '../src/archive/read/validate-archive.ts';
 import type { ReadArchiveLimits } from '../src/archive/format/read-archive-limits.ts';
@@ -25,6 +24,7 @@ import {
   snapshotDir,
   type TarMember,
 } from './support/restore-support.ts';
+import { lockerErrorOf } from './support/locker-error-of.ts';
 
 afterEach(cleanupTempDirs);
 
@@ -43,12 +43,7 @@ interface HostileCase {
 
 /** Rejects with a LockerError of `code` whose message matches. */
 async function expectLockerError(promise: Promise<unknown>, code: LockerErrorCode, message: RegExp): Promise<LockerError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(LockerError);
-  const lockerError = error as LockerError;
+  const lockerError = await lockerErrorOf(promise);
   expect({ code: lockerError.code, message: lockerError.message }).toMatchObject({ code });
   expect(lockerError.message).toMatch(message);
   return lockerError;

@@ -8,7 +8,6 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync, gunzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { LockerError } from '../src/errors.ts';
 import { createBackup } from '../src/archive/create/create-backup.ts';
 import { firstGzipMemberLength, makeDataDir, type FixtureDataDir } from './support/create-backup-fixtures.ts';
 import { readArchive, type ReadArchiveResult } from '../src/archive/read/read-archive.ts';
@@ -16,6 +15,7 @@ import { restoreBackup } from '../src/archive/restore/restore-backup.ts';
 import { validateArchive } from '../src/archive/read/validate-archive.ts';
 import { tarPadding, ustarHeader } from '../src/archive/format/ustar-header.ts';
 import { FIXTURE_A, cleanupTempDirs, makeLiveDataDir, makeTempDir, restoreWorkFiles, snapshotDir } from './support/restore-support.ts';
+import { lockerErrorOf } from './support/locker-error-of.ts';
 
 let source: FixtureDataDir;
 /** Our archive of `source`, with 64 KiB body members so there are many to index. */
@@ -77,15 +77,6 @@ async function read(bytes: Buffer | Readable, parallelInflate = true): Promise<R
   );
 }
 
-async function failure(promise: Promise<unknown>): Promise<LockerError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(LockerError);
-  return error as LockerError;
-}
-
 describe('gzip member index', () => {
   it('lists every member after the meta, adding up to the rest of the archive', () => {
     const index = indexOf(archive);
@@ -132,7 +123,7 @@ describe('gzip member index', () => {
   });
 
   it('still refuses an index of the wrong shape as an invalid meta', async () => {
-    const error = await failure(read(withMeta((meta) => (meta.gzip_members = [100, -5]))));
+    const error = await lockerErrorOf(read(withMeta((meta) => (meta.gzip_members = [100, -5]))));
     expect(error.code).toBe('META_INVALID');
   });
 
@@ -146,7 +137,7 @@ describe('gzip member index', () => {
       const tampered = withMeta((meta) => (meta.gzip_members = wrong(meta.gzip_members as number[])));
       const dataDir = makeLiveDataDir();
       const before = snapshotDir(dataDir);
-      const error = await failure(restoreBackup({ source: tampered, dataDir, migrate: async () => undefined, ...PARALLEL }));
+      const error = await lockerErrorOf(restoreBackup({ source: tampered, dataDir, migrate: async () => undefined, ...PARALLEL }));
       expect(error.code).toBe('ARCHIVE_CORRUPT');
       expect(error.details).toMatchObject({ reason: 'gzip_members' });
       expect(snapshotDir(dataDir)).toEqual(before);
@@ -164,22 +155,22 @@ describe('gzip member index', () => {
 
   it('refuses members the index leaves out as trailing data', async () => {
     const short = withMeta((meta) => (meta.gzip_members = (meta.gzip_members as number[]).slice(0, -1)));
-    const error = await failure(read(short));
+    const error = await lockerErrorOf(read(short));
     expect(error.code).toBe('ARCHIVE_CORRUPT');
     expect(error.details).toMatchObject({ reason: 'trailing_data' });
   });
 
   it('reports an archive that ends before the listed members as truncated', async () => {
     const long = withMeta((meta) => (meta.gzip_members = [...(meta.gzip_members as number[]), 40]));
-    expect((await failure(read(long))).code).toBe('ARCHIVE_TRUNCATED');
-    expect((await failure(read(archive.subarray(0, Math.floor(archive.length / 2))))).code).toBe('ARCHIVE_TRUNCATED');
+    expect((await lockerErrorOf(read(long))).code).toBe('ARCHIVE_TRUNCATED');
+    expect((await lockerErrorOf(read(archive.subarray(0, Math.floor(archive.length / 2))))).code).toBe('ARCHIVE_TRUNCATED');
   });
 
   it('refuses trailing garbage after the last gzip member', async () => {
-    const error = await failure(validateArchive(Buffer.concat([archive, Buffer.from('garbage')]), PARALLEL));
+    const error = await lockerErrorOf(validateArchive(Buffer.concat([archive, Buffer.from('garbage')]), PARALLEL));
     expect(error.code).toBe('ARCHIVE_CORRUPT');
     expect(error.details).toMatchObject({ reason: 'trailing_data' });
-    const afterPadding = await failure(validateArchive(Buffer.concat([archive, Buffer.alloc(512), Buffer.from([1])]), PARALLEL));
+    const afterPadding = await lockerErrorOf(validateArchive(Buffer.concat([archive, Buffer.alloc(512), Buffer.from([1])]), PARALLEL));
     expect(afterPadding.code).toBe('ARCHIVE_CORRUPT');
   });
 
@@ -194,6 +185,6 @@ describe('gzip member index', () => {
     // A byte inside the third body member's deflate data.
     const at = firstGzipMemberLength(archive) + index[0]! + index[1]! + Math.floor(index[2]! / 2);
     corrupt[at] = corrupt[at]! ^ 0xff;
-    expect((await failure(read(corrupt))).code).toBe('ARCHIVE_CORRUPT');
+    expect((await lockerErrorOf(read(corrupt))).code).toBe('ARCHIVE_CORRUPT');
   });
 });

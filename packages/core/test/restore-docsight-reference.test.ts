@@ -8,7 +8,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LockerError } from '../src/errors.ts';
 import { restoreBackup } from '../src/archive/restore/restore-backup.ts';
 import { validateArchive, validateArchiveFile } from '../src/archive/read/validate-archive.ts';
 import type { PublishStep } from '../src/archive/restore/restore-intent.ts';
@@ -24,6 +23,7 @@ import {
   snapshotDbBytes,
   writeSnapshotDb,
 } from './support/restore-support.ts';
+import { lockerErrorOf } from './support/locker-error-of.ts';
 
 afterEach(cleanupTempDirs);
 
@@ -45,12 +45,6 @@ function docsightStyleArchive(): string {
   return target;
 }
 
-async function rejection(promise: Promise<unknown>): Promise<LockerError> {
-  const error = await promise.then(() => undefined, (caught: unknown) => caught);
-  expect(error).toBeInstanceOf(LockerError);
-  return error as LockerError;
-}
-
 describe('validate (DOCSight TestValidateBackup)', () => {
   it('accepts a DOCSight archive from a file and reports magic, database, config and files', async () => {
     const result = await validateArchiveFile(docsightStyleArchive());
@@ -65,17 +59,17 @@ describe('validate (DOCSight TestValidateBackup)', () => {
   });
 
   it('rejects bytes that are not an archive with "Invalid archive"', async () => {
-    const error = await rejection(validateArchive(Buffer.from('not a tar file')));
+    const error = await lockerErrorOf(validateArchive(Buffer.from('not a tar file')));
     expect(error.message).toMatch(/^Invalid archive/);
   });
 
   it('rejects an archive without backup_meta.json with "Missing backup_meta.json"', async () => {
-    const error = await rejection(validateArchive(await buildTarGz([{ name: 'random.txt', content: 'x' }])));
+    const error = await lockerErrorOf(validateArchive(await buildTarGz([{ name: 'random.txt', content: 'x' }])));
     expect(error.message).toMatch(/Missing backup_meta\.json/);
   });
 
   it('rejects a meta with the wrong magic with "wrong magic"', async () => {
-    const error = await rejection(validateArchive(await buildTarGz([{ name: 'backup_meta.json', content: '{"magic":"wrong"}' }])));
+    const error = await lockerErrorOf(validateArchive(await buildTarGz([{ name: 'backup_meta.json', content: '{"magic":"wrong"}' }])));
     expect(error.message).toMatch(/wrong magic/);
   });
 
@@ -84,7 +78,7 @@ describe('validate (DOCSight TestValidateBackup)', () => {
       { name: 'backup_meta.json', content: metaText() },
       { name: '../etc/passwd', content: 'root:x:0:0' },
     ]);
-    const error = await rejection(validateArchive(archive));
+    const error = await lockerErrorOf(validateArchive(archive));
     expect(error.message).toBe('Unsafe path in archive: ../etc/passwd');
   });
 });
@@ -166,7 +160,7 @@ describe('verified restore (DOCSight test_backup_restore_verified.py)', () => {
       { name: 'backup_meta.json', content: '{"magic": "docsight-backup", "format_version": 1}' },
       { name: 'docsis_history.db', content: 'not a sqlite database' },
     ]);
-    const error = await rejection(restoreBackup({ source: archive, dataDir }));
+    const error = await lockerErrorOf(restoreBackup({ source: archive, dataDir }));
     expect(error.code).toBe('DATABASE_CORRUPT');
     expect(error.message).toMatch(/database|integrity|malformed|encrypted/);
     expect(sha256(fs.readFileSync(path.join(dataDir, 'docsis_history.db')))).toBe(before);
@@ -186,7 +180,7 @@ describe('verified restore (DOCSight test_backup_restore_verified.py)', () => {
       { name: 'connection_monitor.db', content: 'not a sqlite database' },
     ]);
     const steps: PublishStep[] = [];
-    const error = await rejection(restoreBackup({ source: archive, dataDir, beforePublishStep: (step) => void steps.push(step) }));
+    const error = await lockerErrorOf(restoreBackup({ source: archive, dataDir, beforePublishStep: (step) => void steps.push(step) }));
     expect(error.code).toBe('DATABASE_CORRUPT');
     expect(error.message).toMatch(/connection_monitor\.db/);
     expect(steps).toEqual([]);

@@ -23,7 +23,6 @@ import {
   META_FILE,
   SESSION_KEY_FILE,
 } from '../src/data-dir-layout.ts';
-import { LockerError } from '../src/errors.ts';
 import {
   FIXTURE_A,
   buildPythonArchive,
@@ -35,6 +34,7 @@ import {
   sha256,
   snapshotDir,
 } from './support/restore-support.ts';
+import { lockerErrorOf } from './support/locker-error-of.ts';
 
 type Packer = 'GNU tar' | "Python's tarfile";
 
@@ -87,16 +87,6 @@ async function restoreInto(archive: string): Promise<Restored> {
 /** The members of a validation by name, whatever their order in the archive. */
 function membersByName(validation: ArchiveValidation): ArchiveValidation['members'] {
   return [...validation.members].sort((a, b) => a.name.localeCompare(b.name));
-}
-
-/** The error `promise` rejects with (a LockerError), or a failed expectation when it resolves. */
-async function lockerErrorOf(promise: Promise<unknown>): Promise<LockerError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(LockerError);
-  return error as LockerError;
 }
 
 /**

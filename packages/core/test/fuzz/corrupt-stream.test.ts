@@ -6,10 +6,11 @@
  */
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LockerError, restoreBackup, validateArchive } from '../../src/index.ts';
+import { restoreBackup, validateArchive } from '../../src/index.ts';
 import { cleanupTempDirs, makeLiveDataDir, makeTempDir, restoreWorkFiles, snapshotDir } from '../support/restore-support.ts';
 import { splitGzipMembers } from './gzip-members.ts';
 import { ownArchive, seedSmallDataDir } from './seeded-archive.ts';
+import { lockerErrorOf } from '../support/locker-error-of.ts';
 
 let archive: Buffer;
 
@@ -27,12 +28,7 @@ function chunked(bytes: Buffer, size: number): Readable {
 }
 
 async function code(promise: Promise<unknown>): Promise<string> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(LockerError);
-  return (error as LockerError).code;
+  return (await lockerErrorOf(promise)).code;
 }
 
 describe('a corrupt archive read from a stream', () => {

@@ -8,9 +8,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LockerError, restoreBackup, validateArchive, validateArchiveFile } from '../../src/index.ts';
+import { restoreBackup, validateArchive, validateArchiveFile } from '../../src/index.ts';
 import { buildTarGz, cleanupTempDirs, makeLiveDataDir, makeTempDir, metaText } from '../support/restore-support.ts';
 import { ownArchive, seedSmallDataDir } from './seeded-archive.ts';
+import { lockerErrorOf } from '../support/locker-error-of.ts';
 
 const archives: Record<string, Buffer> = {};
 
@@ -30,15 +31,6 @@ function streamed(archive: Buffer, ...tail: Buffer[]): Readable {
   return Readable.from([archive, ...tail]);
 }
 
-async function refusal(promise: Promise<unknown>): Promise<LockerError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(LockerError);
-  return error as LockerError;
-}
-
 describe('zero padding after the last gzip member', () => {
   for (const kind of ['single-member', 'ours']) {
     for (const parallelInflate of [false, true]) {
@@ -55,17 +47,17 @@ describe('zero padding after the last gzip member', () => {
       it(`refuses ${kind} archive with zeros, then other bytes (parallel inflate ${parallelInflate})`, async () => {
         const archive = archives[kind]!;
         for (const source of [streamed(archive, Buffer.alloc(100), Buffer.from('x')), Buffer.concat([archive, Buffer.alloc(100), Buffer.from('x')])]) {
-          const error = await refusal(validateArchive(source, options));
+          const error = await lockerErrorOf(validateArchive(source, options));
           expect([error.code, error.details]).toEqual(['ARCHIVE_CORRUPT', { reason: 'trailing_data' }]);
         }
       });
 
       it(`refuses ${kind} archive with more than 1 MiB of zeros after it (parallel inflate ${parallelInflate})`, async () => {
-        const error = await refusal(validateArchive(streamed(archives[kind]!, Buffer.alloc(1024 * 1024), Buffer.alloc(1)), options));
+        const error = await lockerErrorOf(validateArchive(streamed(archives[kind]!, Buffer.alloc(1024 * 1024), Buffer.alloc(1)), options));
         expect([error.code, error.details]).toEqual(['ARCHIVE_CORRUPT', { reason: 'trailing_data' }]);
         // In many small chunks: the inflater reads the padding to its end rather than stalling.
         const small = Array.from({ length: 512 }, () => Buffer.alloc(4096));
-        const again = await refusal(validateArchive(streamed(archives[kind]!, ...small), options));
+        const again = await lockerErrorOf(validateArchive(streamed(archives[kind]!, ...small), options));
         expect(again.code).toBe('ARCHIVE_CORRUPT');
         await validateArchive(streamed(archives[kind]!, ...small.slice(0, 256)), options);
       }, 20_000);

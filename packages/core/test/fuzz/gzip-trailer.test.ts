@@ -8,11 +8,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LockerError, readArchive, restoreBackup, validateArchive } from '../../src/index.ts';
+import { readArchive, restoreBackup, validateArchive } from '../../src/index.ts';
 import { FIXTURE_A, cleanupTempDirs, makeLiveDataDir, makeTempDir, restoreWorkFiles, snapshotDir } from '../support/restore-support.ts';
 import { splitGzipMembers, type GzipMember } from './gzip-members.ts';
 import { ownArchive, seedSmallDataDir } from './seeded-archive.ts';
 import { parseTar } from './tar-entries.ts';
+import { lockerErrorOf } from '../support/locker-error-of.ts';
 
 let ours: Buffer;
 let docsight: Buffer;
@@ -46,22 +47,13 @@ function inflateIgnoringTrailers(archive: Buffer): Buffer {
   );
 }
 
-async function refusal(promise: Promise<unknown>): Promise<LockerError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(LockerError);
-  return error as LockerError;
-}
-
 /** Restores `archive` over a live data dir and checks it is refused with nothing published. */
 async function expectRefusedUnpublished(archive: Buffer, parallelInflate: boolean): Promise<void> {
-  expect((await refusal(validateArchive(archive, { parallelInflate }))).code).toBe('ARCHIVE_CORRUPT');
+  expect((await lockerErrorOf(validateArchive(archive, { parallelInflate }))).code).toBe('ARCHIVE_CORRUPT');
   const dataDir = makeLiveDataDir();
   const before = snapshotDir(dataDir);
   let reachedPublish = false;
-  const error = await refusal(
+  const error = await lockerErrorOf(
     restoreBackup({
       source: archive,
       dataDir,

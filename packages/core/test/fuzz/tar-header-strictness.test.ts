@@ -12,11 +12,12 @@
  */
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LockerError, restoreBackup, validateArchive } from '../../src/index.ts';
+import { restoreBackup, validateArchive } from '../../src/index.ts';
 import { RawHeaderWindow } from '../../src/archive/read/read-archive-raw-headers.ts';
 import { buildTar, cleanupTempDirs, makeLiveDataDir, metaText, restoreWorkFiles, snapshotDir, type TarMember } from '../support/restore-support.ts';
 import { TAR_BLOCK_SIZE } from '../../src/archive/format/ustar-header.ts';
 import { fixChecksum, mainHeader, parseTar, serializeTar, setField } from './tar-entries.ts';
+import { lockerErrorOf } from '../support/locker-error-of.ts';
 
 afterEach(cleanupTempDirs);
 
@@ -36,15 +37,6 @@ async function withSizeField(field: Buffer | string): Promise<Buffer> {
   return gzipSync(serializeTar(model));
 }
 
-async function refusal(promise: Promise<unknown>): Promise<LockerError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(LockerError);
-  return error as LockerError;
-}
-
 describe('tar size fields', () => {
   const malformed: [string, Buffer | string][] = [
     ['"1e3" (read as 1 by parseInt)', '1e3'],
@@ -55,12 +47,12 @@ describe('tar size fields', () => {
   for (const [label, field] of malformed) {
     it(`refuses a size field ${label} and leaves the data dir byte-identical`, async () => {
       const archive = await withSizeField(field);
-      const invalid = await refusal(validateArchive(archive));
+      const invalid = await lockerErrorOf(validateArchive(archive));
       expect(invalid.code).toBe('ARCHIVE_INVALID_TAR');
       expect(String(invalid.details?.['reason'])).toMatch(/size field/);
       const dataDir = makeLiveDataDir();
       const before = snapshotDir(dataDir);
-      expect((await refusal(restoreBackup({ source: archive, dataDir }))).code).toBe('ARCHIVE_INVALID_TAR');
+      expect((await lockerErrorOf(restoreBackup({ source: archive, dataDir }))).code).toBe('ARCHIVE_INVALID_TAR');
       expect(snapshotDir(dataDir)).toEqual(before);
       expect(restoreWorkFiles(dataDir)).toEqual([]);
     });
@@ -68,7 +60,7 @@ describe('tar size fields', () => {
 
   it('refuses a PAX size record that is not a decimal number', async () => {
     const members = MEMBERS.map((member) => (member.name === '.session_key' ? { ...member, pax: { size: '1x' } } : member));
-    const invalid = await refusal(validateArchive(gzipSync(await buildTar(members))));
+    const invalid = await lockerErrorOf(validateArchive(gzipSync(await buildTar(members))));
     expect(invalid.code).toBe('ARCHIVE_INVALID_TAR');
     expect(String(invalid.details?.['reason'])).toMatch(/PAX size/);
   });
@@ -91,12 +83,12 @@ describe('zero blocks', () => {
     const model = parseTar(await buildTar(MEMBERS));
     model.entries.splice(2, 0, { raw: Buffer.alloc(TAR_BLOCK_SIZE), headerAt: 0, name: '(zero block)', size: 0 });
     const archive = gzipSync(serializeTar(model));
-    const invalid = await refusal(validateArchive(archive));
+    const invalid = await lockerErrorOf(validateArchive(archive));
     expect(invalid.code).toBe('ARCHIVE_INVALID_TAR');
     expect(String(invalid.details?.['reason'])).toMatch(/end-of-archive marker/);
     const dataDir = makeLiveDataDir();
     const before = snapshotDir(dataDir);
-    expect((await refusal(restoreBackup({ source: archive, dataDir }))).code).toBe('ARCHIVE_INVALID_TAR');
+    expect((await lockerErrorOf(restoreBackup({ source: archive, dataDir }))).code).toBe('ARCHIVE_INVALID_TAR');
     expect(snapshotDir(dataDir)).toEqual(before);
     expect(restoreWorkFiles(dataDir)).toEqual([]);
   });
@@ -115,7 +107,7 @@ describe('extension headers', () => {
       const header = mainHeader(model.entries[2]!);
       setField(header, 'typeflag', typeflag);
       fixChecksum(header);
-      const invalid = await refusal(validateArchive(gzipSync(serializeTar(model))));
+      const invalid = await lockerErrorOf(validateArchive(gzipSync(serializeTar(model))));
       expect(invalid.code).toBe('ARCHIVE_INVALID_TAR');
       expect(String(invalid.details?.['reason'])).toMatch(/followed by no member/);
     });
