@@ -11,7 +11,7 @@ import { errorMessage } from '../api/error-message.ts';
 import { formatBytes } from '../i18n/format-bytes.ts';
 import { i18n } from '../i18n/i18n.ts';
 
-const { n, t, te } = i18n.global;
+const texts = i18n.global;
 
 type JobClient = Pick<LockerClient, 'jobs'>;
 
@@ -29,14 +29,14 @@ export function jobPercent(progress: JobSnapshot['progress']): number | null {
  * Undefined before the job reports anything.
  */
 export function jobStepText(job: Pick<JobSnapshot, 'state' | 'progress'>): string | undefined {
-  if (job.state === 'queued') return t('job.phase.queued');
+  if (job.state === 'queued') return texts.t('job.phase.queued');
   const { progress } = job;
   if (!progress) return undefined;
   const key = `job.phase.${progress.phase}`;
   // A step this app has no words for yet: say that it works rather than show an internal name.
-  const step = te(key, 'en') ? t(key) : t('job.phase.working');
+  const step = texts.te(key, 'en') ? texts.t(key) : texts.t('job.phase.working');
   const count = progressCount(progress);
-  return count === undefined ? step : t('job.detail', { step, count });
+  return count === undefined ? step : texts.t('job.detail', { step, count });
 }
 
 function progressCount(progress: JobProgressReport): string | undefined {
@@ -47,8 +47,8 @@ function progressCount(progress: JobProgressReport): string | undefined {
       return undefined;
     case 'rows':
       // The count also picks the plural form, for a language whose catalog has them ("a | b").
-      if (known) return t('job.count.rows', { done: n(done), total: n(total) }, total);
-      return done > 0 ? t('job.count.rowsSoFar', { done: n(done) }, done) : undefined;
+      if (known) return texts.t('job.count.rows', { done: texts.n(done), total: texts.n(total) }, total);
+      return done > 0 ? texts.t('job.count.rowsSoFar', { done: texts.n(done) }, done) : undefined;
     case 'bytes':
       if (known) return `${formatBytes(done)} / ${formatBytes(total)}`;
       return done > 0 ? formatBytes(done) : undefined;
@@ -87,7 +87,7 @@ export function useJob(client: JobClient = trpc) {
             }
           },
           onError(error) {
-            watchError.value = errorMessage(error, t('job.watchFailed'));
+            watchError.value = errorMessage(error, texts.t('job.watchFailed'));
             stop();
             reject(error);
           },
