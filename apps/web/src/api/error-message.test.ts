@@ -19,7 +19,11 @@ describe('errorMessage', () => {
 
   it('names the facts the server sent with the code', () => {
     setLocale('de');
-    const job = { code: 'MEMBER_CHECKSUM_MISMATCH', message: 'Invalid backup: checksum mismatch for docsis_history.db', details: { name: 'docsis_history.db' } };
+    const job = {
+      code: 'MEMBER_CHECKSUM_MISMATCH',
+      message: 'Invalid backup: checksum mismatch for docsis_history.db',
+      details: { name: 'docsis_history.db' },
+    };
     expect(errorMessage(job, 'x')).toBe(
       'docsis_history.db im Archiv passt nicht zu den Angaben in backup_meta.json: Die Sicherung ist beschädigt oder wurde verändert.',
     );
@@ -28,17 +32,23 @@ describe('errorMessage', () => {
       lockerCode: 'SETUP_RESTORE_LIMIT',
       details: { limit: 5, minutes: 42 },
     });
-    expect(errorMessage(limited, 'x')).toBe('Zu viele Wiederherstellungen von deiner Adresse: 5 in der letzten Stunde. Versuche es in 42 Minuten erneut.');
+    expect(errorMessage(limited, 'x')).toBe(
+      'Zu viele Wiederherstellungen von deiner Adresse: 5 in der letzten Stunde. Versuche es in 42 Minuten erneut.',
+    );
   });
 
   it("falls back to the server's message for a code it has no text for, or a text whose facts are missing", () => {
     setLocale('de');
-    expect(errorMessage(new UploadError('FST_ERR_CTP_INVALID_MEDIA_TYPE', 'Unsupported Media Type', 415), 'x')).toBe('Unsupported Media Type');
+    expect(errorMessage(new UploadError('FST_ERR_CTP_INVALID_MEDIA_TYPE', 'Unsupported Media Type', 415), 'x')).toBe(
+      'Unsupported Media Type',
+    );
     expect(errorMessage({ code: 'BACKUP_NOT_FOUND', message: 'Backup file not found: /tmp/a.tar.gz', details: {} }, 'x')).toBe(
       'Backup file not found: /tmp/a.tar.gz',
     );
     // A validation problem carries no code: its message is shown as the server wrote it.
-    expect(errorMessage(trpcError('Enter the admin password.', { code: 'BAD_REQUEST', lockerCode: null }), 'x')).toBe('Enter the admin password.');
+    expect(errorMessage(trpcError('Enter the admin password.', { code: 'BAD_REQUEST', lockerCode: null }), 'x')).toBe(
+      'Enter the admin password.',
+    );
   });
 
   it('gives the fallback when the server never answered', () => {

@@ -48,15 +48,22 @@ export function warningMessage(warning: ArchiveWarning): string {
  * The user's words for error (or warning) `code`, naming `details`; undefined when the catalogs
  * have no text for it or its text names a fact `details` lacks (the server's message says more then).
  */
-export function codeText(code: string, details: Record<string, string | number> = {}, kind: 'error' | 'warning' = 'error'): string | undefined {
+export function codeText(
+  code: string,
+  details: Record<string, string | number> = {},
+  kind: 'error' | 'warning' = 'error',
+): string | undefined {
   const key = `${kind}.${code}`;
   if (!i18n.global.te(key, 'en')) return undefined;
   // vue-i18n shows a parameter the call did not pass as nothing, and the compiled catalogs keep no
   // text to read a message's parameters from. So each fact missing from `details` reads as a
   // marker while the text renders: a text that shows the marker names a fact the server did not send.
-  const named = new Proxy({ ...details }, {
-    get: (facts, name): unknown => (typeof name === 'string' && !Object.hasOwn(facts, name) ? ABSENT_FACT : Reflect.get(facts, name)),
-  });
+  const named = new Proxy(
+    { ...details },
+    {
+      get: (facts, name): unknown => (typeof name === 'string' && !Object.hasOwn(facts, name) ? ABSENT_FACT : Reflect.get(facts, name)),
+    },
+  );
   const text = i18n.global.t(key, {}, { named });
   return text.includes(ABSENT_FACT) ? undefined : text;
 }

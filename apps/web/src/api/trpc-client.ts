@@ -2,13 +2,7 @@
  * The one tRPC client of the web app. Queries and mutations are batched over HTTP; subscriptions
  * (job progress) use server-sent events. Same-origin only: the session cookie travels by itself.
  */
-import {
-  createTRPCClient,
-  httpBatchLink,
-  httpSubscriptionLink,
-  splitLink,
-  type TRPCClient,
-} from '@trpc/client';
+import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink, type TRPCClient } from '@trpc/client';
 import type { AppRouter } from '@evidence-locker/server';
 
 /** The typed client the app uses. */

@@ -34,7 +34,10 @@ describe('uploadArchive', () => {
     const file = new File(['abcd'], 'my backup.tar.gz');
     const progress: number[] = [];
     const answer = { uploadId: 'u-1', size: 4, validation: { meta: {}, files: [], has_database: true, has_config: true, warnings: [] } };
-    const result = await uploadArchive(file, { XHR: fakeXhr(200, JSON.stringify(answer), sent), onProgress: (p) => progress.push(p.loaded) });
+    const result = await uploadArchive(file, {
+      XHR: fakeXhr(200, JSON.stringify(answer), sent),
+      onProgress: (p) => progress.push(p.loaded),
+    });
     expect(result.uploadId).toBe('u-1');
     expect(sent.body).toBe(file);
     expect(sent.headers['Content-Type']).toBe('application/octet-stream');
@@ -43,15 +46,17 @@ describe('uploadArchive', () => {
 
   it("rejects with the server's code and message for a refused archive", async () => {
     const body = JSON.stringify({ error: { code: 'MEMBER_UNSAFE', message: 'Unsafe path in archive: ../x' } });
-    const error = await uploadArchive(new File(['x'], 'a.tar.gz'), { XHR: fakeXhr(400, body, { headers: {} }) }).catch((caught: unknown) => caught);
+    const error = await uploadArchive(new File(['x'], 'a.tar.gz'), { XHR: fakeXhr(400, body, { headers: {} }) }).catch(
+      (caught: unknown) => caught,
+    );
     expect(error).toBeInstanceOf(UploadError);
     expect(error).toMatchObject({ code: 'MEMBER_UNSAFE', message: 'Unsafe path in archive: ../x', status: 400 });
   });
 
   it('rejects with an empty message when the answer is not the JSON error shape', async () => {
-    const error = await uploadArchive(new File(['x'], 'a.tar.gz'), { XHR: fakeXhr(502, '<html>Bad gateway</html>', { headers: {} }) }).catch(
-      (caught: unknown) => caught,
-    );
+    const error = await uploadArchive(new File(['x'], 'a.tar.gz'), {
+      XHR: fakeXhr(502, '<html>Bad gateway</html>', { headers: {} }),
+    }).catch((caught: unknown) => caught);
     expect(error).toMatchObject({ code: 'HTTP_502', message: '' });
   });
 });

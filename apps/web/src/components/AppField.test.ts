@@ -33,7 +33,9 @@ describe('AppField', () => {
     const value = ref<string | number | undefined>('');
     const onUpdate = (typed: string | number | undefined) => (value.value = typed);
     const wrapper = mount(
-      defineComponent(() => () => h(AppField, { id: 'user', label: 'User name', modelValue: value.value, 'onUpdate:modelValue': onUpdate })),
+      defineComponent(
+        () => () => h(AppField, { id: 'user', label: 'User name', modelValue: value.value, 'onUpdate:modelValue': onUpdate }),
+      ),
     );
     await wrapper.get('input').setValue('admin');
     expect(value.value).toBe('admin');

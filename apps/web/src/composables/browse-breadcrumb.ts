@@ -32,7 +32,10 @@ export function browseBreadcrumb(path: string, roots: readonly string[]): Crumb[
     return crumbs;
   }
   const crumbs: Crumb[] = [{ name: root, path: root }];
-  const rest = path.slice(root.length).split(separator).filter((part) => part !== '');
+  const rest = path
+    .slice(root.length)
+    .split(separator)
+    .filter((part) => part !== '');
   let current = root.endsWith(separator) ? root.slice(0, -1) : root;
   for (const part of rest) {
     current = `${current}${separator}${part}`;

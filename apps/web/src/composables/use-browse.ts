@@ -22,7 +22,12 @@ export function useBrowse(list: BrowseDirectoryLister = listWithServer) {
   let request = 0;
 
   const path = computed(() => listing.value?.path ?? '');
-  const breadcrumb = computed(() => browseBreadcrumb(path.value, (listing.value?.roots ?? []).map((root) => root.path)));
+  const breadcrumb = computed(() =>
+    browseBreadcrumb(
+      path.value,
+      (listing.value?.roots ?? []).map((root) => root.path),
+    ),
+  );
 
   /** Shows `target` (the server's default when undefined); a failure keeps the last listing. */
   async function go(target?: string): Promise<boolean> {

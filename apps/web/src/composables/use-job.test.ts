@@ -56,7 +56,9 @@ describe('jobStepText', () => {
     expect(seeding({ phase: 'snapshots', bytesDone: 12_000, bytesTotal: 43_200, unit: 'rows' })).toBe(
       'Writing the signal history: 12,000 of 43,200 rows',
     );
-    expect(seeding({ phase: 'history-tables', bytesDone: 1, bytesTotal: 2, unit: 'steps' })).toBe('Writing events, speed tests and journal');
+    expect(seeding({ phase: 'history-tables', bytesDone: 1, bytesTotal: 2, unit: 'steps' })).toBe(
+      'Writing events, speed tests and journal',
+    );
     expect(seeding({ phase: 'checkpoint', bytesDone: 0, bytesTotal: 1, unit: 'steps' })).toBe('Saving the demo data');
     setLocale('de');
     expect(seeding({ phase: 'connection-samples', bytesDone: 5_000, bytesTotal: 51_840, unit: 'rows' })).toBe(
@@ -69,7 +71,9 @@ describe('jobStepText', () => {
     expect(jobStepText(snapshot({ progress: { phase: 'compress', bytesDone: 3 * 1024 ** 2, bytesTotal: 9 * 1024 ** 2 } }))).toBe(
       'Compressing the backup: 3.0 MB / 9.0 MB',
     );
-    expect(jobStepText(snapshot({ progress: { phase: 'waiting', bytesDone: 0, bytesTotal: 0 } }))).toBe('Waiting for another backup to finish');
+    expect(jobStepText(snapshot({ progress: { phase: 'waiting', bytesDone: 0, bytesTotal: 0 } }))).toBe(
+      'Waiting for another backup to finish',
+    );
     expect(jobStepText(snapshot({ state: 'queued' }))).toBe('Waiting…');
     expect(jobStepText(snapshot({ progress: null }))).toBeUndefined();
   });
@@ -95,7 +99,10 @@ describe('useJob', () => {
     state.handlers!.onData({ id: '1', data: snapshot({ progress: { phase: 'compress', bytesDone: 1, bytesTotal: 4 } }) });
     expect(job.running.value).toBe(true);
     expect(job.percent.value).toBe(25);
-    state.handlers!.onData({ id: '2', data: snapshot({ state: 'failed', error: { code: 'DISK_FULL', message: 'The disk is full.', details: {} } }) });
+    state.handlers!.onData({
+      id: '2',
+      data: snapshot({ state: 'failed', error: { code: 'DISK_FULL', message: 'The disk is full.', details: {} } }),
+    });
     await expect(done).resolves.toMatchObject({ state: 'failed', error: { message: 'The disk is full.' } });
     expect(job.running.value).toBe(false);
     expect(state.unsubscribed).toBe(1);
@@ -113,7 +120,12 @@ describe('useJob', () => {
   it('stops watching when the component goes away', () => {
     const { client, state } = fakeClient();
     const scope = effectScope();
-    scope.run(() => void useJob(client).follow('job-1').catch(() => undefined));
+    scope.run(
+      () =>
+        void useJob(client)
+          .follow('job-1')
+          .catch(() => undefined),
+    );
     scope.stop();
     expect(state.unsubscribed).toBe(1);
   });

@@ -6,7 +6,11 @@ import { onBeforeUnmount, onMounted, type Ref } from 'vue';
 import { onBeforeRouteLeave } from 'vue-router';
 
 /** Guards the current route while `dirty` is true; `message` is asked in the confirm dialog. */
-export function useLeaveGuard(dirty: Readonly<Ref<boolean>>, message: () => string, confirm: (text: string) => boolean = (text) => window.confirm(text)) {
+export function useLeaveGuard(
+  dirty: Readonly<Ref<boolean>>,
+  message: () => string,
+  confirm: (text: string) => boolean = (text) => window.confirm(text),
+) {
   onBeforeRouteLeave(() => (dirty.value ? confirm(message()) : true));
 
   function onBeforeUnload(event: BeforeUnloadEvent): void {

@@ -23,7 +23,11 @@ const discardOnServer: Discarder = (uploadId) => trpc.restore.discard.mutate({ u
  * Upload state for one file at a time; `upload` and `discard` are replaceable for tests.
  * `fallbackMessage` is what a failure says when the server never answered (default: nothing).
  */
-export function useUpload(upload: Uploader = uploadArchive, discard: Discarder = discardOnServer, fallbackMessage: () => string = () => '') {
+export function useUpload(
+  upload: Uploader = uploadArchive,
+  discard: Discarder = discardOnServer,
+  fallbackMessage: () => string = () => '',
+) {
   const status = ref<UploadStatus>('idle');
   const loaded = ref(0);
   const total = ref(0);

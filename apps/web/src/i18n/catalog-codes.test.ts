@@ -34,7 +34,9 @@ describe.each(LOCALES)('the %s catalog', (locale) => {
 
 describe('the code lists', () => {
   it('hold the codes a user meets, from the engine and from the server', () => {
-    expect(ERROR_CODES).toEqual(expect.arrayContaining(['ARCHIVE_NOT_GZIP', 'MEMBER_CHECKSUM_MISMATCH', 'SETUP_UPLOAD_LIMIT', 'UPLOAD_GONE']));
+    expect(ERROR_CODES).toEqual(
+      expect.arrayContaining(['ARCHIVE_NOT_GZIP', 'MEMBER_CHECKSUM_MISMATCH', 'SETUP_UPLOAD_LIMIT', 'UPLOAD_GONE']),
+    );
     expect(new Set(ERROR_CODES).size).toBe(ERROR_CODES.length);
   });
 });

@@ -41,8 +41,14 @@ describe('the catalogs', () => {
 
   it.each(LOCALES)('%s: has exactly the English keys, none missing and none extra', (locale) => {
     const keys = [...readCatalog(locale).keys()];
-    expect(keys.filter((key) => !english.has(key)), 'keys English does not have').toEqual([]);
-    expect([...english.keys()].filter((key) => !keys.includes(key)), 'English keys without a text').toEqual([]);
+    expect(
+      keys.filter((key) => !english.has(key)),
+      'keys English does not have',
+    ).toEqual([]);
+    expect(
+      [...english.keys()].filter((key) => !keys.includes(key)),
+      'English keys without a text',
+    ).toEqual([]);
   });
 
   it.each(LOCALES)('%s: keeps the parameters of the English texts', (locale) => {

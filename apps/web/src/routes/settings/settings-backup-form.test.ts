@@ -48,7 +48,10 @@ describe('backup settings form', () => {
     expect(isBackupSettingsDirty(refused, form)).toBe(false);
     expect(canSaveBackupSettings(refused, form)).toBe(true);
     expect(backupSettingsSave(refused, form)).toEqual({ backup_path: '/backups' });
-    expect(backupSettingsSave(refused, { ...form, path: '/mnt/nas', retention: 3 })).toEqual({ backup_path: '/mnt/nas', backup_retention: 3 });
+    expect(backupSettingsSave(refused, { ...form, path: '/mnt/nas', retention: 3 })).toEqual({
+      backup_path: '/mnt/nas',
+      backup_retention: 3,
+    });
     expect(canSaveBackupSettings(SAVED, formFromSaved(SAVED))).toBe(false);
   });
 });

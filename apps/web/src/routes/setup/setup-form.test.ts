@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  chooseModemType,
-  emptySetupForm,
-  isValid,
-  toCompleteSetupInput,
-  validateModemStep,
-  validateSecurityStep,
-} from './setup-form.ts';
+import { chooseModemType, emptySetupForm, isValid, toCompleteSetupInput, validateModemStep, validateSecurityStep } from './setup-form.ts';
 import type { ModemTypeOption } from '../../api/server-types.ts';
 
 const TYPES: ModemTypeOption[] = [
@@ -51,14 +44,27 @@ describe('validateSecurityStep', () => {
   });
 
   it('refuses a confirmation typed without a password', () => {
-    expect(validateSecurityStep({ ...emptySetupForm(), adminPasswordConfirm: 'something' }).adminPassword).toBe('setup.error.passwordShort');
+    expect(validateSecurityStep({ ...emptySetupForm(), adminPasswordConfirm: 'something' }).adminPassword).toBe(
+      'setup.error.passwordShort',
+    );
   });
 });
 
 describe('toCompleteSetupInput', () => {
   it('leaves out an empty admin password and trims the URL', () => {
-    const form = { ...emptySetupForm(), modemType: 'fritzbox', modemUrl: ' http://192.168.178.1 ', modemUser: 'admin', modemPassword: 'pw' };
-    expect(toCompleteSetupInput(form)).toEqual({ modemType: 'fritzbox', modemUrl: 'http://192.168.178.1', modemUser: 'admin', modemPassword: 'pw' });
+    const form = {
+      ...emptySetupForm(),
+      modemType: 'fritzbox',
+      modemUrl: ' http://192.168.178.1 ',
+      modemUser: 'admin',
+      modemPassword: 'pw',
+    };
+    expect(toCompleteSetupInput(form)).toEqual({
+      modemType: 'fritzbox',
+      modemUrl: 'http://192.168.178.1',
+      modemUser: 'admin',
+      modemPassword: 'pw',
+    });
     expect(toCompleteSetupInput({ ...form, adminPassword: 'long enough' }).adminPassword).toBe('long enough');
   });
 });
