@@ -10,6 +10,8 @@ import type en from './locales/en.json';
 export type MessageSchema = typeof en;
 
 declare module 'vue-i18n' {
+  // An interface, not a type: vue-i18n's own declaration is merged with this one.
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
   export interface DefineLocaleMessage extends MessageSchema {}
 }
 
