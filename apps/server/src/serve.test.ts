@@ -9,20 +9,17 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadEnv } from './env.ts';
 import { FIXTURE_A, stagedUploads } from './restore/restore-test-support.ts';
 import { startServer, type RunningServer } from './serve.ts';
-import { createTestServices, type TestServices } from './test-support/test-services.ts';
+import { createTestServices } from './test-support/test-services.ts';
 
-let setup: TestServices | undefined;
 let server: RunningServer | undefined;
 afterEach(async () => {
   await server?.close();
-  await setup?.cleanup();
   server = undefined;
-  setup = undefined;
 });
 
 describe('startServer', () => {
   it('listens, installs SIGTERM/SIGINT handlers and removes them on close', async () => {
-    setup = await createTestServices();
+    const setup = await createTestServices();
     const before = { term: process.listenerCount('SIGTERM'), int: process.listenerCount('SIGINT') };
     server = await startServer({ ...setup.env, port: 0 }, { instance: setup.services.instance });
     expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
@@ -37,28 +34,24 @@ describe('startServer', () => {
   });
 
   it('fails with the listen error when the port is taken, and closes what it opened', async () => {
-    setup = await createTestServices();
+    const setup = await createTestServices();
     server = await startServer({ ...setup.env, port: 0 }, { instance: setup.services.instance, handleSignals: false });
     const port = Number(new URL(server.url).port);
     const other = await createTestServices();
-    try {
-      await expect(startServer({ ...other.env, port }, { instance: other.services.instance, handleSignals: false })).rejects.toMatchObject({
-        code: 'EADDRINUSE',
-      });
-    } finally {
-      await other.cleanup();
-    }
+    await expect(startServer({ ...other.env, port }, { instance: other.services.instance, handleSignals: false })).rejects.toMatchObject({
+      code: 'EADDRINUSE',
+    });
   });
 
   it('seeds demo data at start when demo mode is forced on an empty instance', async () => {
-    setup = await createTestServices({ demoMode: true });
+    const setup = await createTestServices({ demoMode: true });
     server = await startServer({ ...setup.env, port: 0 }, { instance: setup.services.instance, handleSignals: false });
     const jobs = server.app.locker.jobs.list();
     expect(jobs.map((job) => job.kind)).toEqual(['demo-seed']);
   });
 
   it('shuts down without waiting for a watched job to end: the job is cancelled at once and its watcher told', async () => {
-    setup = await createTestServices();
+    const setup = await createTestServices();
     // A grace period far longer than the test: only cancelling the job first ends its progress stream.
     server = await startServer(
       { ...setup.env, port: 0 },
@@ -82,7 +75,7 @@ describe('startServer', () => {
   });
 
   it('cuts a request still open after the grace period (a stalled upload) and removes what it staged', async () => {
-    setup = await createTestServices();
+    const setup = await createTestServices();
     server = await startServer({ ...setup.env, port: 0 }, { instance: setup.services.instance, handleSignals: false, shutdownGraceMs: 300 });
     const port = Number(new URL(server.url).port);
     const socket = net.connect(port, '127.0.0.1');
@@ -108,7 +101,7 @@ describe('startServer', () => {
   });
 
   it('leaves an instance that is not in demo mode alone at start', async () => {
-    setup = await createTestServices();
+    const setup = await createTestServices();
     server = await startServer({ ...setup.env, port: 0 }, { instance: setup.services.instance, handleSignals: false });
     expect(server.app.locker.jobs.list()).toEqual([]);
   });

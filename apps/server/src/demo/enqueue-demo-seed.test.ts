@@ -1,18 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { JobProgressSchema, type JobProgress } from '../jobs/job-schema.ts';
-import { createTestServices, type TestServices } from '../test-support/test-services.ts';
+import { createTestServices } from '../test-support/test-services.ts';
 import { seedJobProgress } from './enqueue-demo-seed.ts';
 import { seedDemoData } from './seed-demo-data.ts';
 
-let setup: TestServices | undefined;
-afterEach(async () => {
-  await setup?.cleanup();
-  setup = undefined;
-});
-
 describe('seedJobProgress', () => {
   it("reports the demo's steps counting rows where rows are written, never bytes", async () => {
-    setup = await createTestServices();
+    const setup = await createTestServices();
     const reported: JobProgress[] = [];
     await seedDemoData({
       instance: setup.services.instance,

@@ -1,20 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createTestServices, type TestServices } from '../test-support/test-services.ts';
+import { describe, expect, it } from 'vitest';
+import { createTestServices } from '../test-support/test-services.ts';
 import { seedDemoData } from './seed-demo-data.ts';
-
-let setup: TestServices | undefined;
-afterEach(async () => {
-  await setup?.cleanup();
-  setup = undefined;
-});
 
 const SHORT = { historyDays: 2, connectionMonitorDays: 1, now: new Date('2026-05-01T12:00:00Z') };
 
 describe('seedDemoData', () => {
   it('replaces the empty fresh databases with demo rows from a worker and reopens them', async () => {
-    setup = await createTestServices();
+    const setup = await createTestServices();
     const { instance } = setup.services;
     const calls: string[] = [];
     const phases = new Set<string>();
@@ -34,7 +28,7 @@ describe('seedDemoData', () => {
   });
 
   it('refuses to seed over user rows and leaves them alone', async () => {
-    setup = await createTestServices();
+    const setup = await createTestServices();
     const { instance } = setup.services;
     instance.historyDb
       .prepare("INSERT INTO journal_entries (date, title, created_at, updated_at) VALUES ('2026-01-01', 'mine', 'x', 'x')")
@@ -48,7 +42,7 @@ describe('seedDemoData', () => {
   });
 
   it('removes the half-seeded databases when cancelled, and reopens empty ones', async () => {
-    setup = await createTestServices();
+    const setup = await createTestServices();
     const { instance } = setup.services;
     const controller = new AbortController();
     const seeding = seedDemoData({

@@ -1,17 +1,11 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { once } from 'node:events';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decryptSecret } from '@evidence-locker/core';
-import { createTestServices, type TestServices } from '../test-support/test-services.ts';
+import { createTestServices } from '../test-support/test-services.ts';
 import { restoreRunningInstance } from './restore-running-instance.ts';
 import { FIXTURE_A, FIXTURE_A_MODEM_PASSWORD, FIXTURE_A_SNAPSHOTS, corruptDatabaseArchive } from './restore-test-support.ts';
-
-let setup: TestServices | undefined;
-afterEach(async () => {
-  await setup?.cleanup();
-  setup = undefined;
-});
 
 function recordingSchedule() {
   const calls: string[] = [];
@@ -20,7 +14,7 @@ function recordingSchedule() {
 
 describe('restoreRunningInstance', () => {
   it('pauses the schedule, restores, reopens the databases and reloads config and keys, then resumes', async () => {
-    setup = await createTestServices({ config: { modem_type: 'fritzbox' } });
+    const setup = await createTestServices({ config: { modem_type: 'fritzbox' } });
     const { instance } = setup.services;
     const { calls, schedule } = recordingSchedule();
     const result = await restoreRunningInstance({
@@ -42,7 +36,7 @@ describe('restoreRunningInstance', () => {
   });
 
   it('resumes the schedule and keeps the databases open when the archive fails before publishing', async () => {
-    setup = await createTestServices({ config: { modem_type: 'fritzbox' } });
+    const setup = await createTestServices({ config: { modem_type: 'fritzbox' } });
     const { instance } = setup.services;
     const archive = `${setup.root}/corrupt.tar.gz`;
     fs.writeFileSync(archive, corruptDatabaseArchive());
@@ -56,7 +50,7 @@ describe('restoreRunningInstance', () => {
   });
 
   it('finishes a publish that failed halfway when it reopens the databases, then reports the failure', async () => {
-    setup = await createTestServices({ config: { modem_type: 'tc4400' } });
+    const setup = await createTestServices({ config: { modem_type: 'tc4400' } });
     const { instance } = setup.services;
     const { calls, schedule } = recordingSchedule();
     let steps = 0;
@@ -79,7 +73,7 @@ describe('restoreRunningInstance', () => {
   });
 
   it('is refused while another app keeps a database open, and the server keeps serving its data', async () => {
-    setup = await createTestServices({ config: { modem_type: 'fritzbox' } });
+    const setup = await createTestServices({ config: { modem_type: 'fritzbox' } });
     const { instance } = setup.services;
     // Another app on the same data directory that keeps one connection open (better-sqlite3).
     const writer = spawn(

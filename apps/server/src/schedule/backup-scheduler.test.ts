@@ -48,9 +48,7 @@ let scheduler: BackupScheduler | undefined;
 afterEach(async () => {
   scheduler?.stop();
   await scheduler?.idle();
-  await setup?.cleanup();
   scheduler = undefined;
-  setup = undefined;
 });
 
 async function startScheduler(config: Record<string, unknown>, options: { demoMode?: boolean; before?: (setup: TestServices) => Promise<void> | void } = {}) {

@@ -41,7 +41,6 @@ export interface TestApp {
  */
 export async function serveTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const setup = await createTestServices({ config: options.config });
-  onTestFinished(() => setup.cleanup());
   const logLines: TestApp['logLines'] = [];
   const app = await buildServer({
     env: { ...setup.env, logLevel: 'info', ...options.env },
@@ -50,7 +49,7 @@ export async function serveTestApp(options: TestAppOptions = {}): Promise<TestAp
     webDistDir: options.webFiles ? writeWebDist(setup.root, options.webFiles) : path.join(setup.root, 'no-web-dist'),
     uploads: options.uploads,
   });
-  // Finished hooks run last-registered first: the server closes before its directory goes.
+  // Finished hooks run last-registered first: the server closes before its instance is removed.
   onTestFinished(() => app.close());
   return { app, setup, logLines };
 }

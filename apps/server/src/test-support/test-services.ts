@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { toPythonJson } from '@evidence-locker/core';
+import { onTestFinished } from 'vitest';
 import type { Env } from '../env.ts';
 import { openInstance } from '../instance/instance.ts';
 import type { UploadStoreOptions } from '../restore/upload-store.ts';
@@ -18,8 +19,6 @@ export interface TestServices {
   backupDir: string;
   env: Env;
   services: ServerServices;
-  /** Closes the databases and removes the temp directory. */
-  cleanup(): Promise<void>;
 }
 
 /** Options of {@link createTestServices}. */
@@ -31,7 +30,10 @@ export interface TestServicesOptions {
   uploads?: Omit<UploadStoreOptions, 'stagingDir'>;
 }
 
-/** A fresh instance in a temp directory (data, backups, both inside one browse root). */
+/**
+ * A fresh instance in a temp directory (data, backups, both inside one browse root), closed and
+ * removed when the current test finishes. Call it inside a test, not in a hook of a suite.
+ */
 export async function createTestServices(options: TestServicesOptions = {}): Promise<TestServices> {
   const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'el-server-')));
   const dataDir = path.join(root, 'data');
@@ -64,17 +66,11 @@ export async function createTestServices(options: TestServicesOptions = {}): Pro
     // clock), so there is no schedule to show and a settings save reschedules nothing.
     scheduleState: () => null,
   });
-  return {
-    root,
-    dataDir,
-    backupDir,
-    env,
-    services,
-    async cleanup() {
-      await closeServerServices(services);
-      fs.rmSync(root, { recursive: true, force: true });
-    },
-  };
+  onTestFinished(async () => {
+    await closeServerServices(services);
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+  return { root, dataDir, backupDir, env, services };
 }
 
 /** A context plus what the procedure did to the session cookie and the log. */

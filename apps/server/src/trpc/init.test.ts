@@ -1,8 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { LockerError } from '@evidence-locker/core';
 import { issueSessionToken } from '../auth/session-token.ts';
-import { createTestContext, createTestServices, type TestServices } from '../test-support/test-services.ts';
+import { createTestContext, createTestServices } from '../test-support/test-services.ts';
 import { createCallerFactory, publicProcedure, router, setupProcedure } from './init.ts';
 
 // A stand-in for the restore router's `uploaded` and `discard`.
@@ -15,15 +15,9 @@ const restoreLike = router({
 });
 const createCaller = createCallerFactory(restoreLike);
 
-let setup: TestServices | undefined;
-afterEach(async () => {
-  await setup?.cleanup();
-  setup = undefined;
-});
-
 describe('setupProcedure', () => {
   it('lets a wizard look at and discard its uploads as often as it likes while unconfigured, counting nothing', async () => {
-    setup = await createTestServices();
+    const setup = await createTestServices();
     const caller = createCaller(createTestContext(setup.services, { clientAddress: '203.0.113.5' }).ctx);
     for (let i = 0; i < 100; i++) await caller.restore({ uploadId: `u${i}` });
     // Counting happens where the work starts (restore/setup-access.ts): the whole budget is left.
@@ -32,13 +26,13 @@ describe('setupProcedure', () => {
   });
 
   it('is open and unlimited on a configured instance without an admin password, as in DOCSight', async () => {
-    setup = await createTestServices({ config: { modem_type: 'fritzbox' } });
+    const setup = await createTestServices({ config: { modem_type: 'fritzbox' } });
     const caller = createCaller(createTestContext(setup.services).ctx);
     for (let i = 0; i < 8; i++) await caller.restore({ uploadId: `u${i}` });
   });
 
   it('needs a session once an admin password is set', async () => {
-    setup = await createTestServices({ config: { modem_type: 'fritzbox', admin_password: 'scrypt:32768:8:1$abc$def' } });
+    const setup = await createTestServices({ config: { modem_type: 'fritzbox', admin_password: 'scrypt:32768:8:1$abc$def' } });
     const { ctx, logLines } = createTestContext(setup.services);
     await expect(createCaller(ctx).upload()).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
     expect(logLines).toContainEqual(expect.objectContaining({ fields: expect.objectContaining({ audit: 'restore.refused' }) }));
@@ -50,7 +44,7 @@ describe('setupProcedure', () => {
 
 describe('LockerError mapping', () => {
   it('turns a LockerError into the tRPC code of its error code, keeping the message', async () => {
-    setup = await createTestServices();
+    const setup = await createTestServices();
     await expect(createCaller(createTestContext(setup.services).ctx).fails()).rejects.toMatchObject({
       code: 'NOT_FOUND',
       message: 'No backup named x.tar.gz.',

@@ -2,8 +2,8 @@ import fastifyCookie from '@fastify/cookie';
 import { tracked } from '@trpc/server';
 import { fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
 import Fastify from 'fastify';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createTestServices, type TestServices } from '../test-support/test-services.ts';
+import { describe, expect, it } from 'vitest';
+import { createTestServices } from '../test-support/test-services.ts';
 import { createContextFactory } from './context.ts';
 import { publicProcedure, router } from './init.ts';
 
@@ -15,15 +15,9 @@ const progressRouter = router({
   }),
 });
 
-let setup: TestServices | undefined;
-afterEach(async () => {
-  await setup?.cleanup();
-  setup = undefined;
-});
-
 describe('subscriptions over SSE', () => {
   it('streams tracked events as server-sent events', async () => {
-    setup = await createTestServices();
+    const setup = await createTestServices();
     const app = Fastify();
     await app.register(fastifyCookie);
     await app.register(fastifyTRPCPlugin, {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { hashPassword } from '@evidence-locker/core';
 import type { TRPCError } from '@trpc/server';
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { refusalOf } from '../../errors/server-refusal.ts';
 import { createTestContext, createTestServices, type TestContext, type TestServices } from '../../test-support/test-services.ts';
 import { createCallerFactory } from '../init.ts';
@@ -12,15 +12,8 @@ import { appRouter } from './_app.ts';
 const createCaller = createCallerFactory(appRouter);
 const PASSWORD = 'correct horse battery';
 
-let setup: TestServices | undefined;
-afterEach(async () => {
-  await setup?.cleanup();
-  setup = undefined;
-});
-
 async function protectedServices(): Promise<TestServices> {
-  setup = await createTestServices({ config: { modem_type: 'fritzbox', admin_password: await hashPassword(PASSWORD) } });
-  return setup;
+  return createTestServices({ config: { modem_type: 'fritzbox', admin_password: await hashPassword(PASSWORD) } });
 }
 
 describe('auth.login', () => {
@@ -88,7 +81,7 @@ describe('auth.login', () => {
   });
 
   it('says LOGIN_NOT_NEEDED while no admin password is set, and sets no cookie', async () => {
-    setup = await createTestServices({ config: { modem_type: 'fritzbox' } });
+    const setup = await createTestServices({ config: { modem_type: 'fritzbox' } });
     const request = createTestContext(setup.services);
     const error = await createCaller(request.ctx).auth.login({ password: 'anything' }).catch((caught: unknown) => caught);
     expect(error).toMatchObject({ code: 'BAD_REQUEST', message: 'No admin password is set, so there is nothing to log in to.' });
@@ -97,7 +90,7 @@ describe('auth.login', () => {
   });
 
   it('turns a legacy plaintext admin password into a hash at the first good login, as DOCSight does', async () => {
-    setup = await createTestServices({ config: { modem_type: 'fritzbox', admin_password: PASSWORD } });
+    const setup = await createTestServices({ config: { modem_type: 'fritzbox', admin_password: PASSWORD } });
     const { services } = setup;
     const cookie = await loggedIn(services);
     expect(services.instance.snapshot.adminPasswordRepr).toMatch(/^(scrypt|pbkdf2):/);
@@ -167,7 +160,7 @@ describe('auth.logoutEverywhere', () => {
   });
 
   it('says LOGIN_NOT_NEEDED while no admin password is set', async () => {
-    setup = await createTestServices({ config: { modem_type: 'fritzbox' } });
+    const setup = await createTestServices({ config: { modem_type: 'fritzbox' } });
     const request = createTestContext(setup.services);
     const error = await createCaller(request.ctx).auth.logoutEverywhere().catch((caught: unknown) => caught);
     expect(error).toMatchObject({ code: 'BAD_REQUEST', message: 'No admin password is set, so there are no sessions to end.' });
@@ -178,7 +171,7 @@ describe('auth.logoutEverywhere', () => {
 
 describe('auth.me', () => {
   it('says no login is needed while no admin password is set', async () => {
-    setup = await createTestServices({ config: { modem_type: 'fritzbox' } });
+    const setup = await createTestServices({ config: { modem_type: 'fritzbox' } });
     expect(await createCaller(createTestContext(setup.services).ctx).auth.me()).toEqual({ authRequired: false, authenticated: false });
   });
 

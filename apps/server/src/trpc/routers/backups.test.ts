@@ -1,23 +1,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { hashPassword } from '@evidence-locker/core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BackupJobResultSchema } from '../../backups/backup-job.ts';
-import { createTestContext, createTestServices, type TestServices } from '../../test-support/test-services.ts';
+import { createTestContext, createTestServices } from '../../test-support/test-services.ts';
 import { createCallerFactory } from '../init.ts';
 import { appRouter } from './_app.ts';
 
 const createCaller = createCallerFactory(appRouter);
-let setup: TestServices | undefined;
-afterEach(async () => {
-  await setup?.cleanup();
-  setup = undefined;
-});
-
 const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}[+-]\d{2}:\d{2}$/;
 
 async function start(config: Record<string, unknown> = { modem_type: 'fritzbox' }) {
-  setup = await createTestServices({ config });
+  const setup = await createTestServices({ config });
   const context = createTestContext(setup.services, { clientAddress: '192.0.2.44' });
   return { api: createCaller(context.ctx), setup, logLines: context.logLines };
 }

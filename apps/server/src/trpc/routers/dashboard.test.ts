@@ -1,18 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { createTestContext, createTestServices, type TestServices } from '../../test-support/test-services.ts';
+import { describe, expect, it } from 'vitest';
+import { createTestContext, createTestServices } from '../../test-support/test-services.ts';
 import { createCallerFactory } from '../init.ts';
 import { appRouter } from './_app.ts';
 
 const createCaller = createCallerFactory(appRouter);
-let setup: TestServices | undefined;
-afterEach(async () => {
-  await setup?.cleanup();
-  setup = undefined;
-});
-
 describe('dashboard router', () => {
   it('reports the modem without its password, row counts of both databases and the snapshot range', async () => {
-    setup = await createTestServices({
+    const setup = await createTestServices({
       config: { modem_type: 'fritzbox', modem_url: 'http://192.168.178.1', modem_user: 'admin', modem_password: 'gAAAAAsecret' },
     });
     const db = setup.services.instance.historyDb;
@@ -37,7 +31,7 @@ describe('dashboard router', () => {
   });
 
   it('reports no modem and no snapshot range on a fresh instance', async () => {
-    setup = await createTestServices();
+    const setup = await createTestServices();
     const summary = await createCaller(createTestContext(setup.services).ctx).dashboard.summary();
     expect(summary).toMatchObject({
       modem: null,
@@ -48,7 +42,7 @@ describe('dashboard router', () => {
   });
 
   it('passes on what the schedule reports', async () => {
-    setup = await createTestServices({ config: { modem_type: 'fritzbox' } });
+    const setup = await createTestServices({ config: { modem_type: 'fritzbox' } });
     const state = {
       enabled: true,
       reason: null,

@@ -1,6 +1,6 @@
 import { hashPassword, LockerError } from '@evidence-locker/core';
 import { isTrackedEnvelope } from '@trpc/server';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { refusalOf } from '../../errors/server-refusal.ts';
 import type { JobContext } from '../../jobs/job-runner.ts';
 import { createTestContext, createTestServices, type TestServices } from '../../test-support/test-services.ts';
@@ -9,12 +9,6 @@ import { appRouter } from './_app.ts';
 
 const createCaller = createCallerFactory(appRouter);
 const PASSWORD = 'correct horse battery';
-
-let setup: TestServices | undefined;
-afterEach(async () => {
-  await setup?.cleanup();
-  setup = undefined;
-});
 
 function deferred() {
   let resolve!: () => void;
@@ -77,7 +71,7 @@ async function loggedIn(services: TestServices['services']): Promise<string> {
 
 describe('jobs.get and jobs.list', () => {
   it('report a job while it runs, with its progress, and when it has failed, with the engine code', async () => {
-    setup = await createTestServices();
+    const setup = await createTestServices();
     const api = createCaller(createTestContext(setup.services).ctx);
     const { job, started, finish } = gatedJob(setup.services);
     await started;
@@ -98,7 +92,7 @@ describe('jobs.get and jobs.list', () => {
   });
 
   it('lists every known job, newest first', async () => {
-    setup = await createTestServices();
+    const setup = await createTestServices();
     const api = createCaller(createTestContext(setup.services).ctx);
     expect(await api.jobs.list()).toEqual([]);
     const first = gatedJob(setup.services);
@@ -116,7 +110,7 @@ describe('jobs.get and jobs.list', () => {
 
 describe('jobs.cancel', () => {
   it('cancels a running job, which then ends cancelled', async () => {
-    setup = await createTestServices();
+    const setup = await createTestServices();
     const api = createCaller(createTestContext(setup.services).ctx);
     const { job, started } = gatedJob(setup.services);
     await started;
@@ -128,7 +122,7 @@ describe('jobs.cancel', () => {
 
 describe('jobs.watch', () => {
   it('streams the snapshot now and after every change as tracked events, ending with the final state', async () => {
-    setup = await createTestServices();
+    const setup = await createTestServices();
     const api = createCaller(createTestContext(setup.services).ctx);
     const { job, started, finish } = gatedJob(setup.services);
     await started;
@@ -140,7 +134,7 @@ describe('jobs.watch', () => {
   });
 
   it('gives a finished job its final state at once and ends', async () => {
-    setup = await createTestServices();
+    const setup = await createTestServices();
     const api = createCaller(createTestContext(setup.services).ctx);
     const { job, finish } = gatedJob(setup.services);
     finish();
@@ -149,13 +143,13 @@ describe('jobs.watch', () => {
   });
 
   it('keeps reporting to the client that started watching when an admin password is set meanwhile', async () => {
-    setup = await createTestServices();
+    const setup = await createTestServices();
     const api = createCaller(createTestContext(setup.services).ctx);
     const { job, started, finish } = gatedJob(setup.services);
     await started;
     const passwordSet = async () => {
       // What a restore of an archive with an admin password does to the instance.
-      await setup!.services.instance.updateConfig({ admin_password: await hashPassword(PASSWORD) });
+      await setup.services.instance.updateConfig({ admin_password: await hashPassword(PASSWORD) });
       await expect(api.jobs.get({ id: job.id })).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
       finish();
     };
@@ -165,7 +159,7 @@ describe('jobs.watch', () => {
 
 describe('an unknown job id', () => {
   it('is NOT_FOUND with the code JOB_NOT_FOUND for get, cancel and watch', async () => {
-    setup = await createTestServices();
+    const setup = await createTestServices();
     const api = createCaller(createTestContext(setup.services).ctx);
     const id = crypto.randomUUID();
     // watch refuses when the client starts reading (over SSE: its first event is the error).
@@ -181,7 +175,7 @@ describe('an unknown job id', () => {
   });
 
   it('is refused with BAD_REQUEST when it is not a job id at all', async () => {
-    setup = await createTestServices();
+    const setup = await createTestServices();
     const api = createCaller(createTestContext(setup.services).ctx);
     await expect(api.jobs.get({ id: '../etc/passwd' })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
   });
@@ -189,7 +183,7 @@ describe('an unknown job id', () => {
 
 describe('who may see jobs', () => {
   it('refuses every jobs procedure with LOGIN_REQUIRED when an admin password is set and there is no session', async () => {
-    setup = await createTestServices({ config: { modem_type: 'fritzbox', admin_password: await hashPassword(PASSWORD) } });
+    const setup = await createTestServices({ config: { modem_type: 'fritzbox', admin_password: await hashPassword(PASSWORD) } });
     const { job, finish } = gatedJob(setup.services);
     const anonymous = createCaller(createTestContext(setup.services).ctx);
     const calls = [

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createBackup, decryptSecret, hashPassword, readBackupTrigger } from '@evidence-locker/core';
 import type { JobSnapshot } from '../../jobs/job-snapshot.ts';
 import type { RestoreJobResult } from '../../restore/restore-job-result.ts';
@@ -15,21 +15,11 @@ import {
   finished,
   stagedUploads,
 } from '../../restore/restore-test-support.ts';
-import { createTestContext, createTestServices, type TestServices, type TestServicesOptions } from '../../test-support/test-services.ts';
+import { createTestContext, createTestServices, type TestServices } from '../../test-support/test-services.ts';
 import { createCallerFactory } from '../init.ts';
 import { appRouter } from './_app.ts';
 
 const createCaller = createCallerFactory(appRouter);
-const cleanups: TestServices[] = [];
-afterEach(async () => {
-  for (const setup of cleanups.splice(0)) await setup.cleanup();
-});
-
-async function instance(options: TestServicesOptions = {}): Promise<TestServices> {
-  const setup = await createTestServices(options);
-  cleanups.push(setup);
-  return setup;
-}
 
 /** Stages `source` (default: the real DOCSight fixture) as an upload, as POST /api/uploads does. */
 async function stage(setup: TestServices, source: string | Buffer = FIXTURE_A): Promise<string> {
@@ -47,7 +37,7 @@ function resultOf(job: JobSnapshot): RestoreJobResult {
 
 describe('restore router', () => {
   it('shows the validation of an upload, and NOT_FOUND for an unknown one', async () => {
-    const setup = await instance();
+    const setup = await createTestServices();
     const caller = createCaller(createTestContext(setup.services).ctx);
     const uploadId = await stage(setup);
     const info = await caller.restore.uploaded({ uploadId });
@@ -60,7 +50,7 @@ describe('restore router', () => {
   });
 
   it('restores the DOCSight fixture by upload id: rows, decryptable secrets, no restart, staged file gone', async () => {
-    const setup = await instance();
+    const setup = await createTestServices();
     const caller = createCaller(createTestContext(setup.services).ctx);
     const uploadId = await stage(setup);
     const job = await caller.restore.start({ uploadId });
@@ -99,10 +89,10 @@ describe('restore router', () => {
 
   it('on a running configured instance writes a pre-restore backup, logs everyone out, and serves the archive', async () => {
     // The archive: another instance with its own admin password and modem.
-    const source = await instance({ config: { modem_type: 'fritzbox', admin_password: await hashPassword('archive password') } });
+    const source = await createTestServices({ config: { modem_type: 'fritzbox', admin_password: await hashPassword('archive password') } });
     const archive = await createBackup({ dataDir: source.dataDir, destination: { kind: 'directory', backupDir: source.backupDir }, trigger: 'manual' });
 
-    const target = await instance({ config: { modem_type: 'tc4400', admin_password: await hashPassword('instance password') } });
+    const target = await createTestServices({ config: { modem_type: 'tc4400', admin_password: await hashPassword('instance password') } });
     target.services.instance.historyDb
       .prepare("INSERT INTO journal_entries (date, title, created_at, updated_at) VALUES ('2026-01-01', 'mine', 'x', 'x')")
       .run();
@@ -136,7 +126,7 @@ describe('restore router', () => {
   });
 
   it('invalidates old session cookies even when the restored admin password is the same (fresh session key)', async () => {
-    const setup = await instance({ config: { modem_type: 'tc4400', admin_password: await hashPassword('instance password') } });
+    const setup = await createTestServices({ config: { modem_type: 'tc4400', admin_password: await hashPassword('instance password') } });
     const own = await createBackup({ dataDir: setup.dataDir, destination: { kind: 'directory', backupDir: setup.backupDir }, trigger: 'manual' });
     const login = createTestContext(setup.services);
     await createCaller(login.ctx).auth.login({ password: 'instance password' });
@@ -154,7 +144,7 @@ describe('restore router', () => {
 
   it('refuses an expired upload with a clear message', async () => {
     let now = Date.parse('2026-05-01T10:00:00Z');
-    const setup = await instance({ uploads: { ttlMs: 60 * 60_000, now: () => now } });
+    const setup = await createTestServices({ uploads: { ttlMs: 60 * 60_000, now: () => now } });
     const caller = createCaller(createTestContext(setup.services).ctx);
     const uploadId = await stage(setup);
     now += 60 * 60_000;
@@ -166,7 +156,7 @@ describe('restore router', () => {
   });
 
   it("refuses a second restore while one runs with the runner's message, keeping the second upload", async () => {
-    const setup = await instance();
+    const setup = await createTestServices();
     const caller = createCaller(createTestContext(setup.services).ctx);
     const first = await stage(setup);
     const second = await stage(setup);
@@ -180,7 +170,7 @@ describe('restore router', () => {
   });
 
   it('reads the uploaded archive file again when its prepared members were swept (a restart in between)', async () => {
-    const setup = await instance();
+    const setup = await createTestServices();
     const caller = createCaller(createTestContext(setup.services).ctx);
     const uploadId = await stage(setup);
     for (const name of fs.readdirSync(setup.dataDir).filter((entry) => entry.startsWith('.evidence-locker-prepared-'))) {
@@ -197,7 +187,7 @@ describe('restore router', () => {
   });
 
   it("refuses an upload whose database fails verification, and fails a stored backup's restore job with the same message", async () => {
-    const setup = await instance({ config: { modem_type: 'fritzbox' } });
+    const setup = await createTestServices({ config: { modem_type: 'fritzbox' } });
     const caller = createCaller(createTestContext(setup.services).ctx);
     const before = directoryPicture(setup.dataDir);
     const verdict = { code: 'DATABASE_CORRUPT', message: expect.stringMatching(/^Restored database failed (verification|integrity check): docsis_history\.db/) };
@@ -216,7 +206,7 @@ describe('restore router', () => {
   });
 
   it('restores a stored backup by file name, which needs a session when an admin password is set', async () => {
-    const setup = await instance({ config: { modem_type: 'tc4400', admin_password: await hashPassword('instance password') } });
+    const setup = await createTestServices({ config: { modem_type: 'tc4400', admin_password: await hashPassword('instance password') } });
     fs.copyFileSync(FIXTURE_A, path.join(setup.backupDir, path.basename(FIXTURE_A)));
     const anonymous = createCaller(createTestContext(setup.services).ctx);
     await expect(anonymous.restore.start({ fileName: path.basename(FIXTURE_A) })).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
@@ -238,7 +228,7 @@ describe('restore router', () => {
   });
 
   it('counts restores on an unconfigured instance, 5 an hour per address, and gives back one that could not start', async () => {
-    const setup = await instance();
+    const setup = await createTestServices();
     const { ctx, logLines } = createTestContext(setup.services, { clientAddress: '203.0.113.5' });
     const caller = createCaller(ctx);
     // Unknown uploads: refused, and each given back, so none of them uses up the budget.
@@ -261,7 +251,7 @@ describe('restore router', () => {
   });
 
   it('discards an upload on request', async () => {
-    const setup = await instance();
+    const setup = await createTestServices();
     const caller = createCaller(createTestContext(setup.services).ctx);
     const uploadId = await stage(setup);
     expect(await caller.restore.discard({ uploadId })).toEqual({ discarded: true });

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createBackup, toPythonJson } from '@evidence-locker/core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openInstance } from '../../instance/instance.ts';
 import { restoreRunningInstance } from '../../restore/restore-running-instance.ts';
 import { serveTestApp } from '../../test-support/serve-test-app.ts';
@@ -11,11 +11,8 @@ import { createCallerFactory } from '../init.ts';
 import { appRouter } from './_app.ts';
 
 const createCaller = createCallerFactory(appRouter);
+/** The instance of the running test, shared with the helpers below (removed when the test finishes). */
 let setup: TestServices | undefined;
-afterEach(async () => {
-  await setup?.cleanup();
-  setup = undefined;
-});
 
 async function caller(config: Record<string, unknown> = { modem_type: 'fritzbox' }) {
   setup = await createTestServices({ config });

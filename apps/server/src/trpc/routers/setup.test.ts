@@ -1,19 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { checkPasswordHash, fernetDecrypt, readConfigKey } from '@evidence-locker/core';
 import { verifySessionToken } from '../../auth/session-token.ts';
-import { createTestContext, createTestServices, type TestServices } from '../../test-support/test-services.ts';
+import { createTestContext, createTestServices } from '../../test-support/test-services.ts';
 import { createCallerFactory } from '../init.ts';
 import { appRouter } from './_app.ts';
 
 const createCaller = createCallerFactory(appRouter);
-let setup: TestServices | undefined;
-afterEach(async () => {
-  await setup?.cleanup();
-  setup = undefined;
-});
-
 const validSetup = {
   modemType: 'fritzbox' as const,
   modemUrl: 'http://192.168.178.1',
@@ -23,7 +17,7 @@ const validSetup = {
 
 describe('setup router', () => {
   it('reports a fresh instance as unconfigured and open', async () => {
-    setup = await createTestServices();
+    const setup = await createTestServices();
     const caller = createCaller(createTestContext(setup.services).ctx);
     expect(await caller.setup.state()).toEqual({
       configured: false,
@@ -35,7 +29,7 @@ describe('setup router', () => {
   });
 
   it('starts demo mode by saving exactly {"demo_mode": true}, as DOCSight does, and seeds the demo rows in a job', async () => {
-    setup = await createTestServices();
+    const setup = await createTestServices();
     const { ctx, logLines } = createTestContext(setup.services);
     const caller = createCaller(ctx);
     const started = await caller.setup.startDemo();
@@ -53,7 +47,7 @@ describe('setup router', () => {
   });
 
   it('refuses to start demo mode on a configured instance', async () => {
-    setup = await createTestServices({ config: { modem_type: 'fritzbox' } });
+    const setup = await createTestServices({ config: { modem_type: 'fritzbox' } });
     const caller = createCaller(createTestContext(setup.services).ctx);
     await expect(caller.setup.startDemo()).rejects.toMatchObject({
       code: 'CONFLICT',
@@ -63,13 +57,13 @@ describe('setup router', () => {
   });
 
   it('reports demo mode forced by DEMO_MODE', async () => {
-    setup = await createTestServices({ demoMode: true });
+    const setup = await createTestServices({ demoMode: true });
     const caller = createCaller(createTestContext(setup.services).ctx);
     expect(await caller.setup.state()).toMatchObject({ configured: true, demoMode: true, demoModeForced: true });
   });
 
   it('completes setup with the modem password Fernet-encrypted and the admin password scrypt-hashed', async () => {
-    setup = await createTestServices();
+    const setup = await createTestServices();
     const { ctx, cookie } = createTestContext(setup.services);
     const caller = createCaller(ctx);
     expect(await caller.setup.completeSetup({ ...validSetup, adminPassword: 'correct horse' })).toEqual({
@@ -92,7 +86,7 @@ describe('setup router', () => {
   });
 
   it('completes setup without an admin password, leaving everything open', async () => {
-    setup = await createTestServices();
+    const setup = await createTestServices();
     const { ctx, cookie } = createTestContext(setup.services);
     await createCaller(ctx).setup.completeSetup(validSetup);
     const saved = JSON.parse(fs.readFileSync(path.join(setup.dataDir, 'config.json'), 'utf8'));
@@ -101,7 +95,7 @@ describe('setup router', () => {
   });
 
   it('refuses setup on a configured instance and leaves config.json alone', async () => {
-    setup = await createTestServices({ config: { demo_mode: true } });
+    const setup = await createTestServices({ config: { demo_mode: true } });
     const before = fs.readFileSync(path.join(setup.dataDir, 'config.json'), 'utf8');
     const caller = createCaller(createTestContext(setup.services).ctx);
     await expect(caller.setup.completeSetup(validSetup)).rejects.toMatchObject({ code: 'CONFLICT' });
@@ -109,7 +103,7 @@ describe('setup router', () => {
   });
 
   it('refuses an unknown modem type, a URL without http(s) and a short admin password', async () => {
-    setup = await createTestServices();
+    const setup = await createTestServices();
     const caller = createCaller(createTestContext(setup.services).ctx);
     await expect(caller.setup.completeSetup({ ...validSetup, modemType: 'nokia' as never })).rejects.toThrow(
       /Choose a modem type DOCSight supports/,
@@ -124,7 +118,7 @@ describe('setup router', () => {
   });
 
   it('lists DOCSight modem types with fritzbox first', async () => {
-    setup = await createTestServices();
+    const setup = await createTestServices();
     const types = await createCaller(createTestContext(setup.services).ctx).setup.modemTypes();
     expect(types[0]).toEqual({ key: 'fritzbox', name: 'AVM FRITZ!Box', defaultUrl: 'http://192.168.178.1' });
     expect(types.map((type) => type.key)).toContain('vodafone_station');
