@@ -26,6 +26,19 @@ function authState(sessionKey: Buffer, adminPassword: string): string {
     .digest('hex');
 }
 
+/** An archive of an instance with an admin password, its session key, and that key's fingerprint of the password. */
+async function archiveWithAdminPassword(): Promise<{ archive: Buffer; archiveKey: Buffer; adminPassword: string }> {
+  const archiveKey = Buffer.alloc(32, 9);
+  const adminPassword = 'scrypt:32768:8:1$salt$abcdef';
+  const archive = await buildTarGz([
+    { name: 'backup_meta.json', content: metaText() },
+    { name: 'config.json', content: JSON.stringify({ modem_type: 'fritzbox', admin_password: adminPassword }) },
+    { name: '.session_key', content: archiveKey },
+    { name: '.auth_state', content: authState(archiveKey, adminPassword) },
+  ]);
+  return { archive, archiveKey, adminPassword };
+}
+
 describe('restoreDataDir', () => {
   it('writes a pre-restore backup of the live data first, and restoring it undoes the restore', async () => {
     const dataDir = makeLiveDataDir();
@@ -58,14 +71,7 @@ describe('restoreDataDir', () => {
   it('logs everyone out: a fresh session key and the fingerprint of the restored admin password', async () => {
     const dataDir = makeLiveDataDir();
     const backupDir = makeTempDir('backups');
-    const archiveKey = Buffer.alloc(32, 9);
-    const adminPassword = 'scrypt:32768:8:1$salt$abcdef';
-    const archive = await buildTarGz([
-      { name: 'backup_meta.json', content: metaText() },
-      { name: 'config.json', content: JSON.stringify({ modem_type: 'fritzbox', admin_password: adminPassword }) },
-      { name: '.session_key', content: archiveKey },
-      { name: '.auth_state', content: authState(archiveKey, adminPassword) },
-    ]);
+    const { archive, archiveKey, adminPassword } = await archiveWithAdminPassword();
 
     await restoreDataDir({ source: archive, dataDir, backupDir });
 
@@ -77,14 +83,7 @@ describe('restoreDataDir', () => {
   });
 
   it("never leaves the archive's session key live, even when the publish is cut short at any step", async () => {
-    const archiveKey = Buffer.alloc(32, 9);
-    const adminPassword = 'scrypt:32768:8:1$salt$abcdef';
-    const archive = await buildTarGz([
-      { name: 'backup_meta.json', content: metaText() },
-      { name: 'config.json', content: JSON.stringify({ modem_type: 'fritzbox', admin_password: adminPassword }) },
-      { name: '.session_key', content: archiveKey },
-      { name: '.auth_state', content: authState(archiveKey, adminPassword) },
-    ]);
+    const { archive, archiveKey, adminPassword } = await archiveWithAdminPassword();
     // Publishing renames config.json, .session_key and .auth_state, then removes the databases the
     // archive lacks: a crash before each of those steps, then the next open rolls it forward.
     for (let crashAt = 1; crashAt <= 5; crashAt += 1) {
