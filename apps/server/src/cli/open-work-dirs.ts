@@ -61,3 +61,16 @@ export async function openWorkDirs(dirs: WorkDirs, { hold = false }: { hold?: bo
   }
   return hold ? holdLeases(opened) : async () => undefined;
 }
+
+/**
+ * Runs `work` while this process holds its lease on `dirs` (opened as {@link openWorkDirs} does,
+ * notes included); the leases are given back however the work ends.
+ */
+export async function withWorkDirsHeld<T>(dirs: WorkDirs, work: () => Promise<T>): Promise<T> {
+  const release = await openWorkDirs(dirs, { hold: true });
+  try {
+    return await work();
+  } finally {
+    await release();
+  }
+}

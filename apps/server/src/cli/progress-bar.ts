@@ -55,3 +55,16 @@ export function createProgressBar(enabled: boolean): ProgressBar {
     },
   };
 }
+
+/** Runs `work` with a progress bar (when `enabled`, see {@link createProgressBar}), cleared however the work ends. */
+export async function withProgressBar<T>(
+  enabled: boolean,
+  work: (onProgress: (progress: ProgressUpdate) => void) => Promise<T>,
+): Promise<T> {
+  const bar = createProgressBar(enabled);
+  try {
+    return await work((progress) => bar.update(progress));
+  } finally {
+    bar.done();
+  }
+}

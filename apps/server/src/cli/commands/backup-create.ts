@@ -1,11 +1,11 @@
 /** `locker backup create`: a backup of a data directory, into a backup directory or to a file. */
 import { createWriteStream } from 'node:fs';
 import path from 'node:path';
-import { createBackup, type CreateBackupResult } from '@evidence-locker/core';
+import { createBackup } from '@evidence-locker/core';
 import { createOutput, printJson, UsageError } from '../cli-output.ts';
 import { parseCommandArgs, requireOption, type Command } from '../command.ts';
-import { openWorkDirs } from '../open-work-dirs.ts';
-import { createProgressBar, formatBytes } from '../progress-bar.ts';
+import { withWorkDirsHeld } from '../open-work-dirs.ts';
+import { formatBytes, withProgressBar } from '../progress-bar.ts';
 
 export const backupCreateCommand: Command = {
   name: 'backup create',
@@ -23,25 +23,21 @@ export const backupCreateCommand: Command = {
     if ((backupDir === undefined) === (output === undefined)) {
       throw new UsageError('give exactly one of --backup-dir DIR or --output FILE');
     }
-    const release = await openWorkDirs({ dataDir, backupDir }, { hold: true });
-    const progress = createProgressBar(!values.json);
-    const started = performance.now();
-    let result: CreateBackupResult;
-    try {
-      result = await createBackup({
-        dataDir,
-        destination:
-          backupDir !== undefined
-            ? { kind: 'directory', backupDir: path.resolve(backupDir) }
-            : { kind: 'stream', stream: createWriteStream(path.resolve(output!), { flags: 'wx', mode: 0o600 }) },
-        trigger: 'manual',
-        onProgress: (p) => progress.update(p),
-      });
-    } finally {
-      progress.done();
-      await release();
-    }
-    const seconds = (performance.now() - started) / 1000;
+    const { result, seconds } = await withWorkDirsHeld({ dataDir, backupDir }, () =>
+      withProgressBar(!values.json, async (onProgress) => {
+        const started = performance.now();
+        const result = await createBackup({
+          dataDir,
+          destination:
+            backupDir !== undefined
+              ? { kind: 'directory', backupDir: path.resolve(backupDir) }
+              : { kind: 'stream', stream: createWriteStream(path.resolve(output!), { flags: 'wx', mode: 0o600 }) },
+          trigger: 'manual',
+          onProgress,
+        });
+        return { result, seconds: (performance.now() - started) / 1000 };
+      }),
+    );
     const file = result.path ?? path.resolve(output!);
     if (values.json) {
       printJson({ ok: true, fileName: result.fileName, path: file, size: result.size, seconds, meta: result.meta, demoRowsRemoved: result.demoRowsRemoved });

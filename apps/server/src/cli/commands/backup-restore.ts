@@ -10,8 +10,8 @@ import path from 'node:path';
 import { restoreDataDir } from '@evidence-locker/core';
 import { createOutput, printJson, UsageError } from '../cli-output.ts';
 import { parseCommandArgs, requireOption, type Command } from '../command.ts';
-import { openWorkDirs } from '../open-work-dirs.ts';
-import { createProgressBar } from '../progress-bar.ts';
+import { withWorkDirsHeld } from '../open-work-dirs.ts';
+import { withProgressBar } from '../progress-bar.ts';
 
 export const backupRestoreCommand: Command = {
   name: 'backup restore',
@@ -29,19 +29,11 @@ export const backupRestoreCommand: Command = {
     const backupDir = path.resolve(requireOption(values['backup-dir'], 'backup-dir'));
     const archive = path.resolve(file);
     const { size } = await stat(archive);
-    const release = await openWorkDirs({ dataDir, backupDir }, { hold: true });
-    const progress = createProgressBar(!values.json);
-    const result = await restoreDataDir({
-      source: createReadStream(archive),
-      archivePath: archive,
-      dataDir,
-      backupDir,
-      bytesTotal: size,
-      onProgress: (p) => progress.update(p),
-    }).finally(() => {
-      progress.done();
-      return release();
-    });
+    const result = await withWorkDirsHeld({ dataDir, backupDir }, () =>
+      withProgressBar(!values.json, (onProgress) =>
+        restoreDataDir({ source: createReadStream(archive), archivePath: archive, dataDir, backupDir, bytesTotal: size, onProgress }),
+      ),
+    );
     if (values.json) {
       printJson({ ok: true, ...result });
       return 0;

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { validateArchiveFile } from '@evidence-locker/core';
 import { createOutput, printJson, UsageError } from '../cli-output.ts';
 import { parseCommandArgs, type Command } from '../command.ts';
-import { createProgressBar } from '../progress-bar.ts';
+import { withProgressBar } from '../progress-bar.ts';
 import { printArchiveSummary } from './archive-summary.ts';
 
 export const backupValidateCommand: Command = {
@@ -14,10 +14,7 @@ export const backupValidateCommand: Command = {
     const { values, positionals } = parseCommandArgs(args, {}, { positionals: 1 });
     const file = positionals[0];
     if (file === undefined) throw new UsageError('name the archive to validate');
-    const progress = createProgressBar(!values.json);
-    const validation = await validateArchiveFile(path.resolve(file), { onProgress: (p) => progress.update(p) }).finally(
-      () => progress.done(),
-    );
+    const validation = await withProgressBar(!values.json, (onProgress) => validateArchiveFile(path.resolve(file), { onProgress }));
     if (values.json) {
       printJson({ ok: true, ...validation });
       return 0;

@@ -3,8 +3,8 @@ import path from 'node:path';
 import { verifyBackup } from '@evidence-locker/core';
 import { createOutput, printJson, UsageError } from '../cli-output.ts';
 import { parseCommandArgs, requireOption, type Command } from '../command.ts';
-import { openWorkDirs } from '../open-work-dirs.ts';
-import { createProgressBar } from '../progress-bar.ts';
+import { withWorkDirsHeld } from '../open-work-dirs.ts';
+import { withProgressBar } from '../progress-bar.ts';
 import { printArchiveSummary } from './archive-summary.ts';
 
 export const backupVerifyCommand: Command = {
@@ -16,12 +16,9 @@ export const backupVerifyCommand: Command = {
     const fileName = positionals[0];
     if (fileName === undefined) throw new UsageError('name the backup to verify');
     const backupDir = path.resolve(requireOption(values['backup-dir'], 'backup-dir'));
-    const release = await openWorkDirs({ backupDir }, { hold: true });
-    const progress = createProgressBar(!values.json);
-    const result = await verifyBackup(backupDir, fileName, { onProgress: (p) => progress.update(p) }).finally(() => {
-      progress.done();
-      return release();
-    });
+    const result = await withWorkDirsHeld({ backupDir }, () =>
+      withProgressBar(!values.json, (onProgress) => verifyBackup(backupDir, fileName, { onProgress })),
+    );
     if (values.json) {
       printJson({ ok: true, ...result });
       return 0;

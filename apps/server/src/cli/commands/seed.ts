@@ -5,10 +5,10 @@
  * key files are created as DOCSight creates them at its first start.
  */
 import path from 'node:path';
-import { seedDataDir, syncAuthState, updateConfig, type SeedSummary } from '@evidence-locker/core';
+import { seedDataDir, syncAuthState, updateConfig } from '@evidence-locker/core';
 import { createOutput, printJson } from '../cli-output.ts';
 import { integerOption, parseCommandArgs, requireOption, type Command } from '../command.ts';
-import { openWorkDirs } from '../open-work-dirs.ts';
+import { withWorkDirsHeld } from '../open-work-dirs.ts';
 import { formatBytes } from '../progress-bar.ts';
 
 /** The modem written by `--configured`; the password is stored encrypted with `.config_key`. */
@@ -38,11 +38,9 @@ export const seedCommand: Command = {
     const out = createOutput(values.json);
     out.line(values.demo ? 'Seeding a demo instance (270 days)…' : `Seeding ${months ?? 9} month${months === 1 ? '' : 's'} of user data…`);
 
-    const release = await openWorkDirs({ dataDir }, { hold: true });
-    let summary: SeedSummary;
     const patch: Record<string, string | boolean> = {};
-    try {
-      summary = seedDataDir({
+    const summary = await withWorkDirsHeld({ dataDir }, async () => {
+      const seeded = seedDataDir({
         dataDir,
         mode: values.demo ? 'demo' : 'user',
         ...(months === undefined ? {} : { months }),
@@ -54,9 +52,8 @@ export const seedCommand: Command = {
       }
       if (Object.keys(patch).length > 0) await updateConfig(dataDir, patch);
       await syncAuthState(dataDir, '');
-    } finally {
-      await release();
-    }
+      return seeded;
+    });
 
     if (values.json) {
       printJson({ ok: true, dataDir, configured: values.configured || values.demo, ...summary });
