@@ -36,7 +36,18 @@ const PRIVATE_PATHS = {
 
 /** What core may not know of: the server, the web app, HTTP, tRPC and Vue. */
 const NOT_IN_CORE = {
-  group: ['@evidence-locker/server', '@evidence-locker/server/**', '@evidence-locker/web', '@evidence-locker/web/**', 'fastify', '@fastify/*', '@trpc/*', 'vue', 'vue-*', '@vue/*'],
+  group: [
+    '@evidence-locker/server',
+    '@evidence-locker/server/**',
+    '@evidence-locker/web',
+    '@evidence-locker/web/**',
+    'fastify',
+    '@fastify/*',
+    '@trpc/*',
+    'vue',
+    'vue-*',
+    '@vue/*',
+  ],
   message: 'packages/core is the engine: no server, web, HTTP, tRPC or Vue code in it.',
 };
 
@@ -55,7 +66,15 @@ function restrictImports(...patterns) {
 
 export default tseslint.config(
   {
-    ignores: ['**/node_modules/**', '**/dist/**', 'apps/server/.dist-build*/**', 'e2e/test-results/**', 'e2e/.work/**', '.bench-work/**', 'coverage/**'],
+    ignores: [
+      '**/node_modules/**',
+      '**/dist/**',
+      'apps/server/.dist-build*/**',
+      'e2e/test-results/**',
+      'e2e/.work/**',
+      '.bench-work/**',
+      'coverage/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
@@ -71,7 +90,10 @@ export default tseslint.config(
     },
     linterOptions: { reportUnusedDisableDirectives: 'error' },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true },
+      ],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'separate-type-imports' }],
       // Fastify plugins, job specs and test doubles are async to fit an interface, not to await.
       '@typescript-eslint/require-await': 'off',
@@ -98,16 +120,29 @@ export default tseslint.config(
           paths: [
             { name: '@evidence-locker/server', allowTypeImports: true, message: 'The web app imports only types from the server.' },
             { name: '@evidence-locker/server/client', allowTypeImports: true, message: 'The web app imports only types from the server.' },
-            { name: '@evidence-locker/core', allowTypeImports: true, message: 'The web app imports only types (and zod schemas through the server) from core.' },
+            {
+              name: '@evidence-locker/core',
+              allowTypeImports: true,
+              message: 'The web app imports only types (and zod schemas through the server) from core.',
+            },
           ],
         },
       ],
     },
   },
   { files: ['packages/core/**'], rules: restrictImports(PRIVATE_PATHS, NOT_IN_CORE) },
-  { files: ['packages/core/src/archive/format/**'], rules: restrictImports(PRIVATE_PATHS, NOT_IN_CORE, flowBan(['create', 'read', 'restore'], 'format')) },
-  { files: ['packages/core/src/archive/create/**'], rules: restrictImports(PRIVATE_PATHS, NOT_IN_CORE, flowBan(['read', 'restore'], 'create')) },
-  { files: ['packages/core/src/archive/read/**'], rules: restrictImports(PRIVATE_PATHS, NOT_IN_CORE, flowBan(['create', 'restore'], 'read')) },
+  {
+    files: ['packages/core/src/archive/format/**'],
+    rules: restrictImports(PRIVATE_PATHS, NOT_IN_CORE, flowBan(['create', 'read', 'restore'], 'format')),
+  },
+  {
+    files: ['packages/core/src/archive/create/**'],
+    rules: restrictImports(PRIVATE_PATHS, NOT_IN_CORE, flowBan(['read', 'restore'], 'create')),
+  },
+  {
+    files: ['packages/core/src/archive/read/**'],
+    rules: restrictImports(PRIVATE_PATHS, NOT_IN_CORE, flowBan(['create', 'restore'], 'read')),
+  },
   {
     // Tests read JSON answers and mock shapes that are `any` by nature; the rest of the type-aware rules still apply.
     files: ['**/*.test.ts', '**/test/**', '**/support/**', 'e2e/**', 'reliability/**', 'bench/**'],

@@ -59,7 +59,10 @@ async function main() {
     console.log(
       `data: copy of ${sourceDataDir}, docsis_history.db ${dbMb.toFixed(0)} MB; ${backups} backups; writer ${pollsPerSecond} polls/s, ` +
         `${persistent ? 'persistent connections' : 'a connection per transaction'}; node ${process.version}; ` +
-        `load ${os.loadavg().map((load) => load.toFixed(2)).join(' ')} on ${os.availableParallelism()} CPUs`,
+        `load ${os
+          .loadavg()
+          .map((load) => load.toFixed(2))
+          .join(' ')} on ${os.availableParallelism()} CPUs`,
     );
     const started = performance.now();
     const result = await runConcurrentWriter({
@@ -99,7 +102,9 @@ async function main() {
     const rows = writer.inserted.snapshots + writer.inserted.events + writer.inserted.connection_samples;
     const seconds = result.backups.map((backup) => backup.seconds);
     console.log('');
-    console.log(`backups: ${result.backups.length} in ${result.backupSeconds.toFixed(0)} s; per backup min ${Math.min(...seconds).toFixed(1)} / median ${[...seconds].sort((a, b) => a - b)[Math.floor(seconds.length / 2)]!.toFixed(1)} / max ${Math.max(...seconds).toFixed(1)} s (CLI wall time)`);
+    console.log(
+      `backups: ${result.backups.length} in ${result.backupSeconds.toFixed(0)} s; per backup min ${Math.min(...seconds).toFixed(1)} / median ${[...seconds].sort((a, b) => a - b)[Math.floor(seconds.length / 2)]!.toFixed(1)} / max ${Math.max(...seconds).toFixed(1)} s (CLI wall time)`,
+    );
     console.log(
       `writer: ${writer.polls} polls in ${writer.seconds.toFixed(0)} s; rows committed: ${writer.inserted.snapshots} snapshots, ${writer.inserted.events} events, ` +
         `${writer.inserted.connection_samples} connection samples (${rows} rows, ${(rows / writer.seconds).toFixed(1)} rows/s, ` +
@@ -113,7 +118,12 @@ async function main() {
     console.log(
       `live databases: docsis_history.db ${result.live['docsis_history.db']!.integrity.join('; ')}, connection_monitor.db ${result.live['connection_monitor.db']!.integrity.join('; ')}`,
     );
-    console.log(`load average at the end: ${os.loadavg().map((load) => load.toFixed(2)).join(' ')}`);
+    console.log(
+      `load average at the end: ${os
+        .loadavg()
+        .map((load) => load.toFixed(2))
+        .join(' ')}`,
+    );
     if (result.problems.length > 0) {
       console.log(`\nPROBLEMS (${result.problems.length}):`);
       for (const problem of result.problems) console.log(`  - ${problem}`);

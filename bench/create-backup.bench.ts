@@ -19,8 +19,7 @@ import { createBackup, type BackupPhase } from '@evidence-locker/core';
 const dataDir = process.argv[2];
 if (!dataDir) throw new Error('usage: create-backup.bench.ts <dataDir> [--compare]');
 const compare = process.argv.includes('--compare');
-const flag = (name: string): string | undefined =>
-  process.argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
+const flag = (name: string): string | undefined => process.argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
 const levels = flag('levels')?.split(',').map(Number);
 const concurrency = flag('concurrency') === undefined ? undefined : Number(flag('concurrency'));
 const chunkSize = flag('chunk-kib') === undefined ? undefined : Number(flag('chunk-kib')) * 1024;
@@ -40,7 +39,9 @@ try {
     onProgress: (progress) => {
       if (!phaseStart.has(progress.phase)) {
         phaseStart.set(progress.phase, performance.now() - start);
-        rssAtPhase.push(`${progress.phase}: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB (now ${(process.memoryUsage.rss() / 1e6 / 1.048576).toFixed(0)} MB, external ${(process.memoryUsage().external / 1048576).toFixed(0)} MB)`);
+        rssAtPhase.push(
+          `${progress.phase}: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB (now ${(process.memoryUsage.rss() / 1e6 / 1.048576).toFixed(0)} MB, external ${(process.memoryUsage().external / 1048576).toFixed(0)} MB)`,
+        );
       }
     },
   });
@@ -53,7 +54,9 @@ try {
   console.log(`CPU: ${(process.cpuUsage().user / 1e6).toFixed(1)} s user, ${(process.cpuUsage().system / 1e6).toFixed(1)} s system`);
   console.log(`event loop delay: max ${(delay.max / 1e6).toFixed(1)} ms, p99 ${(delay.percentile(99) / 1e6).toFixed(1)} ms`);
   if (compare) {
-    const gzip9 = execFileSync('sh', ['-c', `gzip -dc "${result.path}" | gzip -9 | wc -c`]).toString().trim();
+    const gzip9 = execFileSync('sh', ['-c', `gzip -dc "${result.path}" | gzip -9 | wc -c`])
+      .toString()
+      .trim();
     const ratio = (result.size / Number(gzip9) - 1) * 100;
     console.log(`gzip -9 of the same tar: ${gzip9} bytes; ours is ${ratio.toFixed(1)} % larger`);
   }

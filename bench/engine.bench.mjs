@@ -97,12 +97,22 @@ try {
     const archive = create.output.path;
     let versusGzip9;
     if (compare) {
-      const gzip9 = Number(execFileSync('sh', ['-c', `gzip -dc "${archive}" | gzip -9 | wc -c`]).toString().trim());
+      const gzip9 = Number(
+        execFileSync('sh', ['-c', `gzip -dc "${archive}" | gzip -9 | wc -c`])
+          .toString()
+          .trim(),
+      );
       versusGzip9 = (create.output.size / gzip9 - 1) * 100;
     }
     row('create', create, { archiveMb: create.output.size / MB, versusGzip9 });
-    row('validate', best(() => ['backup', 'validate', archive]));
-    row('verify', best(() => ['backup', 'verify', '--backup-dir', backupDir, path.basename(archive)]));
+    row(
+      'validate',
+      best(() => ['backup', 'validate', archive]),
+    );
+    row(
+      'verify',
+      best(() => ['backup', 'verify', '--backup-dir', backupDir, path.basename(archive)]),
+    );
     const restore = best(
       (run) => {
         const target = path.join(scratch, `${label}-restored-${run}`);
@@ -131,5 +141,7 @@ const table = rows.map((r) => ({
   'CPU s': r.cpu.toFixed(2),
   load: r.load.toFixed(1),
 }));
-console.log(`${command.join(' ')}, node ${process.version}, ${os.availableParallelism()} cores, ${runs === 1 ? 'one run' : `fastest of ${runs} runs`} each`);
+console.log(
+  `${command.join(' ')}, node ${process.version}, ${os.availableParallelism()} cores, ${runs === 1 ? 'one run' : `fastest of ${runs} runs`} each`,
+);
 console.table(table);

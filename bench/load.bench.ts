@@ -44,11 +44,16 @@ const downloads = (flag('downloads') ?? 'stored,fresh').split(',').filter(Boolea
 const sourceDataDir = args.find((arg) => !arg.startsWith('--')) ?? '/tmp/bench/one-gb';
 const TARGET_RSS_MB = 200;
 const MB = 1024 * 1024;
-const load = () => os.loadavg().map((value) => value.toFixed(2)).join(' ');
+const load = () =>
+  os
+    .loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ');
 
 function printRows(rows: string[][]) {
   const widths = [0, 1].map((column) => Math.max(...rows.map((row) => String(row[column]).length)));
-  for (const row of rows) console.log(`  ${String(row[0]).padEnd(widths[0]!)}  ${String(row[1]).padEnd(widths[1]!)}  ${row[2] ?? ''}`.trimEnd());
+  for (const row of rows)
+    console.log(`  ${String(row[0]).padEnd(widths[0]!)}  ${String(row[1]).padEnd(widths[1]!)}  ${row[2] ?? ''}`.trimEnd());
 }
 
 async function main() {
@@ -61,7 +66,9 @@ async function main() {
     const dataDir = path.join(tempRoot, 'data');
     execFileSync('cp', ['-r', sourceDataDir, dataDir]);
     const dbMb = fs.statSync(path.join(dataDir, 'docsis_history.db')).size / 1e6;
-    console.log(`data: copy of ${sourceDataDir}, docsis_history.db ${dbMb.toFixed(0)} MB; node ${process.version}; load ${load()} on ${os.availableParallelism()} CPUs`);
+    console.log(
+      `data: copy of ${sourceDataDir}, docsis_history.db ${dbMb.toFixed(0)} MB; node ${process.version}; load ${load()} on ${os.availableParallelism()} CPUs`,
+    );
     const started = performance.now();
     const result = await runLoad({
       dataDir,
@@ -77,7 +84,9 @@ async function main() {
     const { load: requests, eventLoop, memory } = result;
     const peakMb = memory.peakRssBytes / MB;
     console.log('');
-    console.log(`autocannon, ${result.connections} connections, GET /trpc/backups.list and /trpc/dashboard.summary, ${requests.seconds.toFixed(1)} s:`);
+    console.log(
+      `autocannon, ${result.connections} connections, GET /trpc/backups.list and /trpc/dashboard.summary, ${requests.seconds.toFixed(1)} s:`,
+    );
     printRows([
       ['requests', `${requests.requests} (${requests.requestsPerSecond.toFixed(0)}/s)`],
       ['errors', `${requests.errors} (timeouts ${requests.timeouts})`],
@@ -89,7 +98,11 @@ async function main() {
     ]);
     console.log('server over the same time:');
     printRows([
-      ['event loop worst delay', `${eventLoop.maxDelayMs.toFixed(1)} ms`, `(p99 ${eventLoop.p99DelayMs.toFixed(1)} ms; /api/health?reset=1 before, /api/health after)`],
+      [
+        'event loop worst delay',
+        `${eventLoop.maxDelayMs.toFixed(1)} ms`,
+        `(p99 ${eventLoop.p99DelayMs.toFixed(1)} ms; /api/health?reset=1 before, /api/health after)`,
+      ],
       [
         'peak RSS',
         `${peakMb.toFixed(0)} MB${memory.hwmReset ? '' : '*'}`,
@@ -117,7 +130,9 @@ async function main() {
       ]);
     }
     printRows(work);
-    console.log(`targets: peak RSS < ${TARGET_RSS_MB} MB: ${peakMb < TARGET_RSS_MB ? 'met' : 'MISSED'} (${peakMb.toFixed(0)} MB); errors and non-2xx = 0: ${requests.errors + requests.non2xx === 0 ? 'met' : 'MISSED'}`);
+    console.log(
+      `targets: peak RSS < ${TARGET_RSS_MB} MB: ${peakMb < TARGET_RSS_MB ? 'met' : 'MISSED'} (${peakMb.toFixed(0)} MB); errors and non-2xx = 0: ${requests.errors + requests.non2xx === 0 ? 'met' : 'MISSED'}`,
+    );
     // Other work on the machine starves the server of CPU and shows up as latency and loop delay.
     console.log(`load average at the end: ${load()} on ${os.availableParallelism()} CPUs`);
     if (result.problems.length > 0) {

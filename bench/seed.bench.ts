@@ -16,8 +16,7 @@ import { seedDataDir, type SeedProgress } from '@evidence-locker/core';
 
 const mode = process.argv[2];
 if (mode !== 'demo' && mode !== 'user') throw new Error('usage: seed.bench.ts <demo|user> [--months=9] [--dir=...] [--keep]');
-const flag = (name: string): string | undefined =>
-  process.argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
+const flag = (name: string): string | undefined => process.argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
 const keep = process.argv.includes('--keep');
 const dataDir = flag('dir') ?? fs.mkdtempSync(path.join(os.tmpdir(), 'el-seed-bench-'));
 const start = performance.now();
@@ -39,6 +38,8 @@ phases.forEach(([phase, at], i) => {
 });
 console.log(JSON.stringify(summary.rows, null, 1));
 for (const [file, bytes] of Object.entries(summary.files)) console.log(`${file.padEnd(24)} ${(bytes / 1e6).toFixed(1)} MB`);
-console.log(`total ${summary.seconds} s over ${summary.historyDays.toFixed(1)} days; peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
+console.log(
+  `total ${summary.seconds} s over ${summary.historyDays.toFixed(1)} days; peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`,
+);
 if (keep || flag('dir')) console.log(`data dir: ${dataDir}`);
 else fs.rmSync(dataDir, { recursive: true, force: true });

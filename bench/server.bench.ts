@@ -204,7 +204,8 @@ function printTable(rows: Row[]) {
     row.serverMaxRssMb.toFixed(0),
   ]);
   const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => line[column]!.length)));
-  const format = (cells: string[]) => cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ');
+  const format = (cells: string[]) =>
+    cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ');
   console.log(format(header));
   for (const line of lines) console.log(format(line));
   console.log(
@@ -256,7 +257,10 @@ const servers: RunningServer[] = [];
 async function main() {
   if (!fs.existsSync(path.join(sourceDataDir, 'docsis_history.db'))) {
     console.error(`${sourceDataDir} is missing: seeding it (takes a few minutes)`);
-    execFileSync('pnpm', ['locker', 'seed', '--data-dir', sourceDataDir, '--months', '27', '--configured'], { cwd: root, stdio: 'inherit' });
+    execFileSync('pnpm', ['locker', 'seed', '--data-dir', sourceDataDir, '--months', '27', '--configured'], {
+      cwd: root,
+      stdio: 'inherit',
+    });
   }
   const tempRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'el-server-bench-'));
   try {
@@ -268,7 +272,10 @@ async function main() {
     const running = await launch(dataDir, backupDir);
     console.log(
       `server pid ${running.pid} on ${running.server.url}; docsis_history.db ${dbMb.toFixed(0)} MB; node ${process.version}; ` +
-        `load ${os.loadavg().map((load) => load.toFixed(2)).join(' ')}`,
+        `load ${os
+          .loadavg()
+          .map((load) => load.toFixed(2))
+          .join(' ')}`,
     );
 
     const rows: Row[] = [];
@@ -307,7 +314,12 @@ async function main() {
         `median ${median.toFixed(2)} s; target < ${TARGET_UPLOAD_RESTORE_S} s: ${median < TARGET_UPLOAD_RESTORE_S ? 'met' : 'MISSED'}`,
     );
     // Other work on the machine starves the server's thread of CPU and shows up as event-loop delay.
-    console.log(`load average at the end: ${os.loadavg().map((load) => load.toFixed(2)).join(' ')} on ${os.availableParallelism()} CPUs`);
+    console.log(
+      `load average at the end: ${os
+        .loadavg()
+        .map((load) => load.toFixed(2))
+        .join(' ')} on ${os.availableParallelism()} CPUs`,
+    );
   } finally {
     for (const server of servers) await server.stop(10_000);
     agent.destroy();

@@ -47,7 +47,10 @@ export function createPodman(root) {
       '',
     ].join('\n'),
   );
-  fs.writeFileSync(storageConf, ['[storage]', 'driver = "overlay"', `runroot = "${dirs.run}"`, `graphroot = "${dirs.graph}"`, ''].join('\n'));
+  fs.writeFileSync(
+    storageConf,
+    ['[storage]', 'driver = "overlay"', `runroot = "${dirs.run}"`, `graphroot = "${dirs.graph}"`, ''].join('\n'),
+  );
   const env = { ...process.env, CONTAINERS_CONF: containersConf, CONTAINERS_STORAGE_CONF: storageConf };
   const started = new Set();
   // Rootful podman makes netavark's run directory whatever the settings; it stays empty here.

@@ -42,20 +42,43 @@ async function backupScenario({ podman, root, figures }) {
   check((await api.health())?.status === 'ok', 'GET /api/health answers over the published port');
   check((await api.query('setup.state')).configured === true, 'the seeded instance is configured');
   const [command, arenas, ids] = podman
-    .ok(['exec', '--user', `${APP_UID}:${APP_UID}`, id, 'sh', '-c', 'tr "\\0" " " </proc/1/cmdline; echo "|"; tr "\\0" "\\n" </proc/1/environ | grep ^MALLOC_ARENA_MAX=; echo "|"; grep -E "^(Uid|Gid):" /proc/1/status'])
+    .ok([
+      'exec',
+      '--user',
+      `${APP_UID}:${APP_UID}`,
+      id,
+      'sh',
+      '-c',
+      'tr "\\0" " " </proc/1/cmdline; echo "|"; tr "\\0" "\\n" </proc/1/environ | grep ^MALLOC_ARENA_MAX=; echo "|"; grep -E "^(Uid|Gid):" /proc/1/status',
+    ])
     .split('|');
   check(
-    /^node --max-semi-space-size=2 --heap-growing-percent=100 \/app\/apps\/server\/dist\/locker\.js serve/.test(command.trim()) && arenas.trim() === 'MALLOC_ARENA_MAX=2',
+    /^node --max-semi-space-size=2 --heap-growing-percent=100 \/app\/apps\/server\/dist\/locker\.js serve/.test(command.trim()) &&
+      arenas.trim() === 'MALLOC_ARENA_MAX=2',
     `PID 1 is the server with the memory settings of pnpm start (${arenas.trim()} ${command.trim()})`,
   );
-  check(ids.trim().split('\n').every((line) => line.split(/\s+/).slice(1).every((value) => value === String(APP_UID))), `and runs as uid and gid ${APP_UID}`);
+  check(
+    ids
+      .trim()
+      .split('\n')
+      .every((line) =>
+        line
+          .split(/\s+/)
+          .slice(1)
+          .every((value) => value === String(APP_UID)),
+      ),
+    `and runs as uid and gid ${APP_UID}`,
+  );
 
   const job = await api.finished((await api.mutate('backups.create')).id);
   check(job.state === 'succeeded', `backups.create made ${job.result?.fileName ?? JSON.stringify(job.error)}`);
   const archive = path.join(vol.backup, job.result.fileName);
   check(fs.existsSync(archive), `the archive is on the host: ${path.relative(root, archive)}`);
   const listed = await api.query('backups.list');
-  check(listed.backupPath === '/backup' && listed.backups.some((backup) => backup.fileName === job.result.fileName), 'backups.list shows it in /backup');
+  check(
+    listed.backupPath === '/backup' && listed.backups.some((backup) => backup.fileName === job.result.fileName),
+    'backups.list shows it in /backup',
+  );
 
   const second = await api.mutate('backups.create');
   const watch = await api.watch(second.id);
@@ -70,7 +93,10 @@ async function backupScenario({ podman, root, figures }) {
   check(/Shutting down/.test(logs.stdout), 'the server logged its shutdown');
   checkVolumes(vol);
   const archives = fs.readdirSync(vol.backup);
-  check(archives.length === 1 && archives[0] === job.result.fileName, `only the complete backup is in the backup volume (${archives.join(', ')})`);
+  check(
+    archives.length === 1 && archives[0] === job.result.fileName,
+    `only the complete backup is in the backup volume (${archives.join(', ')})`,
+  );
   // Read from a copy, so the host command touches neither volume.
   const copy = path.join(root, job.result.fileName);
   fs.copyFileSync(archive, copy);
@@ -164,7 +190,10 @@ async function besideDocsightScenario({ podman, root, children, figures }) {
   check(true, `stopped pid ${docsight.pid}, as the message asks`);
   const retry = await api.upload(FIXTURE);
   const restored = await api.finished((await api.mutate('restore.start', { uploadId: retry.uploadId })).id);
-  check(restored.state === 'succeeded', `then the restore succeeds (${restored.state}${restored.error ? `: ${restored.error.message}` : ''})`);
+  check(
+    restored.state === 'succeeded',
+    `then the restore succeeds (${restored.state}${restored.error ? `: ${restored.error.message}` : ''})`,
+  );
   figures.stopBesideDocsight = stopLocker(podman, id, 'stop beside DOCSight');
   checkVolumes(vol);
 }

@@ -78,18 +78,33 @@ async function main() {
     const secret = CA_BUNDLE ? ['--secret', `id=ca-certificates,src=${CA_BUNDLE}`] : [];
     started = performance.now();
     // The RUN steps share the machine's network (they reach the npm registry), as with Docker's default.
-    const build = podman.run(['build', '--pull=never', '--format', 'docker', '--network', 'host', ...secret, '--file', 'Containerfile', '--tag', IMAGE, '.'], {
-      cwd: repo,
-    });
+    const build = podman.run(
+      ['build', '--pull=never', '--format', 'docker', '--network', 'host', ...secret, '--file', 'Containerfile', '--tag', IMAGE, '.'],
+      {
+        cwd: repo,
+      },
+    );
     fs.writeFileSync(buildLog, build.stdout + build.stderr);
     if (build.status !== 0) throw new Error(`podman build failed:\n${(build.stdout + build.stderr).split('\n').slice(-60).join('\n')}`);
     figures.build = seconds(started);
     check(true, `built ${IMAGE} in ${figures.build.toFixed(0)} s`);
-    const [size, healthcheck, user] = podman.ok(['image', 'inspect', IMAGE, '--format', '{{.Size}}|{{json .HealthCheck.Test}}|{{.User}}']).split('|');
+    const [size, healthcheck, user] = podman
+      .ok(['image', 'inspect', IMAGE, '--format', '{{.Size}}|{{json .HealthCheck.Test}}|{{.User}}'])
+      .split('|');
     figures.imageMb = Number(size) / 1e6;
     check(/healthcheck\.mjs/.test(healthcheck), `the HEALTHCHECK is kept (${healthcheck})`);
     check(user === '', 'it starts as root, so the entrypoint can hand the volumes to uid 1000');
-    const contents = podman.ok(['run', '--rm', '--network', 'none', '--entrypoint', 'sh', IMAGE, '-c', 'ls /app; echo "|"; ls /app/node_modules; echo "|"; find /app -name "*.ts" ! -name "*.d.ts" | wc -l; echo "|"; node -v']);
+    const contents = podman.ok([
+      'run',
+      '--rm',
+      '--network',
+      'none',
+      '--entrypoint',
+      'sh',
+      IMAGE,
+      '-c',
+      'ls /app; echo "|"; ls /app/node_modules; echo "|"; find /app -name "*.ts" ! -name "*.d.ts" | wc -l; echo "|"; node -v',
+    ]);
     const [app, modules, sources, nodeVersion] = contents.split('|').map((part) => part.trim().split(/\s+/).join(' '));
     check(app === 'apps container node_modules', `/app holds only the built apps, the health check and node_modules (${app})`);
     check(modules === 'better-sqlite3 bindings file-uri-to-path', `production dependencies only: ${modules}`);

@@ -20,7 +20,9 @@ export const EXPECTED = JSON.parse(fs.readFileSync(fixture.expected, 'utf8')).da
 /** Compose's default time between SIGTERM and SIGKILL. */
 export const STOP_TIMEOUT_S = 10;
 export const APP_UID = 1000;
-export const CA_BUNDLE = [process.env.NODE_EXTRA_CA_CERTS, '/etc/ssl/certs/ca-certificates.crt'].find((file) => file && fs.existsSync(file));
+export const CA_BUNDLE = [process.env.NODE_EXTRA_CA_CERTS, '/etc/ssl/certs/ca-certificates.crt'].find(
+  (file) => file && fs.existsSync(file),
+);
 
 export const seconds = (start) => (performance.now() - start) / 1000;
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -40,7 +42,9 @@ export function sh(command, args, options = {}) {
 }
 
 export function ensureTools() {
-  const missing = ['podman', 'runc', 'slirp4netns', 'debootstrap'].filter((tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0);
+  const missing = ['podman', 'runc', 'slirp4netns', 'debootstrap'].filter(
+    (tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0,
+  );
   if (missing.length === 0) return;
   console.log(`  installing ${missing.join(', ')} (apt-get)`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
@@ -65,7 +69,8 @@ export function volumes(root, name, seedMonths) {
   const data = path.join(dir, 'data');
   const backup = path.join(dir, 'backup');
   fs.mkdirSync(backup, { recursive: true });
-  if (seedMonths) sh(path.join(repo, 'apps/server/bin/locker'), ['seed', '--data-dir', data, '--months', String(seedMonths), '--configured']);
+  if (seedMonths)
+    sh(path.join(repo, 'apps/server/bin/locker'), ['seed', '--data-dir', data, '--months', String(seedMonths), '--configured']);
   else fs.mkdirSync(data);
   return { data, backup, mounts: ['--volume', `${data}:/data`, '--volume', `${backup}:/backup`] };
 }
@@ -87,7 +92,10 @@ export function checkVolumes(vol) {
   for (const dir of [vol.data, vol.backup]) {
     const entries = walk(dir);
     const foreign = [{ file: dir, ...fs.lstatSync(dir) }, ...entries].filter((entry) => entry.uid !== APP_UID || entry.gid !== APP_UID);
-    check(foreign.length === 0, `every file in ${path.basename(path.dirname(dir))}/${path.basename(dir)} belongs to uid ${APP_UID} (${entries.length} files)`);
+    check(
+      foreign.length === 0,
+      `every file in ${path.basename(path.dirname(dir))}/${path.basename(dir)} belongs to uid ${APP_UID} (${entries.length} files)`,
+    );
     const left = entries.filter((entry) => entry.name.startsWith('.evidence-locker'));
     check(left.length === 0, `nothing left behind in ${path.basename(dir)}${left.length ? `: ${left.map((e) => e.name).join(', ')}` : ''}`);
   }

@@ -32,7 +32,7 @@ describe('findLocatorProblems', () => {
   it('flags exact: false, a computed exact, template and variable names, and options it cannot read', () => {
     expect(problemsIn("page.getByRole('button', { name: 'Next', exact: false });")).toHaveLength(1);
     expect(problemsIn("page.getByRole('button', { name: 'Next', exact: strict });")).toHaveLength(1);
-    expect(problemsIn('row.getByRole(\'button\', { name: `Verify ${fileName}` });')).toHaveLength(1);
+    expect(problemsIn("row.getByRole('button', { name: `Verify ${fileName}` });")).toHaveLength(1);
     expect(problemsIn("const name = 'Log in'; page.getByRole('heading', { name });")).toHaveLength(1);
     expect(problemsIn("page.getByRole('heading', options);")).toEqual([expect.stringContaining('object literal')]);
   });
@@ -47,7 +47,7 @@ describe('findLocatorProblems', () => {
 
   it('flags waitForTimeout however it is reached', () => {
     expect(problemsIn('await page.waitForTimeout(150);')).toEqual([expect.stringContaining('waitForTimeout')]);
-    expect(problemsIn("const { waitForTimeout } = page; await waitForTimeout(150);")).toHaveLength(2);
+    expect(problemsIn('const { waitForTimeout } = page; await waitForTimeout(150);')).toHaveLength(2);
   });
 
   it('flags a timeout given to a single assertion or action', () => {

@@ -28,7 +28,8 @@ const TEXT_LOOKUPS = new Set(['getByText', 'getByLabel', 'getByPlaceholder', 'ge
 
 function propertyOf(object: ts.ObjectLiteralExpression, name: string): ts.PropertyAssignment | ts.ShorthandPropertyAssignment | undefined {
   for (const property of object.properties) {
-    if ((ts.isPropertyAssignment(property) || ts.isShorthandPropertyAssignment(property)) && property.name.getText() === name) return property;
+    if ((ts.isPropertyAssignment(property) || ts.isShorthandPropertyAssignment(property)) && property.name.getText() === name)
+      return property;
   }
   return undefined;
 }
@@ -69,7 +70,10 @@ export function findLocatorProblems(source: string, file: string): LocatorProble
         if (!ts.isObjectLiteralExpression(second)) {
           report(node.expression.name, 'getByRole options must be an object literal, so the lint can see `exact: true`');
         } else if (value && !isRegExp(value) && !isExact(second)) {
-          report(node.expression.name, `getByRole(…, { name: ${value.getText()} }) without exact: true also matches longer names that contain it`);
+          report(
+            node.expression.name,
+            `getByRole(…, { name: ${value.getText()} }) without exact: true also matches longer names that contain it`,
+          );
         }
       }
       if (TEXT_LOOKUPS.has(method) && first && !isRegExp(first) && !isExact(second)) {

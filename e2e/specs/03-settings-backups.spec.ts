@@ -102,7 +102,10 @@ test('schedules, creates, verifies, downloads and deletes backups from the setti
   await screenshot(page, 'settings');
 
   // A stored backup downloads as a file with its own name, and it validates.
-  const [stored] = await Promise.all([page.waitForEvent('download'), row.getByRole('link', { name: `Download ${fileName}`, exact: true }).click()]);
+  const [stored] = await Promise.all([
+    page.waitForEvent('download'),
+    row.getByRole('link', { name: `Download ${fileName}`, exact: true }).click(),
+  ]);
   expect(stored.suggestedFilename()).toBe(fileName);
   const storedPath = testInfo.outputPath(fileName);
   await stored.saveAs(storedPath);

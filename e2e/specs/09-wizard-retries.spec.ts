@@ -15,8 +15,26 @@ test.use({ allowedConsoleErrors: [/Failed to load resource: the server responded
 
 type Pick = 'real' | 'demo' | 'notGzip' | 'hostile';
 const PICKS: Pick[] = [
-  'real', 'notGzip', 'demo', 'hostile', 'notGzip', 'real', 'real', 'hostile', 'demo', 'notGzip',
-  'real', 'hostile', 'demo', 'demo', 'notGzip', 'real', 'hostile', 'real', 'notGzip', 'demo',
+  'real',
+  'notGzip',
+  'demo',
+  'hostile',
+  'notGzip',
+  'real',
+  'real',
+  'hostile',
+  'demo',
+  'notGzip',
+  'real',
+  'hostile',
+  'demo',
+  'demo',
+  'notGzip',
+  'real',
+  'hostile',
+  'real',
+  'notGzip',
+  'demo',
 ];
 
 const BYTES: Record<Pick, () => Buffer> = {
@@ -34,13 +52,17 @@ const REFUSAL: Partial<Record<Pick, string>> = {
 
 /** The staged upload files in the data directory (the archive and its prepared members). */
 function staged(dataDir: string): string[] {
-  return fs.readdirSync(dataDir).filter((name) => name.startsWith('.evidence-locker-upload-') || name.startsWith('.evidence-locker-prepared-'));
+  return fs
+    .readdirSync(dataDir)
+    .filter((name) => name.startsWith('.evidence-locker-upload-') || name.startsWith('.evidence-locker-prepared-'));
 }
 
 /** Picks `kind` as `name` and waits for the server's answer; returns its status and upload id. */
 async function pick(page: Page, kind: Pick, name: string): Promise<{ status: number; uploadId: string | undefined }> {
   const answer = page.waitForResponse((response) => response.url().endsWith('/api/uploads') && response.request().method() === 'POST');
-  await page.getByLabel('Select backup file (.tar.gz)', { exact: true }).setInputFiles({ name, mimeType: 'application/gzip', buffer: BYTES[kind]() });
+  await page
+    .getByLabel('Select backup file (.tar.gz)', { exact: true })
+    .setInputFiles({ name, mimeType: 'application/gzip', buffer: BYTES[kind]() });
   const response = await answer;
   const body = (await response.json()) as { uploadId?: string };
   return { status: response.status(), uploadId: body.uploadId };

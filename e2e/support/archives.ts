@@ -21,7 +21,13 @@ function tarHeader(name: string, size: number): Buffer {
   field('0000000\0', 108, 8);
   field('0000000\0', 116, 8);
   field(`${size.toString(8).padStart(11, '0')}\0`, 124, 12);
-  field(`${Math.floor(Date.now() / 1000).toString(8).padStart(11, '0')}\0`, 136, 12);
+  field(
+    `${Math.floor(Date.now() / 1000)
+      .toString(8)
+      .padStart(11, '0')}\0`,
+    136,
+    12,
+  );
   field('        ', 148, 8);
   field('0', 156, 1);
   field('ustar\0', 257, 6);
@@ -44,7 +50,13 @@ function tarGz(members: { name: string; content: string }[]): Buffer {
 
 /** A gzip'd tar whose second member is `../escaped.txt` (path traversal). */
 export function hostileArchive(): Buffer {
-  const meta = JSON.stringify({ magic: 'docsight-backup', format_version: 1, timestamp: '2026-11-26T07:07:13+00:00', app_version: 'x', tables: {} });
+  const meta = JSON.stringify({
+    magic: 'docsight-backup',
+    format_version: 1,
+    timestamp: '2026-11-26T07:07:13+00:00',
+    app_version: 'x',
+    tables: {},
+  });
   return tarGz([
     { name: 'backup_meta.json', content: meta },
     { name: '../escaped.txt', content: 'outside the data directory' },
@@ -78,7 +90,13 @@ export function snapshotTree(dir: string): Record<string, string> {
  * reads) and it carries `notes.txt`, which is not part of a DOCSight backup.
  */
 export function archiveWithWarnings(): Buffer {
-  const meta = JSON.stringify({ magic: 'docsight-backup', format_version: 2, timestamp: '2026-11-26T07:07:13+00:00', app_version: 'x', tables: {} });
+  const meta = JSON.stringify({
+    magic: 'docsight-backup',
+    format_version: 2,
+    timestamp: '2026-11-26T07:07:13+00:00',
+    app_version: 'x',
+    tables: {},
+  });
   return tarGz([
     { name: 'backup_meta.json', content: meta },
     { name: 'config.json', content: '{}' },

@@ -56,7 +56,7 @@ describe('backups while DOCSight keeps writing', () => {
     expect(result.backups.filter((backup) => backup.cliVerified === true)).toHaveLength(BACKUPS / 5);
   });
 
-  it('never loses rows from one backup to the next, and each backup holds more of the writer\'s rows', () => {
+  it("never loses rows from one backup to the next, and each backup holds more of the writer's rows", () => {
     const writerRows = result.backups.map((backup) => [
       backup.databases['docsis_history.db']?.writerRows?.['snapshots'],
       backup.databases['docsis_history.db']?.writerRows?.['events'],

@@ -42,7 +42,9 @@ describe('a disk too small from the start', () => {
     const backupDir = mountTmpfs(path.join(work, 'tiny-backups'), '1m');
     const result = await runCli(['backup', 'create', '--data-dir', sourceDataDir, '--backup-dir', backupDir], { allowFailure: true });
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(new RegExp(`Not enough free space for the backup in ${backupDir}: it needs about \\d+ MB, [01] MB are free`));
+    expect(result.stderr).toMatch(
+      new RegExp(`Not enough free space for the backup in ${backupDir}: it needs about \\d+ MB, [01] MB are free`),
+    );
     expect(fs.readdirSync(backupDir)).toEqual([]);
     expect(workFiles(sourceDataDir)).toEqual([]);
   });
@@ -89,12 +91,25 @@ async function fillDuringRun(label: string, size: string, workPrefix: string, ar
 describe('a disk that fills up while the operation runs', () => {
   it('ends a backup with a clear error and leaves nothing behind', async () => {
     await fillDuringRun('filling-backup', '160m', '.evidence-locker-work-', (dataDir, backupDir) => [
-      'backup', 'create', '--data-dir', dataDir, '--backup-dir', backupDir,
+      'backup',
+      'create',
+      '--data-dir',
+      dataDir,
+      '--backup-dir',
+      backupDir,
     ]);
   });
 
   it('ends a restore with a clear error, the live data as it was and nothing staged left', async () => {
-    const restore = (dataDir: string, backupDir: string) => ['backup', 'restore', otherArchive, '--data-dir', dataDir, '--backup-dir', backupDir];
+    const restore = (dataDir: string, backupDir: string) => [
+      'backup',
+      'restore',
+      otherArchive,
+      '--data-dir',
+      dataDir,
+      '--backup-dir',
+      backupDir,
+    ];
     const { dataDir, backupDir } = await fillDuringRun('filling-restore', '320m', '.evidence-locker-restore-', restore);
     // And with the space back, the same restore succeeds.
     const retry = await runCli(restore(dataDir, backupDir));

@@ -190,7 +190,10 @@ describe('HTTP server: responses', () => {
     const wrong = await login(app, 'not the password', '192.0.2.8');
     expect(wrong.statusCode).toBe(401);
     expect(wrong.json().error).toMatchObject({ message: 'Wrong password.', data: { lockerCode: 'LOGIN_FAILED', details: {} } });
-    const job = await app.inject({ method: 'GET', url: `/trpc/jobs.get?input=${encodeURIComponent(JSON.stringify({ id: crypto.randomUUID() }))}` });
+    const job = await app.inject({
+      method: 'GET',
+      url: `/trpc/jobs.get?input=${encodeURIComponent(JSON.stringify({ id: crypto.randomUUID() }))}`,
+    });
     expect(job.json().error).toMatchObject({ data: { code: 'UNAUTHORIZED', lockerCode: 'LOGIN_REQUIRED' } });
   });
 
@@ -236,7 +239,10 @@ describe('HTTP server: the web app', () => {
 
 describe('HTTP server: the backup schedule', () => {
   it('runs an overdue scheduled backup SCHEDULE_START_DELAY_SECONDS after start instead of a minute', async () => {
-    const { app, setup } = await serveTestApp({ config: { modem_type: 'fritzbox', backup_enabled: true }, env: { scheduleStartDelayMs: 0 } });
+    const { app, setup } = await serveTestApp({
+      config: { modem_type: 'fritzbox', backup_enabled: true },
+      env: { scheduleStartDelayMs: 0 },
+    });
     await app.ready();
     const deadline = Date.now() + 20_000;
     while (app.locker.scheduler.state().lastSuccessAt === null && Date.now() < deadline) {

@@ -33,12 +33,7 @@ export interface AuditLogger {
  * Writes one audit line. Refusals (`*.refused`) are warnings, everything else info. `fields` must
  * never hold secrets; the client address is required.
  */
-export function audit(
-  log: AuditLogger,
-  event: AuditEvent,
-  fields: { ip: string } & Record<string, unknown>,
-  message: string,
-): void {
+export function audit(log: AuditLogger, event: AuditEvent, fields: { ip: string } & Record<string, unknown>, message: string): void {
   const line = { audit: event, ...fields };
   if (event.endsWith('.refused') || event.endsWith('-refused')) log.warn(line, message);
   else log.info(line, message);

@@ -3,13 +3,7 @@
  * builds its own with the same links). Queries and mutations are batched over HTTP; subscriptions
  * (job progress) use SSE. This module imports only the AppRouter *type* from the server.
  */
-import {
-  createTRPCClient,
-  httpBatchLink,
-  httpSubscriptionLink,
-  splitLink,
-  type TRPCClient,
-} from '@trpc/client';
+import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink, type TRPCClient } from '@trpc/client';
 import type { AppRouter } from './trpc/routers/_app.ts';
 
 /** Options of {@link createLockerClient}. */

@@ -76,7 +76,11 @@ describe('loadEnv', () => {
     ['LOG_LEVEL', 'loud', 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "loud")'],
     ['SCHEDULE_START_DELAY_SECONDS', '-1', 'SCHEDULE_START_DELAY_SECONDS must be a whole number of seconds from 0 to 86400 (got "-1")'],
     ['SCHEDULE_START_DELAY_SECONDS', '1.5', 'SCHEDULE_START_DELAY_SECONDS must be a whole number of seconds from 0 to 86400 (got "1.5")'],
-    ['SCHEDULE_START_DELAY_SECONDS', '86401', 'SCHEDULE_START_DELAY_SECONDS must be a whole number of seconds from 0 to 86400 (got "86401")'],
+    [
+      'SCHEDULE_START_DELAY_SECONDS',
+      '86401',
+      'SCHEDULE_START_DELAY_SECONDS must be a whole number of seconds from 0 to 86400 (got "86401")',
+    ],
     [
       'ALLOWED_HOSTS',
       'locker.lan:8765',

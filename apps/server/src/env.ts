@@ -60,10 +60,7 @@ export class EnvError extends Error {
  * Relative directories resolve against `cwd` (default `process.cwd()`). Throws EnvError naming the
  * first bad variable.
  */
-export function loadEnv(
-  source: Record<string, string | undefined> = process.env,
-  cwd: string = process.cwd(),
-): Env {
+export function loadEnv(source: Record<string, string | undefined> = process.env, cwd: string = process.cwd()): Env {
   const value = (name: string): string | undefined => {
     const raw = source[name];
     // An empty variable (`PORT=` in a compose file) means "not set", as most shells treat it.
@@ -111,10 +108,7 @@ function parseBrowseRoots(raw: string | undefined): string[] | undefined {
   const roots = raw.split(':').filter((part) => part !== '');
   const relative = roots.find((root) => !path.isAbsolute(root));
   if (roots.length === 0 || relative !== undefined) {
-    throw new EnvError(
-      'BROWSE_ROOTS',
-      `BROWSE_ROOTS must be absolute directories separated by ":" (got ${JSON.stringify(raw)})`,
-    );
+    throw new EnvError('BROWSE_ROOTS', `BROWSE_ROOTS must be absolute directories separated by ":" (got ${JSON.stringify(raw)})`);
   }
   return roots.map((root) => path.resolve(root));
 }
@@ -141,20 +135,14 @@ function parseFlag(name: string, raw: string | undefined): boolean | undefined {
   const word = raw.trim().toLowerCase();
   if (TRUE_WORDS.includes(word)) return true;
   if (FALSE_WORDS.includes(word)) return false;
-  throw new EnvError(
-    name,
-    `${name} must be one of true/false, 1/0, yes/no, on/off (got ${JSON.stringify(raw)})`,
-  );
+  throw new EnvError(name, `${name} must be one of true/false, 1/0, yes/no, on/off (got ${JSON.stringify(raw)})`);
 }
 
 function parseLogLevel(raw: string | undefined): LogLevel {
   if (raw === undefined) return 'info';
   const level = raw.trim().toLowerCase();
   if (!(LOG_LEVELS as readonly string[]).includes(level)) {
-    throw new EnvError(
-      'LOG_LEVEL',
-      `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got ${JSON.stringify(raw)})`,
-    );
+    throw new EnvError('LOG_LEVEL', `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got ${JSON.stringify(raw)})`);
   }
   return level as LogLevel;
 }

@@ -62,7 +62,9 @@ describe('startServer', () => {
       label: 'runs until cancelled',
       writesDataDir: false,
       run: ({ signal }) =>
-        new Promise((_, reject) => signal.addEventListener('abort', () => reject(new LockerError('CANCELLED', 'The backup was cancelled.')))),
+        new Promise((_, reject) =>
+          signal.addEventListener('abort', () => reject(new LockerError('CANCELLED', 'The backup was cancelled.'))),
+        ),
     });
     const watch = await fetch(`${server.url}/trpc/jobs.watch?input=${encodeURIComponent(JSON.stringify({ id: job.id }))}`);
     expect(watch.headers.get('content-type')).toMatch(/text\/event-stream/);
@@ -76,7 +78,10 @@ describe('startServer', () => {
 
   it('cuts a request still open after the grace period (a stalled upload) and removes what it staged', async () => {
     const setup = await createTestServices();
-    server = await startServer({ ...setup.env, port: 0 }, { instance: setup.services.instance, handleSignals: false, shutdownGraceMs: 300 });
+    server = await startServer(
+      { ...setup.env, port: 0 },
+      { instance: setup.services.instance, handleSignals: false, shutdownGraceMs: 300 },
+    );
     const port = Number(new URL(server.url).port);
     const socket = net.connect(port, '127.0.0.1');
     // The cut resets the connection: expected here.

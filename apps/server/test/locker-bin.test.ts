@@ -53,7 +53,10 @@ describe('pnpm locker (bin/locker)', () => {
 
   it('rebuilds a stale bundle when a source changes, and not for a test file', () => {
     const commands = path.join(copy, 'apps/server/src/cli/commands/index.ts');
-    fs.writeFileSync(commands, fs.readFileSync(commands, 'utf8').replace('Usage: pnpm locker <command>', 'Usage: pnpm locker-copy <command>'));
+    fs.writeFileSync(
+      commands,
+      fs.readFileSync(commands, 'utf8').replace('Usage: pnpm locker <command>', 'Usage: pnpm locker-copy <command>'),
+    );
     const changed = run('help');
     expect(changed.code, changed.stderr).toBe(0);
     expect(built(changed.stderr)).toBe(true);

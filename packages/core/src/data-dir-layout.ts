@@ -12,14 +12,7 @@ export const AUTH_STATE_FILE = '.auth_state';
 export const META_FILE = 'backup_meta.json';
 
 /** DOCSight's `DATA_FILES`, in its order: the members a backup may carry besides the meta. */
-export const DATA_FILES = [
-  HISTORY_DB,
-  CONNECTION_MONITOR_DB,
-  CONFIG_FILE,
-  CONFIG_KEY_FILE,
-  SESSION_KEY_FILE,
-  AUTH_STATE_FILE,
-] as const;
+export const DATA_FILES = [HISTORY_DB, CONNECTION_MONITOR_DB, CONFIG_FILE, CONFIG_KEY_FILE, SESSION_KEY_FILE, AUTH_STATE_FILE] as const;
 export type DataFileName = (typeof DATA_FILES)[number];
 
 export const DATABASE_FILES = [HISTORY_DB, CONNECTION_MONITOR_DB] as const;

@@ -58,11 +58,7 @@ export class LockerError extends Error {
   /** Extra facts for logs and UIs (paths, sizes); never secrets. */
   readonly details: Record<string, unknown> | undefined;
 
-  constructor(
-    code: LockerErrorCode,
-    message: string,
-    options: { cause?: unknown; details?: Record<string, unknown> } = {},
-  ) {
+  constructor(code: LockerErrorCode, message: string, options: { cause?: unknown; details?: Record<string, unknown> } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.details = options.details;
@@ -85,7 +81,7 @@ export function isDiskFullErrno(code: string | undefined): boolean {
 /** Node's errno code of an error (`ENOENT`, `ENOSPC`, …), or undefined. */
 export function errnoCode(error: unknown): string | undefined {
   if (typeof error === 'object' && error !== null && 'code' in error) {
-    const code = (error).code;
+    const code = error.code;
     return typeof code === 'string' ? code : undefined;
   }
   return undefined;

@@ -12,13 +12,7 @@ export {
   type OpenDatabaseOptions,
   type OpenHistoryDatabaseOptions,
 } from './db/open-database.ts';
-export {
-  DEMO_TABLES,
-  HISTORY_DEMO_TABLES,
-  CONNECTION_MONITOR_DEMO_TABLES,
-  tablesWithIsDemo,
-  hasIsDemoColumn,
-} from './db/demo-tables.ts';
+export { DEMO_TABLES, HISTORY_DEMO_TABLES, CONNECTION_MONITOR_DEMO_TABLES, tablesWithIsDemo, hasIsDemoColumn } from './db/demo-tables.ts';
 export { countRows, countRowsDetailed, userTableNames, type TableCount } from './db/table-counts.ts';
 export { readSchemaInfo, readSchemaVersion, readDocsightMeta, type SchemaInfo } from './db/schema-version.ts';
 export {

@@ -5,8 +5,5 @@
  * kept, and no trailing newline. Empty objects and arrays print as `{}` and `[]` in both.
  */
 export function toPythonJson(value: unknown): string {
-  return JSON.stringify(value, null, 2).replace(
-    /[\u0080-\uffff]/g,
-    (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
+  return JSON.stringify(value, null, 2).replace(/[\u0080-\uffff]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

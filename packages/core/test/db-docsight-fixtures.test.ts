@@ -7,7 +7,12 @@ import { openConnectionMonitorDatabase, openHistoryDatabase } from '../src/db/op
 import { readSchemaInfo } from '../src/db/schema-version.ts';
 import { extractFixture, makeTempDir, type ExtractedFixture } from './support/db-fixture-archives.ts';
 
-interface SchemaRow { type: string; name: string; tbl_name: string; sql: string | null }
+interface SchemaRow {
+  type: string;
+  name: string;
+  tbl_name: string;
+  sql: string | null;
+}
 
 function schemaRows(db: Database.Database): SchemaRow[] {
   return db.prepare('SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY rowid').all() as SchemaRow[];
@@ -15,35 +20,91 @@ function schemaRows(db: Database.Database): SchemaRow[] {
 const normalize = (sql: string | null): string | null => (sql === null ? null : sql.replace(/\s+/g, ' ').trim());
 const byName = (rows: SchemaRow[]): Map<string, SchemaRow> => new Map(rows.map((row) => [row.name, row]));
 const tableNames = (rows: SchemaRow[]): string[] => rows.filter((r) => r.type === 'table').map((r) => r.name);
-const indexNames = (rows: SchemaRow[]): string[] => rows.filter((r) => r.type === 'index').map((r) => r.name).sort();
+const indexNames = (rows: SchemaRow[]): string[] =>
+  rows
+    .filter((r) => r.type === 'index')
+    .map((r) => r.name)
+    .sort();
 
 const HISTORY_TABLE_ORDER = [
-  '_docsight_migrations', '_docsight_meta', 'snapshots', 'sqlite_sequence', 'device_state', 'events',
-  'weather_data', 'api_tokens', 'pwa_push_subscriptions', 'smart_capture_executions', 'speedtest_results',
-  'speedtest_meta', 'bqm_graphs', 'bqm_data', 'bqm_meta', 'bnetz_measurements', 'journal_entries',
-  'journal_attachments', 'incidents', 'segment_utilization', 'segment_utilization_events',
+  '_docsight_migrations',
+  '_docsight_meta',
+  'snapshots',
+  'sqlite_sequence',
+  'device_state',
+  'events',
+  'weather_data',
+  'api_tokens',
+  'pwa_push_subscriptions',
+  'smart_capture_executions',
+  'speedtest_results',
+  'speedtest_meta',
+  'bqm_graphs',
+  'bqm_data',
+  'bqm_meta',
+  'bnetz_measurements',
+  'journal_entries',
+  'journal_attachments',
+  'incidents',
+  'segment_utilization',
+  'segment_utilization_events',
 ];
 
 // Row counts from test/fixtures/docsight/README.md.
 const EXPECTED_HISTORY_COUNTS = {
   'a-real-1m': {
-    _docsight_migrations: 16, _docsight_meta: 2, snapshots: 2880, device_state: 0, events: 19,
-    weather_data: 744, api_tokens: 0, pwa_push_subscriptions: 0, smart_capture_executions: 0,
-    speedtest_results: 77, speedtest_meta: 1, bqm_graphs: 30, bqm_data: 0, bqm_meta: 0,
-    bnetz_measurements: 1, journal_entries: 3, journal_attachments: 0, incidents: 1,
-    segment_utilization: 0, segment_utilization_events: 0,
+    _docsight_migrations: 16,
+    _docsight_meta: 2,
+    snapshots: 2880,
+    device_state: 0,
+    events: 19,
+    weather_data: 744,
+    api_tokens: 0,
+    pwa_push_subscriptions: 0,
+    smart_capture_executions: 0,
+    speedtest_results: 77,
+    speedtest_meta: 1,
+    bqm_graphs: 30,
+    bqm_data: 0,
+    bqm_meta: 0,
+    bnetz_measurements: 1,
+    journal_entries: 3,
+    journal_attachments: 0,
+    incidents: 1,
+    segment_utilization: 0,
+    segment_utilization_events: 0,
   },
   'b-demo-1m': {
-    _docsight_migrations: 16, _docsight_meta: 2, snapshots: 5, device_state: 0, events: 1,
-    weather_data: 744, api_tokens: 0, pwa_push_subscriptions: 0, smart_capture_executions: 0,
-    speedtest_results: 0, speedtest_meta: 1, bqm_graphs: 0, bqm_data: 0, bqm_meta: 0,
-    bnetz_measurements: 0, journal_entries: 1, journal_attachments: 0, incidents: 0,
-    segment_utilization: 0, segment_utilization_events: 0,
+    _docsight_migrations: 16,
+    _docsight_meta: 2,
+    snapshots: 5,
+    device_state: 0,
+    events: 1,
+    weather_data: 744,
+    api_tokens: 0,
+    pwa_push_subscriptions: 0,
+    smart_capture_executions: 0,
+    speedtest_results: 0,
+    speedtest_meta: 1,
+    bqm_graphs: 0,
+    bqm_data: 0,
+    bqm_meta: 0,
+    bnetz_measurements: 0,
+    journal_entries: 1,
+    journal_attachments: 0,
+    incidents: 0,
+    segment_utilization: 0,
+    segment_utilization_events: 0,
   },
 } as const;
 const EXPECTED_MONITOR_COUNTS = {
-  _docsight_migrations: 2, connection_targets: 3, connection_samples: 51840,
-  connection_samples_aggregated: 0, connection_monitor_pinned_days: 0, traceroute_traces: 5, traceroute_hops: 57,
+  _docsight_migrations: 2,
+  connection_targets: 3,
+  connection_samples: 51840,
+  connection_samples_aggregated: 0,
+  connection_monitor_pinned_days: 0,
+  traceroute_traces: 5,
+  traceroute_hops: 57,
 };
 
 describe('DOCSight reference archives', () => {
@@ -121,7 +182,8 @@ describe('DOCSight reference archives', () => {
         expect(counts).toEqual(EXPECTED_HISTORY_COUNTS[name]);
         expect(Object.keys(counts)).toEqual(Object.keys(EXPECTED_HISTORY_COUNTS[name]));
         expect(countRowsDetailed(db).weather_data).toEqual({
-          rows: 744, isDemo: name === 'b-demo-1m' ? 744 : 0,
+          rows: 744,
+          isDemo: name === 'b-demo-1m' ? 744 : 0,
         });
       } finally {
         db.close();

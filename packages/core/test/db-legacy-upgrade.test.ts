@@ -45,9 +45,11 @@ function sqlOf(db: Database.Database, name: string): string | undefined {
 }
 
 function indexNames(db: Database.Database): string[] {
-  return (db.prepare("SELECT name FROM sqlite_master WHERE type='index' AND sql IS NOT NULL ORDER BY name").all() as {
-    name: string;
-  }[]).map((row) => row.name);
+  return (
+    db.prepare("SELECT name FROM sqlite_master WHERE type='index' AND sql IS NOT NULL ORDER BY name").all() as {
+      name: string;
+    }[]
+  ).map((row) => row.name);
 }
 
 describe('upgrading old DOCSight databases', () => {
@@ -86,8 +88,14 @@ describe('upgrading old DOCSight databases', () => {
     const db = openHistoryDatabase(file);
     try {
       expect(tableColumns(db, 'snapshots')).toEqual([
-        'id', 'timestamp', 'summary_json', 'ds_channels_json', 'us_channels_json',
-        'is_demo', 'analysis_meta_json', 'raw_json',
+        'id',
+        'timestamp',
+        'summary_json',
+        'ds_channels_json',
+        'us_channels_json',
+        'is_demo',
+        'analysis_meta_json',
+        'raw_json',
       ]);
       expect(sqlOf(db, 'snapshots')).toMatch(
         /us_channels_json TEXT NOT NULL, is_demo INTEGER NOT NULL DEFAULT 0, analysis_meta_json TEXT, raw_json TEXT\)$/,
@@ -96,10 +104,18 @@ describe('upgrading old DOCSight databases', () => {
       expect(tableColumns(db, 'speedtest_results')).toEqual(expect.arrayContaining(['server_id', 'is_demo', 'result_url']));
       const counts = countRows(db);
       expect(counts).toMatchObject({ snapshots: 2, events: 1, weather_data: 1, speedtest_results: 1, journal_entries: 2 });
-      expect(indexNames(db)).toEqual(expect.arrayContaining([
-        'idx_snapshots_ts', 'idx_snapshots_ts_id', 'idx_events_ts', 'idx_events_ack', 'idx_events_type_ts',
-        'idx_weather_ts', 'idx_speedtest_ts', 'idx_segment_util_ts',
-      ]));
+      expect(indexNames(db)).toEqual(
+        expect.arrayContaining([
+          'idx_snapshots_ts',
+          'idx_snapshots_ts_id',
+          'idx_events_ts',
+          'idx_events_ack',
+          'idx_events_type_ts',
+          'idx_weather_ts',
+          'idx_speedtest_ts',
+          'idx_segment_util_ts',
+        ]),
+      );
       const info = readSchemaInfo(db);
       expect(info.migrationIds).toEqual([...HISTORY_MIGRATION_IDS]);
       expect(info.schemaVersion).toBe('2');
@@ -114,9 +130,7 @@ describe('upgrading old DOCSight databases', () => {
     const db = openHistoryDatabase(file);
     try {
       expect(tableColumns(db, 'weather_data')).toEqual(['timestamp', 'temperature', 'is_demo']);
-      expect(db.prepare('SELECT * FROM weather_data').all()).toEqual([
-        { timestamp: '2025-01-02T10:00:00Z', temperature: 4.5, is_demo: 0 },
-      ]);
+      expect(db.prepare('SELECT * FROM weather_data').all()).toEqual([{ timestamp: '2025-01-02T10:00:00Z', temperature: 4.5, is_demo: 0 }]);
     } finally {
       db.close();
     }
@@ -139,7 +153,9 @@ describe('upgrading old DOCSight databases', () => {
     try {
       expect(sqlOf(db, 'fritzbox_cable_readings')).toBe(COMMUNITY_DDL);
       expect(db.prepare('SELECT * FROM fritzbox_cable_readings ORDER BY id').all()).toEqual([
-        { id: 1, ts: 'a', value: 1.5 }, { id: 2, ts: 'b', value: 2.5 }, { id: 3, ts: 'c', value: 3.5 },
+        { id: 1, ts: 'a', value: 1.5 },
+        { id: 2, ts: 'b', value: 2.5 },
+        { id: 3, ts: 'c', value: 3.5 },
       ]);
     } finally {
       db.close();

@@ -58,8 +58,12 @@ describe('backup preflight', () => {
       const backupDir = makeTempDir('preflight-backups');
       const before = snapshotDir(source.dataDir);
       reportFree(10e6);
-      const error = await refusal(createBackup({ dataDir: source.dataDir, destination: { kind: 'directory', backupDir }, trigger: 'manual' }));
-      expect(error.message).toMatch(/^Not enough free space for the backup in .+: it needs about \d+ MB, 10 MB are free on that disk\. Free up space/);
+      const error = await refusal(
+        createBackup({ dataDir: source.dataDir, destination: { kind: 'directory', backupDir }, trigger: 'manual' }),
+      );
+      expect(error.message).toMatch(
+        /^Not enough free space for the backup in .+: it needs about \d+ MB, 10 MB are free on that disk\. Free up space/,
+      );
       expect(snapshotDir(source.dataDir)).toEqual(before);
       expect(fs.readdirSync(backupDir)).toEqual([]);
     } finally {

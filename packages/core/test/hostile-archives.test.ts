@@ -214,8 +214,7 @@ const cases: HostileCase[] = [
   },
   {
     title: 'too many members',
-    archive: () =>
-      buildTarGz([META, ...Array.from({ length: 70 }, (_, index) => ({ name: `extra-${index}.txt`, content: 'x' }))]),
+    archive: () => buildTarGz([META, ...Array.from({ length: 70 }, (_, index) => ({ name: `extra-${index}.txt`, content: 'x' }))]),
     code: 'MEMBER_TOO_MANY',
     message: /more than 64 members/,
   },
@@ -348,7 +347,10 @@ const cases: HostileCase[] = [
   {
     title: 'a member whose size differs from the meta',
     archive: () =>
-      buildTarGz([{ name: 'backup_meta.json', content: metaText({ members: memberDigests([{ name: 'config.json', content: '{}' }]) }) }, CONFIG]),
+      buildTarGz([
+        { name: 'backup_meta.json', content: metaText({ members: memberDigests([{ name: 'config.json', content: '{}' }]) }) },
+        CONFIG,
+      ]),
     code: 'MEMBER_CHECKSUM_MISMATCH',
     message: /config\.json is 25 bytes but backup_meta\.json says 2/,
   },
@@ -441,11 +443,7 @@ describe('hostile and broken archives', () => {
       const archive = await hostile.archive();
       await expectRestoreRejected(archive, hostile.code, hostile.message, hostile.limits);
       if (hostile.validateFails !== false) {
-        await expectLockerError(
-          validateArchive(archive, hostile.limits ? { limits: hostile.limits } : {}),
-          hostile.code,
-          hostile.message,
-        );
+        await expectLockerError(validateArchive(archive, hostile.limits ? { limits: hostile.limits } : {}), hostile.code, hostile.message);
       }
     });
   }
@@ -514,7 +512,11 @@ describe('gzip bombs', () => {
   it('stops a 20 GiB zero stream with the default caps before reading it', async () => {
     const bomb = await zeroBomb(20 * 1024 ** 3);
     const started = Date.now();
-    await expectRestoreRejected(bomb.stream, 'MEMBER_TOO_LARGE', /docsis_history\.db is 21474836480 bytes, more than the limit of 17179869184/);
+    await expectRestoreRejected(
+      bomb.stream,
+      'MEMBER_TOO_LARGE',
+      /docsis_history\.db is 21474836480 bytes, more than the limit of 17179869184/,
+    );
     expect(Date.now() - started).toBeLessThan(5000);
     expect(bomb.produced()).toBeLessThan(64 * 1024 * 1024);
   });

@@ -59,7 +59,11 @@ describe('prepared restores', () => {
   it('stages beside the live files without changing them, then publishes without reading the archive again', async () => {
     const dataDir = makeLiveDataDir();
     const before = snapshotDir(dataDir);
-    const prepared = await prepareRestore({ source: Readable.from([await archiveOf('uploaded')]), dataDir, stagingPrefix: `${PREPARED_PREFIX}u1-` });
+    const prepared = await prepareRestore({
+      source: Readable.from([await archiveOf('uploaded')]),
+      dataDir,
+      stagingPrefix: `${PREPARED_PREFIX}u1-`,
+    });
     expect(prepared.files).toEqual(['backup_meta.json', 'docsis_history.db', 'config.json']);
     expect(prepared.configured).toBe(true);
     expect(preparedFiles(dataDir)).toHaveLength(2);
@@ -77,8 +81,16 @@ describe('prepared restores', () => {
 
   it('keeps two uploads apart: restoring one leaves the other ready', async () => {
     const dataDir = makeLiveDataDir();
-    const first = await prepareRestore({ source: Readable.from([await archiveOf('first')]), dataDir, stagingPrefix: `${PREPARED_PREFIX}a-` });
-    const second = await prepareRestore({ source: Readable.from([await archiveOf('second')]), dataDir, stagingPrefix: `${PREPARED_PREFIX}b-` });
+    const first = await prepareRestore({
+      source: Readable.from([await archiveOf('first')]),
+      dataDir,
+      stagingPrefix: `${PREPARED_PREFIX}a-`,
+    });
+    const second = await prepareRestore({
+      source: Readable.from([await archiveOf('second')]),
+      dataDir,
+      stagingPrefix: `${PREPARED_PREFIX}b-`,
+    });
     await restoreBackup({ prepared: first, dataDir });
     expect(await preparedRestoreIntact(second)).toBe(true);
     await restoreBackup({ prepared: second, dataDir });
@@ -90,11 +102,17 @@ describe('prepared restores', () => {
     const before = snapshotDir(dataDir);
     const whole = await archiveOf('broken');
     const broken = whole.subarray(0, whole.length - 10);
-    const error = await prepareRestore({ source: Readable.from([broken]), dataDir, stagingPrefix: `${PREPARED_PREFIX}x-` }).catch((e: unknown) => e);
+    const error = await prepareRestore({ source: Readable.from([broken]), dataDir, stagingPrefix: `${PREPARED_PREFIX}x-` }).catch(
+      (e: unknown) => e,
+    );
     expect(isLockerError(error)).toBe(true);
     expect(snapshotDir(dataDir)).toEqual(before);
 
-    const prepared = await prepareRestore({ source: Readable.from([await archiveOf('kept')]), dataDir, stagingPrefix: `${PREPARED_PREFIX}y-` });
+    const prepared = await prepareRestore({
+      source: Readable.from([await archiveOf('kept')]),
+      dataDir,
+      stagingPrefix: `${PREPARED_PREFIX}y-`,
+    });
     await discardPreparedRestore(prepared);
     expect(snapshotDir(dataDir)).toEqual(before);
     expect(await preparedRestoreIntact(prepared)).toBe(false);
@@ -102,7 +120,11 @@ describe('prepared restores', () => {
 
   it('rolls a prepared restore forward after a crash mid-publish, even across the start-up sweep', async () => {
     const dataDir = makeLiveDataDir();
-    const prepared = await prepareRestore({ source: Readable.from([await archiveOf('crashed')]), dataDir, stagingPrefix: `${PREPARED_PREFIX}c-` });
+    const prepared = await prepareRestore({
+      source: Readable.from([await archiveOf('crashed')]),
+      dataDir,
+      stagingPrefix: `${PREPARED_PREFIX}c-`,
+    });
     const error = await restoreBackup({
       prepared,
       dataDir,
@@ -123,10 +145,16 @@ describe('prepared restores', () => {
 
   it('refuses a prepared restore for another data directory, and a restore with both or neither source', async () => {
     const dataDir = makeLiveDataDir();
-    const prepared = await prepareRestore({ source: Readable.from([await archiveOf('elsewhere')]), dataDir, stagingPrefix: `${PREPARED_PREFIX}d-` });
+    const prepared = await prepareRestore({
+      source: Readable.from([await archiveOf('elsewhere')]),
+      dataDir,
+      stagingPrefix: `${PREPARED_PREFIX}d-`,
+    });
     const other = makeLiveDataDir();
     await expect(restoreBackup({ prepared, dataDir: other })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     await expect(restoreBackup({ dataDir })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
-    await expect(restoreBackup({ prepared, source: Readable.from([Buffer.alloc(0)]), dataDir })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(restoreBackup({ prepared, source: Readable.from([Buffer.alloc(0)]), dataDir })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+    });
   });
 });

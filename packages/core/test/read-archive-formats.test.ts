@@ -72,7 +72,7 @@ with tarfile.open(sys.argv[1], "w:gz", format=tarfile.GNU_FORMAT) as tar:
     expect(fs.readdirSync(dataDir)).toEqual(['config.json']);
   });
 
-  it('restores a newer format_version anyway, with DOCSight\'s warning', async () => {
+  it("restores a newer format_version anyway, with DOCSight's warning", async () => {
     const archive = await buildTarGz([{ name: 'backup_meta.json', content: metaText({ format_version: 2 }) }, CONFIG]);
     const result = await validateArchive(archive);
     expect(result.warnings).toEqual([
@@ -144,7 +144,10 @@ with tarfile.open(sys.argv[1], "w:gz", format=tarfile.GNU_FORMAT) as tar:
       },
       { sinkDigests: true },
     );
-    await expect(wrong).rejects.toMatchObject({ code: 'MEMBER_CHECKSUM_MISMATCH', message: 'Invalid backup: checksum mismatch for config.json' });
+    await expect(wrong).rejects.toMatchObject({
+      code: 'MEMBER_CHECKSUM_MISMATCH',
+      message: 'Invalid backup: checksum mismatch for config.json',
+    });
 
     const failing = readArchive(
       archive,

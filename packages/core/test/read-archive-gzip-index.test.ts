@@ -91,7 +91,12 @@ describe('gzip member index', () => {
     expect(sequential.inflation).toBe('sequential');
     expect(parallel.members).toEqual(sequential.members);
     expect(parallel.files).toEqual(sequential.files);
-    expect(parallel.members.map((member) => member.name)).toEqual(['docsis_history.db', 'connection_monitor.db', 'config.json', '.config_key']);
+    expect(parallel.members.map((member) => member.name)).toEqual([
+      'docsis_history.db',
+      'connection_monitor.db',
+      'config.json',
+      '.config_key',
+    ]);
   });
 
   it('reads our archive in one stream when parallel inflating is off', async () => {

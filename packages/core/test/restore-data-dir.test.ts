@@ -129,7 +129,9 @@ describe('restoreDataDir', () => {
     const result = await restoreDataDir({ source: fs.createReadStream(FIXTURE_B), dataDir, backupDir });
 
     expect(result.configured).toBe(false);
-    expect(result.warnings).toEqual([expect.objectContaining({ code: 'DEMO_MODE_LEFT', message: expect.stringContaining('demo mode is now off') })]);
+    expect(result.warnings).toEqual([
+      expect.objectContaining({ code: 'DEMO_MODE_LEFT', message: expect.stringContaining('demo mode is now off') }),
+    ]);
     expect(JSON.parse(fs.readFileSync(path.join(dataDir, 'config.json'), 'utf8'))).not.toHaveProperty('demo_mode');
   });
 });

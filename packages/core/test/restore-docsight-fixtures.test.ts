@@ -17,9 +17,9 @@ afterEach(cleanupTempDirs);
 function rowCounts(file: string): Record<string, number> {
   const db = new Database(file, { fileMustExist: true });
   try {
-    const tables = db
-      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
-      .all() as { name: string }[];
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as {
+      name: string;
+    }[];
     return Object.fromEntries(
       tables.map(({ name }) => [name, (db.prepare(`SELECT COUNT(*) AS n FROM "${name}"`).get() as { n: number }).n]),
     );
@@ -37,8 +37,24 @@ function demoRows(file: string, table: string): number {
   }
 }
 
-const MEMBER_ORDER_A = ['backup_meta.json', 'connection_monitor.db', 'docsis_history.db', 'config.json', '.config_key', '.session_key', '.auth_state'];
-const MEMBER_ORDER_B = ['backup_meta.json', 'docsis_history.db', 'connection_monitor.db', 'config.json', '.config_key', '.session_key', '.auth_state'];
+const MEMBER_ORDER_A = [
+  'backup_meta.json',
+  'connection_monitor.db',
+  'docsis_history.db',
+  'config.json',
+  '.config_key',
+  '.session_key',
+  '.auth_state',
+];
+const MEMBER_ORDER_B = [
+  'backup_meta.json',
+  'docsis_history.db',
+  'connection_monitor.db',
+  'config.json',
+  '.config_key',
+  '.session_key',
+  '.auth_state',
+];
 
 const CONNECTION_MONITOR_ROWS = {
   connection_samples: 51_840,
@@ -52,7 +68,15 @@ const CONNECTION_MONITOR_ROWS = {
 
 /** Entries of `dir` that are neither data files nor `modules/` (what a restore must not leave). */
 function strayEntries(dir: string): string[] {
-  const expected = new Set(['docsis_history.db', 'connection_monitor.db', 'config.json', '.config_key', '.session_key', '.auth_state', 'modules']);
+  const expected = new Set([
+    'docsis_history.db',
+    'connection_monitor.db',
+    'config.json',
+    '.config_key',
+    '.session_key',
+    '.auth_state',
+    'modules',
+  ]);
   return fs.readdirSync(dir).filter((name) => !expected.has(name));
 }
 

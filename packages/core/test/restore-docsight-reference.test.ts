@@ -38,10 +38,16 @@ function docsightStyleArchive(): string {
   fs.writeFileSync(path.join(source, '.config_key'), 'Zx8bqXf3rM2a1Kc9VtQpL0sWnE4yHj7uOiG5dR6TbCk=');
   fs.writeFileSync(path.join(source, '.session_key'), 'session-secret');
   fs.writeFileSync(path.join(source, '.auth_state'), 'auth-state-fingerprint');
-  fs.writeFileSync(path.join(source, 'backup_meta.json'), metaText({ timestamp: '2026-11-26T07:02:50.446978+00:00', app_version: 'v2026-08-21.1', tables: { snapshots: 1 } }));
+  fs.writeFileSync(
+    path.join(source, 'backup_meta.json'),
+    metaText({ timestamp: '2026-11-26T07:02:50.446978+00:00', app_version: 'v2026-08-21.1', tables: { snapshots: 1 } }),
+  );
   const target = path.join(makeTempDir('backups'), 'docsight_backup_2026-11-26_070250.tar.gz');
   const names = ['backup_meta.json', 'docsis_history.db', 'config.json', '.config_key', '.session_key', '.auth_state'];
-  buildPythonArchive(target, names.map((name) => [name, path.join(source, name)]));
+  buildPythonArchive(
+    target,
+    names.map((name) => [name, path.join(source, name)]),
+  );
   return target;
 }
 
@@ -144,7 +150,10 @@ describe('verified restore (DOCSight test_backup_restore_verified.py)', () => {
       },
     });
     expect(renames).toEqual([
-      { step: { kind: 'rename', from: expect.stringMatching(/^\.evidence-locker-restore-docsis_history\.db\./), to: 'docsis_history.db' }, verified: true },
+      {
+        step: { kind: 'rename', from: expect.stringMatching(/^\.evidence-locker-restore-docsis_history\.db\./), to: 'docsis_history.db' },
+        verified: true,
+      },
     ]);
     expect(result.restoredFiles).toEqual(['docsis_history.db']);
     expect(readSnapshotRows(path.join(dataDir, 'docsis_history.db'))).toEqual(['new', 'second']);

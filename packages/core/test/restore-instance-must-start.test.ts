@@ -50,10 +50,14 @@ async function expectRefusedUntouched(archive: Buffer, code: string, message: Re
 
 describe('a restore whose instance could not start', () => {
   it('refuses a backup whose .config_key is not a key, before anything changes', async () => {
-    await expectRefusedUntouched(await archiveOf({ modem_type: 'fritzbox' }, 'not-a-key'), 'CONFIG_KEY_INVALID', /\.config_key is not a Fernet key/);
+    await expectRefusedUntouched(
+      await archiveOf({ modem_type: 'fritzbox' }, 'not-a-key'),
+      'CONFIG_KEY_INVALID',
+      /\.config_key is not a Fernet key/,
+    );
   });
 
-  it("refuses a backup whose modem password its own key cannot decrypt", async () => {
+  it('refuses a backup whose modem password its own key cannot decrypt', async () => {
     const token = fernetEncrypt(generateFernetKey(), Buffer.from('secret'));
     await expectRefusedUntouched(
       await archiveOf({ modem_type: 'fritzbox', modem_password: token }),
@@ -71,7 +75,7 @@ describe('a restore whose instance could not start', () => {
     );
   });
 
-  it('refuses a config.json that is not shaped like DOCSight\'s', async () => {
+  it("refuses a config.json that is not shaped like DOCSight's", async () => {
     await expectRefusedUntouched(await archiveOf({ modem_type: 5 }), 'CONFIG_INVALID', /config\.json: modem_type/);
   });
 

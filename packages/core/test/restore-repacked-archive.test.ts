@@ -41,7 +41,11 @@ type Packer = 'GNU tar' | "Python's tarfile";
 /** Packs `names` from `dir` into `target` in that order, as a user would with either tool. */
 function pack(packer: Packer, target: string, dir: string, names: string[]): string {
   if (packer === 'GNU tar') execFileSync('tar', ['czf', target, '-C', dir, ...names]);
-  else buildPythonArchive(target, names.map((name) => [name, path.join(dir, name)]));
+  else
+    buildPythonArchive(
+      target,
+      names.map((name) => [name, path.join(dir, name)]),
+    );
   return target;
 }
 
@@ -54,7 +58,9 @@ function packFolderWithPython(target: string, dir: string): string {
 
 /** Member names in archive order, as GNU tar lists them. */
 function listMembers(archive: string): string[] {
-  return execFileSync('tar', ['tzf', archive], { encoding: 'utf8' }).split('\n').filter((line) => line !== '');
+  return execFileSync('tar', ['tzf', archive], { encoding: 'utf8' })
+    .split('\n')
+    .filter((line) => line !== '');
 }
 
 /** `dir`'s files copied into a new folder a test may edit. */
@@ -201,7 +207,10 @@ describe('an Evidence Locker archive extracted and packed again', () => {
     fs.writeFileSync(path.join(edited, CONFIG_FILE), config.replace('fritzbox', 'fritzbax'));
     for (const packer of ['GNU tar', "Python's tarfile"] as const) {
       const archive = pack(packer, path.join(makeTempDir('repack'), 'edited.tar.gz'), edited, orders['backup_meta.json last']!);
-      expect(await refusal(archive)).toEqual({ code: 'MEMBER_CHECKSUM_MISMATCH', message: 'Invalid backup: checksum mismatch for config.json' });
+      expect(await refusal(archive)).toEqual({
+        code: 'MEMBER_CHECKSUM_MISMATCH',
+        message: 'Invalid backup: checksum mismatch for config.json',
+      });
     }
   });
 
@@ -293,9 +302,9 @@ describe('a DOCSight archive extracted, edited and packed again', () => {
     await expect(validateArchiveFile(archive)).resolves.toMatchObject({ files: [HISTORY_DB, CONFIG_FILE, META_FILE] });
     const dataDir = makeLiveDataDir();
     const before = snapshotDir(dataDir);
-    await expect(
-      restoreBackup({ source: fs.createReadStream(archive), dataDir, migrate: async () => undefined }),
-    ).rejects.toMatchObject({ code: 'DATABASE_CORRUPT' });
+    await expect(restoreBackup({ source: fs.createReadStream(archive), dataDir, migrate: async () => undefined })).rejects.toMatchObject({
+      code: 'DATABASE_CORRUPT',
+    });
     expect(snapshotDir(dataDir)).toEqual(before);
     expect(restoreWorkFiles(dataDir)).toEqual([]);
   });

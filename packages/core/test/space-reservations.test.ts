@@ -31,7 +31,7 @@ describe('space reservations', () => {
     await expect(ensureFreeSpace('backup', [{ dir, bytes: share }])).resolves.toBeUndefined();
   });
 
-  it('gives back what was written: those bytes are the disk\'s to count now', async () => {
+  it("gives back what was written: those bytes are the disk's to count now", async () => {
     const dir = makeTempDir('space');
     const share = Math.floor((await freeBytes(dir)) * 0.6);
     const first = await reserveSpace('upload', dir, share);
@@ -72,7 +72,10 @@ describe('a database of zeros in an archive', () => {
 
     const error = await restoreDataDir({ source, dataDir, backupDir: makeTempDir('backups') }).catch((e: unknown) => e);
 
-    expect(error).toMatchObject({ code: 'DATABASE_CORRUPT', message: 'Restored database failed verification: docsis_history.db (file is not a database)' });
+    expect(error).toMatchObject({
+      code: 'DATABASE_CORRUPT',
+      message: 'Restored database failed verification: docsis_history.db (file is not a database)',
+    });
     expect(read).toBeLessThan(archiveSize / 4);
     expect(snapshotDir(dataDir)).toEqual(before);
     expect(restoreWorkFiles(dataDir)).toEqual([]);

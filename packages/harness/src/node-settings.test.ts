@@ -7,7 +7,11 @@ import { NODE_SETTINGS_FILE, PRODUCTION_NODE_SETTINGS, readNodeSettings } from '
 
 describe('the production node settings', () => {
   it('are what the launcher reads when it sources apps/server/bin/node-settings.sh', () => {
-    const shell = execFileSync('/bin/sh', ['-c', '. "$1"; printf "%s\\n%s" "$LOCKER_NODE_FLAGS" "$LOCKER_MALLOC_ARENA_MAX"', 'sh', NODE_SETTINGS_FILE], { encoding: 'utf8' });
+    const shell = execFileSync(
+      '/bin/sh',
+      ['-c', '. "$1"; printf "%s\\n%s" "$LOCKER_NODE_FLAGS" "$LOCKER_MALLOC_ARENA_MAX"', 'sh', NODE_SETTINGS_FILE],
+      { encoding: 'utf8' },
+    );
     const [flags, arenas] = shell.split('\n');
     expect(PRODUCTION_NODE_SETTINGS.flags).toEqual(flags!.split(' '));
     expect(PRODUCTION_NODE_SETTINGS.flags.length).toBeGreaterThan(0);

@@ -35,7 +35,8 @@ export function readNodeSettings(file: string = NODE_SETTINGS_FILE): NodeSetting
     const value = match?.[2] ?? match?.[3];
     if (name === 'LOCKER_NODE_FLAGS' && value !== undefined) flags = value.split(/\s+/).filter(Boolean);
     else if (name === 'LOCKER_MALLOC_ARENA_MAX' && value !== undefined) env['MALLOC_ARENA_MAX'] = value;
-    else throw new Error(`${file}:${index + 1}: the harness reads only LOCKER_NODE_FLAGS='…' and LOCKER_MALLOC_ARENA_MAX='…', not: ${line}`);
+    else
+      throw new Error(`${file}:${index + 1}: the harness reads only LOCKER_NODE_FLAGS='…' and LOCKER_MALLOC_ARENA_MAX='…', not: ${line}`);
   }
   if (flags === undefined) throw new Error(`${file} sets no LOCKER_NODE_FLAGS`);
   return { flags, env };

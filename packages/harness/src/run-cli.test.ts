@@ -19,7 +19,11 @@ describe('runCli (the built CLI)', () => {
   });
 
   it('parses the answer of a --json command', async () => {
-    const run = await runCliJson<{ ok: boolean; exists: boolean }>(['inspect', '--data-dir', path.join(os.tmpdir(), 'el-no-such-data-dir')]);
+    const run = await runCliJson<{ ok: boolean; exists: boolean }>([
+      'inspect',
+      '--data-dir',
+      path.join(os.tmpdir(), 'el-no-such-data-dir'),
+    ]);
     expect(run.json).toMatchObject({ ok: true, exists: false });
   });
 });

@@ -60,7 +60,14 @@ export function startCli(args: readonly string[], options: Omit<RunCliOptions, '
       const exit = await locker.exited;
       await closed;
       const stdout = locker.stdout();
-      return { ...exit, stdout, stderr: locker.stderr(), output: locker.output(), json: parseJson(args, stdout), seconds: (performance.now() - started) / 1000 };
+      return {
+        ...exit,
+        stdout,
+        stderr: locker.stderr(),
+        output: locker.output(),
+        json: parseJson(args, stdout),
+        seconds: (performance.now() - started) / 1000,
+      };
     } finally {
       clearTimeout(timer);
     }
@@ -78,7 +85,10 @@ export async function runCli(args: readonly string[], options: RunCliOptions = {
 }
 
 /** Runs `locker <args> --json`; throws unless it succeeds and prints one JSON document. */
-export async function runCliJson<T = Record<string, unknown>>(args: readonly string[], options: Omit<RunCliOptions, 'allowFailure'> = {}): Promise<CliRun & { json: T }> {
+export async function runCliJson<T = Record<string, unknown>>(
+  args: readonly string[],
+  options: Omit<RunCliOptions, 'allowFailure'> = {},
+): Promise<CliRun & { json: T }> {
   const run = await runCli([...args, '--json'], options);
   if (run.json === undefined) throw new Error(`locker ${args.join(' ')} --json printed no JSON:\n${run.output}`);
   return run as CliRun & { json: T };

@@ -158,7 +158,9 @@ export function spawnLocker(args: readonly string[], options: SpawnLockerOptions
     });
     let knownPid: number | undefined;
     const pid = Promise.race([
-      new Promise<number>((resolve) => (child.stdio[3] as Readable).once('data', (chunk: Buffer) => resolve((knownPid = Number(chunk.toString().trim()))))),
+      new Promise<number>((resolve) =>
+        (child.stdio[3] as Readable).once('data', (chunk: Buffer) => resolve((knownPid = Number(chunk.toString().trim())))),
+      ),
       parentEnded,
     ]);
     const exited = (async () => {

@@ -18,7 +18,10 @@ export interface UploadArchiveOptions {
 export function uploadArchive(url: string, file: string, options: UploadArchiveOptions = {}): Promise<string> {
   const timeoutMs = options.timeoutMs ?? 60_000;
   return new Promise((resolve, reject) => {
-    const headers: Record<string, string | number> = { 'content-type': 'application/octet-stream', 'content-length': fs.statSync(file).size };
+    const headers: Record<string, string | number> = {
+      'content-type': 'application/octet-stream',
+      'content-length': fs.statSync(file).size,
+    };
     if (options.cookie) headers['cookie'] = options.cookie;
     const request = http.request(`${url}/api/uploads`, { method: 'POST', headers, agent: false }, (response) => {
       const chunks: Buffer[] = [];

@@ -191,7 +191,8 @@ export async function runConcurrentWriter(options: ConcurrentWriterOptions): Pro
   };
   for (const name of DATABASES) {
     for (const [table, rows] of Object.entries(live[name]?.writerRows ?? {})) {
-      if (rows !== committed[table]) problems.push(`live ${name}: ${rows} ${table} rows of the writer, but it committed ${committed[table]}`);
+      if (rows !== committed[table])
+        problems.push(`live ${name}: ${rows} ${table} rows of the writer, but it committed ${committed[table]}`);
       const last = backups.at(-1)?.databases[name]?.writerRows?.[table] ?? 0;
       if (last > rows) problems.push(`the last backup holds ${last} ${table} rows of the writer, more than the live ${rows}`);
     }
@@ -218,13 +219,17 @@ function checkArchive(
     if (check.foreignKeyViolations > 0) problems.push(`${label}: ${name} has ${check.foreignKeyViolations} foreign key violations`);
     const metaCounts = meta[META_TABLES[name]!];
     if (JSON.stringify(metaCounts) !== JSON.stringify(check.counts)) {
-      problems.push(`${label}: backup_meta.json ${META_TABLES[name]} ${JSON.stringify(metaCounts)} differ from the rows in ${name} ${JSON.stringify(check.counts)}`);
+      problems.push(
+        `${label}: backup_meta.json ${META_TABLES[name]} ${JSON.stringify(metaCounts)} differ from the rows in ${name} ${JSON.stringify(check.counts)}`,
+      );
     }
   }
   const snapshots = record.databases['docsis_history.db']?.writerRows?.['snapshots'] ?? 0;
   const events = record.databases['docsis_history.db']?.writerRows?.['events'] ?? 0;
   if (events !== Math.ceil(snapshots / eventEvery)) {
-    problems.push(`${label}: ${snapshots} writer snapshots but ${events} writer events (expected ${Math.ceil(snapshots / eventEvery)}): a poll's transaction was torn`);
+    problems.push(
+      `${label}: ${snapshots} writer snapshots but ${events} writer events (expected ${Math.ceil(snapshots / eventEvery)}): a poll's transaction was torn`,
+    );
   }
   const samples = record.databases['connection_monitor.db']?.writerRows?.['connection_samples'] ?? 0;
   if (samples % baseline.targetIds.length !== 0) {

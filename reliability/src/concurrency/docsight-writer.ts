@@ -215,7 +215,14 @@ function pollHistory(poll: number): void {
       writeTransaction(db, () => {
         db.prepare(
           'INSERT INTO snapshots (timestamp, summary_json, ds_channels_json, us_channels_json, raw_json, analysis_meta_json, is_demo) VALUES (?, ?, ?, ?, ?, ?, 0)',
-        ).run(timestamp, template.summary_json, advanceCounters(template.ds_channels_json, poll + 1), template.us_channels_json, template.raw_json, template.analysis_meta_json);
+        ).run(
+          timestamp,
+          template.summary_json,
+          advanceCounters(template.ds_channels_json, poll + 1),
+          template.us_channels_json,
+          template.raw_json,
+          template.analysis_meta_json,
+        );
         db.prepare(
           `INSERT INTO device_state (id, uptime_seconds, sw_version, wan_ipv4, wan_ipv6, updated_at) VALUES (1, ?, '7.57', '203.0.113.17', NULL, ?)
            ON CONFLICT(id) DO UPDATE SET uptime_seconds = excluded.uptime_seconds, updated_at = excluded.updated_at`,
@@ -238,9 +245,15 @@ function pollConnectionMonitor(poll: number): void {
   timed(CONNECTION_MONITOR_DB, () =>
     monitor.use((db) =>
       writeTransaction(db, () => {
-        const insert = db.prepare("INSERT INTO connection_samples (target_id, timestamp, latency_ms, timeout, probe_method) VALUES (?, ?, ?, 0, 'tcp')");
+        const insert = db.prepare(
+          "INSERT INTO connection_samples (target_id, timestamp, latency_ms, timeout, probe_method) VALUES (?, ?, ?, 0, 'tcp')",
+        );
         baseline.targetIds.forEach((targetId, index) => {
-          insert.run(targetId, Math.round((timestamp + index * 0.0007) * 1e6) / 1e6, Math.round((1.4 + index * 6 + (poll % 10) * 0.37) * 100) / 100);
+          insert.run(
+            targetId,
+            Math.round((timestamp + index * 0.0007) * 1e6) / 1e6,
+            Math.round((1.4 + index * 6 + (poll % 10) * 0.37) * 100) / 100,
+          );
         });
       }),
     ),

@@ -50,7 +50,9 @@ export async function fingerprintDataDir(dataDir: string): Promise<DataDirFinger
       files[name] = content.digest;
       databases[name] = content;
     } else {
-      files[name] = createHash('sha256').update(await fs.readFile(file)).digest('hex');
+      files[name] = createHash('sha256')
+        .update(await fs.readFile(file))
+        .digest('hex');
     }
   }
   return { files, databases };
@@ -60,7 +62,9 @@ const contentByBytes = new Map<string, DatabaseContent>();
 
 async function hashFileIfPresent(file: string): Promise<string> {
   try {
-    return createHash('sha256').update(await fs.readFile(file)).digest('hex');
+    return createHash('sha256')
+      .update(await fs.readFile(file))
+      .digest('hex');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'absent';
     throw error;

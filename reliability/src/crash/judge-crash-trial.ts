@@ -11,13 +11,7 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import {
-  DATA_FILES,
-  DATABASE_FILES,
-  validateArchiveFile,
-  WORK_PREFIX,
-  type ArchiveValidation,
-} from '@evidence-locker/core';
+import { DATA_FILES, DATABASE_FILES, validateArchiveFile, WORK_PREFIX, type ArchiveValidation } from '@evidence-locker/core';
 import type { DataDirFingerprint } from './fingerprint-data-dir.ts';
 import { SESSION_FILES, type CrashArchive, type CrashFixtures } from './prepare-crash-fixtures.ts';
 import type { TrialPlan } from './plan-crash-trials.ts';
@@ -34,11 +28,8 @@ export function judgeDataDir(
   const problems: string[] = [];
   const archive: CrashArchive | undefined = plan.archive ? fixtures.archives[plan.archive] : undefined;
   const asOld = DATA_FILES.filter((file) => now.files[file] === fixtures.old.files[file]);
-  const asNew = archive
-    ? DATA_FILES.filter((file) => SESSION_FILES.includes(file) || archive.accepted[file].has(now.files[file]))
-    : [];
-  const state: DataDirState =
-    asOld.length === DATA_FILES.length ? 'old' : asNew.length === DATA_FILES.length ? 'new' : 'mixed';
+  const asNew = archive ? DATA_FILES.filter((file) => SESSION_FILES.includes(file) || archive.accepted[file].has(now.files[file])) : [];
+  const state: DataDirState = asOld.length === DATA_FILES.length ? 'old' : asNew.length === DATA_FILES.length ? 'new' : 'mixed';
   if (state === 'mixed') {
     const describe = DATA_FILES.map(
       (file) =>
@@ -63,7 +54,8 @@ export function judgeDataDir(
 /** Entries the crashed run (or the next operation) left that should not be there. */
 export async function findLeftovers(dir: string, { allowed = () => false }: { allowed?: (name: string) => boolean } = {}) {
   const names = await fs.readdir(dir).catch(() => [] as string[]);
-  const liveSidecar = (name: string) => DATABASE_FILES.some((db) => /^-(wal|shm|journal)$/.test(name.slice(db.length)) && name.startsWith(db));
+  const liveSidecar = (name: string) =>
+    DATABASE_FILES.some((db) => /^-(wal|shm|journal)$/.test(name.slice(db.length)) && name.startsWith(db));
   return names.filter(
     (name) =>
       !allowed(name) &&

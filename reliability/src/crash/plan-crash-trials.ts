@@ -76,15 +76,23 @@ export function planTrial(seed: number, index: number, timings: Pick<CrashFixtur
     draw = prng.next() * 1.1;
     const duration =
       operation === 'create'
-        ? runner === 'cli' ? t.cliCreateMs : t.serverCreateMs
-        : runner === 'cli' ? archives[archive!].restoreMs : t.serverRestoreMs;
+        ? runner === 'cli'
+          ? t.cliCreateMs
+          : t.serverCreateMs
+        : runner === 'cli'
+          ? archives[archive!].restoreMs
+          : t.serverRestoreMs;
     delayMs = draw * duration;
   } else {
     draw = prng.next();
     const window =
       operation === 'create'
-        ? runner === 'cli' ? t.cliCreateWriteWindowMs : t.serverCreateWriteWindowMs
-        : runner === 'cli' ? archives[archive!].publishWindowMs : t.serverPublishWindowMs;
+        ? runner === 'cli'
+          ? t.cliCreateWriteWindowMs
+          : t.serverCreateWriteWindowMs
+        : runner === 'cli'
+          ? archives[archive!].publishWindowMs
+          : t.serverPublishWindowMs;
     delayMs = draw * draw * window * 1.1;
   }
   const backupDirNextOp: BackupDirNextOp = prng.next() < 0.5 ? 'list' : 'prune';
@@ -94,7 +102,19 @@ export function planTrial(seed: number, index: number, timings: Pick<CrashFixtur
   if (override !== undefined && override !== '') delayMs = Number(override);
   const targetOverride = process.env['CRASH_KILL'];
   if (targetOverride === 'group' || targetOverride === 'process') killTarget = targetOverride;
-  return { seed, index, kind, operation, runner, archive, trigger, draw, delayMs: Math.round(delayMs * 10) / 10, backupDirNextOp, killTarget };
+  return {
+    seed,
+    index,
+    kind,
+    operation,
+    runner,
+    archive,
+    trigger,
+    draw,
+    delayMs: Math.round(delayMs * 10) / 10,
+    backupDirNextOp,
+    killTarget,
+  };
 }
 
 /** The one line that identifies a trial, printed with every failure so it can be replayed. */

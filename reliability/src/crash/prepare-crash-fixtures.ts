@@ -112,11 +112,29 @@ export async function prepareCrashFixtures(): Promise<CrashFixtures> {
     await Promise.all([
       runCli(['seed', '--data-dir', oldDataDir, '--months', '2', '--configured', '--seed', '101', '--json'], { bundle }),
       (async () => {
-        await runCli(['seed', '--data-dir', otherDataDir, '--months', '1', '--configured', '--seed', '202', '--modem-password', 'other-password', '--json'], { bundle });
+        await runCli(
+          [
+            'seed',
+            '--data-dir',
+            otherDataDir,
+            '--months',
+            '1',
+            '--configured',
+            '--seed',
+            '202',
+            '--modem-password',
+            'other-password',
+            '--json',
+          ],
+          { bundle },
+        );
         await runCli(['backup', 'create', '--data-dir', otherDataDir, '--output', ours, '--json'], { bundle });
         for (const name of ['docsight-real', 'docsight-demo'] as const) {
           const dir = path.join(work, `restored-${name}`);
-          await runCli(['backup', 'restore', DOCSIGHT_ARCHIVES[name], '--data-dir', dir, '--backup-dir', path.join(work, 'unused-backups'), '--json'], { bundle });
+          await runCli(
+            ['backup', 'restore', DOCSIGHT_ARCHIVES[name], '--data-dir', dir, '--backup-dir', path.join(work, 'unused-backups'), '--json'],
+            { bundle },
+          );
           restoredStates.set(name, await fingerprintDataDir(dir));
         }
       })(),
@@ -132,8 +150,18 @@ export async function prepareCrashFixtures(): Promise<CrashFixtures> {
     const cliBackups = path.join(work, 'cli-backups');
     await copyOldDataDir(fixtures, cliDir);
     await fs.mkdir(cliBackups);
-    const create = await timedRun(bundle, ['backup', 'create', '--data-dir', cliDir, '--backup-dir', cliBackups, '--json'], cliBackups, isPartial);
-    const restore = await timedRun(bundle, ['backup', 'restore', ours, '--data-dir', cliDir, '--backup-dir', cliBackups, '--json'], cliDir, isIntent);
+    const create = await timedRun(
+      bundle,
+      ['backup', 'create', '--data-dir', cliDir, '--backup-dir', cliBackups, '--json'],
+      cliBackups,
+      isPartial,
+    );
+    const restore = await timedRun(
+      bundle,
+      ['backup', 'restore', ours, '--data-dir', cliDir, '--backup-dir', cliBackups, '--json'],
+      cliDir,
+      isIntent,
+    );
     restoredStates.set('ours', await fingerprintDataDir(cliDir));
 
     const serverDir = path.join(work, 'server-data');
@@ -227,12 +255,7 @@ async function timedRun(bundle: string, args: string[], watchDir: string, matche
 }
 
 /** Runs a job unkilled; the window runs from the first matching entry in `watchDir` to the job's end. */
-async function timedJob(
-  client: LockerClient,
-  watchDir: string,
-  matches: (name: string) => boolean,
-  start: () => Promise<JobSnapshot>,
-) {
+async function timedJob(client: LockerClient, watchDir: string, matches: (name: string) => boolean, start: () => Promise<JobSnapshot>) {
   const watch = watchForEntry(watchDir, matches);
   const started = performance.now();
   const job = await waitForJobEnd(client, (await start()).id, { timeoutMs: 120_000 });

@@ -60,7 +60,10 @@ export async function runCrashTrial(fixtures: CrashFixtures, plan: TrialPlan, tr
   const outcome: TrialOutcome = { plan, phase: 'unknown', state: 'unknown', leftAfterKill: null, problems: [], ms: 0 };
   const children: LockerProcess[] = [];
   try {
-    const killed = plan.runner === 'cli' ? await killCli(plan, dataDir, backupDir, fixtures, children) : await killServer(plan, dataDir, backupDir, fixtures, children);
+    const killed =
+      plan.runner === 'cli'
+        ? await killCli(plan, dataDir, backupDir, fixtures, children)
+        : await killServer(plan, dataDir, backupDir, fixtures, children);
     outcome.problems.push(...killed.problems);
     const snapshot = await snapshotAfterKill(dataDir, backupDir);
     outcome.leftAfterKill = snapshot;
@@ -104,7 +107,10 @@ interface KillResult {
 
 /** Waits for the trigger, then the delay; resolves early (false) if `ended` settles first. */
 async function waitForKillMoment(plan: TrialPlan, watch: EntryWatch | undefined, ended: Promise<unknown>): Promise<boolean> {
-  const endedFirst = ended.then(() => 'ended' as const, () => 'ended' as const);
+  const endedFirst = ended.then(
+    () => 'ended' as const,
+    () => 'ended' as const,
+  );
   if (watch) {
     const first = await Promise.race([watch.seen.then(() => 'seen' as const), endedFirst, sleep(120_000).then(() => 'timeout' as const)]);
     if (first !== 'seen') return false;
@@ -139,7 +145,8 @@ async function killCli(
     await killHard(child);
     const exit = await child.exited;
     const finished = exit.signal === null;
-    const problems = finished && exit.code !== 0 ? [`locker ${args.slice(0, 2).join(' ')} failed on its own (exit ${exit.code}):\n${child.output()}`] : [];
+    const problems =
+      finished && exit.code !== 0 ? [`locker ${args.slice(0, 2).join(' ')} failed on its own (exit ${exit.code}):\n${child.output()}`] : [];
     if (!finished && !killNow) problems.push(`the ${plan.trigger} trigger never came within 120 s`);
     return { finished, problems };
   } finally {
@@ -205,13 +212,23 @@ async function killServer(
 }
 
 /** `locker inspect` on the data dir, `locker backup list|prune` on the backup dir; returns the listing. */
-async function nextCliOperation(bundle: string, plan: TrialPlan, dataDir: string, backupDir: string, outcome: TrialOutcome): Promise<ListedBackup[] | null> {
+async function nextCliOperation(
+  bundle: string,
+  plan: TrialPlan,
+  dataDir: string,
+  backupDir: string,
+  outcome: TrialOutcome,
+): Promise<ListedBackup[] | null> {
   const runLocker = (args: string[]) => runCli(args, { bundle, allowFailure: true, timeoutMs: 120_000 });
   const inspect = await runLocker(['inspect', '--data-dir', dataDir, '--json']);
   if (inspect.code !== 0) outcome.problems.push(`locker inspect failed after the kill (exit ${inspect.code}):\n${inspect.output}`);
-  const backupArgs = plan.backupDirNextOp === 'list' ? ['backup', 'list', '--backup-dir', backupDir, '--json'] : ['backup', 'prune', '--backup-dir', backupDir, '--keep', '100', '--json'];
+  const backupArgs =
+    plan.backupDirNextOp === 'list'
+      ? ['backup', 'list', '--backup-dir', backupDir, '--json']
+      : ['backup', 'prune', '--backup-dir', backupDir, '--keep', '100', '--json'];
   const next = await runLocker(backupArgs);
-  if (next.code !== 0) outcome.problems.push(`locker ${backupArgs.slice(0, 2).join(' ')} failed after the kill (exit ${next.code}):\n${next.output}`);
+  if (next.code !== 0)
+    outcome.problems.push(`locker ${backupArgs.slice(0, 2).join(' ')} failed after the kill (exit ${next.code}):\n${next.output}`);
   await expectNoLeftovers(dataDir, backupDir, `locker inspect and locker backup ${plan.backupDirNextOp}`, outcome);
   const list = plan.backupDirNextOp === 'list' ? next : await runLocker(['backup', 'list', '--backup-dir', backupDir, '--json']);
   const backups = (list.json as { backups?: ListedBackup[] } | undefined)?.backups;
@@ -249,7 +266,8 @@ async function nextServerStart(
     const summary = await client.dashboard.summary.query();
     listed = (await client.backups.list.query()).backups;
     const exit = await server.stop();
-    if (exit.code !== 0) outcome.problems.push(`the restarted server did not stop cleanly (exit ${exit.code ?? exit.signal}):\n${server.process.output()}`);
+    if (exit.code !== 0)
+      outcome.problems.push(`the restarted server did not stop cleanly (exit ${exit.code ?? exit.signal}):\n${server.process.output()}`);
     await expectNoLeftovers(dataDir, backupDir, 'the restarted server stopped', outcome);
     // What the server showed must be what the directory holds.
     const fingerprint = await fingerprintDataDir(dataDir);
@@ -275,7 +293,10 @@ async function expectNoLeftovers(
   outcome: TrialOutcome,
   allowed?: (name: string) => boolean,
 ): Promise<void> {
-  for (const [label, dir] of [['data dir', dataDir], ['backup dir', backupDir]] as const) {
+  for (const [label, dir] of [
+    ['data dir', dataDir],
+    ['backup dir', backupDir],
+  ] as const) {
     const left = await findLeftovers(dir, allowed ? { allowed } : {});
     if (left.length > 0) outcome.problems.push(`after ${after}, the ${label} still holds ${left.join(', ')}`);
   }

@@ -78,14 +78,21 @@ export function summarizeCrashRun(outcomes: TrialOutcome[], fixtures: CrashFixtu
   for (const phases of Object.values(counts.phases)) {
     for (const [phase, count] of Object.entries(phases)) allPhases[phase] = (allPhases[phase] ?? 0) + count;
   }
-  lines.push(`all trials by phase: ${Object.entries(allPhases).sort(([, a], [, b]) => b - a).map(([phase, count]) => `${phase} ×${count}`).join(', ')}`);
+  lines.push(
+    `all trials by phase: ${Object.entries(allPhases)
+      .sort(([, a], [, b]) => b - a)
+      .map(([phase, count]) => `${phase} ×${count}`)
+      .join(', ')}`,
+  );
   lines.push(
     `killed: ${Object.entries(counts.killTargets)
       .map(([target, { trials, failed }]) => `${target === 'group' ? 'process group' : 'node process alone'} ×${trials} (${failed} failed)`)
       .join(', ')}`,
   );
   for (const failure of counts.failures) {
-    lines.push(`FAILED trial ${failure.index} (${failure.kind}, ${failure.killTarget} +${failure.delayMs} ms, ${failure.phase}): ${failure.problems.join(' | ')}`);
+    lines.push(
+      `FAILED trial ${failure.index} (${failure.kind}, ${failure.killTarget} +${failure.delayMs} ms, ${failure.phase}): ${failure.problems.join(' | ')}`,
+    );
   }
   return { counts, text: lines.join('\n') };
 }

@@ -137,7 +137,8 @@ function startAutocannon(baseUrl: string, connections: number, maxSeconds: numbe
           { method: 'GET', path: '/trpc/dashboard.summary' },
         ],
       },
-      (error: unknown, result: autocannon.Result) => (error ? reject(error instanceof Error ? error : new Error(`autocannon failed: ${JSON.stringify(error)}`)) : resolve(result)),
+      (error: unknown, result: autocannon.Result) =>
+        error ? reject(error instanceof Error ? error : new Error(`autocannon failed: ${JSON.stringify(error)}`)) : resolve(result),
     );
     stop = () => instance.stop();
   });
@@ -156,7 +157,11 @@ async function watchScheduledJob(client: LockerClient, giveUpAfterMs: number): P
   }
 }
 
-async function checkArchive(what: string, file: string, scratchDir: string): Promise<{ inspection: ArchiveInspection | null; integrity: Record<string, string>; problems: string[] }> {
+async function checkArchive(
+  what: string,
+  file: string,
+  scratchDir: string,
+): Promise<{ inspection: ArchiveInspection | null; integrity: Record<string, string>; problems: string[] }> {
   try {
     const inspection = await inspectArchive(file, scratchDir);
     const integrity: Record<string, string> = {};
@@ -168,7 +173,11 @@ async function checkArchive(what: string, file: string, scratchDir: string): Pro
     if (!inspection.databases['docsis_history.db']) problems.push(`${what}: no docsis_history.db in it`);
     return { inspection, integrity, problems };
   } catch (error) {
-    return { inspection: null, integrity: {}, problems: [`${what}: not a valid archive: ${error instanceof Error ? error.message : String(error)}`] };
+    return {
+      inspection: null,
+      integrity: {},
+      problems: [`${what}: not a valid archive: ${error instanceof Error ? error.message : String(error)}`],
+    };
   }
 }
 
@@ -271,14 +280,25 @@ export async function runLoad(options: LoadRunOptions): Promise<LoadRunResult> {
         checkedDownloads.push({ what, kind, download: null, fileName: null, bytes: 0, trigger: null, integrity: {}, seconds: null });
         continue;
       }
-      if (finished.contentLength !== finished.bytes) problems.push(`${what}: ${finished.bytes} bytes arrived, Content-Length said ${finished.contentLength}`);
-      if (kind === 'stored' && finished.sha256 !== (await fileSha256(stored.path))) problems.push(`${what}: differs from ${stored.fileName} on disk`);
+      if (finished.contentLength !== finished.bytes)
+        problems.push(`${what}: ${finished.bytes} bytes arrived, Content-Length said ${finished.contentLength}`);
+      if (kind === 'stored' && finished.sha256 !== (await fileSha256(stored.path)))
+        problems.push(`${what}: differs from ${stored.fileName} on disk`);
       const checked = await checkArchive(`${what} ${finished.fileName}`, file, options.scratchDir);
       problems.push(...checked.problems);
       const trigger = (checked.inspection?.meta.trigger as string | undefined) ?? null;
       const expected = kind === 'stored' ? 'manual' : 'download';
       if (trigger !== expected) problems.push(`${what}: its meta says trigger ${trigger}, not ${expected}`);
-      checkedDownloads.push({ what, kind, download: finished, fileName: finished.fileName, bytes: finished.bytes, trigger, integrity: checked.integrity, seconds: finished.seconds });
+      checkedDownloads.push({
+        what,
+        kind,
+        download: finished,
+        fileName: finished.fileName,
+        bytes: finished.bytes,
+        trigger,
+        integrity: checked.integrity,
+        seconds: finished.seconds,
+      });
       await fs.rm(file, { force: true });
     }
 

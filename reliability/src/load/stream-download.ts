@@ -48,7 +48,9 @@ export function streamDownload(url: string, file: string, options: { bytesPerSec
       if (status !== 200) {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => reject(new Error(`GET ${url} answered ${status}: ${Buffer.concat(chunks).toString('utf8').slice(0, 500)}`)));
+        response.on('end', () =>
+          reject(new Error(`GET ${url} answered ${status}: ${Buffer.concat(chunks).toString('utf8').slice(0, 500)}`)),
+        );
         return;
       }
       const hash = createHash('sha256');
@@ -63,22 +65,19 @@ export function streamDownload(url: string, file: string, options: { bytesPerSec
       const piped = options.bytesPerSecond
         ? pipeline(response, throttle(options.bytesPerSecond), count, createWriteStream(file))
         : pipeline(response, count, createWriteStream(file));
-      piped.then(
-        () => {
-          const length = response.headers['content-length'];
-          resolve({
-            url,
-            status,
-            fileName: /filename="([^"]+)"/.exec(response.headers['content-disposition'] ?? '')?.[1] ?? null,
-            contentLength: length === undefined ? null : Number(length),
-            bytes,
-            sha256: hash.digest('hex'),
-            seconds: (performance.now() - started) / 1000,
-            secondsToHeaders,
-          });
-        },
-        reject,
-      );
+      piped.then(() => {
+        const length = response.headers['content-length'];
+        resolve({
+          url,
+          status,
+          fileName: /filename="([^"]+)"/.exec(response.headers['content-disposition'] ?? '')?.[1] ?? null,
+          contentLength: length === undefined ? null : Number(length),
+          bytes,
+          sha256: hash.digest('hex'),
+          seconds: (performance.now() - started) / 1000,
+          secondsToHeaders,
+        });
+      }, reject);
     });
     request.on('error', reject);
   });

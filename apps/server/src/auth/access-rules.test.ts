@@ -52,7 +52,10 @@ describe('decideSetupAccess', () => {
 
   it('follows the session rule once an admin password is set, and counts nothing for a session', () => {
     for (const configured of [true, false]) {
-      expect(decideSetupAccess(facts({ hasAdminPassword: true, configured, authenticated: true }))).toEqual({ allowed: true, counted: false });
+      expect(decideSetupAccess(facts({ hasAdminPassword: true, configured, authenticated: true }))).toEqual({
+        allowed: true,
+        counted: false,
+      });
       expect(decideSetupAccess(facts({ hasAdminPassword: true, configured, authenticated: false }))).toEqual(loginRequired);
     }
   });

@@ -29,9 +29,7 @@ export function crossOriginRefusal(facts: OriginFacts): string | null {
   const source = facts.origin ?? facts.referer;
   if (source === undefined) {
     const site = facts.secFetchSite?.toLowerCase();
-    return site === 'cross-site' || site === 'same-site'
-      ? 'This request came from another site and was refused.'
-      : null;
+    return site === 'cross-site' || site === 'same-site' ? 'This request came from another site and was refused.' : null;
   }
   const sourceHost = hostOf(source);
   const host = facts.host?.trim().toLowerCase();

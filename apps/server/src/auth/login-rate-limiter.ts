@@ -30,9 +30,7 @@ export interface LoginRateLimiterOptions {
  * attempt that started a lockout carries its length in `lockoutSeconds` (null otherwise), so a
  * wrong password can say how long to wait.
  */
-export type LoginAttempt =
-  | { allowed: true; lockoutSeconds: number | null }
-  | { allowed: false; retryAfterSeconds: number };
+export type LoginAttempt = { allowed: true; lockoutSeconds: number | null } | { allowed: false; retryAfterSeconds: number };
 
 interface AddressRecord {
   failures: number[];

@@ -8,9 +8,7 @@ describe('session tokens', () => {
 
   it('computes DOCSight auth_marker', () => {
     // HMAC-SHA256(key = 32 zero bytes, "docsight-admin-session-v1\0" + "x"), computed with Python's hmac.
-    expect(authMarker(Buffer.alloc(32), 'x')).toBe(
-      'dcbfd629a721bd5b4e6ff37d799d4964c3a783b6b5b2a2fa69c32b158ce01573',
-    );
+    expect(authMarker(Buffer.alloc(32), 'x')).toBe('dcbfd629a721bd5b4e6ff37d799d4964c3a783b6b5b2a2fa69c32b158ce01573');
   });
 
   it('accepts its own token until it expires', () => {

@@ -20,10 +20,7 @@ const TOKEN_CONTEXT = 'evidence-locker-session-v2\0';
 
 /** DOCSight's `auth_marker`: hex HMAC-SHA256(session key, context + admin password value). */
 export function authMarker(sessionKey: Uint8Array, adminPasswordRepr: string): string {
-  return createHmac('sha256', sessionKey)
-    .update(MARKER_CONTEXT)
-    .update(Buffer.from(adminPasswordRepr, 'utf8'))
-    .digest('hex');
+  return createHmac('sha256', sessionKey).update(MARKER_CONTEXT).update(Buffer.from(adminPasswordRepr, 'utf8')).digest('hex');
 }
 
 /** What a valid session token says. */
@@ -42,11 +39,7 @@ function signature(sessionKey: Uint8Array, adminPasswordRepr: string, expiry: nu
 }
 
 /** A new session (fresh id) valid for {@link SESSION_LIFETIME_SECONDS} from `nowMs` (default now). */
-export function issueSessionToken(
-  sessionKey: Uint8Array,
-  adminPasswordRepr: string,
-  nowMs: number = Date.now(),
-): string {
+export function issueSessionToken(sessionKey: Uint8Array, adminPasswordRepr: string, nowMs: number = Date.now()): string {
   const expiry = Math.floor(nowMs / 1000) + SESSION_LIFETIME_SECONDS;
   const id = randomBytes(16).toString('base64url');
   return `v2.${expiry}.${id}.${signature(sessionKey, adminPasswordRepr, expiry, id).toString('base64url')}`;

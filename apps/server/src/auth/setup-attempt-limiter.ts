@@ -33,9 +33,7 @@ export interface SetupAttemptLimiterOptions {
 }
 
 /** Outcome of {@link SetupAttemptLimiter.consume}. */
-export type SetupAttempt =
-  | { allowed: true; remaining: number }
-  | { allowed: false; limit: number; retryAfterSeconds: number };
+export type SetupAttempt = { allowed: true; remaining: number } | { allowed: false; limit: number; retryAfterSeconds: number };
 
 const MAX_ADDRESSES = 10_000;
 

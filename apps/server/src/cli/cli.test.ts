@@ -96,7 +96,16 @@ describe('locker backup commands', () => {
     const validated = locker('backup', 'validate', path.join(backupDir, fileName), '--json');
     expect(JSON.parse(validated.stdout)).toMatchObject({ ok: true, has_database: true, has_config: true });
 
-    const restored = locker('backup', 'restore', path.join(backupDir, fileName), '--data-dir', restoredDir, '--backup-dir', backupDir, '--json');
+    const restored = locker(
+      'backup',
+      'restore',
+      path.join(backupDir, fileName),
+      '--data-dir',
+      restoredDir,
+      '--backup-dir',
+      backupDir,
+      '--json',
+    );
     expect(restored.code, restored.stderr).toBe(0);
     expect(JSON.parse(restored.stdout)).toMatchObject({ configured: true, preRestoreBackup: null });
     const report = JSON.parse(locker('inspect', '--data-dir', restoredDir, '--json').stdout);
@@ -173,11 +182,17 @@ describe('locker commands after a crash', () => {
     // The command runs in its own process group (as a terminal's foreground job), under a parent
     // that never reaps it: a killed command stays a zombie as long as its parent or PID 1 has not
     // reaped it, which takes up to a second with some inits and forever with others.
-    const parent = spawn('/bin/sh', ['-c', 'setsid "$@" & echo $!; exec sleep 600', 'sh', LOCKER, 'backup', 'create', '--data-dir', dataDir, '--backup-dir', backupDir], {
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
+    const parent = spawn(
+      '/bin/sh',
+      ['-c', 'setsid "$@" & echo $!; exec sleep 600', 'sh', LOCKER, 'backup', 'create', '--data-dir', dataDir, '--backup-dir', backupDir],
+      {
+        stdio: ['ignore', 'pipe', 'ignore'],
+      },
+    );
     try {
-      const pid = await new Promise<number>((resolve) => parent.stdout.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim()))));
+      const pid = await new Promise<number>((resolve) =>
+        parent.stdout.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim()))),
+      );
       const working = () => fs.readdirSync(dataDir).some((name) => name.startsWith('.evidence-locker-work-'));
       for (const deadline = Date.now() + 60_000; !working(); await sleep(2)) {
         if (Date.now() > deadline) throw new Error('the backup never started working');

@@ -17,11 +17,7 @@ export interface Command {
 type Options = NonNullable<ParseArgsConfig['options']>;
 
 /** Parses `args` strictly against `options` (plus `--json`), turning parse errors into usage errors. */
-export function parseCommandArgs<T extends Options>(
-  args: string[],
-  options: T,
-  { positionals = 0 }: { positionals?: number } = {},
-) {
+export function parseCommandArgs<T extends Options>(args: string[], options: T, { positionals = 0 }: { positionals?: number } = {}) {
   let parsed;
   try {
     parsed = parseArgs({

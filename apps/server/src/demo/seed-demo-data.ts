@@ -145,9 +145,7 @@ function runSeedWorker(
       else settle(() => reject(workerError(message.error)));
     });
     worker.on('error', (error) => settle(() => reject(error)));
-    worker.on('exit', (code) =>
-      settle(() => reject(aborting ? cancelled() : new Error(`The demo seed worker exited with code ${code}`))),
-    );
+    worker.on('exit', (code) => settle(() => reject(aborting ? cancelled() : new Error(`The demo seed worker exited with code ${code}`))));
   });
 }
 

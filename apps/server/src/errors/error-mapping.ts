@@ -94,8 +94,7 @@ export function toTrpcError(error: LockerError): TRPCError {
  */
 export function toHttpError(error: unknown): { status: number; body: HttpErrorBody } {
   if (error instanceof LockerError) {
-    const status =
-      HTTP_STATUS_OVERRIDES[error.code] ?? getHTTPStatusCodeFromError(toTrpcError(error));
+    const status = HTTP_STATUS_OVERRIDES[error.code] ?? getHTTPStatusCodeFromError(toTrpcError(error));
     return { status, body: withDetails(error.code, error.message, clientDetails(error.details)) };
   }
   if (error instanceof TRPCError) {

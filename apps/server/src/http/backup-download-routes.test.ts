@@ -134,10 +134,16 @@ describe('GET /api/backups/:filename (a stored backup)', () => {
     fs.writeFileSync(outside, 'secret');
     fs.symlinkSync(outside, path.join(setup.backupDir, 'docsight_backup_2020-01-02_000000.tar.gz'));
     fs.mkdirSync(path.join(setup.backupDir, 'docsight_backup_2020-01-03_000000.tar.gz'));
-    for (const name of ['docsight_backup_2020-01-01_000000.tar.gz', 'docsight_backup_2020-01-02_000000.tar.gz', 'docsight_backup_2020-01-03_000000.tar.gz']) {
+    for (const name of [
+      'docsight_backup_2020-01-01_000000.tar.gz',
+      'docsight_backup_2020-01-02_000000.tar.gz',
+      'docsight_backup_2020-01-03_000000.tar.gz',
+    ]) {
       const response = await app.inject({ method: 'GET', url: `/api/backups/${name}` });
       expect(response.statusCode).toBe(404);
-      expect(response.json()).toEqual({ error: { code: 'BACKUP_NOT_FOUND', message: `Backup not found: ${name}.`, details: { fileName: name } } });
+      expect(response.json()).toEqual({
+        error: { code: 'BACKUP_NOT_FOUND', message: `Backup not found: ${name}.`, details: { fileName: name } },
+      });
     }
   });
 

@@ -20,14 +20,7 @@ import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
-import {
-  backupFileName,
-  createBackup,
-  errnoCode,
-  isBackupFileName,
-  isLockerError,
-  LockerError,
-} from '@evidence-locker/core';
+import { backupFileName, createBackup, errnoCode, isBackupFileName, isLockerError, LockerError } from '@evidence-locker/core';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { audit } from '../audit.ts';
 import type { ServerServices } from '../trpc/context.ts';

@@ -94,7 +94,15 @@ describe('DNS rebinding: requests for a host name that is not ours', () => {
 describe('the names the server is meant to be reached by', () => {
   it('answers localhost and loopback addresses in any spelling', async () => {
     const { app } = await serve({ modem_type: 'fritzbox' });
-    for (const host of ['localhost:8765', 'LOCALHOST.:8765', '127.0.0.1:8765', '127.1', '[::1]:8765', '[0:0:0:0:0:0:0:1]', '[::ffff:127.0.0.1]']) {
+    for (const host of [
+      'localhost:8765',
+      'LOCALHOST.:8765',
+      '127.0.0.1:8765',
+      '127.1',
+      '[::1]:8765',
+      '[0:0:0:0:0:0:0:1]',
+      '[::ffff:127.0.0.1]',
+    ]) {
       const response = await app.inject({ method: 'GET', url: '/trpc/settings.get', headers: { host } });
       expect(response.statusCode, host).toBe(200);
     }

@@ -19,10 +19,7 @@ export function machineAddresses(): string[] {
  * machine's addresses (default: {@link machineAddresses}, read per request, so an address DHCP
  * hands out later counts at once).
  */
-export function refuseUnknownHost(
-  allowedHosts: readonly string[] = [],
-  localAddresses: HostRules['localAddresses'] = machineAddresses,
-) {
+export function refuseUnknownHost(allowedHosts: readonly string[] = [], localAddresses: HostRules['localAddresses'] = machineAddresses) {
   const rules: HostRules = { allowedHosts, localAddresses };
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const host = request.headers.host;

@@ -35,5 +35,12 @@ export async function addSecurityHeaders(request: FastifyRequest, reply: Fastify
 
 /** True for the JSON API prefixes, which never answer with HTML or redirects. */
 export function isApiPath(url: string): boolean {
-  return url === '/api' || url.startsWith('/api/') || url.startsWith('/api?') || url === '/trpc' || url.startsWith('/trpc/') || url.startsWith('/trpc?');
+  return (
+    url === '/api' ||
+    url.startsWith('/api/') ||
+    url.startsWith('/api?') ||
+    url === '/trpc' ||
+    url.startsWith('/trpc/') ||
+    url.startsWith('/trpc?')
+  );
 }

@@ -34,7 +34,11 @@ describe('a logged-out session cookie sent again', () => {
     const download = (cookie: string) => app.inject({ method: 'GET', url: `/api/backups/${fileName}`, headers: { cookie } });
     expect((await download(stolen)).statusCode).toBe(200);
 
-    const logout = await app.inject({ method: 'POST', url: '/trpc/auth.logout', headers: { cookie: stolen, 'content-type': 'application/json' } });
+    const logout = await app.inject({
+      method: 'POST',
+      url: '/trpc/auth.logout',
+      headers: { cookie: stolen, 'content-type': 'application/json' },
+    });
     expect(logout.statusCode).toBe(200);
     expect(logout.cookies).toContainEqual(expect.objectContaining({ name: 'el_session', value: '' }));
 
@@ -47,7 +51,11 @@ describe('a logged-out session cookie sent again', () => {
     const { app } = await serve();
     const laptop = await login(app);
     const phone = await login(app);
-    const everywhere = await app.inject({ method: 'POST', url: '/trpc/auth.logoutEverywhere', headers: { cookie: laptop, 'content-type': 'application/json' } });
+    const everywhere = await app.inject({
+      method: 'POST',
+      url: '/trpc/auth.logoutEverywhere',
+      headers: { cookie: laptop, 'content-type': 'application/json' },
+    });
     expect(everywhere.statusCode).toBe(200);
     for (const cookie of [laptop, phone]) {
       expect((await app.inject({ method: 'GET', url: '/trpc/settings.get', headers: { cookie } })).statusCode).toBe(401);

@@ -4,13 +4,7 @@
  * password": everything is open.
  */
 import { timingSafeEqual } from 'node:crypto';
-import {
-  checkPasswordHash,
-  decryptSecret,
-  isPasswordHash,
-  type ConfigRecord,
-  type FernetKey,
-} from '@evidence-locker/core';
+import { checkPasswordHash, decryptSecret, isPasswordHash, type ConfigRecord, type FernetKey } from '@evidence-locker/core';
 
 /**
  * DOCSight's `admin_password_repr`: the effective stored value (the hash string, or a legacy

@@ -18,10 +18,7 @@ function withDatabase<T>(path: string, read: (db: Connection) => T): T | null {
 function snapshotBound(db: Connection, order: 'ASC' | 'DESC'): string | null {
   // Two single-bound queries: SQLite answers each from idx_snapshots_ts in O(log n), while
   // min() and max() in one SELECT scan the index.
-  const row = db
-    .prepare(`SELECT timestamp FROM snapshots ORDER BY timestamp ${order} LIMIT 1`)
-    .pluck()
-    .get() as string | undefined;
+  const row = db.prepare(`SELECT timestamp FROM snapshots ORDER BY timestamp ${order} LIMIT 1`).pluck().get() as string | undefined;
   return row ?? null;
 }
 

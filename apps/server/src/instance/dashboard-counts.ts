@@ -41,9 +41,7 @@ export interface DashboardCountsRequest {
  * come after the lock is gone.
  */
 export class DashboardCounter {
-  readonly #client = new WorkerClient<DashboardCountsRequest, DashboardCounts>(
-    new URL('./dashboard-counts-worker.ts', import.meta.url),
-  );
+  readonly #client = new WorkerClient<DashboardCountsRequest, DashboardCounts>(new URL('./dashboard-counts-worker.ts', import.meta.url));
   #last: { stamp: string; counts: DashboardCounts } | undefined;
 
   /** Counts the databases at these paths (missing files give null tables). */

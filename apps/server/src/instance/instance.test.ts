@@ -120,7 +120,11 @@ describe('openInstance', () => {
     const again = await Promise.all([1, 2, 3].map(() => instance!.readDashboardCounts()));
     expect(again.every((counts) => counts === first)).toBe(true);
 
-    instance.historyDb.prepare("INSERT INTO snapshots (timestamp, summary_json, ds_channels_json, us_channels_json) VALUES ('2026-11-26T10:00:00Z', '{}', '[]', '[]')").run();
+    instance.historyDb
+      .prepare(
+        "INSERT INTO snapshots (timestamp, summary_json, ds_channels_json, us_channels_json) VALUES ('2026-11-26T10:00:00Z', '{}', '[]', '[]')",
+      )
+      .run();
     const afterWrite = await instance.readDashboardCounts();
     expect(afterWrite).not.toBe(first);
     expect(afterWrite.history.tables).toMatchObject({ snapshots: 1 });

@@ -4,13 +4,7 @@
  * (the password was changed offline, or a restore brought another instance's files) the session
  * key is rotated first, which logs every session out, then the fingerprint is rewritten.
  */
-import {
-  computeAuthState,
-  loadOrCreateSessionKey,
-  readAuthState,
-  writeAuthState,
-  writeSessionKey,
-} from '@evidence-locker/core';
+import { computeAuthState, loadOrCreateSessionKey, readAuthState, writeAuthState, writeSessionKey } from '@evidence-locker/core';
 
 /** Result of {@link syncSessionKey}. */
 export interface SessionKeySync {

@@ -26,17 +26,21 @@ describe('JobRunner', () => {
     const runner = new JobRunner();
     const order: string[] = [];
     const gate = deferred();
-    const first = runner.enqueue(testJob({
-      kind: 'backup',
-      label: 'first',
-      writesDataDir: false,
-      run: async () => {
-        order.push('first:start');
-        await gate.promise;
-        order.push('first:end');
-      },
-    }));
-    const second = runner.enqueue(testJob({ kind: 'verify', label: 'second', writesDataDir: false, run: async () => void order.push('second') }));
+    const first = runner.enqueue(
+      testJob({
+        kind: 'backup',
+        label: 'first',
+        writesDataDir: false,
+        run: async () => {
+          order.push('first:start');
+          await gate.promise;
+          order.push('first:end');
+        },
+      }),
+    );
+    const second = runner.enqueue(
+      testJob({ kind: 'verify', label: 'second', writesDataDir: false, run: async () => void order.push('second') }),
+    );
     expect(runner.get(second.id)?.state).toBe('queued');
     gate.resolve();
     await runner.wait(second.id);
@@ -58,17 +62,19 @@ describe('JobRunner', () => {
   it('streams progress and the final state to watchers, and reports engine errors by code', async () => {
     const runner = new JobRunner();
     const gate = deferred();
-    const job = runner.enqueue(testJob({
-      kind: 'backup',
-      label: 'x',
-      writesDataDir: false,
-      run: async (context: JobContext) => {
-        await gate.promise;
-        context.report({ phase: 'compress', bytesDone: 50, bytesTotal: 100 });
-        context.report({ phase: 'compress', bytesDone: 100, bytesTotal: 100 });
-        throw new LockerError('DISK_FULL', 'The backup directory is full');
-      },
-    }));
+    const job = runner.enqueue(
+      testJob({
+        kind: 'backup',
+        label: 'x',
+        writesDataDir: false,
+        run: async (context: JobContext) => {
+          await gate.promise;
+          context.report({ phase: 'compress', bytesDone: 50, bytesTotal: 100 });
+          context.report({ phase: 'compress', bytesDone: 100, bytesTotal: 100 });
+          throw new LockerError('DISK_FULL', 'The backup directory is full');
+        },
+      }),
+    );
     const watching = collect(runner.watch(job.id));
     gate.resolve();
     const seen = await watching;
@@ -96,15 +102,17 @@ describe('JobRunner', () => {
   it('hides unexpected errors from clients but hands them to onFailure', async () => {
     const runner = new JobRunner();
     const causes: unknown[] = [];
-    const job = runner.enqueue(testJob({
-      kind: 'verify',
-      label: 'x',
-      writesDataDir: false,
-      run: async () => {
-        throw new Error('secret internals');
-      },
-      onFailure: (_error, cause) => causes.push(cause),
-    }));
+    const job = runner.enqueue(
+      testJob({
+        kind: 'verify',
+        label: 'x',
+        writesDataDir: false,
+        run: async () => {
+          throw new Error('secret internals');
+        },
+        onFailure: (_error, cause) => causes.push(cause),
+      }),
+    );
     const final = await runner.wait(job.id);
     expect(final.error).toEqual({ code: 'INTERNAL', message: 'The job failed unexpectedly; the server log has the details.', details: {} });
     expect((causes[0] as Error).message).toBe('secret internals');
@@ -112,13 +120,17 @@ describe('JobRunner', () => {
 
   it('cancels a running job through its signal', async () => {
     const runner = new JobRunner();
-    const job = runner.enqueue(testJob({
-      kind: 'backup',
-      label: 'x',
-      writesDataDir: false,
-      run: ({ signal }) =>
-        new Promise((_, reject) => signal.addEventListener('abort', () => reject(new LockerError('CANCELLED', 'The backup was cancelled.')))),
-    }));
+    const job = runner.enqueue(
+      testJob({
+        kind: 'backup',
+        label: 'x',
+        writesDataDir: false,
+        run: ({ signal }) =>
+          new Promise((_, reject) =>
+            signal.addEventListener('abort', () => reject(new LockerError('CANCELLED', 'The backup was cancelled.'))),
+          ),
+      }),
+    );
     await new Promise((resolve) => setTimeout(resolve, 10));
     runner.cancel(job.id);
     expect((await runner.wait(job.id)).state).toBe('cancelled');
@@ -128,7 +140,9 @@ describe('JobRunner', () => {
     const runner = new JobRunner();
     const events: string[] = [];
     const release = await runner.acquireReadLease();
-    const restore = runner.enqueue(testJob({ kind: 'restore', label: 'r', writesDataDir: true, run: async () => void events.push('restore ran') }));
+    const restore = runner.enqueue(
+      testJob({ kind: 'restore', label: 'r', writesDataDir: true, run: async () => void events.push('restore ran') }),
+    );
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(events).toEqual([]);
     events.push('download done');
@@ -154,18 +168,23 @@ describe('JobRunner', () => {
 
   it('cancels queued jobs and waits for the running one on close', async () => {
     const runner = new JobRunner();
-    const running = runner.enqueue(testJob({
-      kind: 'backup',
-      label: 'a',
-      writesDataDir: false,
-      run: ({ signal }) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(new LockerError('CANCELLED', 'stopped')))),
-    }));
+    const running = runner.enqueue(
+      testJob({
+        kind: 'backup',
+        label: 'a',
+        writesDataDir: false,
+        run: ({ signal }) =>
+          new Promise((_, reject) => signal.addEventListener('abort', () => reject(new LockerError('CANCELLED', 'stopped')))),
+      }),
+    );
     const queued = runner.enqueue(testJob({ kind: 'backup', label: 'b', writesDataDir: false, run: async () => undefined }));
     await new Promise((resolve) => setTimeout(resolve, 10));
     await runner.close();
     expect(runner.get(running.id)?.state).toBe('cancelled');
     expect(runner.get(queued.id)?.state).toBe('cancelled');
-    expect(() => runner.enqueue(testJob({ kind: 'backup', label: 'c', writesDataDir: false, run: async () => undefined }))).toThrow(/shutting down/);
+    expect(() => runner.enqueue(testJob({ kind: 'backup', label: 'c', writesDataDir: false, run: async () => undefined }))).toThrow(
+      /shutting down/,
+    );
   });
 
   it('waits on close until a download still streaming has released its read lease', async () => {

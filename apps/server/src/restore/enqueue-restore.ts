@@ -14,9 +14,7 @@ import type { SchedulePause } from './schedule-pause.ts';
 import type { StagedUpload, UploadStore } from './upload-store.ts';
 
 /** What to restore: a claimed upload, or a stored backup file. */
-export type RestoreSource =
-  | { kind: 'upload'; upload: StagedUpload }
-  | { kind: 'backup'; fileName: string; path: string };
+export type RestoreSource = { kind: 'upload'; upload: StagedUpload } | { kind: 'backup'; fileName: string; path: string };
 
 /** Options of {@link enqueueRestore}. */
 export interface EnqueueRestoreOptions {
@@ -49,7 +47,8 @@ export function enqueueRestore(options: EnqueueRestoreOptions): JobSnapshot {
         try {
           // The upload's members were staged and verified as it arrived; a restart since then swept
           // them, and the archive file is read instead.
-          const prepared = source.kind === 'upload' && (await preparedRestoreIntact(source.upload.prepared)) ? source.upload.prepared : undefined;
+          const prepared =
+            source.kind === 'upload' && (await preparedRestoreIntact(source.upload.prepared)) ? source.upload.prepared : undefined;
           return await restoreRunningInstance({
             instance,
             archivePath,

@@ -94,7 +94,9 @@ describe('restoreRunningInstance', () => {
       const { calls, schedule } = recordingSchedule();
       const error = await restoreRunningInstance({ instance, archivePath: FIXTURE_A, schedule }).catch((e: unknown) => e);
       expect(error).toMatchObject({ code: 'DATABASE_IN_USE' });
-      expect((error as Error).message).toMatch(/^docsis_history\.db is open in another process .* Stop the app that uses it, then restore\.$/);
+      expect((error as Error).message).toMatch(
+        /^docsis_history\.db is open in another process .* Stop the app that uses it, then restore\.$/,
+      );
       expect(calls).toEqual(['pause', 'resume']);
       expect(instance.historyDb.prepare('SELECT count(*) AS n FROM snapshots').get()).toEqual({ n: 0 });
       expect(fs.readdirSync(instance.backupPath)).toEqual([]);

@@ -8,13 +8,7 @@
  */
 import { audit, type AuditLogger } from '../audit.ts';
 import { readAccessFacts } from '../auth/access-facts.ts';
-import {
-  decideSessionAccess,
-  decideSetupAccess,
-  decideSetupAttempt,
-  refusalError,
-  type AccessRefusal,
-} from '../auth/access-rules.ts';
+import { decideSessionAccess, decideSetupAccess, decideSetupAttempt, refusalError, type AccessRefusal } from '../auth/access-rules.ts';
 import type { SetupAction } from '../auth/setup-attempt-limiter.ts';
 import type { ServerServices } from '../trpc/context.ts';
 

@@ -56,7 +56,13 @@ describe('POST /api/uploads against a hostile client', () => {
   it('answers 415 to every other content type before it opens anything, however often it is asked', async () => {
     const { port, dataDir } = await listen();
     const before = openDescriptors();
-    for (const type of ['text/plain', 'application/json', 'multipart/form-data; boundary=x', 'application/x-www-form-urlencoded', undefined]) {
+    for (const type of [
+      'text/plain',
+      'application/json',
+      'multipart/form-data; boundary=x',
+      'application/x-www-form-urlencoded',
+      undefined,
+    ]) {
       for (let round = 0; round < 60; round += 1) {
         const body = Buffer.from('{"not":"an archive"}');
         const { answer } = rawRequest(port, head(port, type, `Content-Length: ${body.length}\r\n`), body);
@@ -73,7 +79,6 @@ describe('POST /api/uploads against a hostile client', () => {
     const { port, dataDir } = await listen();
     const before = openDescriptors();
     for (let round = 0; round < 20; round += 1) {
-
       const { socket, answer } = rawRequest(
         port,
         head(port, 'application/octet-stream', `Content-Length: ${FIXTURE.length}\r\n`),
@@ -111,7 +116,8 @@ describe('POST /api/uploads against a hostile client', () => {
     // One byte every 100 ms: never idle, far too slow.
     let sent = 0;
     const trickle = setInterval(() => {
-      if (sent < FIXTURE.length && !socket.destroyed) socket.write(`1\r\n${FIXTURE.subarray(sent, sent + 1).toString('latin1')}\r\n`, 'latin1');
+      if (sent < FIXTURE.length && !socket.destroyed)
+        socket.write(`1\r\n${FIXTURE.subarray(sent, sent + 1).toString('latin1')}\r\n`, 'latin1');
       sent += 1;
     }, 100);
     const text = await answer;

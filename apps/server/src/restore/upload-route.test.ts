@@ -6,13 +6,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FREE_SPACE_MARGIN, hashPassword } from '@evidence-locker/core';
 import type { UploadStoreOptions } from './upload-store.ts';
 import { serveTestApp } from '../test-support/serve-test-app.ts';
-import {
-  FIXTURE_A,
-  FIXTURE_A_SNAPSHOTS,
-  directoryPicture,
-  stagedUploads,
-  traversalArchive,
-} from './restore-test-support.ts';
+import { FIXTURE_A, FIXTURE_A_SNAPSHOTS, directoryPicture, stagedUploads, traversalArchive } from './restore-test-support.ts';
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -48,7 +42,15 @@ describe('POST /api/uploads', () => {
         has_database: true,
         has_config: true,
         warnings: [],
-        files: ['backup_meta.json', 'connection_monitor.db', 'docsis_history.db', 'config.json', '.config_key', '.session_key', '.auth_state'],
+        files: [
+          'backup_meta.json',
+          'connection_monitor.db',
+          'docsis_history.db',
+          'config.json',
+          '.config_key',
+          '.session_key',
+          '.auth_state',
+        ],
         meta: { magic: 'docsight-backup', app_version: 'v2026-08-21.1' },
       },
     });
@@ -79,9 +81,7 @@ describe('POST /api/uploads', () => {
     const { details: _details, ...error } = response.json().error;
     expect(error).toEqual({ code, message: expect.stringMatching(message) });
     expect(directoryPicture(setup.dataDir)).toEqual(before);
-    expect(logLines).toContainEqual(
-      expect.objectContaining({ audit: 'restore.refused', ip: '192.0.2.20', reason: code, path: 'upload' }),
-    );
+    expect(logLines).toContainEqual(expect.objectContaining({ audit: 'restore.refused', ip: '192.0.2.20', reason: code, path: 'upload' }));
   });
 
   it('answers 400 over a real connection while a large invalid body is still arriving', async () => {
@@ -196,7 +196,12 @@ describe('POST /api/uploads', () => {
     for (let pick = 0; pick < 20; pick += 1) {
       // What the wizard does: the upload a new pick replaces is discarded first.
       if (previous) {
-        const discard = await app.inject({ method: 'POST', url: '/trpc/restore.discard', payload: { uploadId: previous }, remoteAddress: '192.0.2.20' });
+        const discard = await app.inject({
+          method: 'POST',
+          url: '/trpc/restore.discard',
+          payload: { uploadId: previous },
+          remoteAddress: '192.0.2.20',
+        });
         expect(discard.json().result.data).toEqual({ discarded: true });
         previous = undefined;
       }
@@ -225,7 +230,11 @@ describe('POST /api/uploads', () => {
       ids.push(response.json().uploadId);
     }
     const uploaded = (uploadId: string | undefined) =>
-      app.inject({ method: 'GET', url: `/trpc/restore.uploaded?input=${encodeURIComponent(JSON.stringify({ uploadId }))}`, remoteAddress: '192.0.2.20' });
+      app.inject({
+        method: 'GET',
+        url: `/trpc/restore.uploaded?input=${encodeURIComponent(JSON.stringify({ uploadId }))}`,
+        remoteAddress: '192.0.2.20',
+      });
     const gone = await uploaded(ids[0]);
     expect(gone.statusCode).toBe(404);
     expect(gone.json().error.data).toMatchObject({ lockerCode: 'UPLOAD_GONE' });

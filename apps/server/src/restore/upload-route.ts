@@ -101,10 +101,10 @@ export async function uploadRoute(app: FastifyInstance): Promise<void> {
           ...(sender ? { sender } : {}),
         })
         .catch((error: unknown) => {
-        // Refused before a byte was read: it cost nothing, so it counts nothing.
-        if (error instanceof LockerError && error.code === 'BUSY') admission.refund();
-        throw error;
-      });
+          // Refused before a byte was read: it cost nothing, so it counts nothing.
+          if (error instanceof LockerError && error.code === 'BUSY') admission.refund();
+          throw error;
+        });
       request.log.info(
         { uploadId, size: staged.size, ip: request.ip, files: staged.validation.files },
         'Backup archive uploaded and validated',
@@ -121,24 +121,13 @@ export async function uploadRoute(app: FastifyInstance): Promise<void> {
   });
 }
 
-function sendRefusal(
-  request: FastifyRequest,
-  reply: FastifyReply,
-  body: Readable,
-  error: unknown,
-  reading: boolean,
-): FastifyReply {
+function sendRefusal(request: FastifyRequest, reply: FastifyReply, body: Readable, error: unknown, reading: boolean): FastifyReply {
   const mapped = toHttpError(error);
   const status = mapped.status === INVALID_ARCHIVE_STATUS ? 400 : mapped.status;
   if (isServerFault(status)) request.log.error({ err: error }, 'Upload failed');
   if (error instanceof LockerError && status !== 401 && status !== 429) {
     // 401 and 429 were audited by the access check already.
-    audit(
-      request.log,
-      'restore.refused',
-      { ip: request.ip, path: 'upload', reason: error.code, message: error.message },
-      'Upload refused',
-    );
+    audit(request.log, 'restore.refused', { ip: request.ip, path: 'upload', reason: error.code, message: error.message }, 'Upload refused');
   }
   if (!body.readableEnded) {
     if (reading && status === 400) {

@@ -153,17 +153,15 @@ describe('UploadStore', () => {
     await store.receive(store.newUploadId(), chunked(fs.readFileSync(FIXTURE_A)));
     const swept = await sweepWorkFiles(dir);
     // The archive file and its members, staged and verified as the upload arrived.
-    expect(swept.removed.sort()).toEqual(
-      [
-        expect.stringMatching(/^\.evidence-locker-prepared-[0-9a-f-]{36}-\.auth_state\.[0-9a-f]{12}\.tmp$/),
-        expect.stringMatching(/^\.evidence-locker-prepared-[0-9a-f-]{36}-\.config_key\.[0-9a-f]{12}\.tmp$/),
-        expect.stringMatching(/^\.evidence-locker-prepared-[0-9a-f-]{36}-\.session_key\.[0-9a-f]{12}\.tmp$/),
-        expect.stringMatching(/^\.evidence-locker-prepared-[0-9a-f-]{36}-config\.json\.[0-9a-f]{12}\.tmp$/),
-        expect.stringMatching(/^\.evidence-locker-prepared-[0-9a-f-]{36}-connection_monitor\.db\.[0-9a-f]{12}\.tmp$/),
-        expect.stringMatching(/^\.evidence-locker-prepared-[0-9a-f-]{36}-docsis_history\.db\.[0-9a-f]{12}\.tmp$/),
-        expect.stringMatching(/^\.evidence-locker-upload-[0-9a-f-]{36}\.tar\.gz$/),
-      ],
-    );
+    expect(swept.removed.sort()).toEqual([
+      expect.stringMatching(/^\.evidence-locker-prepared-[0-9a-f-]{36}-\.auth_state\.[0-9a-f]{12}\.tmp$/),
+      expect.stringMatching(/^\.evidence-locker-prepared-[0-9a-f-]{36}-\.config_key\.[0-9a-f]{12}\.tmp$/),
+      expect.stringMatching(/^\.evidence-locker-prepared-[0-9a-f-]{36}-\.session_key\.[0-9a-f]{12}\.tmp$/),
+      expect.stringMatching(/^\.evidence-locker-prepared-[0-9a-f-]{36}-config\.json\.[0-9a-f]{12}\.tmp$/),
+      expect.stringMatching(/^\.evidence-locker-prepared-[0-9a-f-]{36}-connection_monitor\.db\.[0-9a-f]{12}\.tmp$/),
+      expect.stringMatching(/^\.evidence-locker-prepared-[0-9a-f-]{36}-docsis_history\.db\.[0-9a-f]{12}\.tmp$/),
+      expect.stringMatching(/^\.evidence-locker-upload-[0-9a-f-]{36}\.tar\.gz$/),
+    ]);
   });
 
   it('deletes waiting uploads when closed', async () => {

@@ -242,9 +242,7 @@ export class UploadStore {
 
   /** Removes every expired ready upload; returns their ids. */
   async sweepExpired(): Promise<string[]> {
-    const expired = [...this.#entries]
-      .filter(([, entry]) => entry.state === 'ready' && this.#expired(entry))
-      .map(([uploadId]) => uploadId);
+    const expired = [...this.#entries].filter(([, entry]) => entry.state === 'ready' && this.#expired(entry)).map(([uploadId]) => uploadId);
     for (const uploadId of expired) await this.#remove(uploadId);
     return expired;
   }
@@ -291,11 +289,9 @@ export class UploadStore {
       count -= 1;
     }
     if (count >= maxPending) {
-      throw new LockerError(
-        'BUSY',
-        `${count} uploads from your address are still arriving or being restored; wait until one is done.`,
-        { details: { count } },
-      );
+      throw new LockerError('BUSY', `${count} uploads from your address are still arriving or being restored; wait until one is done.`, {
+        details: { count },
+      });
     }
     return removals;
   }

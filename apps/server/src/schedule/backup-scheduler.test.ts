@@ -51,7 +51,10 @@ afterEach(async () => {
   scheduler = undefined;
 });
 
-async function startScheduler(config: Record<string, unknown>, options: { demoMode?: boolean; before?: (setup: TestServices) => Promise<void> | void } = {}) {
+async function startScheduler(
+  config: Record<string, unknown>,
+  options: { demoMode?: boolean; before?: (setup: TestServices) => Promise<void> | void } = {},
+) {
   setup = await createTestServices({ config: { modem_type: 'fritzbox', ...config }, ...(options.demoMode ? { demoMode: true } : {}) });
   await options.before?.(setup);
   const clock = new TestClock();
@@ -75,7 +78,12 @@ async function advance(clock: TestClock, ms: number): Promise<void> {
 }
 
 async function backupOnDisk(backupDir: string, trigger: 'scheduled' | 'manual', hoursAgo: number): Promise<string> {
-  const created = await createBackup({ dataDir: setup!.dataDir, destination: { kind: 'directory', backupDir }, trigger, now: new Date(Date.now() - hoursAgo * HOUR) });
+  const created = await createBackup({
+    dataDir: setup!.dataDir,
+    destination: { kind: 'directory', backupDir },
+    trigger,
+    now: new Date(Date.now() - hoursAgo * HOUR),
+  });
   const time = new Date(Date.now() - hoursAgo * HOUR);
   fs.utimesSync(created.path!, time, time);
   return created.fileName;
@@ -88,12 +96,15 @@ function fileNames(dir: string): string[] {
 describe('backup schedule', () => {
   it('seeds from the newest scheduled backup, not a newer manual one, and runs nothing while it is recent', async () => {
     let scheduled = '';
-    const { setup, scheduler, clock } = await startScheduler({ backup_enabled: true }, {
-      before: async (setup) => {
-        scheduled = await backupOnDisk(setup.backupDir, 'scheduled', 2);
-        await backupOnDisk(setup.backupDir, 'manual', 0);
+    const { setup, scheduler, clock } = await startScheduler(
+      { backup_enabled: true },
+      {
+        before: async (setup) => {
+          scheduled = await backupOnDisk(setup.backupDir, 'scheduled', 2);
+          await backupOnDisk(setup.backupDir, 'manual', 0);
+        },
       },
-    });
+    );
     const before = fileNames(setup.backupDir);
     const state = scheduler.state();
     expect(state).toMatchObject({ enabled: true, reason: null, lastSuccessFile: scheduled, consecutiveFailures: 0, running: false });
@@ -106,26 +117,32 @@ describe('backup schedule', () => {
   });
 
   it('counts a DOCSight archive (no trigger) as the last scheduled one when there is no scheduled archive', async () => {
-    const { scheduler } = await startScheduler({ backup_enabled: true }, {
-      before: (setup) => {
-        const file = path.join(setup.backupDir, 'docsight_backup_2026-01-01_030000.tar.gz');
-        fs.writeFileSync(file, 'a DOCSight archive');
-        const time = new Date(Date.now() - 3 * HOUR);
-        fs.utimesSync(file, time, time);
+    const { scheduler } = await startScheduler(
+      { backup_enabled: true },
+      {
+        before: (setup) => {
+          const file = path.join(setup.backupDir, 'docsight_backup_2026-01-01_030000.tar.gz');
+          fs.writeFileSync(file, 'a DOCSight archive');
+          const time = new Date(Date.now() - 3 * HOUR);
+          fs.utimesSync(file, time, time);
+        },
       },
-    });
+    );
     expect(scheduler.state()).toMatchObject({ lastSuccessFile: 'docsight_backup_2026-01-01_030000.tar.gz' });
     expect(Date.parse(scheduler.state().nextRunAt!) - Date.now()).toBeGreaterThan(20 * HOUR);
   });
 
   it('runs an overdue backup a minute after start, with trigger scheduled, then waits a full interval', async () => {
-    const { setup, scheduler, clock, logLines } = await startScheduler({ backup_enabled: true, backup_retention: 2 }, {
-      before: async (setup) => {
-        await backupOnDisk(setup.backupDir, 'scheduled', 30);
-        await backupOnDisk(setup.backupDir, 'manual', 29);
-        await backupOnDisk(setup.backupDir, 'manual', 28);
+    const { setup, scheduler, clock, logLines } = await startScheduler(
+      { backup_enabled: true, backup_retention: 2 },
+      {
+        before: async (setup) => {
+          await backupOnDisk(setup.backupDir, 'scheduled', 30);
+          await backupOnDisk(setup.backupDir, 'manual', 29);
+          await backupOnDisk(setup.backupDir, 'manual', 28);
+        },
       },
-    });
+    );
     expect(Date.parse(scheduler.state().nextRunAt!)).toBe(clock.now() + MINUTE);
     await advance(clock, 59_000);
     expect(setup.services.jobs.list()).toEqual([]);
@@ -144,12 +161,15 @@ describe('backup schedule', () => {
 
   it('retries a failed backup after 1, then 2 minutes with a message naming the path, the uid and the fix; success resets the backoff', async () => {
     let missing = '';
-    const { scheduler, clock, setup } = await startScheduler({ backup_enabled: true }, {
-      before: async (setup) => {
-        missing = path.join(setup.root, 'nas');
-        await setup.services.instance.updateConfig({ backup_path: missing });
+    const { scheduler, clock, setup } = await startScheduler(
+      { backup_enabled: true },
+      {
+        before: async (setup) => {
+          missing = path.join(setup.root, 'nas');
+          await setup.services.instance.updateConfig({ backup_path: missing });
+        },
       },
-    });
+    );
     const uid = process.getuid!();
     await advance(clock, MINUTE);
     let state = scheduler.state();
@@ -182,13 +202,16 @@ describe('backup schedule', () => {
   });
 
   it('says the backup path is a file, not a directory, and retries', async () => {
-    const { scheduler, clock } = await startScheduler({ backup_enabled: true }, {
-      before: async (setup) => {
-        const file = path.join(setup.root, 'not-a-dir');
-        fs.writeFileSync(file, '');
-        await setup.services.instance.updateConfig({ backup_path: file });
+    const { scheduler, clock } = await startScheduler(
+      { backup_enabled: true },
+      {
+        before: async (setup) => {
+          const file = path.join(setup.root, 'not-a-dir');
+          fs.writeFileSync(file, '');
+          await setup.services.instance.updateConfig({ backup_path: file });
+        },
       },
-    });
+    );
     await advance(clock, MINUTE);
     expect(scheduler.state().lastFailureMessage).toMatch(/not-a-dir is a file, not a directory\. Evidence Locker runs as uid \d+; fix:/);
     expect(scheduler.state().nextRunAt).not.toBeNull();

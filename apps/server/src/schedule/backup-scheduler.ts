@@ -27,11 +27,7 @@
  * backup runs `startDelayMs` after start or a settings change, not at once, so a start-up or a
  * save is not slowed down by a backup.
  */
-import {
-  formatLocalIso,
-  listBackups,
-  type BackupListEntry,
-} from '@evidence-locker/core';
+import { formatLocalIso, listBackups, type BackupListEntry } from '@evidence-locker/core';
 import { backupJobSpec } from '../backups/backup-job.ts';
 import type { Instance } from '../instance/instance.ts';
 import type { JobRunner } from '../jobs/job-runner.ts';
@@ -200,11 +196,7 @@ export class BackupScheduler {
   async #reload(): Promise<void> {
     if (this.#stopped) return;
     this.#settings = this.#readSettings();
-    this.#reason = this.#instance.snapshot.demoMode
-      ? 'demo mode'
-      : this.#settings.backup_enabled
-        ? null
-        : 'turned off in the settings';
+    this.#reason = this.#instance.snapshot.demoMode ? 'demo mode' : this.#settings.backup_enabled ? null : 'turned off in the settings';
     this.#failures = 0;
     this.#notBefore = this.#clock.now() + this.#startDelayMs;
     const backups = await this.#listBackups(this.#settings.backup_path);
@@ -214,7 +206,10 @@ export class BackupScheduler {
     this.#lastBackupAt = backups[0] ? Date.parse(backups[0].modified) : null;
     if (seed) {
       const hours = (this.#clock.now() - this.#lastSuccessAt!) / HOUR_MS;
-      this.#log.info({ file: seed.fileName, hoursAgo: Number(hours.toFixed(1)) }, 'Backup schedule seeded from the newest scheduled backup');
+      this.#log.info(
+        { file: seed.fileName, hoursAgo: Number(hours.toFixed(1)) },
+        'Backup schedule seeded from the newest scheduled backup',
+      );
     }
     this.#arm();
   }

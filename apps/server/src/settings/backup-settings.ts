@@ -17,10 +17,10 @@ export type BackupSettings = z.infer<typeof BackupSettingsSchema>;
 
 export const BackupSettingsUpdateSchema = z.object({
   backup_enabled: z.boolean({ error: 'backup_enabled must be true or false.' }).optional(),
-  backup_path: userPath(z.string({ error: 'backup_path must be a directory path.' }).trim().min(1, { error: 'Choose a backup directory.' })).optional(),
-  backup_interval_hours: z
-    .literal([24, 168], { error: 'The backup interval must be 24 hours (daily) or 168 hours (weekly).' })
-    .optional(),
+  backup_path: userPath(
+    z.string({ error: 'backup_path must be a directory path.' }).trim().min(1, { error: 'Choose a backup directory.' }),
+  ).optional(),
+  backup_interval_hours: z.literal([24, 168], { error: 'The backup interval must be 24 hours (daily) or 168 hours (weekly).' }).optional(),
   backup_retention: z
     .number({ error: 'The number of backups to keep must be a number from 1 to 100.' })
     .int({ error: 'The number of backups to keep must be a whole number.' })

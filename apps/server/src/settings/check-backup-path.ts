@@ -35,9 +35,7 @@ export async function checkBackupPathBounds(candidate: string, rules: BackupPath
       details: { path: candidate },
     });
   }
-  const roots = (await Promise.all(rules.browseRoots.map((root) => realOrNull(root)))).filter(
-    (root): root is string => root !== null,
-  );
+  const roots = (await Promise.all(rules.browseRoots.map((root) => realOrNull(root)))).filter((root): root is string => root !== null);
   const real = await realOrNull(candidate);
   // Checked before "does it exist", so the answer never tells whether a path outside exists.
   if (!roots.some((root) => isInside(real ?? path.resolve(candidate), root))) {
@@ -51,11 +49,9 @@ export async function checkBackupPathBounds(candidate: string, rules: BackupPath
   }
   const dataDir = (await realOrNull(rules.dataDir)) ?? path.resolve(rules.dataDir);
   if (isInside(real ?? path.resolve(candidate), dataDir)) {
-    throw new LockerError(
-      'PATH_NOT_ALLOWED',
-      'The backup path must not be the data directory or inside it; choose a separate directory.',
-      { details: { path: candidate } },
-    );
+    throw new LockerError('PATH_NOT_ALLOWED', 'The backup path must not be the data directory or inside it; choose a separate directory.', {
+      details: { path: candidate },
+    });
   }
   return real;
 }

@@ -81,10 +81,7 @@ export interface TestContext {
 }
 
 /** A tRPC context for `services`, as if a request came from `clientAddress` with `sessionToken`. */
-export function createTestContext(
-  services: ServerServices,
-  request: { clientAddress?: string; sessionToken?: string } = {},
-): TestContext {
+export function createTestContext(services: ServerServices, request: { clientAddress?: string; sessionToken?: string } = {}): TestContext {
   const cookie: TestContext['cookie'] = { value: undefined, cleared: false };
   const logLines: TestContext['logLines'] = [];
   const line = (level: string) => (fields: object, message: string) => {

@@ -61,10 +61,7 @@ describe('the login limit over HTTP', () => {
       body: JSON.stringify({ 0: { password: PASSWORD } }),
     });
     expect(mixed.status).toBe(200);
-    expect(await mixed.json()).toEqual([
-      { result: { data: { authenticated: true } } },
-      { result: { data: { authenticated: false } } },
-    ]);
+    expect(await mixed.json()).toEqual([{ result: { data: { authenticated: true } } }, { result: { data: { authenticated: false } } }]);
   });
 
   it('checks at most 5 passwords of 50 separate requests sent in parallel', async () => {

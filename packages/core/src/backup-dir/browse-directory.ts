@@ -35,8 +35,7 @@ export type DirectoryListing = z.infer<typeof DirectoryListingSchema>;
  */
 export async function browseDirectory(path: string, allowedRoots: readonly string[]): Promise<DirectoryListing> {
   const roots = await resolveRoots(allowedRoots);
-  const notAllowed = (): LockerError =>
-    new LockerError('PATH_NOT_ALLOWED', `Path not allowed: ${path}`, { details: { path } });
+  const notAllowed = (): LockerError => new LockerError('PATH_NOT_ALLOWED', `Path not allowed: ${path}`, { details: { path } });
   if (typeof path !== 'string' || !isAbsolute(path)) throw notAllowed();
 
   const absolute = resolve(path);

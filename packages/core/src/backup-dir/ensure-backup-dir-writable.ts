@@ -29,7 +29,11 @@ export async function ensureBackupDirWritable(backupDir: string): Promise<void> 
     const code = errnoCode(error);
     if (code === 'ENOENT') throw unusable('does not exist', `mkdir -p ${dir} && chown ${owner} ${dir}`, error);
     if (code === 'ENOTDIR') {
-      throw unusable('does not exist (a file is in the way)', `choose another backup path, or mkdir -p ${dir} && chown ${owner} ${dir}`, error);
+      throw unusable(
+        'does not exist (a file is in the way)',
+        `choose another backup path, or mkdir -p ${dir} && chown ${owner} ${dir}`,
+        error,
+      );
     }
     throw unusable('cannot be read', `chown ${owner} ${dir} && chmod 700 ${dir}`, error);
   }

@@ -24,9 +24,7 @@ export function isBackupFileName(name: string): boolean {
 export function parseBackupFileTime(name: string): Date | null {
   const match = typeof name === 'string' ? BACKUP_FILE_NAME.exec(name) : null;
   if (match === null) return null;
-  const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number) as [
-    number, number, number, number, number, number,
-  ];
+  const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number) as [number, number, number, number, number, number];
   const time = new Date(year, month - 1, day, hour, minute, second);
   // Date rolls 2026-02-30 over to March; a name that does not round-trip is not a real time.
   const roundTrips =

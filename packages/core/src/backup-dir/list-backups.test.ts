@@ -82,10 +82,7 @@ describe('listBackups', () => {
     const mtime = Date.now() - 1000;
     writeFileAt(name('2026-11-26_070001'), mtime);
     writeFileAt(name('2026-11-26_070001_2'), mtime);
-    expect((await listBackups(dir)).map((backup) => backup.fileName)).toEqual([
-      name('2026-11-26_070001_2'),
-      name('2026-11-26_070001'),
-    ]);
+    expect((await listBackups(dir)).map((backup) => backup.fileName)).toEqual([name('2026-11-26_070001_2'), name('2026-11-26_070001')]);
   });
 
   it('gives the absolute path, the size and an ISO time with the local offset', async () => {

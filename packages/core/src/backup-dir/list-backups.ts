@@ -22,10 +22,7 @@ export interface ListBackupsOptions {
  * same-second backups `_2` before the first). "No backups yet" and a directory that does not exist
  * yet both give []. A path that is not a directory or cannot be read throws BACKUP_DIR_UNUSABLE.
  */
-export async function listBackups(
-  backupDir: string,
-  options: ListBackupsOptions = {},
-): Promise<BackupListEntry[]> {
+export async function listBackups(backupDir: string, options: ListBackupsOptions = {}): Promise<BackupListEntry[]> {
   const readMeta = options.readMeta ?? true;
   const dir = resolve(backupDir);
   const names = await readBackupDirNames(dir);

@@ -37,10 +37,7 @@ describe('verifyBackup', () => {
   it('reports checksums as verified when the meta carries them', async () => {
     const backupDir = makeTempDir('verify-sums');
     const members: TarMember[] = [{ name: 'docsis_history.db', content: snapshotDbBytes(['a', 'b']) }];
-    const archive = await buildTarGz([
-      { name: 'backup_meta.json', content: metaText({ members: memberDigests(members) }) },
-      ...members,
-    ]);
+    const archive = await buildTarGz([{ name: 'backup_meta.json', content: metaText({ members: memberDigests(members) }) }, ...members]);
     fs.writeFileSync(path.join(backupDir, NAME), archive);
 
     const result = await verifyBackup(backupDir, NAME);
@@ -54,10 +51,7 @@ describe('verifyBackup', () => {
     const database = snapshotDbBytes(Array.from({ length: 400 }, (_, index) => `row ${index} ${'x'.repeat(200)}`));
     database.fill(0x5a, 4096 + 8, 4096 + 600);
     const members: TarMember[] = [{ name: 'docsis_history.db', content: database }];
-    const archive = await buildTarGz([
-      { name: 'backup_meta.json', content: metaText({ members: memberDigests(members) }) },
-      ...members,
-    ]);
+    const archive = await buildTarGz([{ name: 'backup_meta.json', content: metaText({ members: memberDigests(members) }) }, ...members]);
     fs.writeFileSync(path.join(backupDir, NAME), archive);
 
     await expect(verifyBackup(backupDir, NAME)).rejects.toMatchObject({

@@ -43,11 +43,7 @@ async function checkBackupDatabase(fileName: string, name: string, path: string)
 }
 
 /** Verifies `backupDir/fileName` in full. Only a backup file name is accepted. */
-export async function verifyBackup(
-  backupDir: string,
-  fileName: string,
-  options: VerifyBackupOptions = {},
-): Promise<VerifyBackupResult> {
+export async function verifyBackup(backupDir: string, fileName: string, options: VerifyBackupOptions = {}): Promise<VerifyBackupResult> {
   if (!isBackupFileName(fileName)) {
     throw new LockerError('BACKUP_NAME_INVALID', `Not a backup file name: ${fileName}`, { details: { fileName } });
   }

@@ -8,15 +8,7 @@ import path from 'node:path';
 import { CONFIG_FILE } from '../data-dir-layout.ts';
 import { LockerError, errnoCode } from '../errors.ts';
 import { toPythonJson } from '../python-json.ts';
-import {
-  BOOL_KEYS,
-  ENCRYPTED_KEYS,
-  HASH_KEYS,
-  INT_KEYS,
-  PASSWORD_MASK,
-  PRIVATE_KEYS,
-  SECRET_KEYS,
-} from './config-keys.ts';
+import { BOOL_KEYS, ENCRYPTED_KEYS, HASH_KEYS, INT_KEYS, PASSWORD_MASK, PRIVATE_KEYS, SECRET_KEYS } from './config-keys.ts';
 import { ConfigSchema, type ConfigRecord, type JsonValue } from './config-schema.ts';
 import { fernetEncrypt } from './fernet.ts';
 import { loadOrCreateConfigKey } from './key-files.ts';
@@ -126,11 +118,7 @@ export async function updateConfig(
   }
 }
 
-async function applyUpdate(
-  dataDir: string,
-  patch: Record<string, JsonValue>,
-  options: UpdateConfigOptions,
-): Promise<ConfigRecord> {
+async function applyUpdate(dataDir: string, patch: Record<string, JsonValue>, options: UpdateConfigOptions): Promise<ConfigRecord> {
   const current = await readConfig(dataDir);
   if (current.problem && current.problem.kind !== 'unexpected-types' && !options.replaceInvalid) {
     throw new LockerError('CONFIG_INVALID', `${current.problem.message} Not overwriting it.`, {
@@ -147,9 +135,7 @@ async function applyUpdate(
     const text = requireString(key, value);
     if (!isPasswordHash(text)) incoming.set(key, await hashPassword(text));
   }
-  const toEncrypt = [...incoming].filter(
-    ([name, value]) => ENCRYPTED_KEYS.has(name) && pythonTruthy(value),
-  );
+  const toEncrypt = [...incoming].filter(([name, value]) => ENCRYPTED_KEYS.has(name) && pythonTruthy(value));
   if (toEncrypt.length > 0) {
     const key = await loadOrCreateConfigKey(dataDir);
     for (const [name, value] of toEncrypt) {
@@ -164,8 +150,7 @@ async function applyUpdate(
       const cast = pythonInt(value);
       if (cast !== undefined) merged.set(key, cast);
     } else if (BOOL_KEYS.has(key)) {
-      const flag =
-        typeof value === 'string' ? TRUE_STRINGS.includes(value.toLowerCase()) : pythonTruthy(value);
+      const flag = typeof value === 'string' ? TRUE_STRINGS.includes(value.toLowerCase()) : pythonTruthy(value);
       merged.set(key, flag);
     }
   }
@@ -184,9 +169,6 @@ function requireString(key: string, value: JsonValue): string {
   return value;
 }
 
-function fallback(
-  kind: 'unreadable' | 'unparsable' | 'not-an-object',
-  message: string,
-): ConfigReadResult {
+function fallback(kind: 'unreadable' | 'unparsable' | 'not-an-object', message: string): ConfigReadResult {
   return { config: {}, exists: true, problem: { kind, message } };
 }

@@ -16,11 +16,7 @@ export const SECRET_KEYS: ReadonlySet<string> = new Set([
 ]);
 
 /** Fernet-encrypted but shown in the UI (the reports module's `configPrivate`). */
-export const PRIVATE_KEYS: ReadonlySet<string> = new Set([
-  'report_customer_name',
-  'report_customer_number',
-  'report_customer_address',
-]);
+export const PRIVATE_KEYS: ReadonlySet<string> = new Set(['report_customer_name', 'report_customer_number', 'report_customer_address']);
 
 /** Keys whose stored value is a werkzeug password hash. */
 export const HASH_KEYS: ReadonlySet<string> = new Set(['admin_password']);

@@ -26,10 +26,7 @@ export function isConfigured(config: ConfigRecord): boolean {
  * `backup_path` defaults to "/backup", so only a saved empty path disables it.
  */
 export function isBackupConfigured(config: ConfigRecord): boolean {
-  return (
-    getBool(configValue(config, 'backup_enabled')) &&
-    pythonTruthy(configValue(config, 'backup_path'))
-  );
+  return getBool(configValue(config, 'backup_enabled')) && pythonTruthy(configValue(config, 'backup_path'));
 }
 
 /** DOCSight's `_get_bool`. */

@@ -8,13 +8,7 @@
  * The HMAC covers every byte before it. The 32-byte key is split: bytes 0-15 sign, 16-31 encrypt.
  * DOCSight decrypts without a TTL, so the timestamp is only checked when a caller asks for one.
  */
-import {
-  createCipheriv,
-  createDecipheriv,
-  createHmac,
-  randomBytes,
-  timingSafeEqual,
-} from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { LockerError } from '../errors.ts';
 
 const VERSION = 0x80;
@@ -62,10 +56,7 @@ export function parseFernetKey(text: string): FernetKey {
   const trimmed = text.trim();
   const bytes = decodeUrlsafeBase64(trimmed);
   if (bytes === null || bytes.length !== 32) {
-    throw new LockerError(
-      'CONFIG_KEY_INVALID',
-      'The encryption key is not a Fernet key (44 characters of urlsafe base64 for 32 bytes).',
-    );
+    throw new LockerError('CONFIG_KEY_INVALID', 'The encryption key is not a Fernet key (44 characters of urlsafe base64 for 32 bytes).');
   }
   return {
     text: trimmed,
@@ -75,11 +66,7 @@ export function parseFernetKey(text: string): FernetKey {
 }
 
 /** Encrypts `plaintext` (a string is UTF-8 encoded) into a Fernet token. */
-export function fernetEncrypt(
-  key: FernetKey | string,
-  plaintext: string | Uint8Array,
-  options: FernetEncryptOptions = {},
-): string {
+export function fernetEncrypt(key: FernetKey | string, plaintext: string | Uint8Array, options: FernetEncryptOptions = {}): string {
   const { signingKey, encryptionKey } = typeof key === 'string' ? parseFernetKey(key) : key;
   const iv = options.iv === undefined ? randomBytes(BLOCK) : Buffer.from(options.iv);
   if (iv.length !== BLOCK) {
@@ -100,11 +87,7 @@ export function fernetEncrypt(
  * Decrypts a Fernet token and returns the plaintext bytes. Throws SECRET_UNDECRYPTABLE for any
  * token that is malformed, signed with another key, or (only with `ttlSec`) outside its time.
  */
-export function fernetDecrypt(
-  key: FernetKey | string,
-  token: string,
-  options: FernetDecryptOptions = {},
-): Buffer {
+export function fernetDecrypt(key: FernetKey | string, token: string, options: FernetDecryptOptions = {}): Buffer {
   const { signingKey, encryptionKey } = typeof key === 'string' ? parseFernetKey(key) : key;
   const data = decodeUrlsafeBase64(token);
   if (

@@ -150,9 +150,7 @@ describe('syncAuthState', () => {
       const after = await syncAuthState(dir, 'scrypt:32768:8:1$abc$def');
       expect(after.rotated).toBe(true);
       expect(after.sessionKey.equals(before.sessionKey)).toBe(false);
-      expect(fs.readFileSync(path.join(dir, '.auth_state'), 'latin1')).toBe(
-        computeAuthState(after.sessionKey, 'scrypt:32768:8:1$abc$def'),
-      );
+      expect(fs.readFileSync(path.join(dir, '.auth_state'), 'latin1')).toBe(computeAuthState(after.sessionKey, 'scrypt:32768:8:1$abc$def'));
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -61,10 +61,7 @@ export async function loadOrCreateSessionKey(dataDir: string): Promise<Buffer> {
  * Writes `.session_key` (default: 32 new random bytes, i.e. DOCSight's "rotate", which logs every
  * session out) and returns the key written.
  */
-export async function writeSessionKey(
-  dataDir: string,
-  sessionKey: Uint8Array = randomBytes(SESSION_KEY_LENGTH),
-): Promise<Buffer> {
+export async function writeSessionKey(dataDir: string, sessionKey: Uint8Array = randomBytes(SESSION_KEY_LENGTH)): Promise<Buffer> {
   const key = Buffer.from(sessionKey);
   await writeFileAtomic(path.join(dataDir, SESSION_KEY_FILE), key);
   return key;
@@ -76,10 +73,7 @@ export async function writeSessionKey(
  * hash string, or the plaintext when it comes from the environment).
  */
 export function computeAuthState(sessionKey: Uint8Array, adminPasswordRepr: string): string {
-  return createHmac('sha256', sessionKey)
-    .update(AUTH_STATE_CONTEXT)
-    .update(Buffer.from(adminPasswordRepr, 'utf8'))
-    .digest('hex');
+  return createHmac('sha256', sessionKey).update(AUTH_STATE_CONTEXT).update(Buffer.from(adminPasswordRepr, 'utf8')).digest('hex');
 }
 
 /** Reads `.auth_state`; null when missing or not exactly 64 lowercase hex chars (as DOCSight). */
@@ -91,11 +85,7 @@ export async function readAuthState(dataDir: string): Promise<string | null> {
 }
 
 /** Writes `.auth_state` for this session key and admin password value; returns the fingerprint. */
-export async function writeAuthState(
-  dataDir: string,
-  sessionKey: Uint8Array,
-  adminPasswordRepr: string,
-): Promise<string> {
+export async function writeAuthState(dataDir: string, sessionKey: Uint8Array, adminPasswordRepr: string): Promise<string> {
   const fingerprint = computeAuthState(sessionKey, adminPasswordRepr);
   await writeFileAtomic(path.join(dataDir, AUTH_STATE_FILE), fingerprint);
   return fingerprint;
@@ -117,10 +107,7 @@ async function readOptional(filePath: string): Promise<Buffer | null> {
  * app's back, or the files came from another instance) rotates the session key first, which logs
  * every session out. Returns the session key in force.
  */
-export async function syncAuthState(
-  dataDir: string,
-  adminPasswordRepr: string,
-): Promise<{ sessionKey: Buffer; rotated: boolean }> {
+export async function syncAuthState(dataDir: string, adminPasswordRepr: string): Promise<{ sessionKey: Buffer; rotated: boolean }> {
   let sessionKey = await loadOrCreateSessionKey(dataDir);
   const stored = await readAuthState(dataDir);
   const expected = computeAuthState(sessionKey, adminPasswordRepr);

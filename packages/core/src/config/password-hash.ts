@@ -68,11 +68,7 @@ export async function hashPassword(password: string): Promise<string> {
 }
 
 /** werkzeug's `_hash_internal`; undefined where werkzeug would raise. */
-async function deriveHex(
-  method: string,
-  salt: Buffer,
-  password: Buffer,
-): Promise<string | undefined> {
+async function deriveHex(method: string, salt: Buffer, password: Buffer): Promise<string | undefined> {
   const [name, ...args] = method.split(':');
   if (name === 'scrypt') {
     const { n: dn, r: dr, p: dp } = SCRYPT_DEFAULT;
@@ -93,9 +89,7 @@ async function deriveHex(
     if (!digest || iterations === undefined) return undefined;
     if (iterations < 1 || iterations > PBKDF2_MAX_ITERATIONS) return undefined;
     return new Promise((resolve) => {
-      pbkdf2(password, salt, iterations, digest.length, digest.node, (error, key) =>
-        resolve(error ? undefined : key.toString('hex')),
-      );
+      pbkdf2(password, salt, iterations, digest.length, digest.node, (error, key) => resolve(error ? undefined : key.toString('hex')));
     });
   }
   return undefined;
@@ -107,14 +101,8 @@ function isScryptCostAllowed(n: number, r: number, p: number): boolean {
   return 128 * n * r * p <= SCRYPT_MAX_MEMORY;
 }
 
-function scryptHex(
-  password: Buffer,
-  salt: Buffer,
-  options: ScryptOptions,
-): Promise<string | undefined> {
+function scryptHex(password: Buffer, salt: Buffer, options: ScryptOptions): Promise<string | undefined> {
   return new Promise((resolve) => {
-    scrypt(password, salt, SCRYPT_KEY_LENGTH, options, (error, key) =>
-      resolve(error ? undefined : key.toString('hex')),
-    );
+    scrypt(password, salt, SCRYPT_KEY_LENGTH, options, (error, key) => resolve(error ? undefined : key.toString('hex')));
   });
 }

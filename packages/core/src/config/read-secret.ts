@@ -30,10 +30,7 @@ export function decryptSecret(key: FernetKey | null, value: JsonValue | undefine
  * (never created here: a missing key means nothing can decrypt, so values pass through).
  * Throws CONFIG_KEY_INVALID when the key file exists but is broken.
  */
-export async function readSecret(
-  source: string | FernetKey,
-  value: JsonValue | undefined,
-): Promise<JsonValue> {
+export async function readSecret(source: string | FernetKey, value: JsonValue | undefined): Promise<JsonValue> {
   const key = typeof source === 'string' ? await readConfigKey(source) : source;
   return decryptSecret(key, value);
 }

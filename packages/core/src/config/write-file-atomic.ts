@@ -28,17 +28,10 @@ export interface WriteFileAtomicOptions {
  * (DISK_FULL, PERMISSION_DENIED); the temp file (`.evidence-locker-<name>.<hex>.tmp`) is removed
  * on any failure.
  */
-export async function writeFileAtomic(
-  filePath: string,
-  data: string | Uint8Array,
-  options: WriteFileAtomicOptions = {},
-): Promise<boolean> {
+export async function writeFileAtomic(filePath: string, data: string | Uint8Array, options: WriteFileAtomicOptions = {}): Promise<boolean> {
   const mode = options.mode ?? 0o600;
   const dir = path.dirname(filePath);
-  const tempPath = path.join(
-    dir,
-    `${WORK_PREFIX}${path.basename(filePath)}.${randomBytes(8).toString('hex')}.tmp`,
-  );
+  const tempPath = path.join(dir, `${WORK_PREFIX}${path.basename(filePath)}.${randomBytes(8).toString('hex')}.tmp`);
   let tempExists = false;
   try {
     const handle = await open(tempPath, 'wx', mode);

@@ -9,8 +9,14 @@ import { userTableNames } from './table-counts.ts';
 
 /** `docsis_history.db` tables with `is_demo` (DOCSight's `_DEMO_TABLES`, in its order). */
 export const HISTORY_DEMO_TABLES = [
-  'snapshots', 'events', 'journal_entries', 'incidents', 'speedtest_results',
-  'bqm_graphs', 'bnetz_measurements', 'weather_data',
+  'snapshots',
+  'events',
+  'journal_entries',
+  'incidents',
+  'speedtest_results',
+  'bqm_graphs',
+  'bnetz_measurements',
+  'weather_data',
 ] as const;
 
 /** `connection_monitor.db` tables with `is_demo`; samples and hops cascade from these. */

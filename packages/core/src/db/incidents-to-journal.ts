@@ -31,10 +31,7 @@ function applyIncidentsMigration(db: Database): void {
   if (tableExists(db, 'journal_entries')) return;
   db.exec('ALTER TABLE incidents RENAME TO journal_entries');
   db.exec(LEGACY_JOURNAL_ATTACHMENTS_DDL);
-  if (
-    tableExists(db, 'incident_attachments') &&
-    hasAll(tableColumns(db, 'incident_attachments'), LEGACY_ATTACHMENT_COLUMNS)
-  ) {
+  if (tableExists(db, 'incident_attachments') && hasAll(tableColumns(db, 'incident_attachments'), LEGACY_ATTACHMENT_COLUMNS)) {
     const { orphans } = db
       .prepare(
         `SELECT COUNT(*) AS orphans

@@ -11,7 +11,7 @@ function createTableMigration(id: string, table: string, calls: string[]): Migra
       calls.push(id);
       db.exec(`CREATE TABLE ${table} (a TEXT)`);
     },
-    isApplied: (db) => db.prepare("SELECT 1 FROM sqlite_master WHERE name=?").get(table) !== undefined,
+    isApplied: (db) => db.prepare('SELECT 1 FROM sqlite_master WHERE name=?').get(table) !== undefined,
   };
 }
 
@@ -19,8 +19,10 @@ describe('runMigrations', () => {
   it('records each id with applied_at in Python isoformat', () => {
     const db = new Database(':memory:');
     const calls: string[] = [];
-    expect(runMigrations(db, [createTableMigration('m-1', 'a', calls), createTableMigration('m-2', 'b', calls)], fixedNow))
-      .toEqual(['m-1', 'm-2']);
+    expect(runMigrations(db, [createTableMigration('m-1', 'a', calls), createTableMigration('m-2', 'b', calls)], fixedNow)).toEqual([
+      'm-1',
+      'm-2',
+    ]);
     expect(db.prepare('SELECT id, applied_at FROM _docsight_migrations').all()).toEqual([
       { id: 'm-1', applied_at: '2026-11-26T07:01:08.661304+00:00' },
       { id: 'm-2', applied_at: '2026-11-26T07:01:08.661304+00:00' },

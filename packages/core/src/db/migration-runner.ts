@@ -30,11 +30,7 @@ export function recordedMigrationIds(db: Database): string[] {
  * Applies or shape-stamps `migrations` in order and returns the ids it newly recorded.
  * `now` supplies `applied_at` (default: the current time in Python's `isoformat()`).
  */
-export function runMigrations(
-  db: Database,
-  migrations: readonly Migration[],
-  now: () => string = pythonUtcNow,
-): string[] {
+export function runMigrations(db: Database, migrations: readonly Migration[], now: () => string = pythonUtcNow): string[] {
   if (migrations.length === 0) return [];
   const recorded = new Set(recordedMigrationIds(db));
   if (migrations.every((migration) => recorded.has(migration.id))) return [];

@@ -8,8 +8,16 @@
  */
 import type { Database } from 'better-sqlite3';
 import {
-  BNETZ_SCHEMA, BQM_SCHEMA, CONNECTION_MONITOR_SCHEMA, CORE_SCHEMA, DEMO_FLAG_DECLARATION,
-  JOURNAL_SCHEMA, SEGMENT_SCHEMA, SPEEDTEST_ENRICHED_COLUMNS, SPEEDTEST_SCHEMA, WEATHER_SCHEMA,
+  BNETZ_SCHEMA,
+  BQM_SCHEMA,
+  CONNECTION_MONITOR_SCHEMA,
+  CORE_SCHEMA,
+  DEMO_FLAG_DECLARATION,
+  JOURNAL_SCHEMA,
+  SEGMENT_SCHEMA,
+  SPEEDTEST_ENRICHED_COLUMNS,
+  SPEEDTEST_SCHEMA,
+  WEATHER_SCHEMA,
 } from './schema-ddl.ts';
 import { addColumnIfMissing, executeSchema, tableColumns, tableExists } from './table-shape.ts';
 import { INCIDENTS_TO_JOURNAL_MIGRATION } from './incidents-to-journal.ts';
@@ -22,8 +30,14 @@ export const DOCSIGHT_SCHEMA_VERSION = 2;
 
 /** DOCSight's `_DEMO_TABLES` of `core-0003-demo-flags`, in its order. */
 const CORE_DEMO_TABLES = [
-  'snapshots', 'events', 'journal_entries', 'incidents', 'speedtest_results',
-  'bqm_graphs', 'bnetz_measurements', 'weather_data',
+  'snapshots',
+  'events',
+  'journal_entries',
+  'incidents',
+  'speedtest_results',
+  'bqm_graphs',
+  'bnetz_measurements',
+  'weather_data',
 ] as const;
 
 const neverApplied = (): boolean => false;
@@ -67,23 +81,18 @@ const CORE_MIGRATIONS: readonly Migration[] = [
     id: 'core-0005-meta-version',
     apply: (db) => {
       db.prepare(
-        "INSERT INTO _docsight_meta (key, value) VALUES ('schema_version', ?) " +
-          'ON CONFLICT(key) DO UPDATE SET value=excluded.value',
+        "INSERT INTO _docsight_meta (key, value) VALUES ('schema_version', ?) " + 'ON CONFLICT(key) DO UPDATE SET value=excluded.value',
       ).run(String(DOCSIGHT_SCHEMA_VERSION));
     },
     isApplied: (db) => {
       if (!tableExists(db, '_docsight_meta')) return false;
-      const row = db.prepare("SELECT value FROM _docsight_meta WHERE key='schema_version'").get() as
-        | { value: unknown }
-        | undefined;
+      const row = db.prepare("SELECT value FROM _docsight_meta WHERE key='schema_version'").get() as { value: unknown } | undefined;
       return row !== undefined && row.value === String(DOCSIGHT_SCHEMA_VERSION);
     },
   },
 ];
 
-const SPEEDTEST_REQUIRED_COLUMNS = [
-  'server_id', 'server_name', 'is_demo', ...SPEEDTEST_ENRICHED_COLUMNS.map(([name]) => name),
-];
+const SPEEDTEST_REQUIRED_COLUMNS = ['server_id', 'server_name', 'is_demo', ...SPEEDTEST_ENRICHED_COLUMNS.map(([name]) => name)];
 
 const SPEEDTEST_MIGRATIONS: readonly Migration[] = [
   baseline('speedtest-0001-baseline', SPEEDTEST_SCHEMA),
@@ -101,10 +110,7 @@ const SPEEDTEST_MIGRATIONS: readonly Migration[] = [
   },
 ];
 
-const BQM_MIGRATIONS: readonly Migration[] = [
-  baseline('bqm-0001-baseline', BQM_SCHEMA),
-  demoFlag('bqm-0002-demo-flag', ['bqm_graphs']),
-];
+const BQM_MIGRATIONS: readonly Migration[] = [baseline('bqm-0001-baseline', BQM_SCHEMA), demoFlag('bqm-0002-demo-flag', ['bqm_graphs'])];
 
 const BNETZ_MIGRATIONS: readonly Migration[] = [
   baseline('bnetz-0001-baseline', BNETZ_SCHEMA),
@@ -137,8 +143,13 @@ const CONNECTION_MONITOR_MIGRATIONS: readonly Migration[] = [
 
 /** The history database's migration groups, in DOCSight's run order. */
 export const HISTORY_MIGRATION_GROUPS: readonly (readonly Migration[])[] = [
-  CORE_MIGRATIONS, SPEEDTEST_MIGRATIONS, BQM_MIGRATIONS, BNETZ_MIGRATIONS,
-  JOURNAL_MIGRATIONS, WEATHER_MIGRATIONS, SEGMENT_MIGRATIONS,
+  CORE_MIGRATIONS,
+  SPEEDTEST_MIGRATIONS,
+  BQM_MIGRATIONS,
+  BNETZ_MIGRATIONS,
+  JOURNAL_MIGRATIONS,
+  WEATHER_MIGRATIONS,
+  SEGMENT_MIGRATIONS,
 ];
 
 /** The 16 migration ids of a current `docsis_history.db`, in the order DOCSight records them. */

@@ -46,14 +46,16 @@ describe('opening DOCSight databases', () => {
     const db = openConnectionMonitorDatabase(path.join(dir, 'connection_monitor.db'));
     try {
       expect(readSchemaInfo(db)).toEqual({
-        schemaVersion: null, tzMigrated: null, migrationIds: [...CONNECTION_MONITOR_MIGRATION_IDS],
+        schemaVersion: null,
+        tzMigrated: null,
+        migrationIds: [...CONNECTION_MONITOR_MIGRATION_IDS],
       });
     } finally {
       db.close();
     }
   });
 
-  it('finds exactly DOCSight\'s demo-flagged tables by their is_demo column', () => {
+  it("finds exactly DOCSight's demo-flagged tables by their is_demo column", () => {
     const history = openHistoryDatabase(path.join(dir, 'docsis_history.db'));
     const monitor = openConnectionMonitorDatabase(path.join(dir, 'connection_monitor.db'));
     try {
@@ -86,9 +88,7 @@ describe('opening DOCSight databases', () => {
 
   it('refuses to open a missing file read-only and does not create it', () => {
     const file = path.join(dir, 'docsis_history.db');
-    expect(() => openHistoryDatabase(file, { readonly: true })).toThrow(
-      expect.objectContaining({ code: 'DATABASE_MISSING' }),
-    );
+    expect(() => openHistoryDatabase(file, { readonly: true })).toThrow(expect.objectContaining({ code: 'DATABASE_MISSING' }));
     expect(fs.existsSync(file)).toBe(false);
   });
 

@@ -48,7 +48,7 @@ export function removeSqliteSidecarsSync(livePath: string): void {
  */
 export function copyFileRange(source: number, target: number, start: number, end: number, sourceName: string): void {
   const buffer = Buffer.allocUnsafe(COPY_CHUNK);
-  for (let offset = start; offset < end; ) {
+  for (let offset = start; offset < end;) {
     const read = fs.readSync(source, buffer, 0, Math.min(COPY_CHUNK, end - offset), offset);
     if (read === 0) throw new Error(`${sourceName} ended early`);
     fs.writeSync(target, buffer, 0, read, offset);

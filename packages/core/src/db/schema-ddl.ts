@@ -152,14 +152,24 @@ export const SPEEDTEST_SCHEMA: readonly string[] = [
 
 /** Columns `speedtest-0002-columns` adds after `server_id`, `server_name`, `is_demo`, in this order. */
 export const SPEEDTEST_ENRICHED_COLUMNS: readonly (readonly [name: string, type: string])[] = [
-  ['isp', 'TEXT'], ['server_host', 'TEXT'], ['server_location', 'TEXT'],
-  ['server_country', 'TEXT'], ['server_ip', 'TEXT'], ['ping_low', 'REAL'],
-  ['ping_high', 'REAL'], ['dl_latency_iqm', 'REAL'],
-  ['dl_latency_jitter', 'REAL'], ['ul_latency_iqm', 'REAL'],
-  ['ul_latency_jitter', 'REAL'], ['dl_bytes', 'INTEGER'],
-  ['ul_bytes', 'INTEGER'], ['dl_elapsed_ms', 'INTEGER'],
-  ['ul_elapsed_ms', 'INTEGER'], ['external_ip', 'TEXT'],
-  ['is_vpn', 'INTEGER'], ['result_url', 'TEXT'],
+  ['isp', 'TEXT'],
+  ['server_host', 'TEXT'],
+  ['server_location', 'TEXT'],
+  ['server_country', 'TEXT'],
+  ['server_ip', 'TEXT'],
+  ['ping_low', 'REAL'],
+  ['ping_high', 'REAL'],
+  ['dl_latency_iqm', 'REAL'],
+  ['dl_latency_jitter', 'REAL'],
+  ['ul_latency_iqm', 'REAL'],
+  ['ul_latency_jitter', 'REAL'],
+  ['dl_bytes', 'INTEGER'],
+  ['ul_bytes', 'INTEGER'],
+  ['dl_elapsed_ms', 'INTEGER'],
+  ['ul_elapsed_ms', 'INTEGER'],
+  ['external_ip', 'TEXT'],
+  ['is_vpn', 'INTEGER'],
+  ['result_url', 'TEXT'],
 ];
 
 /** BQM module baseline (`bqm-0001-baseline`). */
@@ -234,8 +244,7 @@ export const JOURNAL_SCHEMA: readonly string[] = [
  * core definition; both shapes occur in the wild.
  */
 export const WEATHER_SCHEMA: readonly string[] = [
-  'CREATE TABLE IF NOT EXISTS weather_data (' +
-    'timestamp TEXT PRIMARY KEY, temperature REAL NOT NULL, is_demo INTEGER DEFAULT 0)',
+  'CREATE TABLE IF NOT EXISTS weather_data (' + 'timestamp TEXT PRIMARY KEY, temperature REAL NOT NULL, is_demo INTEGER DEFAULT 0)',
 ];
 
 /** `SEGMENT_SCHEMA`: run by `segment-0001-baseline`. */

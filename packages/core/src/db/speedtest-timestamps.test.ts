@@ -19,7 +19,9 @@ describe('speedtest timestamp normalization', () => {
     db.exec("INSERT INTO speedtest_results VALUES (3, '2026-01-02T10:00:00+01:00')");
     expect(normalizeSpeedtestTimestamps(db)).toBe(0);
     expect(db.prepare('SELECT timestamp FROM speedtest_results ORDER BY id').pluck().all()).toEqual([
-      '2026-01-02T09:00:00Z', '2026-01-02T10:00:00Z', '2026-01-02T10:00:00+01:00',
+      '2026-01-02T09:00:00Z',
+      '2026-01-02T10:00:00Z',
+      '2026-01-02T10:00:00+01:00',
     ]);
     expect(db.prepare("SELECT value FROM speedtest_meta WHERE key='ts_migrated'").pluck().get()).toBe('1');
   });

@@ -7,8 +7,7 @@
 import type { Database } from 'better-sqlite3';
 
 // Subset of Python's datetime.fromisoformat() that can carry a ±HH:MM offset.
-const OFFSET_TIMESTAMP =
-  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?([+-])(\d{2}):(\d{2})$/;
+const OFFSET_TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?([+-])(\d{2}):(\d{2})$/;
 
 /** `value` converted to UTC `YYYY-MM-DDTHH:MM:SSZ`, or undefined when it has no parsable offset. */
 export function offsetTimestampToUtc(value: string): string | undefined {
@@ -29,10 +28,7 @@ export function normalizeSpeedtestTimestamps(db: Database): number {
       const done = db.prepare("SELECT value FROM speedtest_meta WHERE key = 'ts_migrated'").get();
       if (done !== undefined) return 0;
       const rows = db
-        .prepare(
-          'SELECT id, timestamp FROM speedtest_results ' +
-            "WHERE timestamp GLOB '*[+-][0-9][0-9]:[0-9][0-9]'",
-        )
+        .prepare('SELECT id, timestamp FROM speedtest_results ' + "WHERE timestamp GLOB '*[+-][0-9][0-9]:[0-9][0-9]'")
         .all() as { id: number; timestamp: string }[];
       const update = db.prepare('UPDATE speedtest_results SET timestamp = ? WHERE id = ?');
       let updated = 0;

@@ -72,7 +72,13 @@ export function performSqliteTask(task: SqliteTask): SqliteTaskResults[SqliteTas
       try {
         return userTableNames(db)
           .filter((table) => !BOOKKEEPING_TABLES.has(table))
-          .some((table) => db.prepare(`SELECT EXISTS (SELECT 1 FROM ${quoteIdentifier(table)})`).pluck().get() === 1);
+          .some(
+            (table) =>
+              db
+                .prepare(`SELECT EXISTS (SELECT 1 FROM ${quoteIdentifier(table)})`)
+                .pluck()
+                .get() === 1,
+          );
       } finally {
         db.close();
       }

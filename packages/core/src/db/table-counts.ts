@@ -14,11 +14,9 @@ export interface TableCount {
 
 /** Names of all non-internal tables in sqlite_master order (= creation order). */
 export function userTableNames(db: Database): string[] {
-  const rows = db
-    .prepare(
-      "SELECT name FROM sqlite_master WHERE type='table' AND substr(name, 1, 7) <> 'sqlite_' ORDER BY rowid",
-    )
-    .all() as { name: string }[];
+  const rows = db.prepare("SELECT name FROM sqlite_master WHERE type='table' AND substr(name, 1, 7) <> 'sqlite_' ORDER BY rowid").all() as {
+    name: string;
+  }[];
   return rows.map((row) => row.name);
 }
 

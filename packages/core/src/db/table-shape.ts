@@ -12,9 +12,7 @@ export function quoteIdentifier(name: string): string {
 
 /** True when a table (not a view or index) called `table` exists. */
 export function tableExists(db: Database, table: string): boolean {
-  return (
-    db.prepare("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?").get(table) !== undefined
-  );
+  return db.prepare("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?").get(table) !== undefined;
 }
 
 /** Column names of `table` in declaration order; empty when the table does not exist. */
@@ -29,12 +27,7 @@ export function tableColumns(db: Database, table: string): string[] {
  * SQLite splices `, <declaration>` in front of the stored DDL's closing parenthesis, which is why
  * upgraded tables end in `\n    , is_demo INTEGER NOT NULL DEFAULT 0)`. Returns true if it added it.
  */
-export function addColumnIfMissing(
-  db: Database,
-  table: string,
-  column: string,
-  declaration: string,
-): boolean {
+export function addColumnIfMissing(db: Database, table: string, column: string, declaration: string): boolean {
   if (!tableExists(db, table) || tableColumns(db, table).includes(column)) return false;
   db.exec(`ALTER TABLE ${quoteIdentifier(table)} ADD COLUMN ${declaration}`);
   return true;

@@ -14,7 +14,9 @@ async function minorGcsDuring(action: () => void): Promise<number> {
   } finally {
     observer.disconnect();
   }
-  return entries.filter((entry) => (entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR).length;
+  return entries.filter(
+    (entry) => (entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR,
+  ).length;
 }
 
 describe('noteTransientBytes', () => {
@@ -22,8 +24,10 @@ describe('noteTransientBytes', () => {
     noteTransientBytes(64 * MIB); // whatever earlier callers counted is reset by this scavenge
     expect(await minorGcsDuring(() => noteTransientBytes(4 * MIB))).toBe(0);
     expect(await minorGcsDuring(() => noteTransientBytes(4 * MIB))).toBe(1);
-    expect(await minorGcsDuring(() => {
-      for (let i = 0; i < 64; i += 1) noteTransientBytes(MIB / 2);
-    })).toBe(4);
+    expect(
+      await minorGcsDuring(() => {
+        for (let i = 0; i < 64; i += 1) noteTransientBytes(MIB / 2);
+      }),
+    ).toBe(4);
   });
 });

@@ -6,9 +6,13 @@ import { createPrng } from './prng.ts';
 
 function chunks(png: Buffer) {
   const out: Array<{ type: string; data: Buffer; crc: number }> = [];
-  for (let p = 8; p < png.length; ) {
+  for (let p = 8; p < png.length;) {
     const length = png.readUInt32BE(p);
-    out.push({ type: png.toString('latin1', p + 4, p + 8), data: png.subarray(p + 8, p + 8 + length), crc: png.readUInt32BE(p + 8 + length) });
+    out.push({
+      type: png.toString('latin1', p + 4, p + 8),
+      data: png.subarray(p + 8, p + 8 + length),
+      crc: png.readUInt32BE(p + 8 + length),
+    });
     p += 12 + length;
   }
   return out;

@@ -58,12 +58,31 @@ const COMMON_HOPS: ReadonlyArray<readonly [string, string | null, number]> = [
   ['80.156.160.178', 'decix-peer.telekom.de', 10.1],
 ];
 const ROUTE_TAILS: Record<number, ReadonlyArray<readonly [string | null, string | null, number]>> = {
-  2: [['172.71.128.2', 'cloudflare-ic.decix.net', 11], ['172.71.128.34', null, 11.5], ['104.16.132.229', 'one.one.one.one', 11.5], [null, null, 0], ['172.71.0.150', null, 12], ['1.1.1.1', 'one.one.one.one', 12.3]],
-  3: [['209.85.149.32', 'google-ic.decix.net', 11], ['108.170.236.57', null, 12], ['142.251.51.15', null, 13.4], [null, null, 0], ['108.170.232.97', null, 14], ['142.250.236.131', null, 13.9], ['8.8.8.8', 'dns.google', 14.4]],
+  2: [
+    ['172.71.128.2', 'cloudflare-ic.decix.net', 11],
+    ['172.71.128.34', null, 11.5],
+    ['104.16.132.229', 'one.one.one.one', 11.5],
+    [null, null, 0],
+    ['172.71.0.150', null, 12],
+    ['1.1.1.1', 'one.one.one.one', 12.3],
+  ],
+  3: [
+    ['209.85.149.32', 'google-ic.decix.net', 11],
+    ['108.170.236.57', null, 12],
+    ['142.251.51.15', null, 13.4],
+    [null, null, 0],
+    ['108.170.232.97', null, 14],
+    ['142.250.236.131', null, 13.9],
+    ['8.8.8.8', 'dns.google', 14.4],
+  ],
 };
 /** target, hours before now, trigger: DOCSight's five demo traces. */
 const TRACES: ReadonlyArray<readonly [number, number, string]> = [
-  [2, 121, 'outage'], [2, 60, 'packet_loss'], [2, 12, 'manual'], [3, 97, 'outage'], [3, 31, 'manual'],
+  [2, 121, 'outage'],
+  [2, 60, 'packet_loss'],
+  [2, 12, 'manual'],
+  [3, 97, 'outage'],
+  [3, 31, 'manual'],
 ];
 
 const micro = (seconds: number) => Math.round(seconds * 1e6) / 1e6;
@@ -117,7 +136,10 @@ export function generateTraces(prng: Prng, nowS: number, days: number): TraceRow
       latency_ms: ip === null ? null : round2(latency + prng.gauss(0, 0.4)),
       probes_responded: ip === null ? 0 : prng.chance(0.9) ? 3 : prng.int(1, 2),
     }));
-    const fingerprint = createHash('sha256').update(route.map(([ip]) => ip ?? '*').join('>')).digest('hex').slice(0, 16);
+    const fingerprint = createHash('sha256')
+      .update(route.map(([ip]) => ip ?? '*').join('>'))
+      .digest('hex')
+      .slice(0, 16);
     return {
       target,
       timestamp: micro(nowS - 7 - hoursAgo * 3600 * scale + phase),

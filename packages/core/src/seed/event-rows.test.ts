@@ -31,13 +31,28 @@ describe('createEventDetector', () => {
   it('writes the details JSON of each event type as DOCSight does', () => {
     const { events } = seedMonth(4);
     const byType = new Map(events.map((e) => [e.event_type, e]));
-    expect([...byType.keys()].sort()).toEqual(['channel_change', 'error_spike', 'health_change', 'monitoring_started', 'power_change', 'snr_change']);
+    expect([...byType.keys()].sort()).toEqual([
+      'channel_change',
+      'error_spike',
+      'health_change',
+      'monitoring_started',
+      'power_change',
+      'snr_change',
+    ]);
     expect(byType.get('power_change')!.details).toMatch(/^\{"direction": "downstream", "prev": \d+\.\d+, "current": \d+\.\d+\}$/);
     expect(byType.get('error_spike')!.details).toMatch(/^\{"prev": \d+, "current": \d+\}$/);
     expect(byType.get('channel_change')!.message).toMatch(/^DS channel count changed from 2[45] to 2[45]$/);
     const snr = JSON.parse(byType.get('snr_change')!.details);
     expect(Object.keys(snr)).toEqual(['prev', 'current', 'threshold', 'affected_channels']);
-    expect(Object.keys(snr.affected_channels[0])).toEqual(['channel', 'frequency', 'docsis_version', 'modulation', 'prev', 'current', 'delta']);
+    expect(Object.keys(snr.affected_channels[0])).toEqual([
+      'channel',
+      'frequency',
+      'docsis_version',
+      'modulation',
+      'prev',
+      'current',
+      'delta',
+    ]);
   });
 
   it('keeps events in time order', () => {

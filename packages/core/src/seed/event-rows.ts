@@ -54,41 +54,73 @@ export function createEventDetector(timeline: ModemTimeline) {
         const prev = previous.summary;
         if (prev.health !== summary.health) {
           const recovered = summary.health === 'good';
-          add(poll, recovered ? 'info' : 'warning', 'health_change',
-            recovered ? `Health recovered from ${prev.health} to ${summary.health}` : `Health changed from ${prev.health} to ${summary.health}`,
-            { prev: prev.health, current: summary.health });
+          add(
+            poll,
+            recovered ? 'info' : 'warning',
+            'health_change',
+            recovered
+              ? `Health recovered from ${prev.health} to ${summary.health}`
+              : `Health changed from ${prev.health} to ${summary.health}`,
+            { prev: prev.health, current: summary.health },
+          );
         }
         if (degradationStarts.has(poll)) {
           beforeDegradation = prev;
           spikeReported = false;
         }
         if (beforeDegradation && degradationStarts.has(poll - 1)) {
-          add(poll, 'warning', 'power_change',
+          add(
+            poll,
+            'warning',
+            'power_change',
             `DS power avg shifted from ${beforeDegradation.ds_power_avg} to ${summary.ds_power_avg} dBmV`,
-            { direction: 'downstream', prev: beforeDegradation.ds_power_avg, current: summary.ds_power_avg }, true);
+            { direction: 'downstream', prev: beforeDegradation.ds_power_avg, current: summary.ds_power_avg },
+            true,
+          );
         }
         const jump = summary.ds_uncorrectable_errors - (beforeDegradation?.ds_uncorrectable_errors ?? 0);
         if (!spikeReported && beforeDegradation && jump >= 50) {
           spikeReported = true;
-          add(poll, 'warning', 'error_spike', `Uncorrectable errors jumped by ${jump}`,
-            { prev: beforeDegradation.ds_uncorrectable_errors, current: summary.ds_uncorrectable_errors });
+          add(poll, 'warning', 'error_spike', `Uncorrectable errors jumped by ${jump}`, {
+            prev: beforeDegradation.ds_uncorrectable_errors,
+            current: summary.ds_uncorrectable_errors,
+          });
         }
         const dip = dipStarts.get(poll);
         const channel = dip && reading.ds.find((c) => c.channel_id === dip.channelIndex + 1);
         const before = channel && previous.reading.ds.find((c) => c.channel_id === channel.channel_id);
         if (channel && before) {
           const delta = Math.round((channel.snr - before.snr) * 10) / 10;
-          add(poll, 'warning', 'snr_change', `DS SNR min dropped to ${channel.snr} dB (warning threshold: 33)`, {
-            prev: before.snr, current: channel.snr, threshold: 'warning',
-            affected_channels: [{
-              channel: channel.channel_id, frequency: `${parseInt(channel.frequency, 10)} MHz`, docsis_version: channel.docsis_version,
-              modulation: channel.modulation, prev: before.snr, current: channel.snr, delta,
-            }],
-          }, true);
+          add(
+            poll,
+            'warning',
+            'snr_change',
+            `DS SNR min dropped to ${channel.snr} dB (warning threshold: 33)`,
+            {
+              prev: before.snr,
+              current: channel.snr,
+              threshold: 'warning',
+              affected_channels: [
+                {
+                  channel: channel.channel_id,
+                  frequency: `${parseInt(channel.frequency, 10)} MHz`,
+                  docsis_version: channel.docsis_version,
+                  modulation: channel.modulation,
+                  prev: before.snr,
+                  current: channel.snr,
+                  delta,
+                },
+              ],
+            },
+            true,
+          );
         }
         if (prev.ds_total !== summary.ds_total) {
-          add(poll, 'info', 'channel_change', `DS channel count changed from ${prev.ds_total} to ${summary.ds_total}`,
-            { direction: 'downstream', prev: prev.ds_total, current: summary.ds_total });
+          add(poll, 'info', 'channel_change', `DS channel count changed from ${prev.ds_total} to ${summary.ds_total}`, {
+            direction: 'downstream',
+            prev: prev.ds_total,
+            current: summary.ds_total,
+          });
         }
       }
       previous = { summary, reading };

@@ -51,13 +51,7 @@ export interface ModemTimeline {
 }
 
 /** Spreads spans over the window with random gaps of `gapDays` (min, max). */
-function planSpans(
-  prng: Prng,
-  polls: number,
-  gapDays: [number, number],
-  lengthPolls: [number, number],
-  firstAt = -1,
-): PollSpan[] {
+function planSpans(prng: Prng, polls: number, gapDays: [number, number], lengthPolls: [number, number], firstAt = -1): PollSpan[] {
   const spans: PollSpan[] = [];
   let at = firstAt >= 0 ? firstAt : prng.int(0, Math.round(gapDays[1] * POLLS_PER_DAY));
   while (at < polls) {
@@ -71,9 +65,11 @@ function planSpans(
 /** Plans the modem's story for `polls` snapshots starting at `startMs`. */
 export function planModemTimeline(prng: Prng, startMs: number, polls: number): ModemTimeline {
   // The first episode comes within two days, so even a short seed shows one.
-  const degradations = planSpans(prng.fork('degradations'), polls, [8, 14], [16, 26], prng.int(8, 2 * POLLS_PER_DAY)).map(
-    (span) => ({ ...span, powerShift: prng.range(1.8, 2.8), snrDrop: prng.range(2.8, 3.8) }),
-  );
+  const degradations = planSpans(prng.fork('degradations'), polls, [8, 14], [16, 26], prng.int(8, 2 * POLLS_PER_DAY)).map((span) => ({
+    ...span,
+    powerShift: prng.range(1.8, 2.8),
+    snrDrop: prng.range(2.8, 3.8),
+  }));
   const upstreamLows = planSpans(prng.fork('upstream'), polls, [3, 7], [48, 192]).map((span) => ({
     ...span,
     ofdmaPower: prng.chance(0.1) ? prng.range(41.2, 41.9) : prng.range(43.0, 43.9),

@@ -26,7 +26,14 @@ describe('createPrng', () => {
   it('picks weighted entries in proportion to their weights, and refuses to pick from nothing', () => {
     const prng = createPrng(11);
     const counts = { rare: 0, common: 0, never: 0 };
-    for (let i = 0; i < 10_000; i++) counts[prng.weighted([['rare', 1], ['common', 3], ['never', 0]] as const)] += 1;
+    for (let i = 0; i < 10_000; i++)
+      counts[
+        prng.weighted([
+          ['rare', 1],
+          ['common', 3],
+          ['never', 0],
+        ] as const)
+      ] += 1;
     expect(counts.never).toBe(0);
     expect(counts.common / counts.rare).toBeGreaterThan(2.5);
     expect(counts.common / counts.rare).toBeLessThan(3.5);

@@ -29,7 +29,9 @@ export function seedConnectionMonitorDatabase(plan: SeedPlan, prng: Prng): Recor
       connectionTargets(created).map((t) => Number(insertTarget.run(t.label, t.host, isDemo, t.created_at).lastInsertRowid)),
     )();
 
-    const insertSample = db.prepare('INSERT INTO connection_samples (target_id, timestamp, latency_ms, timeout, probe_method) VALUES (?, ?, ?, ?, ?)');
+    const insertSample = db.prepare(
+      'INSERT INTO connection_samples (target_id, timestamp, latency_ms, timeout, probe_method) VALUES (?, ?, ?, ?, ?)',
+    );
     const total = Math.round(plan.connectionMonitorDays * SAMPLES_PER_DAY) * targetIds.length;
     const samples = insertInTransactions(
       db,
@@ -43,11 +45,21 @@ export function seedConnectionMonitorDatabase(plan: SeedPlan, prng: Prng): Recor
     const insertTrace = db.prepare(
       'INSERT INTO traceroute_traces (target_id, timestamp, trigger_reason, hop_count, route_fingerprint, reached_target, is_demo) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
-    const insertHop = db.prepare('INSERT INTO traceroute_hops (trace_id, hop_index, hop_ip, hop_host, latency_ms, probes_responded) VALUES (?, ?, ?, ?, ?, ?)');
+    const insertHop = db.prepare(
+      'INSERT INTO traceroute_hops (trace_id, hop_index, hop_ip, hop_host, latency_ms, probes_responded) VALUES (?, ?, ?, ?, ?, ?)',
+    );
     let hops = 0;
     db.transaction(() => {
       for (const t of traces) {
-        const traceId = insertTrace.run(targetIds[t.target - 1], t.timestamp, t.trigger_reason, t.hop_count, t.route_fingerprint, t.reached_target, isDemo).lastInsertRowid;
+        const traceId = insertTrace.run(
+          targetIds[t.target - 1],
+          t.timestamp,
+          t.trigger_reason,
+          t.hop_count,
+          t.route_fingerprint,
+          t.reached_target,
+          isDemo,
+        ).lastInsertRowid;
         for (const h of t.hops) insertHop.run(traceId, h.hop_index, h.hop_ip, h.hop_host, h.latency_ms, h.probes_responded);
         hops += t.hops.length;
       }

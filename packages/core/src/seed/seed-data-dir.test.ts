@@ -10,7 +10,16 @@ import { seedDataDir, type SeedSummary } from './seed-data-dir.ts';
 const NOW = new Date('2026-11-26T07:07:03Z');
 const DB_FILES = ['docsis_history.db', 'connection_monitor.db'] as const;
 const DEMO_FLAGGED = {
-  'docsis_history.db': ['bnetz_measurements', 'bqm_graphs', 'events', 'incidents', 'journal_entries', 'snapshots', 'speedtest_results', 'weather_data'],
+  'docsis_history.db': [
+    'bnetz_measurements',
+    'bqm_graphs',
+    'events',
+    'incidents',
+    'journal_entries',
+    'snapshots',
+    'speedtest_results',
+    'weather_data',
+  ],
   'connection_monitor.db': ['connection_targets', 'traceroute_traces'],
 };
 
@@ -38,7 +47,10 @@ function demoFlags(dir: string) {
     for (const table of tables) {
       const columns = db.prepare(`SELECT name FROM pragma_table_info('${table}')`).pluck().all() as string[];
       if (!columns.includes('is_demo')) continue;
-      const rows = db.prepare(`SELECT is_demo AS flag, count(*) AS n FROM "${table}" GROUP BY is_demo`).all() as Array<{ flag: number; n: number }>;
+      const rows = db.prepare(`SELECT is_demo AS flag, count(*) AS n FROM "${table}" GROUP BY is_demo`).all() as Array<{
+        flag: number;
+        n: number;
+      }>;
       out[file][table] = Object.fromEntries(rows.map((r) => [r.flag, r.n]));
     }
     db.close();
@@ -58,10 +70,14 @@ function tableDigests(dir: string) {
   const digests: Record<string, string> = {};
   for (const file of DB_FILES) {
     const db = open(dir, file);
-    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type='table' AND name NOT IN ('_docsight_migrations', '_docsight_meta')").pluck().all() as string[];
+    const tables = db
+      .prepare("SELECT name FROM sqlite_master WHERE type='table' AND name NOT IN ('_docsight_migrations', '_docsight_meta')")
+      .pluck()
+      .all() as string[];
     for (const table of tables) {
       const hash = createHash('sha256');
-      for (const row of db.prepare(`SELECT * FROM "${table}" ORDER BY rowid`).raw().iterate()) hash.update(JSON.stringify(row, (_k, v) => (Buffer.isBuffer(v) ? v.toString('base64') : v)));
+      for (const row of db.prepare(`SELECT * FROM "${table}" ORDER BY rowid`).raw().iterate())
+        hash.update(JSON.stringify(row, (_k, v) => (Buffer.isBuffer(v) ? v.toString('base64') : v)));
       digests[`${file}/${table}`] = hash.digest('hex');
     }
     db.close();
@@ -178,12 +194,24 @@ describe('seedDataDir in demo mode', () => {
     const dir = tempDir();
     const summary = seedDataDir({ dataDir: dir, mode: 'demo', now: NOW, seed: 1 });
     const history = summary.rows['docsis_history.db'];
-    expect(history).toMatchObject({ snapshots: 25_920, journal_entries: 12, incidents: 3, bqm_graphs: 30, bnetz_measurements: 9, weather_data: 6_504 });
+    expect(history).toMatchObject({
+      snapshots: 25_920,
+      journal_entries: 12,
+      incidents: 3,
+      bqm_graphs: 30,
+      bnetz_measurements: 9,
+      weather_data: 6_504,
+    });
     expect(history.events).toBeGreaterThan(100);
     expect(history.events).toBeLessThan(170);
     expect(history.speedtest_results).toBeGreaterThan(640);
     expect(history.speedtest_results).toBeLessThan(740);
-    expect(summary.rows['connection_monitor.db']).toEqual({ connection_targets: 3, connection_samples: 181_440, traceroute_traces: 5, traceroute_hops: 57 });
+    expect(summary.rows['connection_monitor.db']).toEqual({
+      connection_targets: 3,
+      connection_samples: 181_440,
+      traceroute_traces: 5,
+      traceroute_hops: 57,
+    });
     // DOCSight's demo docsis_history.db is 241 MB.
     expect(summary.files['docsis_history.db']).toBeGreaterThan(215e6);
     expect(summary.files['docsis_history.db']).toBeLessThan(265e6);

@@ -53,23 +53,32 @@ function insertAll(db: Database, plan: SeedPlan, prng: Prng): Record<string, num
   const done = insertInTransactions(
     db,
     snapshots,
-    (r) => insertSnapshot.run(r.timestamp, r.summary_json, r.ds_channels_json, r.us_channels_json, r.raw_json, r.analysis_meta_json, isDemo),
+    (r) =>
+      insertSnapshot.run(r.timestamp, r.summary_json, r.ds_channels_json, r.us_channels_json, r.raw_json, r.analysis_meta_json, isDemo),
     SNAPSHOT_BATCH,
     (rows) => plan.onProgress({ phase: 'snapshots', done: rows, total: plan.polls }),
   );
 
   const counts: Record<string, number> = { snapshots: done };
   db.transaction(() => {
-    const event = db.prepare('INSERT INTO events (timestamp, severity, event_type, message, details, acknowledged, is_demo) VALUES (?, ?, ?, ?, ?, 0, ?)');
+    const event = db.prepare(
+      'INSERT INTO events (timestamp, severity, event_type, message, details, acknowledged, is_demo) VALUES (?, ?, ?, ?, ?, 0, ?)',
+    );
     for (const e of detector.events) event.run(e.timestamp, e.severity, e.event_type, e.message, e.details, isDemo);
     counts.events = detector.events.length;
 
     const journal = generateJournal(prng.fork('journal'), plan.startMs, plan.nowMs, plan.journalEntries, plan.incidents);
-    const incident = db.prepare('INSERT INTO incidents (name, description, status, start_date, end_date, icon, created_at, updated_at, is_demo) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
-    const incidentIds = journal.incidents.map((i) =>
-      Number(incident.run(i.name, i.description, i.status, i.start_date, i.end_date, i.icon, i.created_at, i.updated_at, isDemo).lastInsertRowid),
+    const incident = db.prepare(
+      'INSERT INTO incidents (name, description, status, start_date, end_date, icon, created_at, updated_at, is_demo) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
-    const entry = db.prepare('INSERT INTO journal_entries (date, title, description, icon, incident_id, created_at, updated_at, is_demo) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    const incidentIds = journal.incidents.map((i) =>
+      Number(
+        incident.run(i.name, i.description, i.status, i.start_date, i.end_date, i.icon, i.created_at, i.updated_at, isDemo).lastInsertRowid,
+      ),
+    );
+    const entry = db.prepare(
+      'INSERT INTO journal_entries (date, title, description, icon, incident_id, created_at, updated_at, is_demo) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    );
     for (const j of journal.entries) {
       const incidentId = j.incident_index === null ? null : incidentIds[j.incident_index - 1];
       entry.run(j.date, j.title, j.description, j.icon, incidentId, j.created_at, j.updated_at, isDemo);
@@ -82,7 +91,20 @@ function insertAll(db: Database, plan: SeedPlan, prng: Prng): Record<string, num
       'INSERT INTO speedtest_results (id, timestamp, download_mbps, upload_mbps, download_human, upload_human, ping_ms, jitter_ms, packet_loss_pct, server_id, server_name, is_demo) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
     for (const s of speedtests) {
-      speedtest.run(s.id, s.timestamp, s.download_mbps, s.upload_mbps, s.download_human, s.upload_human, s.ping_ms, s.jitter_ms, s.packet_loss_pct, s.server_id, s.server_name, isDemo);
+      speedtest.run(
+        s.id,
+        s.timestamp,
+        s.download_mbps,
+        s.upload_mbps,
+        s.download_human,
+        s.upload_human,
+        s.ping_ms,
+        s.jitter_ms,
+        s.packet_loss_pct,
+        s.server_id,
+        s.server_name,
+        isDemo,
+      );
     }
     counts.speedtest_results = speedtests.length;
 
@@ -91,7 +113,26 @@ function insertAll(db: Database, plan: SeedPlan, prng: Prng): Record<string, num
       'INSERT INTO bnetz_measurements (date, timestamp, provider, tariff, download_max_tariff, download_normal_tariff, download_min_tariff, upload_max_tariff, upload_normal_tariff, upload_min_tariff, download_measured_avg, upload_measured_avg, measurement_count, verdict_download, verdict_upload, measurements_json, pdf_blob, source, is_demo) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)',
     );
     for (const b of bnetz) {
-      measurement.run(b.date, b.timestamp, b.provider, b.tariff, b.download_max_tariff, b.download_normal_tariff, b.download_min_tariff, b.upload_max_tariff, b.upload_normal_tariff, b.upload_min_tariff, b.download_measured_avg, b.upload_measured_avg, b.measurement_count, b.verdict_download, b.verdict_upload, b.measurements_json, b.source, isDemo);
+      measurement.run(
+        b.date,
+        b.timestamp,
+        b.provider,
+        b.tariff,
+        b.download_max_tariff,
+        b.download_normal_tariff,
+        b.download_min_tariff,
+        b.upload_max_tariff,
+        b.upload_normal_tariff,
+        b.upload_min_tariff,
+        b.download_measured_avg,
+        b.upload_measured_avg,
+        b.measurement_count,
+        b.verdict_download,
+        b.verdict_upload,
+        b.measurements_json,
+        b.source,
+        isDemo,
+      );
     }
     counts.bnetz_measurements = bnetz.length;
 

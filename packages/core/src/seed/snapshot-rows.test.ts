@@ -42,7 +42,9 @@ describe('generateSnapshotRows', () => {
   beforeAll(() => {
     fixture = extractFixture('a-real-1m');
     const db = new BetterSqlite3(path.join(fixture.dir, 'docsis_history.db'), { readonly: true });
-    real = db.prepare('SELECT summary_json, ds_channels_json, us_channels_json, raw_json, analysis_meta_json FROM snapshots').all() as FixtureSnapshot[];
+    real = db
+      .prepare('SELECT summary_json, ds_channels_json, us_channels_json, raw_json, analysis_meta_json FROM snapshots')
+      .all() as FixtureSnapshot[];
     db.close();
     const timeline = planModemTimeline(createPrng(3).fork('timeline'), Date.UTC(2026, 9, 27, 7, 7, 3), 2880);
     generated = [...generateSnapshotRows(createPrng(3), timeline, true)];

@@ -55,9 +55,13 @@ export function formatRawJson(ds: DsChannel[], us: UsChannel[]): string {
     const common = `"channelID":${c.channel_id},"corrErrors":${c.correctable_errors},"frequency":"${c.frequency}"`;
     const power = pyFloat(round1(c.power));
     if (c.docsis_version === '3.0') {
-      ds30.push(`{${common},"modulation":"${c.modulation}","mse":${pyFloat(-c.snr)},"nonCorrErrors":${c.uncorrectable_errors},"powerLevel":${power}}`);
+      ds30.push(
+        `{${common},"modulation":"${c.modulation}","mse":${pyFloat(-c.snr)},"nonCorrErrors":${c.uncorrectable_errors},"powerLevel":${power}}`,
+      );
     } else {
-      ds31.push(`{${common},"mer":${pyFloat(c.snr)},"modulation":"${c.modulation}","nonCorrErrors":${c.uncorrectable_errors},"powerLevel":${power}}`);
+      ds31.push(
+        `{${common},"mer":${pyFloat(c.snr)},"modulation":"${c.modulation}","nonCorrErrors":${c.uncorrectable_errors},"powerLevel":${power}}`,
+      );
     }
   }
   const us30: string[] = [];

@@ -10,10 +10,25 @@ const MODULATION_ORDER = ['16QAM', '64QAM', '256QAM', '512QAM', '1024QAM', '2048
 
 /** Keys whose numbers DOCSight writes as floats. */
 export const SUMMARY_FLOAT_KEYS: ReadonlySet<string> = new Set([
-  'ds_power_min', 'ds_power_max', 'ds_power_avg', 'us_power_min', 'us_power_max', 'us_power_avg',
-  'ds_snr_min', 'ds_snr_avg', 'us_capacity_mbps', 'min', 'avg', 'max', 'value',
-  'ds_scqam_power_avg', 'ds_scqam_snr_avg', 'ds_ofdm_power_avg', 'ds_ofdm_mer_avg',
-  'us_scqam_power_avg', 'us_ofdma_power_avg',
+  'ds_power_min',
+  'ds_power_max',
+  'ds_power_avg',
+  'us_power_min',
+  'us_power_max',
+  'us_power_avg',
+  'ds_snr_min',
+  'ds_snr_avg',
+  'us_capacity_mbps',
+  'min',
+  'avg',
+  'max',
+  'value',
+  'ds_scqam_power_avg',
+  'ds_scqam_snr_avg',
+  'ds_ofdm_power_avg',
+  'ds_ofdm_mer_avg',
+  'us_scqam_power_avg',
+  'us_ofdma_power_avg',
 ]);
 
 type Channel = DsChannel | UsChannel;

@@ -42,7 +42,13 @@ describe('openWorkDir', () => {
     expect(fs.readdirSync(backupDir)).toEqual([]);
     expect(reports).toEqual([
       { dir: dataDir, state: 'opened', restoreFinished: false, removed: ['.evidence-locker-work-abc123'], failed: [] },
-      { dir: backupDir, state: 'opened', restoreFinished: false, removed: ['.evidence-locker-partial-0123456789abcdef.tar.gz'], failed: [] },
+      {
+        dir: backupDir,
+        state: 'opened',
+        restoreFinished: false,
+        removed: ['.evidence-locker-partial-0123456789abcdef.tar.gz'],
+        failed: [],
+      },
     ]);
   });
 

@@ -7,7 +7,8 @@ import { startUnreapedProcess } from '@evidence-locker/core/testing/unreaped-pro
 /** Lines as /proc shows them (a `node` thread running, the same thread in do_exit). */
 const RUNNING_STAT = '4242 (node (main)) S 4200 4200 4100 0 -1 4194560 9000 0 0 0 60 12 0 0 20 0 11 0 78661 1167360000 30000';
 const EXITING_STAT = '4242 (node (main)) R 1 4200 4100 0 -1 4227084 9000 0 0 0 60 12 0 0 20 0 2 0 78661 0 0';
-const status = (sigPnd: string, shdPnd = '0000000000000000') => `Name:\tnode\nState:\tS (sleeping)\nSigPnd:\t${sigPnd}\nShdPnd:\t${shdPnd}\n`;
+const status = (sigPnd: string, shdPnd = '0000000000000000') =>
+  `Name:\tnode\nState:\tS (sleeping)\nSigPnd:\t${sigPnd}\nShdPnd:\t${shdPnd}\n`;
 
 describe('processState', () => {
   it('reads the state, flags and start time past a command name with spaces and parentheses', () => {

@@ -50,7 +50,9 @@ export function hasSigkillPending(status: string, field: 'SigPnd' | 'ShdPnd'): b
 
 /** Whether a thread, from its stat and status, will never run user code again. */
 export function isThreadEnding(stat: ProcStat, status: string): boolean {
-  return stat.state === 'Z' || stat.state === 'X' || stat.state === 'x' || (stat.flags & PF_EXITING) !== 0 || hasSigkillPending(status, 'SigPnd');
+  return (
+    stat.state === 'Z' || stat.state === 'X' || stat.state === 'x' || (stat.flags & PF_EXITING) !== 0 || hasSigkillPending(status, 'SigPnd')
+  );
 }
 
 /** Reads a /proc file; undefined when it is gone (the thread or process ended meanwhile). */

@@ -22,7 +22,6 @@ import { z } from 'zod';
 import { PREPARED_PREFIX, RESTORE_INTENT_FILE, RESTORE_PREFIX, WORK_PREFIX } from '../data-dir-layout.ts';
 import { errnoCode, LockerError } from '../errors.ts';
 
-
 const DOCSIGHT_WORK_DIR = /^\.docsight-backup-(?:work|download)-./;
 const DOCSIGHT_WORK_FILE = [/^\.docsight-restore-.+\.tmp(?:-wal|-shm)?$/, /^\.docsight_backup_.+\.tar\.gz\..+\.tmp$/];
 

@@ -34,7 +34,12 @@ export interface LeaseHolder {
 
 /** This host's name as it appears in lease names. */
 function leaseHost(): string {
-  return os.hostname().replace(/[^A-Za-z0-9-]/g, '-').slice(0, 64) || 'host';
+  return (
+    os
+      .hostname()
+      .replace(/[^A-Za-z0-9-]/g, '-')
+      .slice(0, 64) || 'host'
+  );
 }
 
 let ownName: string | undefined;

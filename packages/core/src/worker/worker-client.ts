@@ -27,10 +27,7 @@ export class WorkerRequestError extends Error {
   }
 }
 
-type Reply = { id: number } & (
-  | { ok: true; result: unknown }
-  | { ok: false; error: { message: string; code?: string; locker: boolean } }
-);
+type Reply = { id: number } & ({ ok: true; result: unknown } | { ok: false; error: { message: string; code?: string; locker: boolean } });
 
 interface Pending {
   resolve(value: unknown): void;

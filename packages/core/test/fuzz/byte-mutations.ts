@@ -13,7 +13,11 @@ function flips(bias: 'any' | 'head' | 'tail'): MutationKind {
     weight: bias === 'any' ? 14 : 8,
     apply(source, prng) {
       const bytes = Buffer.from(source.bytes);
-      const count = prng.weighted([[1, 6], [2, 2], [prng.int(3, 16), 1]] as const);
+      const count = prng.weighted([
+        [1, 6],
+        [2, 2],
+        [prng.int(3, 16), 1],
+      ] as const);
       const changes: string[] = [];
       for (let i = 0; i < count; i += 1) {
         const at = biasedPosition(prng, bytes.length, bias);
@@ -85,14 +89,25 @@ const append: MutationKind = {
   name: 'append',
   weight: 8,
   async apply(source, prng) {
-    const what = prng.pick(['zeros', 'garbage', 'zeros-then-garbage', 'archive-again', 'gzip-of-garbage', 'gzip-of-tar', 'gzip-header'] as const);
+    const what = prng.pick([
+      'zeros',
+      'garbage',
+      'zeros-then-garbage',
+      'archive-again',
+      'gzip-of-garbage',
+      'gzip-of-tar',
+      'gzip-header',
+    ] as const);
     let tail: Buffer;
     if (what === 'zeros') tail = Buffer.alloc(prng.pick([1, 7, 512, 10_240, 2 * 1024 * 1024]));
     else if (what === 'garbage') tail = prng.bytes(prng.int(1, 64));
     else if (what === 'zeros-then-garbage') tail = Buffer.concat([Buffer.alloc(prng.int(1, 1024)), prng.bytes(prng.int(1, 16))]);
     else if (what === 'archive-again') tail = source.bytes;
     else if (what === 'gzip-of-garbage') tail = zlib.gzipSync(prng.bytes(prng.int(1, 2048)));
-    else if (what === 'gzip-of-tar') tail = zlib.gzipSync(await buildTar([{ name: prng.pick(['config.json', 'notes.txt', '.auth_state']), content: '{"modem_type":"evil"}' }]));
+    else if (what === 'gzip-of-tar')
+      tail = zlib.gzipSync(
+        await buildTar([{ name: prng.pick(['config.json', 'notes.txt', '.auth_state']), content: '{"modem_type":"evil"}' }]),
+      );
     else tail = Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3]);
     return { description: `append ${what} (${describeBytes(tail)})`, bytes: Buffer.concat([source.bytes, tail]) };
   },

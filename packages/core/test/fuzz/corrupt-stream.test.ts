@@ -42,9 +42,15 @@ describe('a corrupt archive read from a stream', () => {
       for (const parallelInflate of [false, true]) {
         const dataDir = makeLiveDataDir();
         const before = snapshotDir(dataDir);
-        const restored = await code(restoreBackup({ source: chunked(broken, 65_536), dataDir, parallelInflate, migrate: async () => undefined }));
+        const restored = await code(
+          restoreBackup({ source: chunked(broken, 65_536), dataDir, parallelInflate, migrate: async () => undefined }),
+        );
         const validated = await code(validateArchive(chunked(broken, 65_536), { parallelInflate }));
-        expect([restored, validated, member.offset]).toEqual([expect.stringMatching(/^ARCHIVE_(CORRUPT|TRUNCATED)$/), expect.stringMatching(/^ARCHIVE_(CORRUPT|TRUNCATED)$/), member.offset]);
+        expect([restored, validated, member.offset]).toEqual([
+          expect.stringMatching(/^ARCHIVE_(CORRUPT|TRUNCATED)$/),
+          expect.stringMatching(/^ARCHIVE_(CORRUPT|TRUNCATED)$/),
+          member.offset,
+        ]);
         expect(snapshotDir(dataDir)).toEqual(before);
         expect(restoreWorkFiles(dataDir)).toEqual([]);
       }

@@ -53,7 +53,10 @@ function count(table: Map<string, Map<string, number>>, row: string, column: str
 
 beforeAll(async () => {
   world = await buildFuzzWorld(WEIGHTS);
-  for (const source of world.sources) console.log(`fuzz source ${source.label}: ${source.bytes.length} bytes, sha256 ${source.sha256.slice(0, 16)}, ${source.members.length} gzip members`);
+  for (const source of world.sources)
+    console.log(
+      `fuzz source ${source.label}: ${source.bytes.length} bytes, sha256 ${source.sha256.slice(0, 16)}, ${source.members.length} gzip members`,
+    );
 }, 300_000);
 
 afterAll(async () => {
@@ -68,7 +71,16 @@ afterAll(async () => {
     outcomes: Object.fromEntries([...outcomes].sort((a, b) => b[1] - a[1])),
     bySource: Object.fromEntries([...bySource].map(([k, v]) => [k, Object.fromEntries(v)])),
     msPerCaseBySource: Object.fromEntries(
-      [...msBySource].map(([k, ms]) => [k, Math.round(ms / Math.max(1, [...(bySource.get(k)?.values() ?? [])].reduce((a, b) => a + b, 0)))]),
+      [...msBySource].map(([k, ms]) => [
+        k,
+        Math.round(
+          ms /
+            Math.max(
+              1,
+              [...(bySource.get(k)?.values() ?? [])].reduce((a, b) => a + b, 0),
+            ),
+        ),
+      ]),
     ),
     byKind: Object.fromEntries([...byKind].map(([k, v]) => [k, Object.fromEntries(v)])),
   };
@@ -103,17 +115,21 @@ async function runCase(index: number): Promise<string | undefined> {
 describe(`archive mutation fuzzer (seed ${SEED})`, () => {
   for (const batch of batches) {
     const title = batch.length === 1 ? `case ${batch[0]}` : `cases ${batch[0]}-${batch[batch.length - 1]}`;
-    it(`${title} end in a LockerError with a code or in a correct restore`, async () => {
-      const failures: string[] = [];
-      const queue = [...batch];
-      const worker = async (): Promise<void> => {
-        for (let index = queue.shift(); index !== undefined; index = queue.shift()) {
-          const failure = await runCase(index);
-          if (failure !== undefined) failures.push(failure);
-        }
-      };
-      await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-      expect(failures.sort().join('\n\n')).toBe('');
-    }, batch.length * 10_000 + 60_000);
+    it(
+      `${title} end in a LockerError with a code or in a correct restore`,
+      async () => {
+        const failures: string[] = [];
+        const queue = [...batch];
+        const worker = async (): Promise<void> => {
+          for (let index = queue.shift(); index !== undefined; index = queue.shift()) {
+            const failure = await runCase(index);
+            if (failure !== undefined) failures.push(failure);
+          }
+        };
+        await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+        expect(failures.sort().join('\n\n')).toBe('');
+      },
+      batch.length * 10_000 + 60_000,
+    );
   }
 });

@@ -11,7 +11,11 @@ import type { Prng } from './prng.ts';
 
 function pickMember(source: FuzzSource, prng: Prng): [number, GzipMember] {
   const last = source.members.length - 1;
-  const index = prng.weighted([[0, 2], [last, 1], [prng.int(0, last), 1]] as const);
+  const index = prng.weighted([
+    [0, 2],
+    [last, 1],
+    [prng.int(0, last), 1],
+  ] as const);
   return [index, source.members[index]!];
 }
 
@@ -51,7 +55,11 @@ const headerByte: MutationKind = {
     if (field === 'xfl') copy[8] = prng.int(0, 255);
     if (field === 'os') copy[9] = prng.int(0, 255);
     const header = copy.subarray(0, 10).toString('hex');
-    return { description: `gzip member ${index} header ${field} → ${header}`, bytes: replaceMember(source, member, copy), ...(mustRefuse ? { mustRefuse } : {}) };
+    return {
+      description: `gzip member ${index} header ${field} → ${header}`,
+      bytes: replaceMember(source, member, copy),
+      ...(mustRefuse ? { mustRefuse } : {}),
+    };
   },
 };
 
@@ -86,7 +94,18 @@ const optionalFields: MutationKind = {
   weight: 6,
   apply(source, prng) {
     const [index, member] = pickMember(source, prng);
-    const variant = prng.pick(['extra', 'extra-xlen-long', 'extra-xlen-short', 'name', 'name-unterminated', 'comment', 'hcrc', 'hcrc-wrong', 'none', 'all'] as const);
+    const variant = prng.pick([
+      'extra',
+      'extra-xlen-long',
+      'extra-xlen-short',
+      'name',
+      'name-unterminated',
+      'comment',
+      'hcrc',
+      'hcrc-wrong',
+      'none',
+      'all',
+    ] as const);
     const extra = Buffer.concat([Buffer.from('EL'), Buffer.from([4, 0]), prng.bytes(4)]);
     const name = Buffer.from('docsight_backup.tar\0', 'latin1');
     const fields = {
@@ -122,7 +141,11 @@ const trailer: MutationKind = {
     const value = prng.pick([old ^ (1 << prng.int(0, 31)), (old + 1) >>> 0, (old - 1) >>> 0, prng.int(0, 0xffffffff) | 1, 0]);
     if (value === old) return undefined;
     copy.writeUInt32LE(value >>> 0, at);
-    return { description: `gzip member ${index} trailer ${field} ${old} → ${value >>> 0}`, bytes: replaceMember(source, member, copy), mustRefuse: true };
+    return {
+      description: `gzip member ${index} trailer ${field} ${old} → ${value >>> 0}`,
+      bytes: replaceMember(source, member, copy),
+      mustRefuse: true,
+    };
   },
 };
 

@@ -46,7 +46,10 @@ describe('zero padding after the last gzip member', () => {
 
       it(`refuses ${kind} archive with zeros, then other bytes (parallel inflate ${parallelInflate})`, async () => {
         const archive = archives[kind]!;
-        for (const source of [streamed(archive, Buffer.alloc(100), Buffer.from('x')), Buffer.concat([archive, Buffer.alloc(100), Buffer.from('x')])]) {
+        for (const source of [
+          streamed(archive, Buffer.alloc(100), Buffer.from('x')),
+          Buffer.concat([archive, Buffer.alloc(100), Buffer.from('x')]),
+        ]) {
           const error = await lockerErrorOf(validateArchive(source, options));
           expect([error.code, error.details]).toEqual(['ARCHIVE_CORRUPT', { reason: 'trailing_data' }]);
         }

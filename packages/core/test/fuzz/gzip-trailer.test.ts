@@ -78,7 +78,13 @@ describe('gzip trailer checks', () => {
       const broken = flipTrailer(docsight, members[0]!, field);
       const tar = parseTar(inflateIgnoringTrailers(broken));
       expect(tar.entries.map((entry) => entry.name)).toEqual([
-        'backup_meta.json', 'connection_monitor.db', 'docsis_history.db', 'config.json', '.config_key', '.session_key', '.auth_state',
+        'backup_meta.json',
+        'connection_monitor.db',
+        'docsis_history.db',
+        'config.json',
+        '.config_key',
+        '.session_key',
+        '.auth_state',
       ]);
       expect(tar.trailer.length).toBeGreaterThanOrEqual(1024);
       await expectRefusedUnpublished(broken, false);
@@ -89,7 +95,8 @@ describe('gzip trailer checks', () => {
         it(`refuses our archive with a flipped ${field} in the ${which} member (parallel inflate ${parallelInflate})`, async () => {
           const members = splitGzipMembers(ours);
           expect(members.length).toBeGreaterThan(10);
-          const member = which === 'meta' ? members[0]! : which === 'body' ? members[Math.floor(members.length / 2)]! : members[members.length - 1]!;
+          const member =
+            which === 'meta' ? members[0]! : which === 'body' ? members[Math.floor(members.length / 2)]! : members[members.length - 1]!;
           const broken = flipTrailer(ours, member, field);
           expect(parseTar(inflateIgnoringTrailers(broken)).entries).toHaveLength(5);
           await expectRefusedUnpublished(broken, parallelInflate);

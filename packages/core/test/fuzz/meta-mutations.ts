@@ -13,7 +13,21 @@ import { cloneTar, entryData, withData } from './tar-entries.ts';
 type Meta = Record<string, unknown>;
 
 const ABSURD: readonly unknown[] = [
-  null, true, 'text', '', -1, 0, 1.5, 2 ** 53, 1e300, -0, [], {}, [1, 2], { nested: { deeper: [null] } }, 'x'.repeat(5000),
+  null,
+  true,
+  'text',
+  '',
+  -1,
+  0,
+  1.5,
+  2 ** 53,
+  1e300,
+  -0,
+  [],
+  {},
+  [1, 2],
+  { nested: { deeper: [null] } },
+  'x'.repeat(5000),
 ];
 
 function withMetaBytes(source: FuzzSource, text: Buffer, description: string): Mutation {
@@ -34,9 +48,15 @@ function keyEdits(meta: Meta, prng: Prng): [string, (meta: Meta) => void][] {
     [`${key} removed`, (m) => delete m[key]],
     ['magic = "DOCSIGHT-BACKUP"', (m) => (m['magic'] = 'DOCSIGHT-BACKUP')],
     [`format_version = ${JSON.stringify(version)}`, (m) => (m['format_version'] = version)],
-    ['extra key with a big value', (m) => (m['extra_' + prng.int(0, 99)] = { list: Array.from({ length: 200 }, (_, i) => i), text: 'y'.repeat(2000) })],
+    [
+      'extra key with a big value',
+      (m) => (m['extra_' + prng.int(0, 99)] = { list: Array.from({ length: 200 }, (_, i) => i), text: 'y'.repeat(2000) }),
+    ],
     // An own "__proto__" key, as JSON.parse makes it (a plain assignment would set the prototype).
-    ['__proto__ key carrying members', (m) => Object.defineProperty(m, '__proto__', { value: own, enumerable: true, writable: true, configurable: true })],
+    [
+      '__proto__ key carrying members',
+      (m) => Object.defineProperty(m, '__proto__', { value: own, enumerable: true, writable: true, configurable: true }),
+    ],
     ['tables with a negative count', (m) => (m['tables'] = { snapshots: -3 })],
     ['trigger = "bogus"', (m) => (m['trigger'] = 'bogus')],
   ];
@@ -53,7 +73,10 @@ function digestEdits(meta: Meta, prng: Prng): [string, (meta: Meta) => void][] {
     const flippedSha = digest.sha256.slice(0, 10) + (digest.sha256[10] === 'a' ? 'b' : 'a') + digest.sha256.slice(11);
     edits.push(
       [`members.${name} removed`, (m) => delete (m['members'] as Meta)[name]],
-      [`members.${name}.size ${digest.size} → ${digest.size + 1}`, (m) => ((m['members'] as Meta)[name] = { ...digest, size: digest.size + 1 })],
+      [
+        `members.${name}.size ${digest.size} → ${digest.size + 1}`,
+        (m) => ((m['members'] as Meta)[name] = { ...digest, size: digest.size + 1 }),
+      ],
       [`members.${name}.sha256 one hex digit changed`, (m) => ((m['members'] as Meta)[name] = { ...digest, sha256: flippedSha })],
       [`members.${name}.sha256 upper case`, (m) => ((m['members'] as Meta)[name] = { ...digest, sha256: digest.sha256.toUpperCase() })],
       ['members lists notes.txt too', (m) => ((m['members'] as Meta)['notes.txt'] = digest)],
@@ -115,12 +138,15 @@ const metaText: MutationKind = {
       ['duplicate magic key', () => Buffer.from(text.toString('utf8').replace('{', '{"magic": "other",'))],
       ['padded past 1 MiB', () => Buffer.concat([text, Buffer.alloc(1024 * 1024 + 1, 0x20)])],
       ['deeply nested', () => Buffer.from(text.toString('utf8').replace('{', `{"deep": ${'['.repeat(100_000)}${']'.repeat(100_000)},`))],
-      ['a byte flipped', () => {
-        const copy = Buffer.from(text);
-        const at = prng.int(0, copy.length - 1);
-        copy[at] = copy[at]! ^ (1 << prng.int(0, 7));
-        return copy;
-      }],
+      [
+        'a byte flipped',
+        () => {
+          const copy = Buffer.from(text);
+          const at = prng.int(0, copy.length - 1);
+          copy[at] = copy[at]! ^ (1 << prng.int(0, 7));
+          return copy;
+        },
+      ],
     ];
     const [label, make] = prng.pick(variants);
     return withMetaBytes(source, make(), `meta text ${label}`);

@@ -52,7 +52,13 @@ async function settle<T>(promise: Promise<T>, timeoutMs: number): Promise<Settle
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<Settled<T>>((resolve) => (timer = setTimeout(() => resolve({ kind: 'hang' }), timeoutMs)));
   try {
-    return await Promise.race([promise.then((value) => ({ kind: 'ok' as const, value }), (error: unknown) => ({ kind: 'error' as const, error })), timeout]);
+    return await Promise.race([
+      promise.then(
+        (value) => ({ kind: 'ok' as const, value }),
+        (error: unknown) => ({ kind: 'error' as const, error }),
+      ),
+      timeout,
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -62,14 +68,18 @@ function outcomeText(settled: Settled<unknown>): string {
   if (settled.kind === 'ok') return 'ok';
   if (settled.kind === 'hang') return 'hang';
   const { error } = settled;
-  return error instanceof LockerError ? error.code : `non-LockerError ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`;
+  return error instanceof LockerError
+    ? error.code
+    : `non-LockerError ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`;
 }
 
 /** Keys whose values differ between two snapshots, for messages. */
 function snapshotDiff(actual: Record<string, string>, expected: Record<string, string>): string {
   const keys = new Set([...Object.keys(actual), ...Object.keys(expected)]);
   const differing = [...keys].filter((key) => actual[key] !== expected[key]);
-  return differing.map((key) => `${key}: ${actual[key]?.slice(0, 8) ?? 'missing'} (want ${expected[key]?.slice(0, 8) ?? 'missing'})`).join('; ');
+  return differing
+    .map((key) => `${key}: ${actual[key]?.slice(0, 8) ?? 'missing'} (want ${expected[key]?.slice(0, 8) ?? 'missing'})`)
+    .join('; ');
 }
 
 function equalSnapshots(a: Record<string, string>, b: Record<string, string>): boolean {
@@ -91,7 +101,14 @@ export interface CaseOptions {
 }
 
 /** Runs case `index` and returns its outcome and every property it broke. */
-export async function runFuzzCase(world: FuzzWorld, source: FuzzSource, mutation: Mutation, prng: Prng, index: number, options: CaseOptions): Promise<CaseReport> {
+export async function runFuzzCase(
+  world: FuzzWorld,
+  source: FuzzSource,
+  mutation: Mutation,
+  prng: Prng,
+  index: number,
+  options: CaseOptions,
+): Promise<CaseReport> {
   const { timeoutMs } = options;
   const chunk = prng.chance(0.5) ? 0 : prng.pick([512, 4096, 65_536, prng.int(1000, 300_000)]);
   const parallelInflate = prng.chance(0.5);
@@ -119,13 +136,17 @@ export async function runFuzzCase(world: FuzzWorld, source: FuzzSource, mutation
   fs.cpSync(world.template, dataDir, { recursive: true });
   fs.writeFileSync(path.join(sandbox, OUTSIDE_FILE), `case ${index}`);
   try {
-    const restored = await settle<RestoreResult>(restoreBackup({ source: input(), dataDir, parallelInflate, migrate: async () => undefined }), timeoutMs);
+    const restored = await settle<RestoreResult>(
+      restoreBackup({ source: input(), dataDir, parallelInflate, migrate: async () => undefined }),
+      timeoutMs,
+    );
     const r = outcomeText(restored);
     if (restored.kind === 'hang') problems.push(`restoreBackup did not settle within ${timeoutMs} ms`);
     if (restored.kind === 'error' && !(restored.error instanceof LockerError)) problems.push(`restoreBackup threw ${r}`);
     const codeRace = validated.kind === 'error' && restored.kind === 'error' && r !== v && (STREAM_CODES.has(r) || STREAM_CODES.has(v));
     if (validated.kind === 'error' && r !== v && !codeRace) problems.push(`validate refused with ${v} but restore gave ${r}`);
-    if (validated.kind === 'ok' && restored.kind === 'error' && !CONTENT_CODES.has(r)) problems.push(`validate accepted but restore refused with ${r}`);
+    if (validated.kind === 'ok' && restored.kind === 'error' && !CONTENT_CODES.has(r))
+      problems.push(`validate accepted but restore refused with ${r}`);
     if (mutation.mustRefuse === true && restored.kind === 'ok') problems.push('restore accepted an archive it must refuse');
     problems.push(...checkDataDir(world, source, mutation, dataDir, restored));
     // The data dir is the sandbox's only directory, so its top level is all there is outside it.
@@ -142,7 +163,13 @@ export async function runFuzzCase(world: FuzzWorld, source: FuzzSource, mutation
 }
 
 /** The data dir after the restore: untouched when refused, the expected instance when restored. */
-function checkDataDir(world: FuzzWorld, source: FuzzSource, mutation: Mutation, dataDir: string, restored: Settled<RestoreResult>): string[] {
+function checkDataDir(
+  world: FuzzWorld,
+  source: FuzzSource,
+  mutation: Mutation,
+  dataDir: string,
+  restored: Settled<RestoreResult>,
+): string[] {
   const problems: string[] = [];
   const after = snapshotDir(dataDir);
   const leftovers = Object.keys(after).filter((name) => path.basename(name).startsWith('.evidence-locker-'));
@@ -153,8 +180,10 @@ function checkDataDir(world: FuzzWorld, source: FuzzSource, mutation: Mutation, 
   if (restored.kind === 'ok' && !equalSnapshots(after, source.baseline)) {
     const digests = restored.value.meta.members;
     const expected = digests === undefined ? referenceSnapshot(world, source, mutation.bytes) : 'the archive carries members digests';
-    if (typeof expected === 'string') problems.push(`restored data differs from the baseline (${snapshotDiff(after, source.baseline)}), and ${expected}`);
-    else if (!equalSnapshots(after, expected)) problems.push(`restored data differs from Python's reading of the archive: ${snapshotDiff(after, expected)}`);
+    if (typeof expected === 'string')
+      problems.push(`restored data differs from the baseline (${snapshotDiff(after, source.baseline)}), and ${expected}`);
+    else if (!equalSnapshots(after, expected))
+      problems.push(`restored data differs from Python's reading of the archive: ${snapshotDiff(after, expected)}`);
   }
   return problems;
 }

@@ -47,7 +47,10 @@ function headerSize(header: Buffer): number {
     for (let i = 125; i < 136; i += 1) value = value * 256 + header[i]!;
     return value;
   }
-  const text = header.toString('latin1', 124, 136).replace(/[\0 ]+$/, '').trim();
+  const text = header
+    .toString('latin1', 124, 136)
+    .replace(/[\0 ]+$/, '')
+    .trim();
   return text === '' ? 0 : Number.parseInt(text, 8);
 }
 

@@ -41,16 +41,63 @@ function fieldValue(field: UstarField, entry: RawEntry, others: RawEntry[], prng
   switch (field) {
     case 'name':
       return prng.pick([
-        flipped(), '../config.json', '/etc/passwd', './config.json', 'config.json/', '', 'a\\b', 'C:/x', 'notes.txt',
-        'sub/config.json', prng.pick(others).name, 'config.json\u0007', 'a'.repeat(100), 'backup_meta.json', '.', './', 'modules/x',
+        flipped(),
+        '../config.json',
+        '/etc/passwd',
+        './config.json',
+        'config.json/',
+        '',
+        'a\\b',
+        'C:/x',
+        'notes.txt',
+        'sub/config.json',
+        prng.pick(others).name,
+        'config.json\u0007',
+        'a'.repeat(100),
+        'backup_meta.json',
+        '.',
+        './',
+        'modules/x',
       ]);
     case 'size':
       return prng.pick([
-        octal(size + 1, 11), octal(Math.max(0, size - 1), 11), octal(size + 512, 11), octal(Math.max(0, size - 512), 11),
-        octal(0, 11), octal(size * 2, 11), '77777777777', base256(2 ** 40), base256(size), 'abc', '           ', '-1', '1e3', flipped(),
+        octal(size + 1, 11),
+        octal(Math.max(0, size - 1), 11),
+        octal(size + 512, 11),
+        octal(Math.max(0, size - 512), 11),
+        octal(0, 11),
+        octal(size * 2, 11),
+        '77777777777',
+        base256(2 ** 40),
+        base256(size),
+        'abc',
+        '           ',
+        '-1',
+        '1e3',
+        flipped(),
       ]);
     case 'typeflag':
-      return prng.pick(['0', '\0', '1', '2', '3', '4', '5', '6', '7', 'x', 'g', 'L', 'K', 'S', 'V', 'D', 'M', 'Z', String.fromCharCode(prng.int(0, 255))]);
+      return prng.pick([
+        '0',
+        '\0',
+        '1',
+        '2',
+        '3',
+        '4',
+        '5',
+        '6',
+        '7',
+        'x',
+        'g',
+        'L',
+        'K',
+        'S',
+        'V',
+        'D',
+        'M',
+        'Z',
+        String.fromCharCode(prng.int(0, 255)),
+      ]);
     case 'checksum':
       return prng.pick([flipped(), '000000\0 ', '        ', '\0\0\0\0\0\0\0\0', '77777777', prng.bytes(8)]);
     case 'linkname':
@@ -81,8 +128,20 @@ const headerField: MutationKind = {
     const index = prng.chance(0.3) ? 0 : prng.int(0, model.entries.length - 1);
     const entry = model.entries[index]!;
     const field = prng.weighted<UstarField>([
-      ['name', 4], ['size', 5], ['typeflag', 4], ['checksum', 2], ['linkname', 1], ['magic', 2], ['version', 1],
-      ['mode', 2], ['uid', 1], ['gid', 1], ['mtime', 1], ['uname', 1], ['gname', 1], ['prefix', 2],
+      ['name', 4],
+      ['size', 5],
+      ['typeflag', 4],
+      ['checksum', 2],
+      ['linkname', 1],
+      ['magic', 2],
+      ['version', 1],
+      ['mode', 2],
+      ['uid', 1],
+      ['gid', 1],
+      ['mtime', 1],
+      ['uname', 1],
+      ['gname', 1],
+      ['prefix', 2],
     ]);
     const value = fieldValue(field, entry, model.entries, prng);
     const header = mainHeader(entry);
@@ -98,8 +157,21 @@ const headerField: MutationKind = {
 };
 
 const PAX_RECORDS = [
-  'path=../config.json', 'path=config.json', 'path=notes.txt', 'path=.auth_state', 'size=0', 'size=1', 'size=999999999999',
-  'size=-5', 'size=abc', 'linkpath=/etc/passwd', 'mtime=garbage', 'mtime=1e400', 'path=', 'uid=-1', 'comment=hello',
+  'path=../config.json',
+  'path=config.json',
+  'path=notes.txt',
+  'path=.auth_state',
+  'size=0',
+  'size=1',
+  'size=999999999999',
+  'size=-5',
+  'size=abc',
+  'linkpath=/etc/passwd',
+  'mtime=garbage',
+  'mtime=1e400',
+  'path=',
+  'uid=-1',
+  'comment=hello',
 ];
 
 /** One PAX record line, its length prefix right (`ok`) or not. */

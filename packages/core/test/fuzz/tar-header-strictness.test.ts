@@ -14,7 +14,15 @@ import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { restoreBackup, validateArchive } from '../../src/index.ts';
 import { RawHeaderWindow } from '../../src/archive/read/read-archive-raw-headers.ts';
-import { buildTar, cleanupTempDirs, makeLiveDataDir, metaText, restoreWorkFiles, snapshotDir, type TarMember } from '../support/restore-support.ts';
+import {
+  buildTar,
+  cleanupTempDirs,
+  makeLiveDataDir,
+  metaText,
+  restoreWorkFiles,
+  snapshotDir,
+  type TarMember,
+} from '../support/restore-support.ts';
 import { TAR_BLOCK_SIZE } from '../../src/archive/format/ustar-header.ts';
 import { fixChecksum, mainHeader, parseTar, serializeTar, setField } from './tar-entries.ts';
 import { lockerErrorOf } from '../support/locker-error-of.ts';
@@ -118,7 +126,13 @@ describe('RawHeaderWindow', () => {
   it('returns a block that spans chunks and forgets what was released', () => {
     const window = new RawHeaderWindow();
     const bytes = Buffer.from(Array.from({ length: 3000 }, (_, i) => i % 251));
-    for (const [from, to] of [[0, 700], [700, 701], [701, 2000], [2000, 3000]] as const) window.push(bytes.subarray(from, to));
+    for (const [from, to] of [
+      [0, 700],
+      [700, 701],
+      [701, 2000],
+      [2000, 3000],
+    ] as const)
+      window.push(bytes.subarray(from, to));
     expect(window.block(512)).toEqual(bytes.subarray(512, 1024));
     expect(window.block(2600)).toBeUndefined();
     window.release(1024);

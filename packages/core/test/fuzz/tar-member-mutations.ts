@@ -67,7 +67,12 @@ const insert: MutationKind = {
     const model = cloneTar(source.tar);
     const member = foreignMember(prng);
     const inserted = parseTar(await buildTar([member])).entries;
-    const at = prng.weighted([[0, 1], [1, 2], [prng.int(1, model.entries.length), 3], [model.entries.length, 2]] as const);
+    const at = prng.weighted([
+      [0, 1],
+      [1, 2],
+      [prng.int(1, model.entries.length), 3],
+      [model.entries.length, 2],
+    ] as const);
     model.entries.splice(at, 0, ...inserted);
     const what = `${member.type ?? 'file'} ${JSON.stringify(member.name)}${member.linkname ? ` → ${member.linkname}` : ''}${member.pax ? ` pax ${JSON.stringify(member.pax)}` : ''}`;
     return { description: `insert ${what} at ${at}`, bytes: compressTar(model, source, true) };
@@ -79,11 +84,19 @@ const cutTar: MutationKind = {
   weight: 6,
   apply(source, prng) {
     const model = cloneTar(source.tar);
-    const what = prng.pick(['anywhere', 'entry-boundary', 'no-trailer', 'one-zero-block', 'garbage-after-trailer', 'zero-block-between'] as const);
+    const what = prng.pick([
+      'anywhere',
+      'entry-boundary',
+      'no-trailer',
+      'one-zero-block',
+      'garbage-after-trailer',
+      'zero-block-between',
+    ] as const);
     if (what === 'anywhere' || what === 'entry-boundary') {
       const tar = serializeTar(model);
       let keep = prng.int(0, tar.length - 1);
-      if (what === 'entry-boundary') keep = model.entries.slice(0, prng.int(1, model.entries.length)).reduce((sum, e) => sum + e.raw.length, 0);
+      if (what === 'entry-boundary')
+        keep = model.entries.slice(0, prng.int(1, model.entries.length)).reduce((sum, e) => sum + e.raw.length, 0);
       const cut = parseTar(tar.subarray(0, keep));
       // parseTar keeps a partial last entry in the trailer, so serializing gives the cut bytes back.
       return { description: `tar cut to ${keep} of ${tar.length} bytes (${what})`, bytes: compressTar(cut, source, true) };

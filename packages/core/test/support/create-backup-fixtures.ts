@@ -70,15 +70,16 @@ export function seedHistory(db: Database.Database, options: { userRows: number; 
     db.prepare("INSERT INTO _docsight_migrations VALUES ('core-0001-baseline', ?)").run(NOW);
     db.prepare("INSERT INTO _docsight_meta VALUES ('schema_version', '2')").run();
     db.prepare("INSERT INTO api_tokens (name, token_hash, token_prefix, created_at) VALUES ('t', 'h', 'dsk_1234', ?)").run(NOW);
-    const rows = [
-      ...Array.from({ length: options.userRows }, () => 0),
-      ...Array.from({ length: options.demoRows }, () => 1),
-    ];
+    const rows = [...Array.from({ length: options.userRows }, () => 0), ...Array.from({ length: options.demoRows }, () => 1)];
     rows.forEach((demo, i) => {
       const ts = `2026-11-${String((i % 28) + 1).padStart(2, '0')}T${String(i % 24).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}:00Z#${i}`;
-      db.prepare(
-        'INSERT INTO snapshots (timestamp, summary_json, ds_channels_json, us_channels_json, is_demo) VALUES (?, ?, ?, ?, ?)',
-      ).run(ts, `{"n":${i},"p":"${payload}"}`, `[${i}]`, '[]', demo);
+      db.prepare('INSERT INTO snapshots (timestamp, summary_json, ds_channels_json, us_channels_json, is_demo) VALUES (?, ?, ?, ?, ?)').run(
+        ts,
+        `{"n":${i},"p":"${payload}"}`,
+        `[${i}]`,
+        '[]',
+        demo,
+      );
       db.prepare("INSERT INTO events (timestamp, severity, event_type, message, is_demo) VALUES (?, 'info', 't', 'm', ?)").run(ts, demo);
       db.prepare('INSERT INTO weather_data (timestamp, temperature, is_demo) VALUES (?, 3.5, ?)').run(ts, demo);
       db.prepare('INSERT INTO speedtest_results (timestamp, download_mbps, is_demo) VALUES (?, 100, ?)').run(ts, demo);
@@ -112,14 +113,19 @@ export function seedMonitor(db: Database.Database): void {
     db.prepare("INSERT INTO connection_targets (id, label, host, is_demo, created_at) VALUES (2, 'demo', '9.9.9.9', 1, 1)").run();
     for (const target of [1, 2]) {
       for (let i = 0; i < 5; i++) {
-        db.prepare("INSERT INTO connection_samples (target_id, timestamp, latency_ms, probe_method) VALUES (?, ?, 10, 'tcp')").run(target, i);
+        db.prepare("INSERT INTO connection_samples (target_id, timestamp, latency_ms, probe_method) VALUES (?, ?, 10, 'tcp')").run(
+          target,
+          i,
+        );
       }
       db.prepare(
         'INSERT INTO connection_samples_aggregated (target_id, bucket_start, bucket_seconds, packet_loss_pct, sample_count) VALUES (?, 0, 60, 0, 5)',
       ).run(target);
     }
     // Trace 1: user. Trace 2: demo target. Trace 3: demo-flagged trace of the user target.
-    const trace = db.prepare("INSERT INTO traceroute_traces (id, target_id, timestamp, trigger_reason, hop_count, is_demo) VALUES (?, ?, 1, 'manual', 2, ?)");
+    const trace = db.prepare(
+      "INSERT INTO traceroute_traces (id, target_id, timestamp, trigger_reason, hop_count, is_demo) VALUES (?, ?, 1, 'manual', 2, ?)",
+    );
     trace.run(1, 1, 0);
     trace.run(2, 2, 1);
     trace.run(3, 1, 1);

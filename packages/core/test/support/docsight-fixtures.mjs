@@ -23,7 +23,8 @@ export const DOCSIGHT_FIXTURE_NAMES = Object.freeze(Object.keys(ARCHIVE_FILES));
 /** One fixture's directory, archive, `expected.json` and `datadir.json`; throws for an unknown name. */
 export function docsightFixture(name) {
   const file = Object.hasOwn(ARCHIVE_FILES, name) ? ARCHIVE_FILES[name] : undefined;
-  if (file === undefined) throw new Error(`no DOCSight fixture named ${JSON.stringify(name)} (known: ${DOCSIGHT_FIXTURE_NAMES.join(', ')})`);
+  if (file === undefined)
+    throw new Error(`no DOCSight fixture named ${JSON.stringify(name)} (known: ${DOCSIGHT_FIXTURE_NAMES.join(', ')})`);
   const dir = path.join(DOCSIGHT_FIXTURES_DIR, name);
   return {
     name,

@@ -23,8 +23,7 @@ export interface TestArchiveOptions {
 
 /** Writes the archive to `path` and returns its size in bytes. */
 export async function writeTestArchive(path: string, options: TestArchiveOptions = {}): Promise<number> {
-  const metaText =
-    options.metaText ?? JSON.stringify(options.meta ?? { magic: 'docsight-backup', format_version: 1 }, null, 2);
+  const metaText = options.metaText ?? JSON.stringify(options.meta ?? { magic: 'docsight-backup', format_version: 1 }, null, 2);
   const members = [
     { name: options.firstMemberName ?? 'backup_meta.json', content: Buffer.from(metaText, 'utf8') },
     ...(options.members ?? [{ name: 'docsis_history.db', content: Buffer.alloc(200 * 1024) }]),

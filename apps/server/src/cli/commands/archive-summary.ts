@@ -3,10 +3,7 @@ import type { ArchiveValidation } from '@evidence-locker/core';
 import type { CommandOutput } from '../cli-output.ts';
 import { formatBytes } from '../progress-bar.ts';
 
-export function printArchiveSummary(
-  out: CommandOutput,
-  archive: Pick<ArchiveValidation, 'meta' | 'members' | 'warnings'>,
-): void {
+export function printArchiveSummary(out: CommandOutput, archive: Pick<ArchiveValidation, 'meta' | 'members' | 'warnings'>): void {
   const { meta } = archive;
   out.table([
     ['Created', meta.timestamp ?? 'unknown'],
@@ -16,10 +13,16 @@ export function printArchiveSummary(
     ['Checksums', meta.members ? 'present, all match' : 'none in this archive'],
   ]);
   out.line('Members');
-  out.table(archive.members.map((member) => [member.name, formatBytes(member.size)]), 4);
+  out.table(
+    archive.members.map((member) => [member.name, formatBytes(member.size)]),
+    4,
+  );
   if (meta.tables && Object.keys(meta.tables).length > 0) {
     out.line('Rows (docsis_history.db)');
-    out.table(Object.entries(meta.tables).map(([table, rows]) => [table, String(rows)]), 4);
+    out.table(
+      Object.entries(meta.tables).map(([table, rows]) => [table, String(rows)]),
+      4,
+    );
   }
   for (const warning of archive.warnings) out.line(`warning: ${warning.message}`);
 }

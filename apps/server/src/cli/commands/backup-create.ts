@@ -40,7 +40,15 @@ export const backupCreateCommand: Command = {
     );
     const file = result.path ?? path.resolve(output!);
     if (values.json) {
-      printJson({ ok: true, fileName: result.fileName, path: file, size: result.size, seconds, meta: result.meta, demoRowsRemoved: result.demoRowsRemoved });
+      printJson({
+        ok: true,
+        fileName: result.fileName,
+        path: file,
+        size: result.size,
+        seconds,
+        meta: result.meta,
+        demoRowsRemoved: result.demoRowsRemoved,
+      });
       return 0;
     }
     const out = createOutput(false);

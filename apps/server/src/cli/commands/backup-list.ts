@@ -24,10 +24,7 @@ export const backupListCommand: Command = {
       return 0;
     }
     out.table(
-      backups.map((backup) => [
-        backup.fileName,
-        `${formatBytes(backup.size).padStart(9)}  ${backup.modified}  ${backup.trigger ?? '-'}`,
-      ]),
+      backups.map((backup) => [backup.fileName, `${formatBytes(backup.size).padStart(9)}  ${backup.modified}  ${backup.trigger ?? '-'}`]),
       0,
     );
     return 0;

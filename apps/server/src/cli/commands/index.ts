@@ -37,9 +37,7 @@ export function findCommand(first: string, rest: string[]): { command: Command; 
   const group = commands.filter((command) => command.name.startsWith(`${first} `));
   if (group.length > 0) {
     const names = group.map((command) => command.name.split(' ')[1]).join('|');
-    throw new UsageError(
-      second === undefined ? `\`${first}\` needs a subcommand: ${names}` : `unknown command: ${first} ${second}`,
-    );
+    throw new UsageError(second === undefined ? `\`${first}\` needs a subcommand: ${names}` : `unknown command: ${first} ${second}`);
   }
   throw new UsageError(`unknown command: ${first}`);
 }

@@ -22,10 +22,15 @@ describe('auth.login', () => {
     const attempts = Array.from({ length: 50 }, (_, i) => {
       const request = createTestContext(services, { clientAddress: '203.0.113.9' });
       const password = i === 49 ? PASSWORD : `guess ${i}`;
-      return { request, outcome: createCaller(request.ctx).auth.login({ password }).then(
-        () => 'logged in',
-        (error: { code?: string }) => error.code ?? 'unknown',
-      ) };
+      return {
+        request,
+        outcome: createCaller(request.ctx)
+          .auth.login({ password })
+          .then(
+            () => 'logged in',
+            (error: { code?: string }) => error.code ?? 'unknown',
+          ),
+      };
     });
     const outcomes = await Promise.all(attempts.map((attempt) => attempt.outcome));
     const checked = attempts.flatMap((attempt) => attempt.request.logLines).filter((line) => line.fields['reason'] === 'wrong password');
@@ -40,14 +45,18 @@ describe('auth.login', () => {
     const { services } = await protectedServices();
     const ip = { clientAddress: '203.0.113.10' };
     for (let i = 0; i < 4; i++) {
-      await expect(createCaller(createTestContext(services, ip).ctx).auth.login({ password: 'wrong' })).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+      await expect(createCaller(createTestContext(services, ip).ctx).auth.login({ password: 'wrong' })).rejects.toMatchObject({
+        code: 'UNAUTHORIZED',
+      });
     }
     const good = createTestContext(services, ip);
     await expect(createCaller(good.ctx).auth.login({ password: PASSWORD })).resolves.toEqual({ authenticated: true });
     expect(good.cookie.value).toBeDefined();
     // The success took back every counted failure: four more wrong ones are still plain refusals.
     for (let i = 0; i < 4; i++) {
-      await expect(createCaller(createTestContext(services, ip).ctx).auth.login({ password: 'wrong' })).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+      await expect(createCaller(createTestContext(services, ip).ctx).auth.login({ password: 'wrong' })).rejects.toMatchObject({
+        code: 'UNAUTHORIZED',
+      });
     }
   });
 
@@ -83,7 +92,9 @@ describe('auth.login', () => {
   it('says LOGIN_NOT_NEEDED while no admin password is set, and sets no cookie', async () => {
     const setup = await createTestServices({ config: { modem_type: 'fritzbox' } });
     const request = createTestContext(setup.services);
-    const error = await createCaller(request.ctx).auth.login({ password: 'anything' }).catch((caught: unknown) => caught);
+    const error = await createCaller(request.ctx)
+      .auth.login({ password: 'anything' })
+      .catch((caught: unknown) => caught);
     expect(error).toMatchObject({ code: 'BAD_REQUEST', message: 'No admin password is set, so there is nothing to log in to.' });
     expect(refusalOf(error)?.code).toBe('LOGIN_NOT_NEEDED');
     expect(request.cookie.value).toBeUndefined();
@@ -162,7 +173,9 @@ describe('auth.logoutEverywhere', () => {
   it('says LOGIN_NOT_NEEDED while no admin password is set', async () => {
     const setup = await createTestServices({ config: { modem_type: 'fritzbox' } });
     const request = createTestContext(setup.services);
-    const error = await createCaller(request.ctx).auth.logoutEverywhere().catch((caught: unknown) => caught);
+    const error = await createCaller(request.ctx)
+      .auth.logoutEverywhere()
+      .catch((caught: unknown) => caught);
     expect(error).toMatchObject({ code: 'BAD_REQUEST', message: 'No admin password is set, so there are no sessions to end.' });
     expect(refusalOf(error)?.code).toBe('LOGIN_NOT_NEEDED');
     expect(request.cookie.cleared).toBe(false);

@@ -49,9 +49,7 @@ const FileNameInputSchema = z.object({
   fileName: z.string({ error: 'fileName must be a backup file name.' }).min(1).max(255),
 });
 
-const BrowseInputSchema = z
-  .object({ path: userPath(z.string().min(1)).optional() })
-  .optional();
+const BrowseInputSchema = z.object({ path: userPath(z.string().min(1)).optional() }).optional();
 
 /** BACKUP_NAME_INVALID or BACKUP_NOT_FOUND before a job is queued, so the answer is immediate. */
 async function requireStoredBackup(backupPath: string, fileName: string): Promise<void> {
@@ -107,7 +105,12 @@ export const backupsRouter = router({
       trigger: 'manual',
       onSuccess: (result) => {
         ctx.scheduler.noteBackupCreated();
-        audit(log, 'backup.created', { ip: clientAddress, file: result.fileName, size: result.size, pruned: result.pruned }, 'Backup created');
+        audit(
+          log,
+          'backup.created',
+          { ip: clientAddress, file: result.fileName, size: result.size, pruned: result.pruned },
+          'Backup created',
+        );
       },
       onFailure: (error, cause) => {
         log.error({ err: cause, code: error.code, path: settings.backup_path }, `Backup failed: ${error.message}`);
@@ -147,7 +150,12 @@ export const backupsRouter = router({
             audit(log, 'backup.verified', { ip: clientAddress, file: result.fileName, ok: true }, 'Backup verified');
           },
           onFailure: (error) => {
-            audit(log, 'backup.verified', { ip: clientAddress, file: input.fileName, ok: false, code: error.code }, `Backup verification failed: ${error.message}`);
+            audit(
+              log,
+              'backup.verified',
+              { ip: clientAddress, file: input.fileName, ok: false, code: error.code },
+              `Backup verification failed: ${error.message}`,
+            );
           },
         }),
       );

@@ -9,9 +9,7 @@ import { ScheduleStateSchema } from '../../schedule-state.ts';
 import { protectedProcedure, router } from '../init.ts';
 
 export const DashboardSchema = z.object({
-  modem: z
-    .object({ type: z.string(), url: z.string().nullable(), user: z.string().nullable() })
-    .nullable(),
+  modem: z.object({ type: z.string(), url: z.string().nullable(), user: z.string().nullable() }).nullable(),
   demoMode: z.boolean(),
   configured: z.boolean(),
   databases: DashboardCountsSchema,
@@ -30,7 +28,11 @@ export const dashboardRouter = router({
       modem:
         modemType === undefined
           ? null
-          : { type: typeof modemType === 'string' ? modemType : JSON.stringify(modemType), url: text(config['modem_url']), user: text(config['modem_user']) },
+          : {
+              type: typeof modemType === 'string' ? modemType : JSON.stringify(modemType),
+              url: text(config['modem_url']),
+              user: text(config['modem_user']),
+            },
       demoMode,
       configured,
       databases,

@@ -90,7 +90,11 @@ describe('restore router', () => {
   it('on a running configured instance writes a pre-restore backup, logs everyone out, and serves the archive', async () => {
     // The archive: another instance with its own admin password and modem.
     const source = await createTestServices({ config: { modem_type: 'fritzbox', admin_password: await hashPassword('archive password') } });
-    const archive = await createBackup({ dataDir: source.dataDir, destination: { kind: 'directory', backupDir: source.backupDir }, trigger: 'manual' });
+    const archive = await createBackup({
+      dataDir: source.dataDir,
+      destination: { kind: 'directory', backupDir: source.backupDir },
+      trigger: 'manual',
+    });
 
     const target = await createTestServices({ config: { modem_type: 'tc4400', admin_password: await hashPassword('instance password') } });
     target.services.instance.historyDb
@@ -127,7 +131,11 @@ describe('restore router', () => {
 
   it('invalidates old session cookies even when the restored admin password is the same (fresh session key)', async () => {
     const setup = await createTestServices({ config: { modem_type: 'tc4400', admin_password: await hashPassword('instance password') } });
-    const own = await createBackup({ dataDir: setup.dataDir, destination: { kind: 'directory', backupDir: setup.backupDir }, trigger: 'manual' });
+    const own = await createBackup({
+      dataDir: setup.dataDir,
+      destination: { kind: 'directory', backupDir: setup.backupDir },
+      trigger: 'manual',
+    });
     const login = createTestContext(setup.services);
     await createCaller(login.ctx).auth.login({ password: 'instance password' });
     const caller = createCaller(createTestContext(setup.services, { sessionToken: login.cookie.value! }).ctx);
@@ -190,7 +198,10 @@ describe('restore router', () => {
     const setup = await createTestServices({ config: { modem_type: 'fritzbox' } });
     const caller = createCaller(createTestContext(setup.services).ctx);
     const before = directoryPicture(setup.dataDir);
-    const verdict = { code: 'DATABASE_CORRUPT', message: expect.stringMatching(/^Restored database failed (verification|integrity check): docsis_history\.db/) };
+    const verdict = {
+      code: 'DATABASE_CORRUPT',
+      message: expect.stringMatching(/^Restored database failed (verification|integrity check): docsis_history\.db/),
+    };
     // Uploaded: the integrity check runs before the upload is accepted, so nothing can be restored.
     await expect(stage(setup, corruptDatabaseArchive())).rejects.toMatchObject(verdict);
     expect(directoryPicture(setup.dataDir)).toEqual(before);

@@ -23,10 +23,7 @@ import { publicProcedure, router, setupProcedure } from '../init.ts';
 
 const UploadIdSchema = z.object({ uploadId: z.string().uuid({ message: 'Not an upload id.' }) });
 
-export const RestoreStartInputSchema = z.union([
-  UploadIdSchema.strict(),
-  z.object({ fileName: z.string().min(1).max(255) }).strict(),
-]);
+export const RestoreStartInputSchema = z.union([UploadIdSchema.strict(), z.object({ fileName: z.string().min(1).max(255) }).strict()]);
 export type RestoreStartInput = z.infer<typeof RestoreStartInputSchema>;
 
 function uploadGone() {

@@ -142,7 +142,11 @@ describe('a restored config.json whose backup_path breaks the backup-path rule',
     await sourceInstance.close();
     fs.writeFileSync(path.join(source, 'config.json'), toPythonJson({ modem_type: 'fritzbox', backup_path: backupPath }));
     const archives = fs.mkdtempSync(path.join(setup!.root, 'archives-'));
-    const { path: archive } = await createBackup({ dataDir: source, destination: { kind: 'directory', backupDir: archives }, trigger: 'manual' });
+    const { path: archive } = await createBackup({
+      dataDir: source,
+      destination: { kind: 'directory', backupDir: archives },
+      trigger: 'manual',
+    });
     fs.rmSync(source, { recursive: true });
     return archive!;
   }

@@ -111,9 +111,7 @@ describe('setup router', () => {
     await expect(caller.setup.completeSetup({ ...validSetup, modemUrl: '192.168.178.1' })).rejects.toThrow(
       /must start with http:\/\/ or https:\/\//,
     );
-    await expect(caller.setup.completeSetup({ ...validSetup, adminPassword: 'short' })).rejects.toThrow(
-      /at least 8 characters/,
-    );
+    await expect(caller.setup.completeSetup({ ...validSetup, adminPassword: 'short' })).rejects.toThrow(/at least 8 characters/);
     expect(fs.existsSync(path.join(setup.dataDir, 'config.json'))).toBe(false);
   });
 

@@ -75,7 +75,11 @@ export const setupRouter = router({
   startDemo: protectedProcedure.output(StartDemoResultSchema).mutation(async ({ ctx }) => {
     const snapshot = ctx.instance.snapshot;
     if (snapshot.configured) {
-      throw refusal('CONFLICT', 'DEMO_NEEDS_FRESH_INSTANCE', 'This instance is already configured; demo mode can only start on a fresh instance.');
+      throw refusal(
+        'CONFLICT',
+        'DEMO_NEEDS_FRESH_INSTANCE',
+        'This instance is already configured; demo mode can only start on a fresh instance.',
+      );
     }
     if (ctx.instance.demoModeOverride === false) {
       throw refusal('CONFLICT', 'DEMO_DISABLED', 'DEMO_MODE=false is set in the environment, so demo mode cannot start.');
@@ -100,7 +104,11 @@ export const setupRouter = router({
    */
   completeSetup: protectedProcedure.input(CompleteSetupInputSchema).mutation(async ({ ctx, input }) => {
     if (ctx.instance.snapshot.configured) {
-      throw refusal('CONFLICT', 'SETUP_ALREADY_DONE', 'This instance is already configured; change its settings instead of running setup again.');
+      throw refusal(
+        'CONFLICT',
+        'SETUP_ALREADY_DONE',
+        'This instance is already configured; change its settings instead of running setup again.',
+      );
     }
     const updated = await ctx.instance.updateConfig({
       modem_type: input.modemType,

@@ -162,7 +162,9 @@ describe('copyLiveDatabaseWhile', () => {
       reader.exec('BEGIN');
       reader.prepare('SELECT COUNT(*) FROM samples').pluck().get();
       writer.prepare('INSERT INTO samples (payload) VALUES (?)').run('frame');
-      expect(await copyLiveDatabaseWhile(source, path.join(dir, 'copy.db'), () => 1, { busyTimeoutMs: 10 })).toEqual({ outcome: 'wal-busy' });
+      expect(await copyLiveDatabaseWhile(source, path.join(dir, 'copy.db'), () => 1, { busyTimeoutMs: 10 })).toEqual({
+        outcome: 'wal-busy',
+      });
       expect(fs.existsSync(path.join(dir, 'copy.db'))).toBe(false);
       reader.exec('ROLLBACK');
       // Once that reader is gone, the copy holds the committed frame.

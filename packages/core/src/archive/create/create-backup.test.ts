@@ -19,13 +19,7 @@ import {
   type FixtureDataDir,
 } from '@evidence-locker/core/testing/create-backup-fixtures';
 
-const DATA_FILES_ORDER = [
-  'backup_meta.json',
-  'docsis_history.db',
-  'connection_monitor.db',
-  'config.json',
-  '.config_key',
-];
+const DATA_FILES_ORDER = ['backup_meta.json', 'docsis_history.db', 'connection_monitor.db', 'config.json', '.config_key'];
 const NOW = new Date(2026, 10, 26, 7, 2, 50, 446);
 
 const cleanups: (() => void)[] = [];
@@ -104,8 +98,16 @@ describe('createBackup', () => {
     const result = await backupTo(fx, { trigger: 'scheduled', appVersion: 'test-1.2.3' });
     const view = readWithPython(result.path!, fx.outDir);
     expect(view.metaKeys).toEqual([
-      'magic', 'format_version', 'timestamp', 'app_version', 'tables',
-      'members', 'connection_monitor_tables', 'trigger', 'generator', 'gzip_members',
+      'magic',
+      'format_version',
+      'timestamp',
+      'app_version',
+      'tables',
+      'members',
+      'connection_monitor_tables',
+      'trigger',
+      'generator',
+      'gzip_members',
     ]);
     expect(view.meta).toMatchObject({ magic: 'docsight-backup', format_version: 1, app_version: 'test-1.2.3', trigger: 'scheduled' });
     expect(view.meta.timestamp).toBe(`${NOW.toISOString().slice(0, 19)}.446000+00:00`);
@@ -136,7 +138,17 @@ describe('createBackup', () => {
     const history = new Database(path.join(fx.outDir, 'docsis_history.db'), { readonly: true });
     const monitor = new Database(path.join(fx.outDir, 'connection_monitor.db'), { readonly: true });
     try {
-      for (const table of ['snapshots', 'events', 'weather_data', 'speedtest_results', 'bqm_graphs', 'bnetz_measurements', 'journal_entries', 'incidents', 'community_module_rows']) {
+      for (const table of [
+        'snapshots',
+        'events',
+        'weather_data',
+        'speedtest_results',
+        'bqm_graphs',
+        'bnetz_measurements',
+        'journal_entries',
+        'incidents',
+        'community_module_rows',
+      ]) {
         expect(history.prepare(`SELECT COUNT(*) FROM ${table} WHERE is_demo = 1`).pluck().get(), table).toBe(0);
       }
       expect(history.prepare('SELECT COUNT(*) FROM snapshots').pluck().get()).toBe(3);
@@ -213,7 +225,7 @@ describe('createBackup', () => {
     const report = JSON.parse(output.split('\n')[1]!) as { inserted: number; errors: string[] };
     expect(report.errors).toEqual([]);
     expect(report.inserted).toBeGreaterThan(0);
-    const archivedEvents = (result.meta.tables).events!;
+    const archivedEvents = result.meta.tables.events!;
     expect(archivedEvents).toBeGreaterThanOrEqual(2000);
     expect(archivedEvents).toBeLessThanOrEqual(2000 + report.inserted);
     expect(countRows(fx.historyPath).events).toBe(2000 + report.inserted);
@@ -292,9 +304,9 @@ describe('createBackup', () => {
         callback(new Error('client went away'));
       },
     });
-    await expect(
-      createBackup({ dataDir: fx.dataDir, destination: { kind: 'stream', stream }, trigger: 'download' }),
-    ).rejects.toThrow('client went away');
+    await expect(createBackup({ dataDir: fx.dataDir, destination: { kind: 'stream', stream }, trigger: 'download' })).rejects.toThrow(
+      'client went away',
+    );
     expect(listDir(fx.dataDir)).toEqual([...liveFiles].sort());
   });
 
@@ -321,7 +333,10 @@ describe('createBackup', () => {
           if (p.phase === phase) controller.abort();
         },
       });
-      const error = await promise.then(() => undefined, (e: unknown) => e);
+      const error = await promise.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(isLockerError(error, 'CANCELLED'), String(error)).toBe(true);
       expect(listDir(fx.backupDir)).toEqual([]);
       expect(listDir(fx.dataDir)).toEqual([...liveFiles].sort());
@@ -338,7 +353,10 @@ describe('createBackup', () => {
         if (p.phase === 'snapshot') timer ??= setTimeout(() => controller.abort(), 30);
       },
     });
-    const error = await promise.then(() => undefined, (e: unknown) => e);
+    const error = await promise.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(isLockerError(error, 'CANCELLED'), String(error)).toBe(true);
     expect(listDir(fx.dataDir)).toEqual([...liveFiles].sort());
     expect(countRows(fx.historyPath).snapshots).toBe(4000);

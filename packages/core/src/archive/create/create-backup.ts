@@ -77,9 +77,7 @@ const PRIVATE_FILES = [CONFIG_FILE, CONFIG_KEY_FILE] as const;
 const PRIVATE_MODE = 0o600;
 const PUBLIC_MODE = 0o644;
 
-export type BackupDestination =
-  | { kind: 'directory'; backupDir: string }
-  | { kind: 'stream'; stream: Writable };
+export type BackupDestination = { kind: 'directory'; backupDir: string } | { kind: 'stream'; stream: Writable };
 
 /** `waiting`: another backup of this process runs first (backup-turns.ts). */
 export type BackupPhase = 'waiting' | 'snapshot' | 'compress' | 'write';

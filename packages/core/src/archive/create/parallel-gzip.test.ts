@@ -8,9 +8,12 @@ describe('ParallelGzipWriter', () => {
     const text = Buffer.from('docsis snapshot '.repeat(40_000));
     const input = Buffer.concat([text, randomBytes(300_000), text]);
     const members: Buffer[] = [];
-    const writer = new ParallelGzipWriter(async (member) => {
-      members.push(Buffer.concat(member));
-    }, { chunkSize: 64 * 1024, concurrency: 3 });
+    const writer = new ParallelGzipWriter(
+      async (member) => {
+        members.push(Buffer.concat(member));
+      },
+      { chunkSize: 64 * 1024, concurrency: 3 },
+    );
     // Mixed write and fill calls, in odd sizes, so chunk boundaries fall inside both.
     await writer.write(input.subarray(0, 1000));
     let position = 1000;
@@ -50,9 +53,12 @@ describe('ParallelGzipWriter', () => {
   });
 
   it('rejects when the sink fails', async () => {
-    const writer = new ParallelGzipWriter(async () => {
-      throw new Error('disk gone');
-    }, { chunkSize: 1024, concurrency: 1 });
+    const writer = new ParallelGzipWriter(
+      async () => {
+        throw new Error('disk gone');
+      },
+      { chunkSize: 1024, concurrency: 1 },
+    );
     await expect(writer.write(randomBytes(10_000))).rejects.toThrow('disk gone');
   });
 });

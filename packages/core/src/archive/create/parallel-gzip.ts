@@ -83,7 +83,7 @@ export class ParallelGzipWriter {
 
   /** Copies `bytes` into the stream. */
   async write(bytes: Buffer): Promise<void> {
-    for (let offset = 0; offset < bytes.length; ) {
+    for (let offset = 0; offset < bytes.length;) {
       const slot = await this.#currentSlot();
       const copied = bytes.copy(slot, this.#filled, offset);
       offset += copied;
@@ -100,7 +100,7 @@ export class ParallelGzipWriter {
     read: (target: Buffer, offset: number, length: number) => Promise<number>,
     onBytes?: (piece: Buffer) => void,
   ): Promise<void> {
-    for (let remaining = length; remaining > 0; ) {
+    for (let remaining = length; remaining > 0;) {
       const slot = await this.#currentSlot();
       const room = Math.min(remaining, slot.length - this.#filled);
       const bytesRead = await read(slot, this.#filled, room);
@@ -125,7 +125,11 @@ export class ParallelGzipWriter {
   /** Frees the compressors; call it when giving up before `end()`. */
   close(): void {
     for (const lane of this.#freeLanes.splice(0)) lane.close();
-    for (const job of this.#jobs.splice(0)) void job.member.then(() => job.lane.close(), () => job.lane.close());
+    for (const job of this.#jobs.splice(0))
+      void job.member.then(
+        () => job.lane.close(),
+        () => job.lane.close(),
+      );
   }
 
   async #currentSlot(): Promise<Buffer> {

@@ -85,7 +85,8 @@ describe('snapshotDatabase', () => {
     const { dir, source } = liveHistory({ userRows: 40, demoRows: 0 });
     const live = new Database(source);
     for (const table of ['journal_attachments', 'journal_entries', 'incidents']) {
-      if (table === 'journal_attachments') live.prepare('DELETE FROM journal_attachments WHERE entry_id IN (SELECT id FROM journal_entries WHERE is_demo = 1)').run();
+      if (table === 'journal_attachments')
+        live.prepare('DELETE FROM journal_attachments WHERE entry_id IN (SELECT id FROM journal_entries WHERE is_demo = 1)').run();
       else live.prepare(`DELETE FROM ${table} WHERE is_demo = 1`).run();
     }
     live.close();
@@ -105,7 +106,11 @@ describe('snapshotDatabase', () => {
     const writer = new Database(source);
     const target = path.join(dir, 'copy.db');
     const copied = await copyLiveDatabaseWhile(source, target, (db) => {
-      writer.prepare("INSERT INTO snapshots (timestamp, summary_json, ds_channels_json, us_channels_json) VALUES ('2026-11-26T10:00:00', '{}', '[]', '[]')").run();
+      writer
+        .prepare(
+          "INSERT INTO snapshots (timestamp, summary_json, ds_channels_json, us_channels_json) VALUES ('2026-11-26T10:00:00', '{}', '[]', '[]')",
+        )
+        .run();
       return db.prepare('SELECT COUNT(*) FROM snapshots').pluck().get() as number;
     });
     expect(copied).toEqual({ outcome: 'copied', result: 5 });

@@ -69,7 +69,10 @@ export function countTables(db: Database.Database): TableCounts {
     .all() as string[];
   const tables: TableCounts = {};
   for (const name of names) {
-    tables[name] = db.prepare(`SELECT COUNT(*) FROM "${name.replaceAll('"', '""')}"`).pluck().get() as number;
+    tables[name] = db
+      .prepare(`SELECT COUNT(*) FROM "${name.replaceAll('"', '""')}"`)
+      .pluck()
+      .get() as number;
   }
   return tables;
 }

@@ -81,4 +81,3 @@ export async function snapshotDatabases(
     clearInterval(timer);
   }
 }
-

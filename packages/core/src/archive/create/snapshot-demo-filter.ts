@@ -38,7 +38,13 @@ function tableNames(db: Database.Database): string[] {
 export function hasDemoRows(db: Database.Database): boolean {
   return tableNames(db)
     .filter((table) => columnsOf(db, table).has('is_demo'))
-    .some((table) => db.prepare(`SELECT EXISTS (SELECT 1 FROM ${quote(table)} WHERE is_demo = 1)`).pluck().get() === 1);
+    .some(
+      (table) =>
+        db
+          .prepare(`SELECT EXISTS (SELECT 1 FROM ${quote(table)} WHERE is_demo = 1)`)
+          .pluck()
+          .get() === 1,
+    );
 }
 
 /** Deletes demo rows from `db` in one transaction and returns how many rows were deleted. */
@@ -60,9 +66,7 @@ export function removeDemoRows(db: Database.Database): number {
       run('DELETE FROM journal_attachments WHERE entry_id IN (SELECT id FROM journal_entries WHERE is_demo = 1)');
     }
     if (has('journal_entries', 'incident_id') && has('incidents', 'id', 'is_demo')) {
-      db.prepare(
-        'UPDATE journal_entries SET incident_id = NULL WHERE incident_id IN (SELECT id FROM incidents WHERE is_demo = 1)',
-      ).run();
+      db.prepare('UPDATE journal_entries SET incident_id = NULL WHERE incident_id IN (SELECT id FROM incidents WHERE is_demo = 1)').run();
     }
     if (has('connection_targets', 'id', 'is_demo')) {
       const demoTargets = 'SELECT id FROM connection_targets WHERE is_demo = 1';

@@ -60,18 +60,15 @@ export async function writeArchiveBody(
   let tarBytes = 0;
   const gzipMembers: number[] = [];
   const spool = await fs.promises.open(spoolPath, 'wx');
-  const gzip = new ParallelGzipWriter(
-    async (member) => {
-      let size = 0;
-      for (const part of member) {
-        if (signal?.aborted) throw abortError();
-        await writeAll(spool, part);
-        size += part.length;
-      }
-      gzipMembers.push(size);
-    },
-    options.gzip,
-  );
+  const gzip = new ParallelGzipWriter(async (member) => {
+    let size = 0;
+    for (const part of member) {
+      if (signal?.aborted) throw abortError();
+      await writeAll(spool, part);
+      size += part.length;
+    }
+    gzipMembers.push(size);
+  }, options.gzip);
   try {
     const add = async (bytes: Buffer): Promise<void> => {
       await gzip.write(bytes);

@@ -65,7 +65,7 @@ export async function writeArchiveFile(
 
 /** Writes all of `bytes` at the file position (a single write may be short). */
 export async function writeAll(handle: fs.promises.FileHandle, bytes: Buffer): Promise<void> {
-  for (let offset = 0; offset < bytes.length; ) {
+  for (let offset = 0; offset < bytes.length;) {
     const { bytesWritten } = await handle.write(bytes, offset, bytes.length - offset);
     offset += bytesWritten;
   }

@@ -16,10 +16,7 @@
  */
 
 /** The outcome of classifying a raw tar member name. */
-export type MemberNameVerdict =
-  | { kind: 'safe'; name: string }
-  | { kind: 'root' }
-  | { kind: 'unsafe'; reason: string };
+export type MemberNameVerdict = { kind: 'safe'; name: string } | { kind: 'root' } | { kind: 'unsafe'; reason: string };
 
 // C0 controls, DEL and C1 controls: never part of a name DOCSight or we write, and NUL/newline
 // tricks are how a name hides a different name from a log or a UI.
@@ -51,8 +48,5 @@ export function classifyMemberName(rawName: string, isDirectory: boolean): Membe
 
 /** A name made printable for messages and logs: control characters become `\uXXXX`. */
 export function printableMemberName(rawName: string): string {
-  return rawName.replace(
-    new RegExp(CONTROL_CHARACTERS.source, 'g'),
-    (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
+  return rawName.replace(new RegExp(CONTROL_CHARACTERS.source, 'g'), (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

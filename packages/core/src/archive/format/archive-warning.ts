@@ -29,10 +29,6 @@ export const ArchiveWarningSchema = z.object({
 export type ArchiveWarning = z.infer<typeof ArchiveWarningSchema>;
 
 /** One warning: `code`, its English `message`, and the `details` a translation may name (default none). */
-export function archiveWarning(
-  code: ArchiveWarningCode,
-  message: string,
-  details: Record<string, string | number> = {},
-): ArchiveWarning {
+export function archiveWarning(code: ArchiveWarningCode, message: string, details: Record<string, string | number> = {}): ArchiveWarning {
   return { code, message, details };
 }

@@ -73,9 +73,7 @@ export interface ArchiveInflaterOptions {
 }
 
 /** A pipeline stage that inflates an archive's gzip stream (see the top comment). */
-export function createArchiveInflater(
-  options: ArchiveInflaterOptions,
-): (source: AsyncIterable<Buffer>) => AsyncGenerator<Buffer> {
+export function createArchiveInflater(options: ArchiveInflaterOptions): (source: AsyncIterable<Buffer>) => AsyncGenerator<Buffer> {
   const { onPath } = options;
   return async function* inflateArchive(source) {
     if (!options.parallel) {
@@ -86,7 +84,7 @@ export function createArchiveInflater(
     const input = source[Symbol.asyncIterator]();
     const probed: Buffer[] = [];
     let first: FirstMember | undefined;
-    for (let probing = true; probing; ) {
+    for (let probing = true; probing;) {
       const next = await input.next();
       if (next.done === true) break;
       probed.push(next.value);

@@ -25,7 +25,10 @@ export function peekGzipMemberIndex(entryBytes: Buffer): number[] | undefined {
   const type = entryBytes[TYPEFLAG];
   if (name !== META_FILE || (type !== 0x30 && type !== 0) || entryBytes[PREFIX] !== 0) return undefined;
   if (entryBytes.toString('latin1', ...MAGIC_FIELD) !== 'ustar') return undefined;
-  const sizeText = entryBytes.toString('latin1', ...SIZE_FIELD).replace(/[\0 ]+$/, '').trim();
+  const sizeText = entryBytes
+    .toString('latin1', ...SIZE_FIELD)
+    .replace(/[\0 ]+$/, '')
+    .trim();
   if (!/^[0-7]{1,11}$/.test(sizeText)) return undefined;
   const size = Number.parseInt(sizeText, 8);
   if (entryBytes.length !== TAR_BLOCK_SIZE + Math.ceil(size / TAR_BLOCK_SIZE) * TAR_BLOCK_SIZE) return undefined;

@@ -71,11 +71,9 @@ export function classifyInputError(error: unknown): Error {
   const code = errnoCode(error);
   const message = error instanceof Error ? error.message : String(error);
   if (code === 'Z_BUF_ERROR') {
-    return new LockerError(
-      'ARCHIVE_TRUNCATED',
-      'Invalid archive: compressed file ended before the end-of-stream marker was reached',
-      { cause: error },
-    );
+    return new LockerError('ARCHIVE_TRUNCATED', 'Invalid archive: compressed file ended before the end-of-stream marker was reached', {
+      cause: error,
+    });
   }
   if (code === 'Z_DATA_ERROR') {
     return new LockerError('ARCHIVE_CORRUPT', `Invalid archive: corrupt gzip data (${message})`, { cause: error });

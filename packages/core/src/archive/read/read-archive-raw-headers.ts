@@ -145,7 +145,8 @@ function checkBlocksBefore(window: RawHeaderWindow, headerAt: number): string | 
     if (isZeroBlock(block)) return `a member follows the end-of-archive marker at byte ${at}`;
     const sizeProblem = checkSizeField(block);
     if (sizeProblem !== undefined) return sizeProblem;
-    const size = (block[124]! & 0x80) === 0 ? Number.parseInt(block.toString('latin1', 124, 136).replace(/[ \0]+/g, '') || '0', 8) : Number.NaN;
+    const size =
+      (block[124]! & 0x80) === 0 ? Number.parseInt(block.toString('latin1', 124, 136).replace(/[ \0]+/g, '') || '0', 8) : Number.NaN;
     if (!Number.isSafeInteger(size)) return 'extension header size out of range';
     at += TAR_BLOCK_SIZE + Math.ceil(size / TAR_BLOCK_SIZE) * TAR_BLOCK_SIZE;
   }

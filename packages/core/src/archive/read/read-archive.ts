@@ -339,7 +339,10 @@ class MemberRules {
     const verdict = classifyMemberName(header.name, isDirectory);
     if (verdict.kind === 'unsafe' || (verdict.kind === 'root' && !isDirectory)) {
       throw new LockerError('MEMBER_UNSAFE', `Unsafe path in archive: ${printableMemberName(header.name)}`, {
-        details: { name: printableMemberName(header.name), reason: verdict.kind === 'unsafe' ? verdict.reason : 'root entry is not a directory' },
+        details: {
+          name: printableMemberName(header.name),
+          reason: verdict.kind === 'unsafe' ? verdict.reason : 'root entry is not a directory',
+        },
       });
     }
     if (verdict.kind === 'root') return drain(entry);

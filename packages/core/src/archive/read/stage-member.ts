@@ -51,10 +51,14 @@ export interface StagedMember {
 
 function diskFull(error: unknown, dataDir: string, name: string): unknown {
   if (!isDiskFullErrno(errnoCode(error))) return error;
-  return new LockerError('DISK_FULL', `The disk filled up while ${name} was unpacked into ${dataDir}; nothing was changed. Free up space there and try again.`, {
-    cause: error,
-    details: { dataDir, name },
-  });
+  return new LockerError(
+    'DISK_FULL',
+    `The disk filled up while ${name} was unpacked into ${dataDir}; nothing was changed. Free up space there and try again.`,
+    {
+      cause: error,
+      details: { dataDir, name },
+    },
+  );
 }
 
 /**
@@ -147,7 +151,7 @@ class StagedFileWriter {
       await this.#submit(piece);
       return;
     }
-    for (let offset = 0; offset < piece.length; ) {
+    for (let offset = 0; offset < piece.length;) {
       const buffer = this.#buffers[this.#current]!;
       const copied = piece.copy(buffer, this.#filled, offset);
       offset += copied;
@@ -208,7 +212,7 @@ class StagedFileWriter {
 }
 
 async function writeAllAt(handle: FileHandle, bytes: Buffer, position: number): Promise<void> {
-  for (let offset = 0; offset < bytes.length; ) {
+  for (let offset = 0; offset < bytes.length;) {
     const { bytesWritten } = await handle.write(bytes, offset, bytes.length - offset, position + offset);
     offset += bytesWritten;
   }

@@ -29,10 +29,7 @@ export type ArchiveValidation = z.infer<typeof ArchiveValidationSchema>;
  * Reads the whole archive from `source` and checks it: container, member rules, meta, and the
  * `members` checksums when the meta has them. Throws a LockerError on the first problem.
  */
-export async function validateArchive(
-  source: ArchiveSource,
-  options: ReadArchiveOptions = {},
-): Promise<ArchiveValidation> {
+export async function validateArchive(source: ArchiveSource, options: ReadArchiveOptions = {}): Promise<ArchiveValidation> {
   const result = await readArchive(
     source,
     async (_member, content) => {
@@ -58,10 +55,7 @@ export function archiveValidationOf(read: Pick<ArchiveValidation, 'meta' | 'memb
 }
 
 /** validateArchive on the file at `path`; progress gets the file size as `bytesTotal`. */
-export async function validateArchiveFile(
-  path: string,
-  options: ReadArchiveOptions = {},
-): Promise<ArchiveValidation> {
+export async function validateArchiveFile(path: string, options: ReadArchiveOptions = {}): Promise<ArchiveValidation> {
   let size: number;
   try {
     size = (await stat(path)).size;

@@ -35,10 +35,14 @@ export async function checkInstanceFiles(files: InstanceFiles): Promise<void> {
   if (!shape.success) {
     const issue = shape.error.issues[0];
     const where = issue?.path.join('.') ?? '';
-    throw new LockerError('CONFIG_INVALID', `Invalid backup: config.json: ${where ? `${where}: ` : ''}${issue?.message ?? 'unexpected shape'}`, {
-      cause: shape.error,
-      details: { key: where },
-    });
+    throw new LockerError(
+      'CONFIG_INVALID',
+      `Invalid backup: config.json: ${where ? `${where}: ` : ''}${issue?.message ?? 'unexpected shape'}`,
+      {
+        cause: shape.error,
+        details: { key: where },
+      },
+    );
   }
   for (const name of ENCRYPTED_KEYS) {
     const value = config[name];

@@ -187,7 +187,13 @@ export async function discardPreparedRestore(prepared: PreparedRestore): Promise
 /** True while every staged file of `prepared` is still there (a server restart sweeps them). */
 export async function preparedRestoreIntact(prepared: PreparedRestore): Promise<boolean> {
   for (const path of prepared.staged.values()) {
-    if (!(await stat(path).then((stats) => stats.isFile(), () => false))) return false;
+    if (
+      !(await stat(path).then(
+        (stats) => stats.isFile(),
+        () => false,
+      ))
+    )
+      return false;
   }
   return true;
 }

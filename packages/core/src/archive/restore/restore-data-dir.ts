@@ -71,10 +71,7 @@ export interface RestoreDataDirResult extends RestoreResult {
  * Whether `dataDir` holds anything worth a pre-restore backup. `databases`: where to read each
  * database instead of the data directory (copies taken while the live files are held).
  */
-export async function dataDirHoldsData(
-  dataDir: string,
-  databases: Partial<Record<DatabaseFileName, string>> = {},
-): Promise<boolean> {
+export async function dataDirHoldsData(dataDir: string, databases: Partial<Record<DatabaseFileName, string>> = {}): Promise<boolean> {
   if (await isFile(path.join(dataDir, CONFIG_FILE))) return true;
   for (const name of DATABASE_FILES) {
     const file = databases[name] ?? path.join(dataDir, name);
@@ -148,7 +145,12 @@ export async function restoreDataDir(options: RestoreDataDirOptions): Promise<Re
   }
   const warnings = [...result.warnings];
   if (leftDemoMode) {
-    warnings.push(archiveWarning('DEMO_MODE_LEFT', 'The backup came from a demo instance without a modem: demo mode is now off; connect your modem to continue.'));
+    warnings.push(
+      archiveWarning(
+        'DEMO_MODE_LEFT',
+        'The backup came from a demo instance without a modem: demo mode is now off; connect your modem to continue.',
+      ),
+    );
   }
   // The key files are always written anew, so they are neither "restored" nor "removed" for the user.
   const keyFiles: string[] = [SESSION_KEY_FILE, AUTH_STATE_FILE];

@@ -46,10 +46,7 @@ export const RestoreIntentSchema = z.object({
 export type RestoreIntent = z.infer<typeof RestoreIntentSchema>;
 
 /** One step of applying an intent, as shown to a `beforeStep` hook. */
-export type PublishStep =
-  | { kind: 'rename'; from: string; to: string }
-  | { kind: 'remove'; name: string }
-  | { kind: 'finish' };
+export type PublishStep = { kind: 'rename'; from: string; to: string } | { kind: 'remove'; name: string } | { kind: 'finish' };
 
 /** Called before each step; throwing stops the publish there, as a crash would (tests use it). */
 export type PublishStepHook = (step: PublishStep) => void | Promise<void>;
