@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { hashPassword, listBackups } from '@evidence-locker/core';
-import { serveTestApp } from './test-support/serve-test-app.ts';
+import { serveTestApp } from '@evidence-locker/server/testing/serve-test-app';
 
 const PASSWORD = 'correct horse battery';
 

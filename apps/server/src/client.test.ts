@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { hashPassword } from '@evidence-locker/core';
 import { createLockerClient } from './client.ts';
-import { listenTestApp } from './test-support/serve-test-app.ts';
+import { listenTestApp } from '@evidence-locker/server/testing/serve-test-app';
 
 /** A fetch that keeps the session cookie between calls, as a browser would. */
 function cookieFetch(): typeof fetch {

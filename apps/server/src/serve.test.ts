@@ -7,9 +7,9 @@ import path from 'node:path';
 import { LockerError, ownLeaseName } from '@evidence-locker/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadEnv } from './env.ts';
-import { FIXTURE_A, stagedUploads } from './restore/restore-test-support.ts';
+import { FIXTURE_A, stagedUploads } from '@evidence-locker/server/testing/restore-support';
 import { startServer, type RunningServer } from './serve.ts';
-import { createTestServices } from './test-support/test-services.ts';
+import { createTestServices } from '@evidence-locker/server/testing/test-services';
 
 let server: RunningServer | undefined;
 afterEach(async () => {

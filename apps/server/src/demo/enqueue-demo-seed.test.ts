@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { JobProgressSchema, type JobProgress } from '../jobs/job-schema.ts';
-import { createTestServices } from '../test-support/test-services.ts';
+import { createTestServices } from '@evidence-locker/server/testing/test-services';
 import { seedJobProgress } from './enqueue-demo-seed.ts';
 import { seedDemoData } from './seed-demo-data.ts';
 

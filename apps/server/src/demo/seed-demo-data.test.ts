@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createTestServices } from '../test-support/test-services.ts';
+import { createTestServices } from '@evidence-locker/server/testing/test-services';
 import { seedDemoData } from './seed-demo-data.ts';
 
 const SHORT = { historyDays: 2, connectionMonitorDays: 1, now: new Date('2026-05-01T12:00:00Z') };

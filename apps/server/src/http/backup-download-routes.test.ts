@@ -4,8 +4,8 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { createBackup, hashPassword, validateArchive, WORK_PREFIX } from '@evidence-locker/core';
 import { describe, expect, it } from 'vitest';
-import { serveTestApp } from '../test-support/serve-test-app.ts';
-import type { TestServices } from '../test-support/test-services.ts';
+import { serveTestApp } from '@evidence-locker/server/testing/serve-test-app';
+import type { TestServices } from '@evidence-locker/server/testing/test-services';
 
 const PASSWORD = 'correct horse battery';
 const FILE_NAME = /^docsight_backup_\d{4}-\d{2}-\d{2}_\d{6}\.tar\.gz$/;

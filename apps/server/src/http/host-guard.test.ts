@@ -6,8 +6,8 @@
 import fs from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { FIXTURE_A, directoryPicture, stagedUploads } from '../restore/restore-test-support.ts';
-import { serveTestApp } from '../test-support/serve-test-app.ts';
+import { FIXTURE_A, directoryPicture, stagedUploads } from '@evidence-locker/server/testing/restore-support';
+import { serveTestApp } from '@evidence-locker/server/testing/serve-test-app';
 
 const FIXTURE = fs.readFileSync(FIXTURE_A);
 /** What a rebound page's requests carry. */

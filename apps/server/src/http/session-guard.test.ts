@@ -5,7 +5,7 @@
 import { createBackup, hashPassword } from '@evidence-locker/core';
 import type { FastifyInstance } from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { serveTestApp } from '../test-support/serve-test-app.ts';
+import { serveTestApp } from '@evidence-locker/server/testing/serve-test-app';
 
 const PASSWORD = 'correct horse battery';
 

@@ -11,7 +11,7 @@ import { Readable, Writable } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { PREPARED_PREFIX, reserveSpace } from '@evidence-locker/core';
 import { receiveUpload } from './receive-upload.ts';
-import { FIXTURE_A } from './restore-test-support.ts';
+import { FIXTURE_A } from '@evidence-locker/server/testing/restore-support';
 
 const failure = vi.hoisted(() => ({ code: undefined as string | undefined }));
 

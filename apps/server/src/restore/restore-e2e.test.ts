@@ -11,7 +11,12 @@ import { createLockerClient } from '../client.ts';
 import type { JobSnapshot } from '../jobs/job-snapshot.ts';
 import { startServer, type RunningServer } from '../serve.ts';
 import type { RestoreJobResult } from './restore-job-result.ts';
-import { FIXTURE_A, FIXTURE_A_CONNECTION_SAMPLES, FIXTURE_A_SNAPSHOTS, stagedUploads } from './restore-test-support.ts';
+import {
+  FIXTURE_A,
+  FIXTURE_A_CONNECTION_SAMPLES,
+  FIXTURE_A_SNAPSHOTS,
+  stagedUploads,
+} from '@evidence-locker/server/testing/restore-support';
 
 let server: RunningServer | undefined;
 let root: string | undefined;

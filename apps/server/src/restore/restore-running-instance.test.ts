@@ -3,9 +3,14 @@ import fs from 'node:fs';
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { decryptSecret } from '@evidence-locker/core';
-import { createTestServices } from '../test-support/test-services.ts';
+import { createTestServices } from '@evidence-locker/server/testing/test-services';
 import { restoreRunningInstance } from './restore-running-instance.ts';
-import { FIXTURE_A, FIXTURE_A_MODEM_PASSWORD, FIXTURE_A_SNAPSHOTS, corruptDatabaseArchive } from './restore-test-support.ts';
+import {
+  FIXTURE_A,
+  FIXTURE_A_MODEM_PASSWORD,
+  FIXTURE_A_SNAPSHOTS,
+  corruptDatabaseArchive,
+} from '@evidence-locker/server/testing/restore-support';
 
 function recordingSchedule() {
   const calls: string[] = [];

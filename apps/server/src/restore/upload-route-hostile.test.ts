@@ -6,9 +6,9 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { listenTestApp } from '../test-support/serve-test-app.ts';
+import { listenTestApp } from '@evidence-locker/server/testing/serve-test-app';
 import type { UploadStoreOptions } from './upload-store.ts';
-import { FIXTURE_A, stagedUploads } from './restore-test-support.ts';
+import { FIXTURE_A, stagedUploads } from '@evidence-locker/server/testing/restore-support';
 
 const FIXTURE = fs.readFileSync(FIXTURE_A);
 

@@ -5,8 +5,14 @@ import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FREE_SPACE_MARGIN, hashPassword } from '@evidence-locker/core';
 import type { UploadStoreOptions } from './upload-store.ts';
-import { serveTestApp } from '../test-support/serve-test-app.ts';
-import { FIXTURE_A, FIXTURE_A_SNAPSHOTS, directoryPicture, stagedUploads, traversalArchive } from './restore-test-support.ts';
+import { serveTestApp } from '@evidence-locker/server/testing/serve-test-app';
+import {
+  FIXTURE_A,
+  FIXTURE_A_SNAPSHOTS,
+  directoryPicture,
+  stagedUploads,
+  traversalArchive,
+} from '@evidence-locker/server/testing/restore-support';
 
 afterEach(() => {
   vi.restoreAllMocks();

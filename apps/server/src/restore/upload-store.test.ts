@@ -4,7 +4,13 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sweepWorkFiles } from '@evidence-locker/core';
-import { FIXTURE_A, FIXTURE_A_SNAPSHOTS, directoryPicture, stagedUploads, traversalArchive } from './restore-test-support.ts';
+import {
+  FIXTURE_A,
+  FIXTURE_A_SNAPSHOTS,
+  directoryPicture,
+  stagedUploads,
+  traversalArchive,
+} from '@evidence-locker/server/testing/restore-support';
 import { UPLOAD_FILE_PREFIX, UploadStore } from './upload-store.ts';
 
 let dir: string;

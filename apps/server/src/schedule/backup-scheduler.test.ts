@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createBackup, listBackups } from '@evidence-locker/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { serveTestApp } from '../test-support/serve-test-app.ts';
-import { createTestServices, type TestServices } from '../test-support/test-services.ts';
+import { serveTestApp } from '@evidence-locker/server/testing/serve-test-app';
+import { createTestServices, type TestServices } from '@evidence-locker/server/testing/test-services';
 import { BackupScheduler, retryDelayMinutes, type SchedulerClock } from './backup-scheduler.ts';
 
 const MINUTE = 60_000;

@@ -4,7 +4,7 @@
  */
 import { hashPassword } from '@evidence-locker/core';
 import { describe, expect, it } from 'vitest';
-import { listenTestApp } from '../test-support/serve-test-app.ts';
+import { listenTestApp } from '@evidence-locker/server/testing/serve-test-app';
 
 const PASSWORD = 'correct horse battery';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { LockerError } from '@evidence-locker/core';
 import { issueSessionToken } from '../auth/session-token.ts';
-import { createTestContext, createTestServices } from '../test-support/test-services.ts';
+import { createTestContext, createTestServices } from '@evidence-locker/server/testing/test-services';
 import { createCallerFactory, publicProcedure, router, setupProcedure } from './init.ts';
 
 // A stand-in for the restore router's `uploaded` and `discard`.

@@ -3,7 +3,7 @@ import { tracked } from '@trpc/server';
 import { fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { createTestServices } from '../test-support/test-services.ts';
+import { createTestServices } from '@evidence-locker/server/testing/test-services';
 import { createContextFactory } from './context.ts';
 import { publicProcedure, router } from './init.ts';
 

@@ -5,7 +5,7 @@ import type { TRPCError } from '@trpc/server';
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import { describe, expect, it } from 'vitest';
 import { refusalOf } from '../../errors/server-refusal.ts';
-import { createTestContext, createTestServices, type TestContext, type TestServices } from '../../test-support/test-services.ts';
+import { createTestContext, createTestServices, type TestContext, type TestServices } from '@evidence-locker/server/testing/test-services';
 import { createCallerFactory } from '../init.ts';
 import { appRouter } from './_app.ts';
 

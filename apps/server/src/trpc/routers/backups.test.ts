@@ -3,7 +3,7 @@ import path from 'node:path';
 import { hashPassword } from '@evidence-locker/core';
 import { describe, expect, it } from 'vitest';
 import { BackupJobResultSchema } from '../../backups/backup-job.ts';
-import { createTestContext, createTestServices } from '../../test-support/test-services.ts';
+import { createTestContext, createTestServices } from '@evidence-locker/server/testing/test-services';
 import { createCallerFactory } from '../init.ts';
 import { appRouter } from './_app.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createTestContext, createTestServices } from '../../test-support/test-services.ts';
+import { createTestContext, createTestServices } from '@evidence-locker/server/testing/test-services';
 import { createCallerFactory } from '../init.ts';
 import { appRouter } from './_app.ts';
 

@@ -3,7 +3,7 @@ import { isTrackedEnvelope } from '@trpc/server';
 import { describe, expect, it } from 'vitest';
 import { refusalOf } from '../../errors/server-refusal.ts';
 import type { JobContext } from '../../jobs/job-runner.ts';
-import { createTestContext, createTestServices, type TestServices } from '../../test-support/test-services.ts';
+import { createTestContext, createTestServices, type TestServices } from '@evidence-locker/server/testing/test-services';
 import { createCallerFactory } from '../init.ts';
 import { appRouter } from './_app.ts';
 

@@ -14,8 +14,8 @@ import {
   directoryPicture,
   finished,
   stagedUploads,
-} from '../../restore/restore-test-support.ts';
-import { createTestContext, createTestServices, type TestServices } from '../../test-support/test-services.ts';
+} from '@evidence-locker/server/testing/restore-support';
+import { createTestContext, createTestServices, type TestServices } from '@evidence-locker/server/testing/test-services';
 import { createCallerFactory } from '../init.ts';
 import { appRouter } from './_app.ts';
 

@@ -5,8 +5,8 @@ import { createBackup, toPythonJson } from '@evidence-locker/core';
 import { describe, expect, it } from 'vitest';
 import { openInstance } from '../../instance/instance.ts';
 import { restoreRunningInstance } from '../../restore/restore-running-instance.ts';
-import { serveTestApp } from '../../test-support/serve-test-app.ts';
-import { createTestContext, createTestServices, type TestServices } from '../../test-support/test-services.ts';
+import { serveTestApp } from '@evidence-locker/server/testing/serve-test-app';
+import { createTestContext, createTestServices, type TestServices } from '@evidence-locker/server/testing/test-services';
 import { createCallerFactory } from '../init.ts';
 import { appRouter } from './_app.ts';
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkPasswordHash, fernetDecrypt, readConfigKey } from '@evidence-locker/core';
 import { verifySessionToken } from '../../auth/session-token.ts';
-import { createTestContext, createTestServices } from '../../test-support/test-services.ts';
+import { createTestContext, createTestServices } from '@evidence-locker/server/testing/test-services';
 import { createCallerFactory } from '../init.ts';
 import { appRouter } from './_app.ts';
 

@@ -8,9 +8,9 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { onTestFinished } from 'vitest';
-import { buildServer } from '../app.ts';
-import type { Env } from '../env.ts';
-import type { UploadStoreOptions } from '../restore/upload-store.ts';
+import { buildServer } from '../../src/app.ts';
+import type { Env } from '../../src/env.ts';
+import type { UploadStoreOptions } from '../../src/restore/upload-store.ts';
 import { createTestServices, type TestServices } from './test-services.ts';
 
 /** Options of {@link serveTestApp} and {@link listenTestApp}. */

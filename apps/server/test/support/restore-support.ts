@@ -7,8 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { docsightFixture } from '@evidence-locker/core/testing';
-import type { JobRunner } from '../jobs/job-runner.ts';
-import type { JobSnapshot } from '../jobs/job-snapshot.ts';
+import type { JobRunner } from '../../src/jobs/job-runner.ts';
+import type { JobSnapshot } from '../../src/jobs/job-snapshot.ts';
 
 /** DOCSight's own backup of a one-month real install (see the fixture README). */
 export const FIXTURE_A = docsightFixture('a-real-1m').archive;

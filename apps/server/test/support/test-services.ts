@@ -7,11 +7,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { toPythonJson } from '@evidence-locker/core';
 import { onTestFinished } from 'vitest';
-import type { Env } from '../env.ts';
-import { openInstance } from '../instance/instance.ts';
-import type { UploadStoreOptions } from '../restore/upload-store.ts';
-import { closeServerServices, createServerServices } from '../server-services.ts';
-import type { Context, ServerServices } from '../trpc/context.ts';
+import type { Env } from '../../src/env.ts';
+import { openInstance } from '../../src/instance/instance.ts';
+import type { UploadStoreOptions } from '../../src/restore/upload-store.ts';
+import { closeServerServices, createServerServices } from '../../src/server-services.ts';
+import type { Context, ServerServices } from '../../src/trpc/context.ts';
 
 export interface TestServices {
   root: string;
