@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { setLocale } from '../i18n/i18n.ts';
 import type { ArchiveValidation } from '../api/server-types.ts';
 import ArchiveSummary from './ArchiveSummary.vue';
-import { withI18n } from '../../test/support/with-i18n.ts';
+import { withI18n } from '@evidence-locker/web/testing/with-i18n';
 
 const validation = (overrides: Partial<ArchiveValidation> = {}): ArchiveValidation => ({
   meta: {

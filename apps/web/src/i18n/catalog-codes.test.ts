@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ARCHIVE_WARNING_CODES, ERROR_CODES, JOB_PHASES } from '@evidence-locker/server/codes';
-import { readCatalog } from '../../test/support/read-catalog.ts';
+import { readCatalog } from '@evidence-locker/web/testing/read-catalog';
 import { LOCALES } from './i18n.ts';
 
 function textOf(catalog: Map<string, unknown>, key: string): string | undefined {

@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LOCALES_DIR, readCatalog } from '../../test/support/read-catalog.ts';
+import { LOCALES_DIR, readCatalog } from '@evidence-locker/web/testing/read-catalog';
 import { LOCALES } from './i18n.ts';
 
 /** The named parameters a text uses, sorted: `['name']` for "{name} is missing". */

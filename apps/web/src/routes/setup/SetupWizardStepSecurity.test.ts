@@ -2,7 +2,7 @@ import { mount } from '@vue/test-utils';
 import { describe, expect, it } from 'vitest';
 import SetupWizardStepSecurity from './SetupWizardStepSecurity.vue';
 import { emptySetupForm } from './setup-form.ts';
-import { withI18n } from '../../../test/support/with-i18n.ts';
+import { withI18n } from '@evidence-locker/web/testing/with-i18n';
 
 describe('SetupWizardStepSecurity', () => {
   it('goes on without an admin password', async () => {
