@@ -45,6 +45,7 @@ export * from './config/config-keys.ts';
 export * from './config/config-schema.ts';
 export * from './config/config-file.ts';
 export * from './config/config-state.ts';
+export * from './config/restored-config.ts';
 export * from './config/read-secret.ts';
 export { withReadonlyDatabase } from './db/with-readonly-database.ts';
 export * from './archive/read/read-archive.ts';

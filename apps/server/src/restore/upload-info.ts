@@ -2,7 +2,7 @@
  * What the server tells a client about a staged upload: the answer of `POST /api/uploads`
  * (upload-route.ts) and of `restore.uploaded`, one shape for both.
  */
-import { ArchiveValidationSchema } from '@evidence-locker/core';
+import { ArchiveValidationSchema, RestoredConfigSchema } from '@evidence-locker/core';
 import { z } from 'zod';
 
 export const UploadInfoSchema = z.object({
@@ -13,5 +13,11 @@ export const UploadInfoSchema = z.object({
   expiresAt: z.string(),
   /** What the archive holds, as validated while it arrived. */
   validation: ArchiveValidationSchema,
+  /**
+   * What restoring it makes of its config.json, by the rule the restore applies (core's
+   * restored-config.ts): a demo instance's backup without a modem restores unconfigured. Null when
+   * the archive carries no config.json.
+   */
+  restoredConfig: RestoredConfigSchema.nullable(),
 });
 export type UploadInfo = z.infer<typeof UploadInfoSchema>;

@@ -6,7 +6,8 @@
  *
  * Answers:
  * - 200 `{ uploadId, size, expiresAt, validation: { meta, files, has_database, has_config,
- *   warnings, members } }`; restore it with `restore.start({ uploadId })`;
+ *   warnings, members }, restoredConfig }` (upload-info.ts); restore it with
+ *   `restore.start({ uploadId })`;
  * - 400 `{ error: { code, message, details? } }` with the engine's code, message and details
  *   when the archive is invalid (e.g. `ARCHIVE_NOT_GZIP` "Invalid archive: not a gzip file"). The
  *   staged file is gone;
@@ -114,6 +115,7 @@ export async function uploadRoute(app: FastifyInstance): Promise<void> {
         size: staged.size,
         expiresAt: staged.expiresAt,
         validation: staged.validation,
+        restoredConfig: staged.prepared.restoredConfig,
       });
     } catch (error) {
       return sendRefusal(request, reply, body, error, reading);

@@ -26,7 +26,8 @@ afterEach(() => setLocale('en'));
 
 describe('ArchiveSummary', () => {
   it('shows version, files, configuration and the row counts as a table', () => {
-    const wrapper = mount(ArchiveSummary, { global: withI18n(), props: { validation: validation(), size: 3_021_406 } });
+    const restoredConfig = { configured: true, modem: true, leavesDemoMode: false, adminPassword: false };
+    const wrapper = mount(ArchiveSummary, { global: withI18n(), props: { validation: validation(), size: 3_021_406, restoredConfig } });
     expect(wrapper.get('[data-testid="archive-version"]').text()).toBe('v2026-08-21.1');
     expect(wrapper.get('[data-testid="archive-config"]').text()).toBe('Included (modem settings and keys)');
     expect(wrapper.findAll('[data-testid="archive-files"] li').map((item) => item.text())).toEqual([
@@ -83,5 +84,17 @@ describe('ArchiveSummary', () => {
     expect(wrapper.get('[data-testid="archive-warnings"] li').text()).toBe(
       'Die Datei notes.txt im Archiv gehört nicht zu einer DOCSight-Sicherung und wurde übersprungen.',
     );
+  });
+
+  it('says what a demo instance’s backup without a modem restores to, in German too', () => {
+    const restoredConfig = { configured: false, modem: false, leavesDemoMode: true, adminPassword: false };
+    const wrapper = mount(ArchiveSummary, { global: withI18n(), props: { validation: validation(), size: 10, restoredConfig } });
+    expect(wrapper.get('[data-testid="archive-config"]').text()).toBe(
+      'Included, from a demo instance without a modem: demo mode is turned off, and the setup continues with connecting your modem',
+    );
+    setLocale('de');
+    return wrapper.vm.$nextTick().then(() => {
+      expect(wrapper.get('[data-testid="archive-config"]').text()).toContain('Der Demo-Modus wird ausgeschaltet');
+    });
   });
 });

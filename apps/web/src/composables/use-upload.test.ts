@@ -19,6 +19,7 @@ const answer = (uploadId: string): UploadedArchive => ({
     warnings: [],
     members: [],
   },
+  restoredConfig: null,
 });
 const ANSWER = answer('u-1');
 const file = () => new File(['abcd'], 'backup.tar.gz');

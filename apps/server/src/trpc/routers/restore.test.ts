@@ -16,6 +16,7 @@ import {
   stagedUploads,
 } from '@evidence-locker/server/testing/restore-support';
 import { createTestContext, createTestServices, type TestServices } from '@evidence-locker/server/testing/test-services';
+import { docsightFixture } from '@evidence-locker/core/testing';
 import { createCallerFactory } from '../init.ts';
 import { appRouter } from './_app.ts';
 
@@ -47,6 +48,26 @@ describe('restore router', () => {
       code: 'NOT_FOUND',
       message: 'This upload has expired or was already used; upload the file again.',
     });
+  });
+
+  it("previews a demo instance's backup as the restore then leaves it: out of demo mode, not configured", async () => {
+    const setup = await createTestServices();
+    const caller = createCaller(createTestContext(setup.services).ctx);
+    const uploadId = await stage(setup, docsightFixture('b-demo-1m').archive);
+    const info = await caller.restore.uploaded({ uploadId });
+    expect(info.validation.has_config).toBe(true);
+    expect(info.restoredConfig).toEqual({ configured: false, modem: false, leavesDemoMode: true, adminPassword: false });
+    const result = resultOf(await finished(setup.services.jobs, await caller.restore.start({ uploadId })));
+    expect(result.configured).toBe(info.restoredConfig?.configured);
+    expect(result.warnings.map((warning) => warning.code)).toContain('DEMO_MODE_LEFT');
+    expect((await caller.setup.state()).configured).toBe(false);
+  });
+
+  it('previews a configured backup with its modem, as the restore gives it', async () => {
+    const setup = await createTestServices();
+    const caller = createCaller(createTestContext(setup.services).ctx);
+    const info = await caller.restore.uploaded({ uploadId: await stage(setup) });
+    expect(info.restoredConfig).toEqual({ configured: true, modem: true, leavesDemoMode: false, adminPassword: false });
   });
 
   it('restores the DOCSight fixture by upload id: rows, decryptable secrets, no restart, staged file gone', async () => {

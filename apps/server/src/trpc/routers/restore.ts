@@ -47,7 +47,13 @@ export const restoreRouter = router({
     .query(({ ctx, input }) => {
       const upload = ctx.uploads.get(input.uploadId);
       if (!upload) throw uploadGone();
-      return { uploadId: upload.uploadId, size: upload.size, expiresAt: upload.expiresAt, validation: upload.validation };
+      return {
+        uploadId: upload.uploadId,
+        size: upload.size,
+        expiresAt: upload.expiresAt,
+        validation: upload.validation,
+        restoredConfig: upload.prepared.restoredConfig,
+      };
     }),
 
   /**

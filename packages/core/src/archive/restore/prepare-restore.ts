@@ -24,6 +24,8 @@ import { checkInstanceFiles } from './check-instance-files.ts';
 import { estimateUnpackedBytes } from '../read/estimate-unpacked-bytes.ts';
 import { readArchive, type ArchiveMemberDigest, type ArchiveSource, type ReadArchiveOptions } from '../read/read-archive.ts';
 import { isDocsightConfigured, readStagedConfig } from './read-staged-config.ts';
+import { describeRestoredConfig, type RestoredConfig } from '../../config/restored-config.ts';
+import type { ConfigRecord } from '../../config/config-schema.ts';
 import { removeSqliteSidecars, unlinkIfPresent } from './restore-work-files.ts';
 import { warmSqliteWorker } from '../../db/run-sqlite-task.ts';
 import { clearWalFlag } from '../format/sqlite-header.ts';
@@ -57,6 +59,11 @@ export interface PreparedRestore {
   warnings: ArchiveWarning[];
   /** DOCSight's `is_configured()` on the archive's config.json (false without one). */
   configured: boolean;
+  /**
+   * What restoring the archive's config.json gives (config/restored-config.ts: the same rule the
+   * restore applies, so a preview says what the restored instance is); null without one.
+   */
+  restoredConfig: RestoredConfig | null;
   /** Compressed bytes read. */
   bytesRead: number;
 }
@@ -113,7 +120,10 @@ export async function prepareRestore(options: PrepareRestoreOptions): Promise<Pr
     await firstFailure(checks);
     const configPath = staged.get(CONFIG_FILE);
     await checkInstanceFiles({ configPath, configKeyPath: staged.get(CONFIG_KEY_FILE) });
-    const configured = configPath === undefined ? false : isDocsightConfigured(await readStagedConfig(configPath));
+    const config = configPath === undefined ? undefined : await readStagedConfig(configPath);
+    const configured = config === undefined ? false : isDocsightConfigured(config);
+    // readStagedConfig returns parsed JSON, so it is a JSON object.
+    const restoredConfig = config === undefined ? null : describeRestoredConfig(config as ConfigRecord);
     return {
       dataDir,
       staged,
@@ -122,6 +132,7 @@ export async function prepareRestore(options: PrepareRestoreOptions): Promise<Pr
       files: read.files,
       warnings: read.warnings,
       configured,
+      restoredConfig,
       bytesRead: read.bytesRead,
     };
   } catch (error) {

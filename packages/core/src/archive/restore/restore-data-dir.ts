@@ -10,11 +10,10 @@
  *   restore logs everyone out, and cookies minted by the instance the archive came from (whose key
  *   a DOCSight archive carries) are never valid here. Both are staged and published in the same
  *   commit as the archive's files, so not even a crash mid-publish leaves the archive's key live;
- * - leaving demo mode when the archive came from a demo instance without a modem: such a backup
- *   holds only the user's own rows (demo rows are never backed up), so keeping `demo_mode` would
- *   show an empty demo and block the setup. With it removed, the instance is unconfigured and the
- *   setup continues into connecting the modem, with the user's rows kept. The adjusted
- *   `config.json` is staged and published with the rest too;
+ * - leaving demo mode when the archive came from a demo instance without a modem
+ *   (config/restored-config.ts, the rule every preview of the restore describes too): the instance
+ *   is then unconfigured and the setup continues into connecting the modem, with the user's rows
+ *   kept. The adjusted `config.json` is staged and published with the rest too;
  * - proof that the restored instance starts: after publishing and migrating, the key, the
  *   config's shape and its secrets are checked again (check-instance-files.ts, which the archive
  *   already passed before anything changed). Should the instance still not come up, the restore is
@@ -25,7 +24,8 @@ import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import type { ConfigRecord } from '../../config/config-schema.ts';
-import { isConfigured, isDemoMode } from '../../config/config-state.ts';
+import { isConfigured } from '../../config/config-state.ts';
+import { configAfterRestore } from '../../config/restored-config.ts';
 import { computeAuthState, SESSION_KEY_LENGTH } from '../../config/key-files.ts';
 import { LockerError } from '../../errors.ts';
 import {
@@ -113,10 +113,9 @@ export async function restoreDataDir(options: RestoreDataDirOptions): Promise<Re
       // archive's session key live or a demo instance without its modem stuck in demo mode.
       const stagedConfig = staging.staged.get(CONFIG_FILE);
       // readStagedConfig returns parsed JSON, so it is a JSON object.
-      let config = (stagedConfig === undefined ? {} : await readStagedConfig(stagedConfig)) as ConfigRecord;
-      if (isDemoMode(config) && !('modem_type' in config)) {
-        const { demo_mode: _demoMode, ...withoutDemo } = config;
-        config = withoutDemo;
+      const after = configAfterRestore((stagedConfig === undefined ? {} : await readStagedConfig(stagedConfig)) as ConfigRecord);
+      const { config } = after;
+      if (after.leftDemoMode) {
         leftDemoMode = true;
         configuredWithoutDemo = isConfigured(config);
         await staging.replace(CONFIG_FILE, toPythonJson(config));
