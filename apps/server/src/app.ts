@@ -22,6 +22,7 @@ import { registerHealthRoute } from './http/health-route.ts';
 import { registerWebApp } from './http/web-app.ts';
 import { openInstance, type Instance } from './instance/instance.ts';
 import { uploadRoute } from './restore/upload-route.ts';
+import { backupUploadRoute } from './backups/backup-upload-route.ts';
 import type { UploadStoreOptions } from './restore/upload-store.ts';
 import type { ScheduleStateSource } from './schedule-state.ts';
 import { closeServerServices, createServerServices } from './server-services.ts';
@@ -129,6 +130,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   registerHealthRoute(app);
   await registerBackupDownloadRoutes(app, services);
   await app.register(uploadRoute);
+  await app.register(backupUploadRoute);
   await registerWebApp(app, options.webDistDir);
   return app;
 }

@@ -11,6 +11,7 @@ export const AUDIT_EVENTS = [
   'backup.verified',
   'backup.deleted',
   'backup.restored',
+  'backup.uploaded',
   'restore.refused',
   'login.succeeded',
   'login.refused',

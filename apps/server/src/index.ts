@@ -9,6 +9,7 @@ export { loadEnv, EnvError, type Env, type LogLevel } from './env.ts';
 export { buildServer, type BuildServerOptions } from './app.ts';
 export { startServer, type RunningServer } from './serve.ts';
 export type { ScheduleState, ScheduleStateSource } from './schedule-state.ts';
+export type { UploadedBackup } from './backups/backup-upload-route.ts';
 export type { ServerServices } from './trpc/context.ts';
 export { requireSession, hasSessionAccess } from './http/session-guard.ts';
 export { toHttpError, toTrpcError } from './errors/error-mapping.ts';

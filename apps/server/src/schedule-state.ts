@@ -30,6 +30,17 @@ export const ScheduleStateSchema = z.object({
   lastFailureMessage: z.string().nullable(),
   /** Failures since the last success; retries come after 1, 2, 4, … minutes, at most 60. */
   consecutiveFailures: z.number().int().nonnegative(),
+  /** When the first of those failures happened; null while the last run succeeded (or none failed since a settings change). */
+  failingSince: z.string().nullable(),
+  /** The code of the last failure (the engine's, e.g. `BACKUP_DIR_UNUSABLE`, or `INTERNAL`), for a text in the user's language. */
+  lastFailureCode: z.string().nullable(),
+  /** The facts that failure's text may name (the directory's path, …). */
+  lastFailureDetails: z.record(z.string(), z.union([z.string(), z.number()])),
+  /**
+   * Directories backups went to before the backup path was changed in this process, newest first
+   * (at most 3; a restart forgets them), so their backups still count as copies.
+   */
+  previousBackupPaths: z.array(z.string()),
   /** When the next scheduled backup starts; null while off, paused or running. */
   nextRunAt: z.string().nullable(),
   /** True while a scheduled backup job is queued or running. */

@@ -4,6 +4,7 @@
  */
 import { LoginRateLimiter } from './auth/login-rate-limiter.ts';
 import { SetupAttemptLimiter } from './auth/setup-attempt-limiter.ts';
+import { BackupDownloads } from './backups/backup-downloads.ts';
 import { BackupVerifications } from './backups/backup-verifications.ts';
 import type { Env } from './env.ts';
 import type { Instance } from './instance/instance.ts';
@@ -46,6 +47,7 @@ export function createServerServices(options: ServerServicesOptions): ServerServ
     },
     scheduler,
     verifications: new BackupVerifications(),
+    downloads: new BackupDownloads(),
     uploads: new UploadStore({ stagingDir: instance.dataDir, ...options.uploads }),
   };
 }

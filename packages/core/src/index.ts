@@ -25,6 +25,7 @@ export {
 } from './db/migrations.ts';
 export * from './archive/format/backup-meta.ts';
 export * from './backup-dir/is-backup-file-name.ts';
+export * from './backup-dir/publish-uploaded-backup.ts';
 export * from './backup-dir/backup-list-entry.ts';
 export * from './backup-dir/list-backups.ts';
 export * from './backup-dir/prune-backups.ts';

@@ -41,6 +41,7 @@ async function waitFor(check: () => boolean, timeoutMs = 20_000): Promise<void> 
 describe('GET /api/backups/download (a fresh backup)', () => {
   it('streams a valid archive with the DOCSight file name, gzip type and exact length, leaving nothing behind', async () => {
     const { app, setup, logLines } = await serve();
+    const before = Date.now();
     const response = await app.inject({ method: 'GET', url: '/api/backups/download', remoteAddress: '192.0.2.5' });
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toBe('application/gzip');
@@ -60,6 +61,9 @@ describe('GET /api/backups/download (a fresh backup)', () => {
     expect(logLines).toContainEqual(
       expect.objectContaining({ audit: 'backup.downloaded', ip: '192.0.2.5', file: match?.[1], fresh: true }),
     );
+    // The whole archive reached the client: the dashboard counts it as a copy the user holds.
+    await waitFor(() => setup.services.downloads.lastFinishedAt !== null);
+    expect(setup.services.downloads.lastFinishedAt!.getTime()).toBeGreaterThanOrEqual(before);
   });
 
   it('aborts the backup and removes its work dir when the client goes away mid-stream', async () => {
@@ -88,6 +92,8 @@ describe('GET /api/backups/download (a fresh backup)', () => {
     await waitFor(() => logLines.some((line) => line['msg'] === 'Backup download aborted: the client went away'));
     expect(workFiles(setup.dataDir)).toEqual([]);
     expect(fs.readdirSync(setup.backupDir)).toEqual([]);
+    // Half an archive is no copy.
+    expect(setup.services.downloads.lastFinishedAt).toBeNull();
   });
 
   it('answers a failure before the first byte as JSON with a status, not a broken download', async () => {

@@ -11,7 +11,8 @@
  *   3. when it starts writing, the size is known: headers go out, the body streams with
  *      back-pressure (core's pipeline into a PassThrough that Fastify pipes into the socket);
  *   4. if the client goes away at any point, the backup is aborted and its work dir removed; the
- *      lease is released when the backup has settled, whatever the outcome.
+ *      lease is released when the backup has settled, whatever the outcome;
+ *   5. once the last byte went out, the time is noted (services.downloads): a copy the user holds.
  *   HEAD is not offered: it would build a whole backup to send no body.
  * GET /api/backups/:filename  a stored backup from the backup path: only a backup file name (else
  *   400), only a regular file directly inside (no symlink: opened with O_NOFOLLOW; else 404).
@@ -63,6 +64,13 @@ export async function registerBackupDownloadRoutes(app: FastifyInstance, service
       },
     );
     void settled.finally(release);
+    // 'finish': every byte went out to the client, so the user holds a copy (the dashboard counts it).
+    reply.raw.once('finish', () => {
+      backup.then(
+        () => services.downloads.noteFinished(new Date()),
+        () => undefined,
+      );
+    });
 
     // Until the first byte, a failure is an ordinary JSON error with a status.
     const size = await Promise.race([sizeKnown, backup.then(() => sizeKnown)]);

@@ -4,7 +4,7 @@
  * the files between calls) and answers `{ id, ok: true, result }` or `{ id, ok: false, error }`.
  */
 import fs from 'node:fs';
-import { countRows, openHistoryDatabase, serveWorkerRequests, withReadonlyDatabase } from '@evidence-locker/core';
+import { countRows, evidenceCounts, openHistoryDatabase, serveWorkerRequests, withReadonlyDatabase } from '@evidence-locker/core';
 import type { DashboardCounts, DashboardCountsRequest } from './dashboard-counts.ts';
 
 type Connection = ReturnType<typeof openHistoryDatabase>;
@@ -22,6 +22,16 @@ function snapshotBound(db: Connection, order: 'ASC' | 'DESC'): string | null {
   return row ?? null;
 }
 
+function snapshotsPerDay(db: Connection): Array<{ day: string; snapshots: number }> {
+  // One pass over idx_snapshots_ts (a covering index: the table's JSON columns are never read);
+  // DOCSight's timestamps are UTC text, so the first ten characters are the UTC day.
+  return db
+    .prepare(
+      'SELECT substr(timestamp, 1, 10) AS day, COUNT(*) AS snapshots FROM snapshots INDEXED BY idx_snapshots_ts GROUP BY day ORDER BY day',
+    )
+    .all() as Array<{ day: string; snapshots: number }>;
+}
+
 function count(request: DashboardCountsRequest): DashboardCounts {
   const history = withDatabase(request.historyPath, (db) => {
     const tables = countRows(db);
@@ -30,12 +40,14 @@ function count(request: DashboardCountsRequest): DashboardCounts {
       tables,
       firstSnapshot: hasSnapshots ? snapshotBound(db, 'ASC') : null,
       lastSnapshot: hasSnapshots ? snapshotBound(db, 'DESC') : null,
+      snapshotsPerDay: hasSnapshots ? snapshotsPerDay(db) : [],
     };
   });
   const connectionMonitor = withDatabase(request.connectionMonitorPath, (db) => countRows(db));
   return {
-    history: history ?? { tables: null, firstSnapshot: null, lastSnapshot: null },
+    history: history ?? { tables: null, firstSnapshot: null, lastSnapshot: null, snapshotsPerDay: [] },
     connectionMonitor: { tables: connectionMonitor },
+    evidence: evidenceCounts(history?.tables, connectionMonitor),
   };
 }
 

@@ -1,12 +1,12 @@
 /**
- * What the dashboard reports about the two databases: row counts per table and the history's date
- * range. Read in a worker thread (core's WorkerClient): on a demo instance (25,920 snapshots,
+ * What the dashboard reports about the two databases: row counts per table, the evidence they
+ * hold by kind, the history's date range and its snapshots per day. Read in a worker thread (core's WorkerClient): on a demo instance (25,920 snapshots,
  * 181,440 Connection Monitor samples) the counts took 0.7 ms warm but 26 ms with a cold cache, and
  * slow disks (SD cards, NAS) take far longer; kept while the files are unchanged (see below).
  */
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { z } from 'zod';
-import { WorkerClient } from '@evidence-locker/core';
+import { EvidenceCountsSchema, WorkerClient } from '@evidence-locker/core';
 
 export const DatabaseCountsSchema = z.object({
   /** Rows per table, in creation order; null when the file does not exist. */
@@ -18,8 +18,15 @@ export const DashboardCountsSchema = z.object({
     /** Oldest and newest `snapshots.timestamp` (DOCSight's UTC text); null without snapshots. */
     firstSnapshot: z.string().nullable(),
     lastSnapshot: z.string().nullable(),
+    /**
+     * Snapshots per UTC day (`YYYY-MM-DD`), oldest first, days without any left out: the chart
+     * fills them in, so gaps in the collection show. Empty without snapshots.
+     */
+    snapshotsPerDay: z.array(z.object({ day: z.string(), snapshots: z.number().int().nonnegative() })),
   }),
   connectionMonitor: DatabaseCountsSchema,
+  /** The same rows in a person's words (core's evidenceCounts). */
+  evidence: EvidenceCountsSchema,
 });
 export type DashboardCounts = z.infer<typeof DashboardCountsSchema>;
 

@@ -91,11 +91,42 @@ export function uploadTooLarge(maxBytes: number): LockerError {
 }
 
 /**
- * Streams `body` into `options.path` while validating it. Resolves when the file is complete and
- * the archive valid; otherwise removes the file and throws the validator's LockerError (or
- * ARCHIVE_TOO_LARGE, CANCELLED, DISK_FULL).
+ * Streams `body` into `options.path` while validating it and staging its members for a restore.
+ * Resolves when the file is complete and the archive valid; otherwise removes the file and throws
+ * the validator's LockerError (or ARCHIVE_TOO_LARGE, CANCELLED, DISK_FULL).
  */
 export async function receiveUpload(body: Readable, options: ReceiveUploadOptions): Promise<ReceivedUpload> {
+  const { size, checked: prepared } = await receiveArchive(body, {
+    ...options,
+    check: (source) =>
+      prepareRestore({
+        source,
+        dataDir: dirname(options.path),
+        stagingPrefix: options.stagingPrefix,
+        ...(options.limits ? { limits: options.limits } : {}),
+      }),
+    // The members may all be staged already when writing the file is what failed.
+    discard: discardPreparedRestore,
+  });
+  return { size, validation: archiveValidationOf(prepared), prepared };
+}
+
+/** Options of {@link receiveArchive}: receiveUpload's, with the check in place of the staging. */
+export interface ReceiveArchiveOptions<T> extends Omit<ReceiveUploadOptions, 'stagingPrefix' | 'limits'> {
+  /** Reads the archive as it arrives and resolves with its verdict, or rejects with why it is refused. */
+  check: (source: Readable) => Promise<T>;
+  /** Undoes what a successful check left behind when writing the file failed after all. */
+  discard?: (checked: T) => Promise<void>;
+}
+
+/**
+ * The one pass both uploads share (the restore upload here, and a backup uploaded into the backup
+ * directory, backups/receive-backup-upload.ts): `body` is written to `options.path` and fed to
+ * `options.check` at once, under the size cap, the space reservation and the stall watchdog.
+ * Resolves with the bytes written and the check's verdict; otherwise removes the file and throws
+ * the check's LockerError (or ARCHIVE_TOO_LARGE, CANCELLED, UPLOAD_STALLED, DISK_FULL).
+ */
+export async function receiveArchive<T>(body: Readable, options: ReceiveArchiveOptions<T>): Promise<{ size: number; checked: T }> {
   const { path, maxBytes } = options;
   // A body that broke, or a caller that gave up, before anything was opened.
   if (body.destroyed || isAborted(options.signal)) {
@@ -106,12 +137,7 @@ export async function receiveUpload(body: Readable, options: ReceiveUploadOption
   options.signal?.addEventListener('abort', onCallerAbort, { once: true });
 
   const toValidator = new PassThrough();
-  const validating = prepareRestore({
-    source: toValidator,
-    dataDir: dirname(path),
-    stagingPrefix: options.stagingPrefix,
-    ...(options.limits ? { limits: options.limits } : {}),
-  });
+  const validating = options.check(toValidator);
   let validationFailed = false;
   // An early verdict stops the upload; the verdict itself is read below.
   validating.catch(() => {
@@ -186,13 +212,14 @@ export async function receiveUpload(body: Readable, options: ReceiveUploadOption
       }
       throw error;
     }
-    const prepared = await validating;
-    return { size, validation: archiveValidationOf(prepared), prepared };
+    return { size, checked: await validating };
   } catch (error) {
     await rm(path, { force: true });
-    // The members may all be staged already when writing the file is what failed.
-    const prepared = await validating.catch(() => undefined);
-    if (prepared !== undefined) await discardPreparedRestore(prepared);
+    const checked = await validating.then(
+      (verdict) => ({ verdict }),
+      () => undefined,
+    );
+    if (checked !== undefined) await options.discard?.(checked.verdict);
     throw error;
   } finally {
     watchdog.stop();

@@ -22,52 +22,27 @@
  * Invalid archives are 400 here, not the 422 other raw routes give engine validation codes: the
  * request body itself is what is wrong, and the upload answer is the wizard's validation step.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Readable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
 import { ensureFreeSpace, FREE_SPACE_MARGIN, LockerError } from '@evidence-locker/core';
-import { audit } from '../audit.ts';
-import { toHttpError, isServerFault } from '../errors/error-mapping.ts';
-import { refusal } from '../errors/server-refusal.ts';
 import { SESSION_COOKIE } from '../auth/session-token.ts';
+import { acceptArchiveBody, announcedBytes, archiveBody, bodyInterrupted, sendArchiveRefusal, type ArchiveRoute } from './archive-body.ts';
 import { checkSessionAccess, checkSetupAccess, type AccessRequest } from './setup-access.ts';
 import { uploadTooLarge } from './receive-upload.ts';
 import { UploadInfoSchema } from './upload-info.ts';
 
-/** Media types the route accepts as a raw archive. */
-export const UPLOAD_CONTENT_TYPES = ['application/octet-stream', 'application/gzip', 'application/x-gzip'];
-
-/** Codes that mean "the uploaded bytes are not a valid archive" (answered 400). */
-const INVALID_ARCHIVE_STATUS = 422;
+const ROUTE: ArchiveRoute = { url: '/api/uploads', auditPath: 'upload' };
 
 /**
  * Registers the route as an encapsulated plugin (`app.register(uploadRoute)`), so its raw-stream
  * body parser applies to this route only. Reads the services from `app.locker`.
  */
 export async function uploadRoute(app: FastifyInstance): Promise<void> {
-  // Hand the stream over untouched: no buffering, no Fastify body limit (the cap is ours).
-  app.addContentTypeParser(UPLOAD_CONTENT_TYPES, (_request, payload, done) => done(null, payload));
+  acceptArchiveBody(app, ROUTE);
 
-  // Before anything else (no parser, no file, no descriptor): only a raw archive is an upload. The
-  // other types would reach the handler through Fastify's own parsers as a string.
-  app.addHook('onRequest', async (request, reply) => {
-    if (request.method !== 'POST' || request.routeOptions.url !== '/api/uploads') return;
-    const mediaType = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-    if (UPLOAD_CONTENT_TYPES.includes(mediaType)) return;
-    const refused = refusal(
-      'UNSUPPORTED_MEDIA_TYPE',
-      'UPLOAD_TYPE_UNSUPPORTED',
-      `An upload is the archive itself as the request body, sent as ${UPLOAD_CONTENT_TYPES.join(' or ')}; this request was ${mediaType || 'sent without a Content-Type'}.`,
-      { contentType: mediaType },
-    );
-    const mapped = toHttpError(refused);
-    audit(request.log, 'restore.refused', { ip: request.ip, path: 'upload', reason: 'UPLOAD_TYPE_UNSUPPORTED' }, 'Upload refused');
-    return reply.code(mapped.status).header('connection', 'close').send(mapped.body);
-  });
-
-  app.post('/api/uploads', async (request, reply) => {
+  app.post(ROUTE.url, async (request, reply) => {
     const services = app.locker;
     const { uploads } = services;
-    const body = (request.body as Readable | undefined) ?? request.raw;
+    const body = archiveBody(request);
     const access: AccessRequest = {
       clientAddress: request.ip,
       sessionToken: request.cookies[SESSION_COOKIE],
@@ -75,20 +50,13 @@ export async function uploadRoute(app: FastifyInstance): Promise<void> {
     };
     const uploadId = uploads.newUploadId();
     let reading = false;
-    // Watched from the start: a body that breaks (a malformed chunk, a reset) may end while the
-    // checks below are awaited, and its 'close' would otherwise pass unseen.
-    const interrupted = new AbortController();
-    const onClose = (): void => {
-      if (!request.raw.complete) interrupted.abort();
-    };
-    request.raw.once('close', onClose);
-    if (request.raw.destroyed) onClose();
+    const interrupted = bodyInterrupted(request);
     try {
       // Order: who you are, then the announced size and the free space (free), then the rate limit (costs an attempt).
       checkSessionAccess(services, access, 'upload');
-      const announced = Number(request.headers['content-length']);
-      if (Number.isFinite(announced) && announced > uploads.maxBytes) throw uploadTooLarge(uploads.maxBytes);
-      if (Number.isFinite(announced)) {
+      const announced = announcedBytes(request);
+      if (announced !== undefined && announced > uploads.maxBytes) throw uploadTooLarge(uploads.maxBytes);
+      if (announced !== undefined) {
         await ensureFreeSpace('upload', [{ dir: uploads.stagingDir, bytes: announced + FREE_SPACE_MARGIN }]);
       }
       const admission = checkSetupAccess(services, access, 'upload');
@@ -97,8 +65,8 @@ export async function uploadRoute(app: FastifyInstance): Promise<void> {
       const sender = admission.pendingUploads === undefined ? undefined : { id: request.ip, maxPending: admission.pendingUploads };
       const staged = await uploads
         .receive(uploadId, body, {
-          signal: interrupted.signal,
-          ...(Number.isFinite(announced) ? { announcedBytes: announced } : {}),
+          signal: interrupted,
+          ...(announced !== undefined ? { announcedBytes: announced } : {}),
           ...(sender ? { sender } : {}),
         })
         .catch((error: unknown) => {
@@ -118,37 +86,7 @@ export async function uploadRoute(app: FastifyInstance): Promise<void> {
         restoredConfig: staged.prepared.restoredConfig,
       });
     } catch (error) {
-      return sendRefusal(request, reply, body, error, reading);
+      return sendArchiveRefusal(request, reply, { route: ROUTE, body, error, reading, maxBytes: uploads.maxBytes });
     }
   });
-}
-
-function sendRefusal(request: FastifyRequest, reply: FastifyReply, body: Readable, error: unknown, reading: boolean): FastifyReply {
-  const mapped = toHttpError(error);
-  const status = mapped.status === INVALID_ARCHIVE_STATUS ? 400 : mapped.status;
-  if (isServerFault(status)) request.log.error({ err: error }, 'Upload failed');
-  if (error instanceof LockerError && status !== 401 && status !== 429) {
-    // 401 and 429 were audited by the access check already.
-    audit(request.log, 'restore.refused', { ip: request.ip, path: 'upload', reason: error.code, message: error.message }, 'Upload refused');
-  }
-  if (!body.readableEnded) {
-    if (reading && status === 400) {
-      // The client is still sending an archive already known to be invalid: read and drop the rest
-      // (up to the cap), so it gets this answer instead of a reset connection.
-      discardRest(body, request.server.locker.uploads.maxBytes);
-    } else {
-      // Refused before reading, or too large: do not read gigabytes just to drop them.
-      void reply.header('connection', 'close');
-    }
-  }
-  return reply.code(status).send(mapped.body);
-}
-
-function discardRest(body: Readable, allowance: number): void {
-  let dropped = 0;
-  body.on('data', (chunk: Buffer) => {
-    dropped += chunk.length;
-    if (dropped > allowance) body.destroy();
-  });
-  body.resume();
 }

@@ -126,6 +126,16 @@ export class UploadStore {
     this.#timer.unref();
   }
 
+  /** When a client counts as stalled (undefined: receive-upload.ts's default); the backup upload route uses it too. */
+  get pace(): UploadPace | undefined {
+    return this.#pace;
+  }
+
+  /** Caps for archive contents (undefined: core's); the backup upload route uses them too. */
+  get limits(): Partial<ReadArchiveLimits> | undefined {
+    return this.#limits;
+  }
+
   /** A fresh upload id (a random UUID, also the rate limiter's key for this upload). */
   newUploadId(): string {
     return randomUUID();

@@ -174,6 +174,12 @@ describe('backup schedule', () => {
     await advance(clock, MINUTE);
     let state = scheduler.state();
     expect(state.consecutiveFailures).toBe(1);
+    // The failed job's code and facts, so the dashboard can say it in the user's language.
+    const failedJob = setup.services.jobs.list().find((job) => job.state === 'failed');
+    expect(failedJob?.error?.code).toBeTruthy();
+    expect(state).toMatchObject({ lastFailureCode: failedJob?.error?.code, lastFailureDetails: { path: missing } });
+    const firstFailureAt = state.lastFailureAt;
+    expect(state.failingSince).toBe(firstFailureAt);
     expect(state.lastFailureMessage).toContain(`Backup directory ${missing} does not exist`);
     expect(state.lastFailureMessage).toContain(`uid ${uid}`);
     expect(state.lastFailureMessage).toContain(`mkdir -p ${missing} && chown ${uid} ${missing}`);
@@ -182,12 +188,15 @@ describe('backup schedule', () => {
     await advance(clock, MINUTE);
     state = scheduler.state();
     expect(state.consecutiveFailures).toBe(2);
+    // Failing since the first failure of the streak, not the latest.
+    expect(state.failingSince).toBe(firstFailureAt);
+    expect(state.lastFailureAt).not.toBe(firstFailureAt);
     expect(Date.parse(state.nextRunAt!)).toBe(Date.parse(state.lastFailureAt!) + 2 * MINUTE);
 
     fs.mkdirSync(missing);
     await advance(clock, 2 * MINUTE);
     state = scheduler.state();
-    expect(state).toMatchObject({ consecutiveFailures: 0, running: false });
+    expect(state).toMatchObject({ consecutiveFailures: 0, running: false, failingSince: null });
     expect(fs.readdirSync(missing)).toEqual([state.lastSuccessFile]);
     expect(Date.parse(state.nextRunAt!)).toBe(Date.parse(state.lastSuccessAt!) + 24 * HOUR);
     // The last failure stays visible, older than the success.
@@ -250,8 +259,13 @@ describe('backup schedule', () => {
     const seeded = await backupOnDisk(other, 'scheduled', 1);
     await setup.services.instance.updateConfig({ backup_path: other });
     await scheduler.reschedule();
-    expect(scheduler.state()).toMatchObject({ backupPath: other, lastSuccessFile: seeded });
+    expect(scheduler.state()).toMatchObject({ backupPath: other, lastSuccessFile: seeded, previousBackupPaths: [setup.backupDir] });
     expect(Date.parse(scheduler.state().nextRunAt!) - Date.now()).toBeGreaterThan(22 * HOUR);
+
+    // Moving back forgets nothing and names each earlier directory once, the newest first.
+    await setup.services.instance.updateConfig({ backup_path: setup.backupDir });
+    await scheduler.reschedule();
+    expect(scheduler.state()).toMatchObject({ backupPath: setup.backupDir, previousBackupPaths: [other] });
   });
 
   it('runs nothing while paused and re-arms on resume', async () => {

@@ -65,6 +65,8 @@ const HOUR_MS = 60 * MINUTE_MS;
 /** A timer never waits longer than this before looking at the clock again. */
 const MAX_TIMER_MS = HOUR_MS;
 const MAX_RETRY_MINUTES = 60;
+/** Earlier backup paths remembered for the dashboard. */
+const MAX_PREVIOUS_PATHS = 3;
 
 const realClock: SchedulerClock = {
   now: () => Date.now(),
@@ -95,7 +97,11 @@ export class BackupScheduler {
   #lastSuccessFile: string | null = null;
   #lastFailureAt: number | null = null;
   #lastFailureMessage: string | null = null;
+  #lastFailureCode: string | null = null;
+  #lastFailureDetails: Record<string, string | number> = {};
+  #failingSince: number | null = null;
   #failures = 0;
+  #previousBackupPaths: string[] = [];
   #lastBackupAt: number | null = null;
   #notBefore = 0;
   #nextRunAt: number | null = null;
@@ -182,6 +188,10 @@ export class BackupScheduler {
       lastFailureAt: iso(this.#lastFailureAt),
       lastFailureMessage: this.#lastFailureMessage,
       consecutiveFailures: this.#failures,
+      failingSince: iso(this.#failingSince),
+      lastFailureCode: this.#lastFailureCode,
+      lastFailureDetails: this.#lastFailureDetails,
+      previousBackupPaths: [...this.#previousBackupPaths],
       nextRunAt,
       running: this.#running !== undefined,
       lastBackupAt: iso(this.#lastBackupAt),
@@ -195,9 +205,12 @@ export class BackupScheduler {
 
   async #reload(): Promise<void> {
     if (this.#stopped) return;
+    const before = this.#settings.backup_path;
     this.#settings = this.#readSettings();
+    this.#notePathChange(before, this.#settings.backup_path);
     this.#reason = this.#instance.snapshot.demoMode ? 'demo mode' : this.#settings.backup_enabled ? null : 'turned off in the settings';
     this.#failures = 0;
+    this.#failingSince = null;
     this.#notBefore = this.#clock.now() + this.#startDelayMs;
     const backups = await this.#listBackups(this.#settings.backup_path);
     const seed = backups.find((backup) => backup.trigger === 'scheduled') ?? backups.find((backup) => backup.trigger === null);
@@ -212,6 +225,16 @@ export class BackupScheduler {
       );
     }
     this.#arm();
+  }
+
+  /**
+   * Remembers the directory backups went to before the backup path changed (newest first, a few
+   * at most, in memory only), so the dashboard still counts the backups made there.
+   */
+  #notePathChange(before: string, after: string): void {
+    const kept = this.#previousBackupPaths.filter((path) => path !== before && path !== after);
+    this.#previousBackupPaths = before === after ? this.#previousBackupPaths.filter((path) => path !== after) : [before, ...kept];
+    this.#previousBackupPaths = this.#previousBackupPaths.slice(0, MAX_PREVIOUS_PATHS);
   }
 
   async #listBackups(backupPath: string): Promise<BackupListEntry[]> {
@@ -284,21 +307,26 @@ export class BackupScheduler {
         this.#lastSuccessFile = result.fileName;
         this.#lastBackupAt = this.#lastSuccessAt;
         this.#failures = 0;
+        this.#failingSince = null;
         this.#notBefore = 0;
         this.#log.info({ file: result.fileName, size: result.size, pruned: result.pruned }, 'Scheduled backup created');
       } else {
-        this.#fail(final.error?.message ?? 'The backup was cancelled.');
+        this.#fail(final.error ?? { code: 'CANCELLED', message: 'The backup was cancelled.', details: {} });
       }
     } catch (error) {
       if (this.#stopped) return;
-      this.#fail(error instanceof Error ? error.message : String(error));
+      this.#fail({ code: 'INTERNAL', message: error instanceof Error ? error.message : String(error), details: {} });
     }
   }
 
-  #fail(message: string): void {
+  #fail(failure: { code: string; message: string; details: Record<string, string | number> }): void {
+    const { message } = failure;
     this.#failures += 1;
     this.#lastFailureAt = this.#clock.now();
+    this.#failingSince ??= this.#lastFailureAt;
     this.#lastFailureMessage = message;
+    this.#lastFailureCode = failure.code;
+    this.#lastFailureDetails = failure.details;
     const retryInMinutes = retryDelayMinutes(this.#failures);
     this.#log.warn({ path: this.#settings.backup_path, failures: this.#failures, retryInMinutes }, `Scheduled backup failed: ${message}`);
   }

@@ -21,6 +21,7 @@ import { SESSION_COOKIE, SESSION_LIFETIME_SECONDS } from '../auth/session-token.
 import type { Env } from '../env.ts';
 import type { Instance } from '../instance/instance.ts';
 import type { JobRunner } from '../jobs/job-runner.ts';
+import type { BackupDownloads } from '../backups/backup-downloads.ts';
 import type { BackupVerifications } from '../backups/backup-verifications.ts';
 import type { BackupScheduler } from '../schedule/backup-scheduler.ts';
 import type { ScheduleStateSource } from '../schedule-state.ts';
@@ -42,6 +43,8 @@ export interface ServerServices {
   scheduler: BackupScheduler;
   /** Outcomes of `backups.verify`, for the backup list. */
   verifications: BackupVerifications;
+  /** When the last fresh backup download finished, for the dashboard's protection line. */
+  downloads: BackupDownloads;
   /** Uploaded archives waiting to be restored (`POST /api/uploads`, `restore.start`). */
   uploads: UploadStore;
 }

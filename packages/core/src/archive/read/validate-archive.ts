@@ -5,6 +5,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { CONFIG_FILE, HISTORY_DB } from '../../data-dir-layout.ts';
+import { EvidenceCountsSchema, evidenceCounts } from '../../db/evidence-counts.ts';
 import { LockerError, errnoCode } from '../../errors.ts';
 import { z } from 'zod';
 import { ArchiveWarningSchema } from '../format/archive-warning.ts';
@@ -22,6 +23,8 @@ export const ArchiveValidationSchema = z.object({
   has_config: z.boolean(),
   /** A newer format_version, skipped unknown members and directories (code, English message, details). */
   warnings: z.array(ArchiveWarningSchema),
+  /** What the archive holds in a person's words, from the meta's row counts; null when the meta has none (DOCSight's `tables` is optional). */
+  evidence: EvidenceCountsSchema.nullable(),
 });
 export type ArchiveValidation = z.infer<typeof ArchiveValidationSchema>;
 
@@ -51,6 +54,7 @@ export function archiveValidationOf(read: Pick<ArchiveValidation, 'meta' | 'memb
     has_database: read.files.includes(HISTORY_DB),
     has_config: read.files.includes(CONFIG_FILE),
     warnings: read.warnings,
+    evidence: read.meta.tables ? evidenceCounts(read.meta.tables, read.meta.connection_monitor_tables) : null,
   };
 }
 
