@@ -62,8 +62,8 @@ describe('GET /api/backups/download (a fresh backup)', () => {
       expect.objectContaining({ audit: 'backup.downloaded', ip: '192.0.2.5', file: match?.[1], fresh: true }),
     );
     // The whole archive reached the client: the dashboard counts it as a copy the user holds.
-    await waitFor(() => setup.services.downloads.lastFinishedAt !== null);
-    expect(setup.services.downloads.lastFinishedAt!.getTime()).toBeGreaterThanOrEqual(before);
+    await waitFor(() => app.locker.downloads.lastFinishedAt !== null);
+    expect(app.locker.downloads.lastFinishedAt!.getTime()).toBeGreaterThanOrEqual(before);
   });
 
   it('aborts the backup and removes its work dir when the client goes away mid-stream', async () => {
@@ -93,7 +93,7 @@ describe('GET /api/backups/download (a fresh backup)', () => {
     expect(workFiles(setup.dataDir)).toEqual([]);
     expect(fs.readdirSync(setup.backupDir)).toEqual([]);
     // Half an archive is no copy.
-    expect(setup.services.downloads.lastFinishedAt).toBeNull();
+    expect(app.locker.downloads.lastFinishedAt).toBeNull();
   });
 
   it('answers a failure before the first byte as JSON with a status, not a broken download', async () => {
