@@ -15,6 +15,8 @@ export const router = createRouter({
     { path: '/login', name: 'login', component: () => import('./routes/login/LoginPage.vue') },
     { path: '/:rest(.*)*', redirect: '/' },
   ],
+  // A link to a section (the dashboard's "Fix it in the settings" → #automatic-backups) scrolls to it.
+  scrollBehavior: (to, _from, saved) => saved ?? (to.hash ? { el: to.hash, top: 16 } : { top: 0 }),
 });
 
 function routeName(to: RouteLocationNormalized): RouteName {

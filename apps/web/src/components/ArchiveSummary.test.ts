@@ -5,6 +5,20 @@ import type { ArchiveValidation } from '../api/server-types.ts';
 import ArchiveSummary from './ArchiveSummary.vue';
 import { withI18n } from '@evidence-locker/web/testing/with-i18n';
 
+const NO_EVIDENCE = {
+  signalSnapshots: 0,
+  speedTests: 0,
+  modemEvents: 0,
+  journalEntries: 0,
+  incidents: 0,
+  journalAttachments: 0,
+  broadbandMeasurements: 0,
+  bqmGraphs: 0,
+  weatherReadings: 0,
+  connectionSamples: 0,
+  traceroutes: 0,
+};
+
 const validation = (overrides: Partial<ArchiveValidation> = {}): ArchiveValidation => ({
   meta: {
     magic: 'docsight-backup',
@@ -19,6 +33,7 @@ const validation = (overrides: Partial<ArchiveValidation> = {}): ArchiveValidati
   has_config: true,
   warnings: [],
   members: [],
+  evidence: { ...NO_EVIDENCE, signalSnapshots: 2880, modemEvents: 19, connectionSamples: 51840 },
   ...overrides,
 });
 
@@ -42,6 +57,38 @@ describe('ArchiveSummary', () => {
       ['connection_monitor.connection_samples', '51,840'],
     ]);
     expect(wrapper.find('[data-testid="archive-warnings"]').exists()).toBe(false);
+  });
+
+  it("says what the archive holds in the user's words, and keeps table and file names under Details", async () => {
+    const evidence = { ...NO_EVIDENCE, signalSnapshots: 2880, speedTests: 77, modemEvents: 19, journalEntries: 3, incidents: 1 };
+    const wrapper = mount(ArchiveSummary, {
+      global: withI18n(),
+      props: { validation: validation({ evidence, files: ['backup_meta.json', 'docsis_history.db', '.session_key'] }), size: 10 },
+    });
+    expect(wrapper.get('[data-testid="evidence-words"]').text()).toBe(
+      '2,880 signal snapshots, 77 speed tests, 19 modem events, 3 journal entries, 1 incident',
+    );
+    const details = wrapper.get('[data-testid="archive-details"]');
+    expect(details.element.tagName).toBe('DETAILS');
+    expect((details.element as HTMLDetailsElement).open).toBe(false);
+    for (const name of ['.session_key', 'snapshots', 'connection_monitor.connection_samples']) {
+      expect(details.text()).toContain(name);
+    }
+    // Outside the disclosure, no SQLite or file name shows.
+    const outside = wrapper.text().replace(details.text(), '');
+    expect(outside).not.toMatch(/_|\.session_key/);
+    expect(wrapper.findAll('code').every((code) => details.element.contains(code.element))).toBe(true);
+
+    setLocale('de');
+    await wrapper.vm.$nextTick();
+    expect(wrapper.get('[data-testid="evidence-words"]').text()).toBe(
+      '2.880 Signalmessungen, 77 Speedtests, 19 Modem-Ereignisse, 3 Journal-Einträge und 1 Vorfall',
+    );
+  });
+
+  it('says nothing about evidence when the meta has no row counts', () => {
+    const wrapper = mount(ArchiveSummary, { global: withI18n(), props: { validation: validation({ evidence: null }), size: 10 } });
+    expect(wrapper.find('[data-testid="evidence-words"]').exists()).toBe(false);
   });
 
   it('shows warnings and says when there is no configuration or date', () => {

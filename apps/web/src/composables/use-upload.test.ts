@@ -18,6 +18,7 @@ const answer = (uploadId: string): UploadedArchive => ({
     has_config: false,
     warnings: [],
     members: [],
+    evidence: null,
   },
   restoredConfig: null,
 });

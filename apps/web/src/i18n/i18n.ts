@@ -52,9 +52,13 @@ const NUMBER_FORMATS = {
   sizeWhole: { minimumFractionDigits: 0, maximumFractionDigits: 0 },
 } satisfies Record<string, Intl.NumberFormatOptions>;
 
-/** Named date formats: `dateTime` is a date with its time in the user's zone, e.g. "26 Nov 2026, 08:07". */
+/**
+ * Named date formats: `dateTime` is a date with its time in the user's zone, e.g. "26 Nov 2026, 08:07";
+ * `utcDay` a calendar day given in UTC (DOCSight's days, e.g. "26 Nov 2026"), shown as that day in any zone.
+ */
 const DATETIME_FORMATS = {
   dateTime: { dateStyle: 'medium', timeStyle: 'short' },
+  utcDay: { dateStyle: 'medium', timeZone: 'UTC' },
 } satisfies Record<string, Intl.DateTimeFormatOptions>;
 
 function forEveryLocale<T>(formats: T): Record<Locale, T> {

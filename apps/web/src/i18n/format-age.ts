@@ -1,0 +1,32 @@
+/**
+ * How long ago (or how soon) a time is, in the user's language: "3 hours ago", "vor 3 Stunden",
+ * "in 5 hours", through Intl.RelativeTimeFormat with vue-i18n's current locale. Shown next to the
+ * date (format-date-time.ts), never instead of it.
+ */
+import { i18n } from './i18n.ts';
+import { normaliseTimestamp } from './format-date-time.ts';
+
+const UNITS: ReadonlyArray<[Intl.RelativeTimeFormatUnit, number]> = [
+  ['year', 365 * 24 * 3600],
+  ['month', 30 * 24 * 3600],
+  ['week', 7 * 24 * 3600],
+  ['day', 24 * 3600],
+  ['hour', 3600],
+  ['minute', 60],
+];
+
+/**
+ * `value` relative to `now` (default: the current time) in the largest whole unit, "now" under a
+ * minute; `fallback` (default "—") when absent or unreadable.
+ */
+export function formatAge(value: string | number | Date | null | undefined, now: number = Date.now(), fallback = '—'): string {
+  if (value === null || value === undefined || value === '') return fallback;
+  const time = value instanceof Date ? value.getTime() : new Date(normaliseTimestamp(value)).getTime();
+  if (Number.isNaN(time)) return fallback;
+  const seconds = Math.round((time - now) / 1000);
+  const format = new Intl.RelativeTimeFormat(i18n.global.locale.value, { numeric: 'auto' });
+  for (const [unit, size] of UNITS) {
+    if (Math.abs(seconds) >= size) return format.format(Math.trunc(seconds / size), unit);
+  }
+  return format.format(0, 'second');
+}
