@@ -30,6 +30,10 @@ export const SERVER_ERROR_CODES = [
   'UPLOAD_TYPE_UNSUPPORTED',
   /** The job id is unknown (jobs are kept until the server restarts). */
   'JOB_NOT_FOUND',
+  /** A cancel asked of a job past the point where stopping would do harm (a restore putting its files in place). */
+  'JOB_NOT_CANCELLABLE',
+  /** A job the server stopped because it shut down (a stop, a restart); its partial files are removed. */
+  'SERVER_SHUTDOWN',
   /** Demo mode asked for on an instance that is already configured. */
   'DEMO_NEEDS_FRESH_INSTANCE',
   /** Demo mode asked for while DEMO_MODE=false is set. */

@@ -98,6 +98,12 @@ export class Instance {
   readonly backupDir: string;
   readonly browseRoots: readonly string[];
   readonly demoModeOverride: boolean | undefined;
+  /**
+   * True once this server finished a restore that a crash had interrupted while it put its files
+   * in place (at start, or when reloading): the instance then holds the restored backup. A page
+   * that was following that restore's job says so (jobs.startup).
+   */
+  interruptedRestoreFinished = false;
   readonly #log: InstanceLog;
   #snapshot: InstanceSnapshot | undefined;
   #history: Connection | undefined;
@@ -164,7 +170,10 @@ export class Instance {
     this.#closeDatabases();
     // A restore interrupted while publishing is finished before any database is opened.
     const recovery = recover ? await recoverInterruptedRestore(this.dataDir) : { rolledForward: false };
-    if (recovery.rolledForward) this.#log.warn({}, RESTORE_FINISHED);
+    if (recovery.rolledForward) {
+      this.#log.warn({}, RESTORE_FINISHED);
+      this.interruptedRestoreFinished = true;
+    }
     this.#snapshot = await this.#readSnapshot();
     if (!(await this.#endedSessions.load())) {
       this.#log.warn({}, 'The list of logged-out sessions could not be read; all sessions were logged out.');
@@ -334,6 +343,7 @@ export async function openInstance(options: InstanceOptions): Promise<Instance> 
   // The server writes its key files and databases here: a data dir it cannot clean up fails the start.
   if (dataDir.state === 'read-only' || dataDir.state === 'unreachable') throw dataDir.cause;
   logWorkDir(dataDir, log);
+  if (dataDir.state === 'opened' && dataDir.restoreFinished) instance.interruptedRestoreFinished = true;
   await instance.reload({ recover: false });
   // The backup directory is known once config.json is read.
   try {

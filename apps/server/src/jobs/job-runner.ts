@@ -2,7 +2,10 @@
  * Runs long work one job at a time, in order, and tells watchers about every change.
  *
  * Lifecycle of a job: `queued` (waiting for the job before it) → `running` → `succeeded`,
- * `failed` (with the engine's error code and message) or `cancelled` (SIGTERM, or cancel()).
+ * `failed` (with the engine's error code and message) or `cancelled` (cancel(), with the code
+ * CANCELLED; or the server shutting down, close(), with SERVER_SHUTDOWN). A job is `cancellable`
+ * while queued, and while running until its spec says otherwise (a restore that started putting
+ * its files in place) or a cancel was asked for.
  *
  * Why one at a time: every job either writes the data directory (restore, demo seeding) or reads
  * it heavily and writes the backup directory (backup, verify). Running them in order means two jobs
@@ -33,6 +36,12 @@ export interface JobSpec<K extends JobKind> {
   /** Whether the job writes the data directory (waits for read leases; refused next to a restore). */
   writesDataDir: boolean;
   run(context: JobContext): Promise<JobResult<K>>;
+  /**
+   * Whether the running job may still be cancelled once it reported `progress` (null before its
+   * first report); default: always. A job past its point of no return says false, and cancel()
+   * then leaves it running.
+   */
+  cancellable?: (progress: JobProgress | null) => boolean;
   /** Called with the result before watchers hear of success (e.g. audit logging). */
   onSuccess?: (result: JobResult<K>) => void;
   /** Called with the client-facing error and the original one (for the log). */
@@ -43,6 +52,8 @@ interface Job {
   snapshot: JobSnapshot;
   spec: JobSpec<JobKind>;
   controller: AbortController;
+  /** A cancel was asked for (the job may take a moment to stop). */
+  cancelRequested: boolean;
   done: Promise<void>;
   settle: () => void;
 }
@@ -87,6 +98,7 @@ export class JobRunner {
         label: spec.label,
         state: 'queued',
         progress: null,
+        cancellable: true,
         error: null,
         createdAt: new Date().toISOString(),
         startedAt: null,
@@ -94,6 +106,7 @@ export class JobRunner {
       },
       spec: spec,
       controller: new AbortController(),
+      cancelRequested: false,
       done,
       settle,
     };
@@ -107,6 +120,11 @@ export class JobRunner {
   get(id: string): JobSnapshot | undefined {
     const job = this.#jobs.get(id);
     return job ? { ...job.snapshot } : undefined;
+  }
+
+  /** True once a cancel of job `id` was asked for (it is stopping, or stopped). */
+  cancelRequested(id: string): boolean {
+    return this.#jobs.get(id)?.cancelRequested ?? false;
   }
 
   /** All known jobs, newest first. */
@@ -127,14 +145,21 @@ export class JobRunner {
     return { ...job.snapshot };
   }
 
-  /** Cancels a queued or running job; a finished job is left as it is. */
+  /**
+   * Cancels a queued job at once, or asks a running one to stop (it ends `cancelled` once its
+   * partial files are removed). A finished job, and a running one that is not `cancellable`, are
+   * left as they are: the snapshot returned says which.
+   */
   cancel(id: string): JobSnapshot | undefined {
     const job = this.#jobs.get(id);
     if (!job) return undefined;
     if (job.snapshot.state === 'queued') {
       this.#queue.splice(this.#queue.indexOf(job), 1);
       this.#finish(job, 'cancelled', { code: 'CANCELLED', message: 'Cancelled before it started.', details: {} });
-    } else if (job.snapshot.state === 'running') {
+    } else if (job.snapshot.state === 'running' && job.snapshot.cancellable) {
+      job.cancelRequested = true;
+      job.snapshot = { ...job.snapshot, cancellable: false };
+      this.#emit(job);
       job.controller.abort();
     }
     return { ...job.snapshot };
@@ -194,7 +219,7 @@ export class JobRunner {
   async close(): Promise<void> {
     this.#closed = true;
     for (const job of this.#queue.splice(0)) {
-      this.#finish(job, 'cancelled', { code: 'CANCELLED', message: 'The server shut down before the job started.', details: {} });
+      this.#finish(job, 'cancelled', { code: 'SERVER_SHUTDOWN', message: 'The server shut down before the job started.', details: {} });
     }
     const running = this.#running;
     if (running) {
@@ -222,17 +247,20 @@ export class JobRunner {
   }
 
   async #run(job: Job): Promise<void> {
-    job.snapshot = { ...job.snapshot, state: 'running', startedAt: new Date().toISOString() };
+    job.snapshot = { ...job.snapshot, state: 'running', startedAt: new Date().toISOString(), cancellable: this.#cancellable(job, null) };
     this.#emit(job);
     let lastProgress = 0;
     let lastPhase: string | undefined;
     const context: JobContext = {
       signal: job.controller.signal,
       report: (progress) => {
-        job.snapshot = { ...job.snapshot, progress };
+        const cancellable = this.#cancellable(job, progress);
+        // Reported at once: a client must not offer Cancel a moment after the job passed its point of no return.
+        const forced = cancellable !== job.snapshot.cancellable;
+        job.snapshot = { ...job.snapshot, progress, cancellable };
         const now = Date.now();
         const complete = progress.bytesTotal !== undefined && progress.bytesDone >= progress.bytesTotal;
-        if (progress.phase !== lastPhase || complete || now - lastProgress >= PROGRESS_INTERVAL_MS) {
+        if (forced || progress.phase !== lastPhase || complete || now - lastProgress >= PROGRESS_INTERVAL_MS) {
           lastProgress = now;
           lastPhase = progress.phase;
           this.#emit(job);
@@ -244,10 +272,18 @@ export class JobRunner {
       job.spec.onSuccess?.(result);
       this.#finish(job, 'succeeded', null, result);
     } catch (error) {
-      const jobError = toJobError(error);
+      let jobError = toJobError(error);
+      if (jobError.code === 'CANCELLED' && this.#closed && !job.cancelRequested) {
+        // Nobody cancelled it: the server stopped under it (its partial files are removed all the same).
+        jobError = { code: 'SERVER_SHUTDOWN', message: 'The server shut down before the job finished.', details: {} };
+      }
       job.spec.onFailure?.(jobError, error);
-      this.#finish(job, jobError.code === 'CANCELLED' ? 'cancelled' : 'failed', jobError);
+      this.#finish(job, jobError.code === 'CANCELLED' || jobError.code === 'SERVER_SHUTDOWN' ? 'cancelled' : 'failed', jobError);
     }
+  }
+
+  #cancellable(job: Job, progress: JobProgress | null): boolean {
+    return !job.cancelRequested && (job.spec.cancellable?.(progress) ?? true);
   }
 
   #finish(job: Job, state: 'succeeded' | 'failed' | 'cancelled', error: JobError | null, result?: JobResult<JobKind>): void {
@@ -255,6 +291,7 @@ export class JobRunner {
     job.snapshot = {
       ...job.snapshot,
       state,
+      cancellable: false,
       error,
       ...(result === undefined ? {} : { result }),
       finishedAt: new Date().toISOString(),

@@ -7,6 +7,7 @@ const finishedBackup = {
   label: 'Backup to /backups',
   state: 'succeeded',
   progress: null,
+  cancellable: false,
   error: null,
   createdAt: '2026-12-05T08:00:00.000Z',
   startedAt: '2026-12-05T08:00:00.010Z',

@@ -29,6 +29,12 @@ const JobFieldsSchema = z.object({
   label: z.string(),
   state: JobStateSchema,
   progress: JobProgressSchema.nullable(),
+  /**
+   * Whether `jobs.cancel` may stop the job now: true while it is queued or running, until it
+   * passes a point where stopping would do harm (a restore putting its files in place) or a
+   * cancel was asked for already; false once it ended.
+   */
+  cancellable: z.boolean(),
   error: JobErrorSchema.nullable(),
   createdAt: z.string(),
   startedAt: z.string().nullable(),

@@ -43,6 +43,9 @@ export function enqueueRestore(options: EnqueueRestoreOptions): JobSnapshot {
       kind: 'restore',
       label: `Restore of ${source.kind === 'upload' ? 'an uploaded backup' : source.fileName}`,
       writesDataDir: true,
+      // Core reports `publish` once the restore is committed (restore-backup.ts): from then on it
+      // finishes even when asked to stop, so it is no longer offered as cancellable.
+      cancellable: (progress) => progress?.phase !== 'publish',
       run: async ({ signal, report }) => {
         try {
           // The upload's members were staged and verified as it arrived; a restart since then swept

@@ -118,6 +118,66 @@ describe('jobs.cancel', () => {
     expect((await setup.services.jobs.wait(job.id)).state).toBe('cancelled');
     expect(await api.jobs.get({ id: job.id })).toMatchObject({ state: 'cancelled', error: { code: 'CANCELLED' } });
   });
+
+  it('refuses to cancel a job past its point of no return, says why, and lets it finish', async () => {
+    const setup = await createTestServices();
+    const api = createCaller(createTestContext(setup.services).ctx);
+    const published = deferred();
+    const finish = deferred();
+    let aborted = false;
+    const job = setup.services.jobs.enqueue({
+      kind: 'backup',
+      label: 'Restore of a backup',
+      writesDataDir: false,
+      cancellable: (progress) => progress?.phase !== 'publish',
+      run: async ({ signal, report }) => {
+        signal.addEventListener('abort', () => (aborted = true));
+        report({ phase: 'publish', bytesDone: 1, bytesTotal: 1 });
+        published.resolve();
+        await finish.promise;
+        return { fileName: 'f', path: '/f', size: 1, trigger: 'manual', pruned: [], pruneProblems: [] };
+      },
+    });
+    await published.promise;
+    expect(await api.jobs.get({ id: job.id })).toMatchObject({ state: 'running', cancellable: false });
+    const refused = await api.jobs.cancel({ id: job.id }).catch((error: unknown) => error);
+    expect(refusalOf(refused)?.code).toBe('JOB_NOT_CANCELLABLE');
+    expect((refused as Error).message).toMatch(/^Restore of a backup can no longer be cancelled/);
+    expect(aborted).toBe(false);
+    finish.resolve();
+    expect((await setup.services.jobs.wait(job.id)).state).toBe('succeeded');
+  });
+
+  it('offers cancel while a job runs, not twice, and not once it ended', async () => {
+    const setup = await createTestServices();
+    const api = createCaller(createTestContext(setup.services).ctx);
+    const { job, started } = gatedJob(setup.services);
+    await started;
+    expect((await api.jobs.get({ id: job.id })).cancellable).toBe(true);
+    expect((await api.jobs.cancel({ id: job.id })).cancellable).toBe(false);
+    // A second press while it stops answers the same, without an error.
+    expect(await api.jobs.cancel({ id: job.id })).toMatchObject({ cancellable: false });
+    await setup.services.jobs.wait(job.id);
+    expect(await api.jobs.get({ id: job.id })).toMatchObject({ state: 'cancelled', cancellable: false });
+  });
+});
+
+describe('a server that shuts down', () => {
+  it('ends the running job as stopped by the shutdown, not as cancelled by someone', async () => {
+    const setup = await createTestServices();
+    const { job, started } = gatedJob(setup.services);
+    await started;
+    await setup.services.jobs.close();
+    expect(setup.services.jobs.get(job.id)).toMatchObject({ state: 'cancelled', error: { code: 'SERVER_SHUTDOWN' } });
+  });
+
+  it('tells a page whose restore it no longer knows whether its start finished one', async () => {
+    const setup = await createTestServices();
+    const api = createCaller(createTestContext(setup.services).ctx);
+    expect(await api.jobs.startup()).toEqual({ interruptedRestoreFinished: false });
+    setup.services.instance.interruptedRestoreFinished = true;
+    expect(await api.jobs.startup()).toEqual({ interruptedRestoreFinished: true });
+  });
 });
 
 describe('jobs.watch', () => {

@@ -26,12 +26,34 @@ export const jobsRouter = router({
 
   list: protectedProcedure.output(JobSnapshotSchema.array()).query(({ ctx }) => ctx.jobs.list()),
 
+  /**
+   * What the server's start did to work a stop interrupted, for a page whose job is no longer known
+   * (JOB_NOT_FOUND after a restart): whether it finished an interrupted restore (the instance then
+   * holds the restored backup; otherwise an interrupted restore changed nothing).
+   */
+  startup: protectedProcedure
+    .output(z.object({ interruptedRestoreFinished: z.boolean() }))
+    .query(({ ctx }) => ({ interruptedRestoreFinished: ctx.instance.interruptedRestoreFinished })),
+
+  /**
+   * Cancels a queued job, or asks a running one to stop; the answer is the job's snapshot (its
+   * end comes through `watch`). A finished job is answered as it is. A running job past its point
+   * of no return (a restore putting its files in place) is refused with JOB_NOT_CANCELLABLE.
+   */
   cancel: protectedProcedure
     .input(JobIdSchema)
     .output(JobSnapshotSchema)
     .mutation(({ ctx, input }) => {
       const job = ctx.jobs.cancel(input.id);
       if (!job) throw notFound(input.id);
+      if (job.state === 'running' && job.cancellable === false && !ctx.jobs.cancelRequested(input.id)) {
+        throw refusal(
+          'CONFLICT',
+          'JOB_NOT_CANCELLABLE',
+          `${job.label} can no longer be cancelled: it is putting files in place, and stopping now would leave the data half changed. It finishes in a moment.`,
+          { id: input.id },
+        );
+      }
       return job;
     }),
 

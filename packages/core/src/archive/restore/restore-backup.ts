@@ -178,10 +178,13 @@ export async function restoreBackup(options: RestoreBackupOptions): Promise<Rest
     });
     const intent = await planPublish(dataDir, staged, lock);
     await syncDirectory(dataDir);
+    // The point of no return: a cancel asked for until here still leaves the data dir as it was;
+    // `publish` is reported before the intent is written, so a caller stops offering to cancel
+    // (nothing is awaited between the check and the report).
+    if (options.signal?.aborted === true) throw new LockerError('CANCELLED', 'The restore was cancelled; the data directory is unchanged.');
+    options.onProgress?.({ phase: 'publish', ...progress });
     await writeRestoreIntent(dataDir, intent);
     committed = true;
-
-    options.onProgress?.({ phase: 'publish', ...progress });
     try {
       await applyRestoreIntent(dataDir, intent, options.beforePublishStep, lock);
     } catch (error) {
