@@ -33,6 +33,9 @@ export interface ServerServicesOptions {
 export function createServerServices(options: ServerServicesOptions): ServerServices {
   const { env, instance } = options;
   const jobs = new JobRunner();
+  const verifications = new BackupVerifications(options.log ? { log: options.log } : {});
+  // Read now, so the first backup list does not wait for it (a failure is logged and ignored there).
+  void verifications.load(instance.backupPath);
   const scheduler = new BackupScheduler({ instance, jobs, log: options.log, startDelayMs: env.scheduleStartDelayMs });
   return {
     env,
@@ -46,7 +49,7 @@ export function createServerServices(options: ServerServicesOptions): ServerServ
       options.onBackupSettingsChanged?.();
     },
     scheduler,
-    verifications: new BackupVerifications(),
+    verifications,
     downloads: new BackupDownloads(),
     uploads: new UploadStore({ stagingDir: instance.dataDir, ...options.uploads }),
   };

@@ -43,6 +43,15 @@ export const RESTORE_INTENT_FILE = `${RESTORE_PREFIX}intent.json`;
  */
 export const LEASE_PREFIX = '.evidence-locker.lease.';
 
+/**
+ * Which backups in a backup directory were verified, and how it went (the server's backup list
+ * keeps it there, beside the files it speaks of, so it survives a restart). A dot-file outside
+ * WORK_PREFIX, so a sweep never takes it; its atomic write's temp file starts with WORK_PREFIX, so
+ * one a crash left behind is swept. Neither this engine's listing nor DOCSight's
+ * (`docsight_backup_*.tar.gz`) takes it for a backup, so it is never listed or pruned.
+ */
+export const BACKUP_VERIFICATIONS_FILE = '.evidence-locker.verifications.json';
+
 export function isDataFileName(name: string): name is DataFileName {
   return (DATA_FILES as readonly string[]).includes(name);
 }

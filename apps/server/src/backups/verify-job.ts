@@ -58,7 +58,7 @@ export function verifyJobSpec(options: VerifyJobOptions): JobSpec<'verify'> {
       const version = await fileVersion(backupDir, fileName);
       try {
         const result = await verifyBackup(backupDir, fileName, { signal, onProgress: (progress) => report(progress) });
-        if (version) verifications.record(version, { ok: true, at: formatLocalIso(new Date()) });
+        if (version) await verifications.record(backupDir, version, { ok: true, at: formatLocalIso(new Date()) });
         return {
           fileName,
           size: result.size,
@@ -68,7 +68,7 @@ export function verifyJobSpec(options: VerifyJobOptions): JobSpec<'verify'> {
         };
       } catch (error) {
         if (version && isLockerError(error) && isVerdict(error.code)) {
-          verifications.record(version, {
+          await verifications.record(backupDir, version, {
             ok: false,
             at: formatLocalIso(new Date()),
             message: error.message,

@@ -32,7 +32,7 @@ import type { Context } from '../context.ts';
 import { protectedProcedure, router } from '../init.ts';
 
 export const BackupListItemSchema = BackupListEntrySchema.extend({
-  /** The last verification of exactly this file (name, size, mtime) since the server started; null when none. */
+  /** The last verification of exactly this file (name, size, mtime), kept in the backup directory; null when none. */
   verified: VerificationSchema.nullable(),
 });
 export type BackupListItem = z.infer<typeof BackupListItemSchema>;
@@ -85,7 +85,7 @@ export const backupsRouter = router({
     const entries = await listBackups(backupPath);
     return {
       backupPath,
-      backups: entries.map((entry) => ({ ...entry, verified: ctx.verifications.lookup(entry) })),
+      backups: await Promise.all(entries.map(async (entry) => ({ ...entry, verified: await ctx.verifications.lookup(backupPath, entry) }))),
     };
   }),
 
@@ -129,7 +129,7 @@ export const backupsRouter = router({
       const backupPath = ctx.instance.backupPath;
       await refuseBackupPathInDataDir(backupPath, ctx.instance.dataDir);
       await deleteBackup(backupPath, input.fileName);
-      ctx.verifications.forget(input.fileName);
+      await ctx.verifications.forget(backupPath, input.fileName);
       audit(ctx.request.log, 'backup.deleted', { ip: ctx.request.clientAddress, file: input.fileName }, 'Backup deleted');
       return { fileName: input.fileName };
     }),
