@@ -1,7 +1,10 @@
 /**
  * A one-line progress bar on stderr, drawn only when stderr is a terminal and output is not JSON,
- * so pipes and CI logs stay clean. Redraws at most every 100 ms.
+ * so pipes and CI logs stay clean. Redraws at most every 100 ms. The step is named in words
+ * ("Compressing the backup"), never by the engine's phase name.
  */
+import type { JobPhase } from '../jobs/job-schema.ts';
+
 export interface ProgressUpdate {
   phase: string;
   bytesDone: number;
@@ -13,7 +16,37 @@ export interface ProgressBar {
   done(): void;
 }
 
-const WIDTH = 30;
+const WIDTH = 20;
+
+/** Each step in words (English, short enough for one line of a terminal); the web app's catalogs say the same. */
+export const PHASE_WORDS: Record<JobPhase, string> = {
+  waiting: 'Waiting for another backup',
+  snapshot: 'Copying the databases',
+  compress: 'Compressing the backup',
+  write: 'Writing the backup file',
+  prune: 'Removing old backups',
+  read: 'Reading the backup',
+  verify: 'Checking the databases',
+  publish: 'Putting files in place',
+  snapshots: 'Writing the signal history',
+  'history-tables': 'Writing events and journal',
+  'connection-samples': 'Writing connection samples',
+  checkpoint: 'Saving the data',
+};
+
+/** The words for step `phase`; a step this version has no words for reads as work in progress. */
+export function phaseWords(phase: string): string {
+  return Object.hasOwn(PHASE_WORDS, phase) ? PHASE_WORDS[phase as JobPhase] : 'Working';
+}
+
+/** One line of the bar (without the carriage return): the step, a bar and the count when the total is known. */
+export function progressLine({ phase, bytesDone, bytesTotal }: ProgressUpdate): string {
+  const step = phaseWords(phase).padEnd(26);
+  if (bytesTotal === undefined || bytesTotal <= 0) return `${step} ${formatBytes(bytesDone)}`;
+  const ratio = Math.min(1, bytesDone / bytesTotal);
+  const filled = Math.round(ratio * WIDTH);
+  return `${step} [${'#'.repeat(filled)}${'.'.repeat(WIDTH - filled)}] ${String(Math.round(ratio * 100)).padStart(3)}% ${formatBytes(bytesDone)} / ${formatBytes(bytesTotal)}`;
+}
 
 export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
@@ -33,20 +66,13 @@ export function createProgressBar(enabled: boolean): ProgressBar {
   let lastDraw = 0;
   let drawn = false;
   return {
-    update({ phase, bytesDone, bytesTotal }) {
+    update(progress) {
       if (!active) return;
+      const { bytesDone, bytesTotal } = progress;
       const now = Date.now();
       if (now - lastDraw < 100 && !(bytesTotal !== undefined && bytesDone >= bytesTotal)) return;
       lastDraw = now;
-      let text: string;
-      if (bytesTotal !== undefined && bytesTotal > 0) {
-        const ratio = Math.min(1, bytesDone / bytesTotal);
-        const filled = Math.round(ratio * WIDTH);
-        text = `${phase.padEnd(10)} [${'#'.repeat(filled)}${'.'.repeat(WIDTH - filled)}] ${String(Math.round(ratio * 100)).padStart(3)}% ${formatBytes(bytesDone)} / ${formatBytes(bytesTotal)}`;
-      } else {
-        text = `${phase.padEnd(10)} ${formatBytes(bytesDone)}`;
-      }
-      stream.write(`\r${text.padEnd(80)}`);
+      stream.write(`\r${progressLine(progress).padEnd(80)}`);
       drawn = true;
     },
     done() {
