@@ -3,15 +3,20 @@ import { effectScope } from 'vue';
 import { JOB_PHASES } from '@evidence-locker/server/codes';
 import { setLocale } from '../i18n/i18n.ts';
 import type { JobProgressReport, JobSnapshot } from '../api/server-types.ts';
+import { outcomeMessage } from './job-outcome.ts';
 import { jobPercent, jobStepText, useJob } from './use-job.ts';
 
 afterEach(() => setLocale('en'));
 
-type Handlers = { onData: (event: { id: string; data: JobSnapshot }) => void; onError: (error: unknown) => void };
-
 /** A jobs client whose watch subscription the test drives by hand. */
-function fakeClient() {
-  const state = { handlers: null as Handlers | null, unsubscribed: 0, input: null as unknown };
+function fakeClient(startup = { interruptedRestoreFinished: false }) {
+  const state = {
+    handlers: null as Handlers | null,
+    unsubscribed: 0,
+    input: null as unknown,
+    cancelled: [] as string[],
+    cancelAnswer: Promise.resolve() as Promise<unknown>,
+  };
   const client = {
     jobs: {
       watch: {
@@ -21,6 +26,13 @@ function fakeClient() {
           return { unsubscribe: () => (state.unsubscribed += 1) };
         },
       },
+      cancel: {
+        mutate({ id }: { id: string }) {
+          state.cancelled.push(id);
+          return state.cancelAnswer;
+        },
+      },
+      startup: { query: () => Promise.resolve(startup) },
     },
   };
   return { client: client as never, state };
@@ -34,6 +46,7 @@ const snapshot = (overrides: Partial<JobSnapshot>): JobSnapshot =>
     label: 'backup',
     state: 'running',
     progress: null,
+    cancellable: false,
     error: null,
     createdAt: '2026-11-26T08:00:00.000Z',
     startedAt: '2026-11-26T08:00:00.000Z',
@@ -90,12 +103,22 @@ describe('jobStepText', () => {
   });
 });
 
+type Handlers = {
+  onData: (event: { id: string; data: JobSnapshot }) => void;
+  onError: (error: unknown) => void;
+  onConnectionStateChange: (state: { type: 'state'; state: 'idle' | 'connecting' | 'pending'; error: unknown }) => void;
+};
+
+/** A tRPC client error as the SSE link delivers a refusal: `data.lockerCode` names the server's code. */
+const refused = (lockerCode: string, message: string) => Object.assign(new Error(message), { data: { code: 'NOT_FOUND', lockerCode } });
+
 describe('useJob', () => {
   it('shows each snapshot and resolves with the final one, then stops watching', async () => {
     const { client, state } = fakeClient();
     const job = useJob(client);
-    const done = job.follow('job-1');
+    const done = job.follow('job-1', 'backup');
     expect(state.input).toEqual({ id: 'job-1' });
+    expect(job.running.value).toBe(true);
     state.handlers!.onData({ id: '1', data: snapshot({ progress: { phase: 'compress', bytesDone: 1, bytesTotal: 4 } }) });
     expect(job.running.value).toBe(true);
     expect(job.percent.value).toBe(25);
@@ -103,29 +126,98 @@ describe('useJob', () => {
       id: '2',
       data: snapshot({ state: 'failed', error: { code: 'DISK_FULL', message: 'The disk is full.', details: {} } }),
     });
-    await expect(done).resolves.toMatchObject({ state: 'failed', error: { message: 'The disk is full.' } });
+    await expect(done).resolves.toMatchObject({ status: 'failed', snapshot: { error: { message: 'The disk is full.' } } });
     expect(job.running.value).toBe(false);
     expect(state.unsubscribed).toBe(1);
   });
 
-  it('rejects and reports when the subscription fails', async () => {
+  it('says the connection is lost while the link retries, and goes on when the server answers with the job', async () => {
     const { client, state } = fakeClient();
     const job = useJob(client);
-    const done = job.follow('job-1');
-    state.handlers!.onError(new Error('No such job: job-1.'));
-    await expect(done).rejects.toThrow('No such job');
-    expect(job.watchError.value).toBe('No such job: job-1.');
+    const done = job.follow('job-1', 'backup');
+    state.handlers!.onConnectionStateChange({ type: 'state', state: 'connecting', error: null });
+    expect(job.connectionLost.value).toBe(false);
+    state.handlers!.onData({
+      id: '1',
+      data: snapshot({ cancellable: true, progress: { phase: 'compress', bytesDone: 1, bytesTotal: 4 } }),
+    });
+    expect(job.canCancel.value).toBe(true);
+    state.handlers!.onConnectionStateChange({ type: 'state', state: 'connecting', error: new Error('stream cut') });
+    expect(job.connectionLost.value).toBe(true);
+    expect(job.canCancel.value).toBe(false);
+    expect(job.running.value).toBe(true);
+    state.handlers!.onConnectionStateChange({ type: 'state', state: 'pending', error: null });
+    expect(job.connectionLost.value).toBe(false);
+    state.handlers!.onData({ id: '2', data: snapshot({ state: 'succeeded', result: { fileName: 'b.tar.gz' } } as never) });
+    await expect(done).resolves.toMatchObject({ status: 'succeeded' });
+    expect(state.unsubscribed).toBe(1);
+  });
+
+  it('ends a backup the restarted server no longer knows as interrupted, and is ready for the next one', async () => {
+    const { client, state } = fakeClient();
+    const job = useJob(client);
+    const done = job.follow('job-1', 'backup');
+    state.handlers!.onData({ id: '1', data: snapshot({ progress: { phase: 'compress', bytesDone: 0 } }) });
+    state.handlers!.onConnectionStateChange({ type: 'state', state: 'connecting', error: new Error('stream cut') });
+    state.handlers!.onError(refused('JOB_NOT_FOUND', 'No such job: job-1. Jobs are kept until the server restarts.'));
+    const outcome = await done;
+    expect(outcome).toEqual({ status: 'interrupted', kind: 'backup' });
+    expect(outcomeMessage(outcome)).toBe('The backup was interrupted; nothing was saved.');
+    expect(job.running.value).toBe(false);
+    expect(job.connectionLost.value).toBe(false);
+  });
+
+  it('asks the server what became of an interrupted restore', async () => {
+    const { client, state } = fakeClient({ interruptedRestoreFinished: true });
+    const job = useJob(client);
+    const done = job.follow('job-1', 'restore');
+    state.handlers!.onError(refused('JOB_NOT_FOUND', 'No such job'));
+    const outcome = await done;
+    expect(outcome).toEqual({ status: 'interrupted', kind: 'restore', restoreFinished: true });
+    expect(outcomeMessage(outcome)).toContain('the server finished it when it started again');
+  });
+
+  it('cancels the followed job, and says why when the server refuses', async () => {
+    const { client, state } = fakeClient();
+    const job = useJob(client);
+    const done = job.follow('job-1', 'restore');
+    state.handlers!.onData({
+      id: '1',
+      data: snapshot({ kind: 'restore', cancellable: true, progress: { phase: 'verify', bytesDone: 1 } }),
+    });
+    state.cancelAnswer = Promise.reject(
+      Object.assign(new Error('Restore can no longer be cancelled'), { data: { code: 'CONFLICT', lockerCode: 'JOB_NOT_CANCELLABLE' } }),
+    );
+    await job.cancel();
+    expect(state.cancelled).toEqual(['job-1']);
+    expect(job.cancelling.value).toBe(false);
+    expect(job.cancelError.value).toMatch(/^It can no longer be cancelled/);
+    state.cancelAnswer = Promise.resolve();
+    await job.cancel();
+    expect(job.cancelling.value).toBe(true);
+    expect(job.canCancel.value).toBe(false);
+    state.handlers!.onData({
+      id: '2',
+      data: snapshot({ kind: 'restore', state: 'cancelled', error: { code: 'CANCELLED', message: 'x', details: {} } }),
+    });
+    const outcome = await done;
+    expect(outcome).toEqual({ status: 'cancelled', kind: 'restore' });
+    expect(job.cancelling.value).toBe(false);
+  });
+
+  it('reports a stream that fails for another reason, without pretending to know the outcome', async () => {
+    const { client, state } = fakeClient();
+    const job = useJob(client);
+    const done = job.follow('job-1', 'verify');
+    state.handlers!.onError(new Error('Something else went wrong.'));
+    await expect(done).resolves.toMatchObject({ status: 'unfollowed', kind: 'verify' });
+    expect(job.watchError.value).toBe('Something else went wrong.');
   });
 
   it('stops watching when the component goes away', () => {
     const { client, state } = fakeClient();
     const scope = effectScope();
-    scope.run(
-      () =>
-        void useJob(client)
-          .follow('job-1')
-          .catch(() => undefined),
-    );
+    scope.run(() => void useJob(client).follow('job-1', 'backup'));
     scope.stop();
     expect(state.unsubscribed).toBe(1);
   });

@@ -1,22 +1,29 @@
 /**
  * Runs a restore as a server job and follows it to its end: from an upload (the wizard) or from a
  * stored backup (the settings list). States: idle → running (job progress) → done (the outcome)
- * | failed (the server's verdict in the user's language: the archive's problem, BUSY, a refusal).
+ * | failed (the server's verdict in the user's language: the archive's problem, BUSY, a refusal; or
+ * what became of a restore that was cancelled or that a server stop interrupted: job-outcome.ts).
  */
 import { computed, ref, shallowRef } from 'vue';
 import { errorMessage } from '../api/error-message.ts';
 import type { RestoreOutcome, RestoreSource } from '../api/server-types.ts';
 import { trpc, type LockerClient } from '../api/trpc-client.ts';
 import { useJob } from './use-job.ts';
+import { outcomeMessage, type JobOutcome } from './job-outcome.ts';
 
 /** Restore state for one component; `client` is replaceable for tests. */
 export function useRestore(client: Pick<LockerClient, 'restore' | 'jobs'> = trpc) {
-  const { job, percent, follow, reset: resetJob } = useJob(client);
+  const follower = useJob(client);
+  const { job, percent, follow, reset: resetJob } = follower;
   const status = ref<'idle' | 'running' | 'done' | 'failed'>('idle');
   /** Why the restore failed (a refusal, or the job's error) and what to say when nothing says more. */
-  const failure = shallowRef<{ cause: unknown; fallback: string } | null>(null);
+  const failure = shallowRef<{ cause: unknown; fallback: string } | { outcome: JobOutcome } | null>(null);
   /** The failure in the user's language (follows a language switch), or null. */
-  const error = computed(() => (failure.value ? errorMessage(failure.value.cause, failure.value.fallback) : null));
+  const error = computed(() => {
+    const failed = failure.value;
+    if (failed === null) return null;
+    return 'outcome' in failed ? outcomeMessage(failed.outcome) : errorMessage(failed.cause, failed.fallback);
+  });
   const outcome = shallowRef<RestoreOutcome | null>(null);
 
   /** Starts the restore and resolves with its outcome, or null when it failed. */
@@ -26,9 +33,15 @@ export function useRestore(client: Pick<LockerClient, 'restore' | 'jobs'> = trpc
     outcome.value = null;
     try {
       const started = await client.restore.start.mutate(source);
-      const final = await follow(started.id);
+      const ended = await follow(started.id, 'restore');
+      if (ended.status !== 'succeeded') {
+        status.value = 'failed';
+        failure.value = ended.status === 'failed' ? { cause: ended.snapshot.error, fallback: fallbackMessage } : { outcome: ended };
+        return null;
+      }
       // restore.start starts a restore job: once it succeeded, its result is the restore's.
-      if (final.kind !== 'restore' || final.state !== 'succeeded' || final.result === undefined) {
+      const final = ended.snapshot;
+      if (final.kind !== 'restore' || final.result === undefined) {
         status.value = 'failed';
         failure.value = { cause: final.error, fallback: fallbackMessage };
         return null;
@@ -50,5 +63,5 @@ export function useRestore(client: Pick<LockerClient, 'restore' | 'jobs'> = trpc
     outcome.value = null;
   }
 
-  return { job, percent, status, error, outcome, run, reset };
+  return { job, percent, follower, status, error, outcome, run, reset };
 }
