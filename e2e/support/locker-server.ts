@@ -2,7 +2,8 @@
  * A test's server: the built server (`startServer` of @evidence-locker/harness, as `pnpm start`
  * runs it) on a fresh temp directory holding its DATA_DIR and BACKUP_DIR, plus any extra
  * environment. Stopping it stops the server (SIGTERM: it closes its databases) and removes the
- * directory.
+ * directory. A journey may also halt the server (a clean stop, or a crash) and start it again on
+ * the same port and directories, as a container restart does.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -16,8 +17,12 @@ export interface LockerServer {
   root: string;
   dataDir: string;
   backupDir: string;
-  /** Server output so far (for failure messages). */
+  /** Server output so far, of every start (for failure messages). */
   output(): string;
+  /** Stops the server process and keeps its directories: SIGTERM (a clean stop), or with `crash` SIGKILL. */
+  halt(options?: { crash?: boolean }): Promise<void>;
+  /** Starts the server again on the same port, directories and environment. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -32,13 +37,23 @@ export async function startLockerServer(
     fs.mkdirSync(dataDir);
     fs.mkdirSync(backupDir);
     options.prepare?.(root);
-    const server = await startServer({ dataDir, backupDir, env: options.env?.(root) ?? {}, webApp: true });
+    const env = options.env?.(root) ?? {};
+    let server = await startServer({ dataDir, backupDir, env, webApp: true });
+    let earlierOutput = '';
     return {
       url: server.url,
       root,
       dataDir,
       backupDir,
-      output: () => server.output(),
+      output: () => earlierOutput + server.output(),
+      async halt({ crash = false } = {}) {
+        if (crash) await server.process.kill();
+        await server.stop(10_000);
+        earlierOutput += server.output();
+      },
+      async restart() {
+        server = await startServer({ dataDir, backupDir, env, webApp: true, port: server.port });
+      },
       async stop() {
         await server.stop(10_000);
         fs.rmSync(root, { recursive: true, force: true });
