@@ -9,8 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, startCli } from '@evidence-locker/harness';
-import { fillDisk, mountTmpfs, unmountAll } from '../src/tmpfs.ts';
+import { fillDisk, mountTmpfs, runCli, startCli, unmountAll } from '@evidence-locker/harness';
 import { dataDirDigest, scratchDir, waitForEntry } from '../src/full-disk-support.ts';
 
 let work: string;

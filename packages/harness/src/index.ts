@@ -2,7 +2,7 @@
  * `@evidence-locker/harness`: the one way e2e, reliability and bench start and drive the built
  * product. The bundle and its node settings (read from apps/server/bin/node-settings.sh, as the
  * launcher does), a server on a free port, the CLI, the typed client, waiting for a job, uploading
- * an archive.
+ * an archive, and small tmpfs mounts (full or read-only disks).
  */
 export { assertBuilt, LOCKER_LAUNCHER, REPO_ROOT, SERVER_BUNDLE, SERVER_DIR, WEB_INDEX } from './locker-bundle.ts';
 export { NODE_SETTINGS_FILE, PRODUCTION_NODE_SETTINGS, readNodeSettings, type NodeSettings } from './node-settings.ts';
@@ -20,3 +20,4 @@ export {
 } from './create-client.ts';
 export { JobFailedError, waitForJob, waitForJobEnd, type WaitForJobOptions } from './wait-for-job.ts';
 export { uploadArchive, type UploadArchiveOptions } from './upload-archive.ts';
+export { fillDisk, mountTmpfs, unmountAll } from './tmpfs.ts';

@@ -1,7 +1,9 @@
 /**
- * Small real filesystems for full-disk tests: tmpfs mounts of a given size, owned by the user the
- * tests run as. Mounting needs root (CAP_SYS_ADMIN): as root it mounts directly, otherwise through
- * `sudo -n` (as .ci/run installs packages); without either the test fails with this explanation.
+ * Small real filesystems for tests of what a disk can refuse: tmpfs mounts of a given size, owned
+ * by the user the tests run as, for full disks (reliability) and read-only mounts (e2e: a backup
+ * location that cannot be written, which chmod cannot fake for root). Mounting needs root
+ * (CAP_SYS_ADMIN): as root it mounts directly, otherwise through `sudo -n` (as .ci/run installs
+ * packages); without either the test fails with this explanation.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -16,15 +18,19 @@ function privileged(command: string, args: string[]): void {
   else execFileSync('sudo', ['-n', command, ...args], { stdio: 'pipe' });
 }
 
-/** Mounts a tmpfs of `size` (`mount -o size=`, e.g. `64m`) at `dir` (created) and returns `dir`. */
-export function mountTmpfs(dir: string, size: string): string {
+/**
+ * Mounts a tmpfs of `size` (`mount -o size=`, e.g. `64m`) at `dir` (created) and returns `dir`;
+ * `readOnly` mounts it read-only (every write fails with EROFS, for root too). Default read-write.
+ */
+export function mountTmpfs(dir: string, size: string, options: { readOnly?: boolean } = {}): string {
   fs.mkdirSync(dir, { recursive: true });
   try {
     const owner = `uid=${process.getuid?.() ?? 0},gid=${process.getgid?.() ?? 0}`;
-    privileged('mount', ['-t', 'tmpfs', '-o', `size=${size},mode=0755,${owner}`, 'tmpfs', dir]);
+    const access = options.readOnly ? 'ro' : 'rw';
+    privileged('mount', ['-t', 'tmpfs', '-o', `${access},size=${size},mode=0755,${owner}`, 'tmpfs', dir]);
   } catch (error) {
     const stderr = (error as { stderr?: Buffer }).stderr?.toString().trim() ?? String(error);
-    throw new Error(`The full-disk tests mount small tmpfs filesystems, which needs root or passwordless sudo (CAP_SYS_ADMIN): ${stderr}`, {
+    throw new Error(`These tests mount small tmpfs filesystems, which needs root or passwordless sudo (CAP_SYS_ADMIN): ${stderr}`, {
       cause: error,
     });
   }
