@@ -19,6 +19,7 @@ export const AUDIT_EVENTS = [
   'setup.completed',
   'demo.started',
   'settings.updated',
+  'folder.created',
   'request.cross-origin-refused',
   'request.host-refused',
 ] as const;

@@ -40,6 +40,13 @@ export const LOCKER_ERROR_CODES = [
   'PATH_NOT_ALLOWED',
   'NOT_A_DIRECTORY',
   'PERMISSION_DENIED',
+  // why a directory cannot hold backups (backup-dir/backup-dir-write-error.ts), and new folders
+  'BACKUP_PATH_IN_DATA_DIR',
+  'DIRECTORY_NOT_FOUND',
+  'READ_ONLY_FILE_SYSTEM',
+  'WRITE_PERMISSION_DENIED',
+  'DIRECTORY_EXISTS',
+  'FOLDER_NAME_INVALID',
   // resources and state
   'DISK_FULL',
   'BUSY',

@@ -32,6 +32,7 @@ export * from './backup-dir/prune-backups.ts';
 export * from './backup-dir/delete-backup.ts';
 export * from './backup-dir/browse-directory.ts';
 export * from './backup-dir/peek-archive-meta.ts';
+export * from './backup-dir/create-backup-folder.ts';
 export * from './backup-dir/read-backup-trigger.ts';
 export * from './backup-dir/format-local-iso.ts';
 export * from './work-dir/sweep-work-files.ts';
@@ -92,6 +93,7 @@ export { backupSpaceNeeds, liveDatabaseBytes, FREE_SPACE_MARGIN } from './archiv
 export { estimateUnpackedBytes } from './archive/read/estimate-unpacked-bytes.ts';
 export { ensureBackupDirWritable } from './backup-dir/ensure-backup-dir-writable.ts';
 export {
+export { backupDirWriteError } from './backup-dir/backup-dir-write-error.ts';
   prepareRestore,
   discardPreparedRestore,
   preparedRestoreIntact,

@@ -149,8 +149,8 @@ describe('the backup path of config.json', () => {
 
   it.each([
     ['outside BROWSE_ROOTS', () => '/etc', 'PATH_NOT_ALLOWED'],
-    ['the data directory', (dir: string) => path.join(dir, 'data'), 'PATH_NOT_ALLOWED'],
-    ['inside the data directory', (dir: string) => path.join(dir, 'data', 'backups'), 'PATH_NOT_ALLOWED'],
+    ['the data directory', (dir: string) => path.join(dir, 'data'), 'BACKUP_PATH_IN_DATA_DIR'],
+    ['inside the data directory', (dir: string) => path.join(dir, 'data', 'backups'), 'BACKUP_PATH_IN_DATA_DIR'],
     ['relative', () => 'backups', 'INVALID_ARGUMENT'],
     ['holding a NUL byte', (dir: string) => `${dir}/a\0b`, 'INVALID_ARGUMENT'],
   ])('is not used when it is %s: BACKUP_DIR instead, with a warning in the snapshot and the log', async (_, backupPath, code) => {

@@ -84,7 +84,7 @@ export interface InstanceSnapshot {
 export interface BackupPathRefusal {
   /** The value in config.json. */
   path: string;
-  /** PATH_NOT_ALLOWED or INVALID_ARGUMENT. */
+  /** PATH_NOT_ALLOWED (outside BROWSE_ROOTS), BACKUP_PATH_IN_DATA_DIR or INVALID_ARGUMENT. */
   code: string;
   /** Why, in English (the rule's message). */
   message: string;

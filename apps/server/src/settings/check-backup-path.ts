@@ -1,16 +1,18 @@
 /**
  * The rule for `backup_path` (DOCSight never checks it: docs/docsight-compatibility.md, D14). The
  * path must be absolute, hold no NUL byte, lie inside one of the browse roots after resolving
- * symlinks, and be neither the data directory nor inside it: backups there would land in the next
- * backup, and deleting "a backup" there could delete live data. Saving it in the settings also
- * needs the directory to exist ({@link checkBackupPath}); a path read from config.json (hand-edited,
- * or restored from another instance) only has to keep to the bounds ({@link checkBackupPathBounds}):
- * a directory that is missing is usually a volume not mounted yet, and the backup says so when it
+ * symlinks, and be neither the data directory nor inside it: a backup beside the data it protects
+ * is lost with it, backups there would land in the next backup, and deleting "a backup" there could
+ * delete live data. Saving it in the settings also needs the directory to take a real write, the
+ * same check every backup makes first ({@link checkBackupPath}), so Save refuses what the first
+ * backup would fail on, with the same cause; a path read from config.json (hand-edited, or restored
+ * from another instance) only has to keep to the bounds ({@link checkBackupPathBounds}): a
+ * directory that is missing is usually a volume not mounted yet, and the backup says so when it
  * runs.
  */
-import { realpath, stat } from 'node:fs/promises';
+import { realpath } from 'node:fs/promises';
 import path from 'node:path';
-import { errnoCode, LockerError } from '@evidence-locker/core';
+import { ensureBackupDirWritable, errnoCode, LockerError } from '@evidence-locker/core';
 
 /** Where a backup path may and may not be. */
 export interface BackupPathRules {
@@ -21,8 +23,8 @@ export interface BackupPathRules {
 /**
  * Throws a LockerError when `candidate` breaks the bounds of the rule: INVALID_ARGUMENT for a NUL
  * byte or a relative path, PATH_NOT_ALLOWED for a path outside the browse roots (directly or
- * through a symlink) or in the data directory. Returns its real path, or null when it does not
- * exist (or cannot be resolved).
+ * through a symlink; `details.roots` names them), BACKUP_PATH_IN_DATA_DIR for the data directory or
+ * a path inside it. Returns its real path, or null when it does not exist (or cannot be resolved).
  */
 export async function checkBackupPathBounds(candidate: string, rules: BackupPathRules): Promise<string | null> {
   if (candidate.includes('\0')) {
@@ -44,33 +46,32 @@ export async function checkBackupPathBounds(candidate: string, rules: BackupPath
       real !== null && roots.some((root) => isInside(path.resolve(candidate), root))
         ? `The backup path ${candidate} leads outside ${rules.browseRoots.join(' or ')} through a symbolic link.`
         : `The backup path must lie inside ${rules.browseRoots.join(' or ')} (BROWSE_ROOTS); ${candidate} does not.`,
-      { details: { path: candidate } },
+      { details: { path: candidate, roots: rules.browseRoots.join(', ') } },
     );
   }
   const dataDir = (await realOrNull(rules.dataDir)) ?? path.resolve(rules.dataDir);
   if (isInside(real ?? path.resolve(candidate), dataDir)) {
-    throw new LockerError('PATH_NOT_ALLOWED', 'The backup path must not be the data directory or inside it; choose a separate directory.', {
-      details: { path: candidate },
-    });
+    throw new LockerError(
+      'BACKUP_PATH_IN_DATA_DIR',
+      `The backup path ${candidate} is the data directory or inside it: a backup there is lost with the data it protects. ` +
+        'Choose a directory outside it, ideally on another disk.',
+      { details: { path: candidate, dataDir: rules.dataDir } },
+    );
   }
   return real;
 }
 
 /**
- * The whole rule, for a path a user is saving: the bounds of {@link checkBackupPathBounds}, and an
- * existing directory (else NOT_A_DIRECTORY). Returns its real path.
+ * The whole rule, for a path a user is saving: the bounds of {@link checkBackupPathBounds}, then
+ * core's ensureBackupDirWritable on it: an existing directory (else DIRECTORY_NOT_FOUND or
+ * NOT_A_DIRECTORY) that takes a test file written, read back and removed (else
+ * READ_ONLY_FILE_SYSTEM, WRITE_PERMISSION_DENIED, DISK_FULL, …). Returns its real path.
  */
 export async function checkBackupPath(candidate: string, rules: BackupPathRules): Promise<string> {
   const real = await checkBackupPathBounds(candidate, rules);
-  if (real === null) {
-    throw new LockerError('NOT_A_DIRECTORY', `The backup directory ${candidate} does not exist.`, {
-      details: { path: candidate },
-    });
-  }
-  if (!(await stat(real)).isDirectory()) {
-    throw new LockerError('NOT_A_DIRECTORY', `The backup path ${candidate} is not a directory.`, { details: { path: candidate } });
-  }
-  return real;
+  // The path as typed when it cannot be resolved: its stat() gives the real reason.
+  await ensureBackupDirWritable(real ?? candidate);
+  return real ?? candidate;
 }
 
 /** The real path of `target`, or null when it cannot be resolved (missing, a loop, no permission). */

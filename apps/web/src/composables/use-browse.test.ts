@@ -5,8 +5,10 @@ import { useBrowse } from './use-browse.ts';
 const listing = (path: string, parent: string | null, names: string[] = []): DirectoryListing => ({
   path,
   parent,
-  directories: names.map((name) => ({ name, path: `${path}/${name}` })),
-  roots: [{ name: 'srv', path: '/srv' }],
+  directories: names.map((name) => ({ name, path: `${path}/${name}`, inDataDir: false })),
+  roots: [{ name: 'srv', path: '/srv', inDataDir: false }],
+  inDataDir: false,
+  freeBytes: 1_000_000,
 });
 
 describe('useBrowse', () => {
@@ -17,7 +19,7 @@ describe('useBrowse', () => {
       return path === '/srv/nas' ? listing('/srv/nas', '/srv') : listing('/srv', null, ['nas']);
     });
     await browse.open('/srv');
-    expect(browse.listing.value?.directories).toEqual([{ name: 'nas', path: '/srv/nas' }]);
+    expect(browse.listing.value?.directories).toEqual([{ name: 'nas', path: '/srv/nas', inDataDir: false }]);
     await browse.go('/srv/nas');
     expect(browse.path.value).toBe('/srv/nas');
     expect(browse.breadcrumb.value.map((crumb) => crumb.name)).toEqual(['/srv', 'nas']);
@@ -46,5 +48,33 @@ describe('useBrowse', () => {
     await expect(browse.go('/srv/locked')).resolves.toBe(false);
     expect(browse.path.value).toBe('/srv');
     expect(browse.error.value).toBe('Permission denied: /srv/locked');
+  });
+
+  it('creates a folder in the shown directory and then shows the new folder', async () => {
+    const created: Array<[string, string]> = [];
+    const browse = useBrowse(
+      async (path) => (path === '/srv/new' ? listing('/srv/new', '/srv') : listing('/srv', null)),
+      async (parent, name) => {
+        created.push([parent, name]);
+        return { path: `${parent}/${name}` };
+      },
+    );
+    await browse.open('/srv');
+    await browse.createFolder('new');
+    expect(created).toEqual([['/srv', 'new']]);
+    expect(browse.path.value).toBe('/srv/new');
+  });
+
+  it('passes a refused folder on to the caller and keeps showing the directory', async () => {
+    const refusal = new Error('/srv/new already exists.');
+    const browse = useBrowse(
+      async () => listing('/srv', null),
+      async () => {
+        throw refusal;
+      },
+    );
+    await browse.open('/srv');
+    await expect(browse.createFolder('new')).rejects.toBe(refusal);
+    expect(browse.path.value).toBe('/srv');
   });
 });

@@ -1,7 +1,8 @@
 /**
  * The server-side directory browser behind the Backup Path "Browse" dialog (DOCSight's rows had no
  * names and led nowhere: docs/docsight-compatibility.md, D25). States: idle → loading → shown (path,
- * parent, directories) | failed (the server's message, e.g. "not inside an allowed location").
+ * parent, directories, free space) | failed (the server's message, e.g. "not inside an allowed
+ * location"). "New folder" creates a folder in the shown directory and then shows the new one.
  */
 import { computed, ref, shallowRef } from 'vue';
 import type { DirectoryListing } from '../api/server-types.ts';
@@ -12,10 +13,14 @@ import { browseBreadcrumb } from './browse-breadcrumb.ts';
 /** Lists one directory (the backups.browse query). */
 export type BrowseDirectoryLister = (path: string | undefined) => Promise<DirectoryListing>;
 
-const listWithServer: BrowseDirectoryLister = (path) => trpc.backups.browse.query(path === undefined ? {} : { path });
+/** Creates folder `name` in `parent` (the backups.createFolder mutation); returns its path. */
+export type BrowseFolderCreator = (parent: string, name: string) => Promise<{ path: string }>;
 
-/** Browse state for one dialog; `list` is replaceable for tests. */
-export function useBrowse(list: BrowseDirectoryLister = listWithServer) {
+const listWithServer: BrowseDirectoryLister = (path) => trpc.backups.browse.query(path === undefined ? {} : { path });
+const createWithServer: BrowseFolderCreator = (parent, name) => trpc.backups.createFolder.mutate({ parent, name });
+
+/** Browse state for one dialog; `list` and `create` are replaceable for tests. */
+export function useBrowse(list: BrowseDirectoryLister = listWithServer, create: BrowseFolderCreator = createWithServer) {
   const listing = shallowRef<DirectoryListing | null>(null);
   const loading = ref(false);
   const error = ref<string | null>(null);
@@ -65,5 +70,17 @@ export function useBrowse(list: BrowseDirectoryLister = listWithServer) {
     if (parent) await go(parent);
   }
 
-  return { listing, path, breadcrumb, loading, error, go, open, up };
+  /**
+   * Creates folder `name` in the shown directory and shows it, so Select takes it. Throws what the
+   * server refused (a taken or invalid name, a read-only disk, …) for the caller to show beside
+   * the name.
+   */
+  async function createFolder(name: string): Promise<void> {
+    const parent = listing.value?.path;
+    if (parent === undefined) return;
+    const created = await create(parent, name);
+    await go(created.path);
+  }
+
+  return { listing, path, breadcrumb, loading, error, go, open, up, createFolder };
 }

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, statfsSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -91,11 +91,13 @@ describe('browseDirectory', () => {
     expect(listing).toEqual({
       path: join(root, 'sub'),
       parent: root,
-      directories: ['A', 'a', 'b', 'c d'].map((name) => ({ name, path: join(root, 'sub', name) })),
+      directories: ['A', 'a', 'b', 'c d'].map((name) => ({ name, path: join(root, 'sub', name), inDataDir: false })),
       roots: [
-        { name: 'backup', path: root },
-        { name: 'data', path: dataDir },
+        { name: 'backup', path: root, inDataDir: false },
+        { name: 'data', path: dataDir, inDataDir: false },
       ],
+      inDataDir: false,
+      freeBytes: expect.any(Number) as number,
     });
     expect(DirectoryListingSchema.parse(listing)).toEqual(listing);
   });
@@ -109,8 +111,8 @@ describe('browseDirectory', () => {
     symlinkSync(join(root, 'file'), join(root, 'file-link'));
     const listing = await browseDirectory(root, [root]);
     expect(listing.directories).toEqual([
-      { name: 'alias', path: join(root, 'real') },
-      { name: 'real', path: join(root, 'real') },
+      { name: 'alias', path: join(root, 'real'), inDataDir: false },
+      { name: 'real', path: join(root, 'real'), inDataDir: false },
     ]);
   });
 
@@ -151,5 +153,38 @@ describe('browseDirectory', () => {
     mkdirSync(join(dataDir, 'backups'), { recursive: true });
     const listing = await browseDirectory(join(dataDir, 'backups'), [join(dataDir, 'backups'), dataDir]);
     expect(listing.parent).toBe(dataDir);
+  });
+
+  it('marks the data directory and what lies inside it, also through a symlink, but not its parent or a sibling', async () => {
+    const dataDir = join(root, 'data');
+    mkdirSync(join(dataDir, 'inside'), { recursive: true });
+    mkdirSync(join(root, 'data-other'));
+    symlinkSync(dataDir, join(root, 'link-to-data'));
+    const atRoot = await browseDirectory(root, [root, dataDir], { dataDir });
+    expect(atRoot.inDataDir).toBe(false);
+    expect(atRoot.directories).toEqual([
+      { name: 'data', path: dataDir, inDataDir: true },
+      { name: 'data-other', path: join(root, 'data-other'), inDataDir: false },
+      { name: 'link-to-data', path: dataDir, inDataDir: true },
+    ]);
+    expect(atRoot.roots.map((entry) => entry.inDataDir)).toEqual([false, true]);
+    const inside = await browseDirectory(dataDir, [root], { dataDir: join(root, 'link-to-data') });
+    expect(inside.inDataDir).toBe(true);
+    expect(inside.directories).toEqual([{ name: 'inside', path: join(dataDir, 'inside'), inDataDir: true }]);
+  });
+
+  it("names the filesystem's free space", async () => {
+    const stats = statfsSync(root);
+    const listing = await browseDirectory(root, [root]);
+    // Other writers may change it a little between the two reads.
+    expect(listing.freeBytes).toBeGreaterThan(0);
+    expect(Math.abs(listing.freeBytes! - stats.bavail * stats.bsize)).toBeLessThan(64 * 1024 * 1024);
+  });
+
+  it('names the allowed roots when it refuses a path outside them', async () => {
+    await expect(browseDirectory(outside, [root, join(base, 'other')])).rejects.toMatchObject({
+      code: 'PATH_NOT_ALLOWED',
+      details: { path: outside, roots: `${root}, ${join(base, 'other')}` },
+    });
   });
 });

@@ -1,53 +1,71 @@
 /**
- * The check before a backup is written: the backup directory must exist, be a directory and be
- * writable by this process. It is deliberately not created when missing (DOCSight's makedirs does):
- * a missing backup directory is usually a volume that is not mounted (NAS offline, a compose file
- * without the volume), and backups written into the container's own filesystem would vanish with
- * it. The messages name the path, the uid the server runs as and a command that fixes it, because
- * the usual cause is a Docker volume owned by another user.
+ * The check before a backup directory is used: saving it as the backup path, and before every
+ * backup. It must exist, be a directory, and take a real write: a small uniquely named file is
+ * written, flushed to the disk, read back, compared and removed. Asking `access(W_OK)` is not
+ * enough: it cannot tell a read-only mount from a refused permission, says nothing of a full disk,
+ * and a network share may answer it yes and refuse the write. What went wrong is said with its
+ * real cause (backup-dir-write-error.ts).
+ *
+ * The directory is deliberately not created when missing (DOCSight's makedirs does): a missing
+ * backup directory is usually a volume that is not mounted (NAS offline, a compose file without the
+ * volume), and backups written into the container's own filesystem would vanish with it.
  */
-import { constants } from 'node:fs';
-import { access, stat } from 'node:fs/promises';
-import { errnoCode, LockerError } from '../errors.ts';
+import { randomBytes } from 'node:crypto';
+import { open, readFile, stat, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import { WORK_PREFIX } from '../data-dir-layout.ts';
+import { LockerError } from '../errors.ts';
+import { backupDirWriteError, processUid } from './backup-dir-write-error.ts';
 
-/** Throws BACKUP_DIR_UNUSABLE (with path, uid and a fix) unless `backupDir` is a writable directory. */
+/** Prefix of the test file; a crash leaves it to the start-up sweep (it is a work file). */
+export const PROBE_PREFIX = `${WORK_PREFIX}probe-`;
+
+/**
+ * Throws unless a backup can be written into `backupDir`: DIRECTORY_NOT_FOUND when it is missing,
+ * NOT_A_DIRECTORY for a file, READ_ONLY_FILE_SYSTEM, WRITE_PERMISSION_DENIED (with the uid and a
+ * `chown`/`chmod` that fixes it), DISK_FULL, or BACKUP_DIR_UNUSABLE when the test file reads back
+ * different bytes or the write fails otherwise. Leaves nothing behind.
+ */
 export async function ensureBackupDirWritable(backupDir: string): Promise<void> {
-  const uid = typeof process.getuid === 'function' ? process.getuid() : undefined;
-  const owner = uid === undefined ? '<uid>' : String(uid);
-  const dir = shellQuote(backupDir);
-  const unusable = (problem: string, fix: string, cause?: unknown): LockerError =>
-    new LockerError(
-      'BACKUP_DIR_UNUSABLE',
-      `Backup directory ${backupDir} ${problem}. Evidence Locker runs as ${uid === undefined ? 'this user' : `uid ${uid}`}; fix: ${fix}`,
-      { cause, details: { path: backupDir, uid } },
-    );
-
   let isDirectory: boolean;
   try {
     isDirectory = (await stat(backupDir)).isDirectory();
   } catch (error) {
-    const code = errnoCode(error);
-    if (code === 'ENOENT') throw unusable('does not exist', `mkdir -p ${dir} && chown ${owner} ${dir}`, error);
-    if (code === 'ENOTDIR') {
-      throw unusable(
-        'does not exist (a file is in the way)',
-        `choose another backup path, or mkdir -p ${dir} && chown ${owner} ${dir}`,
-        error,
-      );
-    }
-    throw unusable('cannot be read', `chown ${owner} ${dir} && chmod 700 ${dir}`, error);
+    throw backupDirWriteError(backupDir, error);
   }
   if (!isDirectory) {
-    throw unusable('is a file, not a directory', `move the file away, then mkdir -p ${dir} && chown ${owner} ${dir}`);
+    throw new LockerError('NOT_A_DIRECTORY', `${backupDir} is a file, not a directory.`, { details: { path: backupDir } });
   }
-  try {
-    await access(backupDir, constants.W_OK | constants.X_OK);
-  } catch (error) {
-    throw unusable('is not writable', `chown ${owner} ${dir} && chmod 700 ${dir}`, error);
-  }
+  await probeWrite(backupDir);
 }
 
-/** The path as one shell word, so the suggested command works for paths with spaces too. */
-function shellQuote(value: string): string {
-  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+/** Writes, fsyncs, reads back and removes a test file in `dir`. */
+async function probeWrite(dir: string): Promise<void> {
+  const file = path.join(dir, `${PROBE_PREFIX}${randomBytes(8).toString('hex')}`);
+  const content = randomBytes(64);
+  let created = false;
+  try {
+    // `wx`: a file of that name (however unlikely) is never overwritten.
+    const handle = await open(file, 'wx', 0o600);
+    created = true;
+    try {
+      await handle.writeFile(content);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    const readBack = await readFile(file);
+    if (!readBack.equals(content)) {
+      throw new LockerError(
+        'BACKUP_DIR_UNUSABLE',
+        `${dir} does not keep what is written to it: a test file read back different bytes. Check the disk or the share behind it.`,
+        { details: { path: dir, uid: processUid() } },
+      );
+    }
+  } catch (error) {
+    if (error instanceof LockerError) throw error;
+    throw backupDirWriteError(dir, error);
+  } finally {
+    if (created) await unlink(file).catch(() => undefined);
+  }
 }

@@ -1,6 +1,7 @@
 /**
  * Failures of `node:fs/promises` calls that cannot be made for real here: the tests run as root,
- * for whom every readdir, access and unlink succeeds. A test file mocks the module once,
+ * for whom every readdir, access, open, mkdir and unlink succeeds, and a disk does not fill or turn
+ * read-only on request. A test file mocks the module once,
  *
  *   vi.mock('node:fs/promises', async (importOriginal) =>
  *     (await import('@evidence-locker/core/testing/inject-fs-fault')).fsPromisesWithFaults(importOriginal));
@@ -12,7 +13,7 @@ import type * as FsPromises from 'node:fs/promises';
 import { onTestFinished } from 'vitest';
 
 /** The `node:fs/promises` functions a test can make fail. */
-export type FaultyFsCall = 'access' | 'readdir' | 'unlink';
+export type FaultyFsCall = 'access' | 'readdir' | 'unlink' | 'open' | 'readFile' | 'mkdir' | 'statfs';
 
 const faults = new Map<FaultyFsCall, { code: string; when: (target: string) => boolean }>();
 
@@ -40,5 +41,14 @@ export async function fsPromisesWithFaults(importOriginal: () => Promise<unknown
       return real(target, ...rest);
     }) as (typeof FsPromises)[Call];
   };
-  return { ...actual, access: faultable('access'), readdir: faultable('readdir'), unlink: faultable('unlink') };
+  return {
+    ...actual,
+    access: faultable('access'),
+    readdir: faultable('readdir'),
+    unlink: faultable('unlink'),
+    open: faultable('open'),
+    readFile: faultable('readFile'),
+    mkdir: faultable('mkdir'),
+    statfs: faultable('statfs'),
+  };
 }

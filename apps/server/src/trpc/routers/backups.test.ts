@@ -74,16 +74,17 @@ describe('backups router', () => {
     expect(fs.readdirSync(setup.backupDir).sort()).toEqual(['docsight_backup_2020-01-03_000000.tar.gz', result.fileName].sort());
   });
 
-  it('fails the backup job with the path, the uid and the fix when the saved directory is missing', async () => {
+  it('fails the backup job saying the saved directory does not exist, and does not create it', async () => {
     const { api, setup } = await start();
     const missing = path.join(setup.root, 'gone');
     await setup.services.instance.updateConfig({ backup_path: missing });
     const final = await setup.services.jobs.wait((await api.backups.create()).id);
     expect(final.state).toBe('failed');
-    expect(final.error?.code).toBe('BACKUP_DIR_UNUSABLE');
-    expect(final.error?.message).toContain(missing);
-    expect(final.error?.message).toContain(`uid ${process.getuid!()}`);
-    expect(final.error?.message).toContain(`mkdir -p ${missing} && chown ${process.getuid!()} ${missing}`);
+    expect(final.error).toMatchObject({
+      code: 'DIRECTORY_NOT_FOUND',
+      message: `${missing} does not exist. Create it, or if it is a disk or a share, check that it is mounted.`,
+      details: { path: missing },
+    });
     expect(fs.existsSync(missing)).toBe(false);
   });
 
@@ -200,6 +201,49 @@ describe('backups router', () => {
     expect((await api.backups.browse({ path: setup.root })).directories.map((entry) => entry.name)).toEqual(['backups', 'data']);
   });
 
+  it('marks the data directory and what lies inside it as no place for backups, and names the free space', async () => {
+    const { api, setup } = await start();
+    fs.mkdirSync(path.join(setup.dataDir, 'inside'));
+    const atRoot = await api.backups.browse({ path: setup.root });
+    expect(atRoot.directories).toEqual([
+      { name: 'backups', path: setup.backupDir, inDataDir: false },
+      { name: 'data', path: setup.dataDir, inDataDir: true },
+    ]);
+    expect(atRoot.inDataDir).toBe(false);
+    expect(atRoot.freeBytes).toBeGreaterThan(0);
+    expect(await api.backups.browse({ path: setup.dataDir })).toMatchObject({
+      inDataDir: true,
+      directories: [{ name: 'inside', inDataDir: true }],
+    });
+  });
+
+  it('makes a new folder inside the roots, with an audit line, and refuses one in the data directory or with a bad name', async () => {
+    const { api, setup, logLines } = await start();
+    expect(await api.backups.createFolder({ parent: setup.root, name: 'nas' })).toEqual({ path: path.join(setup.root, 'nas') });
+    expect(fs.statSync(path.join(setup.root, 'nas')).isDirectory()).toBe(true);
+    expect(logLines).toContainEqual(
+      expect.objectContaining({ fields: { audit: 'folder.created', ip: '192.0.2.44', path: path.join(setup.root, 'nas') } }),
+    );
+    await expect(api.backups.createFolder({ parent: setup.root, name: 'nas' })).rejects.toMatchObject({
+      code: 'CONFLICT',
+      cause: { code: 'DIRECTORY_EXISTS' },
+    });
+    await expect(api.backups.createFolder({ parent: setup.dataDir, name: 'backups' })).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+      cause: { code: 'BACKUP_PATH_IN_DATA_DIR' },
+    });
+    await expect(api.backups.createFolder({ parent: setup.root, name: '..' })).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+      cause: { code: 'FOLDER_NAME_INVALID', details: { name: '..' } },
+    });
+    await expect(api.backups.createFolder({ parent: '/etc', name: 'x' })).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+      cause: { code: 'PATH_NOT_ALLOWED' },
+    });
+    expect(fs.existsSync(path.join(setup.dataDir, 'backups'))).toBe(false);
+    expect(fs.existsSync('/etc/x')).toBe(false);
+  });
+
   it('starts browsing at the first root when the backup path is gone, and refuses paths outside the roots', async () => {
     const { api, setup } = await start();
     await setup.services.instance.updateConfig({ backup_path: path.join(setup.root, 'gone') });
@@ -226,10 +270,12 @@ describe('backups router', () => {
       () => api.backups.delete({ fileName: 'docsight_backup_2020-01-01_000000.tar.gz' }),
       () => api.backups.verify({ fileName: 'docsight_backup_2020-01-01_000000.tar.gz' }),
       () => api.backups.browse(),
+      () => api.backups.createFolder({ parent: setup.root, name: 'nas' }),
       () => api.backups.schedule(),
     ];
     for (const call of calls) await expect(call()).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
     expect(fs.readdirSync(setup.backupDir)).toEqual(['docsight_backup_2020-01-01_000000.tar.gz']);
     expect(setup.services.jobs.list()).toEqual([]);
+    expect(fs.existsSync(path.join(setup.root, 'nas'))).toBe(false);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Stored backups in the instance's backup path (the saved backup_path, else BACKUP_DIR): list,
  * create ("Backup now": a job that writes a backup and prunes to the retention, as DOCSight's does),
- * delete, verify (a job), browse directories for the backup-path setting, and the schedule's state.
+ * delete, verify (a job), browse directories for the backup-path setting (and make a new folder
+ * there), and the schedule's state.
  * Creating, deleting and verifying write an audit line with the client address. Downloads are raw
  * routes (http/backup-download-routes.ts).
  */
@@ -10,6 +11,7 @@ import path from 'node:path';
 import {
   BackupListEntrySchema,
   browseDirectory,
+  createBackupFolder,
   deleteBackup,
   DirectoryListingSchema,
   type DirectoryListing,
@@ -51,6 +53,12 @@ const FileNameInputSchema = z.object({
 
 const BrowseInputSchema = z.object({ path: userPath(z.string().min(1)).optional() }).optional();
 
+const CreateFolderInputSchema = z.object({
+  parent: userPath(z.string({ error: 'parent must be a directory path.' }).min(1)),
+  // The name's own rules (core's folderNameProblem) answer with FOLDER_NAME_INVALID; this only bounds the input.
+  name: z.string({ error: 'name must be a folder name.' }).max(1024, { error: 'A folder name may have at most 255 bytes.' }),
+});
+
 /** BACKUP_NAME_INVALID or BACKUP_NOT_FOUND before a job is queued, so the answer is immediate. */
 async function requireStoredBackup(backupPath: string, fileName: string): Promise<void> {
   if (!isBackupFileName(fileName)) {
@@ -68,15 +76,16 @@ async function requireStoredBackup(backupPath: string, fileName: string): Promis
 /** Browsing without a path: the backup path when it can be listed, else the first root that can. */
 async function browseDefault(ctx: Context): Promise<DirectoryListing> {
   const roots = ctx.instance.browseRoots;
+  const options = { dataDir: ctx.instance.dataDir };
   for (const candidate of [ctx.instance.backupPath, ...roots.slice(1)]) {
     try {
-      return await browseDirectory(candidate, roots);
+      return await browseDirectory(candidate, roots, options);
     } catch {
       // Not inside the roots or not there (yet): try the next one.
     }
   }
   // The first root last, so its error (if any) is the one the user sees.
-  return browseDirectory(roots[0] ?? ctx.instance.backupPath, roots);
+  return browseDirectory(roots[0] ?? ctx.instance.backupPath, roots, options);
 }
 
 export const backupsRouter = router({
@@ -161,12 +170,27 @@ export const backupsRouter = router({
       );
     }),
 
-  /** Subdirectories of `path` (default: the backup path, else the first browse root) within BROWSE_ROOTS. */
+  /**
+   * Subdirectories of `path` (default: the backup path, else the first browse root) within
+   * BROWSE_ROOTS, with the data directory and what lies inside it marked, and the free space.
+   */
   browse: protectedProcedure
     .input(BrowseInputSchema)
     .output(DirectoryListingSchema)
     .query(async ({ ctx, input }) => {
-      return input?.path === undefined ? browseDefault(ctx) : browseDirectory(input.path, ctx.instance.browseRoots);
+      return input?.path === undefined
+        ? browseDefault(ctx)
+        : browseDirectory(input.path, ctx.instance.browseRoots, { dataDir: ctx.instance.dataDir });
+    }),
+
+  /** "New folder" in the Browse dialog: creates `name` in `parent` (inside BROWSE_ROOTS, not the data directory). */
+  createFolder: protectedProcedure
+    .input(CreateFolderInputSchema)
+    .output(z.object({ path: z.string() }))
+    .mutation(async ({ ctx, input }) => {
+      const created = await createBackupFolder(input.parent, input.name, ctx.instance.browseRoots, { dataDir: ctx.instance.dataDir });
+      audit(ctx.request.log, 'folder.created', { ip: ctx.request.clientAddress, path: created }, 'Folder created for backups');
+      return { path: created };
     }),
 
   /** The backup schedule: enabled (or why not), last success and failure, next run. */

@@ -2,13 +2,19 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createBackup, toPythonJson } from '@evidence-locker/core';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { injectFsFault } from '@evidence-locker/core/testing/inject-fs-fault';
 import { openInstance } from '../../instance/instance.ts';
 import { restoreRunningInstance } from '../../restore/restore-running-instance.ts';
 import { serveTestApp } from '@evidence-locker/server/testing/serve-test-app';
 import { createTestContext, createTestServices, type TestServices } from '@evidence-locker/server/testing/test-services';
 import { createCallerFactory } from '../init.ts';
 import { appRouter } from './_app.ts';
+
+// The tests run as root on a disk that is neither read-only nor full: Save's test write is made to fail.
+vi.mock('node:fs/promises', async (importOriginal) =>
+  (await import('@evidence-locker/core/testing/inject-fs-fault')).fsPromisesWithFaults(importOriginal),
+);
 
 const createCaller = createCallerFactory(appRouter);
 /** The instance of the running test, shared with the helpers below (removed when the test finishes). */
@@ -73,23 +79,68 @@ describe('settings router', () => {
     await expect(api.settings.update(input as never)).rejects.toThrow(message);
   });
 
-  it('refuses a backup path outside BROWSE_ROOTS', async () => {
+  it('refuses a backup path outside BROWSE_ROOTS, naming the roots', async () => {
     const api = await caller();
     await expect(api.settings.update({ backup_path: '/etc' })).rejects.toMatchObject({
       code: 'FORBIDDEN',
       message: `The backup path must lie inside ${setup!.root} (BROWSE_ROOTS); /etc does not.`,
+      cause: { code: 'PATH_NOT_ALLOWED', details: { path: '/etc', roots: setup!.root } },
     });
   });
 
-  it('refuses the data directory and directories inside it', async () => {
+  it('refuses the data directory and directories inside it, and says why', async () => {
     const api = await caller();
     fs.mkdirSync(path.join(setup!.dataDir, 'sub'));
     for (const candidate of [setup!.dataDir, path.join(setup!.dataDir, 'sub')]) {
       await expect(api.settings.update({ backup_path: candidate })).rejects.toMatchObject({
         code: 'FORBIDDEN',
-        message: 'The backup path must not be the data directory or inside it; choose a separate directory.',
+        message:
+          `The backup path ${candidate} is the data directory or inside it: a backup there is lost with the data it protects. ` +
+          'Choose a directory outside it, ideally on another disk.',
+        cause: { code: 'BACKUP_PATH_IN_DATA_DIR', details: { path: candidate, dataDir: setup!.dataDir } },
       });
     }
+  });
+
+  it.each([
+    ['EROFS', 'READ_ONLY_FILE_SYSTEM', 'CONFLICT', 'is on a read-only file system'],
+    ['EACCES', 'WRITE_PERMISSION_DENIED', 'CONFLICT', `runs as uid ${process.getuid!()} and may not write to`],
+    // DISK_FULL is a 507 for raw routes; tRPC has no such code.
+    ['ENOSPC', 'DISK_FULL', 'INTERNAL_SERVER_ERROR', 'is full: not even a small test file fits there'],
+  ])('refuses a directory whose test write fails with %s as %s, and saves nothing', async (errno, code, status, words) => {
+    const api = await caller();
+    const target = path.join(setup!.root, 'nas');
+    fs.mkdirSync(target);
+    injectFsFault('open', errno, (file) => path.dirname(file) === target);
+    const refused = api.settings.update({ backup_path: target, backup_enabled: true });
+    await expect(refused).rejects.toMatchObject({ code: status, cause: { code, details: { path: target } } });
+    await expect(refused).rejects.toThrow(words);
+    expect(JSON.parse(fs.readFileSync(path.join(setup!.dataDir, 'config.json'), 'utf8'))).toEqual({ modem_type: 'fritzbox' });
+    expect(fs.readdirSync(target)).toEqual([]);
+  });
+
+  it('writes, reads back and removes a test file in the directory it saves', async () => {
+    const api = await caller();
+    const target = path.join(setup!.root, 'nas');
+    fs.mkdirSync(target);
+    const written: string[] = [];
+    injectFsFault('open', 'UNUSED', (file) => {
+      if (path.dirname(file) === target) written.push(path.basename(file));
+      return false;
+    });
+    await api.settings.update({ backup_path: target });
+    expect(written).toEqual([expect.stringMatching(/^\.evidence-locker-probe-[0-9a-f]{16}$/)]);
+    expect(fs.readdirSync(target)).toEqual([]);
+  });
+
+  it('refuses a file as the backup path', async () => {
+    const api = await caller();
+    const file = path.join(setup!.root, 'file');
+    fs.writeFileSync(file, 'x');
+    await expect(api.settings.update({ backup_path: file })).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+      cause: { code: 'NOT_A_DIRECTORY', details: { path: file } },
+    });
   });
 
   it('refuses a symlink inside the roots that leads out of them', async () => {
@@ -101,7 +152,10 @@ describe('settings router', () => {
 
   it('refuses a missing directory and a relative path', async () => {
     const api = await caller();
-    await expect(api.settings.update({ backup_path: path.join(setup!.root, 'nope') })).rejects.toThrow(/does not exist/);
+    await expect(api.settings.update({ backup_path: path.join(setup!.root, 'nope') })).rejects.toMatchObject({
+      message: expect.stringContaining('does not exist') as string,
+      cause: { code: 'DIRECTORY_NOT_FOUND' },
+    });
     await expect(api.settings.update({ backup_path: 'backups' })).rejects.toThrow(/must be an absolute path/);
   });
 
@@ -190,8 +244,8 @@ describe('a restored config.json whose backup_path breaks the backup-path rule',
       backup_path: setup!.backupDir,
       backupPathWarning: {
         path: dataDir,
-        code: 'PATH_NOT_ALLOWED',
-        message: 'The backup path must not be the data directory or inside it; choose a separate directory.',
+        code: 'BACKUP_PATH_IN_DATA_DIR',
+        message: expect.stringContaining(`The backup path ${dataDir} is the data directory or inside it`) as string,
       },
     });
     const job = await setup!.services.jobs.wait((await api.backups.create()).id);

@@ -1,7 +1,8 @@
 /**
  * The backup settings: backup_enabled, backup_path, backup_interval_hours, backup_retention.
  * Saving validates each value (interval 24 or 168, retention 1..100, path inside BROWSE_ROOTS and
- * outside the data directory, no NUL byte) and tells the schedule. Reading shows where backups
+ * outside the data directory, no NUL byte, and a directory that takes a test file written, read
+ * back and removed: settings/check-backup-path.ts) and tells the schedule. Reading shows where backups
  * really go, and warns when config.json's backup_path breaks the same rule (instance/instance.ts).
  */
 import { z } from 'zod';
@@ -19,7 +20,7 @@ import { protectedProcedure, router } from '../init.ts';
 const BackupPathWarningSchema = z.object({
   /** config.json's backup_path, which is not used. */
   path: z.string(),
-  /** PATH_NOT_ALLOWED (outside BROWSE_ROOTS, or the data directory) or INVALID_ARGUMENT. */
+  /** PATH_NOT_ALLOWED (outside BROWSE_ROOTS), BACKUP_PATH_IN_DATA_DIR or INVALID_ARGUMENT. */
   code: z.string(),
   message: z.string(),
 });
