@@ -24,7 +24,10 @@ export const ScheduleStateSchema = z.object({
   lastSuccessAt: z.string().nullable(),
   /** That backup's file name. */
   lastSuccessFile: z.string().nullable(),
-  /** When a scheduled backup last failed; kept after a later success, compare with lastSuccessAt. */
+  /**
+   * When a scheduled backup last failed; kept after a later success (compare with lastSuccessAt),
+   * forgotten once another backup path is saved: it was about the old one.
+   */
   lastFailureAt: z.string().nullable(),
   /** What went wrong then, written for the user (path, uid and the fix for an unusable directory). */
   lastFailureMessage: z.string().nullable(),

@@ -159,7 +159,7 @@ describe('backup schedule', () => {
     expect(logLines.map((entry) => entry.message)).toContain('Scheduled backup created');
   });
 
-  it('retries a failed backup after 1, then 2 minutes with a message naming the path, the uid and the fix; success resets the backoff', async () => {
+  it('retries a failed backup after 1, then 2 minutes with a message naming the path and the cause; success resets the backoff', async () => {
     let missing = '';
     const { scheduler, clock, setup } = await startScheduler(
       { backup_enabled: true },
@@ -170,7 +170,6 @@ describe('backup schedule', () => {
         },
       },
     );
-    const uid = process.getuid!();
     await advance(clock, MINUTE);
     let state = scheduler.state();
     expect(state.consecutiveFailures).toBe(1);
@@ -180,9 +179,8 @@ describe('backup schedule', () => {
     expect(state).toMatchObject({ lastFailureCode: failedJob?.error?.code, lastFailureDetails: { path: missing } });
     const firstFailureAt = state.lastFailureAt;
     expect(state.failingSince).toBe(firstFailureAt);
-    expect(state.lastFailureMessage).toContain(`Backup directory ${missing} does not exist`);
-    expect(state.lastFailureMessage).toContain(`uid ${uid}`);
-    expect(state.lastFailureMessage).toContain(`mkdir -p ${missing} && chown ${uid} ${missing}`);
+    expect(state.lastFailureCode).toBe('DIRECTORY_NOT_FOUND');
+    expect(state.lastFailureMessage).toBe(`${missing} does not exist. Create it, or if it is a disk or a share, check that it is mounted.`);
     expect(Date.parse(state.nextRunAt!)).toBe(Date.parse(state.lastFailureAt!) + MINUTE);
 
     await advance(clock, MINUTE);
@@ -222,8 +220,43 @@ describe('backup schedule', () => {
       },
     );
     await advance(clock, MINUTE);
-    expect(scheduler.state().lastFailureMessage).toMatch(/not-a-dir is a file, not a directory\. Evidence Locker runs as uid \d+; fix:/);
+    expect(scheduler.state()).toMatchObject({
+      lastFailureCode: 'NOT_A_DIRECTORY',
+      lastFailureMessage: expect.stringMatching(/not-a-dir is a file, not a directory\.$/) as string,
+    });
     expect(scheduler.state().nextRunAt).not.toBeNull();
+  });
+
+  it('forgets the last failure once another backup path is saved, not when the same one is saved again', async () => {
+    let missing = '';
+    const { scheduler, clock, setup } = await startScheduler(
+      { backup_enabled: true },
+      {
+        before: async (setup) => {
+          missing = path.join(setup.root, 'nas');
+          await setup.services.instance.updateConfig({ backup_path: missing });
+        },
+      },
+    );
+    await advance(clock, MINUTE);
+    expect(scheduler.state()).toMatchObject({ lastFailureCode: 'DIRECTORY_NOT_FOUND', lastFailureDetails: { path: missing } });
+
+    // Saving again with the same path (another setting changed): the failure is still about it.
+    await setup.services.instance.updateConfig({ backup_retention: 3 });
+    await scheduler.reschedule();
+    expect(scheduler.state()).toMatchObject({ lastFailureCode: 'DIRECTORY_NOT_FOUND', lastFailureAt: expect.any(String) as string });
+
+    await setup.services.instance.updateConfig({ backup_path: setup.backupDir });
+    // Gone at once, before the reload that follows a save has run.
+    expect(scheduler.state()).toMatchObject({ lastFailureAt: null, lastFailureCode: null, consecutiveFailures: 0, failingSince: null });
+    await scheduler.reschedule();
+    expect(scheduler.state()).toMatchObject({
+      backupPath: setup.backupDir,
+      lastFailureAt: null,
+      lastFailureMessage: null,
+      lastFailureCode: null,
+      lastFailureDetails: {},
+    });
   });
 
   it('caps the retry delay at 60 minutes', () => {

@@ -14,7 +14,8 @@
  *   running     a `backup` job with trigger `scheduled` runs through the JobRunner (one job at a
  *               time, so it queues behind a restore or a manual backup), then prunes to retention.
  *               Success: next = now + interval. Failure: next = now + 1, 2, 4, … minutes (capped
- *               at 60), not a full interval as in DOCSight; the message is kept in the state.
+ *               at 60), not a full interval as in DOCSight; the message is kept in the state
+ *               until another backup path is saved (it was about that directory).
  *   paused      pause() (a restore on the running instance): no timer; a run in progress ends
  *               normally. resume() re-reads settings (the restore may have brought new ones).
  *   stopped     stop() (server closing): nothing is armed any more.
@@ -99,6 +100,8 @@ export class BackupScheduler {
   #lastFailureMessage: string | null = null;
   #lastFailureCode: string | null = null;
   #lastFailureDetails: Record<string, string | number> = {};
+  /** The backup path the last failure happened on. */
+  #lastFailurePath: string | null = null;
   #failingSince: number | null = null;
   #failures = 0;
   #previousBackupPaths: string[] = [];
@@ -176,6 +179,9 @@ export class BackupScheduler {
   state(): ScheduleState {
     const iso = (ms: number | null): string | null => (ms === null ? null : formatLocalIso(new Date(ms)));
     const nextRunAt = iso(this.#nextRunAt);
+    // Checked here too, not only on reload: a reload after a save runs a moment later, and the page
+    // reads the state right after the save.
+    const failureShown = this.#lastFailurePath === null || this.#lastFailurePath === this.#instance.backupPath;
     return {
       enabled: this.#reason === null,
       reason: this.#reason,
@@ -185,12 +191,12 @@ export class BackupScheduler {
       retention: this.#settings.backup_retention,
       lastSuccessAt: iso(this.#lastSuccessAt),
       lastSuccessFile: this.#lastSuccessFile,
-      lastFailureAt: iso(this.#lastFailureAt),
-      lastFailureMessage: this.#lastFailureMessage,
-      consecutiveFailures: this.#failures,
-      failingSince: iso(this.#failingSince),
-      lastFailureCode: this.#lastFailureCode,
-      lastFailureDetails: this.#lastFailureDetails,
+      lastFailureAt: failureShown ? iso(this.#lastFailureAt) : null,
+      lastFailureMessage: failureShown ? this.#lastFailureMessage : null,
+      consecutiveFailures: failureShown ? this.#failures : 0,
+      failingSince: failureShown ? iso(this.#failingSince) : null,
+      lastFailureCode: failureShown ? this.#lastFailureCode : null,
+      lastFailureDetails: failureShown ? this.#lastFailureDetails : {},
       previousBackupPaths: [...this.#previousBackupPaths],
       nextRunAt,
       running: this.#running !== undefined,
@@ -207,6 +213,8 @@ export class BackupScheduler {
     if (this.#stopped) return;
     const before = this.#settings.backup_path;
     this.#settings = this.#readSettings();
+    // A failure belongs to the directory it happened in: once another path is saved, it is no news.
+    if (this.#lastFailurePath !== null && this.#lastFailurePath !== this.#settings.backup_path) this.#forgetLastFailure();
     this.#notePathChange(before, this.#settings.backup_path);
     this.#reason = this.#instance.snapshot.demoMode ? 'demo mode' : this.#settings.backup_enabled ? null : 'turned off in the settings';
     this.#failures = 0;
@@ -311,15 +319,24 @@ export class BackupScheduler {
         this.#notBefore = 0;
         this.#log.info({ file: result.fileName, size: result.size, pruned: result.pruned }, 'Scheduled backup created');
       } else {
-        this.#fail(final.error ?? { code: 'CANCELLED', message: 'The backup was cancelled.', details: {} });
+        this.#fail(final.error ?? { code: 'CANCELLED', message: 'The backup was cancelled.', details: {} }, settings.backup_path);
       }
     } catch (error) {
       if (this.#stopped) return;
-      this.#fail({ code: 'INTERNAL', message: error instanceof Error ? error.message : String(error), details: {} });
+      this.#fail({ code: 'INTERNAL', message: error instanceof Error ? error.message : String(error), details: {} }, settings.backup_path);
     }
   }
 
-  #fail(failure: { code: string; message: string; details: Record<string, string | number> }): void {
+  #forgetLastFailure(): void {
+    this.#lastFailureAt = null;
+    this.#lastFailureMessage = null;
+    this.#lastFailureCode = null;
+    this.#lastFailureDetails = {};
+    this.#lastFailurePath = null;
+  }
+
+  #fail(failure: { code: string; message: string; details: Record<string, string | number> }, backupPath: string): void {
+    this.#lastFailurePath = backupPath;
     const { message } = failure;
     this.#failures += 1;
     this.#lastFailureAt = this.#clock.now();
