@@ -40,6 +40,9 @@ export type ArchiveValidation = UploadedArchive['validation'];
 /** Something the user should know about an archive that is still restorable (code, English message, details). */
 export type ArchiveWarning = ArchiveValidation['warnings'][number];
 
+/** A backup uploaded into the backup directory: the answer of `POST /api/backups/upload` (a raw route, so its schema's type). */
+export type { UploadedBackup } from '@evidence-locker/server';
+
 /** The stored backups and the directory they are in (backups.list). */
 export type BackupList = RouterOutputs['backups']['list'];
 /** One stored backup, with its last verification. */

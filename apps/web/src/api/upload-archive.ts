@@ -1,10 +1,10 @@
 /**
  * Uploads a backup archive once (`POST /api/uploads`, raw bytes) and returns the server's upload
- * token with its validation. XMLHttpRequest rather than fetch, because only XHR reports upload
+ * token with its validation; or stores one in the backup directory (`uploadBackup`). XMLHttpRequest rather than fetch, because only XHR reports upload
  * progress. The same token then starts the restore, so the archive never travels twice. The answer
  * has the shape of `restore.uploaded`'s output (UploadedArchive).
  */
-import type { UploadedArchive } from './server-types.ts';
+import type { UploadedArchive, UploadedBackup } from './server-types.ts';
 
 /** A refused upload: the server's code, message and details (e.g. ARCHIVE_NOT_GZIP). */
 export class UploadError extends Error {
@@ -40,10 +40,24 @@ export interface UploadArchiveOptions {
 
 /** Uploads `file` and resolves with the server's answer; rejects with UploadError on refusal. */
 export function uploadArchive(file: Blob, options: UploadArchiveOptions = {}): Promise<UploadedArchive> {
+  return sendArchive(file, options.url ?? '/api/uploads', isUploaded, options);
+}
+
+/**
+ * Uploads a backup file into the server's backup directory (`POST /api/backups/upload`, "Upload a
+ * backup" in the settings) and resolves with the name it is stored under; rejects with UploadError
+ * on refusal (the archive's problem, a full disk, no session).
+ */
+export function uploadBackup(file: Blob, options: UploadArchiveOptions = {}): Promise<UploadedBackup> {
+  return sendArchive(file, options.url ?? '/api/backups/upload', isStoredBackup, options);
+}
+
+/** Sends `file` as the raw body to `url`, with progress; `isAnswer` tells a success answer. */
+function sendArchive<T>(file: Blob, url: string, isAnswer: (body: unknown) => body is T, options: UploadArchiveOptions): Promise<T> {
   const XHR = options.XHR ?? XMLHttpRequest;
   return new Promise((resolve, reject) => {
     const xhr = new XHR();
-    xhr.open('POST', options.url ?? '/api/uploads');
+    xhr.open('POST', url);
     xhr.setRequestHeader('Content-Type', 'application/octet-stream');
     const name = (file as { name?: unknown }).name;
     if (typeof name === 'string' && name !== '') xhr.setRequestHeader('X-File-Name', encodeURIComponent(name));
@@ -53,7 +67,7 @@ export function uploadArchive(file: Blob, options: UploadArchiveOptions = {}): P
     };
     xhr.onload = () => {
       const body = parseJson(xhr.responseText);
-      if (xhr.status >= 200 && xhr.status < 300 && isUploaded(body)) {
+      if (xhr.status >= 200 && xhr.status < 300 && isAnswer(body)) {
         options.onProgress?.({ loaded: file.size, total: file.size });
         resolve(body);
         return;
@@ -84,6 +98,10 @@ function parseJson(text: string): unknown {
 
 function isUploaded(body: unknown): body is UploadedArchive {
   return typeof body === 'object' && body !== null && typeof (body as { uploadId?: unknown }).uploadId === 'string';
+}
+
+function isStoredBackup(body: unknown): body is UploadedBackup {
+  return typeof body === 'object' && body !== null && typeof (body as { fileName?: unknown }).fileName === 'string';
 }
 
 function readError(body: unknown): { code: string; message: string; details: Record<string, unknown> } | undefined {
