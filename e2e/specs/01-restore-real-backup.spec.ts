@@ -1,7 +1,7 @@
 /**
  * Journey 1: a fresh instance, restored from a real DOCSight backup (a-real-1m) in the first-run
- * wizard. The archive is uploaded once, its contents are shown, and after the restore the
- * dashboard shows the archive's modem and row counts.
+ * wizard. The archive is uploaded once, its contents are shown, and after the restore the finish
+ * step says what was restored and the dashboard shows the archive's modem and row counts.
  */
 import { expect, screenshot, test } from '../support/test.ts';
 import { REAL_ARCHIVE } from '../support/archives.ts';
@@ -9,17 +9,17 @@ import { REAL_ARCHIVE } from '../support/archives.ts';
 test('restores a real DOCSight backup on first run and shows its data on the dashboard', async ({ page }) => {
   await page.goto('/');
   await expect(page).toHaveURL(/\/setup$/);
-  await expect(page.getByRole('heading', { name: 'Understand your cable connection at a glance', exact: true })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Your DOCSight data, backed up and restorable anywhere', exact: true })).toBeVisible();
   await screenshot(page, 'first-run');
 
-  // DOCSight's order: demo, connect, restore.
-  const demo = await page.getByTestId('start-demo').boundingBox();
-  const connect = await page.getByTestId('start-connect').boundingBox();
-  const restore = await page.getByTestId('start-restore').boundingBox();
-  expect(demo!.y).toBeLessThan(connect!.y);
-  expect(connect!.y).toBeLessThan(restore!.y);
+  // Restore first, then the demo and a new setup: three equal choices side by side.
+  const restore = await page.getByTestId('choice-restore').boundingBox();
+  const demo = await page.getByTestId('choice-demo').boundingBox();
+  const setUpNew = await page.getByTestId('choice-new').boundingBox();
+  expect(restore!.x).toBeLessThan(demo!.x);
+  expect(demo!.x).toBeLessThan(setUpNew!.x);
 
-  await page.getByRole('button', { name: 'Restore from backup', exact: true }).click();
+  await page.getByRole('button', { name: 'Restore from a backup', exact: true }).click();
   await expect(page.getByRole('heading', { name: 'Restore Backup', exact: true })).toBeVisible();
   await screenshot(page, 'restore-pick');
 
@@ -38,9 +38,11 @@ test('restores a real DOCSight backup on first run and shows its data on the das
   await screenshot(page, 'restore-summary');
 
   await page.getByTestId('restore-confirm').click();
-  await expect(page.getByTestId('restore-success')).toHaveText(/Backup restored successfully/);
+  await expect(page.getByRole('heading', { name: '✓ Backup restored', exact: true })).toBeVisible();
+  await expect(page.getByTestId('restored-counts')).toContainText('2,880 signal snapshots');
+  await page.getByRole('button', { name: 'Go to the dashboard', exact: true }).click();
 
-  // No admin password in this archive: straight to the dashboard.
+  // No admin password in this archive: on to the dashboard.
   await expect(page).toHaveURL(/\/$/);
   await expect(page.getByRole('heading', { name: 'Dashboard', exact: true })).toBeVisible();
   const modem = page.getByTestId('dashboard-modem');

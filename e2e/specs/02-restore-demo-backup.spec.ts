@@ -2,7 +2,7 @@
  * Journey 2: restoring the b-demo-1m fixture, a backup of a demo instance: its config has no modem,
  * only `demo_mode: true`, and its data is the user's own rows (demo rows are never backed up). The
  * restore leaves demo mode, so the wizard continues into the modem setup and then reaches the
- * dashboard with the archive's rows. The other way into a demo, "View demo", shows its progress and
+ * dashboard with the archive's rows. The other way into a demo, "Try the demo", shows its progress and
  * opens the dashboard with the demo banner.
  */
 import { expect, screenshot, test } from '../support/test.ts';
@@ -11,11 +11,13 @@ import { DEMO_ARCHIVE } from '../support/archives.ts';
 test.describe('restoring a backup of a demo instance', () => {
   test('continues into the modem setup after restoring a backup without a modem', async ({ page }) => {
     await page.goto('/setup');
-    await page.getByRole('button', { name: 'Restore from backup', exact: true }).click();
+    await page.getByRole('button', { name: 'Restore from a backup', exact: true }).click();
     await page.getByLabel('Select backup file (.tar.gz)', { exact: true }).setInputFiles(DEMO_ARCHIVE);
     await expect(page.getByTestId('archive-summary')).toBeVisible();
     await expect(page.getByTestId('archive-tables').getByRole('row', { name: /snapshots 5$/ })).toBeVisible();
     await page.getByTestId('restore-confirm').click();
+    await expect(page.getByRole('heading', { name: '✓ Backup restored', exact: true })).toBeVisible();
+    await page.getByRole('button', { name: 'Continue: connect your modem', exact: true }).click();
 
     await expect(page.getByTestId('restored-notice')).toContainText('no modem configured');
     await expect(page.getByRole('heading', { name: 'Connect your modem', exact: true })).toBeVisible();
@@ -36,7 +38,7 @@ test.describe('restoring a backup of a demo instance', () => {
   });
 });
 
-test('View demo generates the demo data with progress and opens the dashboard with the demo banner', async ({ page }) => {
+test('Try the demo generates the demo data with progress and opens the dashboard with the demo banner', async ({ page }) => {
   await page.goto('/setup');
   await page.getByTestId('start-demo').click();
   await expect(page.getByRole('heading', { name: 'Dashboard', exact: true })).toBeVisible();

@@ -13,7 +13,7 @@ test('shows the specific error for a hostile and a non-gzip archive and changes 
   await page.goto('/setup');
   const before = { data: snapshotTree(locker.dataDir), backups: snapshotTree(locker.backupDir) };
 
-  await page.getByRole('button', { name: 'Restore from backup', exact: true }).click();
+  await page.getByRole('button', { name: 'Restore from a backup', exact: true }).click();
   await page.getByLabel('Select backup file (.tar.gz)', { exact: true }).setInputFiles({
     name: 'docsight_backup_2026-11-26_070713.tar.gz',
     mimeType: 'application/gzip',
@@ -35,7 +35,7 @@ test('shows the specific error for a hostile and a non-gzip archive and changes 
   await expect(error).not.toContainText('unsafe path');
 
   await page.getByRole('button', { name: 'Back', exact: true }).click();
-  await expect(page.getByRole('heading', { name: 'Understand your cable connection at a glance', exact: true })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Your DOCSight data, backed up and restorable anywhere', exact: true })).toBeVisible();
 
   expect(snapshotTree(locker.dataDir)).toEqual(before.data);
   expect(snapshotTree(locker.backupDir)).toEqual(before.backups);

@@ -1,6 +1,6 @@
 /**
  * Journey 5: restoring a stored backup onto a running, configured instance from the settings
- * list. The confirmation says a pre-restore backup is written first; afterwards that backup is in
+ * list. The confirmation says a pre-restore backup is written first (and where); afterwards that backup is in
  * the list and the instance holds the archive's data (its modem, its row counts).
  */
 import fs from 'node:fs';
@@ -21,7 +21,7 @@ test('restores a stored backup over the running instance after writing a pre-res
   await expect(rows).toHaveCount(1);
   await rows.getByRole('button', { name: `Restore ${archiveName}`, exact: true }).click();
   const confirm = page.getByRole('dialog', { name: 'Restore this backup?', exact: true });
-  await expect(confirm).toContainText('A pre-restore backup of the current data is written first');
+  await expect(confirm).toContainText(`First, a pre-restore backup of the current data is written to ${locker.backupDir}`);
   await screenshot(page, 'settings-restore-confirm', { fullPage: false });
   await confirm.getByRole('button', { name: 'Restore', exact: true }).click();
 

@@ -9,7 +9,7 @@ test.use({ allowedConsoleErrors: [/status of 401/] });
 
 test('a logged-out visitor sees only the login page until they log in', async ({ page, browser, locker }) => {
   await page.goto('/setup');
-  await page.getByRole('button', { name: 'Connect your modem', exact: true }).click();
+  await page.getByRole('button', { name: 'Set up new', exact: true }).click();
   await page.getByLabel('Modem type', { exact: true }).selectOption('fritzbox');
   await page.getByLabel('User name', { exact: true }).fill('admin');
   await page.getByLabel('Password', { exact: true }).fill('modem-secret');

@@ -19,10 +19,10 @@ test('the wizard, restore, dashboard and settings fit a 375 px screen', async ({
   // Each check waits for its screen's heading first: measured a moment too early, the width
   // and the picture would be those of the screen before.
   await page.goto('/setup');
-  await expect(page.getByRole('heading', { name: 'Understand your cable connection at a glance', exact: true })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Your DOCSight data, backed up and restorable anywhere', exact: true })).toBeVisible();
   await check(page, 'first-run');
 
-  await page.getByRole('button', { name: 'Restore from backup', exact: true }).click();
+  await page.getByRole('button', { name: 'Restore from a backup', exact: true }).click();
   await expect(page.getByRole('heading', { name: 'Restore Backup', exact: true })).toBeVisible();
   await check(page, 'restore-pick');
   await page.getByLabel('Select backup file (.tar.gz)', { exact: true }).setInputFiles(REAL_ARCHIVE);
@@ -30,7 +30,7 @@ test('the wizard, restore, dashboard and settings fit a 375 px screen', async ({
   await check(page, 'restore-summary');
   await page.getByRole('button', { name: 'Back', exact: true }).click();
 
-  await page.getByRole('button', { name: 'Connect your modem', exact: true }).click();
+  await page.getByRole('button', { name: 'Set up new', exact: true }).click();
   await expect(page.getByRole('heading', { name: 'Connect your modem', exact: true })).toBeVisible();
   await check(page, 'setup-modem');
   await page.getByRole('button', { name: 'Next', exact: true }).click();

@@ -71,7 +71,7 @@ async function pick(page: Page, kind: Pick, name: string): Promise<{ status: num
 test('twenty picks in a row, valid and invalid, each get their answer and leave only the last one staged', async ({ page, locker }) => {
   test.slow();
   await page.goto('/setup');
-  await page.getByRole('button', { name: 'Restore from backup', exact: true }).click();
+  await page.getByRole('button', { name: 'Restore from a backup', exact: true }).click();
 
   let lastUploadId: string | undefined;
   for (const [index, kind] of PICKS.entries()) {
@@ -93,8 +93,8 @@ test('twenty picks in a row, valid and invalid, each get their answer and leave 
     // Move on the ways a person does: another file, or back to the start and in again.
     if (index % 3 === 2) {
       await page.getByRole('button', { name: 'Back', exact: true }).click();
-      await expect(page.getByRole('heading', { name: 'Understand your cable connection at a glance', exact: true })).toBeVisible();
-      await page.getByRole('button', { name: 'Restore from backup', exact: true }).click();
+      await expect(page.getByRole('heading', { name: 'Your DOCSight data, backed up and restorable anywhere', exact: true })).toBeVisible();
+      await page.getByRole('button', { name: 'Restore from a backup', exact: true }).click();
     } else if (refusal === undefined) {
       await page.getByRole('button', { name: 'Choose another file', exact: true }).click();
     }
@@ -109,6 +109,8 @@ test('twenty picks in a row, valid and invalid, each get their answer and leave 
 
   // And it still restores.
   await page.getByTestId('restore-confirm').click();
+  await expect(page.getByRole('heading', { name: '✓ Backup restored', exact: true })).toBeVisible();
+  await page.getByRole('button', { name: 'Continue: connect your modem', exact: true }).click();
   await expect(page.getByTestId('restored-notice')).toContainText('no modem configured');
   await expect.poll(() => staged(locker.dataDir)).toEqual([]);
 });

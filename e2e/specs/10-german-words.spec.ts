@@ -14,7 +14,7 @@ test.use({
 
 test('says in German why an archive is refused and what a restorable one warns about', async ({ page }) => {
   await page.goto('/setup');
-  await page.getByRole('button', { name: 'Aus Sicherung wiederherstellen', exact: true }).click();
+  await page.getByRole('button', { name: 'Aus einer Sicherung wiederherstellen', exact: true }).click();
   const picker = page.getByLabel('Sicherungsdatei auswählen (.tar.gz)', { exact: true });
   const error = page.getByTestId('restore-error');
 
@@ -38,7 +38,9 @@ test('says in German why an archive is refused and what a restorable one warns a
 
 test("shows the demo's progress in German steps counting rows, never a phase name or bytes", async ({ page }) => {
   await page.goto('/setup');
-  await expect(page.getByRole('heading', { name: 'Verstehe deinen Kabelanschluss auf einen Blick', exact: true })).toBeVisible();
+  await expect(
+    page.getByRole('heading', { name: 'Deine DOCSight-Daten, gesichert und überall wiederherstellbar', exact: true }),
+  ).toBeVisible();
   // Every step text the progress shows, in order, however briefly it stands there.
   await page.evaluate(() => {
     const seen: string[] = [];

@@ -4,7 +4,7 @@ import { expect, type Page } from '@playwright/test';
 /** Runs the new-setup wizard with a FRITZ!Box and optionally an admin password; ends on the dashboard. */
 export async function completeNewSetup(page: Page, options: { adminPassword?: string; modemUrl?: string } = {}): Promise<void> {
   await page.goto('/setup');
-  await page.getByRole('button', { name: 'Connect your modem', exact: true }).click();
+  await page.getByRole('button', { name: 'Set up new', exact: true }).click();
   await page.getByLabel('Modem type', { exact: true }).selectOption('fritzbox');
   if (options.modemUrl) await page.getByLabel('Modem URL', { exact: true }).fill(options.modemUrl);
   await page.getByLabel('User name', { exact: true }).fill('admin');
