@@ -32,6 +32,9 @@ test('restores a real DOCSight backup on first run and shows its data on the das
   await expect(page.getByTestId('archive-config')).toHaveText('Included (modem settings and keys)');
   await expect(page.getByTestId('archive-files')).toContainText('docsis_history.db');
   await expect(page.getByTestId('archive-files')).toContainText('config.json');
+  // What it holds in a person's words; table names only under Details.
+  await expect(summary.getByTestId('evidence-words')).toHaveText(/^2,880 signal snapshots, 77 speed tests, 19 modem events, /);
+  await summary.getByText('Details: tables and files', { exact: true }).click();
   const tables = page.getByTestId('archive-tables');
   await expect(tables.getByRole('row', { name: /snapshots 2,880/ })).toBeVisible();
   await expect(tables.getByRole('row', { name: /weather_data 744/ })).toBeVisible();
@@ -48,6 +51,7 @@ test('restores a real DOCSight backup on first run and shows its data on the das
   const modem = page.getByTestId('dashboard-modem');
   await expect(modem).toContainText('fritzbox');
   await expect(modem).toContainText('http://192.168.178.1');
+  await expect(page.getByTestId('evidence-words')).toHaveText(/^\d+ days of signal history \(.+ – .+\), 77 speed tests, 19 modem events, /);
   const history = page.getByTestId('history-tables');
   await expect(history.locator('tr[data-table="snapshots"] td.num')).toHaveText('2,880');
   await expect(history.locator('tr[data-table="events"] td.num')).toHaveText('19');

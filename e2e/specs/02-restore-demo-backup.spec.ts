@@ -14,6 +14,9 @@ test.describe('restoring a backup of a demo instance', () => {
     await page.getByRole('button', { name: 'Restore from a backup', exact: true }).click();
     await page.getByLabel('Select backup file (.tar.gz)', { exact: true }).setInputFiles(DEMO_ARCHIVE);
     await expect(page.getByTestId('archive-summary')).toBeVisible();
+    await expect(page.getByTestId('evidence-words')).toHaveText('5 signal snapshots, 1 modem event, 1 journal entry, 744 weather readings');
+    // Table names only under Details.
+    await page.getByText('Details: tables and files', { exact: true }).click();
     await expect(page.getByTestId('archive-tables').getByRole('row', { name: /snapshots 5$/ })).toBeVisible();
     await page.getByTestId('restore-confirm').click();
     await expect(page.getByRole('heading', { name: '✓ Backup restored', exact: true })).toBeVisible();
