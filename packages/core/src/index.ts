@@ -14,6 +14,7 @@ export {
 } from './db/open-database.ts';
 export { DEMO_TABLES, HISTORY_DEMO_TABLES, CONNECTION_MONITOR_DEMO_TABLES, tablesWithIsDemo, hasIsDemoColumn } from './db/demo-tables.ts';
 export { countRows, countRowsDetailed, userTableNames, type TableCount } from './db/table-counts.ts';
+export * from './db/evidence-counts.ts';
 export { readSchemaInfo, readSchemaVersion, readDocsightMeta, type SchemaInfo } from './db/schema-version.ts';
 export {
   migrateHistoryDatabase,
@@ -31,8 +32,8 @@ export * from './backup-dir/list-backups.ts';
 export * from './backup-dir/prune-backups.ts';
 export * from './backup-dir/delete-backup.ts';
 export * from './backup-dir/browse-directory.ts';
-export * from './backup-dir/peek-archive-meta.ts';
 export * from './backup-dir/create-backup-folder.ts';
+export * from './backup-dir/peek-archive-meta.ts';
 export * from './backup-dir/read-backup-trigger.ts';
 export * from './backup-dir/format-local-iso.ts';
 export * from './work-dir/sweep-work-files.ts';
@@ -92,8 +93,8 @@ export { reserveSpace, type SpaceReservation } from './fs/space-reservations.ts'
 export { backupSpaceNeeds, liveDatabaseBytes, FREE_SPACE_MARGIN } from './archive/create/backup-space-needs.ts';
 export { estimateUnpackedBytes } from './archive/read/estimate-unpacked-bytes.ts';
 export { ensureBackupDirWritable } from './backup-dir/ensure-backup-dir-writable.ts';
-export {
 export { backupDirWriteError } from './backup-dir/backup-dir-write-error.ts';
+export {
   prepareRestore,
   discardPreparedRestore,
   preparedRestoreIntact,
