@@ -47,6 +47,16 @@ export const LOCKER_ERROR_CODES = [
   'WRITE_PERMISSION_DENIED',
   'DIRECTORY_EXISTS',
   'FOLDER_NAME_INVALID',
+  // sealed (age-encrypted) archives: seal/open-sealed-stream.ts says which is which
+  'SEAL_KEY_INVALID',
+  'SEAL_NOT_SEALED',
+  'SEAL_ARMORED',
+  'SEAL_WRONG_IDENTITY',
+  'SEAL_WRONG_PASSPHRASE',
+  'SEAL_NEEDS_PASSPHRASE',
+  'SEAL_NEEDS_IDENTITY',
+  'SEAL_TRUNCATED',
+  'SEAL_DAMAGED',
   // resources and state
   'DISK_FULL',
   'BUSY',

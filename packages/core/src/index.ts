@@ -101,3 +101,11 @@ export {
   type PrepareRestoreOptions,
   type PreparedRestore,
 } from './archive/restore/prepare-restore.ts';
+// Sealed archives (age encryption; issue 17).
+export * from './seal/sealed-header.ts';
+export * from './seal/sealed-archive-name.ts';
+export * from './seal/generate-seal-identity.ts';
+export { type SealKey, type OpenKey, DEFAULT_SCRYPT_WORK_FACTOR } from './seal/seal-key.ts';
+export { sealStream } from './seal/seal-stream.ts';
+export { openSealedStream } from './seal/open-sealed-stream.ts';
+export type { SealFailureCode } from './seal/seal-error.ts';
