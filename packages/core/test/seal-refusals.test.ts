@@ -173,6 +173,20 @@ describe('refusals of what is not a whole sealed archive', () => {
     expect((await lockerErrorOf(openBytes(flipByte(sealed, stanzaBody), asOwner()))).code).toBe('SEAL_WRONG_IDENTITY');
   });
 
+  it('passes on an error of the plain source unchanged when sealing', async () => {
+    const failure = Object.assign(new Error('EIO: i/o error, read'), { code: 'EIO' });
+    const source = new Readable({ read() {} });
+    source.push(plain.subarray(0, 200_000));
+    setImmediate(() => source.destroy(failure));
+    const error = await sealStream(source, { recipients: [owner.recipient] })
+      .toArray()
+      .then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
+    expect(error).toBe(failure);
+  });
+
   it('passes on an error of the sealed source unchanged', async () => {
     const failure = Object.assign(new Error('EIO: i/o error, read'), { code: 'EIO' });
     const source = new Readable({ read() {} });

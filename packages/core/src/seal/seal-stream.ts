@@ -1,6 +1,5 @@
 import { Readable } from 'node:stream';
 import { encrypterFor, type SealKey } from './seal-key.ts';
-import { webByteStream } from './web-byte-stream.ts';
 
 /**
  * Seals `plain` (a plain archive's bytes) with age: the returned stream is the sealed file, which
@@ -15,7 +14,7 @@ export function sealStream(plain: Readable, key: SealKey): Readable {
   const encrypter = encrypterFor(key);
   async function* sealedChunks(): AsyncGenerator<Uint8Array> {
     try {
-      const sealed = await encrypter.encrypt(webByteStream(plain));
+      const sealed = await encrypter.encrypt(Readable.toWeb(plain) as ReadableStream<Uint8Array>);
       for await (const chunk of sealed) yield chunk;
     } finally {
       if (!plain.destroyed) plain.destroy();
