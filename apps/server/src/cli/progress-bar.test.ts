@@ -5,7 +5,7 @@ import { phaseWords, progressLine } from './progress-bar.ts';
 describe('progressLine', () => {
   it('names the step in words, never by its phase name', () => {
     expect(progressLine({ phase: 'compress', bytesDone: 512 * 1024, bytesTotal: 1024 * 1024 })).toMatch(
-      /^Compressing the backup +\[#{10}\.{10}\] +50% 512\.0 KiB \/ 1\.0 MiB$/,
+      /^Compressing the backup +\[#{10}\.{10}\] +50% 512 KiB \/ 1\.0 MiB$/,
     );
     expect(progressLine({ phase: 'snapshot', bytesDone: 2048 })).toMatch(/^Copying the databases +2\.0 KiB$/);
     expect(progressLine({ phase: 'publish', bytesDone: 1, bytesTotal: 1 })).toMatch(/^Putting files in place /);
