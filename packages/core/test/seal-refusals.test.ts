@@ -67,6 +67,8 @@ describe('refusals of the key, before any byte is read', () => {
     ['a recipient with a broken checksum', { recipients: ['age1m63zc7sy5s3nawvf04xa3jdmay8rmjp7llzdhssht0yfuvf6w5cq249p7q'] }],
     ['no recipient', { recipients: [] }],
     ['an empty passphrase', { passphrase: '' }],
+    ['a work factor age-encryption would not open', { passphrase: 'p', workFactor: 21 }],
+    ['a work factor that is not a whole number', { passphrase: 'p', workFactor: 12.5 }],
   ])('refuses to seal with %s (SEAL_KEY_INVALID)', (_name, key) => {
     expect(() => sealStream(Readable.from([plain]), key)).toThrow(expect.objectContaining({ code: 'SEAL_KEY_INVALID' }));
   });
@@ -169,8 +171,23 @@ describe('refusals of what is not a whole sealed archive', () => {
   });
 
   it("refuses a flipped byte in the recipient's stanza as another key's (SEAL_WRONG_IDENTITY: age cannot tell these apart)", async () => {
+    // Another valid base64 character, so the header still parses and only the wrapped key differs.
+    const changed = Buffer.from(sealed);
     const stanzaBody = sealed.indexOf('\n', sealed.indexOf('-> X25519')) + 5;
-    expect((await lockerErrorOf(openBytes(flipByte(sealed, stanzaBody), asOwner()))).code).toBe('SEAL_WRONG_IDENTITY');
+    changed[stanzaBody] = sealed[stanzaBody] === 0x41 ? 0x42 : 0x41;
+    expect((await lockerErrorOf(openBytes(changed, asOwner()))).code).toBe('SEAL_WRONG_IDENTITY');
+  });
+
+  it('refuses a flipped byte anywhere with a SEAL_ code, never with other bytes passed off as the archive', async () => {
+    const codes = new Set<string>();
+    for (let trial = 0; trial < 60; trial++) {
+      // Spread over the file, with the header's bytes always among them.
+      const offset = trial < 20 ? trial * 7 : Math.floor(((trial - 20) / 40) * sealed.length);
+      const error = await lockerErrorOf(openBytes(flipByte(sealed, offset), asOwner()));
+      expect(error.code, `flipped byte at ${offset}`).toMatch(/^SEAL_(NOT_SEALED|WRONG_IDENTITY|TRUNCATED|DAMAGED)$/);
+      codes.add(error.code);
+    }
+    expect(codes).toContain('SEAL_DAMAGED');
   });
 
   it('passes on an error of the plain source unchanged when sealing', async () => {

@@ -10,7 +10,8 @@
  *    fits, the stanza kinds say which error helps: SEAL_WRONG_IDENTITY, SEAL_WRONG_PASSPHRASE,
  *    SEAL_NEEDS_PASSPHRASE, SEAL_NEEDS_IDENTITY. A changed byte inside a stanza looks like another
  *    person's stanza to age too, so it reports the wrong key. A wrong MAC or a malformed header is
- *    SEAL_DAMAGED; a header cut short is SEAL_TRUNCATED.
+ *    SEAL_DAMAGED (so is a scrypt work factor above 20, which age-encryption refuses to spend and
+ *    neither `age -e -p` nor `sealStream` writes); a header cut short is SEAL_TRUNCATED.
  * 3. A 16-byte nonce, then the payload: ChaCha20-Poly1305 chunks of 64 KiB plain + 16 bytes tag,
  *    the nonce an 11-byte big-endian counter and a last-chunk flag (age's STREAM). The chunks are
  *    decrypted here rather than by age-encryption's stream, because its TransformStream cannot say
@@ -29,7 +30,7 @@ import type { Decrypter } from 'age-encryption';
 import { ByteReader } from './byte-reader.ts';
 import { decrypterFor, type OpenKey } from './seal-key.ts';
 import { sealError, type SealFailureCode } from './seal-error.ts';
-import { ARMORED_SEALED_MAGIC, isArmoredSealedHeader, isSealedHeader, isSealedMagicPrefix } from './sealed-header.ts';
+import { isArmoredSealedHeader, isSealedHeader, isSealedMagicPrefix, SEALED_HEADER_PROBE_BYTES } from './sealed-header.ts';
 
 const CHUNK_BYTES = 64 * 1024;
 const TAG_BYTES = 16;
@@ -69,8 +70,8 @@ export function openSealedStream(sealed: Readable, key: OpenKey): Readable {
 }
 
 async function readHeader(reader: ByteReader): Promise<Buffer> {
-  await reader.fill(ARMORED_SEALED_MAGIC.length);
-  const start = reader.peek(ARMORED_SEALED_MAGIC.length);
+  await reader.fill(SEALED_HEADER_PROBE_BYTES);
+  const start = reader.peek(SEALED_HEADER_PROBE_BYTES);
   if (!isSealedHeader(start)) {
     if (isArmoredSealedHeader(start)) throw sealError('SEAL_ARMORED', 'version line');
     if (reader.ended && isSealedMagicPrefix(start)) throw sealError('SEAL_TRUNCATED', 'version line');

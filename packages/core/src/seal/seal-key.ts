@@ -5,7 +5,11 @@
 import { Decrypter, Encrypter } from 'age-encryption';
 import { LockerError } from '../errors.ts';
 
-/** What seals: one or more X25519 recipients (`age1…`), or one passphrase. */
+/**
+ * What seals: one or more X25519 recipients (`age1…`), or one passphrase with its scrypt work factor
+ * (log2 N, an integer from 10 to 20, default 18 as `age -e -p`; above 20 age-encryption refuses to
+ * open, below 10 a passphrase is too cheap to guess).
+ */
 export type SealKey = { recipients: string[] } | { passphrase: string; workFactor?: number };
 
 /** What opens: one or more identities (`AGE-SECRET-KEY-1…`), or one passphrase. */
@@ -27,8 +31,12 @@ export function encrypterFor(key: SealKey): Encrypter {
   const encrypter = new Encrypter();
   if ('passphrase' in key) {
     if (key.passphrase.length === 0) throw keyInvalid('The passphrase is empty. Enter the passphrase that seals the backups.');
+    const workFactor = key.workFactor ?? DEFAULT_SCRYPT_WORK_FACTOR;
+    if (!Number.isInteger(workFactor) || workFactor < 10 || workFactor > 20) {
+      throw keyInvalid(`The scrypt work factor must be a whole number from 10 to 20, not ${workFactor}.`);
+    }
     encrypter.setPassphrase(key.passphrase);
-    encrypter.setScryptWorkFactor(key.workFactor ?? DEFAULT_SCRYPT_WORK_FACTOR);
+    encrypter.setScryptWorkFactor(workFactor);
     return encrypter;
   }
   if (key.recipients.length === 0) throw keyInvalid('No recipient was given. A sealed backup needs an age recipient (age1…).');

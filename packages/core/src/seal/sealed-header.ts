@@ -16,8 +16,8 @@ export const SEALED_MAGIC: Uint8Array = textEncoder.encode('age-encryption.org/v
 /** The first bytes of an ASCII-armored age file (`age -a`), which is not accepted as a sealed archive. */
 export const ARMORED_SEALED_MAGIC: Uint8Array = textEncoder.encode('-----BEGIN AGE ENCRYPTED FILE-----');
 
-/** How many leading bytes `isSealedHeader` needs to decide: the length of `age-encryption.org/v1\n`. */
-export const SEALED_HEADER_PROBE_BYTES = SEALED_MAGIC.length;
+/** How many leading bytes to read so both `isSealedHeader` and `isArmoredSealedHeader` can decide. */
+export const SEALED_HEADER_PROBE_BYTES = Math.max(SEALED_MAGIC.length, ARMORED_SEALED_MAGIC.length);
 
 function startsWith(bytes: Uint8Array, prefix: Uint8Array): boolean {
   if (bytes.length < prefix.length) return false;
