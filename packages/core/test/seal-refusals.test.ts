@@ -218,3 +218,32 @@ describe('refusals of what is not a whole sealed archive', () => {
     expect(error).toBe(failure);
   });
 });
+
+describe('stopping early', () => {
+  it('destroys the sealed source when the reader of the plain bytes stops', async () => {
+    const source = Readable.from(
+      (function* () {
+        for (let at = 0; at < sealed.length; at += 10_000) yield sealed.subarray(at, at + 10_000);
+      })(),
+      { objectMode: false },
+    );
+    const sourceClosed = new Promise((resolve) => source.once('close', resolve));
+    const opened = openSealedStream(source, asOwner());
+    for await (const chunk of opened) {
+      expect(Buffer.from(chunk as Uint8Array).equals(plain.subarray(0, (chunk as Uint8Array).length))).toBe(true);
+      break;
+    }
+    await sourceClosed;
+    expect(source.destroyed).toBe(true);
+  });
+
+  it('destroys the plain source when the reader of the sealed bytes stops', async () => {
+    const source = Readable.from([plain.subarray(0, 300_000), plain.subarray(300_000)], { objectMode: false });
+    const sourceClosed = new Promise((resolve) => source.once('close', resolve));
+    const sealing = sealStream(source, { recipients: [owner.recipient] });
+    await new Promise((resolve) => sealing.once('readable', resolve));
+    sealing.destroy();
+    await sourceClosed;
+    expect(source.destroyed).toBe(true);
+  });
+});
