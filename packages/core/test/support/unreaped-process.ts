@@ -16,7 +16,11 @@ export interface UnreapedProcess {
 
 /** Starts a process that exits at once and stays a zombie until `release()`. */
 export async function startUnreapedProcess(): Promise<UnreapedProcess> {
-  const parent = spawn('/bin/sh', ['-c', 'sh -c "exit 0" & echo $!; exec sleep 120'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  // The child exits only once its parent has become `sleep`: a child that ended before the `exec`
+  // could be reaped by the shell itself, and then there is no zombie to look at (a busy machine
+  // showed it).
+  const child = `while [ "$(cat /proc/$PPID/comm)" != sleep ]; do sleep 0.01; done`;
+  const parent = spawn('/bin/sh', ['-c', `sh -c '${child}' & echo $!; exec sleep 120`], { stdio: ['ignore', 'pipe', 'ignore'] });
   const release = () => {
     parent.kill('SIGKILL');
   };
