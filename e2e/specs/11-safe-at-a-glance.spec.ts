@@ -93,7 +93,10 @@ test('says not protected, then protected with the age and the directory, countin
   await page.getByLabel('Backup Path', { exact: true }).fill(nas);
   await page.getByTestId('save-settings').click();
   await expect(page.getByText('✓ Settings saved', { exact: true })).toBeVisible();
+  // Saved means nothing left to save: only then does leaving the page go without a question.
+  await expect(page.getByTestId('save-settings')).toBeDisabled();
   await page.getByRole('link', { name: 'Dashboard', exact: true }).click();
+  await expect(page).toHaveURL(/\/$/);
   // The schedule's first backup into the new directory runs a second after the save.
   await expect(async () => {
     await page.reload();
