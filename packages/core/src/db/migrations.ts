@@ -19,6 +19,7 @@ import {
   SPEEDTEST_SCHEMA,
   WEATHER_SCHEMA,
 } from './schema-ddl.ts';
+import { HISTORY_DEMO_TABLES } from './demo-tables.ts';
 import { addColumnIfMissing, executeSchema, tableColumns, tableExists } from './table-shape.ts';
 import { INCIDENTS_TO_JOURNAL_MIGRATION } from './incidents-to-journal.ts';
 import { runMigrations, type Migration } from './migration-runner.ts';
@@ -27,18 +28,6 @@ import { pythonUtcNow } from './python-utc-isoformat.ts';
 
 /** `SCHEMA_VERSION` DOCSight stores in `_docsight_meta`. */
 export const DOCSIGHT_SCHEMA_VERSION = 2;
-
-/** DOCSight's `_DEMO_TABLES` of `core-0003-demo-flags`, in its order. */
-const CORE_DEMO_TABLES = [
-  'snapshots',
-  'events',
-  'journal_entries',
-  'incidents',
-  'speedtest_results',
-  'bqm_graphs',
-  'bnetz_measurements',
-  'weather_data',
-] as const;
 
 const neverApplied = (): boolean => false;
 
@@ -68,7 +57,7 @@ function demoFlag(id: string, tables: readonly string[]): Migration {
 const CORE_MIGRATIONS: readonly Migration[] = [
   baseline('core-0001-baseline', CORE_SCHEMA),
   INCIDENTS_TO_JOURNAL_MIGRATION,
-  demoFlag('core-0003-demo-flags', CORE_DEMO_TABLES),
+  demoFlag('core-0003-demo-flags', HISTORY_DEMO_TABLES),
   {
     id: 'core-0004-snapshot-columns',
     apply: (db) => {
