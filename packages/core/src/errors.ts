@@ -57,6 +57,8 @@ export const LOCKER_ERROR_CODES = [
   'SEAL_NEEDS_IDENTITY',
   'SEAL_TRUNCATED',
   'SEAL_DAMAGED',
+  'SEAL_KEY_REQUIRED',
+  'ARCHIVE_SEALED',
   // resources and state
   'DISK_FULL',
   'BUSY',

@@ -17,5 +17,10 @@ export const BackupListEntrySchema = z.object({
   modified: z.string(),
   /** What made the backup; null for DOCSight's archives and when the meta cannot be read. */
   trigger: BackupTriggerSchema.nullable(),
+  /**
+   * How a sealed backup (`….tar.gz.age`) is sealed, read from its header without a key: `identity`
+   * (an age key, as the recovery kit holds) or `passphrase`; null for a plain backup.
+   */
+  sealed: z.enum(['identity', 'passphrase']).nullable(),
 });
 export type BackupListEntry = z.infer<typeof BackupListEntrySchema>;

@@ -9,12 +9,15 @@ import { errnoCode, isLockerError } from '../errors.ts';
 import { backupDirUnusable } from './backup-dir-unusable.ts';
 import type { BackupListEntry } from './backup-list-entry.ts';
 import { formatLocalIso } from './format-local-iso.ts';
-import { isBackupFileName } from './is-backup-file-name.ts';
-import { readBackupTrigger } from './read-backup-trigger.ts';
+import { isBackupFileName, isSealedBackupFileName } from './is-backup-file-name.ts';
+import { peekSealedWith } from './peek-archive-meta.ts';
+import { readBackupFacts } from './read-backup-trigger.ts';
 
 export interface ListBackupsOptions {
   /** Read each archive's meta for its `trigger` (a few KB per file). Default true; false gives null triggers. */
   readMeta?: boolean;
+  /** Identities that open sealed backups, so their trigger can be read too (peek-archive-meta.ts). */
+  identities?: readonly string[] | undefined;
 }
 
 /**
@@ -38,6 +41,9 @@ export async function listBackups(backupDir: string, options: ListBackupsOptions
       throw backupDirUnusable(dir, 'cannot be read', error);
     }
     if (!stats.isFile()) continue;
+    const facts = readMeta
+      ? await readBackupFacts(path, stats, { identities: options.identities })
+      : { trigger: null, sealedWith: isSealedBackupFileName(fileName) ? await peekSealedWith(path) : null };
     found.push({
       mtimeMs: stats.mtimeMs,
       entry: {
@@ -45,7 +51,8 @@ export async function listBackups(backupDir: string, options: ListBackupsOptions
         path,
         size: stats.size,
         modified: formatLocalIso(stats.mtime),
-        trigger: readMeta ? await readBackupTrigger(path, stats) : null,
+        trigger: facts.trigger,
+        sealed: facts.sealedWith,
       },
     });
   }

@@ -16,11 +16,18 @@
  * `size`. Member data is padded to 512 bytes. Leading `./` is dropped from names, as the archive
  * reader does (archive-member-name.ts).
  *
+ * A sealed archive (an age file) is opened on the way when identities are given (PeekOptions).
+ *
  * Walker states: header (collecting 512 bytes) → pax data (collecting a PAX header's records) or
  * meta data (collecting the meta) or skipping (discarding a member's data and padding) → header.
  */
 import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { openSealedStream } from '../seal/open-sealed-stream.ts';
+import { isSealedHeader, SEALED_HEADER_PROBE_BYTES } from '../seal/sealed-header.ts';
+import { sealedWithOf, type SealedWith } from '../seal/sealed-input.ts';
 import { META_FILE } from '../data-dir-layout.ts';
 
 const BLOCK = 512;
@@ -43,8 +50,8 @@ const MAX_META_BYTES = 64 * 1024;
  * object, unreadable file. A hint for listings and estimates only: nothing here is checked the way
  * a restore checks it.
  */
-export async function peekArchiveMeta(archivePath: string): Promise<Record<string, unknown> | null> {
-  const metaText = await readMetaMember(archivePath);
+export async function peekArchiveMeta(archivePath: string, options: PeekOptions = {}): Promise<Record<string, unknown> | null> {
+  const metaText = await readMetaMember(archivePath, options);
   if (metaText === null) return null;
   try {
     const meta: unknown = JSON.parse(metaText);
@@ -54,11 +61,34 @@ export async function peekArchiveMeta(archivePath: string): Promise<Record<strin
   }
 }
 
-async function readMetaMember(archivePath: string): Promise<string | null> {
+export interface PeekOptions {
+  /**
+   * Identities (`AGE-SECRET-KEY-1…`) that may open a sealed archive: the meta is in its first
+   * chunk, so peeking costs one key unwrap and one 64 KiB chunk. A sealed archive they do not open,
+   * or one sealed with a passphrase (whose scrypt is made to cost a second), gives null.
+   */
+  identities?: readonly string[] | undefined;
+}
+
+async function readMetaMember(archivePath: string, options: PeekOptions): Promise<string | null> {
   const file = createReadStream(archivePath, { highWaterMark: 64 * 1024, end: MAX_COMPRESSED_BYTES - 1 });
   const gunzip = createGunzip();
-  file.on('error', (error) => gunzip.destroy(error));
-  file.pipe(gunzip);
+  const sealed = await isSealedFile(archivePath);
+  if (sealed && (options.identities === undefined || options.identities.length === 0)) {
+    file.destroy();
+    return null;
+  }
+  let plain: Readable = file;
+  if (sealed) {
+    try {
+      plain = openSealedStream(file, { identities: [...(options.identities ?? [])] });
+    } catch {
+      file.destroy();
+      return null;
+    }
+  }
+  plain.on('error', (error) => gunzip.destroy(error));
+  plain.pipe(gunzip);
   const walker = new MetaWalker();
   let inflated = 0;
   try {
@@ -73,8 +103,42 @@ async function readMetaMember(archivePath: string): Promise<string | null> {
     // Not gzip, truncated, or unreadable: a listing shows "unknown trigger", never an error.
     return null;
   } finally {
+    plain.destroy();
     file.destroy();
     gunzip.destroy();
+  }
+}
+
+/** True when the file at `archivePath` begins as a sealed archive (an age file); false when unreadable. */
+export async function isSealedFile(archivePath: string): Promise<boolean> {
+  return (await readSealedHead(archivePath, SEALED_HEADER_PROBE_BYTES)) !== null;
+}
+
+/**
+ * How the sealed archive at `archivePath` is sealed (`identity` or `passphrase`), from its header
+ * alone; null when it is not sealed, its header is not whole within 4 KiB, or it cannot be read.
+ */
+export async function peekSealedWith(archivePath: string): Promise<SealedWith | null> {
+  const head = await readSealedHead(archivePath, SEALED_HEAD_BYTES);
+  return head === null ? null : sealedWithOf(head);
+}
+
+/** Far more than a header with a few stanzas; age's own are about 200 bytes. */
+const SEALED_HEAD_BYTES = 4096;
+
+async function readSealedHead(archivePath: string, bytes: number): Promise<Buffer | null> {
+  try {
+    const handle = await open(archivePath, 'r');
+    try {
+      const head = Buffer.alloc(bytes);
+      const { bytesRead } = await handle.read(head, 0, bytes, 0);
+      const read = head.subarray(0, bytesRead);
+      return isSealedHeader(read) ? read : null;
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    return null;
   }
 }
 

@@ -16,6 +16,8 @@ import { startStagedFileDigest } from '../archive/read/staged-file-digest.ts';
 import { isDatabaseFileName, WORK_PREFIX } from '../data-dir-layout.ts';
 import { LockerError, errnoCode, isLockerError } from '../errors.ts';
 import { isBackupFileName } from './is-backup-file-name.ts';
+import type { OpenKey } from '../seal/seal-key.ts';
+import { sealExpectationOf } from '../seal/sealed-input.ts';
 
 export interface VerifyBackupResult extends ReadArchiveResult {
   fileName: string;
@@ -29,6 +31,8 @@ export interface VerifyBackupResult extends ReadArchiveResult {
 export interface VerifyBackupOptions {
   onProgress?: (progress: ArchiveProgress) => void;
   signal?: AbortSignal;
+  /** The key that opens a sealed backup (`….tar.gz.age`); without it one fails with SEAL_KEY_REQUIRED. */
+  key?: OpenKey | undefined;
 }
 
 /** SQLite's integrity check of one unpacked database, its failure naming the backup. */
@@ -78,7 +82,13 @@ export async function verifyBackup(backupDir: string, fileName: string, options:
           checks.push(synced, observed(digest.sha256.then(() => undefined)), observed(checkBackupDatabase(fileName, member.name, target)));
           return digest;
         },
-        { bytesTotal: archiveStat.size, ...options, sinkDigests: true },
+        {
+          bytesTotal: archiveStat.size,
+          ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+          ...(options.signal ? { signal: options.signal } : {}),
+          seal: { key: options.key, expect: sealExpectationOf(fileName) },
+          sinkDigests: true,
+        },
       );
       await firstFailure(checks);
       const digests = result.meta.members;

@@ -3,6 +3,7 @@
  * int and bool sets follow the type of each key's default, which is how DOCSight builds them;
  * community modules can add keys this list does not know, and those stay as given.
  */
+import { SEAL_SECRET_KEYS } from './seal-settings.ts';
 
 /** Fernet-encrypted and write-only (masked) in DOCSight's UI. */
 export const SECRET_KEYS: ReadonlySet<string> = new Set([
@@ -24,8 +25,8 @@ export const HASH_KEYS: ReadonlySet<string> = new Set(['admin_password']);
 /** What DOCSight's UI shows for a set secret (8 × U+2022); posting it back means "unchanged". */
 export const PASSWORD_MASK = '\u2022'.repeat(8);
 
-/** Every key whose value is stored as a Fernet token. */
-export const ENCRYPTED_KEYS: ReadonlySet<string> = new Set([...SECRET_KEYS, ...PRIVATE_KEYS]);
+/** Every key whose value is stored as a Fernet token (DOCSight's, and this product's seal keys). */
+export const ENCRYPTED_KEYS: ReadonlySet<string> = new Set([...SECRET_KEYS, ...PRIVATE_KEYS, ...SEAL_SECRET_KEYS]);
 
 /** Keys cast with Python's int() on save (integer defaults). */
 export const INT_KEYS: ReadonlySet<string> = new Set([

@@ -3,7 +3,7 @@
  * name them (`docsight_backup_2026-01-31_020000.tar.gz.age`), so `age -d` gives back the very
  * `.tar.gz` DOCSight restores.
  */
-import { isBackupFileName } from '../backup-dir/is-backup-file-name.ts';
+import { isPlainBackupFileName } from '../backup-dir/is-backup-file-name.ts';
 import { LockerError } from '../errors.ts';
 
 /** The suffix a sealed archive adds to the plain archive's name. */
@@ -15,8 +15,10 @@ export const SEALED_SUFFIX = '.age';
  * `plainName` is not a backup file name.
  */
 export function sealedArchiveName(plainName: string): string {
-  if (!isBackupFileName(plainName)) {
-    throw new LockerError('BACKUP_NAME_INVALID', `${plainName} is not the name of a backup file.`, { details: { fileName: plainName } });
+  if (!isPlainBackupFileName(plainName)) {
+    throw new LockerError('BACKUP_NAME_INVALID', `${plainName} is not the name of a plain backup file.`, {
+      details: { fileName: plainName },
+    });
   }
   return plainName + SEALED_SUFFIX;
 }
@@ -28,5 +30,5 @@ export function sealedArchiveName(plainName: string): string {
 export function plainArchiveName(sealedName: string): string | null {
   if (typeof sealedName !== 'string' || !sealedName.endsWith(SEALED_SUFFIX)) return null;
   const plainName = sealedName.slice(0, -SEALED_SUFFIX.length);
-  return isBackupFileName(plainName) ? plainName : null;
+  return isPlainBackupFileName(plainName) ? plainName : null;
 }

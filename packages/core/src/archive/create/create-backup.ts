@@ -17,14 +17,16 @@
  *   compress  the body is tar-framed, hashed and compressed into a spool file in the work dir;
  *   write     meta + spool + trailer go to the destination: a stream (download), or a
  *             `.evidence-locker-partial-*` file in the backup dir that is fsynced and then published
- *             under `docsight_backup_<local time>.tar.gz` without overwriting anything.
+ *             under `docsight_backup_<local time>.tar.gz` without overwriting anything. With `seal`
+ *             the same bytes pass through age on the way (seal/seal-stream.ts) and the name gains
+ *             `.age`: `age -d` gives back exactly the plain archive.
  * Whatever happens, the work dir and the partial file are removed before the promise settles.
  */
 import { pythonUtcIsoformat } from '../../db/python-utc-isoformat.ts';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Writable } from 'node:stream';
+import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
@@ -57,7 +59,10 @@ import { publishBackupFile } from './publish-backup-file.ts';
 import { snapshotDatabases } from './snapshot-databases.ts';
 import { tarPadding, tarTrailer, ustarHeader } from '../format/ustar-header.ts';
 import { memberTarSize, writeArchiveBody, type ArchiveBody, type ArchiveMemberSource } from './write-archive-body.ts';
-import { archiveChunks, writeArchiveFile } from './write-archive-file.ts';
+import { archiveChunks, writeArchiveFile, writeStreamFile } from './write-archive-file.ts';
+import { encrypterFor, type SealKey } from '../../seal/seal-key.ts';
+import { sealSizedStream } from '../../seal/seal-stream.ts';
+import { SEALED_SUFFIX, sealedArchiveName } from '../../seal/sealed-archive-name.ts';
 
 const gzipAsync = promisify(zlib.gzip);
 
@@ -108,6 +113,8 @@ export interface CreateBackupOptions {
    * archive/restore/live-database-lock.ts). The archive still names it as in a data directory.
    */
   databaseSources?: Partial<Record<DatabaseFileName, string>>;
+  /** Seal the archive with age for these recipients or this passphrase (a `….tar.gz.age`). */
+  seal?: SealKey | undefined;
 }
 
 export interface CreateBackupResult {
@@ -115,8 +122,10 @@ export interface CreateBackupResult {
   fileName: string;
   /** Absolute path of the published archive (directory destinations only). */
   path?: string;
-  /** Archive size in bytes. */
+  /** Archive size in bytes (the sealed file's, when sealed). */
   size: number;
+  /** True when the archive was sealed with age. */
+  sealed: boolean;
   meta: BackupMeta;
   /** Demo rows left out of the copies (both databases). */
   demoRowsRemoved: number;
@@ -231,6 +240,8 @@ export async function createBackup(options: CreateBackupOptions): Promise<Create
   const now = options.now ?? new Date();
   const mtime = Math.floor(now.getTime() / 1000);
   throwIfAborted(signal);
+  // A malformed recipient or an empty passphrase is refused before any work (SEAL_KEY_INVALID).
+  if (options.seal !== undefined) encrypterFor(options.seal);
   await prepareDirectories(options);
   const endTurn = await takeBackupTurn(signal, () => options.onProgress?.({ phase: 'waiting', bytesDone: 0, bytesTotal: 0 }));
   try {
@@ -262,6 +273,7 @@ async function createBackupInTurn(
 
   const workDir = await fs.promises.mkdtemp(path.join(dataDir, `${WORK_PREFIX}work-`));
   let tempPath: string | undefined;
+  let sealedStream: Readable | undefined;
   try {
     const snapshots = await snapshotDatabases(workDir, databases, {
       ...(signal ? { signal } : {}),
@@ -301,39 +313,48 @@ async function createBackupInTurn(
       generator: GENERATOR,
     };
     const { head, tail } = await compressHeadAndTail(meta, body, mtime, options.gzip?.chunkSize ?? DEFAULT_GZIP_CHUNK_SIZE);
-    const size = head.length + (await fs.promises.stat(spoolPath)).size + tail.length;
+    const plainSize = head.length + (await fs.promises.stat(spoolPath)).size + tail.length;
+    const parts = { head, spoolPath, tail };
+    const sealed =
+      options.seal === undefined ? undefined : await sealSizedStream(Readable.from(archiveChunks(parts)), plainSize, options.seal);
+    sealedStream = sealed?.stream;
+    const size = sealed?.size ?? plainSize;
     endTurn();
     const reportWrite = (bytesDone: number): void => options.onProgress?.({ phase: 'write', bytesDone, bytesTotal: size });
     reportWrite(0);
     const demoRowsRemoved = snapshots.reduce((sum, snapshot) => sum + snapshot.demoRowsRemoved, 0);
+    const plainName = backupFileName(now);
 
     if (destination.kind === 'stream') {
       let written = 0;
       await pipeline(
         async function* () {
-          for await (const chunk of archiveChunks({ head, spoolPath, tail })) {
-            written += chunk.length;
+          for await (const chunk of sealed?.stream ?? archiveChunks(parts)) {
+            written += (chunk as Buffer).length;
             reportWrite(written);
-            yield chunk;
+            yield chunk as Buffer;
           }
         },
         destination.stream,
         ...(signal ? [{ signal }] : []),
       );
-      return { fileName: backupFileName(now), size, meta, demoRowsRemoved };
+      return { fileName: sealed ? sealedArchiveName(plainName) : plainName, size, sealed: sealed !== undefined, meta, demoRowsRemoved };
     }
 
     const { backupDir } = destination;
     await ensureFreeSpace('backup', [{ dir: backupDir, bytes: size }]);
-    tempPath = path.join(backupDir, `${WORK_PREFIX}partial-${randomBytes(8).toString('hex')}.tar.gz`);
-    await writeArchiveFile({ head, spoolPath, tail }, tempPath, { mode: PRIVATE_MODE, signal, onBytes: reportWrite });
+    tempPath = path.join(backupDir, `${WORK_PREFIX}partial-${randomBytes(8).toString('hex')}.tar.gz${sealed ? SEALED_SUFFIX : ''}`);
+    const writeOptions = { mode: PRIVATE_MODE, signal, onBytes: reportWrite };
+    if (sealed) await writeStreamFile(sealed.stream, tempPath, writeOptions);
+    else await writeArchiveFile(parts, tempPath, writeOptions);
     throwIfAborted(signal);
-    const fileName = await publishBackupFile(tempPath, backupDir, now);
+    const fileName = await publishBackupFile(tempPath, backupDir, now, { sealed: sealed !== undefined });
     tempPath = undefined;
-    return { fileName, path: path.resolve(backupDir, fileName), size, meta, demoRowsRemoved };
+    return { fileName, path: path.resolve(backupDir, fileName), size, sealed: sealed !== undefined, meta, demoRowsRemoved };
   } catch (error) {
     throw mapError(error, signal);
   } finally {
+    sealedStream?.destroy();
     if (tempPath) await fs.promises.rm(tempPath, { force: true });
     await fs.promises.rm(workDir, { recursive: true, force: true });
   }

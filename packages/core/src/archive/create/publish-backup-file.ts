@@ -11,6 +11,7 @@ import path from 'node:path';
 import { errnoCode } from '../../errors.ts';
 import { syncDirectory } from '../../fs/sync-directory.ts';
 import { backupFileName } from '../format/backup-file-name.ts';
+import { SEALED_SUFFIX } from '../../seal/sealed-archive-name.ts';
 
 /** How many following seconds are tried before giving up. */
 const MAX_ATTEMPTS = 3600;
@@ -28,13 +29,23 @@ async function exists(file: string): Promise<boolean> {
 
 /**
  * Moves `tempPath` (inside `backupDir`) to the backup name for `time`, or the first later second
- * whose name is free. Returns the file name used.
+ * whose name is free. With `sealed` the name ends in `.age`; a second is free only when neither its
+ * plain nor its sealed name is taken, so `age -d` of one never lands on the other. Returns the file
+ * name used.
  */
-export async function publishBackupFile(tempPath: string, backupDir: string, time: Date): Promise<string> {
+export async function publishBackupFile(
+  tempPath: string,
+  backupDir: string,
+  time: Date,
+  options: { sealed?: boolean } = {},
+): Promise<string> {
   let linkable = true;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const name = backupFileName(new Date(time.getTime() + attempt * 1000));
+    const plainName = backupFileName(new Date(time.getTime() + attempt * 1000));
+    const sealedName = plainName + SEALED_SUFFIX;
+    const name = options.sealed === true ? sealedName : plainName;
     const target = path.join(backupDir, name);
+    if (await exists(path.join(backupDir, options.sealed === true ? plainName : sealedName))) continue;
     if (linkable) {
       try {
         await fs.link(tempPath, target);

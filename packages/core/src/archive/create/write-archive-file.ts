@@ -63,6 +63,32 @@ export async function writeArchiveFile(
   }
 }
 
+/**
+ * Writes `source` (a sealed archive, whose chunks age allocates anyway) to a new file and fsyncs it.
+ */
+export async function writeStreamFile(
+  source: AsyncIterable<Uint8Array>,
+  tempPath: string,
+  options: { mode: number; signal?: AbortSignal | undefined; onBytes?: (bytes: number) => void },
+): Promise<void> {
+  const { signal } = options;
+  const target = await fs.promises.open(tempPath, 'wx', options.mode);
+  try {
+    let written = 0;
+    for await (const chunk of source) {
+      if (signal?.aborted) throw Object.assign(new Error('The operation was aborted'), { name: 'AbortError' });
+      const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
+      noteTransientBytes(bytes.length);
+      await writeAll(target, bytes);
+      written += bytes.length;
+      options.onBytes?.(written);
+    }
+    await target.sync();
+  } finally {
+    await target.close();
+  }
+}
+
 /** Writes all of `bytes` at the file position (a single write may be short). */
 export async function writeAll(handle: fs.promises.FileHandle, bytes: Buffer): Promise<void> {
   for (let offset = 0; offset < bytes.length;) {

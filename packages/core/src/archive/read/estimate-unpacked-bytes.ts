@@ -5,11 +5,14 @@
  *   each member is read, so a meta that lies fails the restore anyway;
  * - DOCSight's archives are one gzip member, whose trailer's ISIZE is the tar's size modulo 4 GiB:
  *   exact for every archive DOCSight can make (its restore refuses anything over 500 MB packed).
+ * - a sealed archive tells nothing before it is opened: 0 (its ciphertext's last bytes are no
+ *   trailer).
  * An estimate only: the restore also checks the space before staging each member.
  */
 import fs from 'node:fs/promises';
 import { isDataFileName } from '../../data-dir-layout.ts';
 import { peekArchiveMeta } from '../../backup-dir/peek-archive-meta.ts';
+import { isSealedHeader, SEALED_HEADER_PROBE_BYTES } from '../../seal/sealed-header.ts';
 
 const GZIP_TRAILER_BYTES = 8;
 
@@ -37,6 +40,9 @@ async function gzipTrailerSize(archivePath: string): Promise<number> {
   try {
     const { size } = await handle.stat();
     if (size < 18 + GZIP_TRAILER_BYTES) return 0;
+    const head = Buffer.alloc(SEALED_HEADER_PROBE_BYTES);
+    await handle.read(head, 0, head.length, 0);
+    if (isSealedHeader(head)) return 0;
     const trailer = Buffer.alloc(4);
     await handle.read(trailer, 0, 4, size - 4);
     return trailer.readUInt32LE(0);

@@ -1,6 +1,6 @@
 /**
- * The compressed side of the archive reader: a gate that checks the gzip magic before anything is
- * decompressed and counts compressed bytes for progress, plus the mapping of zlib and tar-stream
+ * The compressed side of the archive reader: a byte counter for progress, a gate that checks the
+ * gzip magic before anything is decompressed, plus the mapping of zlib and tar-stream
  * errors to LockerError codes.
  */
 import { noteTransientBytes } from '../../memory/transient-buffers.ts';
@@ -11,20 +11,42 @@ const GZIP_MAGIC = [0x1f, 0x8b] as const;
 const PROGRESS_STEP = 1024 * 1024;
 
 /**
- * A pass-through that fails with ARCHIVE_EMPTY on a 0-byte input and ARCHIVE_NOT_GZIP when the first
- * two bytes are not the gzip magic (DOCSight's words: `Invalid archive: not a gzip file`), and calls
- * `onBytes(total)` at most once per MiB and once at the end.
+ * A pass-through that calls `onBytes(total)` at most once per MiB and once at the end: the bytes of
+ * the file as it is read (sealed or plain), which is what a progress bar's total is measured in.
  */
-export function createGzipGate(onBytes: (bytesDone: number) => void): Transform {
+export function createByteCounter(onBytes: (bytesDone: number) => void): Transform {
   let bytesDone = 0;
   let lastReported = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback: TransformCallback) {
+      bytesDone += chunk.length;
+      noteTransientBytes(chunk.length);
+      if (bytesDone - lastReported >= PROGRESS_STEP) {
+        lastReported = bytesDone;
+        onBytes(bytesDone);
+      }
+      callback(null, chunk);
+    },
+    flush(callback: TransformCallback) {
+      onBytes(bytesDone);
+      callback();
+    },
+  });
+}
+
+/**
+ * A pass-through that fails with ARCHIVE_EMPTY on a 0-byte input and ARCHIVE_NOT_GZIP when the first
+ * two bytes are not the gzip magic (DOCSight's words: `Invalid archive: not a gzip file`). It sees
+ * the plain archive: a sealed one was opened before it (seal/sealed-input.ts).
+ */
+export function createGzipGate(): Transform {
+  let bytesDone = 0;
   let magicChecked = false;
   const head: number[] = [];
 
   return new Transform({
     transform(chunk: Buffer, _encoding, callback: TransformCallback) {
       bytesDone += chunk.length;
-      noteTransientBytes(chunk.length);
       if (!magicChecked) {
         for (let i = 0; i < chunk.length && head.length < GZIP_MAGIC.length; i += 1) head.push(chunk[i]!);
         if (head.length === GZIP_MAGIC.length) {
@@ -34,10 +56,6 @@ export function createGzipGate(onBytes: (bytesDone: number) => void): Transform 
             return;
           }
         }
-      }
-      if (bytesDone - lastReported >= PROGRESS_STEP) {
-        lastReported = bytesDone;
-        onBytes(bytesDone);
       }
       callback(null, chunk);
     },
@@ -50,7 +68,6 @@ export function createGzipGate(onBytes: (bytesDone: number) => void): Transform 
         callback(notGzip());
         return;
       }
-      onBytes(bytesDone);
       callback();
     },
   });

@@ -1,7 +1,8 @@
 /**
  * Reads a backup archive (gzip + tar) in one streaming pass; the archive is never held in memory.
  *
- * Data flow: source → gzip gate (magic check, compressed byte count) → inflater (CRC32 and ISIZE of
+ * Data flow: source → byte count → unseal (an age-sealed archive is opened here, seal/sealed-input.ts)
+ * → gzip gate (magic check) → inflater (CRC32 and ISIZE of
  * every member checked, concatenated members allowed; members inflate in parallel when the meta
  * indexes them: inflate-archive.ts) → overhead counter → tar-stream extract → one entry at a time
  * through the member rules below → the caller's `sink`.
@@ -38,7 +39,8 @@ import { archiveWarning, type ArchiveWarning } from '../format/archive-warning.t
 import { DATA_FILES, META_FILE, isDataFileName, isDatabaseFileName, type DataFileName } from '../../data-dir-layout.ts';
 import { FORMAT_VERSION, type ArchiveMeta } from '../format/backup-meta.ts';
 import { classifyMemberName, printableMemberName } from '../format/archive-member-name.ts';
-import { classifyInputError, createGzipGate } from './read-archive-input.ts';
+import { classifyInputError, createByteCounter, createGzipGate } from './read-archive-input.ts';
+import { unsealStage, type SealedInputOptions } from '../../seal/sealed-input.ts';
 import { resolveReadArchiveLimits, type ReadArchiveLimits } from '../format/read-archive-limits.ts';
 import { parseArchiveMeta } from './parse-archive-meta.ts';
 import { DEFAULT_PARALLEL_INFLATE, createArchiveInflater, type InflatePath } from './inflate-archive.ts';
@@ -106,6 +108,11 @@ export interface ReadArchiveOptions {
    * mismatch is then reported after the last member instead of right after the member.
    */
   sinkDigests?: boolean;
+  /**
+   * How a sealed archive is opened, and what the file's name promised (seal/sealed-input.ts). A
+   * sealed input is opened in the same pass; without a key it fails with SEAL_KEY_REQUIRED.
+   */
+  seal?: SealedInputOptions;
 }
 
 export interface ReadArchiveResult {
@@ -116,7 +123,7 @@ export interface ReadArchiveResult {
   files: string[];
   /** Unknown members and directories that were skipped, a newer format_version. */
   warnings: ArchiveWarning[];
-  /** Compressed bytes read. */
+  /** Bytes of the file read (the sealed file's, for a sealed archive). */
   bytesRead: number;
   /** How the gzip stream was inflated: in parallel along the meta's `gzip_members`, or in one stream. */
   inflation: InflatePath;
@@ -169,13 +176,15 @@ export async function readArchive(
     if (problem !== undefined) malformed.set(header, problem);
   });
 
-  const gate = createGzipGate((bytesDone) => {
+  const counter = createByteCounter((bytesDone) => {
     bytesRead = bytesDone;
     options.onProgress?.({ phase: 'read', bytesDone, ...(options.bytesTotal === undefined ? {} : { bytesTotal: options.bytesTotal }) });
   });
   const feeding = pipeline(
     input,
-    gate,
+    counter,
+    unsealStage(options.seal),
+    createGzipGate(),
     createArchiveInflater({
       parallel: options.parallelInflate ?? DEFAULT_PARALLEL_INFLATE,
       onPath: (path) => {

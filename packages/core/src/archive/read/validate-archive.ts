@@ -10,6 +10,7 @@ import { LockerError, errnoCode } from '../../errors.ts';
 import { z } from 'zod';
 import { ArchiveWarningSchema } from '../format/archive-warning.ts';
 import { ArchiveMetaSchema } from '../format/backup-meta.ts';
+import { sealExpectationOf } from '../../seal/sealed-input.ts';
 import { ArchiveMemberDigestSchema, readArchive, type ArchiveSource, type ReadArchiveOptions } from './read-archive.ts';
 
 /** What a valid archive holds (DOCSight's `validate_backup` result plus digests and warnings). */
@@ -58,7 +59,10 @@ export function archiveValidationOf(read: Pick<ArchiveValidation, 'meta' | 'memb
   };
 }
 
-/** validateArchive on the file at `path`; progress gets the file size as `bytesTotal`. */
+/**
+ * validateArchive on the file at `path`; progress gets the file size as `bytesTotal`, and the name
+ * says whether a sealed archive is expected (`options.seal.expect` overrides it).
+ */
 export async function validateArchiveFile(path: string, options: ReadArchiveOptions = {}): Promise<ArchiveValidation> {
   let size: number;
   try {
@@ -69,5 +73,9 @@ export async function validateArchiveFile(path: string, options: ReadArchiveOpti
     }
     throw error;
   }
-  return validateArchive(createReadStream(path), { bytesTotal: size, ...options });
+  return validateArchive(createReadStream(path), {
+    bytesTotal: size,
+    ...options,
+    seal: { expect: sealExpectationOf(path), ...options.seal },
+  });
 }

@@ -20,6 +20,8 @@
  *   undone (Immich's restore point): the pre-restore backup is restored, or an empty data directory
  *   emptied again, and the restore fails with RESTORE_ROLLED_BACK.
  */
+import type { OpenKey, SealKey } from '../../seal/seal-key.ts';
+import { sealExpectationOf } from '../../seal/sealed-input.ts';
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
@@ -60,6 +62,11 @@ export interface RestoreDataDirOptions extends RestoreBackupOptions {
   backupDir: string;
   /** Called once the pre-restore backup is written. */
   onPreRestoreBackup?: (backup: CreateBackupResult) => void;
+  /**
+   * Seal the pre-restore backup like the backup directory's others: `seal` seals it, `open` opens
+   * it again should the restored instance fail to start (the roll-back reads it).
+   */
+  preRestoreSeal?: { seal: SealKey; open: OpenKey } | undefined;
 }
 
 export interface RestoreDataDirResult extends RestoreResult {
@@ -105,6 +112,7 @@ export async function restoreDataDir(options: RestoreDataDirOptions): Promise<Re
           destination: { kind: 'directory', backupDir },
           trigger: 'pre-restore',
           ...(options.signal ? { signal: options.signal } : {}),
+          seal: options.preRestoreSeal?.seal,
         });
         preRestoreBackup = { fileName: backup.fileName, path: backup.path, size: backup.size };
         options.onPreRestoreBackup?.(backup);
@@ -133,7 +141,7 @@ export async function restoreDataDir(options: RestoreDataDirOptions): Promise<Re
     },
   });
   if (startFailure !== undefined) {
-    await rollBack(dataDir, preRestoreBackup, result.restoredFiles);
+    await rollBack(dataDir, preRestoreBackup, result.restoredFiles, options.preRestoreSeal?.open);
     const reason = startFailure.error instanceof Error ? startFailure.error.message : String(startFailure.error);
     const before = preRestoreBackup === null ? 'empty again' : `restored from ${(preRestoreBackup as PreRestoreBackup).fileName}`;
     throw new LockerError(
@@ -186,7 +194,12 @@ async function liveInstanceFiles(dataDir: string): Promise<InstanceFiles> {
  * restore point): the pre-restore backup is restored (with a fresh session again), or, when the
  * directory held nothing worth one, the restored files are removed.
  */
-async function rollBack(dataDir: string, preRestoreBackup: PreRestoreBackup | null, restoredFiles: DataFileName[]): Promise<void> {
+async function rollBack(
+  dataDir: string,
+  preRestoreBackup: PreRestoreBackup | null,
+  restoredFiles: DataFileName[],
+  openKey: OpenKey | undefined,
+): Promise<void> {
   if (preRestoreBackup === null || preRestoreBackup.path === undefined) {
     for (const name of [...restoredFiles, SESSION_KEY_FILE, AUTH_STATE_FILE]) {
       if (isDatabaseFileName(name)) await removeSqliteSidecars(dataDir, name);
@@ -198,6 +211,7 @@ async function rollBack(dataDir: string, preRestoreBackup: PreRestoreBackup | nu
     source: createReadStream(preRestoreBackup.path),
     archivePath: preRestoreBackup.path,
     dataDir,
+    seal: { key: openKey, expect: sealExpectationOf(preRestoreBackup.path) },
     beforePublish: async (staging) => {
       const stagedConfig = staging.staged.get(CONFIG_FILE);
       await stageFreshSession(staging, (stagedConfig === undefined ? {} : await readStagedConfig(stagedConfig)) as ConfigRecord);
