@@ -110,4 +110,5 @@ export { type SealKey, type OpenKey, DEFAULT_SCRYPT_WORK_FACTOR } from './seal/s
 export { sealStream, sealSizedStream, type SizedSealedStream } from './seal/seal-stream.ts';
 export * from './seal/sealed-input.ts';
 export { openSealedStream } from './seal/open-sealed-stream.ts';
+export * from './seal/identity-file.ts';
 export type { SealFailureCode } from './seal/seal-error.ts';
