@@ -40,6 +40,10 @@ export const SERVER_ERROR_CODES = [
   'DEMO_DISABLED',
   /** The setup wizard finished on an instance that is already configured. */
   'SETUP_ALREADY_DONE',
+  /** A key being set up for sealed backups (seal.prepare) expired, or was saved already. */
+  'SEAL_PENDING_GONE',
+  /** Sealing is off: no key to seal a download with or to make a recovery kit for. */
+  'SEAL_OFF',
   /** Anything unexpected: the details are in the server log, never in the answer. */
   'INTERNAL',
 ] as const;
