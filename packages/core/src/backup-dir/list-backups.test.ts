@@ -97,6 +97,7 @@ describe('listBackups', () => {
         size: 12,
         modified: '2026-11-26T08:07:13.713+01:00',
         trigger: null,
+        sealed: null,
       });
       expect(BackupListEntrySchema.parse(backup)).toEqual(backup);
     } finally {
