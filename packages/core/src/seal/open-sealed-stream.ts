@@ -14,7 +14,7 @@
  *    neither `age -e -p` nor `sealStream` writes); a header cut short is SEAL_TRUNCATED.
  * 3. A 16-byte nonce, then the payload: ChaCha20-Poly1305 chunks of 64 KiB plain + 16 bytes tag,
  *    the nonce an 11-byte big-endian counter and a last-chunk flag (age's STREAM). The chunks are
- *    decrypted here rather than by age-encryption's stream, because its TransformStream cannot say
+ *    decrypted here (with node:crypto, see decryptChunk) rather than by age-encryption's stream, because its TransformStream cannot say
  *    which chunk failed, and that is the difference between a damaged file and a cut one:
  *    - a chunk before the last fails: SEAL_DAMAGED (only authenticated chunks before it were passed on);
  *    - the last chunk fails: SEAL_TRUNCATED. When it is a whole chunk that authenticates as a middle
@@ -23,7 +23,7 @@
  *      message says both.
  */
 import { Readable } from 'node:stream';
-import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
+import { createDecipheriv } from 'node:crypto';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import type { Decrypter } from 'age-encryption';
@@ -118,9 +118,19 @@ function chunkNonce(index: number, last: boolean): Uint8Array {
   return nonce;
 }
 
+/**
+ * One chunk through node:crypto's ChaCha20-Poly1305 (OpenSSL): 1.4 GB/s here against 144 MB/s for
+ * @noble/ciphers' pure-JS one, which would have added a tenth to opening a 1 GB data directory's
+ * backup. Null when the tag does not authenticate.
+ */
 function decryptChunk(streamKey: Uint8Array, index: number, last: boolean, sealedChunk: Uint8Array): Uint8Array | null {
+  if (sealedChunk.length < TAG_BYTES) return null;
+  const decipher = createDecipheriv('chacha20-poly1305', streamKey, chunkNonce(index, last), { authTagLength: TAG_BYTES });
+  decipher.setAuthTag(sealedChunk.subarray(sealedChunk.length - TAG_BYTES));
   try {
-    return chacha20poly1305(streamKey, chunkNonce(index, last)).decrypt(sealedChunk);
+    const plain = decipher.update(sealedChunk.subarray(0, sealedChunk.length - TAG_BYTES));
+    decipher.final();
+    return plain;
   } catch {
     return null;
   }
