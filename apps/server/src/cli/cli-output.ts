@@ -53,6 +53,9 @@ export function reportFailure(error: unknown, json: boolean): number {
   } else {
     process.stderr.write(`error: ${message}\n`);
     if (usage) process.stderr.write(`Run \`pnpm locker help\` for usage.\n`);
+    if (code === 'SEAL_KEY_REQUIRED') {
+      process.stderr.write(`Pass --identity FILE (the recovery kit or age-keygen's key file) or --passphrase-file FILE.\n`);
+    }
     if (code === 'INTERNAL' && error instanceof Error && error.stack) {
       process.stderr.write(`${error.stack}\n`);
     }

@@ -11,6 +11,8 @@ export interface Command {
   readonly summary: string;
   /** Option synopsis shown by `help`. */
   readonly usage: string;
+  /** Lines under the usage in `help`: what the flags do when the synopsis does not say it. */
+  readonly notes?: readonly string[];
   run(args: string[]): Promise<number>;
 }
 

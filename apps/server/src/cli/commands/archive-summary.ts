@@ -1,11 +1,18 @@
 /** The human-readable summary of an archive shared by validate, verify and restore. */
-import type { ArchiveValidation } from '@evidence-locker/core';
+import type { ArchiveValidation, SealedWith } from '@evidence-locker/core';
 import type { CommandOutput } from '../cli-output.ts';
 import { formatBytes } from '../progress-bar.ts';
+import { describeSeal } from '../seal-keys.ts';
 
-export function printArchiveSummary(out: CommandOutput, archive: Pick<ArchiveValidation, 'meta' | 'members' | 'warnings'>): void {
+/** `sealedWith`: how the file is sealed (peekSealedWith), null for a plain archive. */
+export function printArchiveSummary(
+  out: CommandOutput,
+  archive: Pick<ArchiveValidation, 'meta' | 'members' | 'warnings'>,
+  sealedWith: SealedWith | null,
+): void {
   const { meta } = archive;
   out.table([
+    ['Sealed', describeSeal(sealedWith)],
     ['Created', meta.timestamp ?? 'unknown'],
     ['App version', meta.app_version ?? 'unknown'],
     ['Format', String(meta.format_version)],

@@ -1,27 +1,50 @@
-/** `locker backup create`: a backup of a data directory, into a backup directory or to a file. */
+/**
+ * `locker backup create`: a backup of a data directory, into a backup directory or to a file.
+ * Sealed with age (`….tar.gz.age`) for `--recipient`/`--passphrase-file`, and whenever the data
+ * directory's settings seal backups (`--encrypt` insists on it; `--plain` opts out).
+ */
 import { createWriteStream } from 'node:fs';
 import path from 'node:path';
-import { createBackup } from '@evidence-locker/core';
+import { createBackup, sealExpectationOf } from '@evidence-locker/core';
 import { createOutput, printJson, UsageError } from '../cli-output.ts';
 import { parseCommandArgs, requireOption, type Command } from '../command.ts';
 import { withWorkDirsHeld } from '../open-work-dirs.ts';
 import { formatBytes, withProgressBar } from '../progress-bar.ts';
+import { SEAL_KEY_OPTIONS, sealKeyForCreate } from '../seal-keys.ts';
 
 export const backupCreateCommand: Command = {
   name: 'backup create',
   summary: 'Create a backup of a data directory in the backup directory (or write it to --output).',
-  usage: '--data-dir DIR (--backup-dir DIR | --output FILE) [--json]',
+  usage: '--data-dir DIR (--backup-dir DIR | --output FILE) [--encrypt] [--recipient age1…]… [--passphrase-file FILE] [--plain] [--json]',
+  notes: [
+    'Sealed with age (….tar.gz.age) for --recipient (repeatable) or --passphrase-file (its first line), and',
+    "whenever the data directory's settings seal backups: that is its backup policy, --plain opts out.",
+    '--encrypt insists on sealing and fails when neither the settings nor the command line give a key.',
+  ],
   async run(args) {
     const { values } = parseCommandArgs(args, {
       'data-dir': { type: 'string' },
       'backup-dir': { type: 'string' },
       output: { type: 'string' },
+      ...SEAL_KEY_OPTIONS,
     });
     const dataDir = path.resolve(requireOption(values['data-dir'], 'data-dir'));
     const backupDir = values['backup-dir'];
     const output = values.output;
     if ((backupDir === undefined) === (output === undefined)) {
       throw new UsageError('give exactly one of --backup-dir DIR or --output FILE');
+    }
+    const seal = await sealKeyForCreate(values, dataDir);
+    // A file's name says what it is, and every reader holds it to that (ARCHIVE_SEALED, SEAL_NOT_SEALED).
+    if (output !== undefined && seal !== null && sealExpectationOf(output) === 'plain') {
+      throw new UsageError(
+        `this backup is sealed${seal.source === 'settings' ? " (the data directory's settings seal backups)" : ''}: name the --output file ….tar.gz.age${seal.source === 'settings' ? ', or pass --plain' : ''}`,
+      );
+    }
+    if (output !== undefined && seal === null && sealExpectationOf(output) === 'sealed') {
+      throw new UsageError(
+        'this backup is not sealed: name the --output file ….tar.gz, or seal it with --encrypt, --recipient or --passphrase-file',
+      );
     }
     const { result, seconds } = await withWorkDirsHeld({ dataDir, backupDir }, () =>
       withProgressBar(!values.json, async (onProgress) => {
@@ -33,6 +56,7 @@ export const backupCreateCommand: Command = {
               ? { kind: 'directory', backupDir: path.resolve(backupDir) }
               : { kind: 'stream', stream: createWriteStream(path.resolve(output!), { flags: 'wx', mode: 0o600 }) },
           trigger: 'manual',
+          seal: seal?.key,
           onProgress,
         });
         return { result, seconds: (performance.now() - started) / 1000 };
@@ -45,6 +69,7 @@ export const backupCreateCommand: Command = {
         fileName: result.fileName,
         path: file,
         size: result.size,
+        sealed: result.sealed,
         seconds,
         meta: result.meta,
         demoRowsRemoved: result.demoRowsRemoved,
@@ -55,6 +80,12 @@ export const backupCreateCommand: Command = {
     out.line(`Backup written: ${file}`);
     out.table([
       ['Size', formatBytes(result.size)],
+      [
+        'Sealed',
+        !result.sealed
+          ? 'no'
+          : `yes, with age (${seal !== null && 'passphrase' in seal.key ? 'opens with the passphrase' : 'opens with the identity of the recipient'}${seal?.source === 'settings' ? "; the data directory's settings seal backups" : ''})`,
+      ],
       ['Took', `${seconds.toFixed(1)} s`],
       ['Members', Object.keys(result.meta.members).join(', ')],
       ...(result.demoRowsRemoved > 0 ? ([['Demo rows left out', String(result.demoRowsRemoved)]] as const) : []),

@@ -9,6 +9,8 @@ import { backupRestoreCommand } from './backup-restore.ts';
 import { backupValidateCommand } from './backup-validate.ts';
 import { backupVerifyCommand } from './backup-verify.ts';
 import { inspectCommand } from './inspect.ts';
+import { keyGenerateCommand } from './key-generate.ts';
+import { keyRecipientCommand } from './key-recipient.ts';
 import { seedCommand } from './seed.ts';
 import { serveCommand } from './serve.ts';
 
@@ -23,6 +25,8 @@ export const commands: readonly Command[] = [
   backupPruneCommand,
   backupDeleteCommand,
   backupVerifyCommand,
+  keyGenerateCommand,
+  keyRecipientCommand,
 ];
 
 /** Finds the command named by the first one or two words of argv. */
@@ -50,7 +54,13 @@ export function usage(list: readonly Command[]): string {
     'Usage: pnpm locker <command> [options]   (every command accepts --json)',
     '',
     'Commands:',
-    ...list.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}\n  ${' '.repeat(width)}  ${command.usage}`),
+    ...list.map((command) =>
+      [
+        `  ${command.name.padEnd(width)}  ${command.summary}`,
+        `  ${' '.repeat(width)}  ${command.usage}`,
+        ...(command.notes ?? []).map((note) => `  ${' '.repeat(width)}    ${note}`),
+      ].join('\n'),
+    ),
     `  ${'help'.padEnd(width)}  Show this help.`,
     '',
   ];
