@@ -27,6 +27,7 @@ import { createDecipheriv } from 'node:crypto';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import type { Decrypter } from 'age-encryption';
+import { noteTransientBytes } from '../memory/transient-buffers.ts';
 import { ByteReader } from './byte-reader.ts';
 import { decrypterFor, type OpenKey } from './seal-key.ts';
 import { sealError, type SealFailureCode } from './seal-error.ts';
@@ -36,6 +37,8 @@ const CHUNK_BYTES = 64 * 1024;
 const TAG_BYTES = 16;
 const SEALED_CHUNK_BYTES = CHUNK_BYTES + TAG_BYTES;
 const NONCE_BYTES = 16;
+/** Buffers allocated per chunk: the reader's concatenation and copy of it, and the plain chunk. */
+const TRANSIENT_BYTES_PER_CHUNK = 3 * SEALED_CHUNK_BYTES;
 /** Longer than any header age or this product writes (one stanza is about 100 bytes). */
 const MAX_HEADER_BYTES = 64 * 1024;
 
@@ -143,6 +146,9 @@ async function* payloadChunks(reader: ByteReader, streamKey: Uint8Array): AsyncG
     if (reader.length > SEALED_CHUNK_BYTES) {
       const plain = decryptChunk(streamKey, index, false, reader.take(SEALED_CHUNK_BYTES));
       if (plain === null) throw sealError('SEAL_DAMAGED', `chunk ${index}`);
+      // The reader's copies and the plain chunk are garbage soon: counted, so they are scavenged
+      // as the plain archive's own buffers are (memory/transient-buffers.ts), not left to pile up.
+      noteTransientBytes(TRANSIENT_BYTES_PER_CHUNK);
       yield plain;
       continue;
     }
