@@ -20,6 +20,8 @@ export const AUDIT_EVENTS = [
   'demo.started',
   'settings.updated',
   'folder.created',
+  'seal.changed',
+  'seal.kit',
   'request.cross-origin-refused',
   'request.host-refused',
 ] as const;

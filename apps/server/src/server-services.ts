@@ -11,6 +11,7 @@ import type { Instance } from './instance/instance.ts';
 import { JobRunner } from './jobs/job-runner.ts';
 import { UploadStore, type UploadStoreOptions } from './restore/upload-store.ts';
 import { BackupScheduler, type SchedulerLog } from './schedule/backup-scheduler.ts';
+import { PendingSealKeys } from './seal/pending-seal-keys.ts';
 import type { ScheduleStateSource } from './schedule-state.ts';
 import type { ServerServices } from './trpc/context.ts';
 
@@ -52,12 +53,14 @@ export function createServerServices(options: ServerServicesOptions): ServerServ
     verifications,
     downloads: new BackupDownloads(),
     uploads: new UploadStore({ stagingDir: instance.dataDir, ...options.uploads }),
+    pendingSealKeys: new PendingSealKeys(),
   };
 }
 
 /** Stops the schedule; running jobs end first (cancelled cleanly, their partial files removed), then uploads, then the databases. */
 export async function closeServerServices(services: ServerServices): Promise<void> {
   services.scheduler.stop();
+  services.pendingSealKeys.clear();
   await services.jobs.close();
   await services.uploads.close();
   await services.instance.close();

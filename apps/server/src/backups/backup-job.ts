@@ -1,7 +1,8 @@
 /**
  * The `backup` job shared by "Backup now" (trigger `manual`) and the schedule (trigger
  * `scheduled`): check the backup directory, write a backup into it, then prune to the retention, as
- * DOCSight's Backup Now and its collector both do. Progress phases: `snapshot`, `compress`,
+ * DOCSight's Backup Now and its collector both do. When the instance seals its backups the archive
+ * is sealed with age on the way to the disk (`….tar.gz.age`). Progress phases: `snapshot`, `compress`,
  * `write` (from core's createBackup), then `prune`.
  */
 import {
@@ -11,6 +12,7 @@ import {
   MIN_RETENTION,
   ensureBackupDirWritable,
   pruneBackups,
+  type SealKey,
 } from '@evidence-locker/core';
 import { z } from 'zod';
 import type { JobError } from '../jobs/job-snapshot.ts';
@@ -22,6 +24,8 @@ export const BackupJobResultSchema = z.object({
   /** Absolute path of the new archive. */
   path: z.string(),
   size: z.number().int().nonnegative(),
+  /** True when the backup was sealed with age (its name ends in `.tar.gz.age`). */
+  sealed: z.boolean(),
   trigger: BackupTriggerSchema,
   /** Older backups deleted by the retention, newest first. */
   pruned: z.array(z.string()),
@@ -37,6 +41,11 @@ export interface BackupJobOptions {
   /** Backups to keep; clamped to 1..100 (a hand-edited config may hold more). */
   retention: number;
   trigger: 'manual' | 'scheduled';
+  /**
+   * The key to seal the backup with, asked when the job starts (so a key saved while it waited
+   * counts); undefined or returning undefined: a plain backup.
+   */
+  seal?: () => SealKey | undefined;
   onSuccess?: (result: BackupJobResult) => void;
   onFailure?: (error: JobError, cause: unknown) => void;
 }
@@ -59,6 +68,7 @@ export function backupJobSpec(options: BackupJobOptions): JobSpec<'backup'> {
         trigger,
         signal,
         onProgress: (progress) => report(progress),
+        seal: options.seal?.(),
       });
       report({ phase: 'prune', bytesDone: 0 });
       const pruneProblems: string[] = [];
@@ -71,7 +81,15 @@ export function backupJobSpec(options: BackupJobOptions): JobSpec<'backup'> {
         // The backup is written and safe; a failed prune must not make the job look failed.
         pruneProblems.push(error instanceof Error ? error.message : String(error));
       }
-      return { fileName: created.fileName, path: created.path ?? backupDir, size: created.size, trigger, pruned, pruneProblems };
+      return {
+        fileName: created.fileName,
+        path: created.path ?? backupDir,
+        size: created.size,
+        sealed: created.sealed,
+        trigger,
+        pruned,
+        pruneProblems,
+      };
     },
     ...(options.onSuccess ? { onSuccess: options.onSuccess } : {}),
     ...(options.onFailure ? { onFailure: options.onFailure } : {}),

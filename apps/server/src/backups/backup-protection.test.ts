@@ -12,6 +12,7 @@ const entry = (fileName: string, hoursAgo: number, size = 1000): BackupListEntry
   size,
   modified: new Date(NOW.getTime() - hoursAgo * HOUR).toISOString(),
   trigger: null,
+  sealed: null,
 });
 
 const schedule = (overrides: Partial<ScheduleState> = {}): ScheduleState => ({

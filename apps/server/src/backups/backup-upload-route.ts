@@ -2,8 +2,11 @@
  * `POST /api/backups/upload`: a backup file a person holds, stored in the backup directory, where
  * it is listed, downloaded, verified and restored like the backups this server wrote ("Upload a
  * backup" in the settings). The body is the raw archive, as `POST /api/uploads` takes it (`curl
- * --data-binary @file`, a browser's XHR with the File; no multipart); `X-File-Name` may carry the
- * file's name, URI-encoded.
+ * --data-binary @file`, a browser's XHR with the File; no multipart); `X-Archive-Name` (or the
+ * older `X-File-Name`) may carry the file's name, URI-encoded. A sealed backup (age) is taken too:
+ * `X-Seal-Identity` / `X-Seal-Passphrase` give its key, else the instance's own keys open it
+ * (seal/upload-seal.ts); it is checked through the seal in the same pass and stored sealed, under a
+ * `….tar.gz.age` name.
  *
  * One pass (restore/receive-upload.ts's receiveArchive, with the restore upload's size cap, stall
  * watchdog and space reservation): the body is written to a work file in the backup directory
@@ -13,9 +16,10 @@
  * one and free, else the next free one); a refused one leaves nothing behind.
  *
  * Answers:
- * - 200 `{ fileName, size, validation }`: the name it is stored under, the bytes and what it holds;
+ * - 200 `{ fileName, size, validation, sealed }`: the name it is stored under, the bytes, what it
+ *   holds, and how it is sealed (`identity`, `passphrase` or null);
  * - 400 `{ error: { code, message, details? } }` for an invalid archive (ARCHIVE_*, META_*,
- *   MEMBER_*, the engine's codes), as the restore upload answers it;
+ *   MEMBER_*, SEAL_*, the engine's codes), as the restore upload answers it;
  * - 401 LOGIN_REQUIRED (the session rule, as the other backup routes); 413 ARCHIVE_TOO_LARGE; 409
  *   BUSY while {@link MAX_BACKUP_UPLOADS} are arriving; 408 UPLOAD_STALLED; 507 DISK_FULL; the
  *   backup directory's own refusals (BACKUP_PATH_IN_DATA_DIR, DIRECTORY_NOT_FOUND, …) as the
@@ -24,7 +28,7 @@
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import {
   ArchiveValidationSchema,
@@ -32,10 +36,12 @@ import {
   ensureFreeSpace,
   FREE_SPACE_MARGIN,
   LockerError,
+  peekSealedWith,
   publishUploadedBackup,
   reserveSpace,
   validateArchive,
   WORK_PREFIX,
+  type SealedWith,
   type SpaceReservation,
 } from '@evidence-locker/core';
 import { audit } from '../audit.ts';
@@ -50,6 +56,8 @@ import {
 } from '../restore/archive-body.ts';
 import { receiveArchive, uploadTooLarge } from '../restore/receive-upload.ts';
 import { checkSessionAccess } from '../restore/setup-access.ts';
+import { instanceSealSettings } from '../seal/instance-seal-settings.ts';
+import { uploadSealOf } from '../seal/upload-seal.ts';
 import { refuseBackupPathInDataDir } from './backup-path-guard.ts';
 
 const ROUTE: ArchiveRoute = { url: '/api/backups/upload', auditPath: 'backups.upload' };
@@ -68,19 +76,10 @@ export const UploadedBackupSchema = z.object({
   size: z.number().int().nonnegative(),
   /** What the archive holds, as validated while it arrived. */
   validation: ArchiveValidationSchema,
+  /** How the file is sealed (age): `identity`, `passphrase`, or null for a plain archive. */
+  sealed: z.enum(['identity', 'passphrase']).nullable(),
 });
 export type UploadedBackup = z.infer<typeof UploadedBackupSchema>;
-
-/** The file name the client sent in `X-File-Name` (URI-encoded), without any directory part. */
-function requestedName(request: FastifyRequest): string | undefined {
-  const header = request.headers['x-file-name'];
-  if (typeof header !== 'string' || header === '') return undefined;
-  try {
-    return path.basename(decodeURIComponent(header));
-  } catch {
-    return undefined;
-  }
-}
 
 /** Registers the route as an encapsulated plugin (`app.register(backupUploadRoute)`); services from `app.locker`. */
 export async function backupUploadRoute(app: FastifyInstance): Promise<void> {
@@ -101,6 +100,8 @@ export async function backupUploadRoute(app: FastifyInstance): Promise<void> {
         { clientAddress: request.ip, sessionToken: request.cookies[SESSION_COOKIE], log: request.log },
         ROUTE.auditPath,
       );
+      // A malformed key header is refused before anything is read.
+      const seal = uploadSealOf(request.headers, instanceSealSettings(instance));
       const announced = announcedBytes(request);
       if (announced !== undefined && announced > uploads.maxBytes) throw uploadTooLarge(uploads.maxBytes);
       if (arriving >= MAX_BACKUP_UPLOADS) {
@@ -126,13 +127,17 @@ export async function backupUploadRoute(app: FastifyInstance): Promise<void> {
         reservation,
         signal: interrupted,
         ...(pace ? { pace } : {}),
-        check: (source) => validateArchive(source, limits ? { limits } : {}),
+        check: (source) => validateArchive(source, { ...(limits ? { limits } : {}), seal: { key: seal.key, expect: seal.expect } }),
       });
       let fileName: string;
+      let sealed: SealedWith | null = null;
       try {
+        sealed = await peekSealedWith(workPath);
+        // A sealed file keeps a sealed name (….tar.gz.age), whatever it was called.
         fileName = await publishUploadedBackup(workPath, backupDir, {
-          requestedName: requestedName(request),
+          requestedName: seal.archiveName,
           metaTimestamp: received.checked.meta['timestamp'],
+          sealed: sealed !== null,
         });
       } catch (error) {
         await rm(workPath, { force: true });
@@ -141,10 +146,10 @@ export async function backupUploadRoute(app: FastifyInstance): Promise<void> {
       audit(
         request.log,
         'backup.uploaded',
-        { ip: request.ip, file: fileName, size: received.size },
+        { ip: request.ip, file: fileName, size: received.size, sealed },
         'Backup uploaded into the backup directory',
       );
-      return UploadedBackupSchema.parse({ fileName, size: received.size, validation: received.checked });
+      return UploadedBackupSchema.parse({ fileName, size: received.size, validation: received.checked, sealed });
     } catch (error) {
       return sendArchiveRefusal(request, reply, { route: ROUTE, body, error, reading, maxBytes: uploads.maxBytes });
     } finally {

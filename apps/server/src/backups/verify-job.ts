@@ -7,7 +7,7 @@
  */
 import { lstat } from 'node:fs/promises';
 import path from 'node:path';
-import { formatLocalIso, isLockerError, verifyBackup, type LockerErrorCode } from '@evidence-locker/core';
+import { formatLocalIso, isLockerError, verifyBackup, type LockerErrorCode, type OpenKey } from '@evidence-locker/core';
 import { z } from 'zod';
 import { clientDetails } from '../errors/error-mapping.ts';
 import type { JobError } from '../jobs/job-snapshot.ts';
@@ -30,6 +30,8 @@ export type VerifyJobResult = z.infer<typeof VerifyJobResultSchema>;
 export interface VerifyJobOptions {
   backupDir: string;
   fileName: string;
+  /** The key that opens a sealed backup (seal/open-key.ts); undefined for a plain one. */
+  key?: OpenKey | undefined;
   verifications: BackupVerifications;
   onSuccess?: (result: VerifyJobResult) => void;
   onFailure?: (error: JobError, cause: unknown) => void;
@@ -42,7 +44,13 @@ function isVerdict(code: LockerErrorCode): boolean {
     code === 'MAGIC_MISMATCH' ||
     code === 'FORMAT_VERSION_INVALID' ||
     code === 'DATABASE_CORRUPT' ||
-    code === 'DATABASE_MISSING'
+    code === 'DATABASE_MISSING' ||
+    // A sealed file cut short, changed, or not sealed at all under a sealed name; a key that does
+    // not fit (SEAL_WRONG_*, SEAL_KEY_REQUIRED) says nothing about the file and is not recorded.
+    code === 'SEAL_TRUNCATED' ||
+    code === 'SEAL_DAMAGED' ||
+    code === 'SEAL_NOT_SEALED' ||
+    code === 'SEAL_ARMORED'
   );
 }
 
@@ -57,7 +65,7 @@ export function verifyJobSpec(options: VerifyJobOptions): JobSpec<'verify'> {
       // The version is taken before reading, so the result belongs to the bytes that were checked.
       const version = await fileVersion(backupDir, fileName);
       try {
-        const result = await verifyBackup(backupDir, fileName, { signal, onProgress: (progress) => report(progress) });
+        const result = await verifyBackup(backupDir, fileName, { signal, onProgress: (progress) => report(progress), key: options.key });
         if (version) await verifications.record(backupDir, version, { ok: true, at: formatLocalIso(new Date()) });
         return {
           fileName,

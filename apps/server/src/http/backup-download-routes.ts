@@ -5,6 +5,8 @@
  * progress.
  *
  * GET /api/backups/download   a fresh backup streamed straight to the client (trigger `download`).
+ *   `?seal=1` seals it with the instance's key (a `….tar.gz.age`; 409 SEAL_OFF when sealing is off),
+ *   `?seal=0` or none: plain, as always.
  *   1. take a read lease (a restore never swaps the databases under it);
  *   2. createBackup snapshots and compresses into its work dir; errors until here are JSON with a
  *      status (e.g. 507 DISK_FULL), since nothing has been sent;
@@ -15,15 +17,28 @@
  *   5. once the last byte went out, the time is noted (services.downloads): a copy the user holds.
  *   HEAD is not offered: it would build a whole backup to send no body.
  * GET /api/backups/:filename  a stored backup from the backup path: only a backup file name (else
- *   400), only a regular file directly inside (no symlink: opened with O_NOFOLLOW; else 404).
+ *   400; sealed `….tar.gz.age` names included, sent as application/octet-stream), only a regular
+ *   file directly inside (no symlink: opened with O_NOFOLLOW; else 404).
  */
 import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
-import { backupFileName, createBackup, errnoCode, isBackupFileName, isLockerError, LockerError } from '@evidence-locker/core';
+import {
+  backupFileName,
+  createBackup,
+  errnoCode,
+  isBackupFileName,
+  isLockerError,
+  isSealedBackupFileName,
+  LockerError,
+  sealedArchiveName,
+  type SealKey,
+} from '@evidence-locker/core';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { audit } from '../audit.ts';
+import { refusal } from '../errors/server-refusal.ts';
+import { instanceSealKey } from '../seal/instance-seal-settings.ts';
 import type { ServerServices } from '../trpc/context.ts';
 import { requireSession } from './session-guard.ts';
 
@@ -31,7 +46,9 @@ import { requireSession } from './session-guard.ts';
 export async function registerBackupDownloadRoutes(app: FastifyInstance, services: ServerServices): Promise<void> {
   const preHandler = requireSession(services);
 
-  app.get('/api/backups/download', { preHandler, exposeHeadRoute: false }, async (request, reply) => {
+  app.get<{ Querystring: { seal?: string } }>('/api/backups/download', { preHandler, exposeHeadRoute: false }, async (request, reply) => {
+    // Before the lease and the snapshot: a refused download costs nothing.
+    const seal = downloadSealKey(request.query.seal, services);
     const clientGone = new AbortController();
     reply.raw.on('close', () => {
       // Ended means every byte was handed over; 'close' can still come before core sees its pipeline finish.
@@ -39,7 +56,7 @@ export async function registerBackupDownloadRoutes(app: FastifyInstance, service
     });
     const release = await services.jobs.acquireReadLease();
     const now = new Date();
-    const fileName = backupFileName(now);
+    const fileName = seal === undefined ? backupFileName(now) : sealedArchiveName(backupFileName(now));
     const body = new PassThrough();
     let writing!: (size: number) => void;
     const sizeKnown = new Promise<number>((resolve) => (writing = resolve));
@@ -50,6 +67,7 @@ export async function registerBackupDownloadRoutes(app: FastifyInstance, service
       trigger: 'download',
       now,
       signal: clientGone.signal,
+      seal,
       onProgress: (progress) => {
         if (progress.phase === 'write' && progress.bytesDone === 0) writing(progress.bytesTotal);
       },
@@ -75,7 +93,12 @@ export async function registerBackupDownloadRoutes(app: FastifyInstance, service
     // Until the first byte, a failure is an ordinary JSON error with a status.
     const size = await Promise.race([sizeKnown, backup.then(() => sizeKnown)]);
     streaming = true;
-    audit(request.log, 'backup.downloaded', { ip: request.ip, file: fileName, size, fresh: true }, 'Backup downloaded');
+    audit(
+      request.log,
+      'backup.downloaded',
+      { ip: request.ip, file: fileName, size, fresh: true, sealed: seal !== undefined },
+      'Backup downloaded',
+    );
     attachmentHeaders(reply, fileName, size);
     return reply.send(body);
   });
@@ -97,10 +120,33 @@ export async function registerBackupDownloadRoutes(app: FastifyInstance, service
   });
 }
 
+/**
+ * The key a fresh download is sealed with: `?seal=1` the instance's (SEAL_OFF, 409, when it has
+ * none), `?seal=0` or no `seal` none; anything else is INVALID_ARGUMENT.
+ */
+function downloadSealKey(value: string | undefined, services: ServerServices): SealKey | undefined {
+  if (value === undefined || value === '0') return undefined;
+  if (value !== '1') {
+    throw new LockerError('INVALID_ARGUMENT', `seal must be 1 (sealed) or 0 (plain), not ${JSON.stringify(value).slice(0, 40)}.`, {
+      details: { name: 'seal' },
+    });
+  }
+  const key = instanceSealKey(services.instance);
+  if (key === undefined) {
+    throw refusal(
+      'CONFLICT',
+      'SEAL_OFF',
+      'Sealing is off: there is no key to seal this download with. Turn sealing on in the settings first, or download it plain.',
+    );
+  }
+  return key;
+}
+
 function attachmentHeaders(reply: FastifyReply, fileName: string, size: number): void {
-  // Backup file names are [A-Za-z0-9_.-] only, so the quoted form needs no escaping.
+  // Backup file names are [A-Za-z0-9_.-] only, so the quoted form needs no escaping. A sealed
+  // backup is not gzip to anything but age.
   reply
-    .header('Content-Type', 'application/gzip')
+    .header('Content-Type', isSealedBackupFileName(fileName) ? 'application/octet-stream' : 'application/gzip')
     .header('Content-Disposition', `attachment; filename="${fileName}"`)
     .header('Content-Length', String(size))
     .header('Cache-Control', 'no-store');

@@ -4,7 +4,7 @@
  * staging file is deleted when the job ends, whatever the outcome, even a cancel before it ran; an
  * audit line records the outcome with the client address.
  */
-import { preparedRestoreIntact } from '@evidence-locker/core';
+import { preparedRestoreIntact, sealExpectationOf, type OpenKey, type SealedInputOptions } from '@evidence-locker/core';
 import { audit, type AuditLogger } from '../audit.ts';
 import type { Instance } from '../instance/instance.ts';
 import type { JobRunner } from '../jobs/job-runner.ts';
@@ -13,8 +13,12 @@ import { restoreRunningInstance } from './restore-running-instance.ts';
 import type { SchedulePause } from './schedule-pause.ts';
 import type { StagedUpload, UploadStore } from './upload-store.ts';
 
-/** What to restore: a claimed upload, or a stored backup file. */
-export type RestoreSource = { kind: 'upload'; upload: StagedUpload } | { kind: 'backup'; fileName: string; path: string };
+/**
+ * What to restore: a claimed upload, or a stored backup file (with the key that opens it when it is
+ * sealed, open-key.ts).
+ */
+export type RestoreSource =
+  { kind: 'upload'; upload: StagedUpload } | { kind: 'backup'; fileName: string; path: string; key?: OpenKey | undefined };
 
 /** Options of {@link enqueueRestore}. */
 export interface EnqueueRestoreOptions {
@@ -56,6 +60,7 @@ export function enqueueRestore(options: EnqueueRestoreOptions): JobSnapshot {
             instance,
             archivePath,
             prepared,
+            seal: sealOf(source),
             schedule: options.schedule,
             signal,
             onProgress: (progress) => report(progress),
@@ -109,4 +114,10 @@ export function enqueueRestore(options: EnqueueRestoreOptions): JobSnapshot {
       .catch(() => undefined);
   }
   return job;
+}
+
+/** How the archive file of `source` is opened when it is read (a staged upload's file has a neutral name). */
+function sealOf(source: RestoreSource): SealedInputOptions {
+  if (source.kind === 'upload') return { key: source.upload.openKey, expect: 'any' };
+  return { key: source.key, expect: sealExpectationOf(source.fileName) };
 }

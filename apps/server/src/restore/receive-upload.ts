@@ -32,6 +32,7 @@ import {
   type ArchiveValidation,
   type PreparedRestore,
   type ReadArchiveLimits,
+  type SealedInputOptions,
   type SpaceReservation,
 } from '@evidence-locker/core';
 
@@ -55,6 +56,8 @@ export interface ReceiveUploadOptions {
   reservation: SpaceReservation;
   /** When the client counts as stalled (default DEFAULT_UPLOAD_PACE). */
   pace?: UploadPace;
+  /** How a sealed upload is opened (in the same pass) and what its name promised; default: a sealed one is refused. */
+  seal?: SealedInputOptions;
 }
 
 /** How much more space a body that outgrows its reservation reserves at a time. */
@@ -104,6 +107,7 @@ export async function receiveUpload(body: Readable, options: ReceiveUploadOption
         dataDir: dirname(options.path),
         stagingPrefix: options.stagingPrefix,
         ...(options.limits ? { limits: options.limits } : {}),
+        ...(options.seal ? { seal: options.seal } : {}),
       }),
     // The members may all be staged already when writing the file is what failed.
     discard: discardPreparedRestore,
@@ -112,7 +116,7 @@ export async function receiveUpload(body: Readable, options: ReceiveUploadOption
 }
 
 /** Options of {@link receiveArchive}: receiveUpload's, with the check in place of the staging. */
-export interface ReceiveArchiveOptions<T> extends Omit<ReceiveUploadOptions, 'stagingPrefix' | 'limits'> {
+export interface ReceiveArchiveOptions<T> extends Omit<ReceiveUploadOptions, 'stagingPrefix' | 'limits' | 'seal'> {
   /** Reads the archive as it arrives and resolves with its verdict, or rejects with why it is refused. */
   check: (source: Readable) => Promise<T>;
   /** Undoes what a successful check left behind when writing the file failed after all. */

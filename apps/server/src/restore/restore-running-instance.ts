@@ -7,9 +7,10 @@
  *    are done, and it started only after open download read leases ended;
  * 3. core's restoreDataDir first has the instance release its database handles (`releaseHandles`)
  *    and refuses with DATABASE_IN_USE when another process has a live database open (DOCSight on
- *    a shared volume); then it reads, stages and verifies the archive, holds the live databases,
- *    and writes a `pre-restore` backup of the current data to the backup path (when there is
- *    anything to keep);
+ *    a shared volume); then it reads (opening a sealed archive with the given key), stages and
+ *    verifies the archive, holds the live databases, and writes a `pre-restore` backup of the
+ *    current data to the backup path (when there is anything to keep; sealed when the instance
+ *    seals its backups);
  * 4. publish (crash-safe in core), then `instance.reload()`: the databases are reopened and
  *    migrated, and config.json, `.config_key` and the session key are read again, so restored
  *    secrets decrypt at once and the restored schema is current without a restart
@@ -29,8 +30,15 @@
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { restoreDataDir, type ArchiveProgress, type PreparedRestore, type PublishStepHook } from '@evidence-locker/core';
+import {
+  restoreDataDir,
+  type ArchiveProgress,
+  type PreparedRestore,
+  type PublishStepHook,
+  type SealedInputOptions,
+} from '@evidence-locker/core';
 import type { Instance, InstanceLog } from '../instance/instance.ts';
+import { instancePreRestoreSeal } from '../seal/instance-seal-settings.ts';
 import type { RestoreJobResult } from './restore-job-result.ts';
 import { withSchedulePaused, type SchedulePause } from './schedule-pause.ts';
 
@@ -41,6 +49,8 @@ export interface RestoreRunningInstanceOptions {
   archivePath: string;
   /** The upload's members, already staged and verified: only published (archivePath is not read). */
   prepared?: PreparedRestore | undefined;
+  /** How a sealed archive file is opened, and what its name promised (plain archives need nothing). */
+  seal?: SealedInputOptions | undefined;
   /** The backup schedule to hold meanwhile (none: nothing to hold). */
   schedule?: SchedulePause | undefined;
   signal?: AbortSignal;
@@ -62,6 +72,9 @@ export async function restoreRunningInstance(options: RestoreRunningInstanceOpti
         ...(options.prepared
           ? { prepared: options.prepared }
           : { source: createReadStream(options.archivePath), archivePath: options.archivePath }),
+        ...(options.seal ? { seal: options.seal } : {}),
+        // The pre-restore backup is sealed like the backup directory's others.
+        preRestoreSeal: instancePreRestoreSeal(instance),
         bytesTotal: size,
         dataDir: instance.dataDir,
         backupDir: instance.backupPath,

@@ -4,6 +4,7 @@
  */
 import { ArchiveValidationSchema, RestoredConfigSchema } from '@evidence-locker/core';
 import { z } from 'zod';
+import type { StagedUpload } from './upload-store.ts';
 
 export const UploadInfoSchema = z.object({
   uploadId: z.string(),
@@ -19,5 +20,19 @@ export const UploadInfoSchema = z.object({
    * the archive carries no config.json.
    */
   restoredConfig: RestoredConfigSchema.nullable(),
+  /** How the uploaded file was sealed (age): `identity`, `passphrase`, or null for a plain archive. */
+  sealed: z.enum(['identity', 'passphrase']).nullable(),
 });
 export type UploadInfo = z.infer<typeof UploadInfoSchema>;
+
+/** What the client is told about the staged `upload`. */
+export function uploadInfoOf(upload: StagedUpload): UploadInfo {
+  return UploadInfoSchema.parse({
+    uploadId: upload.uploadId,
+    size: upload.size,
+    expiresAt: upload.expiresAt,
+    validation: upload.validation,
+    restoredConfig: upload.prepared.restoredConfig,
+    sealed: upload.sealed,
+  });
+}

@@ -4,13 +4,21 @@
  * `fetch(url, { body: file })` sends them; no multipart). The body is streamed to a staging file
  * and validated in the same pass (receive-upload.ts), never buffered.
  *
+ * A sealed backup (age) is opened in that same pass. Optional headers (seal/upload-seal.ts):
+ * `X-Archive-Name` (the picked file's name, percent-encoded: a `.age` name must be sealed, a
+ * `.tar.gz` name plain), `X-Seal-Identity` (base64 of the identity text or a recovery kit's
+ * content) or `X-Seal-Passphrase` (base64 of the passphrase). Without a key header the instance's
+ * own keys open it.
+ *
  * Answers:
  * - 200 `{ uploadId, size, expiresAt, validation: { meta, files, has_database, has_config,
- *   warnings, members }, restoredConfig }` (upload-info.ts); restore it with
+ *   warnings, members }, restoredConfig, sealed }` (upload-info.ts); restore it with
  *   `restore.start({ uploadId })`;
  * - 400 `{ error: { code, message, details? } }` with the engine's code, message and details
- *   when the archive is invalid (e.g. `ARCHIVE_NOT_GZIP` "Invalid archive: not a gzip file"). The
- *   staged file is gone;
+ *   when the archive is invalid (e.g. `ARCHIVE_NOT_GZIP` "Invalid archive: not a gzip file"), or
+ *   sealed and not opened (SEAL_KEY_REQUIRED with `details.sealedWith`, SEAL_WRONG_IDENTITY,
+ *   ARCHIVE_SEALED, SEAL_TRUNCATED, SEAL_KEY_INVALID for a malformed key header, …). The staged
+ *   file is gone;
  * - 413 when Content-Length announces more than the cap (refused before reading anything) or the
  *   stream passes it; 401 `LOGIN_REQUIRED` without a session when an admin password is set; 429
  *   `SETUP_UPLOAD_LIMIT` past the setup limit (unconfigured instances: 60 uploads an hour per
@@ -28,7 +36,9 @@ import { SESSION_COOKIE } from '../auth/session-token.ts';
 import { acceptArchiveBody, announcedBytes, archiveBody, bodyInterrupted, sendArchiveRefusal, type ArchiveRoute } from './archive-body.ts';
 import { checkSessionAccess, checkSetupAccess, type AccessRequest } from './setup-access.ts';
 import { uploadTooLarge } from './receive-upload.ts';
-import { UploadInfoSchema } from './upload-info.ts';
+import { uploadInfoOf } from './upload-info.ts';
+import { instanceSealSettings } from '../seal/instance-seal-settings.ts';
+import { uploadSealOf } from '../seal/upload-seal.ts';
 
 const ROUTE: ArchiveRoute = { url: '/api/uploads', auditPath: 'upload' };
 
@@ -54,6 +64,8 @@ export async function uploadRoute(app: FastifyInstance): Promise<void> {
     try {
       // Order: who you are, then the announced size and the free space (free), then the rate limit (costs an attempt).
       checkSessionAccess(services, access, 'upload');
+      // A malformed key header is refused before anything is read or counted.
+      const seal = uploadSealOf(request.headers, instanceSealSettings(services.instance));
       const announced = announcedBytes(request);
       if (announced !== undefined && announced > uploads.maxBytes) throw uploadTooLarge(uploads.maxBytes);
       if (announced !== undefined) {
@@ -68,6 +80,7 @@ export async function uploadRoute(app: FastifyInstance): Promise<void> {
           signal: interrupted,
           ...(announced !== undefined ? { announcedBytes: announced } : {}),
           ...(sender ? { sender } : {}),
+          seal: { key: seal.key, expect: seal.expect },
         })
         .catch((error: unknown) => {
           // Refused before a byte was read: it cost nothing, so it counts nothing.
@@ -75,16 +88,10 @@ export async function uploadRoute(app: FastifyInstance): Promise<void> {
           throw error;
         });
       request.log.info(
-        { uploadId, size: staged.size, ip: request.ip, files: staged.validation.files },
+        { uploadId, size: staged.size, ip: request.ip, files: staged.validation.files, sealed: staged.sealed },
         'Backup archive uploaded and validated',
       );
-      return UploadInfoSchema.parse({
-        uploadId,
-        size: staged.size,
-        expiresAt: staged.expiresAt,
-        validation: staged.validation,
-        restoredConfig: staged.prepared.restoredConfig,
-      });
+      return uploadInfoOf(staged);
     } catch (error) {
       return sendArchiveRefusal(request, reply, { route: ROUTE, body, error, reading, maxBytes: uploads.maxBytes });
     }

@@ -24,12 +24,16 @@ import {
   discardPreparedRestore,
   FREE_SPACE_MARGIN,
   LockerError,
+  peekSealedWith,
   PREPARED_PREFIX,
   reserveSpace,
   WORK_PREFIX,
   type ArchiveValidation,
+  type OpenKey,
   type PreparedRestore,
   type ReadArchiveLimits,
+  type SealedInputOptions,
+  type SealedWith,
   type SpaceReservation,
 } from '@evidence-locker/core';
 import { receiveUpload, type UploadPace } from './receive-upload.ts';
@@ -70,6 +74,13 @@ export interface StagedUpload {
   prepared: PreparedRestore;
   /** ISO time after which the upload is gone. */
   expiresAt: string;
+  /** How the upload was sealed (age), or null for a plain archive. */
+  sealed: SealedWith | null;
+  /**
+   * The key that opened it (kept in memory only, for a restore that must read the file again after
+   * a restart swept the staged members); undefined for a plain archive.
+   */
+  openKey: OpenKey | undefined;
 }
 
 interface Entry {
@@ -94,6 +105,8 @@ export interface ReceiveOptions {
    * no per-sender bound.
    */
   sender?: { id: string; maxPending: number };
+  /** How a sealed upload is opened and what its name promised (default: a sealed one is refused). */
+  seal?: SealedInputOptions;
 }
 
 /** The message for an unknown, expired or already restored upload id. */
@@ -183,7 +196,9 @@ export class UploadStore {
         ...(this.#pace ? { pace: this.#pace } : {}),
         ...(this.#limits ? { limits: this.#limits } : {}),
         ...(signal ? { signal } : {}),
+        ...(options.seal ? { seal: options.seal } : {}),
       });
+      const sealed = await peekSealedWith(file);
       entry.expiresAtMs = this.#now() + this.ttlMs;
       entry.upload = {
         uploadId,
@@ -192,6 +207,8 @@ export class UploadStore {
         validation: received.validation,
         prepared: received.prepared,
         expiresAt: new Date(entry.expiresAtMs).toISOString(),
+        sealed,
+        openKey: sealed === null ? undefined : options.seal?.key,
       };
       entry.state = 'ready';
       if (this.#closed) await this.#remove(uploadId);

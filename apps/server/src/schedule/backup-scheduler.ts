@@ -33,6 +33,7 @@ import { backupJobSpec } from '../backups/backup-job.ts';
 import type { Instance } from '../instance/instance.ts';
 import type { JobRunner } from '../jobs/job-runner.ts';
 import type { ScheduleState } from '../schedule-state.ts';
+import { instanceIdentities, instanceSealKey } from '../seal/instance-seal-settings.ts';
 import { readBackupSettings, type BackupSettings } from '../settings/backup-settings.ts';
 
 /** Time and timers, injectable so tests need not wait for hours. */
@@ -247,7 +248,8 @@ export class BackupScheduler {
 
   async #listBackups(backupPath: string): Promise<BackupListEntry[]> {
     try {
-      return await listBackups(backupPath);
+      // A sealed backup's trigger is read with the instance's identities (else it is unknown).
+      return await listBackups(backupPath, { identities: instanceIdentities(this.#instance) });
     } catch (error) {
       // The run will fail with the full explanation and retry; seeding just finds nothing.
       const message = error instanceof Error ? error.message : String(error);
@@ -301,6 +303,7 @@ export class BackupScheduler {
           backupDir: settings.backup_path,
           retention: settings.backup_retention,
           trigger: 'scheduled',
+          seal: () => instanceSealKey(this.#instance),
           onFailure: (error, cause) => {
             // The job's message hides unexpected errors from clients; the log gets the details.
             if (error.code === 'INTERNAL') this.#log.warn({ err: cause }, 'Scheduled backup failed unexpectedly');

@@ -26,6 +26,7 @@ import type { BackupVerifications } from '../backups/backup-verifications.ts';
 import type { BackupScheduler } from '../schedule/backup-scheduler.ts';
 import type { ScheduleStateSource } from '../schedule-state.ts';
 import type { UploadStore } from '../restore/upload-store.ts';
+import type { PendingSealKeys } from '../seal/pending-seal-keys.ts';
 
 /** Long-lived objects shared by every request. */
 export interface ServerServices {
@@ -47,6 +48,8 @@ export interface ServerServices {
   downloads: BackupDownloads;
   /** Uploaded archives waiting to be restored (`POST /api/uploads`, `restore.start`). */
   uploads: UploadStore;
+  /** Seal keys prepared and waiting for the user to confirm they kept the recovery kit (`seal.prepare`). */
+  pendingSealKeys: PendingSealKeys;
 }
 
 /** One request as procedures see it. */

@@ -30,6 +30,8 @@ export interface PublishUploadedBackupOptions {
   metaTimestamp?: unknown;
   /** Clock (default: now). */
   now?: Date;
+  /** The archive is sealed (age): it is published under a `….tar.gz.age` name. Default false. */
+  sealed?: boolean;
 }
 
 /**
@@ -42,5 +44,5 @@ export async function publishUploadedBackup(
   options: PublishUploadedBackupOptions = {},
 ): Promise<string> {
   const time = uploadedBackupTime(options.requestedName, options.metaTimestamp, options.now ?? new Date());
-  return publishBackupFile(tempPath, backupDir, time);
+  return publishBackupFile(tempPath, backupDir, time, { sealed: options.sealed === true });
 }

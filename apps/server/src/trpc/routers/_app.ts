@@ -8,6 +8,7 @@ import { backupsRouter } from './backups.ts';
 import { dashboardRouter } from './dashboard.ts';
 import { jobsRouter } from './jobs.ts';
 import { restoreRouter } from './restore.ts';
+import { sealRouter } from './seal.ts';
 import { settingsRouter } from './settings.ts';
 import { setupRouter } from './setup.ts';
 
@@ -19,6 +20,7 @@ export const appRouter = router({
   jobs: jobsRouter,
   backups: backupsRouter,
   restore: restoreRouter,
+  seal: sealRouter,
 });
 
 export type AppRouter = typeof appRouter;

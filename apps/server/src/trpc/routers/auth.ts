@@ -5,12 +5,11 @@
  * gets an audit line with the address. A request may hold one login only (trpc/context.ts
  * refuses a batch with more).
  */
-import type { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { audit } from '../../audit.ts';
 import { refusal } from '../../errors/server-refusal.ts';
 import { issueSessionToken } from '../../auth/session-token.ts';
-import { checkAdminPassword } from '../../instance/admin-password.ts';
+import { reenterAdminPassword } from '../../auth/reenter-admin-password.ts';
 import { accessFactsOf } from '../context.ts';
 import { protectedProcedure, publicProcedure, router } from '../init.ts';
 
@@ -25,19 +24,8 @@ export const authRouter = router({
     if (!instance.hasAdminPassword) {
       throw refusal('BAD_REQUEST', 'LOGIN_NOT_NEEDED', 'No admin password is set, so there is nothing to log in to.');
     }
-    // Checked and counted in one step before the first await: concurrent attempts see each other.
-    const attempt = loginLimiter.begin(ip);
-    if (!attempt.allowed) {
-      audit(ctx.request.log, 'login.refused', { ip, reason: 'locked out' }, 'Login refused: too many failed attempts');
-      throw tooMany(attempt.retryAfterSeconds);
-    }
+    await reenterAdminPassword({ instance, loginLimiter, ip, log: ctx.request.log, purpose: 'login' }, input.password);
     const repr = instance.snapshot.adminPasswordRepr;
-    if (!(await checkAdminPassword(repr, input.password))) {
-      audit(ctx.request.log, 'login.refused', { ip, reason: 'wrong password' }, 'Login refused: wrong password');
-      if (attempt.lockoutSeconds !== null) throw tooMany(attempt.lockoutSeconds);
-      throw refusal('UNAUTHORIZED', 'LOGIN_FAILED', 'Wrong password.');
-    }
-    loginLimiter.recordSuccess(ip);
     let snapshot = instance.snapshot;
     if (!repr.startsWith('scrypt:') && !repr.startsWith('pbkdf2:')) {
       // A legacy plaintext password becomes a hash on the first good login, as in DOCSight.
@@ -72,12 +60,3 @@ export const authRouter = router({
     return { authRequired: facts.hasAdminPassword, authenticated: facts.authenticated };
   }),
 });
-
-function tooMany(retryAfterSeconds: number): TRPCError {
-  return refusal(
-    'TOO_MANY_REQUESTS',
-    'LOGIN_LOCKED',
-    `Too many failed logins from your address. Try again in ${retryAfterSeconds} seconds.`,
-    { seconds: retryAfterSeconds },
-  );
-}

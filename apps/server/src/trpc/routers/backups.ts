@@ -1,7 +1,8 @@
 /**
  * Stored backups in the instance's backup path (the saved backup_path, else BACKUP_DIR): list,
- * create ("Backup now": a job that writes a backup and prunes to the retention, as DOCSight's does),
- * delete, verify (a job), browse directories for the backup-path setting (and make a new folder
+ * create ("Backup now": a job that writes a backup and prunes to the retention, as DOCSight's does;
+ * sealed with age when the instance seals its backups), delete, verify (a job; a sealed backup is
+ * opened with the instance's keys, or with `key` for one sealed with a key it no longer holds), browse directories for the backup-path setting (and make a new folder
  * there), and the schedule's state.
  * Creating, deleting and verifying write an audit line with the client address. Downloads are raw
  * routes (http/backup-download-routes.ts).
@@ -28,6 +29,8 @@ import { VerificationSchema } from '../../backups/backup-verifications.ts';
 import { verifyJobSpec } from '../../backups/verify-job.ts';
 import { JobSnapshotSchema } from '../../jobs/job-snapshot.ts';
 import { ScheduleStateSchema } from '../../schedule-state.ts';
+import { instanceIdentities, instanceSealKey, instanceSealSettings } from '../../seal/instance-seal-settings.ts';
+import { openKeyFor, OpenKeyInputSchema } from '../../seal/open-key.ts';
 import { readBackupSettings } from '../../settings/backup-settings.ts';
 import { userPath } from '../../settings/user-path.ts';
 import type { Context } from '../context.ts';
@@ -49,6 +52,11 @@ export type BackupList = z.infer<typeof BackupListSchema>;
 
 const FileNameInputSchema = z.object({
   fileName: z.string({ error: 'fileName must be a backup file name.' }).min(1).max(255),
+});
+
+const VerifyInputSchema = FileNameInputSchema.extend({
+  /** Opens a backup sealed with a key this instance no longer holds (else its own keys do). */
+  key: OpenKeyInputSchema.optional(),
 });
 
 const BrowseInputSchema = z.object({ path: userPath(z.string().min(1)).optional() }).optional();
@@ -91,7 +99,8 @@ async function browseDefault(ctx: Context): Promise<DirectoryListing> {
 export const backupsRouter = router({
   list: protectedProcedure.output(BackupListSchema).query(async ({ ctx }) => {
     const backupPath = ctx.instance.backupPath;
-    const entries = await listBackups(backupPath);
+    // With the instance's identities, a sealed backup's trigger is read too.
+    const entries = await listBackups(backupPath, { identities: instanceIdentities(ctx.instance) });
     return {
       backupPath,
       backups: await Promise.all(entries.map(async (entry) => ({ ...entry, verified: await ctx.verifications.lookup(backupPath, entry) }))),
@@ -112,12 +121,13 @@ export const backupsRouter = router({
       backupDir: settings.backup_path,
       retention: settings.backup_retention,
       trigger: 'manual',
+      seal: () => instanceSealKey(ctx.instance),
       onSuccess: (result) => {
         ctx.scheduler.noteBackupCreated();
         audit(
           log,
           'backup.created',
-          { ip: clientAddress, file: result.fileName, size: result.size, pruned: result.pruned },
+          { ip: clientAddress, file: result.fileName, size: result.size, sealed: result.sealed, pruned: result.pruned },
           'Backup created',
         );
       },
@@ -144,16 +154,18 @@ export const backupsRouter = router({
     }),
 
   verify: protectedProcedure
-    .input(FileNameInputSchema)
+    .input(VerifyInputSchema)
     .output(JobSnapshotSchema)
     .mutation(async ({ ctx, input }) => {
       const backupPath = ctx.instance.backupPath;
       await requireStoredBackup(backupPath, input.fileName);
+      const key = await openKeyFor(instanceSealSettings(ctx.instance), path.join(backupPath, input.fileName), input.key);
       const { log, clientAddress } = ctx.request;
       return ctx.jobs.enqueue(
         verifyJobSpec({
           backupDir: backupPath,
           fileName: input.fileName,
+          key,
           verifications: ctx.verifications,
           onSuccess: (result) => {
             audit(log, 'backup.verified', { ip: clientAddress, file: result.fileName, ok: true }, 'Backup verified');

@@ -135,7 +135,7 @@ describe('jobs.cancel', () => {
         report({ phase: 'publish', bytesDone: 1, bytesTotal: 1 });
         published.resolve();
         await finish.promise;
-        return { fileName: 'f', path: '/f', size: 1, trigger: 'manual', pruned: [], pruneProblems: [] };
+        return { fileName: 'f', path: '/f', size: 1, sealed: false, trigger: 'manual', pruned: [], pruneProblems: [] };
       },
     });
     await published.promise;

@@ -8,14 +8,19 @@
  * against the address's 5 an hour, restore/setup-access.ts). `start({ fileName })` restores a
  * backup already in the backup directory and follows the protected rule.
  *
+ * A sealed stored backup is opened with `start({ fileName, key })`'s key when given (an identity's
+ * text or a passphrase, seal/open-key.ts), else with the keys this instance holds.
+ *
  * A restore logs everyone out, the client that ran it included (restore-running-instance.ts).
  */
 import { z } from 'zod';
 import { refusal } from '../../errors/server-refusal.ts';
 import { JobSnapshotSchema } from '../../jobs/job-snapshot.ts';
 import { enqueueRestore } from '../../restore/enqueue-restore.ts';
-import { UploadInfoSchema } from '../../restore/upload-info.ts';
+import { UploadInfoSchema, uploadInfoOf } from '../../restore/upload-info.ts';
 import { resolveStoredBackup } from '../../restore/resolve-stored-backup.ts';
+import { instanceSealSettings } from '../../seal/instance-seal-settings.ts';
+import { openKeyFor, OpenKeyInputSchema } from '../../seal/open-key.ts';
 import { checkSessionAccess, checkSetupAccess, type AccessRequest } from '../../restore/setup-access.ts';
 import { UPLOAD_GONE_MESSAGE } from '../../restore/upload-store.ts';
 import type { Context } from '../context.ts';
@@ -23,7 +28,11 @@ import { publicProcedure, router, setupProcedure } from '../init.ts';
 
 const UploadIdSchema = z.object({ uploadId: z.string().uuid({ message: 'Not an upload id.' }) });
 
-export const RestoreStartInputSchema = z.union([UploadIdSchema.strict(), z.object({ fileName: z.string().min(1).max(255) }).strict()]);
+export const RestoreStartInputSchema = z.union([
+  UploadIdSchema.strict(),
+  // `key` opens a sealed backup sealed with a key this instance no longer holds (else its own keys do).
+  z.object({ fileName: z.string().min(1).max(255), key: OpenKeyInputSchema.optional() }).strict(),
+]);
 export type RestoreStartInput = z.infer<typeof RestoreStartInputSchema>;
 
 function uploadGone() {
@@ -47,13 +56,7 @@ export const restoreRouter = router({
     .query(({ ctx, input }) => {
       const upload = ctx.uploads.get(input.uploadId);
       if (!upload) throw uploadGone();
-      return {
-        uploadId: upload.uploadId,
-        size: upload.size,
-        expiresAt: upload.expiresAt,
-        validation: upload.validation,
-        restoredConfig: upload.prepared.restoredConfig,
-      };
+      return uploadInfoOf(upload);
     }),
 
   /**
@@ -99,6 +102,7 @@ export const restoreRouter = router({
       }
       checkSessionAccess(ctx, access, 'restore.start');
       const path = await resolveStoredBackup(ctx.instance.backupPath, input.fileName);
-      return enqueueRestore({ ...common, source: { kind: 'backup', fileName: input.fileName, path } });
+      const key = await openKeyFor(instanceSealSettings(ctx.instance), path, input.key);
+      return enqueueRestore({ ...common, source: { kind: 'backup', fileName: input.fileName, path, key } });
     }),
 });
