@@ -2,7 +2,9 @@
  * The keys that seal and open archives, and how they are checked before any byte is read. Two
  * kinds, as age has them: X25519 (a recipient seals, its identity opens) and a passphrase (scrypt).
  */
-import { Decrypter, Encrypter } from 'age-encryption';
+import { createDecipheriv } from 'node:crypto';
+import { Decrypter, Encrypter, type Identity, type Stanza } from 'age-encryption';
+import { scryptWrapKey } from './scrypt-key.ts';
 import { LockerError } from '../errors.ts';
 
 /**
@@ -26,7 +28,10 @@ function keyInvalid(message: string, cause?: unknown): LockerError {
   return new LockerError('SEAL_KEY_INVALID', message, cause === undefined ? {} : { cause });
 }
 
-/** An Encrypter for `key`; throws SEAL_KEY_INVALID for a malformed recipient or an empty passphrase. */
+/**
+ * An Encrypter for `key`; throws SEAL_KEY_INVALID for a malformed recipient or an empty passphrase.
+ * Sealing writes the file itself (age-writer.ts); this is the check of its key, by age's own parser.
+ */
 export function encrypterFor(key: SealKey): Encrypter {
   const encrypter = new Encrypter();
   if ('passphrase' in key) {
@@ -59,7 +64,7 @@ export function decrypterFor(key: OpenKey): Decrypter {
   const decrypter = new Decrypter();
   if ('passphrase' in key) {
     if (key.passphrase.length === 0) throw keyInvalid('The passphrase is empty. Enter the passphrase the backup was sealed with.');
-    decrypter.addPassphrase(key.passphrase);
+    decrypter.addIdentity(new ThreadPoolScryptIdentity(key.passphrase));
     return decrypter;
   }
   if (key.identities.length === 0)
@@ -72,4 +77,42 @@ export function decrypterFor(key: OpenKey): Decrypter {
     }
   }
   return decrypter;
+}
+
+/**
+ * age-encryption's passphrase identity (ScryptIdentity, the same checks in the same order), with
+ * the scrypt run by node in the libuv thread pool: age-encryption's pure-JS scrypt is synchronous
+ * and held the event loop for about 3 s per passphrase-sealed backup opened at work factor 18.
+ */
+class ThreadPoolScryptIdentity implements Identity {
+  constructor(private readonly passphrase: string) {}
+
+  async unwrapFileKey(stanzas: Stanza[]): Promise<Uint8Array | null> {
+    for (const stanza of stanzas) {
+      if (stanza.args.length < 1 || stanza.args[0] !== 'scrypt') continue;
+      if (stanzas.length !== 1) throw new Error('scrypt recipient is not the only one in the header');
+      if (stanza.args.length !== 3 || !/^[1-9][0-9]*$/.test(stanza.args[2]!)) throw new Error('invalid scrypt stanza');
+      const salt = Buffer.from(stanza.args[1]!, 'base64');
+      if (salt.length !== 16 || Buffer.from(salt).toString('base64').replace(/=+$/, '') !== stanza.args[1]) {
+        throw new Error('invalid scrypt stanza');
+      }
+      const workFactor = Number(stanza.args[2]);
+      if (workFactor > 20) throw new Error('scrypt work factor is too high');
+      const fileKey = openFileKey(stanza.body, await scryptWrapKey(this.passphrase, salt, workFactor));
+      if (fileKey !== null) return fileKey;
+    }
+    return null;
+  }
+}
+
+/** The 16-byte file key in a stanza body (ChaCha20-Poly1305 under `key`, zero nonce), or null when it does not open. */
+function openFileKey(body: Uint8Array, key: Uint8Array): Uint8Array | null {
+  if (body.length !== 32) throw new Error('invalid stanza');
+  const decipher = createDecipheriv('chacha20-poly1305', key, Buffer.alloc(12), { authTagLength: 16 });
+  decipher.setAuthTag(body.subarray(16));
+  try {
+    return Buffer.concat([decipher.update(body.subarray(0, 16)), decipher.final()]);
+  } catch {
+    return null;
+  }
 }
