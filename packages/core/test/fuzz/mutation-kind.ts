@@ -9,6 +9,10 @@ export interface Mutation {
   bytes: Buffer;
   /** The archive is broken in a way the reader must refuse (a gzip trailer that does not match, …). */
   mustRefuse?: boolean;
+  /** A refusal's code must match this (a changed sealed file: a SEAL_ code). */
+  refuseWith?: RegExp;
+  /** The plain archive Python's tarfile is to read for the reference (a sealed mutation's plain bytes). */
+  referenceBytes?: Buffer;
 }
 
 export interface MutationKind {

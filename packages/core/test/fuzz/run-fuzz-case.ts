@@ -17,7 +17,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { DATA_FILES } from '../../src/data-dir-layout.ts';
-import { LockerError, restoreBackup, validateArchive, type RestoreResult } from '../../src/index.ts';
+import { LOCKER_ERROR_CODES } from '../../src/codes.ts';
+import { LockerError, restoreBackup, validateArchive, type RestoreResult, type SealedInputOptions } from '../../src/index.ts';
 import { snapshotDir } from '../support/restore-support.ts';
 import type { FuzzSource, FuzzWorld } from './build-fuzz-world.ts';
 import type { Mutation } from './mutation-kind.ts';
@@ -98,6 +99,8 @@ export interface CaseOptions {
   timeoutMs: number;
   /** Share of the cases validate refuses that are restored too (the rest skip the restore). */
   restoreRefused: number;
+  /** How validate and restore open a sealed archive (the sealed fuzz run). */
+  seal?: SealedInputOptions;
 }
 
 /** Runs case `index` and returns its outcome and every property it broke. */
@@ -120,12 +123,14 @@ export async function runFuzzCase(
     for (let at = 0; at < mutation.bytes.length; at += chunk) pieces.push(mutation.bytes.subarray(at, at + chunk));
     return Readable.from(pieces);
   };
-  const validated = await settle(validateArchive(input(), { parallelInflate }), timeoutMs);
+  const seal = options.seal === undefined ? {} : { seal: options.seal };
+  const validated = await settle(validateArchive(input(), { parallelInflate, ...seal }), timeoutMs);
   const v = outcomeText(validated);
   const problems: string[] = [];
   if (validated.kind === 'hang') problems.push(`validateArchive did not settle within ${timeoutMs} ms`);
   if (validated.kind === 'error' && !(validated.error instanceof LockerError)) problems.push(`validateArchive threw ${v}`);
   if (mutation.mustRefuse === true && validated.kind === 'ok') problems.push('validate accepted an archive it must refuse');
+  problems.push(...codeProblems('validateArchive', validated, mutation));
   if (validated.kind === 'error' && !restoreIfRefused && problems.length === 0) {
     return { outcome: `refused:${v}`, delivery: `${delivery}, restore skipped`, problems, codeRace: false, restored: false };
   }
@@ -137,7 +142,7 @@ export async function runFuzzCase(
   fs.writeFileSync(path.join(sandbox, OUTSIDE_FILE), `case ${index}`);
   try {
     const restored = await settle<RestoreResult>(
-      restoreBackup({ source: input(), dataDir, parallelInflate, migrate: async () => undefined }),
+      restoreBackup({ source: input(), dataDir, parallelInflate, migrate: async () => undefined, ...seal }),
       timeoutMs,
     );
     const r = outcomeText(restored);
@@ -148,6 +153,7 @@ export async function runFuzzCase(
     if (validated.kind === 'ok' && restored.kind === 'error' && !CONTENT_CODES.has(r))
       problems.push(`validate accepted but restore refused with ${r}`);
     if (mutation.mustRefuse === true && restored.kind === 'ok') problems.push('restore accepted an archive it must refuse');
+    problems.push(...codeProblems('restoreBackup', restored, mutation));
     problems.push(...checkDataDir(world, source, mutation, dataDir, restored));
     // The data dir is the sandbox's only directory, so its top level is all there is outside it.
     const outside = fs.readdirSync(sandbox).filter((name) => name !== 'data');
@@ -160,6 +166,18 @@ export async function runFuzzCase(
   } finally {
     fs.rmSync(sandbox, { recursive: true, force: true });
   }
+}
+
+/** A refusal's code must be one the engine declares, and the one the mutation asks for. */
+function codeProblems(call: string, settled: Settled<unknown>, mutation: Mutation): string[] {
+  if (settled.kind !== 'error' || !(settled.error instanceof LockerError)) return [];
+  const { code } = settled.error;
+  const problems: string[] = [];
+  if (!(LOCKER_ERROR_CODES as readonly string[]).includes(code)) problems.push(`${call} refused with an undeclared code ${code}`);
+  if (mutation.refuseWith !== undefined && !mutation.refuseWith.test(code)) {
+    problems.push(`${call} refused with ${code}, not a code matching ${String(mutation.refuseWith)}`);
+  }
+  return problems;
 }
 
 /** The data dir after the restore: untouched when refused, the expected instance when restored. */
@@ -179,7 +197,10 @@ function checkDataDir(
   }
   if (restored.kind === 'ok' && !equalSnapshots(after, source.baseline)) {
     const digests = restored.value.meta.members;
-    const expected = digests === undefined ? referenceSnapshot(world, source, mutation.bytes) : 'the archive carries members digests';
+    const expected =
+      digests === undefined
+        ? referenceSnapshot(world, source, mutation.referenceBytes ?? mutation.bytes)
+        : 'the archive carries members digests';
     if (typeof expected === 'string')
       problems.push(`restored data differs from the baseline (${snapshotDiff(after, source.baseline)}), and ${expected}`);
     else if (!equalSnapshots(after, expected))
