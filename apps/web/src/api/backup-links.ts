@@ -6,6 +6,11 @@
 /** A fresh backup, made on request and streamed as it is written. */
 export const FRESH_BACKUP_URL = '/api/backups/download';
 
+/** A fresh backup, sealed with the instance's key when `sealed` (only while sealing is on). */
+export function freshBackupUrl(options: { sealed: boolean }): string {
+  return options.sealed ? `${FRESH_BACKUP_URL}?seal=1` : FRESH_BACKUP_URL;
+}
+
 /** A stored backup by its file name. */
 export function backupFileUrl(fileName: string): string {
   return `/api/backups/${encodeURIComponent(fileName)}`;

@@ -59,3 +59,12 @@ export type BackupSettingsPatch = RouterInputs['settings']['update'];
 
 /** What the dashboard shows (dashboard.summary). */
 export type DashboardSummary = RouterOutputs['dashboard']['summary'];
+
+/** Whether backups are sealed, how, and with which public key (seal.get; the keys never reach the browser). */
+export type SealState = RouterOutputs['seal']['get'];
+/** A key made but not saved yet, with its recovery kit (seal.prepare); seal.confirm saves it. */
+export type SealPrepared = RouterOutputs['seal']['prepare'];
+/** What seal.prepare takes: a generated identity, or a passphrase. */
+export type SealPrepareInput = RouterInputs['seal']['prepare'];
+/** A recovery kit file: its name and text. */
+export type RecoveryKit = SealPrepared['kit'];

@@ -44,6 +44,16 @@ describe('uploadArchive', () => {
     expect(progress).toEqual([2, 4]);
   });
 
+  it("sends the extra headers it is given (a sealed file's name and key)", async () => {
+    const sent = { headers: {} as Record<string, string>, body: undefined as unknown };
+    const answer = { uploadId: 'u-2', size: 1, validation: { meta: {}, files: [], has_database: true, has_config: true, warnings: [] } };
+    await uploadArchive(new File(['x'], 'b.tar.gz.age'), {
+      XHR: fakeXhr(200, JSON.stringify(answer), sent),
+      headers: { 'X-Archive-Name': 'b.tar.gz.age', 'X-Seal-Passphrase': 'cGFzcw==' },
+    });
+    expect(sent.headers).toMatchObject({ 'X-Archive-Name': 'b.tar.gz.age', 'X-Seal-Passphrase': 'cGFzcw==' });
+  });
+
   it("rejects with the server's code and message for a refused archive", async () => {
     const body = JSON.stringify({ error: { code: 'MEMBER_UNSAFE', message: 'Unsafe path in archive: ../x' } });
     const error = await uploadArchive(new File(['x'], 'a.tar.gz'), { XHR: fakeXhr(400, body, { headers: {} }) }).catch(

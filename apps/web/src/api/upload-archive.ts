@@ -34,6 +34,8 @@ export interface UploadArchiveOptions {
   signal?: AbortSignal;
   /** Endpoint (default `/api/uploads`). */
   url?: string;
+  /** Extra request headers: the name and key of a sealed file (sealed-file.ts `sealUploadHeaders`); none by default. */
+  headers?: Record<string, string>;
   /** XMLHttpRequest constructor (tests pass a fake). */
   XHR?: typeof XMLHttpRequest;
 }
@@ -61,6 +63,7 @@ function sendArchive<T>(file: Blob, url: string, isAnswer: (body: unknown) => bo
     xhr.setRequestHeader('Content-Type', 'application/octet-stream');
     const name = (file as { name?: unknown }).name;
     if (typeof name === 'string' && name !== '') xhr.setRequestHeader('X-File-Name', encodeURIComponent(name));
+    for (const [header, value] of Object.entries(options.headers ?? {})) xhr.setRequestHeader(header, value);
     xhr.responseType = 'text';
     xhr.upload.onprogress = (event) => {
       options.onProgress?.({ loaded: event.loaded, total: event.lengthComputable ? event.total : file.size });

@@ -14,6 +14,7 @@ const LIST: BackupList = {
       size: 3_021_406,
       modified: '2026-11-26T08:02:00.000+01:00',
       trigger: 'manual',
+      sealed: null,
       verified: null,
     },
   ],

@@ -5,7 +5,7 @@
  * what became of a restore that was cancelled or that a server stop interrupted: job-outcome.ts).
  */
 import { computed, ref, shallowRef } from 'vue';
-import { errorMessage } from '../api/error-message.ts';
+import { errorMessage, serverFailure, type ServerFailure } from '../api/error-message.ts';
 import type { RestoreOutcome, RestoreSource } from '../api/server-types.ts';
 import { trpc, type LockerClient } from '../api/trpc-client.ts';
 import { useJob } from './use-job.ts';
@@ -23,6 +23,12 @@ export function useRestore(client: Pick<LockerClient, 'restore' | 'jobs'> = trpc
     const failed = failure.value;
     if (failed === null) return null;
     return 'outcome' in failed ? outcomeMessage(failed.outcome) : errorMessage(failed.cause, failed.fallback);
+  });
+  /** The server's code and facts of the refusal or the job's error (e.g. SEAL_KEY_REQUIRED), or null. */
+  const refusal = computed<ServerFailure | null>(() => {
+    const failed = failure.value;
+    if (failed === null || 'outcome' in failed) return null;
+    return serverFailure(failed.cause) ?? null;
   });
   const outcome = shallowRef<RestoreOutcome | null>(null);
 
@@ -63,5 +69,5 @@ export function useRestore(client: Pick<LockerClient, 'restore' | 'jobs'> = trpc
     outcome.value = null;
   }
 
-  return { job, percent, follower, status, error, outcome, run, reset };
+  return { job, percent, follower, status, error, refusal, outcome, run, reset };
 }

@@ -10,6 +10,7 @@ afterEach(() => setLocale('en'));
 const answer = (uploadId: string): UploadedArchive => ({
   uploadId,
   size: 4,
+  sealed: null,
   expiresAt: '2026-11-26T08:07:13.713Z',
   validation: {
     meta: { magic: 'docsight-backup', format_version: 1 },

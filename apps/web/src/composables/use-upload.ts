@@ -37,6 +37,8 @@ export function useUpload(
   /** The failure in the user's language (follows a language switch), or null. */
   const error = computed(() => (status.value === 'failed' ? errorMessage(failure.value, fallbackMessage()) : null));
   const errorCode = computed(() => (failure.value instanceof UploadError ? failure.value.code : null));
+  /** The facts the server sent with its refusal (e.g. SEAL_KEY_REQUIRED's `sealedWith`). */
+  const errorDetails = computed(() => (failure.value instanceof UploadError ? failure.value.details : {}));
   let controller: AbortController | null = null;
   /** The finished upload now belongs to a restore, which deletes it whatever happens. */
   let handedOver = false;
@@ -57,8 +59,11 @@ export function useUpload(
     );
   }
 
-  /** Uploads `file` in place of any earlier one; resolves with the answer, or null when it failed or was cancelled. */
-  async function start(file: File): Promise<UploadedArchive | null> {
+  /**
+   * Uploads `file` in place of any earlier one, with `headers` (a sealed file's name and key;
+   * none by default); resolves with the answer, or null when it failed or was cancelled.
+   */
+  async function start(file: File, headers: Record<string, string> = {}): Promise<UploadedArchive | null> {
     controller?.abort();
     const own = new AbortController();
     controller = own;
@@ -72,6 +77,7 @@ export function useUpload(
       if (controller !== own) return null;
       const answer = await upload(file, {
         signal: own.signal,
+        headers,
         onProgress: (progress) => {
           loaded.value = progress.loaded;
           total.value = progress.total;
@@ -125,5 +131,5 @@ export function useUpload(
     });
   }
 
-  return { status, loaded, total, percent, result, error, errorCode, start, reset, handOver };
+  return { status, loaded, total, percent, result, error, errorCode, errorDetails, start, reset, handOver };
 }
