@@ -159,6 +159,26 @@ describe('uploading a sealed backup', () => {
     expect(directoryPicture(setup.dataDir)).toEqual(before);
   });
 
+  it('opens a passphrase-sealed upload with X-Seal-Passphrase, and says a wrong one is wrong', async () => {
+    const { app, setup } = await serveTestApp({ config: { modem_type: 'fritzbox' } });
+    const passphrase = 'Grüße aus dem Keller, 2026';
+    const sealed = await sealBytes(FIXTURE, { passphrase, workFactor: 10 });
+    const before = directoryPicture(setup.dataDir);
+    const wrong = await upload(app, '/api/uploads', sealed, {
+      'x-archive-name': SEALED_NAME,
+      'x-seal-passphrase': base64('Gruesse aus dem Keller, 2026'),
+    });
+    expect(wrong.statusCode).toBe(400);
+    expect(wrong.json()).toMatchObject({ error: { code: 'SEAL_WRONG_PASSPHRASE' } });
+    const missing = await upload(app, '/api/uploads', sealed, { 'x-archive-name': SEALED_NAME });
+    expect(missing.json()).toMatchObject({ error: { code: 'SEAL_KEY_REQUIRED', details: { sealedWith: 'passphrase' } } });
+    expect(directoryPicture(setup.dataDir)).toEqual(before);
+
+    const right = await upload(app, '/api/uploads', sealed, { 'x-archive-name': SEALED_NAME, 'x-seal-passphrase': base64(passphrase) });
+    expect(right.statusCode).toBe(200);
+    expect(right.json()).toMatchObject({ sealed: 'passphrase', validation: { has_database: true } });
+  });
+
   it('stores a sealed upload in the backup directory under a sealed name, opened with the instance key', async () => {
     const { app, setup } = await sealingInstance();
     const recipient = (await api(app).seal.get()).recipient!;
