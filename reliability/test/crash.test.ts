@@ -8,6 +8,9 @@
  *   CRASH_SEED=S     the run's seed (default 20261126); trial i's choices depend only on S and i
  *   CRASH_TRIAL=i    run only trial i (comma-separate several) to replay a failure
  *   CRASH_DELAY_MS=d force the kill delay (a failure message prints the one it used)
+ *   CRASH_SEALED_TRIALS=N  sealed trials to run after them (default 4: each sealed kind once;
+ *                    plan-crash-trials.ts, SEALED_TRIAL_KINDS); CRASH_SEALED_TRIAL=i runs only
+ *                    sealed trial i (then no plain trial runs unless CRASH_TRIAL names some)
  *   CRASH_KILL=group|process  force what the kill hits (likewise)
  *   CRASH_KEEP_FAILED=1  keep the directories of failed trials (their path is printed)
  *   CRASH_REPORT=FILE    also write the outcome of every trial and the summary there as JSON
@@ -18,7 +21,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeTrial, planTrial, TRIAL_KINDS } from '../src/crash/plan-crash-trials.ts';
+import { describeTrial, planTrial, SEALED_TRIAL_KINDS, TRIAL_KINDS } from '../src/crash/plan-crash-trials.ts';
 import { prepareCrashFixtures, removeCrashFixtures, type CrashFixtures } from '../src/crash/prepare-crash-fixtures.ts';
 import { runCrashTrial, type TrialOutcome } from '../src/crash/run-crash-trial.ts';
 import { summarizeCrashRun } from '../src/crash/summarize-crash-run.ts';
@@ -26,9 +29,14 @@ import { summarizeCrashRun } from '../src/crash/summarize-crash-run.ts';
 const seed = Number(process.env['CRASH_SEED'] || 20261126);
 const trialCount = Number(process.env['CRASH_TRIALS'] || 10);
 const only = process.env['CRASH_TRIAL'];
-const indexes = only ? only.split(',').map(Number) : Array.from({ length: trialCount }, (_, index) => index);
+const onlySealed = process.env['CRASH_SEALED_TRIAL'];
+const sealedCount = Number(process.env['CRASH_SEALED_TRIALS'] || 4);
+const pick = (list: string | undefined, count: number): number[] =>
+  list ? list.split(',').map(Number) : Array.from({ length: count }, (_, index) => index);
+const indexes = onlySealed && !only ? [] : pick(only, trialCount);
+const sealedIndexes = only && !onlySealed ? [] : pick(onlySealed, sealedCount);
 
-describe(`crash harness (seed ${seed}, ${indexes.length} trials)`, () => {
+describe(`crash harness (seed ${seed}, ${indexes.length} trials, ${sealedIndexes.length} sealed)`, () => {
   let fixtures: CrashFixtures | undefined;
   const outcomes: TrialOutcome[] = [];
   const runStarted = performance.now();
@@ -47,16 +55,19 @@ describe(`crash harness (seed ${seed}, ${indexes.length} trials)`, () => {
     await removeCrashFixtures(fixtures);
   });
 
-  const trials = indexes.map((index) => ({ index, kind: TRIAL_KINDS[index % TRIAL_KINDS.length] }));
-  it.each(trials)('trial $index ($kind)', async ({ index }) => {
+  const trials = [
+    ...indexes.map((index) => ({ index, sealed: false, kind: TRIAL_KINDS[index % TRIAL_KINDS.length] })),
+    ...sealedIndexes.map((index) => ({ index, sealed: true, kind: SEALED_TRIAL_KINDS[index % SEALED_TRIAL_KINDS.length] })),
+  ];
+  it.each(trials)('trial $index ($kind)', async ({ index, sealed }) => {
     if (!fixtures) throw new Error('the fixtures were not prepared');
-    const plan = planTrial(seed, index, fixtures);
-    const trialDir = path.join(fixtures.root, 'trials', `trial-${index}`);
+    const plan = planTrial(seed, index, fixtures, { sealed });
+    const trialDir = path.join(fixtures.root, 'trials', `${sealed ? 'sealed-' : ''}trial-${index}`);
     const outcome = await runCrashTrial(fixtures, plan, trialDir);
     outcomes.push(outcome);
     const failed = outcome.problems.length > 0;
     if (failed && process.env['CRASH_KEEP_FAILED'] === '1') {
-      const kept = `${fixtures.root}-failed-trial-${index}`;
+      const kept = `${fixtures.root}-failed-${sealed ? 'sealed-' : ''}trial-${index}`;
       await fs.rename(trialDir, kept);
       outcome.problems.push(`kept in ${kept}`);
     } else {

@@ -36,7 +36,8 @@ export async function snapshotAfterKill(dataDir: string, backupDir: string): Pro
 }
 
 const has = (names: string[], prefix: string) => names.some((name) => name.startsWith(prefix));
-const archives = (names: string[]) => names.filter((name) => /^docsight_backup_.*\.tar\.gz$/.test(name));
+/** Archives under their final names, plain or sealed (`….tar.gz.age`). */
+const archives = (names: string[]) => names.filter((name) => /^docsight_backup_.*\.tar\.gz(\.age)?$/.test(name));
 
 /**
  * The phase of a killed backup (`operation` create) or restore. `finished` says the run had ended

@@ -2,7 +2,8 @@
  * The guarantees a crash trial checks, each as a list of problems (empty = kept):
  * 1. the data dir is logically all old or all new (restore) / all old (backup), file by file;
  *    after a restore the archive's own session key is never live;
- * 2. the backup dir holds only complete archives: each validates, each holds the old instance
+ * 2. the backup dir holds only complete archives: each validates (a sealed one opened with the
+ *    trial's key; a sealed backup's archive must be sealed), each holds the old instance
  *    (its meta's row counts are the old databases'), the listing shows exactly them, and there is
  *    at most one (a pre-restore backup whenever the restore went through);
  * 3. after the next operation nothing a crashed run made is left: no `.evidence-locker-*` entry,
@@ -11,7 +12,7 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { DATA_FILES, DATABASE_FILES, validateArchiveFile, WORK_PREFIX, type ArchiveValidation } from '@evidence-locker/core';
+import { DATA_FILES, DATABASE_FILES, validateArchiveFile, WORK_PREFIX, type ArchiveValidation, type OpenKey } from '@evidence-locker/core';
 import type { DataDirFingerprint } from './fingerprint-data-dir.ts';
 import { SESSION_FILES, type CrashArchive, type CrashFixtures } from './prepare-crash-fixtures.ts';
 import type { TrialPlan } from './plan-crash-trials.ts';
@@ -82,20 +83,21 @@ export async function judgeBackupDir(
   plan: TrialPlan,
   backupDir: string,
   listed: ListedBackup[],
-  { finished, state }: { finished: boolean; state: DataDirState },
+  { finished, state, key }: { finished: boolean; state: DataDirState; key?: OpenKey | undefined },
 ): Promise<{ archives: string[]; problems: string[] }> {
   const problems: string[] = [];
   const names = (await fs.readdir(backupDir)).sort();
-  const archives = names.filter((name) => /^docsight_backup_.*\.tar\.gz$/.test(name));
+  const archives = names.filter((name) => /^docsight_backup_.*\.tar\.gz(\.age)?$/.test(name));
   const others = names.filter((name) => !archives.includes(name) && !name.startsWith(WORK_PREFIX));
   if (others.length > 0) problems.push(`unexpected files in the backup dir: ${others.join(', ')}`);
-  for (const name of names.filter((entry) => entry.endsWith('.tar.gz') && !archives.includes(entry))) {
+  for (const name of names.filter((entry) => /\.tar\.gz(\.age)?$/.test(entry) && !archives.includes(entry))) {
     problems.push(`a partial archive is still in the backup dir: ${name}`);
   }
   for (const name of archives) {
+    if (plan.sealed && plan.operation === 'create' && !name.endsWith('.age')) problems.push(`${name} of a sealed backup is not sealed`);
     let validation: ArchiveValidation;
     try {
-      validation = await validateArchiveFile(path.join(backupDir, name));
+      validation = await validateArchiveFile(path.join(backupDir, name), { seal: { key } });
     } catch (error) {
       problems.push(`${name} does not validate: ${error instanceof Error ? error.message : String(error)}`);
       continue;

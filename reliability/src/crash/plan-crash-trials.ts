@@ -30,7 +30,19 @@ export const TRIAL_KINDS = [
   'cli-create-write',
   'server-create-write',
 ] as const;
-export type TrialKind = (typeof TRIAL_KINDS)[number];
+/**
+ * Sealed trials (issue 17), drawn on their own (`planTrial(…, { sealed: true })`, kind
+ * SEALED_TRIAL_KINDS[index % 4]): a CLI backup sealed for a recipient (`--recipient`), and a CLI
+ * restore of a sealed archive (`--identity`), each killed from the start or at its partial file /
+ * restore intent. Plain trials keep their kinds and draws.
+ */
+export const SEALED_TRIAL_KINDS = [
+  'cli-create-sealed',
+  'cli-restore-sealed-publish',
+  'cli-restore-sealed',
+  'cli-create-sealed-write',
+] as const;
+export type TrialKind = (typeof TRIAL_KINDS)[number] | (typeof SEALED_TRIAL_KINDS)[number];
 
 export type KillTrigger = 'start' | 'partial' | 'intent';
 
@@ -48,6 +60,8 @@ export interface TrialPlan {
   seed: number;
   index: number;
   kind: TrialKind;
+  /** A sealed trial: the backup is sealed, or the archive restored is (prepare-crash-fixtures.ts, `sealed`). */
+  sealed: boolean;
   operation: 'create' | 'restore';
   runner: 'cli' | 'server';
   /** The archive restored (restores only). */
@@ -61,10 +75,19 @@ export interface TrialPlan {
   killTarget: KillTarget;
 }
 
-/** The plan of trial `index` of the run seeded with `seed`. */
-export function planTrial(seed: number, index: number, timings: Pick<CrashFixtures, 'timings' | 'archives'>): TrialPlan {
-  const prng = createPrng(seed).fork(`trial ${index}`);
-  const kind = TRIAL_KINDS[index % TRIAL_KINDS.length]!;
+/**
+ * The plan of trial `index` of the run seeded with `seed`; with `sealed`, of sealed trial `index`.
+ * Sealed trials draw their delays from the plain runs' timings: sealing or opening adds little.
+ */
+export function planTrial(
+  seed: number,
+  index: number,
+  timings: Pick<CrashFixtures, 'timings' | 'archives'>,
+  { sealed = false }: { sealed?: boolean } = {},
+): TrialPlan {
+  const prng = createPrng(seed).fork(sealed ? `sealed trial ${index}` : `trial ${index}`);
+  const kinds: readonly TrialKind[] = sealed ? SEALED_TRIAL_KINDS : TRIAL_KINDS;
+  const kind = kinds[index % kinds.length]!;
   const operation = kind.includes('create') ? 'create' : 'restore';
   const runner = kind.startsWith('cli') ? 'cli' : 'server';
   const archive = operation === 'restore' ? prng.pick(ARCHIVE_NAMES) : null;
@@ -106,6 +129,7 @@ export function planTrial(seed: number, index: number, timings: Pick<CrashFixtur
     seed,
     index,
     kind,
+    sealed,
     operation,
     runner,
     archive,
@@ -123,7 +147,7 @@ export function describeTrial(plan: TrialPlan): string {
     `seed=${plan.seed} trial=${plan.index} op=${plan.kind}` +
     (plan.archive ? ` archive=${plan.archive}` : '') +
     ` kill=${plan.killTarget}@${plan.trigger}+${plan.delayMs}ms (draw ${plan.draw.toFixed(4)})` +
-    ` | replay: CRASH_SEED=${plan.seed} CRASH_TRIAL=${plan.index} [CRASH_DELAY_MS=${plan.delayMs}] [CRASH_KILL=${plan.killTarget}]` +
+    ` | replay: CRASH_SEED=${plan.seed} ${plan.sealed ? 'CRASH_SEALED_TRIAL' : 'CRASH_TRIAL'}=${plan.index} [CRASH_DELAY_MS=${plan.delayMs}] [CRASH_KILL=${plan.killTarget}]` +
     ` pnpm --filter @evidence-locker/reliability exec vitest run test/crash.test.ts`
   );
 }

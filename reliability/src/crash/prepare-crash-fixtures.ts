@@ -10,15 +10,19 @@
  * - the durations of unkilled runs, from which the kill delays are drawn: CLI and server backup,
  *   CLI restore of each archive, server upload + restore, and the windows from the partial archive
  *   (write phase) or the restore intent (publish) appearing to the end of the run.
+ * - for the sealed trials (issue 17): an age identity (its file as `age-keygen` writes it) and the
+ *   three archives sealed for it (`<name>.age`).
  * The run uses its own copy of the built bundle (copy-locker-bundle.ts): every command and server
  * of the run is started from `fixtures.bundle`.
  */
 import { execFile } from 'node:child_process';
+import { createReadStream, createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
-import { DATA_FILES, WORK_PREFIX, type DataFileName } from '@evidence-locker/core';
+import { DATA_FILES, generateSealIdentity, identityFileText, sealStream, WORK_PREFIX, type DataFileName } from '@evidence-locker/core';
 import { docsightFixture } from '@evidence-locker/core/testing';
 import {
   createClient,
@@ -83,7 +87,34 @@ export interface CrashFixtures {
   oldDataDir: string;
   old: DataDirFingerprint;
   archives: Record<ArchiveName, CrashArchive>;
+  /** The sealed trials' key and archives. */
+  sealed: SealedCrashFixtures;
   timings: CrashTimings;
+}
+
+/** What the sealed trials use: an identity, its file, and every archive sealed for it. */
+export interface SealedCrashFixtures {
+  identity: string;
+  recipient: string;
+  /** The identity in an age identity file (what `--identity` takes). */
+  identityFile: string;
+  /** Each archive sealed for `recipient`, named `<its name>.age`. */
+  archives: Record<ArchiveName, string>;
+}
+
+/** Seals the archives for a new identity under `dir`. */
+async function sealArchives(dir: string, archives: Record<ArchiveName, CrashArchive>): Promise<SealedCrashFixtures> {
+  await fs.mkdir(dir);
+  const { identity, recipient } = await generateSealIdentity();
+  const identityFile = path.join(dir, 'key.txt');
+  await fs.writeFile(identityFile, await identityFileText(identity), { mode: 0o600 });
+  const sealed = {} as Record<ArchiveName, string>;
+  for (const name of ARCHIVE_NAMES) {
+    const source = archives[name].path;
+    sealed[name] = path.join(dir, `${path.basename(source)}.age`);
+    await pipeline(sealStream(createReadStream(source), { recipients: [recipient] }), createWriteStream(sealed[name]));
+  }
+  return { identity, recipient, identityFile, archives: sealed };
 }
 
 const isPartial = (name: string) => name.startsWith(`${WORK_PREFIX}partial-`);
@@ -205,6 +236,7 @@ export async function prepareCrashFixtures(): Promise<CrashFixtures> {
       };
     }
     await fs.rm(work, { recursive: true, force: true });
+    const sealed = await sealArchives(path.join(root, 'sealed'), archives);
 
     return {
       root,
@@ -212,6 +244,7 @@ export async function prepareCrashFixtures(): Promise<CrashFixtures> {
       oldDataDir,
       old,
       archives,
+      sealed,
       timings: {
         cliCreateMs: create.ms,
         cliCreateWriteWindowMs: create.windowMs,

@@ -84,7 +84,11 @@ export async function runCrashTrial(fixtures: CrashFixtures, plan: TrialPlan, tr
     outcome.state = data.state;
     outcome.problems.push(...data.problems);
     if (listed) {
-      const backups = await judgeBackupDir(fixtures, plan, backupDir, listed, { finished: killed.finished, state: data.state });
+      const backups = await judgeBackupDir(fixtures, plan, backupDir, listed, {
+        finished: killed.finished,
+        state: data.state,
+        key: { identities: [fixtures.sealed.identity] },
+      });
       outcome.problems.push(...backups.problems);
     }
   } catch (error) {
@@ -132,10 +136,33 @@ async function killCli(
   fixtures: CrashFixtures,
   children: LockerProcess[],
 ): Promise<KillResult> {
+  const { sealed } = fixtures;
   const args =
     plan.operation === 'create'
-      ? ['backup', 'create', '--data-dir', dataDir, '--backup-dir', backupDir, '--json']
-      : ['backup', 'restore', fixtures.archives[plan.archive!].path, '--data-dir', dataDir, '--backup-dir', backupDir, '--json'];
+      ? [
+          'backup',
+          'create',
+          '--data-dir',
+          dataDir,
+          '--backup-dir',
+          backupDir,
+          '--json',
+          ...(plan.sealed ? ['--recipient', sealed.recipient] : []),
+        ]
+      : plan.sealed
+        ? [
+            'backup',
+            'restore',
+            sealed.archives[plan.archive!],
+            '--identity',
+            sealed.identityFile,
+            '--data-dir',
+            dataDir,
+            '--backup-dir',
+            backupDir,
+            '--json',
+          ]
+        : ['backup', 'restore', fixtures.archives[plan.archive!].path, '--data-dir', dataDir, '--backup-dir', backupDir, '--json'];
   const watch = watchFor(plan, dataDir, backupDir);
   const child = spawnLocker(args, { group: plan.killTarget === 'group', bundle: fixtures.bundle });
   children.push(child);

@@ -4,7 +4,7 @@
  * dir and how many trials kept every guarantee.
  */
 import type { CrashFixtures } from './prepare-crash-fixtures.ts';
-import { TRIAL_KINDS } from './plan-crash-trials.ts';
+import { SEALED_TRIAL_KINDS, TRIAL_KINDS } from './plan-crash-trials.ts';
 import type { TrialOutcome } from './run-crash-trial.ts';
 
 export interface CrashRunCounts {
@@ -61,7 +61,7 @@ export function summarizeCrashRun(outcomes: TrialOutcome[], fixtures: CrashFixtu
       .join(', ')}`,
     'where the kills landed (kind: phase × trials | data dir state × trials):',
   ];
-  for (const kind of TRIAL_KINDS) {
+  for (const kind of [...TRIAL_KINDS, ...SEALED_TRIAL_KINDS]) {
     const phases = counts.phases[kind];
     if (!phases) continue;
     const states = counts.states[kind] ?? {};
