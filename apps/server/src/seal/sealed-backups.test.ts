@@ -54,7 +54,7 @@ describe('Backup now and downloads while sealing is on', () => {
     ensureAgeCli();
     const { app, setup, kit } = await sealingInstance();
     const job = await finished(app.locker.jobs, await api(app).backups.create());
-    if (job.kind !== 'backup' || job.result === null) throw new Error(`backup failed: ${JSON.stringify(job.error)}`);
+    if (job.kind !== 'backup' || !job.result) throw new Error(`backup failed: ${JSON.stringify(job.error)}`);
     expect(job.result).toMatchObject({
       fileName: expect.stringMatching(/^docsight_backup_\d{4}-\d{2}-\d{2}_\d{6}\.tar\.gz\.age$/),
       sealed: true,
@@ -204,7 +204,7 @@ describe('a restored sealed instance', () => {
   it('brings its seal settings back and keeps sealing its backups', async () => {
     const source = await sealingInstance();
     const job = await finished(source.app.locker.jobs, await api(source.app).backups.create());
-    if (job.kind !== 'backup' || job.result === null) throw new Error('backup failed');
+    if (job.kind !== 'backup' || !job.result) throw new Error('backup failed');
     const sealed = fs.readFileSync(path.join(source.setup.backupDir, job.result.fileName));
 
     const target = await serveTestApp();
@@ -221,7 +221,7 @@ describe('a restored sealed instance', () => {
     expect(await api(target.app).seal.get()).toMatchObject({ mode: 'identity', recipient: (await api(source.app).seal.get()).recipient });
 
     const next = await finished(target.app.locker.jobs, await api(target.app).backups.create());
-    if (next.kind !== 'backup' || next.result === null) throw new Error('backup failed');
+    if (next.kind !== 'backup' || !next.result) throw new Error('backup failed');
     expect(next.result.fileName).toMatch(/\.tar\.gz\.age$/);
     expect(await validateArchiveFile(next.result.path, { seal: { key: { identities: [source.identity] } } })).toMatchObject({
       has_config: true,

@@ -48,7 +48,7 @@ async function sealWithNewIdentity(api: ReturnType<typeof createCaller>) {
 async function backupNow(services: Services, api: ReturnType<typeof createCaller>): Promise<string> {
   const job = await finished(services.jobs, await api.backups.create());
   expect(job.state).toBe('succeeded');
-  if (job.kind !== 'backup' || job.result === null) throw new Error('no backup result');
+  if (job.kind !== 'backup' || !job.result) throw new Error('no backup result');
   return job.result.fileName;
 }
 
@@ -236,7 +236,7 @@ describe('a key change', () => {
     const state = readSealSettings(services.instance.snapshot.config, services.instance.snapshot.configKey);
     expect(state).toMatchObject({ mode: 'identity', recipient: first.confirmed.recipient, identity: first.identity });
     // The pre-restore backup was sealed like the others.
-    if (restored.kind !== 'restore' || restored.result === null) throw new Error('no restore result');
+    if (restored.kind !== 'restore' || !restored.result) throw new Error('no restore result');
     expect(restored.result.preRestoreBackup?.fileName).toMatch(/\.tar\.gz\.age$/);
   });
 
