@@ -174,6 +174,12 @@ describe('backup create --recipient, opened by age -d -i', () => {
     const refused = lockerRefusal('backup', 'create', '--data-dir', dataDir, '--backup-dir', backupDir, '--recipient', 'age1notarecipient');
     expect(refused).toMatchObject({ exit: 1, code: 'SEAL_KEY_INVALID', message: expect.stringContaining('not an age X25519 recipient') });
     expect(fs.readdirSync(backupDir)).toEqual(before);
+    const output = file('refused.tar.gz.age');
+    expect(lockerRefusal('backup', 'create', '--data-dir', dataDir, '--output', output, '--recipient', 'age1notarecipient')).toMatchObject({
+      exit: 1,
+      code: 'SEAL_KEY_INVALID',
+    });
+    expect(fs.existsSync(output)).toBe(false);
   });
 });
 

@@ -3,7 +3,8 @@
  * Sealed with age (`….tar.gz.age`) for `--recipient`/`--passphrase-file`, and whenever the data
  * directory's settings seal backups (`--encrypt` insists on it; `--plain` opts out).
  */
-import { createWriteStream } from 'node:fs';
+import type { WriteStream } from 'node:fs';
+import { open, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { createBackup, sealExpectationOf } from '@evidence-locker/core';
 import { createOutput, printJson, UsageError } from '../cli-output.ts';
@@ -11,6 +12,26 @@ import { parseCommandArgs, requireOption, type Command } from '../command.ts';
 import { withWorkDirsHeld } from '../open-work-dirs.ts';
 import { formatBytes, withProgressBar } from '../progress-bar.ts';
 import { SEAL_KEY_OPTIONS, sealKeyForCreate } from '../seal-keys.ts';
+
+/**
+ * The --output file, created here (never over an existing file: that is a usage error before any
+ * work), and a way to remove it when the backup fails, so a refused key or a missing data directory
+ * leaves no empty or partial archive behind.
+ */
+async function openOutputFile(file: string): Promise<{ stream: WriteStream; remove: () => Promise<void> }> {
+  const handle = await open(file, 'wx', 0o600).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'EEXIST') throw new UsageError(`${file} exists; --output never writes over a file`);
+    throw error;
+  });
+  const stream = handle.createWriteStream();
+  return {
+    stream,
+    async remove() {
+      stream.destroy();
+      await rm(file, { force: true });
+    },
+  };
+}
 
 export const backupCreateCommand: Command = {
   name: 'backup create',
@@ -49,17 +70,23 @@ export const backupCreateCommand: Command = {
     const { result, seconds } = await withWorkDirsHeld({ dataDir, backupDir }, () =>
       withProgressBar(!values.json, async (onProgress) => {
         const started = performance.now();
-        const result = await createBackup({
-          dataDir,
-          destination:
-            backupDir !== undefined
-              ? { kind: 'directory', backupDir: path.resolve(backupDir) }
-              : { kind: 'stream', stream: createWriteStream(path.resolve(output!), { flags: 'wx', mode: 0o600 }) },
-          trigger: 'manual',
-          seal: seal?.key,
-          onProgress,
-        });
-        return { result, seconds: (performance.now() - started) / 1000 };
+        const outputFile = output === undefined ? undefined : await openOutputFile(path.resolve(output));
+        try {
+          const result = await createBackup({
+            dataDir,
+            destination:
+              outputFile === undefined
+                ? { kind: 'directory', backupDir: path.resolve(backupDir!) }
+                : { kind: 'stream', stream: outputFile.stream },
+            trigger: 'manual',
+            seal: seal?.key,
+            onProgress,
+          });
+          return { result, seconds: (performance.now() - started) / 1000 };
+        } catch (error) {
+          await outputFile?.remove();
+          throw error;
+        }
       }),
     );
     const file = result.path ?? path.resolve(output!);
