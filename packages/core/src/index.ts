@@ -112,3 +112,6 @@ export * from './seal/sealed-input.ts';
 export { openSealedStream } from './seal/open-sealed-stream.ts';
 export * from './seal/identity-file.ts';
 export type { SealFailureCode } from './seal/seal-error.ts';
+export * from './targets/backup-target.ts';
+export * from './targets/target-error.ts';
+export * from './targets/probe-target.ts';
