@@ -6,7 +6,11 @@ import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import fs from 'node:fs';
 
 function aptGet(...args: string[]): SpawnSyncReturns<string> {
-  return spawnSync('apt-get', args, { encoding: 'utf8', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  // Test files run in parallel and may install at the same time: wait for dpkg's lock instead of failing on it.
+  return spawnSync('apt-get', ['-o', 'DPkg::Lock::Timeout=600', ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
 }
 
 /** True when `file` exists and is executable. */
