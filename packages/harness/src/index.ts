@@ -20,4 +20,4 @@ export {
 } from './create-client.ts';
 export { JobFailedError, waitForJob, waitForJobEnd, type WaitForJobOptions } from './wait-for-job.ts';
 export { uploadArchive, type UploadArchiveOptions } from './upload-archive.ts';
-export { fillDisk, mountTmpfs, unmountAll } from './tmpfs.ts';
+export { fillDisk, mountTmpfs, unmountAll } from '@evidence-locker/test-servers/tmpfs';
