@@ -38,6 +38,14 @@ export function mountTmpfs(dir: string, size: string, options: { readOnly?: bool
   return dir;
 }
 
+/** Unmounts the tmpfs mountTmpfs mounted at `dir` (lazily), leaving any others mounted. */
+export function unmountTmpfs(dir: string): void {
+  const index = mounted.indexOf(dir);
+  if (index === -1) return;
+  mounted.splice(index, 1);
+  privileged('umount', ['-l', dir]);
+}
+
 /** Unmounts every tmpfs mountTmpfs mounted (lazily, so an open file cannot block it). */
 export function unmountAll(): void {
   for (const dir of mounted.splice(0)) privileged('umount', ['-l', dir]);
