@@ -115,3 +115,17 @@ export type { SealFailureCode } from './seal/seal-error.ts';
 export * from './targets/backup-target.ts';
 export * from './targets/target-error.ts';
 export * from './targets/probe-target.ts';
+export {
+  DEFAULT_S3_REGION,
+  DEFAULT_SFTP_PORT,
+  S3AddressSchema,
+  SftpAddressSchema,
+  WebdavAddressSchema,
+  TargetAddressSchema,
+  type S3Address,
+  type SftpAddress,
+  type WebdavAddress,
+  type TargetAddress,
+} from './targets/target-address.ts';
+export * from './targets/target-url.ts';
+export * from './targets/target-config.ts';

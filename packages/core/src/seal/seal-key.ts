@@ -22,7 +22,7 @@ export const DEFAULT_SCRYPT_WORK_FACTOR = 18;
 
 // An X25519 recipient: `age1` and 58 bech32 characters. Hybrid post-quantum (`age1pq1…`) and tag
 // recipients are left out on purpose: Debian's age 1.1.1 cannot open what they seal.
-const X25519_RECIPIENT = /^age1[02-9ac-hj-np-z]{58}$/;
+export const X25519_RECIPIENT = /^age1[02-9ac-hj-np-z]{58}$/;
 
 function keyInvalid(message: string, cause?: unknown): LockerError {
   return new LockerError('SEAL_KEY_INVALID', message, cause === undefined ? {} : { cause });

@@ -1,0 +1,314 @@
+/**
+ * Targets as config.json stores them: key `backup_targets`, a JSON array with one object per
+ * target. The key is this product's own; DOCSight keeps keys it does not know as they are, so the
+ * array survives a round trip there, and a restored config.json brings its targets back.
+ *
+ *   { "id": uuid, "name": "NAS in the basement", "kind": "s3" | "sftp" | "webdav",
+ *     "enabled": true, "sealed": true, "recipient"?: "age1…", "retention": { "keepLast"?, "keepDays"? },
+ *     ...the address fields (target-address.ts), "accessKeyId" (S3), "hostKeyFingerprint"? (SFTP),
+ *     "secrets": { "secretAccessKey" | "password" | "privateKey" | "privateKeyPassphrase": Fernet token },
+ *     "createdAt": ISO 8601 }
+ *
+ * `sealed` (default true) seals copies with the instance's key, or for `recipient` when given;
+ * false sends them plain. Secrets are Fernet tokens made with the instance's `.config_key`, like
+ * DOCSight's own secrets; they never leave the server (publicTarget says only which are set).
+ */
+import { z } from 'zod';
+import type { ConfigRecord, JsonValue } from '../config/config-schema.ts';
+import { fernetDecrypt, fernetEncrypt, type FernetKey } from '../config/fernet.ts';
+import { LockerError } from '../errors.ts';
+import { X25519_RECIPIENT } from '../seal/seal-key.ts';
+import type { TargetKind } from './backup-target.ts';
+import { CONTROL_CHARACTER, S3AddressSchema, SftpAddressSchema, WebdavAddressSchema } from './target-address.ts';
+
+/** The config.json key holding the targets. */
+export const BACKUP_TARGETS_KEY = 'backup_targets';
+
+export const TARGET_SECRET_NAMES = ['secretAccessKey', 'password', 'privateKey', 'privateKeyPassphrase'] as const;
+export type TargetSecretName = (typeof TARGET_SECRET_NAMES)[number];
+
+/** The secrets each kind of target may hold. */
+export const TARGET_SECRETS: Readonly<Record<TargetKind, readonly TargetSecretName[]>> = {
+  s3: ['secretAccessKey'],
+  sftp: ['password', 'privateKey', 'privateKeyPassphrase'],
+  webdav: ['password'],
+};
+
+export const TARGET_NAME_MAX = 64;
+export const KEEP_LAST_MAX = 1000;
+export const KEEP_DAYS_MAX = 3650;
+
+const SecretValue = z.string({ error: 'A secret must be text.' }).min(1, 'A secret must not be empty.');
+
+export const TargetRetentionSchema = z.strictObject(
+  {
+    keepLast: z
+      .int({ error: 'keepLast must be a whole number.' })
+      .min(1, 'keepLast must be at least 1.')
+      .max(KEEP_LAST_MAX, `keepLast must be at most ${KEEP_LAST_MAX}.`)
+      .optional(),
+    keepDays: z
+      .int({ error: 'keepDays must be a whole number.' })
+      .min(1, 'keepDays must be at least 1.')
+      .max(KEEP_DAYS_MAX, `keepDays must be at most ${KEEP_DAYS_MAX}.`)
+      .optional(),
+  },
+  {
+    error: (issue) => (issue.code === 'unrecognized_keys' ? 'retention holds only keepLast and keepDays.' : 'retention must be an object.'),
+  },
+);
+/** How many copies a target keeps: the newest `keepLast`, and those younger than `keepDays`; neither = all. */
+export type TargetRetention = z.infer<typeof TargetRetentionSchema>;
+
+const common = {
+  id: z.uuid({ error: 'id must be a UUID.' }),
+  name: z.string({ error: 'name must be text.' }).superRefine((name, context) => {
+    const length = [...name].length;
+    let message: string | null = null;
+    if (name.trim() === '') message = 'The name is empty.';
+    else if (name.trim() !== name) message = 'The name begins or ends with a space.';
+    else if (length > TARGET_NAME_MAX) message = `The name is longer than ${TARGET_NAME_MAX} characters.`;
+    else if (CONTROL_CHARACTER.test(name)) message = 'The name holds a control character.';
+    if (message !== null) context.addIssue({ code: 'custom', message });
+  }),
+  enabled: z.boolean({ error: 'enabled must be true or false.' }),
+  /** Copies sealed (the instance's key, or `recipient`); false sends them plain. */
+  sealed: z.boolean({ error: 'sealed must be true or false.' }).default(true),
+  /** Seal for this age recipient instead of the instance's key. */
+  recipient: z.string().regex(X25519_RECIPIENT, 'recipient must be an age X25519 recipient (age1…, 62 characters).').optional(),
+  retention: TargetRetentionSchema.default({}),
+  createdAt: z.iso.datetime({ offset: true, error: 'createdAt must be an ISO 8601 time.' }),
+};
+
+const S3TargetSchema = S3AddressSchema.extend({
+  ...common,
+  accessKeyId: z.string({ error: 'An S3 target needs accessKeyId.' }).min(1, 'accessKeyId is empty.'),
+  secrets: z.strictObject({ secretAccessKey: SecretValue }, { error: 'An S3 target needs secrets.secretAccessKey (and no other secret).' }),
+});
+
+const SftpTargetSchema = SftpAddressSchema.extend({
+  ...common,
+  /** The server's pinned host key, as ssh-keygen -lf prints it; absent until first accepted. */
+  hostKeyFingerprint: z
+    .string()
+    .regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'hostKeyFingerprint must be SHA256: and 43 base64 characters, as ssh-keygen -lf prints it.')
+    .optional(),
+  secrets: z
+    .strictObject(
+      { password: SecretValue.optional(), privateKey: SecretValue.optional(), privateKeyPassphrase: SecretValue.optional() },
+      { error: 'An SFTP target holds only the secrets password, privateKey and privateKeyPassphrase.' },
+    )
+    .refine(
+      (secrets) => secrets.password !== undefined || secrets.privateKey !== undefined,
+      'An SFTP target needs a password or a private key.',
+    ),
+});
+
+const WebdavTargetSchema = WebdavAddressSchema.extend({
+  ...common,
+  secrets: z.strictObject({ password: SecretValue.optional() }, { error: 'A WebDAV target holds only the secret password.' }).default({}),
+});
+
+/**
+ * One target as config.json holds it (`secrets` as Fernet tokens) and, with the same shape, as
+ * readTargets gives it (`secrets` decrypted).
+ */
+export const TargetConfigSchema = z
+  .discriminatedUnion('kind', [S3TargetSchema, SftpTargetSchema, WebdavTargetSchema], {
+    error: 'kind must be "s3", "sftp" or "webdav".',
+  })
+  .superRefine((target, context) => {
+    if (!target.sealed && target.recipient !== undefined) {
+      context.addIssue({
+        code: 'custom',
+        path: ['recipient'],
+        message: 'A recipient is set but sealed is false: a plain copy has no recipient.',
+      });
+    }
+  });
+export type StoredTarget = z.infer<typeof TargetConfigSchema>;
+
+/** A target with its secrets decrypted, as readTargets gives it. */
+export type TargetConfig = StoredTarget & {
+  /** Why this target cannot be used as it is (a secret that no longer decrypts); absent when it can. */
+  unusable?: string;
+  /** Secrets that did not decrypt, kept as their tokens so that saving never loses them. */
+  undecryptedSecrets?: Partial<Record<TargetSecretName, string>>;
+};
+
+/** Something wrong with the stored targets; `index` is the entry's place in the array. */
+export interface TargetProblem {
+  index: number;
+  /** The target's id and name when the entry has them. */
+  id?: string;
+  name?: string;
+  message: string;
+}
+
+/** Result of {@link readTargets}. */
+export interface TargetsRead {
+  /** Every entry with a target's shape, in stored order; one whose secret does not decrypt has `unusable`. */
+  targets: TargetConfig[];
+  /** What is wrong: unreadable entries, undecryptable secrets, repeated ids or names. */
+  problems: TargetProblem[];
+  /** Entries that are not a target at all (hand-edited), kept so that targetsPatch writes them back. */
+  unreadable: JsonValue[];
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+const SECRET_WORDS: Record<TargetSecretName, string> = {
+  secretAccessKey: 'secret access key',
+  password: 'password',
+  privateKey: 'private key',
+  privateKeyPassphrase: 'private key passphrase',
+};
+
+/**
+ * The targets stored in `config`, their secrets decrypted with `configKey` (null when the instance
+ * has no `.config_key`: then no secret decrypts). Never throws for what config.json holds and never
+ * drops an entry: a target whose secret does not decrypt is kept with `unusable` saying why, an
+ * entry that is not a target is kept in `unreadable`.
+ */
+export function readTargets(config: ConfigRecord, configKey: FernetKey | null): TargetsRead {
+  const result: TargetsRead = { targets: [], problems: [], unreadable: [] };
+  const stored = config[BACKUP_TARGETS_KEY];
+  if (stored === undefined || stored === null) return result;
+  if (!Array.isArray(stored)) {
+    result.unreadable.push(stored);
+    result.problems.push({ index: 0, message: `${BACKUP_TARGETS_KEY} in config.json is not a list; it is kept as it is.` });
+    return result;
+  }
+  const ids = new Set<string>();
+  const names = new Set<string>();
+  for (const [index, entry] of stored.entries()) {
+    const parsed = TargetConfigSchema.safeParse(entry);
+    if (!parsed.success) {
+      result.unreadable.push(entry);
+      const issue = parsed.error.issues[0];
+      const where = issue === undefined || issue.path.length === 0 ? '' : `${issue.path.join('.')}: `;
+      result.problems.push({
+        index,
+        ...identity(entry),
+        message: `Target ${index + 1} in config.json is not readable (${where}${issue?.message ?? 'unexpected shape'}).`,
+      });
+      continue;
+    }
+    const target: TargetConfig = parsed.data;
+    const plain: Record<string, string> = {};
+    const undecrypted: Partial<Record<TargetSecretName, string>> = {};
+    for (const [name, token] of Object.entries(target.secrets) as [TargetSecretName, string | undefined][]) {
+      if (token === undefined) continue;
+      const value = decrypt(configKey, token);
+      if (value === null) undecrypted[name] = token;
+      else plain[name] = value;
+    }
+    target.secrets = plain;
+    const lost = Object.keys(undecrypted) as TargetSecretName[];
+    if (lost.length > 0) {
+      target.undecryptedSecrets = undecrypted;
+      target.unusable = `The ${lost.map((name) => SECRET_WORDS[name]).join(' and ')} of "${target.name}" cannot be decrypted with this instance's .config_key (it was saved with another key): enter it again.`;
+      result.problems.push({ index, id: target.id, name: target.name, message: target.unusable });
+    }
+    if (ids.has(target.id))
+      result.problems.push({ index, id: target.id, name: target.name, message: `Two targets have the id ${target.id}.` });
+    if (names.has(nameKey(target.name)))
+      result.problems.push({ index, id: target.id, name: target.name, message: `Two targets are named "${target.name}".` });
+    ids.add(target.id);
+    names.add(nameKey(target.name));
+    result.targets.push(target);
+  }
+  return result;
+}
+
+/**
+ * The config.json patch storing `targets` (for updateConfig): each checked against the schema,
+ * ids and names unique (names ignoring case), secrets Fernet-encrypted with `configKey`, a secret
+ * that did not decrypt written back as its token unless a new value replaces it, then `unreadable`
+ * entries as they were. Throws INVALID_ARGUMENT naming the target and what is wrong.
+ */
+export function targetsPatch(
+  targets: readonly TargetConfig[],
+  configKey: FernetKey,
+  options: { unreadable?: readonly JsonValue[] } = {},
+): Record<string, JsonValue> {
+  const ids = new Set<string>();
+  const names = new Set<string>();
+  const entries: JsonValue[] = [];
+  for (const target of targets) {
+    const { unusable: _unusable, undecryptedSecrets, ...fields } = target;
+    const secrets: Record<string, string> = { ...undecryptedSecrets };
+    for (const [name, value] of Object.entries(target.secrets)) {
+      if (typeof value === 'string' && value !== '') secrets[name] = fernetEncrypt(configKey, value);
+    }
+    const parsed = TargetConfigSchema.safeParse({ ...fields, secrets });
+    const label = typeof target.name === 'string' && target.name !== '' ? `The target "${target.name}"` : 'A target';
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const where = issue === undefined || issue.path.length === 0 ? '' : `${issue.path.join('.')}: `;
+      throw new LockerError('INVALID_ARGUMENT', `${label} cannot be saved: ${where}${issue?.message ?? 'unexpected shape'}`, {
+        details: { id: target.id, field: issue?.path.join('.') },
+      });
+    }
+    if (ids.has(parsed.data.id))
+      throw new LockerError('INVALID_ARGUMENT', `${label} has the id of another target.`, { details: { id: target.id } });
+    if (names.has(nameKey(parsed.data.name))) {
+      throw new LockerError('INVALID_ARGUMENT', `Another target is already named "${parsed.data.name}": choose another name.`, {
+        details: { id: target.id },
+      });
+    }
+    ids.add(parsed.data.id);
+    names.add(nameKey(parsed.data.name));
+    entries.push(parsed.data);
+  }
+  return { [BACKUP_TARGETS_KEY]: [...entries, ...(options.unreadable ?? [])] };
+}
+
+/** Which secrets a target holds, as booleans: what a browser may know about them. */
+export const TargetSecretsSetSchema = z.object({
+  secretAccessKey: z.boolean(),
+  password: z.boolean(),
+  privateKey: z.boolean(),
+  privateKeyPassphrase: z.boolean(),
+});
+
+const PublicFields = { secretsSet: TargetSecretsSetSchema, unusable: z.string().optional() };
+
+/** A target as a browser may see it: every field but the secrets, and which secrets are set. */
+export const PublicTargetSchema = z.discriminatedUnion('kind', [
+  S3TargetSchema.omit({ secrets: true }).extend(PublicFields),
+  SftpTargetSchema.omit({ secrets: true }).extend(PublicFields),
+  WebdavTargetSchema.omit({ secrets: true }).extend(PublicFields),
+]);
+export type PublicTarget = z.infer<typeof PublicTargetSchema>;
+
+/** `target` without any secret (write-only fields): `secretsSet` says which are set and readable. */
+export function publicTarget(target: TargetConfig): PublicTarget {
+  const { secrets, undecryptedSecrets: _undecrypted, unusable, ...fields } = target;
+  const held = secrets as Partial<Record<TargetSecretName, string>>;
+  const secretsSet = Object.fromEntries(
+    TARGET_SECRET_NAMES.map((name) => [name, typeof held[name] === 'string' && held[name] !== '']),
+  ) as PublicTarget['secretsSet'];
+  return { ...fields, secretsSet, ...(unusable === undefined ? {} : { unusable }) };
+}
+
+function decrypt(key: FernetKey | null, token: string): string | null {
+  if (key === null) return null;
+  try {
+    return strictUtf8.decode(fernetDecrypt(key, token));
+  } catch {
+    return null;
+  }
+}
+
+function nameKey(name: string): string {
+  return name.normalize('NFC').toLocaleLowerCase('en');
+}
+
+function identity(entry: JsonValue): { id?: string; name?: string } {
+  if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return {};
+  return {
+    ...(typeof entry.id === 'string' ? { id: entry.id } : {}),
+    ...(typeof entry.name === 'string' ? { name: entry.name } : {}),
+  };
+}
