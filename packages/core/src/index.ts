@@ -115,6 +115,7 @@ export type { SealFailureCode } from './seal/seal-error.ts';
 export * from './targets/backup-target.ts';
 export * from './targets/target-error.ts';
 export * from './targets/probe-target.ts';
+export * from './targets/webdav-target.ts';
 export {
   DEFAULT_S3_REGION,
   DEFAULT_SFTP_PORT,

@@ -1,0 +1,49 @@
+/**
+ * A pass-through stream that counts the bytes of a transfer, reports progress a few times a second,
+ * and fails as soon as the count cannot match the size that was announced: more bytes than `size`
+ * fail at once, fewer fail at the end. A protocol sends `size` in advance (Content-Length, a
+ * multipart plan), so a stream that holds another amount must stop the transfer, not hang it.
+ */
+import { Transform, type TransformCallback } from 'node:stream';
+
+export interface TransferMeterOptions {
+  /** The exact number of bytes that must pass. */
+  size: number;
+  /** Called with the bytes passed so far: at most every `intervalMs`, and once at the end. */
+  onBytes?: ((bytesDone: number) => void) | undefined;
+  /** The error for a stream that holds `bytesDone` bytes instead of `size`. */
+  mismatch: (bytesDone: number) => Error;
+  /** Default 250 ms. */
+  intervalMs?: number;
+}
+
+/** A Transform passing its input through unchanged while counting it against `options.size`. */
+export function transferMeter(options: TransferMeterOptions): Transform & { readonly bytesDone: number } {
+  const intervalMs = options.intervalMs ?? 250;
+  let bytesDone = 0;
+  let reportedAt = 0;
+  const meter = new Transform({
+    transform(chunk: Buffer, _encoding, callback: TransformCallback) {
+      bytesDone += chunk.length;
+      if (bytesDone > options.size) {
+        callback(options.mismatch(bytesDone));
+        return;
+      }
+      const now = Date.now();
+      if (options.onBytes !== undefined && now - reportedAt >= intervalMs) {
+        reportedAt = now;
+        options.onBytes(bytesDone);
+      }
+      callback(null, chunk);
+    },
+    flush(callback: TransformCallback) {
+      if (bytesDone !== options.size) {
+        callback(options.mismatch(bytesDone));
+        return;
+      }
+      options.onBytes?.(bytesDone);
+      callback();
+    },
+  });
+  return Object.defineProperty(meter, 'bytesDone', { get: () => bytesDone }) as Transform & { readonly bytesDone: number };
+}
