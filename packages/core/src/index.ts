@@ -130,3 +130,4 @@ export {
 } from './targets/target-address.ts';
 export * from './targets/target-url.ts';
 export * from './targets/target-config.ts';
+export * from './targets/target-retention.ts';
