@@ -131,3 +131,4 @@ export {
 export * from './targets/target-url.ts';
 export * from './targets/target-config.ts';
 export * from './targets/target-retention.ts';
+export { createSftpTarget, type SftpTarget, type SftpTargetOptions } from './targets/sftp-target.ts';

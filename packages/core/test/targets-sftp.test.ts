@@ -12,6 +12,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { startSshd, type StartedSshd } from '@evidence-locker/test-servers/sshd';
 import { freePort } from '@evidence-locker/test-servers/free-port';
+import { mountTmpfs, unmountTmpfs } from '@evidence-locker/test-servers/tmpfs';
 import { utils } from 'ssh2';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TARGET_TEMP_PREFIX } from '../src/targets/backup-target.ts';
@@ -124,7 +125,7 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  for (const dir of mounts.splice(0)) execFileSync('umount', ['-l', dir]);
+  for (const dir of mounts.splice(0)) unmountTmpfs(dir);
   await sshd?.stop();
   if (workDir !== undefined) fs.rmSync(workDir, { recursive: true, force: true });
 });
@@ -217,7 +218,7 @@ describe('SFTP target against a real sshd', () => {
 
   it('says TARGET_FULL when the remote disk fills up, leaving neither the final name nor the temp file', async () => {
     const dir = remoteDir('small-disk');
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=8m,mode=0755', 'tmpfs', dir]);
+    mountTmpfs(dir, '8m');
     mounts.push(dir);
     const target = keyTarget(dir);
     const size = fs.statSync(sourceFile).size;
@@ -296,7 +297,7 @@ describe('SFTP target against a real sshd', () => {
     } finally {
       clearInterval(sampler);
     }
-  });
+  }, 240_000);
 
   // These two restart or kill the server: they run last.
   it('refuses a changed host key with TARGET_HOST_KEY_CHANGED and sends nothing', async () => {

@@ -29,6 +29,7 @@ import { LockerError } from '../errors.ts';
 import { TARGET_TEMP_PREFIX, type BackupTarget, type TargetEntry, type TransferOptions, type UploadOptions } from './backup-target.ts';
 import { connectSftp, type SftpSession } from './sftp-connection.ts';
 import { SFTP_STATUS, saysFull, sftpError, sftpStatus, type SftpOperation } from './sftp-error.ts';
+import { sftpFileReader } from './sftp-file-reader.ts';
 import { SftpFileWriter } from './sftp-file-writer.ts';
 import { targetError } from './target-error.ts';
 
@@ -254,7 +255,8 @@ export function createSftpTarget(options: SftpTargetOptions): SftpTarget {
     const stats = await request<Stats>('read', path, transfer.signal, (sftp, done) => sftp.stat(path, done));
     if (!stats.isFile()) throw targetError('TARGET_OBJECT_MISSING', location, { specifics: `${name} is not a file.`, details: { name } });
     const open = await session(transfer.signal);
-    const source = open.sftp.createReadStream(path, { highWaterMark: 256 * 1024 });
+    const handle = await request<Buffer>('read', path, transfer.signal, (sftp, done) => sftp.open(path, 'r', done));
+    const source = sftpFileReader(open, handle, stats.size);
     let received = 0;
     const counted = new Transform({
       transform(chunk: Buffer, _encoding, callback) {
