@@ -14,6 +14,7 @@ import { pipeline } from 'node:stream/promises';
 import { fillDisk, mountTmpfs, unmountAll } from '@evidence-locker/test-servers/tmpfs';
 import { freePort } from '@evidence-locker/test-servers/free-port';
 import { startWebdav, type RunningWebdav } from '@evidence-locker/test-servers/webdav';
+import { startApacheDav } from '@evidence-locker/test-servers/apache-dav';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createWebdavTarget,
@@ -309,7 +310,7 @@ describe('WebDAV target: cancel and failures mid-transfer', () => {
     expect(fs.existsSync(path.join(doomed.rootDir, 'backups', 'backup.tar.gz'))).toBe(false);
   });
 
-  it('says the target is full when its disk fills up during the upload', async () => {
+  it('on rclone, a disk that fills up during the upload is refused with a hint at a full disk (rclone answers a bare 405)', async () => {
     const disk = mountTmpfs(path.join(work, 'full-disk'), '8m');
     const full = await start({ rootDir: disk });
     const target = targetOn(full);
@@ -319,6 +320,30 @@ describe('WebDAV target: cancel and failures mid-transfer', () => {
     expect(error.message).toContain('disk may be full');
     expect(fs.existsSync(path.join(disk, 'backups', 'backup.tar.gz'))).toBe(false);
     await until(() => tempFiles(path.join(disk, 'backups')).length === 0, 'no temp file on the full disk');
+  });
+});
+
+describe('WebDAV target on Apache mod_dav', () => {
+  it('round-trips a file, and says the target is full when its disk fills up during the upload (507)', async () => {
+    fs.chmodSync(work, 0o755); // Apache serves as www-data, which must pass through to the disk
+    const disk = mountTmpfs(path.join(work, 'apache-disk'), '8m');
+    const apache = await startApacheDav({ rootDir: disk });
+    servers.push(apache);
+    fs.mkdirSync(path.join(disk, 'backups'));
+    fs.chownSync(path.join(disk, 'backups'), fs.statSync(disk).uid, fs.statSync(disk).gid);
+    const target = createWebdavTarget({ url: `${apache.url}backups/`, username: apache.username, password: apache.password });
+    targets.push(target);
+    const { file, sha256 } = await randomFile(3 * MiB);
+    await target.upload('first.tar.gz', fs.createReadStream(file), { size: 3 * MiB });
+    expect(await sha256Of((await target.download('first.tar.gz')).stream)).toBe(sha256);
+    expect((await probeTarget(target)).entries).toBe(1);
+    await refusal(target.upload('first.tar.gz', Readable.from([Buffer.from('x')]), { size: 1 }), 'TARGET_NAME_TAKEN');
+
+    fillDisk(disk);
+    const error = await refusal(target.upload('second.tar.gz', fs.createReadStream(file), { size: 3 * MiB }), 'TARGET_FULL');
+    expect(error.details).toMatchObject({ status: 507 });
+    expect(fs.readdirSync(path.join(disk, 'backups'))).toEqual(['first.tar.gz']);
+    expect((await target.list()).map((entry) => entry.name)).toEqual(['first.tar.gz']);
   });
 });
 
