@@ -81,10 +81,10 @@ function tempFiles(dir: string): string[] {
 }
 
 /** Resolves once `condition` holds; fails after `timeoutMs`. */
-async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+async function until(condition: () => boolean, what: string | (() => string), timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`Still not true after ${timeoutMs} ms: ${what}`);
+    if (Date.now() > deadline) throw new Error(`Still not true after ${timeoutMs} ms: ${typeof what === 'string' ? what : what()}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
@@ -258,7 +258,10 @@ describe('WebDAV target: cancel and failures mid-transfer', () => {
     });
     await refusal(target.upload('backup.tar.gz', content, { size: 64 * MiB, signal: controller.signal }), 'CANCELLED');
     expect(content.destroyed).toBe(true);
-    await until(() => fs.readdirSync(dir).length === 0, `nothing left in ${dir} (${fs.readdirSync(dir).join(', ')})`);
+    await until(
+      () => fs.readdirSync(dir).length === 0,
+      () => `nothing left in ${dir} (${fs.readdirSync(dir).join(', ')})`,
+    );
     expect(await target.list()).toEqual([]);
   });
 
@@ -279,7 +282,11 @@ describe('WebDAV target: cancel and failures mid-transfer', () => {
     controller.abort();
     await refusal(upload, 'CANCELLED');
     expect(Date.now() - abortedAt).toBeLessThan(2000);
-    await until(() => fs.readdirSync(path.join(server.rootDir, 'crawl')).length === 0, 'the crawl left nothing');
+    const dir = path.join(server.rootDir, 'crawl');
+    await until(
+      () => fs.readdirSync(dir).length === 0,
+      () => `the crawl left nothing in ${dir} (${fs.readdirSync(dir).join(', ')})`,
+    );
   });
 
   it('cancels a download with CANCELLED on the stream', async () => {

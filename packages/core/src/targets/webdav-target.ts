@@ -96,11 +96,24 @@ export function createWebdavTarget(options: WebdavTargetOptions): BackupTarget {
     }
   }
 
+  /**
+   * Best effort after a failure (the failure itself is what the user needs to see). A server may
+   * still be closing the aborted PUT when the DELETE comes and create the file after it, so the
+   * temp file is looked for again a few times, briefly.
+   */
   async function removeQuietly(name: string): Promise<void> {
-    try {
-      await client.deleteFile(name);
-    } catch {
-      // Best effort after a failure: the failure itself is what the user needs to see.
+    for (let attempt = 1; attempt <= 4; attempt += 1) {
+      try {
+        await client.deleteFile(name);
+      } catch {
+        // Gone already, or the server is: either way the next stat says.
+      }
+      try {
+        if ((await statFile(name, undefined)) === null) return;
+      } catch {
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
     }
   }
 
