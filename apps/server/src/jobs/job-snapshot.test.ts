@@ -16,6 +16,7 @@ const finishedBackup = {
     fileName: 'docsight_backup_2026-12-05_080000.tar.gz',
     path: '/backups/docsight_backup_2026-12-05_080000.tar.gz',
     size: 1234,
+    sealed: false,
     trigger: 'manual',
     pruned: [],
     pruneProblems: [],
