@@ -132,3 +132,4 @@ export * from './targets/target-url.ts';
 export * from './targets/target-config.ts';
 export * from './targets/target-retention.ts';
 export { createSftpTarget, type SftpTarget, type SftpTargetOptions } from './targets/sftp-target.ts';
+export * from './targets/target-connection.ts';
