@@ -155,6 +155,25 @@ describe('SFTP target against a real sshd', () => {
     expect(onDisk(dir)).toEqual(['backup.tar.gz']);
   });
 
+  it('refuses a name taken during the upload: the rename never replaces the copy that appeared', async () => {
+    const dir = remoteDir('taken-during');
+    const target = keyTarget(dir);
+    let appeared = false;
+    const upload = target.upload('backup.tar.gz', throttled(2 * MiB, 1), {
+      size: 2 * MiB,
+      onBytes: () => {
+        if (appeared) return;
+        appeared = true;
+        fs.writeFileSync(path.join(dir, 'backup.tar.gz'), 'written by someone else');
+      },
+    });
+    const error = await lockerErrorOf(upload);
+    expect(error.code, error.message).toBe('TARGET_NAME_TAKEN');
+    expect(error.message).toContain('appeared during the upload');
+    expect(fs.readFileSync(path.join(dir, 'backup.tar.gz'), 'utf8')).toBe('written by someone else');
+    expect(onDisk(dir)).toEqual(['backup.tar.gz']);
+  });
+
   it('refuses a stream that holds another size than announced, leaving nothing', async () => {
     const dir = remoteDir('mismatch');
     const target = keyTarget(dir);
@@ -249,6 +268,20 @@ describe('SFTP target against a real sshd', () => {
     expect((await lockerErrorOf(upload)).code).toBe('CANCELLED');
     expect(onDisk(dir)).toEqual([]);
     expect(await target.list()).toEqual([]);
+  });
+
+  it('cancels a download with CANCELLED on its stream, and the target stays usable', async () => {
+    const dir = remoteDir('cancel-download');
+    fs.copyFileSync(sourceFile, path.join(dir, 'copy.tar.gz'));
+    const target = keyTarget(dir);
+    const controller = new AbortController();
+    const { stream } = await target.download('copy.tar.gz', {
+      signal: controller.signal,
+      onBytes: () => controller.abort(),
+    });
+    const error = await lockerErrorOf(collect(stream));
+    expect(error.code).toBe('CANCELLED');
+    expect((await target.list()).map((entry) => entry.name)).toEqual(['copy.tar.gz']);
   });
 
   it('streams 200 MB up and down with flat memory (figures in the log)', async () => {

@@ -21,21 +21,12 @@ export class SftpFileWriter extends Writable {
     private readonly session: SftpSession,
     private readonly handle: Buffer,
     private readonly windowBytes: number,
-    /** More bytes than this fail the stream with `tooMany()` before they are sent. */
-    private readonly limit: number,
-    private readonly tooMany: () => Error,
-    private readonly onBytes?: (bytesDone: number) => void,
   ) {
     super({ highWaterMark: 64 * 1024 });
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     if (this.failure !== undefined) {
-      callback(this.failure);
-      return;
-    }
-    if (this.position + chunk.length > this.limit) {
-      this.failure = this.tooMany();
       callback(this.failure);
       return;
     }
@@ -47,7 +38,6 @@ export class SftpFileWriter extends Writable {
       .then(
         () => {
           this.bytesWritten += chunk.length;
-          this.onBytes?.(this.bytesWritten);
         },
         (error: unknown) => {
           this.failure ??= error instanceof Error ? error : new Error(String(error));

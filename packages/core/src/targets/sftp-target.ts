@@ -22,7 +22,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
-import { PassThrough, Transform, type Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { SFTPWrapper, Stats } from 'ssh2';
 import { LockerError } from '../errors.ts';
@@ -32,6 +32,7 @@ import { SFTP_STATUS, saysFull, sftpError, sftpStatus, type SftpOperation } from
 import { sftpFileReader } from './sftp-file-reader.ts';
 import { SftpFileWriter } from './sftp-file-writer.ts';
 import { targetError } from './target-error.ts';
+import { transferMeter } from './transfer-meter.ts';
 
 export interface SftpTargetOptions {
   host: string;
@@ -165,6 +166,7 @@ export function createSftpTarget(options: SftpTargetOptions): SftpTarget {
 
   /** After a FAILURE while writing: the server's words, or its file system's free space, say whether it is full. */
   async function writeFailureIsFull(open: SftpSession, error: unknown, bytesLeft: number): Promise<boolean> {
+    if (error instanceof LockerError) return false;
     if (saysFull(error)) return true;
     if (sftpStatus(error) !== SFTP_STATUS.FAILURE || open.closed()) return false;
     try {
@@ -191,21 +193,22 @@ export function createSftpTarget(options: SftpTargetOptions): SftpTarget {
       handleOpen = false;
       await open.call<unknown>((sftp, done) => sftp.close(handle, (error) => done(error, undefined)));
     };
-    const writer = new SftpFileWriter(
-      open,
-      handle,
-      WRITE_WINDOW_BYTES,
+    const writer = new SftpFileWriter(open, handle, WRITE_WINDOW_BYTES);
+    const meter = transferMeter({
       size,
-      () =>
+      onBytes: uploadOptions.onBytes,
+      mismatch: (bytesDone) =>
         targetError('TARGET_UPLOAD_MISMATCH', location, {
-          specifics: `The stream held more than the ${size} bytes announced for ${name}.`,
+          specifics:
+            bytesDone > size
+              ? `The stream for ${name} holds more than the ${size} bytes announced.`
+              : `The stream for ${name} ended after ${bytesDone} of the ${size} bytes announced.`,
           details: { name, expected: size },
         }),
-      uploadOptions.onBytes,
-    );
+    });
     try {
       try {
-        await pipeline(content, writer, ...(signal === undefined ? [] : [{ signal }]));
+        await pipeline(content, meter, writer, ...(signal === undefined ? [] : [{ signal }]));
         await closeHandle();
       } catch (error) {
         if (signal?.aborted === true) throw cancelled(location, error);
@@ -257,27 +260,25 @@ export function createSftpTarget(options: SftpTargetOptions): SftpTarget {
     const open = await session(transfer.signal);
     const handle = await request<Buffer>('read', path, transfer.signal, (sftp, done) => sftp.open(path, 'r', done));
     const source = sftpFileReader(open, handle, stats.size);
-    let received = 0;
-    const counted = new Transform({
-      transform(chunk: Buffer, _encoding, callback) {
-        received += chunk.length;
-        transfer.onBytes?.(received);
-        callback(null, chunk);
-      },
-      flush(callback) {
-        if (received === stats.size) callback();
-        else
-          callback(
-            targetError('TARGET_FAILED', location, {
-              specifics: `The download of ${name} ended after ${received} of ${stats.size} bytes.`,
-            }),
-          );
-      },
+    const counted = transferMeter({
+      size: stats.size,
+      onBytes: transfer.onBytes,
+      mismatch: (bytesDone) =>
+        targetError('TARGET_FAILED', location, {
+          specifics: `The download of ${name} ended after ${bytesDone} of ${stats.size} bytes.`,
+          details: { name, expected: stats.size, received: bytesDone },
+        }),
     });
     const stream = new PassThrough({ highWaterMark: 256 * 1024 });
-    pipeline(source, counted, stream, ...(transfer.signal === undefined ? [] : [{ signal: transfer.signal }])).catch((error: unknown) => {
-      stream.destroy(transfer.signal?.aborted === true ? cancelled(location, error) : sftpError(error, location, 'read', path));
-    });
+    // Not pipeline's own `signal`: it would destroy `stream` with a bare AbortError before the catch below.
+    const { signal } = transfer;
+    const onAbort = (): void => {
+      stream.destroy(cancelled(location, signal?.reason));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    pipeline(source, counted, stream)
+      .catch((error: unknown) => stream.destroy(sftpError(error, location, 'read', path)))
+      .finally(() => signal?.removeEventListener('abort', onAbort));
     return { stream, size: stats.size };
   }
 
