@@ -132,4 +132,6 @@ export * from './targets/target-url.ts';
 export * from './targets/target-config.ts';
 export * from './targets/target-retention.ts';
 export { createSftpTarget, type SftpTarget, type SftpTargetOptions } from './targets/sftp-target.ts';
+export { createS3Target, type S3TargetOptions } from './targets/s3-target.ts';
 export * from './targets/target-connection.ts';
+export * from './targets/open-target.ts';

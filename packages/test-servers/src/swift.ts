@@ -62,8 +62,12 @@ export interface RunningSwift extends S3Credentials {
   bucket: string;
   /** A user without write permission: it may list and read the buckets `createBucket` makes. */
   reader: S3Credentials;
-  /** Makes a bucket (a Swift container) that `reader` may read but not write. */
-  createBucket(name: string): Promise<void>;
+  /**
+   * Makes a bucket (a Swift container) that `reader` may read but not write; `quotaBytes` caps the
+   * bytes it holds (container_quotas: a PutObject beyond it is answered 413, S3's EntityTooLarge;
+   * parts of a multipart upload live in another container and escape it).
+   */
+  createBucket(name: string, options?: { quotaBytes?: number }): Promise<void>;
   /** The object server's device directory (on the tmpfs when `objectDeviceSize` was given). */
   objectDevice: string;
   /**
@@ -147,15 +151,28 @@ function defaults(etcDir: string, port: number, devices: string): string {
 }
 
 function proxyConf(etcDir: string, port: number, memcachedPort: number, secrets: { admin: string; reader: string }): string {
-  const filters = ['catch_errors', 'gatekeeper', 'healthcheck', 'proxy-logging', 'listing_formats', 'copy', 'dlo', 'versioned_writes'];
+  const filters = [
+    'catch_errors',
+    'gatekeeper',
+    'healthcheck',
+    'proxy-logging',
+    'listing_formats',
+    'copy',
+    'container-quotas',
+    'dlo',
+    'versioned_writes',
+  ];
   return [
     defaults(etcDir, port, path.join(etcDir, 'unused')),
     '[pipeline:main]',
-    'pipeline = catch_errors gatekeeper healthcheck proxy-logging cache listing_formats s3api tempauth copy slo dlo versioned_writes proxy-logging proxy-server',
+    'pipeline = catch_errors gatekeeper healthcheck proxy-logging cache listing_formats s3api tempauth copy container-quotas slo dlo versioned_writes proxy-logging proxy-server',
     '',
     '[app:proxy-server]',
     'use = egg:swift#proxy',
     'account_autocreate = true',
+    // One object server has no other to stand in: suppressing it after a 507 (a full disk) would
+    // answer 503 to everything for a minute after the disk has room again.
+    'error_suppression_interval = 0',
     '',
     '[filter:tempauth]',
     'use = egg:swift#tempauth',
@@ -286,10 +303,12 @@ export async function startSwift(options: StartSwiftOptions = {}): Promise<Runni
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
     };
-    const createBucket = async (name: string): Promise<void> => {
+    const createBucket = async (name: string, bucketOptions: { quotaBytes?: number } = {}): Promise<void> => {
       const { storageUrl, token } = await adminLogin();
       const url = `${storageUrl}/${encodeURIComponent(name)}`;
-      const put = await fetch(url, { method: 'PUT', headers: { 'X-Auth-Token': token, 'X-Container-Read': readerUser } });
+      const headers: Record<string, string> = { 'X-Auth-Token': token, 'X-Container-Read': readerUser };
+      if (bucketOptions.quotaBytes !== undefined) headers['X-Container-Meta-Quota-Bytes'] = String(bucketOptions.quotaBytes);
+      const put = await fetch(url, { method: 'PUT', headers });
       if (put.status !== 201 && put.status !== 202)
         throw new Error(`Swift refused to create container ${name}: ${put.status} ${await put.text()}`);
       // Reading the listing back proves the container server answers for it.
