@@ -135,3 +135,5 @@ export { createSftpTarget, type SftpTarget, type SftpTargetOptions } from './tar
 export { createS3Target, type S3TargetOptions } from './targets/s3-target.ts';
 export * from './targets/target-connection.ts';
 export * from './targets/open-target.ts';
+export * from './targets/push-backup.ts';
+export * from './targets/target-state.ts';

@@ -1,0 +1,156 @@
+/**
+ * What happened to each target, kept in the data directory beside the instance's files:
+ * `.evidence-locker.targets-state.json`, one record per target id. It says when the last copy
+ * arrived, the last failure with its code and message, when the next try is due, and which copies
+ * this instance sent (`uploaded`): a target's retention only ever deletes those.
+ *
+ * Not a DOCSight file: a backup carries only DATA_FILES, so this record is never archived, and a
+ * sweep never takes it (it is outside WORK_PREFIX; the atomic write's temp file is inside it).
+ * Writes are atomic (writeFileAtomic) and serialized per data directory within the process, so two
+ * pushes finishing together both land. A record that cannot be read counts as empty: the state is
+ * advisory, and an empty `uploaded` only makes retention delete less.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { writeFileAtomic } from '../config/write-file-atomic.ts';
+import { errnoCode, isLockerError } from '../errors.ts';
+
+/** The file in the data directory. */
+export const TARGETS_STATE_FILE = '.evidence-locker.targets-state.json';
+
+/** A failed push: when, its error code (TARGET_… mostly) and the message a user can act on. */
+export const TargetFailureSchema = z.object({ at: z.string(), code: z.string(), message: z.string() });
+export type TargetFailure = z.infer<typeof TargetFailureSchema>;
+
+export const TargetStateSchema = z.object({
+  lastSuccessAt: z.string().nullable(),
+  /** The remote name of the last copy that arrived. */
+  lastSuccessName: z.string().nullable(),
+  lastFailure: TargetFailureSchema.nullable(),
+  /** Failures since the last success (the backoff's exponent). */
+  failures: z.number().int().min(0),
+  /** When the next try is due (ISO 8601), or null when nothing is pending. */
+  nextTryAt: z.string().nullable(),
+  /** Remote names this instance sent, oldest first: retention only ever deletes these. */
+  uploaded: z.array(z.string()),
+});
+export type TargetState = z.infer<typeof TargetStateSchema>;
+
+/** Every target's state by target id. */
+export type TargetsState = Record<string, TargetState>;
+
+/** The state of a target nothing has happened to yet. */
+export function emptyTargetState(): TargetState {
+  return { lastSuccessAt: null, lastSuccessName: null, lastFailure: null, failures: 0, nextTryAt: null, uploaded: [] };
+}
+
+/** The recorded state of every target of the data directory; {} when there is none or it is unreadable. */
+export async function readTargetState(dataDir: string): Promise<TargetsState> {
+  let text: string;
+  try {
+    text = await fs.readFile(path.join(dataDir, TARGETS_STATE_FILE), 'utf8');
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return {};
+    throw error;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return {};
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return {};
+  const result: TargetsState = {};
+  for (const [id, entry] of Object.entries(parsed)) {
+    const state = TargetStateSchema.safeParse(entry);
+    if (state.success) result[id] = state.data;
+  }
+  return result;
+}
+
+/** Records a copy that arrived: the failures cleared, nothing pending, `remoteName` among `uploaded`. */
+export function recordPushSuccess(dataDir: string, targetId: string, remoteName: string, at: Date = new Date()): Promise<TargetState> {
+  return update(dataDir, targetId, (state) => ({
+    ...state,
+    lastSuccessAt: at.toISOString(),
+    lastSuccessName: remoteName,
+    lastFailure: null,
+    failures: 0,
+    nextTryAt: null,
+    uploaded: [...state.uploaded.filter((name) => name !== remoteName), remoteName],
+  }));
+}
+
+/**
+ * Records a failed push: `error`'s code (TARGET_FAILED for an error that is not a LockerError) and
+ * message, one more failure, and when the next try is due (null: none planned).
+ */
+export function recordPushFailure(
+  dataDir: string,
+  targetId: string,
+  error: unknown,
+  at: Date = new Date(),
+  nextTryAt: Date | null = null,
+): Promise<TargetState> {
+  const failure: TargetFailure = {
+    at: at.toISOString(),
+    code: isLockerError(error) ? error.code : 'TARGET_FAILED',
+    message: error instanceof Error ? error.message : String(error),
+  };
+  return update(dataDir, targetId, (state) => ({
+    ...state,
+    lastFailure: failure,
+    failures: state.failures + 1,
+    nextTryAt: nextTryAt === null ? null : nextTryAt.toISOString(),
+  }));
+}
+
+/** Forgets a target (it was removed); its copies stay where they are. */
+export async function forgetTarget(dataDir: string, targetId: string): Promise<void> {
+  await change(dataDir, (all) => {
+    if (!(targetId in all)) return false;
+    delete all[targetId];
+    return true;
+  });
+}
+
+/** Forgets one copy this instance sent (it was deleted from the target). */
+export async function forgetCopy(dataDir: string, targetId: string, remoteName: string): Promise<void> {
+  await change(dataDir, (all) => {
+    const state = all[targetId];
+    if (state === undefined || !state.uploaded.includes(remoteName)) return false;
+    all[targetId] = { ...state, uploaded: state.uploaded.filter((name) => name !== remoteName) };
+    return true;
+  });
+}
+
+async function update(dataDir: string, targetId: string, next: (state: TargetState) => TargetState): Promise<TargetState> {
+  let result = emptyTargetState();
+  await change(dataDir, (all) => {
+    result = next(all[targetId] ?? emptyTargetState());
+    all[targetId] = result;
+    return true;
+  });
+  return result;
+}
+
+/** The tail of each data directory's chain of changes: one read-modify-write at a time. */
+const queues = new Map<string, Promise<void>>();
+
+/** Runs `edit` on the current state and writes it when `edit` says it changed, after the changes queued before. */
+function change(dataDir: string, edit: (all: TargetsState) => boolean): Promise<void> {
+  const key = path.resolve(dataDir);
+  const previous = queues.get(key) ?? Promise.resolve();
+  const run = previous.then(async () => {
+    const all = await readTargetState(dataDir);
+    if (!edit(all)) return;
+    await writeFileAtomic(path.join(dataDir, TARGETS_STATE_FILE), `${JSON.stringify(all, null, 2)}\n`);
+  });
+  const tail = run.catch(() => undefined);
+  queues.set(key, tail);
+  void tail.then(() => {
+    if (queues.get(key) === tail) queues.delete(key);
+  });
+  return run;
+}
