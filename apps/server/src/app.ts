@@ -93,7 +93,10 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   });
   app.decorate('locker', services);
   // The schedule starts once the server is ready (listen or first inject), not while building it.
-  app.addHook('onReady', async () => void services.scheduler.start());
+  app.addHook('onReady', async () => {
+    void services.scheduler.start();
+    void services.targetPusher.start();
+  });
   app.addHook('onClose', () => closeServerServices(services));
 
   // Host first: the cross-origin rule compares Origin with a Host header it must be able to trust.

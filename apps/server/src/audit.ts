@@ -22,6 +22,11 @@ export const AUDIT_EVENTS = [
   'folder.created',
   'seal.changed',
   'seal.kit',
+  'target.added',
+  'target.updated',
+  'target.removed',
+  'target.tested',
+  'target.copy-deleted',
   'request.cross-origin-refused',
   'request.host-refused',
 ] as const;

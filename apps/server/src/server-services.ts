@@ -12,6 +12,7 @@ import { JobRunner } from './jobs/job-runner.ts';
 import { UploadStore, type UploadStoreOptions } from './restore/upload-store.ts';
 import { BackupScheduler, type SchedulerLog } from './schedule/backup-scheduler.ts';
 import { PendingSealKeys } from './seal/pending-seal-keys.ts';
+import { TargetPusher } from './targets/target-pusher.ts';
 import type { ScheduleStateSource } from './schedule-state.ts';
 import type { ServerServices } from './trpc/context.ts';
 
@@ -37,8 +38,15 @@ export function createServerServices(options: ServerServicesOptions): ServerServ
   const verifications = new BackupVerifications(options.log ? { log: options.log } : {});
   // Read now, so the first backup list does not wait for it (a failure is logged and ignored there).
   void verifications.load(instance.backupPath);
-  const scheduler = new BackupScheduler({ instance, jobs, log: options.log, startDelayMs: env.scheduleStartDelayMs });
-  return {
+  const scheduler = new BackupScheduler({
+    instance,
+    jobs,
+    log: options.log,
+    startDelayMs: env.scheduleStartDelayMs,
+    // Through `services`, so a test that puts in a pusher with its own clock gets the scheduled backups too.
+    onBackupCreated: (result) => services.targetPusher.backupCreated(result),
+  });
+  const services: ServerServices = {
     env,
     instance,
     jobs,
@@ -54,12 +62,15 @@ export function createServerServices(options: ServerServicesOptions): ServerServ
     downloads: new BackupDownloads(),
     uploads: new UploadStore({ stagingDir: instance.dataDir, ...options.uploads }),
     pendingSealKeys: new PendingSealKeys(),
+    targetPusher: new TargetPusher({ instance, jobs, ...(options.log ? { log: options.log } : {}) }),
   };
+  return services;
 }
 
 /** Stops the schedule; running jobs end first (cancelled cleanly, their partial files removed), then uploads, then the databases. */
 export async function closeServerServices(services: ServerServices): Promise<void> {
   services.scheduler.stop();
+  services.targetPusher.stop();
   services.pendingSealKeys.clear();
   await services.jobs.close();
   await services.uploads.close();

@@ -32,6 +32,7 @@ export const PHASE_WORDS: Record<JobPhase, string> = {
   'history-tables': 'Writing events and journal',
   'connection-samples': 'Writing connection samples',
   checkpoint: 'Saving the data',
+  upload: 'Sending to the target',
 };
 
 /** The words for step `phase`; a step this version has no words for reads as work in progress. */

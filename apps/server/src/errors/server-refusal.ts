@@ -44,6 +44,13 @@ export const SERVER_ERROR_CODES = [
   'SEAL_PENDING_GONE',
   /** Sealing is off: no key to seal a download with or to make a recovery kit for. */
   'SEAL_OFF',
+  /** No offsite target has this id (`details.id`): it was removed, or the list is out of date. */
+  'TARGET_NOT_FOUND',
+  /**
+   * A target's copies are to be sealed with the instance's key, but sealing is off and the target
+   * has no recipient of its own: turn sealing on, give the target a recipient, or choose plain copies.
+   */
+  'TARGET_SEAL_NO_KEY',
   /** Anything unexpected: the details are in the server log, never in the answer. */
   'INTERNAL',
 ] as const;

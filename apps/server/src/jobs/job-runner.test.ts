@@ -48,6 +48,60 @@ describe('JobRunner', () => {
     expect(runner.get(first.id)?.state).toBe('succeeded');
   });
 
+  it("runs a job of a lane beside the main queue, and the lane's jobs one at a time; close ends them all", async () => {
+    const runner = new JobRunner();
+    const order: string[] = [];
+    const backupGate = deferred();
+    const pushGate = deferred();
+    const backup = runner.enqueue(testJob({ kind: 'backup', label: 'backup', writesDataDir: false, run: () => backupGate.promise }));
+    const push = runner.enqueue(
+      testJob({
+        kind: 'push',
+        label: 'push a',
+        writesDataDir: false,
+        lane: 'push:a',
+        run: async () => {
+          order.push('push a:start');
+          await pushGate.promise;
+          order.push('push a:end');
+        },
+      }),
+    );
+    const second = runner.enqueue(
+      testJob({
+        kind: 'push',
+        label: 'push a again',
+        writesDataDir: false,
+        lane: 'push:a',
+        run: async () => void order.push('push a again'),
+      }),
+    );
+    const stuck = runner.enqueue(
+      testJob({
+        kind: 'push',
+        label: 'push b',
+        writesDataDir: false,
+        lane: 'push:b',
+        run: ({ signal }) =>
+          new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(new LockerError('CANCELLED', 'stopped')))),
+      }),
+    );
+    // The backup runs and the push of lane a too; the second push of lane a waits for the first.
+    await expect.poll(() => order).toEqual(['push a:start']);
+    expect(runner.get(backup.id)?.state).toBe('running');
+    expect(runner.get(stuck.id)?.state).toBe('running');
+    expect(runner.get(second.id)?.state).toBe('queued');
+    pushGate.resolve();
+    await runner.wait(second.id);
+    expect(order).toEqual(['push a:start', 'push a:end', 'push a again']);
+    expect(runner.get(push.id)?.state).toBe('succeeded');
+    expect(runner.get(backup.id)?.state).toBe('running');
+    backupGate.resolve();
+    await runner.wait(backup.id);
+    await runner.close();
+    expect(runner.get(stuck.id)).toMatchObject({ state: 'cancelled', error: { code: 'SERVER_SHUTDOWN' } });
+  });
+
   it('refuses a second restore while one is in progress, with a clear message', async () => {
     const runner = new JobRunner();
     const gate = deferred();

@@ -12,6 +12,11 @@
  * never write the same files and a restore never swaps databases under a running backup. A restore
  * is refused outright, with a clear message, while another restore is queued or running.
  *
+ * Lanes: a job whose spec names a `lane` runs in order with that lane's other jobs, beside the
+ * main queue rather than in it. Pushes to an offsite target (one lane per target) only read a
+ * finished backup file and talk to the network: a target crawling for an hour must not hold up the
+ * next backup, nor another target.
+ *
  * Downloads stream a fresh backup outside the queue, but hold a read lease: a writing job waits
  * for open leases to end, and a lease waits while a writing job runs.
  */
@@ -21,6 +26,7 @@ import { LockerError, isLockerError } from '@evidence-locker/core';
 import { isFinished, type JobKind, type JobProgress } from './job-schema.ts';
 import type { JobError, JobResult, JobSnapshot, JobSnapshotOf } from './job-snapshot.ts';
 import { clientDetails } from '../errors/error-mapping.ts';
+import { refusalOf } from '../errors/server-refusal.ts';
 
 export interface JobContext {
   /** Aborted when the job is cancelled or the server shuts down. */
@@ -35,6 +41,11 @@ export interface JobSpec<K extends JobKind> {
   label: string;
   /** Whether the job writes the data directory (waits for read leases; refused next to a restore). */
   writesDataDir: boolean;
+  /**
+   * Run in order with the other jobs of this lane, beside the main queue (default: the main queue).
+   * Only for jobs that neither write the data directory nor the backup directory.
+   */
+  lane?: string;
   run(context: JobContext): Promise<JobResult<K>>;
   /**
    * Whether the running job may still be cancelled once it reported `progress` (null before its
@@ -49,6 +60,7 @@ export interface JobSpec<K extends JobKind> {
 }
 
 interface Job {
+  lane: string;
   snapshot: JobSnapshot;
   spec: JobSpec<JobKind>;
   controller: AbortController;
@@ -62,12 +74,18 @@ interface Job {
 const FINISHED_KEPT = 50;
 /** Progress events to watchers at most this often (the last one of a phase always goes out). */
 const PROGRESS_INTERVAL_MS = 100;
+/** The lane of jobs that name none. */
+const MAIN_LANE = '';
+
+interface Lane {
+  queue: Job[];
+  running: Job | undefined;
+}
 
 export class JobRunner {
   readonly #jobs = new Map<string, Job>();
-  readonly #queue: Job[] = [];
+  readonly #lanes = new Map<string, Lane>([[MAIN_LANE, { queue: [], running: undefined }]]);
   readonly #events = new EventEmitter();
-  #running: Job | undefined;
   #leases = 0;
   #leaseWaiters: (() => void)[] = [];
   #writerWaiters: (() => void)[] = [];
@@ -80,8 +98,9 @@ export class JobRunner {
   /** Queues a job and returns its first snapshot. Throws BUSY for a second restore. */
   enqueue<K extends JobKind>(spec: JobSpec<K>): JobSnapshotOf<K> {
     if (this.#closed) throw new LockerError('BUSY', 'The server is shutting down; try again when it is back.');
+    if (spec.writesDataDir && spec.lane !== undefined) throw new Error('A job that writes the data directory runs in the main queue.');
     if (spec.writesDataDir) {
-      const active = [...this.#queue, ...(this.#running ? [this.#running] : [])].find((job) => job.spec.writesDataDir);
+      const active = this.#active().find((job) => job.spec.writesDataDir);
       if (active) {
         throw new LockerError(
           'BUSY',
@@ -92,6 +111,7 @@ export class JobRunner {
     let settle!: () => void;
     const done = new Promise<void>((resolve) => (settle = resolve));
     const job: Job = {
+      lane: spec.lane ?? MAIN_LANE,
       snapshot: {
         id: randomUUID(),
         kind: spec.kind,
@@ -111,9 +131,11 @@ export class JobRunner {
       settle,
     };
     this.#jobs.set(job.snapshot.id, job);
-    this.#queue.push(job);
+    const lane = this.#lanes.get(job.lane) ?? { queue: [], running: undefined };
+    this.#lanes.set(job.lane, lane);
+    lane.queue.push(job);
     this.#emit(job);
-    void this.#pump();
+    void this.#pump(job.lane);
     return { ...job.snapshot } as JobSnapshotOf<K>;
   }
 
@@ -134,7 +156,7 @@ export class JobRunner {
 
   /** True while any job is queued or running. */
   get busy(): boolean {
-    return this.#running !== undefined || this.#queue.length > 0;
+    return this.#active().length > 0;
   }
 
   /** Resolves when the job has finished (whatever its outcome). */
@@ -154,7 +176,8 @@ export class JobRunner {
     const job = this.#jobs.get(id);
     if (!job) return undefined;
     if (job.snapshot.state === 'queued') {
-      this.#queue.splice(this.#queue.indexOf(job), 1);
+      const queue = this.#lanes.get(job.lane)?.queue ?? [];
+      queue.splice(queue.indexOf(job), 1);
       this.#finish(job, 'cancelled', { code: 'CANCELLED', message: 'Cancelled before it started.', details: {} });
     } else if (job.snapshot.state === 'running' && job.snapshot.cancellable) {
       job.cancelRequested = true;
@@ -197,7 +220,7 @@ export class JobRunner {
    * while a job that writes the data directory runs. Call the returned function when done.
    */
   async acquireReadLease(): Promise<() => void> {
-    while (this.#running?.spec.writesDataDir) {
+    while (this.#lanes.get(MAIN_LANE)?.running?.spec.writesDataDir) {
       await new Promise<void>((resolve) => this.#leaseWaiters.push(resolve));
     }
     this.#leases += 1;
@@ -218,31 +241,40 @@ export class JobRunner {
    */
   async close(): Promise<void> {
     this.#closed = true;
-    for (const job of this.#queue.splice(0)) {
-      this.#finish(job, 'cancelled', { code: 'SERVER_SHUTDOWN', message: 'The server shut down before the job started.', details: {} });
+    for (const lane of this.#lanes.values()) {
+      for (const job of lane.queue.splice(0)) {
+        this.#finish(job, 'cancelled', { code: 'SERVER_SHUTDOWN', message: 'The server shut down before the job started.', details: {} });
+      }
     }
-    const running = this.#running;
-    if (running) {
-      running.controller.abort();
-      await running.done;
-    }
+    const running = [...this.#lanes.values()].flatMap((lane) => (lane.running ? [lane.running] : []));
+    for (const job of running) job.controller.abort();
+    await Promise.all(running.map((job) => job.done));
     while (this.#leases > 0) await new Promise<void>((resolve) => this.#writerWaiters.push(resolve));
   }
 
-  async #pump(): Promise<void> {
-    if (this.#running) return;
-    const job = this.#queue.shift();
-    if (!job) return;
-    this.#running = job;
+  /** Every queued and running job, of every lane. */
+  #active(): Job[] {
+    return [...this.#lanes.values()].flatMap((lane) => [...lane.queue, ...(lane.running ? [lane.running] : [])]);
+  }
+
+  async #pump(laneName: string): Promise<void> {
+    const lane = this.#lanes.get(laneName);
+    if (!lane || lane.running) return;
+    const job = lane.queue.shift();
+    if (!job) {
+      if (laneName !== MAIN_LANE) this.#lanes.delete(laneName);
+      return;
+    }
+    lane.running = job;
     try {
       if (job.spec.writesDataDir) {
         while (this.#leases > 0) await new Promise<void>((resolve) => this.#writerWaiters.push(resolve));
       }
       await this.#run(job);
     } finally {
-      this.#running = undefined;
+      lane.running = undefined;
       for (const wake of this.#leaseWaiters.splice(0)) wake();
-      void this.#pump();
+      void this.#pump(laneName);
     }
   }
 
@@ -313,8 +345,10 @@ export class JobRunner {
   }
 }
 
-/** The error a client sees: the engine's code and message; anything else stays in the log. */
+/** The error a client sees: the engine's or the server's code and message; anything else stays in the log. */
 export function toJobError(error: unknown): JobError {
   if (isLockerError(error)) return { code: error.code, message: error.message, details: clientDetails(error.details) };
+  const refused = refusalOf(error);
+  if (refused) return { code: refused.code, message: refused.message, details: refused.details };
   return { code: 'INTERNAL', message: 'The job failed unexpectedly; the server log has the details.', details: {} };
 }

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 
-export const JOB_KINDS = ['backup', 'verify', 'restore', 'demo-seed'] as const;
+export const JOB_KINDS = ['backup', 'verify', 'restore', 'demo-seed', 'push'] as const;
 export const JobKindSchema = z.enum(JOB_KINDS);
 export type JobKind = z.infer<typeof JobKindSchema>;
 
@@ -18,7 +18,8 @@ export type JobState = z.infer<typeof JobStateSchema>;
  * Every step a job's progress can name, a closed list so that a client can say each in its user's
  * words (the web app's catalogs have a text for each): a backup's `waiting` (for another backup),
  * `snapshot`, `compress`, `write`, `prune`; a restore's or a verification's `read`, `verify`,
- * `publish`; demo seeding's `snapshots`, `history-tables`, `connection-samples`, `checkpoint`.
+ * `publish`; demo seeding's `snapshots`, `history-tables`, `connection-samples`, `checkpoint`; a
+ * push to an offsite target's `upload`, then `prune` (the target's retention).
  * The engine's phase types must fit in it, or reporting them does not compile.
  */
 export const JOB_PHASES = [
@@ -34,6 +35,7 @@ export const JOB_PHASES = [
   'history-tables',
   'connection-samples',
   'checkpoint',
+  'upload',
 ] as const;
 export const JobPhaseSchema = z.enum(JOB_PHASES);
 export type JobPhase = z.infer<typeof JobPhaseSchema>;

@@ -12,6 +12,7 @@ import { BackupJobResultSchema } from '../backups/backup-job.ts';
 import { VerifyJobResultSchema } from '../backups/verify-job.ts';
 import { DemoSeedResultSchema } from '../demo/seed-demo-data.ts';
 import { RestoreJobResultSchema } from '../restore/restore-job-result.ts';
+import { PushJobResultSchema } from '../targets/push-job.ts';
 import { JobProgressSchema, JobStateSchema, type JobKind } from './job-schema.ts';
 
 export const JobErrorSchema = z.object({
@@ -47,6 +48,7 @@ const JOB_RESULT_SCHEMAS = {
   verify: VerifyJobResultSchema,
   restore: RestoreJobResultSchema,
   'demo-seed': DemoSeedResultSchema,
+  push: PushJobResultSchema,
 } as const satisfies Record<JobKind, z.ZodType>;
 
 /** What a job of kind `K` returns when it succeeds. */
@@ -57,6 +59,7 @@ export const JobSnapshotSchema = z.discriminatedUnion('kind', [
   JobFieldsSchema.extend({ kind: z.literal('verify'), result: JOB_RESULT_SCHEMAS.verify.optional() }),
   JobFieldsSchema.extend({ kind: z.literal('restore'), result: JOB_RESULT_SCHEMAS.restore.optional() }),
   JobFieldsSchema.extend({ kind: z.literal('demo-seed'), result: JOB_RESULT_SCHEMAS['demo-seed'].optional() }),
+  JobFieldsSchema.extend({ kind: z.literal('push'), result: JOB_RESULT_SCHEMAS.push.optional() }),
 ]);
 export type JobSnapshot = z.infer<typeof JobSnapshotSchema>;
 /** The snapshot of a job of kind `K`. */

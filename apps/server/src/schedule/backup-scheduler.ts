@@ -60,6 +60,8 @@ export interface BackupSchedulerOptions {
   clock?: SchedulerClock;
   /** Wait before an overdue backup after start or a settings change; default 60 s. */
   startDelayMs?: number;
+  /** Called after each scheduled backup that succeeded (the offsite copies start there). */
+  onBackupCreated?: (result: { fileName: string; path: string }) => void;
 }
 
 const MINUTE_MS = 60_000;
@@ -87,6 +89,7 @@ export class BackupScheduler {
   readonly #instance: Instance;
   readonly #jobs: JobRunner;
   readonly #log: SchedulerLog;
+  readonly #onBackupCreated: ((result: { fileName: string; path: string }) => void) | undefined;
   readonly #clock: SchedulerClock;
   readonly #startDelayMs: number;
 
@@ -117,6 +120,7 @@ export class BackupScheduler {
     this.#instance = options.instance;
     this.#jobs = options.jobs;
     this.#log = options.log ?? silentLog;
+    this.#onBackupCreated = options.onBackupCreated;
     this.#clock = options.clock ?? realClock;
     this.#startDelayMs = options.startDelayMs ?? MINUTE_MS;
     this.#settings = this.#readSettings();
@@ -321,6 +325,7 @@ export class BackupScheduler {
         this.#failingSince = null;
         this.#notBefore = 0;
         this.#log.info({ file: result.fileName, size: result.size, pruned: result.pruned }, 'Scheduled backup created');
+        this.#onBackupCreated?.(result);
       } else {
         this.#fail(final.error ?? { code: 'CANCELLED', message: 'The backup was cancelled.', details: {} }, settings.backup_path);
       }

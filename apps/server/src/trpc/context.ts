@@ -27,6 +27,7 @@ import type { BackupScheduler } from '../schedule/backup-scheduler.ts';
 import type { ScheduleStateSource } from '../schedule-state.ts';
 import type { UploadStore } from '../restore/upload-store.ts';
 import type { PendingSealKeys } from '../seal/pending-seal-keys.ts';
+import type { TargetPusher } from '../targets/target-pusher.ts';
 
 /** Long-lived objects shared by every request. */
 export interface ServerServices {
@@ -50,6 +51,8 @@ export interface ServerServices {
   uploads: UploadStore;
   /** Seal keys prepared and waiting for the user to confirm they kept the recovery kit (`seal.prepare`). */
   pendingSealKeys: PendingSealKeys;
+  /** Sends each new backup to the offsite targets, retrying failures (`push` jobs). */
+  targetPusher: TargetPusher;
 }
 
 /** One request as procedures see it. */

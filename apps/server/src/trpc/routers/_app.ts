@@ -11,6 +11,7 @@ import { restoreRouter } from './restore.ts';
 import { sealRouter } from './seal.ts';
 import { settingsRouter } from './settings.ts';
 import { setupRouter } from './setup.ts';
+import { targetsRouter } from './targets.ts';
 
 export const appRouter = router({
   setup: setupRouter,
@@ -21,6 +22,7 @@ export const appRouter = router({
   backups: backupsRouter,
   restore: restoreRouter,
   seal: sealRouter,
+  targets: targetsRouter,
 });
 
 export type AppRouter = typeof appRouter;

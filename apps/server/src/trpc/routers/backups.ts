@@ -124,6 +124,7 @@ export const backupsRouter = router({
       seal: () => instanceSealKey(ctx.instance),
       onSuccess: (result) => {
         ctx.scheduler.noteBackupCreated();
+        ctx.targetPusher.backupCreated(result);
         audit(
           log,
           'backup.created',
