@@ -29,7 +29,7 @@ export interface WebdavTargetOptions {
 }
 
 /** The target's directory URL (always ending in `/`), its location, and the login the URL carried. */
-export function parseWebdavUrl(raw: string): { url: string; location: string; username?: string; password?: string } {
+function parseWebdavUrl(raw: string): { url: string; location: string; username?: string; password?: string } {
   let parsed: URL;
   try {
     parsed = new URL(raw.replace(/^webdav\+/i, ''));
