@@ -96,10 +96,17 @@ try {
       // Flat, beside the entries: workers are found relative to the module that starts them.
       chunkNames: 'chunk-[hash]',
       sourcemap: true,
-      // Native addon: loaded from node_modules at run time.
-      external: ['better-sqlite3'],
-      // Bundled CommonJS dependencies (fastify, pino) call require() for Node built-ins.
-      banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+      // Native addon: loaded from node_modules at run time. cpu-features is ssh2's optional native
+      // helper (left unbuilt): ssh2 requires it inside a try and works without it, so it stays out.
+      external: ['better-sqlite3', 'cpu-features'],
+      // Bundled CommonJS dependencies (fastify, pino) call require() for Node built-ins; ssh2 reads
+      // __dirname when it loads (a Windows agent's path it never uses here).
+      banner: {
+        js:
+          "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url); " +
+          "import { fileURLToPath as __fileURLToPath } from 'node:url'; const __filename = __fileURLToPath(import.meta.url); " +
+          "const __dirname = __fileURLToPath(new URL('.', import.meta.url));",
+      },
       logLevel: 'warning',
     });
     fs.writeFileSync(path.join(outdir, '.sources-stamp'), `${started.toISOString()}\n`);
