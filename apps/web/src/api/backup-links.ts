@@ -15,3 +15,8 @@ export function freshBackupUrl(options: { sealed: boolean }): string {
 export function backupFileUrl(fileName: string): string {
   return `/api/backups/${encodeURIComponent(fileName)}`;
 }
+
+/** A copy on an offsite target, streamed from the target through the server. */
+export function targetCopyUrl(targetId: string, name: string): string {
+  return `/api/targets/${encodeURIComponent(targetId)}/copies/${encodeURIComponent(name)}`;
+}

@@ -68,3 +68,16 @@ export type SealPrepared = RouterOutputs['seal']['prepare'];
 export type SealPrepareInput = RouterInputs['seal']['prepare'];
 /** A recovery kit file: its name and text. */
 export type RecoveryKit = SealPrepared['kit'];
+
+/** The offsite targets with each one's state (targets.list), and what is wrong with the stored ones. */
+export type TargetList = RouterOutputs['targets']['list'];
+/** One offsite target as the list gives it: every field but its secrets (`secretsSet` says which are set), and its state. */
+export type TargetListItem = TargetList['targets'][number];
+/** A target as targets.add/update answer it (no secret). */
+export type PublicTargetItem = RouterOutputs['targets']['add'];
+/** A target's push state: last success, last failure, next try, pushing now. */
+export type TargetPushState = TargetListItem['state'];
+/** What targets.add takes (and targets.update beside the id, targets.test and the wizard as `draft`/`target`). */
+export type TargetDraftInput = RouterInputs['targets']['add'];
+/** One copy on a target (targets.copies, setup.offsiteBackups): newest first. */
+export type TargetCopy = RouterOutputs['targets']['copies']['entries'][number];
