@@ -48,13 +48,24 @@ export function reportFailure(error: unknown, json: boolean): number {
   const usage = error instanceof UsageError;
   const code = usage ? 'USAGE' : isLockerError(error) ? error.code : error instanceof EnvError ? 'ENV_INVALID' : 'INTERNAL';
   const message = error instanceof Error ? error.message : String(error);
+  // A host key refusal gives its fingerprints to scripts too (nothing secret in them).
+  const hostKey =
+    isLockerError(error) && (code === 'TARGET_HOST_KEY_UNKNOWN' || code === 'TARGET_HOST_KEY_CHANGED')
+      ? Object.fromEntries(Object.entries(error.details ?? {}).filter(([name]) => ['fingerprint', 'expected', 'presented'].includes(name)))
+      : undefined;
   if (json) {
-    printJson({ ok: false, error: { code, message } });
+    printJson({ ok: false, error: { code, message, ...(hostKey === undefined ? {} : { details: hostKey }) } });
   } else {
     process.stderr.write(`error: ${message}\n`);
     if (usage) process.stderr.write(`Run \`pnpm locker help\` for usage.\n`);
     if (code === 'SEAL_KEY_REQUIRED') {
       process.stderr.write(`Pass --identity FILE (the recovery kit or age-keygen's key file) or --passphrase-file FILE.\n`);
+    }
+    if (hostKey !== undefined) {
+      process.stderr.write(
+        "Compare the fingerprint with the server's (ask its owner, or run ssh-keygen -lf on its host key file there); " +
+          'if they match, run the command again with --accept-host-key.\n',
+      );
     }
     if (code === 'INTERNAL' && error instanceof Error && error.stack) {
       process.stderr.write(`${error.stack}\n`);

@@ -6,12 +6,21 @@
 import type { WriteStream } from 'node:fs';
 import { open, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { createBackup, sealExpectationOf } from '@evidence-locker/core';
+import { createBackup, isLockerError, sealExpectationOf } from '@evidence-locker/core';
 import { createOutput, printJson, UsageError } from '../cli-output.ts';
 import { parseCommandArgs, requireOption, type Command } from '../command.ts';
 import { withWorkDirsHeld } from '../open-work-dirs.ts';
 import { formatBytes, withProgressBar } from '../progress-bar.ts';
-import { SEAL_KEY_OPTIONS, sealKeyForCreate } from '../seal-keys.ts';
+import { readInstanceSealSettings, SEAL_KEY_OPTIONS, sealKeyForCreate } from '../seal-keys.ts';
+import { readInstanceTargets } from '../instance-targets.ts';
+import { pushToTargets, type PushOutcome } from '../target-push.ts';
+import { reportOutcomes } from './backup-push.ts';
+
+/**
+ * Exit code of `backup create` when the backup was written but an offsite target failed: not 0,
+ * so a cron job notices, and not 1, which means no backup was made.
+ */
+export const EXIT_TARGET_FAILED = 3;
 
 /**
  * The --output file, created here (never over an existing file: that is a usage error before any
@@ -36,17 +45,21 @@ async function openOutputFile(file: string): Promise<{ stream: WriteStream; remo
 export const backupCreateCommand: Command = {
   name: 'backup create',
   summary: 'Create a backup of a data directory in the backup directory (or write it to --output).',
-  usage: '--data-dir DIR (--backup-dir DIR | --output FILE) [--encrypt] [--recipient age1…]… [--passphrase-file FILE] [--plain] [--json]',
+  usage:
+    '--data-dir DIR (--backup-dir DIR | --output FILE) [--encrypt] [--recipient age1…]… [--passphrase-file FILE] [--plain] [--no-push] [--json]',
   notes: [
     'Sealed with age (….tar.gz.age) for --recipient (repeatable) or --passphrase-file (its first line), and',
     "whenever the data directory's settings seal backups: that is its backup policy, --plain opts out.",
     '--encrypt insists on sealing and fails when neither the settings nor the command line give a key.',
+    'With --backup-dir the new backup is then sent to every enabled offsite target of the data directory (locker target add);',
+    '--no-push skips that. A target that fails never touches the local backup: a warning per target, and exit code 3.',
   ],
   async run(args) {
     const { values } = parseCommandArgs(args, {
       'data-dir': { type: 'string' },
       'backup-dir': { type: 'string' },
       output: { type: 'string' },
+      'no-push': { type: 'boolean', default: false },
       ...SEAL_KEY_OPTIONS,
     });
     const dataDir = path.resolve(requireOption(values['data-dir'], 'data-dir'));
@@ -67,8 +80,8 @@ export const backupCreateCommand: Command = {
         'this backup is not sealed: name the --output file ….tar.gz, or seal it with --encrypt, --recipient or --passphrase-file',
       );
     }
-    const { result, seconds } = await withWorkDirsHeld({ dataDir, backupDir }, () =>
-      withProgressBar(!values.json, async (onProgress) => {
+    const { result, seconds, pushed } = await withWorkDirsHeld({ dataDir, backupDir }, async () => {
+      const created = await withProgressBar(!values.json, async (onProgress) => {
         const started = performance.now();
         const outputFile = output === undefined ? undefined : await openOutputFile(path.resolve(output));
         try {
@@ -87,8 +100,28 @@ export const backupCreateCommand: Command = {
           await outputFile?.remove();
           throw error;
         }
-      }),
-    );
+      });
+      // The local copy is published; only now does it go offsite, and nothing there can undo it.
+      let pushed: PushOutcome[] = [];
+      if (backupDir !== undefined && !values['no-push'] && created.result.path !== undefined) {
+        try {
+          const targets = (await readInstanceTargets(dataDir)).targets.filter((target) => target.enabled);
+          if (targets.length > 0) {
+            const settings = await readInstanceSealSettings(dataDir);
+            pushed = await withProgressBar(!values.json, (onProgress) =>
+              pushToTargets(dataDir, path.resolve(backupDir), created.result.fileName, targets, settings, onProgress),
+            );
+          }
+        } catch (error) {
+          // The targets could not even be read (a damaged .config_key): still never the backup's failure.
+          const code = isLockerError(error) ? error.code : 'TARGET_FAILED';
+          const message = `the offsite targets could not be read: ${error instanceof Error ? error.message : String(error)}`;
+          pushed = [{ target: '(all)', location: '', ok: false, code, message }];
+        }
+      }
+      return { ...created, pushed };
+    });
+    const exitCode = pushed.some((outcome) => !outcome.ok) ? EXIT_TARGET_FAILED : 0;
     const file = result.path ?? path.resolve(output!);
     if (values.json) {
       printJson({
@@ -100,8 +133,9 @@ export const backupCreateCommand: Command = {
         seconds,
         meta: result.meta,
         demoRowsRemoved: result.demoRowsRemoved,
+        targets: pushed,
       });
-      return 0;
+      return exitCode;
     }
     const out = createOutput(false);
     out.line(`Backup written: ${file}`);
@@ -117,6 +151,7 @@ export const backupCreateCommand: Command = {
       ['Members', Object.keys(result.meta.members).join(', ')],
       ...(result.demoRowsRemoved > 0 ? ([['Demo rows left out', String(result.demoRowsRemoved)]] as const) : []),
     ]);
-    return 0;
+    reportOutcomes(out, pushed);
+    return exitCode;
   },
 };

@@ -4,6 +4,7 @@ import type { Command } from '../command.ts';
 import { backupCreateCommand } from './backup-create.ts';
 import { backupDeleteCommand } from './backup-delete.ts';
 import { backupListCommand } from './backup-list.ts';
+import { backupPushCommand } from './backup-push.ts';
 import { backupPruneCommand } from './backup-prune.ts';
 import { backupRestoreCommand } from './backup-restore.ts';
 import { backupValidateCommand } from './backup-validate.ts';
@@ -13,6 +14,11 @@ import { keyGenerateCommand } from './key-generate.ts';
 import { keyRecipientCommand } from './key-recipient.ts';
 import { seedCommand } from './seed.ts';
 import { serveCommand } from './serve.ts';
+import { targetAddCommand } from './target-add.ts';
+import { targetBackupsCommand } from './target-backups.ts';
+import { targetListCommand } from './target-list.ts';
+import { targetRemoveCommand } from './target-remove.ts';
+import { targetTestCommand } from './target-test.ts';
 
 export const commands: readonly Command[] = [
   serveCommand,
@@ -25,6 +31,12 @@ export const commands: readonly Command[] = [
   backupPruneCommand,
   backupDeleteCommand,
   backupVerifyCommand,
+  backupPushCommand,
+  targetAddCommand,
+  targetListCommand,
+  targetTestCommand,
+  targetRemoveCommand,
+  targetBackupsCommand,
   keyGenerateCommand,
   keyRecipientCommand,
 ];

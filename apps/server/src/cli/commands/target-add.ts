@@ -1,0 +1,121 @@
+/**
+ * `locker target add NAME URL`: an offsite target for a data directory's backups. The connection is
+ * tested (write, read back and delete a probe file) before anything is saved; the target goes into
+ * the data directory's config.json with its secrets Fernet-encrypted with `.config_key`, as the
+ * settings page saves it. Copies are sealed with the instance's key unless `--recipient` or
+ * `--plain` says otherwise.
+ */
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { LockerError, formatTargetUrl, newTarget, probeTarget, publicTarget, sealKeyOf } from '@evidence-locker/core';
+import { createOutput, printJson, UsageError } from '../cli-output.ts';
+import { integerOption, parseCommandArgs, requireOption, type Command } from '../command.ts';
+import { readInstanceTargets, saveInstanceTargets } from '../instance-targets.ts';
+import { readInstanceSealSettings } from '../seal-keys.ts';
+import {
+  TARGET_CREDENTIAL_OPTIONS,
+  TARGET_CREDENTIALS_NOTES,
+  TARGET_CREDENTIALS_USAGE,
+  connectionFromFlags,
+  presentedHostKey,
+  withTarget,
+} from '../target-flags.ts';
+
+/** Fails with DIRECTORY_NOT_FOUND unless `dataDir` is a directory. */
+export async function requireDataDir(dataDir: string): Promise<void> {
+  const found = await stat(dataDir).catch(() => null);
+  if (found === null || !found.isDirectory()) {
+    throw new LockerError('DIRECTORY_NOT_FOUND', `The data directory ${dataDir} does not exist.`, { details: { path: dataDir } });
+  }
+}
+
+/** Words for how a target's copies are sealed. */
+export function describeTargetSeal(target: { sealed: boolean; recipient?: string | undefined }): string {
+  if (!target.sealed) return 'no (plain copies)';
+  return target.recipient === undefined ? "yes, with the instance's key" : `yes, for ${target.recipient}`;
+}
+
+/** Words for a retention rule. */
+export function describeRetention(rule: { keepLast?: number | undefined; keepDays?: number | undefined }): string {
+  const parts = [
+    ...(rule.keepLast === undefined ? [] : [`the newest ${rule.keepLast}`]),
+    ...(rule.keepDays === undefined ? [] : [`${rule.keepDays} days`]),
+  ];
+  return parts.length === 0
+    ? 'keeps every copy'
+    : `keeps ${parts.join(' and those younger than ')} (only copies this instance sent; never the newest)`;
+}
+
+export const targetAddCommand: Command = {
+  name: 'target add',
+  summary: "Add an offsite target to a data directory's settings, after testing the connection.",
+  usage: `NAME URL --data-dir DIR ${TARGET_CREDENTIALS_USAGE} [--recipient age1… | --plain] [--keep-last N] [--keep-days N] [--json]`,
+  notes: [
+    ...TARGET_CREDENTIALS_NOTES,
+    "Copies are sealed with the instance's key (its settings must seal backups), or for --recipient; --plain sends them as they are.",
+    '--keep-last/--keep-days: the retention on that target (only copies this instance sent; never its newest); default keep all.',
+  ],
+  async run(args) {
+    const { values, positionals } = parseCommandArgs(
+      args,
+      {
+        'data-dir': { type: 'string' },
+        recipient: { type: 'string' },
+        plain: { type: 'boolean', default: false },
+        'keep-last': { type: 'string' },
+        'keep-days': { type: 'string' },
+        ...TARGET_CREDENTIAL_OPTIONS,
+      },
+      { positionals: 2 },
+    );
+    const [name, url] = positionals;
+    if (name === undefined || url === undefined) throw new UsageError('give the target a NAME and its URL: locker target add NAME URL …');
+    const dataDir = path.resolve(requireOption(values['data-dir'], 'data-dir'));
+    if (values.plain && values.recipient !== undefined) throw new UsageError('give --recipient or --plain, not both');
+    const keepLast = integerOption(values['keep-last'], 'keep-last', { min: 1, max: 1000 });
+    const keepDays = integerOption(values['keep-days'], 'keep-days', { min: 1, max: 3650 });
+    await requireDataDir(dataDir);
+    const connection = await connectionFromFlags(url, values);
+    const existing = await readInstanceTargets(dataDir);
+    if (!values.plain && values.recipient === undefined && sealKeyOf(await readInstanceSealSettings(dataDir)) === undefined) {
+      throw new UsageError(
+        `copies to a target are sealed by default, and the settings of ${dataDir} hold no seal key: pass --recipient age1… (a key that opens them is yours to keep) or --plain`,
+      );
+    }
+    // Checked before the connection test: a bad name or retention needs no round trip.
+    const target = newTarget(connection, {
+      name,
+      sealed: !values.plain,
+      recipient: values.recipient,
+      retention: { ...(keepLast === undefined ? {} : { keepLast }), ...(keepDays === undefined ? {} : { keepDays }) },
+    });
+    const clash = existing.targets.find((other) => other.name.toLocaleLowerCase('en') === name.toLocaleLowerCase('en'));
+    if (clash !== undefined)
+      throw new UsageError(`${dataDir} already has a target named "${clash.name}": choose another name, or remove it first`);
+    const probe = await withTarget(connection, { acceptHostKey: values['accept-host-key'] }, async (remote) => {
+      const result = await probeTarget(remote);
+      const presented = presentedHostKey(remote);
+      if (target.kind === 'sftp' && presented !== null) target.hostKeyFingerprint = presented;
+      return result;
+    });
+    await saveInstanceTargets(dataDir, [...existing.targets, target], existing.unreadable);
+    const shown = publicTarget(target);
+    if (values.json) {
+      printJson({ ok: true, target: { ...shown, location: formatTargetUrl(connection) }, test: probe });
+      return 0;
+    }
+    const out = createOutput(false);
+    out.line(`Added target "${target.name}" to ${dataDir}`);
+    out.table([
+      ['Location', formatTargetUrl(connection)],
+      ['Test', `wrote, read back and deleted a probe file in ${probe.elapsedMs} ms; it holds ${probe.entries} file(s)`],
+      ['Sealed', describeTargetSeal(target)],
+      ['Retention', describeRetention(target.retention)],
+      ...(target.kind === 'sftp' && target.hostKeyFingerprint !== undefined
+        ? ([['Host key', `${target.hostKeyFingerprint} (pinned)`]] as const)
+        : []),
+    ]);
+    out.line('Every backup locker backup create makes of this data directory is now sent there too (--no-push skips it).');
+    return 0;
+  },
+};
