@@ -53,7 +53,11 @@ afterEach(async () => {
 
 async function startScheduler(
   config: Record<string, unknown>,
-  options: { demoMode?: boolean; before?: (setup: TestServices) => Promise<void> | void } = {},
+  options: {
+    demoMode?: boolean;
+    before?: (setup: TestServices) => Promise<void> | void;
+    onBackupCreated?: (result: { fileName: string; path: string }) => void;
+  } = {},
 ) {
   setup = await createTestServices({ config: { modem_type: 'fritzbox', ...config }, ...(options.demoMode ? { demoMode: true } : {}) });
   await options.before?.(setup);
@@ -66,6 +70,7 @@ async function startScheduler(
     clock,
     startDelayMs: MINUTE,
     log: { info: line, warn: line },
+    ...(options.onBackupCreated ? { onBackupCreated: options.onBackupCreated } : {}),
   });
   await scheduler.start();
   return { setup, scheduler, clock, logLines };
@@ -157,6 +162,17 @@ describe('backup schedule', () => {
     expect(state).toMatchObject({ lastSuccessFile: backups[0]!.fileName, running: false, consecutiveFailures: 0 });
     expect(Date.parse(state.nextRunAt!)).toBe(Date.parse(state.lastSuccessAt!) + 24 * HOUR);
     expect(logLines.map((entry) => entry.message)).toContain('Scheduled backup created');
+  });
+
+  it('hands each scheduled backup that succeeded to the offsite copies (its file name and path)', async () => {
+    const created: string[] = [];
+    const { setup, clock } = await startScheduler(
+      { backup_enabled: true },
+      { onBackupCreated: (result) => created.push(`${result.fileName}@${result.path}`) },
+    );
+    await advance(clock, MINUTE);
+    const [backup] = await listBackups(setup.backupDir);
+    expect(created).toEqual([`${backup!.fileName}@${path.join(setup.backupDir, backup!.fileName)}`]);
   });
 
   it('retries a failed backup after 1, then 2 minutes with a message naming the path and the cause; success resets the backoff', async () => {
