@@ -19,6 +19,7 @@ import { refuseCrossOrigin } from './http/origin-guard.ts';
 import { addSecurityHeaders } from './http/security-headers.ts';
 import { registerBackupDownloadRoutes } from './http/backup-download-routes.ts';
 import { registerHealthRoute } from './http/health-route.ts';
+import { registerTargetCopyRoute } from './http/target-copy-route.ts';
 import { registerWebApp } from './http/web-app.ts';
 import { openInstance, type Instance } from './instance/instance.ts';
 import { uploadRoute } from './restore/upload-route.ts';
@@ -132,6 +133,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
 
   registerHealthRoute(app);
   await registerBackupDownloadRoutes(app, services);
+  registerTargetCopyRoute(app, services);
   await app.register(uploadRoute);
   await app.register(backupUploadRoute);
   await registerWebApp(app, options.webDistDir);

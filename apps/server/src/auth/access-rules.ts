@@ -34,7 +34,7 @@ export interface AccessRefusal {
   allowed: false;
   /** tRPC code; error-mapping.ts gives raw routes its HTTP status (401, 429). */
   status: 'UNAUTHORIZED' | 'TOO_MANY_REQUESTS';
-  code: Extract<ServerErrorCode, 'LOGIN_REQUIRED' | 'SETUP_UPLOAD_LIMIT' | 'SETUP_RESTORE_LIMIT'>;
+  code: Extract<ServerErrorCode, 'LOGIN_REQUIRED' | 'SETUP_UPLOAD_LIMIT' | 'SETUP_RESTORE_LIMIT' | 'SETUP_OFFSITE_LIMIT'>;
   /** English text for the CLI, the logs and clients that know no code. */
   message: string;
   /** The facts a translation may name. */
@@ -89,11 +89,11 @@ export function decideSetupAccess(facts: AccessFacts): SetupDecision {
 export function decideSetupAttempt(action: SetupAction, attempt: SetupAttempt): SetupAttemptDecision {
   if (attempt.allowed) return { allowed: true, pendingUploads: SETUP_PENDING_UPLOADS };
   const minutes = Math.ceil(attempt.retryAfterSeconds / 60);
-  const noun = action === 'upload' ? 'uploads' : 'restores';
+  const noun = { upload: 'uploads', restore: 'restores', offsite: 'listings of offsite backups' }[action];
   return {
     allowed: false,
     status: 'TOO_MANY_REQUESTS',
-    code: action === 'upload' ? 'SETUP_UPLOAD_LIMIT' : 'SETUP_RESTORE_LIMIT',
+    code: ({ upload: 'SETUP_UPLOAD_LIMIT', restore: 'SETUP_RESTORE_LIMIT', offsite: 'SETUP_OFFSITE_LIMIT' } as const)[action],
     message: `Too many ${noun} from your address: ${attempt.limit} in the last hour. Try again in ${minutes} minutes.`,
     details: { limit: attempt.limit, minutes },
     reason: 'rate limit',

@@ -14,8 +14,12 @@
  * so the map cannot grow without bound.
  */
 
-/** What is counted. */
-export type SetupAction = 'upload' | 'restore';
+/**
+ * What is counted. `offsite`: a listing of a target's backups in the wizard ("From offsite
+ * storage"), which makes the server connect where the client says: 60 per address per hour, like
+ * uploads.
+ */
+export type SetupAction = 'upload' | 'restore' | 'offsite';
 
 /** Uploads one address may have arriving or waiting at once while the instance is unconfigured. */
 export const SETUP_PENDING_UPLOADS = 2;
@@ -26,6 +30,8 @@ export interface SetupAttemptLimiterOptions {
   maxUploads?: number;
   /** Restores per address in the window (default 5). */
   maxRestores?: number;
+  /** Listings of a target's backups per address in the window (default 60). */
+  maxOffsiteListings?: number;
   /** Sliding window in ms (default 1 hour). */
   windowMs?: number;
   /** Clock (default Date.now). */
@@ -45,7 +51,7 @@ export class SetupAttemptLimiter {
   readonly #now: () => number;
 
   constructor(options: SetupAttemptLimiterOptions = {}) {
-    this.#limits = { upload: options.maxUploads ?? 60, restore: options.maxRestores ?? 5 };
+    this.#limits = { upload: options.maxUploads ?? 60, restore: options.maxRestores ?? 5, offsite: options.maxOffsiteListings ?? 60 };
     this.#windowMs = options.windowMs ?? 60 * 60_000;
     this.#now = options.now ?? Date.now;
   }

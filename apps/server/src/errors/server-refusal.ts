@@ -22,6 +22,8 @@ export const SERVER_ERROR_CODES = [
   'SETUP_UPLOAD_LIMIT',
   /** Unconfigured instance: too many restores from this address (`details.limit`, `details.minutes`). */
   'SETUP_RESTORE_LIMIT',
+  /** Too many listings of a target's backups from this address in the wizard (`details.limit`, `details.minutes`). */
+  'SETUP_OFFSITE_LIMIT',
   /** The upload id is unknown, expired or already restored. */
   'UPLOAD_GONE',
   /** An upload whose client sent too little for too long (`details.idleSeconds`, `windowSeconds`, `minKib`). */

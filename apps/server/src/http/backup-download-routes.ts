@@ -142,7 +142,8 @@ function downloadSealKey(value: string | undefined, services: ServerServices): S
   return key;
 }
 
-function attachmentHeaders(reply: FastifyReply, fileName: string, size: number): void {
+/** Headers of a native download of backup `fileName` (`size` bytes). */
+export function attachmentHeaders(reply: FastifyReply, fileName: string, size: number): void {
   // Backup file names are [A-Za-z0-9_.-] only, so the quoted form needs no escaping. A sealed
   // backup is not gzip to anything but age.
   reply

@@ -22,5 +22,12 @@ export const RestoreJobResultSchema = z.object({
   /** What the user should know: a skipped member, a newer format, demo mode turned off (code, English message, details). */
   warnings: z.array(ArchiveWarningSchema),
   meta: ArchiveMetaSchema,
+  /**
+   * A restore from a target (restore.start with `target` or `offsite`): that target in the restored
+   * config, so the restored instance keeps sending copies there. `added` is false when the restored
+   * config already held a target with its address (`id`/`name` are then that one's), or when it
+   * could not be added (`problem` says why; the restore itself stands).
+   */
+  offsiteTarget: z.object({ id: z.string().nullable(), name: z.string(), added: z.boolean(), problem: z.string().nullable() }).optional(),
 });
 export type RestoreJobResult = z.infer<typeof RestoreJobResultSchema>;

@@ -30,6 +30,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
 import {
   restoreDataDir,
   type ArchiveProgress,
@@ -45,8 +46,13 @@ import { withSchedulePaused, type SchedulePause } from './schedule-pause.ts';
 /** Options of {@link restoreRunningInstance}. */
 export interface RestoreRunningInstanceOptions {
   instance: Instance;
-  /** The archive file to restore (a staged upload or a stored backup). */
-  archivePath: string;
+  /** The archive file to restore (a staged upload or a stored backup); or `openArchive`. */
+  archivePath?: string | undefined;
+  /**
+   * The archive as a stream with its size (a copy at a target), opened once the schedule is paused;
+   * its `seal` replaces `seal`. The stream is destroyed however the restore ends.
+   */
+  openArchive?: ((signal: AbortSignal | undefined) => Promise<{ stream: Readable; size: number; seal?: SealedInputOptions }>) | undefined;
   /** The upload's members, already staged and verified: only published (archivePath is not read). */
   prepared?: PreparedRestore | undefined;
   /** How a sealed archive file is opened, and what its name promised (plain archives need nothing). */
@@ -65,17 +71,15 @@ export interface RestoreRunningInstanceOptions {
 export async function restoreRunningInstance(options: RestoreRunningInstanceOptions): Promise<RestoreJobResult> {
   const { instance } = options;
   return withSchedulePaused(options.schedule, async () => {
-    const { size } = await stat(options.archivePath);
+    const archive = await openSource(options);
     let released = false;
     try {
       const result = await restoreDataDir({
-        ...(options.prepared
-          ? { prepared: options.prepared }
-          : { source: createReadStream(options.archivePath), archivePath: options.archivePath }),
-        ...(options.seal ? { seal: options.seal } : {}),
+        ...archive.source,
+        ...(archive.seal ? { seal: archive.seal } : {}),
         // The pre-restore backup is sealed like the backup directory's others.
         preRestoreSeal: instancePreRestoreSeal(instance),
-        bytesTotal: size,
+        bytesTotal: archive.size,
         dataDir: instance.dataDir,
         backupDir: instance.backupPath,
         ...(options.signal ? { signal: options.signal } : {}),
@@ -100,6 +104,7 @@ export async function restoreRunningInstance(options: RestoreRunningInstanceOpti
         meta: result.meta,
       };
     } finally {
+      archive.stream?.destroy();
       if (released) {
         // The restore failed after the handles were released: serve whatever the directory holds
         // now (the old data, or the restored data once recovery finished the publish).
@@ -109,4 +114,23 @@ export async function restoreRunningInstance(options: RestoreRunningInstanceOpti
       }
     }
   });
+}
+
+interface RestoreSource {
+  source: { prepared: PreparedRestore } | { source: Readable; archivePath?: string };
+  size: number;
+  seal: SealedInputOptions | undefined;
+  /** A stream this restore opened, to destroy at the end. */
+  stream?: Readable;
+}
+
+async function openSource(options: RestoreRunningInstanceOptions): Promise<RestoreSource> {
+  if (options.openArchive) {
+    const opened = await options.openArchive(options.signal);
+    return { source: { source: opened.stream }, size: opened.size, seal: opened.seal ?? options.seal, stream: opened.stream };
+  }
+  if (options.archivePath === undefined) throw new Error('restoreRunningInstance needs archivePath or openArchive.');
+  const { size } = await stat(options.archivePath);
+  if (options.prepared) return { source: { prepared: options.prepared }, size, seal: options.seal };
+  return { source: { source: createReadStream(options.archivePath), archivePath: options.archivePath }, size, seal: options.seal };
 }

@@ -56,7 +56,7 @@ export function checkSetupAccess(
   request: AccessRequest,
   action: SetupAction,
 ): SetupAdmission {
-  const path = action === 'upload' ? 'upload' : 'restore.start';
+  const path = { upload: 'upload', restore: 'restore.start', offsite: 'setup.offsiteBackups' }[action];
   const decision = decideSetupAccess(readAccessFacts(services.instance, request.sessionToken));
   if (!decision.allowed) refuse(request, path, decision);
   if (!decision.counted) return FREE;

@@ -11,6 +11,14 @@
  * A sealed stored backup is opened with `start({ fileName, key })`'s key when given (an identity's
  * text or a passphrase, seal/open-key.ts), else with the keys this instance holds.
  *
+ * From a target (issue 18), the copy streams from the target into the restore, never saved whole
+ * first (restore/start-target-restore.ts): `start({ target: { id }, name, key? })` restores a copy
+ * at a stored target (the protected rule); `start({ offsite: { target: TargetDraft, name }, key? })`
+ * one at a target the setup wizard describes (the setup rule, counted as a restore). An unreachable
+ * target, a refused login, an unaccepted SFTP host key (TARGET_HOST_KEY_UNKNOWN, details.fingerprint)
+ * or a missing copy is refused before anything is queued. Once restored, the restored config keeps
+ * that target (the job result's `offsiteTarget`).
+ *
  * A restore logs everyone out, the client that ran it included (restore-running-instance.ts).
  */
 import { z } from 'zod';
@@ -20,7 +28,9 @@ import { enqueueRestore } from '../../restore/enqueue-restore.ts';
 import { UploadInfoSchema, uploadInfoOf } from '../../restore/upload-info.ts';
 import { resolveStoredBackup } from '../../restore/resolve-stored-backup.ts';
 import { instanceSealSettings } from '../../seal/instance-seal-settings.ts';
-import { openKeyFor, OpenKeyInputSchema } from '../../seal/open-key.ts';
+import { openKeyFor, openKeyOfInput, OpenKeyInputSchema } from '../../seal/open-key.ts';
+import { startOffsiteRestore, startStoredTargetRestore } from '../../restore/start-target-restore.ts';
+import { TargetDraftSchema } from '../../targets/target-draft.ts';
 import { checkSessionAccess, checkSetupAccess, type AccessRequest } from '../../restore/setup-access.ts';
 import { UPLOAD_GONE_MESSAGE } from '../../restore/upload-store.ts';
 import type { Context } from '../context.ts';
@@ -32,6 +42,21 @@ export const RestoreStartInputSchema = z.union([
   UploadIdSchema.strict(),
   // `key` opens a sealed backup sealed with a key this instance no longer holds (else its own keys do).
   z.object({ fileName: z.string().min(1).max(255), key: OpenKeyInputSchema.optional() }).strict(),
+  // A copy at a stored target (the protected rule).
+  z
+    .object({
+      target: z.object({ id: z.uuid({ error: 'Not a target id.' }) }).strict(),
+      name: z.string().min(1).max(255),
+      key: OpenKeyInputSchema.optional(),
+    })
+    .strict(),
+  // A copy at a target the setup wizard describes (the setup rule, counted as a restore).
+  z
+    .object({
+      offsite: z.object({ target: TargetDraftSchema, name: z.string().min(1).max(255) }).strict(),
+      key: OpenKeyInputSchema.optional(),
+    })
+    .strict(),
 ]);
 export type RestoreStartInput = z.infer<typeof RestoreStartInputSchema>;
 
@@ -100,7 +125,22 @@ export const restoreRouter = router({
           throw error;
         }
       }
+      if ('offsite' in input) {
+        const admission = checkSetupAccess(ctx, access, 'restore');
+        try {
+          const key = input.key === undefined ? undefined : openKeyOfInput(input.key);
+          return await startOffsiteRestore(common, { draft: input.offsite.target, name: input.offsite.name, key });
+        } catch (error) {
+          // Refused before anything changed (unreachable, host key, missing copy, busy): not counted.
+          admission.refund();
+          throw error;
+        }
+      }
       checkSessionAccess(ctx, access, 'restore.start');
+      if ('target' in input) {
+        const key = input.key === undefined ? undefined : openKeyOfInput(input.key);
+        return startStoredTargetRestore(common, { id: input.target.id, name: input.name, key });
+      }
       const path = await resolveStoredBackup(ctx.instance.backupPath, input.fileName);
       const key = await openKeyFor(instanceSealSettings(ctx.instance), path, input.key);
       return enqueueRestore({ ...common, source: { kind: 'backup', fileName: input.fileName, path, key } });

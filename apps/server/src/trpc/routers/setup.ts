@@ -12,6 +12,10 @@ import { MODEM_TYPES, ModemTypeSchema } from '../../setup/modem-types.ts';
 import { decideSessionAccess } from '../../auth/access-rules.ts';
 import { accessFactsOf } from '../context.ts';
 import { protectedProcedure, publicProcedure, router } from '../init.ts';
+import { listOffsiteBackups } from '../../restore/offsite-backups.ts';
+import { checkSetupAccess } from '../../restore/setup-access.ts';
+import { BackupCopySchema } from '../../targets/backup-copies.ts';
+import { TargetDraftSchema } from '../../targets/target-draft.ts';
 
 export const SetupStateSchema = z.object({
   /** DOCSight's is_configured: demo mode, or a saved modem_type. */
@@ -63,6 +67,26 @@ export const setupRouter = router({
       needsLogin: !decideSessionAccess(accessFactsOf(ctx)).allowed,
     };
   }),
+
+  /**
+   * "From offsite storage": the backups at the target the wizard's form describes, newest first
+   * (backups only; `sealed` ones need their key to restore). Nothing is saved. The setup rule,
+   * each listing counted per address while unconfigured (60 an hour, SETUP_OFFSITE_LIMIT). A
+   * mutation: the form's secrets travel in a POST body, never in a URL. An SFTP host key not
+   * accepted yet: TARGET_HOST_KEY_UNKNOWN with `details.fingerprint`; ask again with
+   * `target.hostKeyFingerprint` set to it.
+   */
+  offsiteBackups: publicProcedure
+    .input(z.object({ target: TargetDraftSchema }).strict())
+    .output(z.object({ entries: z.array(BackupCopySchema) }))
+    .mutation(async ({ ctx, input, signal }) => {
+      checkSetupAccess(
+        ctx,
+        { clientAddress: ctx.request.clientAddress, sessionToken: ctx.request.sessionToken, log: ctx.request.log },
+        'offsite',
+      );
+      return { entries: await listOffsiteBackups(input.target, signal) };
+    }),
 
   /** DOCSight's modem driver list for the wizard's select. */
   modemTypes: publicProcedure.query(() => MODEM_TYPES),
