@@ -37,6 +37,8 @@ describe('target state', () => {
       nextTryAt: null,
       uploaded: [],
     });
+    await recordPushFailure(dir, A, { code: 'TARGET_SEAL_NO_KEY', message: 'No key to seal with.' }, at, null);
+    expect((await readTargetState(dir))[A]?.lastFailure).toMatchObject({ code: 'TARGET_SEAL_NO_KEY', message: 'No key to seal with.' });
     await recordPushFailure(dir, A, error, at, next);
     expect((await readTargetState(dir))[A]?.lastFailure?.code).toBe('TARGET_UNREACHABLE');
     expect((await readTargetState(dir))[A]?.nextTryAt).toBe(next.toISOString());

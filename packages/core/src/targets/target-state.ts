@@ -83,8 +83,9 @@ export function recordPushSuccess(dataDir: string, targetId: string, remoteName:
 }
 
 /**
- * Records a failed push: `error`'s code (TARGET_FAILED for an error that is not a LockerError) and
- * message, one more failure, and when the next try is due (null: none planned).
+ * Records a failed push: `error`'s code and message, one more failure, and when the next try is
+ * due (null: none planned). `error` is a LockerError, or a plain `{ code, message }` (a refusal of
+ * the caller's own, e.g. a server code), else anything thrown (recorded as TARGET_FAILED).
  */
 export function recordPushFailure(
   dataDir: string,
@@ -93,10 +94,11 @@ export function recordPushFailure(
   at: Date = new Date(),
   nextTryAt: Date | null = null,
 ): Promise<TargetState> {
+  const plain = isPlainFailure(error) ? error : null;
   const failure: TargetFailure = {
     at: at.toISOString(),
-    code: isLockerError(error) ? error.code : 'TARGET_FAILED',
-    message: error instanceof Error ? error.message : String(error),
+    code: isLockerError(error) ? error.code : (plain?.code ?? 'TARGET_FAILED'),
+    message: plain?.message ?? (error instanceof Error ? error.message : String(error)),
   };
   return update(dataDir, targetId, (state) => ({
     ...state,
@@ -104,6 +106,12 @@ export function recordPushFailure(
     failures: state.failures + 1,
     nextTryAt: nextTryAt === null ? null : nextTryAt.toISOString(),
   }));
+}
+
+function isPlainFailure(error: unknown): error is { code: string; message: string } {
+  if (typeof error !== 'object' || error === null || error instanceof Error) return false;
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  return typeof code === 'string' && typeof message === 'string';
 }
 
 /** Forgets a target (it was removed); its copies stay where they are. */
