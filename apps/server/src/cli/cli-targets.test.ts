@@ -246,6 +246,36 @@ describe('WebDAV target (rclone serve webdav)', () => {
   });
 });
 
+describe('a target sealed with the instance key after sealing was turned off', () => {
+  let server: RunningWebdav;
+  const dataDir = file('seal-off');
+  const backupDir = file('seal-off-backups');
+
+  beforeAll(async () => {
+    instance('seal-off');
+    server = await startWebdav();
+    secretFile('seal-off-password', `${server.password}\n`);
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('sends nothing plain: TARGET_SEAL_NO_KEY is recorded, the local backup kept, exit 3', async () => {
+    const url = `webdav+http://${server.username}@${server.url.slice('http://'.length)}`;
+    lockerJson(['target', 'add', 'nas', url, '--data-dir', dataDir, '--password-file', file('seal-off-password')]);
+    const current = readSealSettings((await readConfig(dataDir)).config, await readConfigKey(dataDir));
+    await updateConfig(dataDir, sealSettingsPatch({ mode: 'off' }, current));
+    const created = lockerJson(['backup', 'create', '--data-dir', dataDir, '--backup-dir', backupDir], 3);
+    expect(created.fileName).toMatch(/\.tar\.gz$/);
+    expect(fs.existsSync(created.path)).toBe(true);
+    expect(created.targets[0]).toMatchObject({ ok: false, code: 'TARGET_SEAL_NO_KEY' });
+    expect(fs.readdirSync(server.rootDir)).toEqual([]);
+    expect(lockerJson(['target', 'list', '--data-dir', dataDir]).targets[0].state.lastFailure).toMatchObject({
+      code: 'TARGET_SEAL_NO_KEY',
+    });
+  });
+});
+
 describe('SFTP target (OpenSSH sshd)', () => {
   let sshd: StartedSshd;
   const dataDir = file('sftp');

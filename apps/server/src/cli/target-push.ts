@@ -7,7 +7,6 @@
  * thrown error: the local backup is never touched.
  */
 import {
-  LockerError,
   forgetCopy,
   formatTargetUrl,
   isLockerError,
@@ -39,18 +38,29 @@ export type PushOutcome = { target: string; location: string } & (
   | { ok: false; code: string; message: string }
 );
 
-/** The key a copy to `target` is sealed with (undefined: sent as it is). Throws when it should seal and cannot. */
-function sealKeyFor(target: TargetConfig, settings: SealSettings, fileName: string, dataDir: string): SealKey | undefined {
-  if (!target.sealed || isSealedBackupFileName(fileName)) return undefined;
-  if (target.recipient !== undefined) return { recipients: [target.recipient] };
+/** A refusal of this module's own, recorded and reported with its code (the server's code for the same case). */
+interface PushRefusal {
+  code: 'TARGET_SEAL_NO_KEY';
+  message: string;
+}
+
+/** The key a copy to `target` is sealed with (undefined: sent as it is), or the refusal when it should seal and cannot. */
+function sealKeyFor(
+  target: TargetConfig,
+  settings: SealSettings,
+  fileName: string,
+  dataDir: string,
+): { key: SealKey | undefined } | PushRefusal {
+  if (!target.sealed || isSealedBackupFileName(fileName)) return { key: undefined };
+  if (target.recipient !== undefined) return { key: { recipients: [target.recipient] } };
   const key = sealKeyOf(settings);
-  if (key !== undefined) return key;
-  throw new LockerError(
-    'SEAL_KEY_REQUIRED',
-    `"${target.name}" seals its copies with the instance's key, but the settings of ${dataDir} hold no seal key: nothing was sent. ` +
-      'Turn sealing on in the settings (Backups), or add the target again with --recipient age1… or --plain.',
-    { details: { target: target.id } },
-  );
+  if (key !== undefined) return { key };
+  return {
+    code: 'TARGET_SEAL_NO_KEY',
+    message:
+      `Copies to "${target.name}" are to be sealed with this instance's key, but the settings of ${dataDir} do not seal backups: nothing was sent. ` +
+      'Turn sealing on (Settings, Sealed backups), or add the target again with --recipient age1… or --plain.',
+  };
 }
 
 /** Sends `fileName` from `backupDir` to each of `targets` in turn; one outcome per target, in order. */
@@ -78,7 +88,12 @@ async function pushToTarget(
   const started = performance.now();
   const head = { target: target.name, location: formatTargetUrl(target) };
   try {
-    const seal = sealKeyFor(target, settings, fileName, dataDir);
+    const sealing = sealKeyFor(target, settings, fileName, dataDir);
+    if ('code' in sealing) {
+      await recordPushFailure(dataDir, target.id, sealing, new Date(), null).catch(() => undefined);
+      return { ...head, ok: false, ...sealing };
+    }
+    const seal = sealing.key;
     return await withTarget(target, {}, async (remote) => {
       let sent: { remoteName: string; size: number; sealed: boolean };
       let alreadyThere = false;
