@@ -9,6 +9,7 @@
  * copies this instance sent (`uploaded`), never the newest and never the one just sent. A retention
  * that fails is reported in the result; the copy is there all the same.
  */
+import { refusalOf } from '../errors/server-refusal.ts';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import {
@@ -118,7 +119,15 @@ export function pushJobSpec(options: PushJobOptions): JobSpec<'push'> {
         }
         const failures = ((await readTargetState(instance.dataDir))[targetId]?.failures ?? 0) + 1;
         const retryAt = options.retryAt(failures, error);
-        await recordPushFailure(instance.dataDir, targetId, error, new Date(options.now()), retryAt);
+        // A server refusal (TARGET_SEAL_NO_KEY, TARGET_NOT_FOUND) keeps its own code in the state, for the UI's text.
+        const refused = refusalOf(error);
+        await recordPushFailure(
+          instance.dataDir,
+          targetId,
+          refused === undefined ? error : { code: refused.code, message: refused.message },
+          new Date(options.now()),
+          retryAt,
+        );
         options.onSettled?.({ retryAt });
         throw error;
       } finally {

@@ -207,6 +207,22 @@ describe('pushes after a backup', () => {
     ]);
   });
 
+  it('records a push refused because sealing was turned off with its own code, TARGET_SEAL_NO_KEY, for the list to show', async () => {
+    const { setup, api } = await instance();
+    await sealWithNewIdentity(api);
+    const dir = remoteDir('seal-off');
+    const target = await api.targets.add({ ...sftpDraft(dir), hostKeyFingerprint: sshd.hostKeyFingerprint });
+    await api.seal.disable();
+
+    const fileName = await backupNow(setup, api);
+    await pushesSettled(setup);
+    expect(fileName.endsWith('.tar.gz')).toBe(true);
+    expect(pushJobs(setup)[0]).toMatchObject({ state: 'failed', error: { code: 'TARGET_SEAL_NO_KEY' } });
+    expect(remoteNames(dir)).toEqual([]);
+    const state = (await api.targets.list()).targets.find((listed) => listed.id === target.id)!.state;
+    expect(state.lastFailure).toMatchObject({ code: 'TARGET_SEAL_NO_KEY' });
+  });
+
   it("seals a plain backup on the way for the target's own recipient, while the local backup stays plain", async () => {
     const { setup, api } = await instance();
     const { identity, recipient } = await generateSealIdentity();
