@@ -6,7 +6,7 @@
  */
 export { assertBuilt, LOCKER_LAUNCHER, REPO_ROOT, SERVER_BUNDLE, SERVER_DIR, WEB_INDEX } from './locker-bundle.ts';
 export { NODE_SETTINGS_FILE, PRODUCTION_NODE_SETTINGS, readNodeSettings, type NodeSettings } from './node-settings.ts';
-export { freePort } from './free-port.ts';
+export { freePort } from '@evidence-locker/test-servers/free-port';
 export { killHard, lockerArgs, spawnLocker, type LockerExit, type LockerProcess, type SpawnLockerOptions } from './spawn-locker.ts';
 export { runCli, runCliJson, startCli, type CliRun, type RunCliOptions, type StartedCli } from './run-cli.ts';
 export { startServer, type RunningServer, type StartServerOptions } from './start-server.ts';

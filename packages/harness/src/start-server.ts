@@ -4,7 +4,7 @@
  * shutdown: jobs cancelled, databases closed), SIGKILL after a grace period.
  */
 import { assertBuilt } from './locker-bundle.ts';
-import { freePort } from './free-port.ts';
+import { freePort } from '@evidence-locker/test-servers/free-port';
 import { killHard, spawnLocker, type LockerExit, type LockerProcess } from './spawn-locker.ts';
 
 /** Options of {@link startServer}. */
