@@ -6,7 +6,8 @@
  * machine is gone: a fresh instance's wizard restores that copy "From offsite storage" (the
  * connection entered again, the host key accepted again, the recovery kit for the key), and the
  * dashboard shows the evidence; the restored instance has the target back. On a phone in German
- * and the dark theme, the section and its editor fit the screen.
+ * and the dark theme, the section and its editor fit the screen, and a host key that changed (the
+ * NAS reinstalled) is refused until the user confirms the new one.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -218,7 +219,9 @@ test.describe('offsite copies on a phone, in German and the dark theme', () => {
     },
   });
 
-  test('adds an SFTP target, accepts its host key and lists it, all on a small screen', async ({ page }) => {
+  test('adds an SFTP target, accepts its host key, lists it, and accepts a changed key after a confirmation, all on a small screen', async ({
+    page,
+  }) => {
     const user = nasUser();
     await page.goto('/settings');
     await page.getByTestId('theme').selectOption('dark');
@@ -249,5 +252,25 @@ test.describe('offsite copies on a phone, in German and the dark theme', () => {
     await expectNoHorizontalOverflow(page, 'the offsite copies section');
     await section.scrollIntoViewIfNeeded();
     await screenshot(page, 'mobile-settings-offsite-de-dark');
+
+    // The NAS is reinstalled: its new host key is refused, shown beside the accepted one, and
+    // accepted only after a confirmation; then it is pinned and the connection works again.
+    const accepted = sshd.hostKeyFingerprint;
+    const presented = await sshd.regenerateHostKey();
+    await target.getByRole('button', { name: 'Verbindung zu NAS testen', exact: true }).click();
+    const question = target.getByTestId('target-host-key');
+    await expect(question).toContainText('Der Hostschlüssel des Servers hat sich geändert');
+    await expect(question).toContainText(accepted);
+    await expect(question.getByTestId('target-host-key-fingerprint')).toHaveText(presented);
+    await expectNoHorizontalOverflow(page, 'a changed host key');
+    await question.getByRole('button', { name: 'Den neuen Hostschlüssel akzeptieren', exact: true }).click();
+    const confirm = page.getByRole('dialog', { name: 'Den geänderten Hostschlüssel akzeptieren?', exact: true });
+    await expect(confirm).toContainText(presented);
+    await confirm.getByRole('button', { name: 'Den neuen Hostschlüssel akzeptieren', exact: true }).click();
+    await expect(target.getByTestId('target-test-result')).toHaveText(
+      '✓ Der Hostschlüssel ist akzeptiert und gespeichert: die Verbindung funktioniert.',
+    );
+    await target.getByRole('button', { name: 'Verbindung zu NAS testen', exact: true }).click();
+    await expect(target.getByTestId('target-test-result')).toContainText('Die Verbindung funktioniert');
   });
 });
