@@ -41,7 +41,7 @@ import type { BackupTarget, TargetEntry, TransferOptions, UploadOptions } from '
 import { s3Cancelled, s3ErrorCode, s3Failure, s3Status, type S3Step } from './s3-failure.ts';
 import { CONTROL_CHARACTER, bucketProblem, httpUrlProblem, prefixProblem, regionProblem } from './target-address.ts';
 import { targetError } from './target-error.ts';
-import { transferMeter } from './transfer-meter.ts';
+import { meteredDownload, transferMeter } from './transfer-meter.ts';
 
 export interface S3TargetOptions {
   /** The service's base URL (`https://s3.example.com`); absent for AWS, which the region then picks. */
@@ -301,17 +301,13 @@ export function createS3Target(options: S3TargetOptions): BackupTarget {
       } catch (error) {
         throw fail(error, 'get', signal, name);
       }
-      const meter = transferMeter({
+      const meter = meteredDownload(body, {
         size,
+        name,
+        location,
         onBytes: transfer.onBytes,
-        mismatch: (done) =>
-          targetError('TARGET_FAILED', location, { specifics: `The download of "${name}" ended after ${done} of ${size} bytes.` }),
+        failure: (error) => fail(error, 'get', signal, name),
       });
-      body.on('error', (error) => meter.destroy(fail(error, 'get', signal, name)));
-      // A connection that closes early ends the body without an error on some Node versions: the
-      // meter's count tells.
-      meter.once('close', () => body.destroy());
-      body.pipe(meter);
       return { stream: meter, size };
     },
 

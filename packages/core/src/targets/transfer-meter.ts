@@ -4,7 +4,8 @@
  * fail at once, fewer fail at the end. A protocol sends `size` in advance (Content-Length, a
  * multipart plan), so a stream that holds another amount must stop the transfer, not hang it.
  */
-import { Transform, type TransformCallback } from 'node:stream';
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import { targetError } from './target-error.ts';
 
 export interface TransferMeterOptions {
   /** The exact number of bytes that must pass. */
@@ -46,4 +47,34 @@ export function transferMeter(options: TransferMeterOptions): Transform & { read
     },
   });
   return Object.defineProperty(meter, 'bytesDone', { get: () => bytesDone }) as Transform & { readonly bytesDone: number };
+}
+
+/**
+ * A download's body counted against the size the target announced: the returned stream is what a
+ * caller reads; it fails with `failure(error)` when the body fails, and with TARGET_FAILED when
+ * the body ends short (a connection that closes early ends some bodies without an error: the count
+ * tells). Destroying the returned stream destroys the body.
+ */
+export function meteredDownload(
+  body: Readable,
+  options: {
+    size: number;
+    name: string;
+    location: string;
+    onBytes?: ((bytesDone: number) => void) | undefined;
+    failure: (error: unknown) => Error;
+  },
+): Transform {
+  const meter = transferMeter({
+    size: options.size,
+    onBytes: options.onBytes,
+    mismatch: (done) =>
+      targetError('TARGET_FAILED', options.location, {
+        specifics: `The download of "${options.name}" ended after ${done} of ${options.size} bytes.`,
+      }),
+  });
+  body.on('error', (error) => meter.destroy(options.failure(error)));
+  meter.once('close', () => body.destroy());
+  body.pipe(meter);
+  return meter;
 }

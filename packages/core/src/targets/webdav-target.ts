@@ -18,7 +18,7 @@ import { LockerError } from '../errors.ts';
 import { TARGET_TEMP_PREFIX, type BackupTarget, type TargetEntry, type TransferOptions, type UploadOptions } from './backup-target.ts';
 import { webdavFailure, type WebdavStep } from './webdav-failure.ts';
 import { targetError } from './target-error.ts';
-import { transferMeter } from './transfer-meter.ts';
+import { meteredDownload, transferMeter } from './transfer-meter.ts';
 
 export interface WebdavTargetOptions {
   /** The directory's URL, `http://` or `https://` (a `webdav+` prefix is accepted too). */
@@ -203,15 +203,13 @@ export function createWebdavTarget(options: WebdavTargetOptions): BackupTarget {
         body?.destroy();
         throw targetError('TARGET_OBJECT_MISSING', location, { specifics: `"${name}" gave no content.` });
       }
-      const meter = transferMeter({
+      const meter = meteredDownload(body, {
         size,
+        name,
+        location,
         onBytes: transfer.onBytes,
-        mismatch: (done) =>
-          targetError('TARGET_FAILED', location, { specifics: `The download of "${name}" ended after ${done} of ${size} bytes.` }),
+        failure: (error) => fail(error, 'get', signal, name),
       });
-      body.on('error', (error) => meter.destroy(fail(error, 'get', signal, name)));
-      meter.once('close', () => body.destroy());
-      body.pipe(meter);
       return { stream: meter, size };
     },
 
