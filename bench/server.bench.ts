@@ -45,7 +45,6 @@
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -59,7 +58,7 @@ import {
   type LockerClient,
   type RunningServer,
 } from '@evidence-locker/harness';
-import { startPeakRssSampler } from '@evidence-locker/reliability/process-memory';
+import { closeHealthAgent, phase as measurePhase, type PhaseRow } from './server-phase.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
@@ -69,28 +68,11 @@ const sourceDataDir = args.find((arg) => !arg.startsWith('--')) ?? '/tmp/bench/o
 const TARGET_DELAY_MS = 50;
 const TARGET_RSS_MB = 150;
 const TARGET_UPLOAD_RESTORE_S = 4.6;
-const MB = 1024 * 1024;
 
 assertBuilt();
 
-/** What `GET /api/health` answers (apps/server/src/http/health-route.ts), the fields read here. */
-interface Health {
-  eventLoop: { maxDelayMs: number; p99DelayMs: number };
-  maxRssBytes: number;
-}
-
 /** A measured row of the table. */
-interface Row {
-  phase: string;
-  seconds: number;
-  maxDelayMs: number;
-  p99DelayMs: number;
-  worstHealthMs: number;
-  healthPolls: number;
-  peakRssMb: number;
-  serverMaxRssMb: number;
-  hwmReset: boolean;
-}
+type Row = PhaseRow;
 
 /** A started server and its client. */
 interface Running {
@@ -99,92 +81,9 @@ interface Running {
   pid: number;
 }
 
-// The bench's own view of responsiveness: keep-alive, as a browser polls.
-const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
-
-/** `GET /api/health` (with `?reset=1`: and restart the server's delay statistics). */
-function health(url: string, reset: boolean): Promise<Health> {
-  return new Promise((resolve, reject) => {
-    const request = http.get(new URL(`/api/health${reset ? '?reset=1' : ''}`, url), { agent }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('error', reject);
-      response.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        if (response.statusCode !== 200) reject(new Error(`/api/health answered ${response.statusCode}: ${text}`));
-        else resolve(JSON.parse(text) as Health);
-      });
-    });
-    request.on('error', reject);
-  });
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/**
- * Starts the samplers for one phase: the server's peak RSS (reliability's sampler: the kernel's
- * mark reset, VmRSS every 100 ms) and /api/health every 20 ms; `stop()` returns what they saw.
- */
-function startSamplers(running: Running) {
-  let sampling = true;
-  let worstHealthMs = 0;
-  let healthPolls = 0;
-  const memory = startPeakRssSampler(running.pid);
-  // Failures are kept for stop(), so a refused poll cannot become an unhandled rejection.
-  let failure: { error: unknown } | undefined;
-  const healthLoop = (async () => {
-    while (sampling) {
-      const started = performance.now();
-      await health(running.server.url, false);
-      const elapsed = performance.now() - started;
-      worstHealthMs = Math.max(worstHealthMs, elapsed);
-      healthPolls += 1;
-      await sleep(Math.max(0, 20 - elapsed));
-    }
-  })().catch((error: unknown) => {
-    failure = { error };
-  });
-  return {
-    hwmReset: memory.hwmReset,
-    async stop() {
-      sampling = false;
-      const { peakRssBytes } = memory.stop();
-      await healthLoop;
-      if (failure) throw failure.error;
-      return { peakRss: peakRssBytes, worstHealthMs, healthPolls };
-    },
-  };
-}
-
-/** Runs `work` as one measured phase on `running`. */
-async function phase<T>(name: string, running: Running, work: () => Promise<T>): Promise<{ row: Row; outcome: T }> {
-  await health(running.server.url, true);
-  const samplers = startSamplers(running);
-  const { hwmReset } = samplers;
-  const started = performance.now();
-  let outcome: T;
-  let sampled: Awaited<ReturnType<ReturnType<typeof startSamplers>['stop']>>;
-  let seconds: number;
-  try {
-    outcome = await work();
-  } finally {
-    seconds = (performance.now() - started) / 1000;
-    sampled = await samplers.stop();
-  }
-  const after = await health(running.server.url, true);
-  const row: Row = {
-    phase: name,
-    seconds,
-    maxDelayMs: after.eventLoop.maxDelayMs,
-    p99DelayMs: after.eventLoop.p99DelayMs,
-    worstHealthMs: sampled.worstHealthMs,
-    healthPolls: sampled.healthPolls,
-    peakRssMb: sampled.peakRss / MB,
-    serverMaxRssMb: after.maxRssBytes / MB,
-    hwmReset,
-  };
-  console.error(`  ${name}: ${seconds.toFixed(1)} s`);
-  return { row, outcome };
+/** Runs `work` as one measured phase on `running` (bench/server-phase.ts). */
+function phase<T>(name: string, running: Running, work: () => Promise<T>): Promise<{ row: Row; outcome: T }> {
+  return measurePhase(name, { url: running.server.url, pid: running.pid }, work);
 }
 
 /** Waits for the job; polled every 20 ms, so a restore that only publishes (a fraction of a second) is not rounded up to the poll. */
@@ -322,7 +221,7 @@ async function main() {
     );
   } finally {
     for (const server of servers) await server.stop(10_000);
-    agent.destroy();
+    closeHealthAgent();
     fs.rmSync(tempRoot, { recursive: true, force: true });
   }
 }
