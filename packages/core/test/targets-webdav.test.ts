@@ -384,9 +384,11 @@ describe('WebDAV target: 200 MB on loopback', () => {
     console.log(
       `webdav 200 MB on loopback: upload ${up.mbPerSecond} MB/s (RSS +${up.rssGrowthMb} MB), download ${down.mbPerSecond} MB/s (RSS +${down.rssGrowthMb} MB)`,
     );
-    // Buffering the archive would show as +200 MB; streaming stays within a few socket and stream buffers.
-    expect(up.rssGrowthMb).toBeLessThan(48);
-    expect(down.rssGrowthMb).toBeLessThan(48);
+    // Buffering the archive would show as +200 MB; streaming stays within a few socket and stream
+    // buffers (+0 to +23 MB measured), plus what a busy machine's late garbage collection holds:
+    // a full test run measured exactly 48 once, hence 64, as the S3 test allows a download.
+    expect(up.rssGrowthMb).toBeLessThan(64);
+    expect(down.rssGrowthMb).toBeLessThan(64);
     await target.delete('big.tar.gz');
   }, 120_000);
 });

@@ -71,13 +71,12 @@ export interface PeekOptions {
 }
 
 async function readMetaMember(archivePath: string, options: PeekOptions): Promise<string | null> {
+  // Decided before the file stream exists: a stream opened first would report a missing file with
+  // no listener attached yet, while this awaits.
+  const sealed = await isSealedFile(archivePath);
+  if (sealed && (options.identities === undefined || options.identities.length === 0)) return null;
   const file = createReadStream(archivePath, { highWaterMark: 64 * 1024, end: MAX_COMPRESSED_BYTES - 1 });
   const gunzip = createGunzip();
-  const sealed = await isSealedFile(archivePath);
-  if (sealed && (options.identities === undefined || options.identities.length === 0)) {
-    file.destroy();
-    return null;
-  }
   let plain: Readable = file;
   if (sealed) {
     try {
