@@ -94,6 +94,7 @@ function descendantsOf(pid: number): number[] {
 
 /** Starts sshd; see the file comment. */
 export async function startSshd(options: SshdOptions = {}): Promise<StartedSshd> {
+  // A fresh machine gets Debian's openssh-server here (apt-get install, debian-packages.ts).
   ensureDebianPackages(['openssh-server'], [SSHD, SSH_KEYGEN]);
   fs.mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
   const baseDir = fs.mkdtempSync(path.join(os.tmpdir(), 'locker-sshd-'));

@@ -38,6 +38,7 @@ const PROGRAMS = {
   container: '/usr/bin/swift-container-server',
   object: '/usr/bin/swift-object-server',
 };
+/** What a fresh machine gets with apt-get install (debian-packages.ts): swift-proxy, the storage servers, memcached. */
 const PACKAGES = ['swift-proxy', 'swift-account', 'swift-container', 'swift-object', 'python3-swift', 'memcached'];
 const ACCOUNT = 'test';
 
