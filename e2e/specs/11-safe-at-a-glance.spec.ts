@@ -97,10 +97,12 @@ test('says not protected, then protected with the age and the directory, countin
   await expect(page.getByTestId('save-settings')).toBeDisabled();
   await page.getByRole('link', { name: 'Dashboard', exact: true }).click();
   await expect(page).toHaveURL(/\/$/);
-  // The schedule's first backup into the new directory runs a second after the save.
+  // The schedule's first backup into the new directory runs a second after the save. Its age is
+  // whatever a busy machine makes it by the time the page shows it (a full run once saw 2 minutes,
+  // which the old "now or 1 minute" could never match again): the directory is what this checks.
   await expect(async () => {
     await page.reload();
-    await expect(line(page)).toHaveText(/^Protected: last backup (now|1 minute ago), 1 copy in .+\/storage\/nas$/);
+    await expect(line(page)).toHaveText(/^Protected: last backup (now|1 minute ago|\d+ minutes ago), 1 copy in .+\/storage\/nas$/);
   }).toPass();
   await expect(page.getByTestId('protection-earlier')).toHaveText(`1 more copy in ${locker.backupDir}, where backups went before`);
 
