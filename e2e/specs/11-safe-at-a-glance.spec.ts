@@ -108,7 +108,7 @@ test('says not protected, then protected with the age and the directory, countin
 
   // The same in German.
   await page.getByTestId('language').selectOption('de');
-  await expect(line(page)).toHaveText(/^Geschützt: letzte Sicherung (jetzt|vor 1 Minute), 1 Kopie in .+\/storage\/nas$/);
+  await expect(line(page)).toHaveText(/^Geschützt: letzte Sicherung (jetzt|vor 1 Minute|vor \d+ Minuten), 1 Kopie in .+\/storage\/nas$/);
   await expect(words).toHaveText(/^\d+ Tage Signalverlauf \(.+ – .+\), \d+ Speedtests, \d+ Modem-Ereignisse, \d+ Journal-Eintr(ag|äge)/);
   await expect(page.getByRole('img', { name: /^Balkendiagramm der Signalmessungen pro Tag vom .+ 1 Tag ohne Daten\.$/ })).toBeVisible();
   await page.getByTestId('theme').selectOption('dark');
