@@ -65,9 +65,11 @@ const TARGET_DELAY_MS = 50;
 const TARGET_RSS_MB = 150;
 const MB = 1e6;
 
+// `pnpm bench:offsite -- --kinds s3` passes pnpm's `--` along: it separates nothing here.
+const args = process.argv.slice(2).filter((arg) => arg !== '--');
+
 /** `--name VALUE` or `--name=VALUE`. */
 function option(name, fallback) {
-  const args = process.argv.slice(2);
   const index = args.findIndex((arg) => arg === name || arg.startsWith(`${name}=`));
   if (index === -1) return fallback;
   const value = args[index].includes('=') ? args[index].slice(name.length + 1) : args[index + 1];
@@ -76,7 +78,7 @@ function option(name, fallback) {
 }
 
 const known = new Set(['--data-dir', '--kinds', '--runs']);
-for (const arg of process.argv.slice(2)) {
+for (const arg of args) {
   if (arg.startsWith('--') && !known.has(arg.split('=')[0]))
     throw new Error(`unknown option ${arg} (--data-dir DIR, --kinds sftp,s3,webdav, --runs N)`);
 }

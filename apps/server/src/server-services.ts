@@ -15,6 +15,8 @@ import { PendingSealKeys } from './seal/pending-seal-keys.ts';
 import { TargetPusher } from './targets/target-pusher.ts';
 import type { ScheduleStateSource } from './schedule-state.ts';
 import type { ServerServices } from './trpc/context.ts';
+import { noAlertSignals } from './alerts/alert-signals.ts';
+import { notStartedTestRestores } from './proof/test-restore-state.ts';
 
 /** Options of {@link createServerServices}. */
 export interface ServerServicesOptions {
@@ -63,6 +65,8 @@ export function createServerServices(options: ServerServicesOptions): ServerServ
     uploads: new UploadStore({ stagingDir: instance.dataDir, ...options.uploads }),
     pendingSealKeys: new PendingSealKeys(),
     targetPusher: new TargetPusher({ instance, jobs, ...(options.log ? { log: options.log } : {}) }),
+    alerts: noAlertSignals,
+    testRestoreState: notStartedTestRestores,
   };
   return services;
 }

@@ -28,6 +28,8 @@ import type { ScheduleStateSource } from '../schedule-state.ts';
 import type { UploadStore } from '../restore/upload-store.ts';
 import type { PendingSealKeys } from '../seal/pending-seal-keys.ts';
 import type { TargetPusher } from '../targets/target-pusher.ts';
+import type { AlertSignals } from '../alerts/alert-signals.ts';
+import type { TestRestoreStateSource } from '../proof/test-restore-state.ts';
 
 /** Long-lived objects shared by every request. */
 export interface ServerServices {
@@ -53,6 +55,10 @@ export interface ServerServices {
   pendingSealKeys: PendingSealKeys;
   /** Sends each new backup to the offsite targets, retrying failures (`push` jobs). */
   targetPusher: TargetPusher;
+  /** Where failures and recoveries of backups, targets, verifications and test restores are reported (issue 19). */
+  alerts: AlertSignals;
+  /** The test restores' state for the dashboard, the settings page and /metrics. */
+  testRestoreState: TestRestoreStateSource;
 }
 
 /** One request as procedures see it. */
