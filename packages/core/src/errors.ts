@@ -73,6 +73,15 @@ export const LOCKER_ERROR_CODES = [
   'TARGET_OBJECT_MISSING',
   'TARGET_NAME_TAKEN',
   'TARGET_FAILED',
+  // alert channels (alerts/alert-error.ts)
+  'ALERT_UNREACHABLE',
+  'ALERT_TIMEOUT',
+  'ALERT_TLS_FAILED',
+  'ALERT_LOGIN_REFUSED',
+  'ALERT_REJECTED',
+  'ALERT_RECIPIENT_REFUSED',
+  // proof of restorability (proof/test-restore.ts)
+  'TEST_RESTORE_COUNTS_DIFFER',
   // resources and state
   'DISK_FULL',
   'BUSY',

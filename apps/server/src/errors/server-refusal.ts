@@ -53,6 +53,8 @@ export const SERVER_ERROR_CODES = [
    * has no recipient of its own: turn sealing on, give the target a recipient, or choose plain copies.
    */
   'TARGET_SEAL_NO_KEY',
+  /** No alert channel has this id (`details.id`): it was removed, or the list is out of date. */
+  'ALERT_CHANNEL_NOT_FOUND',
   /** Anything unexpected: the details are in the server log, never in the answer. */
   'INTERNAL',
 ] as const;
