@@ -137,3 +137,5 @@ export * from './targets/target-connection.ts';
 export * from './targets/open-target.ts';
 export * from './targets/push-backup.ts';
 export * from './targets/target-state.ts';
+export * from './proof/test-restore.ts';
+export * from './proof/table-count-mismatch.ts';

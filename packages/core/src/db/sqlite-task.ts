@@ -4,7 +4,7 @@
  */
 import Database from 'better-sqlite3';
 import { openConnectionMonitorDatabase, openHistoryDatabase } from './open-database.ts';
-import { userTableNames } from './table-counts.ts';
+import { countRows, userTableNames } from './table-counts.ts';
 import { quoteIdentifier } from './table-shape.ts';
 import type { DatabaseFileName } from '../data-dir-layout.ts';
 import {
@@ -20,6 +20,7 @@ export type SqliteTask =
   | { kind: 'integrity_check'; path: string }
   | { kind: 'migrate'; database: 'history' | 'connection_monitor'; path: string }
   | { kind: 'holds_rows'; path: string }
+  | { kind: 'count_rows'; path: string }
   | { kind: 'settle_journal'; path: string }
   | { kind: 'lock_live'; dataDir: string }
   | { kind: 'freeze_live'; dataDir: string; workDir: string }
@@ -35,6 +36,8 @@ export interface SqliteTaskResults {
   migrate: null;
   /** Whether any table other than DOCSight's schema bookkeeping has a row. */
   holds_rows: boolean;
+  /** Rows per table (table-counts.ts `countRows`: what a backup's meta records), in creation order. */
+  count_rows: Record<string, number>;
   /** Nothing: a hot journal beside the database was rolled back by SQLite (if it was hot). */
   settle_journal: null;
   /** The live databases now held (archive/restore/live-database-lock.ts). */
@@ -79,6 +82,14 @@ export function performSqliteTask(task: SqliteTask): SqliteTaskResults[SqliteTas
                 .pluck()
                 .get() === 1,
           );
+      } finally {
+        db.close();
+      }
+    }
+    case 'count_rows': {
+      const db = new Database(task.path, { readonly: true, fileMustExist: true });
+      try {
+        return countRows(db);
       } finally {
         db.close();
       }

@@ -20,7 +20,7 @@ export interface SpaceNeed {
 }
 
 /** What the space is for, in the refusal's words. */
-export type SpacePurpose = 'backup' | 'restore' | 'upload';
+export type SpacePurpose = 'backup' | 'restore' | 'upload' | 'test restore';
 
 /** Free bytes of the filesystem holding `dir` (or its nearest existing ancestor). */
 export async function freeBytes(dir: string): Promise<number> {
