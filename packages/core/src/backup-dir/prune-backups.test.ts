@@ -4,7 +4,7 @@ import { basename, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { injectFsFault } from '@evidence-locker/core/testing/inject-fs-fault';
 import type { BackupTrigger } from '../archive/format/backup-meta.ts';
-import { pruneBackups } from './prune-backups.ts';
+import { planBackupDirRetention, pruneBackups } from './prune-backups.ts';
 import { writeTestArchive } from '@evidence-locker/core/testing/write-test-archive';
 
 // Root can delete anything, so an unlink failure is injected by file name.
@@ -132,5 +132,71 @@ describe('pruneBackups', () => {
     writePlain(1);
     await expect(pruneBackups(dir, 1)).resolves.toMatchObject({ kept: [backupName(1)] });
     await expect(pruneBackups(dir, 100)).resolves.toMatchObject({ kept: [backupName(1)] });
+  });
+});
+
+describe('pruneBackups with a retention rule', () => {
+  /** A plain backup modified at `iso` (its name is only a unique label here: the time is the modification time). */
+  function writeAt(n: number, iso: string): string {
+    const path = join(dir, backupName(n));
+    writeFileSync(path, 'x');
+    utimesSync(path, new Date(iso), new Date(iso));
+    return backupName(n);
+  }
+
+  it('daily 2 keeps the newest backup of each of the last two Berlin days and deletes the rest', async () => {
+    const older = writeAt(1, '2026-03-28T11:00:00Z');
+    const dayBefore = writeAt(2, '2026-03-28T23:30:00Z'); // 00:30 on the 29th in Berlin
+    const lastOf29th = writeAt(3, '2026-03-29T21:59:00Z'); // 23:59 CEST on the 29th
+    const newest = writeAt(4, '2026-03-29T22:30:00Z'); // 00:30 on the 30th
+    const result = await pruneBackups(dir, { daily: 2 }, { now: new Date('2026-03-30T08:00:00Z'), timeZone: 'Europe/Berlin' });
+    expect(result.deleted).toEqual([dayBefore, older]);
+    expect(remaining()).toEqual([lastOf29th, newest].sort());
+  });
+
+  it('keeps manual backups out of the rule unless includeManual, and never prunes pre-restore ones', async () => {
+    for (const [n, trigger] of [
+      [1, 'scheduled'],
+      [2, 'manual'],
+      [3, 'pre-restore'],
+      [4, 'scheduled'],
+      [5, 'manual'],
+      [6, 'scheduled'],
+    ] as const) {
+      await writeArchive(n, trigger);
+    }
+    const now = new Date(base + 60 * 60_000);
+    expect((await pruneBackups(dir, { keepLast: 2 }, { now })).deleted).toEqual([backupName(1)]);
+    expect((await pruneBackups(dir, { keepLast: 2, includeManual: true }, { now })).deleted).toEqual([backupName(4), backupName(2)]);
+    expect(remaining()).toEqual([3, 5, 6].map(backupName));
+  });
+
+  it('keeps the newest backup not known to be damaged, asking `good` about each', async () => {
+    for (let n = 1; n <= 4; n += 1) writePlain(n);
+    const damaged = new Set([backupName(4), backupName(3)]);
+    const result = await pruneBackups(
+      dir,
+      { keepLast: 1 },
+      { now: new Date(base + 60 * 60_000), good: (entry) => !damaged.has(entry.fileName) },
+    );
+    expect(result.kept).toEqual([backupName(4), backupName(2)]);
+    expect(remaining()).toEqual([2, 4].map(backupName));
+  });
+
+  it('refuses a rule out of range before touching anything', async () => {
+    writePlain(1);
+    writePlain(2);
+    await expect(pruneBackups(dir, { keepDays: 0 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    expect(remaining()).toEqual([1, 2].map(backupName));
+  });
+});
+
+describe('planBackupDirRetention', () => {
+  it('tells what a rule would delete without deleting it', async () => {
+    for (let n = 1; n <= 5; n += 1) writePlain(n);
+    const plan = await planBackupDirRetention(dir, { keepLast: 2 }, { now: new Date(base + 60 * 60_000) });
+    expect(plan.deleted.map((copy) => copy.name)).toEqual([3, 2, 1].map(backupName));
+    expect(plan.deleted[0]?.madeAt.toISOString()).toBe(new Date(base + 3 * 60_000).toISOString());
+    expect(remaining()).toHaveLength(5);
   });
 });

@@ -1,17 +1,24 @@
 /**
- * Retention. DOCSight's `cleanup_old_backups(keep)` deletes everything after the newest `keep`
- * files, counting manual and scheduled backups alike. Evidence Locker keeps that rule with two
- * exceptions:
+ * Retention in the backup directory. DOCSight's `cleanup_old_backups(keep)` deletes everything
+ * after the newest `keep` files, counting manual and scheduled backups alike. Evidence Locker
+ * applies a full retention rule (retention/decide-retention.ts): keep N, keep days, daily / weekly /
+ * monthly generations, a copy kept when any part keeps it, and
  * - a `pre-restore` backup (the copy of the live data taken right before a restore overwrote it) is
- *   never pruned and does not count against `keep`: it is the only way back from a wrong restore,
- *   and a run of scheduled backups after the restore must not push it out. It goes only when a user
- *   deletes it.
- * - the newest backup is never deleted, whatever `keep` says.
- * Archives whose trigger cannot be read (every DOCSight archive) count like any other backup.
+ *   never pruned and does not count: it is the only way back from a wrong restore, and a run of
+ *   scheduled backups after the restore must not push it out. It goes only when a user deletes it;
+ * - backups made by hand (`manual`, `download`) are kept and not counted unless the rule includes
+ *   them; a plain number `keep` is DOCSight's rule and includes them;
+ * - the newest backup, and the newest one not known to be damaged, are never deleted.
+ * A backup's time is its modification time, which orders the listing too; generations use the
+ * calendar of this process's time zone. Archives whose trigger cannot be read (every DOCSight
+ * archive, a sealed one without the instance's identities) count like scheduled ones.
  */
 import { unlink } from 'node:fs/promises';
 import { z } from 'zod';
 import { errnoCode, LockerError } from '../errors.ts';
+import { decideRetention, type RetentionCandidate, type RetentionDecision } from '../retention/decide-retention.ts';
+import type { RetentionRule } from '../retention/retention-rule.ts';
+import type { BackupListEntry } from './backup-list-entry.ts';
 import { listBackups } from './list-backups.ts';
 
 export const MIN_RETENTION = 1;
@@ -27,12 +34,68 @@ export const PruneResultSchema = z.object({
 });
 export type PruneResult = z.infer<typeof PruneResultSchema>;
 
+/** Options of {@link pruneBackups} and {@link planBackupDirRetention}. */
+export interface PruneOptions {
+  /** The moment the rule is applied at; default now. */
+  now?: Date | undefined;
+  /** IANA time zone of the generations' calendar; default this process's. */
+  timeZone?: string | undefined;
+  /** Identities that open sealed backups, so that their trigger (manual or scheduled) is known. */
+  identities?: readonly string[] | undefined;
+  /** False for a backup known to be damaged (a failed verification); such a one is not "the newest good". */
+  good?: ((entry: BackupListEntry) => boolean | undefined | Promise<boolean | undefined>) | undefined;
+}
+
+/** A backup of the directory as the retention rule sees it. */
+export type BackupDirCandidate = RetentionCandidate & { entry: BackupListEntry };
+
 /**
- * Deletes the backups in `backupDir` beyond the newest `keep` (an integer 1..100, else
- * INVALID_ARGUMENT), never the newest and never a pre-restore backup. A file that cannot be deleted
- * is reported in `failed` and the rest still go. A missing directory prunes nothing.
+ * What `rule` (or DOCSight's keep-`N`, an integer 1..100) would keep and delete in `backupDir`,
+ * without deleting anything. Throws INVALID_ARGUMENT for a rule out of range, BACKUP_DIR_UNUSABLE
+ * for a directory that cannot be read; a missing directory has nothing to decide.
  */
-export async function pruneBackups(backupDir: string, keep: number): Promise<PruneResult> {
+export async function planBackupDirRetention(
+  backupDir: string,
+  rule: number | RetentionRule,
+  options: PruneOptions = {},
+): Promise<RetentionDecision<BackupDirCandidate>> {
+  const checked = typeof rule === 'number' ? docsightRule(rule) : rule;
+  const entries = await listBackups(backupDir, { identities: options.identities });
+  const candidates: BackupDirCandidate[] = [];
+  for (const entry of entries) {
+    candidates.push({
+      name: entry.fileName,
+      madeAt: new Date(entry.modified),
+      trigger: entry.trigger,
+      good: await options.good?.(entry),
+      entry,
+    });
+  }
+  return decideRetention(candidates, checked, { now: options.now ?? new Date(), timeZone: options.timeZone });
+}
+
+/**
+ * Deletes the backups in `backupDir` that `rule` does not keep ({@link planBackupDirRetention}).
+ * A file that cannot be deleted is reported in `failed` and the rest still go.
+ */
+export async function pruneBackups(backupDir: string, rule: number | RetentionRule, options: PruneOptions = {}): Promise<PruneResult> {
+  const decision = await planBackupDirRetention(backupDir, rule, options);
+  const result: PruneResult = { deleted: [], kept: decision.kept.map(({ copy }) => copy.name), failed: [] };
+  for (const { entry } of decision.deleted) {
+    try {
+      await unlink(entry.path);
+      result.deleted.push(entry.fileName);
+    } catch (error) {
+      // Already gone (a concurrent delete) is what pruning wanted anyway.
+      if (errnoCode(error) === 'ENOENT') result.deleted.push(entry.fileName);
+      else result.failed.push({ fileName: entry.fileName, message: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  return result;
+}
+
+/** DOCSight's rule: the newest `keep` (1..100), manual backups counted. */
+function docsightRule(keep: number): RetentionRule {
   if (!Number.isInteger(keep) || keep < MIN_RETENTION || keep > MAX_RETENTION) {
     throw new LockerError(
       'INVALID_ARGUMENT',
@@ -40,24 +103,5 @@ export async function pruneBackups(backupDir: string, keep: number): Promise<Pru
       { details: { keep } },
     );
   }
-  const backups = await listBackups(backupDir);
-  const result: PruneResult = { deleted: [], kept: [], failed: [] };
-  let counted = 0;
-  for (const [index, backup] of backups.entries()) {
-    const isNewest = index === 0;
-    if (backup.trigger === 'pre-restore' || isNewest || counted < keep) {
-      if (backup.trigger !== 'pre-restore') counted += 1;
-      result.kept.push(backup.fileName);
-      continue;
-    }
-    try {
-      await unlink(backup.path);
-      result.deleted.push(backup.fileName);
-    } catch (error) {
-      // Already gone (a concurrent delete) is what pruning wanted anyway.
-      if (errnoCode(error) === 'ENOENT') result.deleted.push(backup.fileName);
-      else result.failed.push({ fileName: backup.fileName, message: error instanceof Error ? error.message : String(error) });
-    }
-  }
-  return result;
+  return { keepLast: keep, includeManual: true };
 }

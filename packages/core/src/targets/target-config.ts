@@ -4,7 +4,7 @@
  * array survives a round trip there, and a restored config.json brings its targets back.
  *
  *   { "id": uuid, "name": "NAS in the basement", "kind": "s3" | "sftp" | "webdav",
- *     "enabled": true, "sealed": true, "recipient"?: "age1…", "retention": { "keepLast"?, "keepDays"? },
+ *     "enabled": true, "sealed": true, "recipient"?: "age1…", "retention": { "keepLast"?, "keepDays"?, "daily"?, "weekly"?, "monthly"? },
  *     ...the address fields (target-address.ts), "accessKeyId" (S3), "hostKeyFingerprint"? (SFTP),
  *     "secrets": { "secretAccessKey" | "password" | "privateKey" | "privateKeyPassphrase": Fernet token },
  *     "createdAt": ISO 8601 }
@@ -17,6 +17,7 @@ import { z } from 'zod';
 import type { ConfigRecord, JsonValue } from '../config/config-schema.ts';
 import { fernetDecrypt, fernetEncrypt, type FernetKey } from '../config/fernet.ts';
 import { LockerError } from '../errors.ts';
+import { RETENTION_LIMITS, retentionCountSchema } from '../retention/retention-rule.ts';
 import { X25519_RECIPIENT } from '../seal/seal-key.ts';
 import type { TargetKind } from './backup-target.ts';
 import { CONTROL_CHARACTER, S3AddressSchema, SftpAddressSchema, WebdavAddressSchema } from './target-address.ts';
@@ -35,29 +36,30 @@ export const TARGET_SECRETS: Readonly<Record<TargetKind, readonly TargetSecretNa
 };
 
 export const TARGET_NAME_MAX = 64;
-export const KEEP_LAST_MAX = 1000;
-export const KEEP_DAYS_MAX = 3650;
+export const KEEP_LAST_MAX = RETENTION_LIMITS.keepLast;
+export const KEEP_DAYS_MAX = RETENTION_LIMITS.keepDays;
 
 const SecretValue = z.string({ error: 'A secret must be text.' }).min(1, 'A secret must not be empty.');
 
 export const TargetRetentionSchema = z.strictObject(
   {
-    keepLast: z
-      .int({ error: 'keepLast must be a whole number.' })
-      .min(1, 'keepLast must be at least 1.')
-      .max(KEEP_LAST_MAX, `keepLast must be at most ${KEEP_LAST_MAX}.`)
-      .optional(),
-    keepDays: z
-      .int({ error: 'keepDays must be a whole number.' })
-      .min(1, 'keepDays must be at least 1.')
-      .max(KEEP_DAYS_MAX, `keepDays must be at most ${KEEP_DAYS_MAX}.`)
-      .optional(),
+    keepLast: retentionCountSchema('keepLast'),
+    keepDays: retentionCountSchema('keepDays'),
+    daily: retentionCountSchema('daily'),
+    weekly: retentionCountSchema('weekly'),
+    monthly: retentionCountSchema('monthly'),
   },
   {
-    error: (issue) => (issue.code === 'unrecognized_keys' ? 'retention holds only keepLast and keepDays.' : 'retention must be an object.'),
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? 'retention holds only keepLast, keepDays, daily, weekly and monthly.'
+        : 'retention must be an object.',
   },
 );
-/** How many copies a target keeps: the newest `keepLast`, and those younger than `keepDays`; neither = all. */
+/**
+ * How many copies a target keeps: the newest `keepLast`, those younger than `keepDays`, the newest of
+ * each of the last `daily` days, `weekly` ISO weeks and `monthly` months (retention-rule.ts); none = all.
+ */
 export type TargetRetention = z.infer<typeof TargetRetentionSchema>;
 
 const common = {

@@ -4,7 +4,7 @@ import { parseBackupFileTime } from '../backup-dir/is-backup-file-name.ts';
 import { isLockerError } from '../errors.ts';
 import type { TargetEntry } from './backup-target.ts';
 import type { TargetRetention } from './target-config.ts';
-import { targetRetention } from './target-retention.ts';
+import { planTargetRetention, targetRetention } from './target-retention.ts';
 
 const DAY = 24 * 60 * 60 * 1000;
 const mine = (): boolean => true;
@@ -108,10 +108,28 @@ describe('targetRetention', () => {
     expect(targetRetention([newest, impossibleOld, impossibleUndated], { keepDays: 30 }, now, mine)).toEqual([impossibleOld.name]);
   });
 
-  it('treats a copy dated in the future (clock skew) as the newest, kept', () => {
+  it('keeps a copy dated in the future (clock skew) without counting it against keepLast', () => {
     const future = copy(new Date(2026, 3, 2, 3, 0, 0));
     const entries = [future, ...daily(now, 3)];
-    expect(targetRetention(entries, { keepLast: 2 }, now, mine)).toEqual(entries.slice(2).map((entry) => entry.name));
+    expect(targetRetention(entries, { keepLast: 2 }, now, mine)).toEqual(entries.slice(3).map((entry) => entry.name));
+  });
+
+  it('keeps generations: the newest copy of each of the last 7 days, 3 ISO weeks and 2 months', () => {
+    // sixty: one copy a day at 03:00 local time, 31 March 2026 (a Tuesday) back to 31 January.
+    const kept = new Set(names.filter((name) => !targetRetention(sixty, { daily: 7, weekly: 3, monthly: 2 }, now, mine).includes(name)));
+    const day = (month: number, date: number): string => copy(new Date(2026, month - 1, date, 3, 0, 0)).name;
+    expect(kept).toEqual(new Set([...[31, 30, 29, 28, 27, 26, 25].map((date) => day(3, date)), day(3, 22), day(2, 28)]));
+  });
+
+  it('plans what it would delete, with when each copy was made and how many own copies stay', () => {
+    const plan = planTargetRetention(sixty, { keepLast: 58 }, now, mine);
+    expect(plan).toEqual({
+      deleted: [
+        { name: names[58], madeAt: new Date(2026, 1, 1, 3, 0, 0) },
+        { name: names[59], madeAt: new Date(2026, 0, 31, 3, 0, 0) },
+      ],
+      kept: 58,
+    });
   });
 
   // Many moments across a leap year, month ends and DST changes: the result always matches the rule.
@@ -142,7 +160,7 @@ describe('targetRetention', () => {
     [{ keepLast: 0 }, /keepLast must be at least 1/],
     [{ keepDays: 3651 }, /keepDays must be at most 3650/],
     [{ keepLast: 2.5 }, /whole number/],
-    [{ keep: 3 } as TargetRetention, /only keepLast and keepDays/],
+    [{ keep: 3 } as TargetRetention, /only keepLast, keepDays, daily, weekly and monthly/],
   ])('refuses the rule %j with INVALID_ARGUMENT', (rule, message) => {
     let caught: unknown;
     try {

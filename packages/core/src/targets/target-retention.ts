@@ -5,50 +5,59 @@
  * - only backups this instance made are candidates (`ownNames`, from the caller's record of what it
  *   uploaded) and only names that are backup file names;
  * - the newest of them is never deleted, whatever the rule says;
- * - keepLast keeps the newest N, keepDays keeps every copy not older than N × 24 hours; a copy is
- *   kept when either keeps it; a rule with neither keeps everything;
+ * - keepLast, keepDays, daily, weekly and monthly as in retention/decide-retention.ts (the same
+ *   rule the backup directory uses); a copy is kept when any part keeps it; no part keeps everything;
  * - a copy's time is the one in its name (when the backup was made, in this server's local time, as
  *   DOCSight names them), else the target's modification time; a copy with neither is kept.
+ * Remote copies carry no trigger: every own copy counts.
  */
 import { parseBackupFileTime, isBackupFileName } from '../backup-dir/is-backup-file-name.ts';
 import { LockerError } from '../errors.ts';
+import { decideRetention, type RetentionCandidate } from '../retention/decide-retention.ts';
 import type { TargetEntry } from './backup-target.ts';
 import { TargetRetentionSchema, type TargetRetention } from './target-config.ts';
 
-const DAY_MS = 24 * 60 * 60 * 1000;
+/** What a target's retention would do: the copies it deletes (newest first) and how many own copies stay. */
+export interface TargetRetentionPlan {
+  deleted: { name: string; madeAt: Date }[];
+  kept: number;
+}
 
 /**
- * The names in `entries` to delete under `rule` at `now`, newest first. Throws INVALID_ARGUMENT
- * for a rule outside keepLast 1–1000, keepDays 1–3650 or an invalid `now`.
+ * The plan of `rule` over the target's listing `entries` at `now`: only own backup copies
+ * (`ownNames`) are counted and may be deleted, never the newest of them. `timeZone`: the IANA zone
+ * of the generations' calendar (default this process's). Throws INVALID_ARGUMENT for a rule outside
+ * keepLast 1–1000, keepDays 1–3650, daily 1–3650, weekly 1–520, monthly 1–1200 or an invalid `now`.
  */
+export function planTargetRetention(
+  entries: readonly TargetEntry[],
+  rule: TargetRetention,
+  now: Date,
+  ownNames: (name: string) => boolean,
+  options: { timeZone?: string | undefined } = {},
+): TargetRetentionPlan {
+  const checked = TargetRetentionSchema.safeParse(rule);
+  if (!checked.success) {
+    throw new LockerError('INVALID_ARGUMENT', `The retention rule is invalid: ${checked.error.issues[0]?.message ?? 'unexpected shape'}`);
+  }
+  const candidates: RetentionCandidate[] = [];
+  for (const entry of entries) {
+    if (!isBackupFileName(entry.name) || !ownNames(entry.name)) continue;
+    candidates.push({ name: entry.name, madeAt: new Date(copyTime(entry) ?? Number.NaN), trigger: null });
+  }
+  const decision = decideRetention(candidates, checked.data, { now, timeZone: options.timeZone });
+  return { deleted: decision.deleted.map(({ name, madeAt }) => ({ name, madeAt })), kept: decision.kept.length };
+}
+
+/** The names in `entries` to delete under `rule` at `now`, newest first ({@link planTargetRetention}). */
 export function targetRetention(
   entries: readonly TargetEntry[],
   rule: TargetRetention,
   now: Date,
   ownNames: (name: string) => boolean,
+  options: { timeZone?: string | undefined } = {},
 ): string[] {
-  const checked = TargetRetentionSchema.safeParse(rule);
-  if (!checked.success) {
-    throw new LockerError('INVALID_ARGUMENT', `The retention rule is invalid: ${checked.error.issues[0]?.message ?? 'unexpected shape'}`);
-  }
-  if (Number.isNaN(now.getTime())) throw new LockerError('INVALID_ARGUMENT', 'The retention time is not a valid date.');
-  const { keepLast, keepDays } = checked.data;
-  if (keepLast === undefined && keepDays === undefined) return [];
-  const dated: { name: string; time: number }[] = [];
-  for (const entry of entries) {
-    if (!isBackupFileName(entry.name) || !ownNames(entry.name)) continue;
-    const time = copyTime(entry);
-    if (time !== null) dated.push({ name: entry.name, time });
-  }
-  dated.sort((a, b) => b.time - a.time || (a.name < b.name ? 1 : a.name > b.name ? -1 : 0));
-  return dated
-    .filter((copy, index) => {
-      if (index === 0) return false;
-      if (keepLast !== undefined && index < keepLast) return false;
-      if (keepDays !== undefined && now.getTime() - copy.time <= keepDays * DAY_MS) return false;
-      return true;
-    })
-    .map((copy) => copy.name);
+  return planTargetRetention(entries, rule, now, ownNames, options).deleted.map((copy) => copy.name);
 }
 
 function copyTime(entry: TargetEntry): number | null {
