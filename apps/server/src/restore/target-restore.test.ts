@@ -6,6 +6,7 @@
  * data byte-identical, and the server's memory while a ~100 MB copy streams in.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import http from 'node:http';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,7 +30,7 @@ import { freePort } from '@evidence-locker/test-servers/free-port';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURE_A, directoryPicture, finished } from '@evidence-locker/server/testing/restore-support';
 import { createTestContext, createTestServices, type TestServices } from '@evidence-locker/server/testing/test-services';
-import { serveTestApp } from '@evidence-locker/server/testing/serve-test-app';
+import { listenTestApp, serveTestApp } from '@evidence-locker/server/testing/serve-test-app';
 import type { JobSnapshot } from '../jobs/job-snapshot.ts';
 import { recoveryKit } from '../seal/recovery-kit.ts';
 import { changeInstanceTargets } from '../targets/instance-targets.ts';
@@ -316,6 +317,28 @@ describe('GET /api/targets/:id/copies/:name', () => {
     expect([missing.statusCode, missing.json().error.code]).toEqual([404, 'TARGET_OBJECT_MISSING']);
     const unknown = await app.inject({ method: 'GET', url: `/api/targets/${crypto.randomUUID()}/copies/${sealedName}` });
     expect([unknown.statusCode, unknown.json().error.code]).toEqual([404, 'TARGET_NOT_FOUND']);
+  }, 60_000);
+  it('ends the download from the target when the client goes away mid-stream', async () => {
+    const { url, setup } = await listenTestApp();
+    const stored = await storeTarget(setup, draft());
+    // Only bytes are streamed here, so any 64 MB under a backup's name will do: far more than the
+    // sockets between sshd, the server and the client can buffer.
+    const name = 'docsight_backup_2024-02-03_040506.tar.gz';
+    fs.writeFileSync(path.join(copiesDir, name), randomBytes(64 * 1024 * 1024));
+    try {
+      const response = await new Promise<http.IncomingMessage>((resolve, reject) => {
+        http.get(`${url}/api/targets/${stored.id}/copies/${name}`, resolve).on('error', reject);
+      });
+      expect(response.statusCode).toBe(200);
+      await new Promise((resolve) => response.once('data', resolve));
+      response.pause();
+      // The copy is flowing: sshd has the server's session open.
+      expect(sshd.connectionPids().length).toBeGreaterThan(0);
+      response.destroy();
+      await expect.poll(() => sshd.connectionPids().length, { timeout: 20_000, interval: 100 }).toBe(0);
+    } finally {
+      fs.rmSync(path.join(copiesDir, name), { force: true });
+    }
   }, 60_000);
 });
 
