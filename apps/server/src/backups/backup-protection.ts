@@ -91,6 +91,14 @@ const HOUR_MS = 3_600_000;
 /** How old the newest copy may be when nothing schedules backups. */
 const UNSCHEDULED_LIMIT_MS = 7 * 24 * HOUR_MS;
 
+/**
+ * How old the newest copy may be before it is overdue: two schedule intervals while the schedule
+ * runs, else a week. The dashboard's location lines call a location stale by the same rule.
+ */
+export function copyAgeLimitMs(schedule: ScheduleState | null): number {
+  return schedule?.enabled ? 2 * schedule.intervalHours * HOUR_MS : UNSCHEDULED_LIMIT_MS;
+}
+
 /** Decides the protection line from the facts (see the file comment). */
 export function decideBackupProtection(facts: ProtectionFacts): BackupProtection {
   const { schedule, current } = facts;
@@ -114,7 +122,7 @@ export function decideBackupProtection(facts: ProtectionFacts): BackupProtection
 
   const scheduled = schedule?.enabled ?? false;
   const failure = failureOf(facts);
-  const limitMs = scheduled && schedule ? 2 * schedule.intervalHours * HOUR_MS : UNSCHEDULED_LIMIT_MS;
+  const limitMs = copyAgeLimitMs(schedule);
   const state: BackupProtection['state'] =
     failure !== null
       ? 'failing'

@@ -1,12 +1,15 @@
 /**
  * What the instance holds: the configured modem (never its password), demo mode, row counts of
  * both databases with the evidence they hold, the history's date range and snapshots per day, the
- * schedule's state (null until a schedule runs in this process), and whether the evidence is safe
- * (backups/backup-protection.ts), decided from what is really in the backup directories.
+ * schedule's state (null until a schedule runs in this process), whether the evidence is safe
+ * (backups/backup-protection.ts), decided from what is really in the backup directories, and its
+ * health per location with the 3-2-1 picture, the free space and the test restores (health/).
  */
-import { formatLocalIso, isLockerError, listBackups } from '@evidence-locker/core';
 import { z } from 'zod';
-import { BackupProtectionSchema, decideBackupProtection, type DirectoryListingOutcome } from '../../backups/backup-protection.ts';
+import { BackupProtectionSchema } from '../../backups/backup-protection.ts';
+import { CopiesSchema, LocationSchema, SpaceSchema } from '../../health/location-health.ts';
+import { readHealth } from '../../health/read-health.ts';
+import { TestRestoreStateSchema } from '../../proof/test-restore-state.ts';
 import { DashboardCountsSchema } from '../../instance/dashboard-counts.ts';
 import { ScheduleStateSchema } from '../../schedule-state.ts';
 import { protectedProcedure, router } from '../init.ts';
@@ -18,43 +21,24 @@ export const DashboardSchema = z.object({
   databases: DashboardCountsSchema,
   schedule: ScheduleStateSchema.nullable(),
   protection: BackupProtectionSchema,
+  /** One line per location: the backup directory first, then each offsite target (health/location-health.ts). */
+  locations: z.array(LocationSchema),
+  /** The 3-2-1 picture of the newest backup. */
+  copies: CopiesSchema,
+  /** The backup directory's free space and how many more backups fit. */
+  space: SpaceSchema,
+  /** The test restores: the last result, "restorable as of", the next run. */
+  testRestore: TestRestoreStateSchema,
 });
 export type Dashboard = z.infer<typeof DashboardSchema>;
 
 const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
 
-/** The archives in `dir` (no meta read: names, sizes and times are all the line needs), or why not. */
-async function listDirectory(dir: string): Promise<DirectoryListingOutcome> {
-  try {
-    return { dir, backups: await listBackups(dir, { readMeta: false }) };
-  } catch (error) {
-    if (!isLockerError(error)) throw error;
-    const details: Record<string, string | number> = {};
-    for (const [key, value] of Object.entries(error.details ?? {})) {
-      if (typeof value === 'string' || typeof value === 'number') details[key] = value;
-    }
-    return { dir, error: { code: error.code, message: error.message, details } };
-  }
-}
-
 export const dashboardRouter = router({
   summary: protectedProcedure.output(DashboardSchema).query(async ({ ctx }) => {
     const { config, demoMode, configured } = ctx.instance.snapshot;
     const modemType = config['modem_type'];
-    const schedule = ctx.scheduleState();
-    const [databases, current, ...earlier] = await Promise.all([
-      ctx.instance.readDashboardCounts(),
-      listDirectory(ctx.instance.backupPath),
-      ...(schedule?.previousBackupPaths ?? []).map(listDirectory),
-    ]);
-    const protection = decideBackupProtection({
-      now: new Date(),
-      current,
-      earlier,
-      schedule,
-      lastDownloadAt: ctx.downloads.lastFinishedAt,
-      formatTime: formatLocalIso,
-    });
+    const [databases, health] = await Promise.all([ctx.instance.readDashboardCounts(), readHealth(ctx)]);
     return {
       modem:
         modemType === undefined
@@ -67,8 +51,12 @@ export const dashboardRouter = router({
       demoMode,
       configured,
       databases,
-      schedule,
-      protection,
+      schedule: health.schedule,
+      protection: health.protection,
+      locations: health.locations,
+      copies: health.copies,
+      space: health.space,
+      testRestore: health.testRestore,
     };
   }),
 });
