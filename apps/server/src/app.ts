@@ -97,6 +97,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   app.addHook('onReady', async () => {
     void services.scheduler.start();
     void services.targetPusher.start();
+    void services.testRestores.start();
   });
   app.addHook('onClose', () => closeServerServices(services));
 

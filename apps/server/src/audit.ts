@@ -9,6 +9,7 @@ export const AUDIT_EVENTS = [
   'backup.created',
   'backup.downloaded',
   'backup.verified',
+  'backup.test-restore-started',
   'backup.deleted',
   'backup.restored',
   'backup.uploaded',

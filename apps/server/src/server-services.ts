@@ -16,7 +16,8 @@ import { TargetPusher } from './targets/target-pusher.ts';
 import type { ScheduleStateSource } from './schedule-state.ts';
 import type { ServerServices } from './trpc/context.ts';
 import { noAlertSignals } from './alerts/alert-signals.ts';
-import { notStartedTestRestores } from './proof/test-restore-state.ts';
+import { TestRestoreScheduler } from './proof/test-restore-scheduler.ts';
+import { verifyScheduledBackup } from './backups/verify-scheduled-backup.ts';
 
 /** Options of {@link createServerServices}. */
 export interface ServerServicesOptions {
@@ -46,7 +47,20 @@ export function createServerServices(options: ServerServicesOptions): ServerServ
     log: options.log,
     startDelayMs: env.scheduleStartDelayMs,
     // Through `services`, so a test that puts in a pusher with its own clock gets the scheduled backups too.
-    onBackupCreated: (result) => services.targetPusher.backupCreated(result),
+    onBackupCreated: (result) => {
+      services.targetPusher.backupCreated(result);
+      // Verified at once, behind the backup in the job queue; the list then shows it verified.
+      verifyScheduledBackup({ ...services, log: options.log }, result).catch((error: unknown) =>
+        options.log?.warn({ err: error, file: result.fileName }, 'Could not start verifying the scheduled backup'),
+      );
+    },
+  });
+  const testRestores = new TestRestoreScheduler({
+    instance,
+    jobs,
+    alerts: () => services.alerts,
+    log: options.log,
+    startDelayMs: env.scheduleStartDelayMs,
   });
   const services: ServerServices = {
     env,
@@ -57,6 +71,7 @@ export function createServerServices(options: ServerServicesOptions): ServerServ
     scheduleState: options.scheduleState ?? (() => scheduler.state()),
     onBackupSettingsChanged: () => {
       void scheduler.reschedule();
+      testRestores.reschedule();
       options.onBackupSettingsChanged?.();
     },
     scheduler,
@@ -66,7 +81,8 @@ export function createServerServices(options: ServerServicesOptions): ServerServ
     pendingSealKeys: new PendingSealKeys(),
     targetPusher: new TargetPusher({ instance, jobs, ...(options.log ? { log: options.log } : {}) }),
     alerts: noAlertSignals,
-    testRestoreState: notStartedTestRestores,
+    testRestores,
+    testRestoreState: () => testRestores.state(),
   };
   return services;
 }
@@ -74,6 +90,7 @@ export function createServerServices(options: ServerServicesOptions): ServerServ
 /** Stops the schedule; running jobs end first (cancelled cleanly, their partial files removed), then uploads, then the databases. */
 export async function closeServerServices(services: ServerServices): Promise<void> {
   services.scheduler.stop();
+  services.testRestores.stop();
   services.targetPusher.stop();
   services.pendingSealKeys.clear();
   await services.jobs.close();

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 
-export const JOB_KINDS = ['backup', 'verify', 'restore', 'demo-seed', 'push'] as const;
+export const JOB_KINDS = ['backup', 'verify', 'restore', 'demo-seed', 'push', 'test-restore'] as const;
 export const JobKindSchema = z.enum(JOB_KINDS);
 export type JobKind = z.infer<typeof JobKindSchema>;
 

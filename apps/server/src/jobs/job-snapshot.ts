@@ -13,6 +13,7 @@ import { VerifyJobResultSchema } from '../backups/verify-job.ts';
 import { DemoSeedResultSchema } from '../demo/seed-demo-data.ts';
 import { RestoreJobResultSchema } from '../restore/restore-job-result.ts';
 import { PushJobResultSchema } from '../targets/push-job.ts';
+import { TestRestoreJobResultSchema } from '../proof/test-restore-job.ts';
 import { JobProgressSchema, JobStateSchema, type JobKind } from './job-schema.ts';
 
 export const JobErrorSchema = z.object({
@@ -49,6 +50,7 @@ const JOB_RESULT_SCHEMAS = {
   restore: RestoreJobResultSchema,
   'demo-seed': DemoSeedResultSchema,
   push: PushJobResultSchema,
+  'test-restore': TestRestoreJobResultSchema,
 } as const satisfies Record<JobKind, z.ZodType>;
 
 /** What a job of kind `K` returns when it succeeds. */
@@ -60,6 +62,7 @@ export const JobSnapshotSchema = z.discriminatedUnion('kind', [
   JobFieldsSchema.extend({ kind: z.literal('restore'), result: JOB_RESULT_SCHEMAS.restore.optional() }),
   JobFieldsSchema.extend({ kind: z.literal('demo-seed'), result: JOB_RESULT_SCHEMAS['demo-seed'].optional() }),
   JobFieldsSchema.extend({ kind: z.literal('push'), result: JOB_RESULT_SCHEMAS.push.optional() }),
+  JobFieldsSchema.extend({ kind: z.literal('test-restore'), result: JOB_RESULT_SCHEMAS['test-restore'].optional() }),
 ]);
 export type JobSnapshot = z.infer<typeof JobSnapshotSchema>;
 /** The snapshot of a job of kind `K`. */

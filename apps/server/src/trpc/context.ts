@@ -30,6 +30,7 @@ import type { PendingSealKeys } from '../seal/pending-seal-keys.ts';
 import type { TargetPusher } from '../targets/target-pusher.ts';
 import type { AlertSignals } from '../alerts/alert-signals.ts';
 import type { TestRestoreStateSource } from '../proof/test-restore-state.ts';
+import type { TestRestoreScheduler } from '../proof/test-restore-scheduler.ts';
 
 /** Long-lived objects shared by every request. */
 export interface ServerServices {
@@ -57,6 +58,8 @@ export interface ServerServices {
   targetPusher: TargetPusher;
   /** Where failures and recoveries of backups, targets, verifications and test restores are reported (issue 19). */
   alerts: AlertSignals;
+  /** Test restores on their schedule and "Run now" (`proof` router). */
+  testRestores: TestRestoreScheduler;
   /** The test restores' state for the dashboard, the settings page and /metrics. */
   testRestoreState: TestRestoreStateSource;
 }

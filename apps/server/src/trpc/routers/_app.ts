@@ -7,6 +7,7 @@ import { authRouter } from './auth.ts';
 import { backupsRouter } from './backups.ts';
 import { dashboardRouter } from './dashboard.ts';
 import { jobsRouter } from './jobs.ts';
+import { proofRouter } from './proof.ts';
 import { restoreRouter } from './restore.ts';
 import { sealRouter } from './seal.ts';
 import { settingsRouter } from './settings.ts';
@@ -23,6 +24,7 @@ export const appRouter = router({
   restore: restoreRouter,
   seal: sealRouter,
   targets: targetsRouter,
+  proof: proofRouter,
 });
 
 export type AppRouter = typeof appRouter;
