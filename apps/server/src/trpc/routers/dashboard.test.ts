@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { createBackup } from '@evidence-locker/core';
+import { createBackup, recordPushFailure, recordPushSuccess } from '@evidence-locker/core';
 import { describe, expect, it } from 'vitest';
 import { createTestContext, createTestServices } from '@evidence-locker/server/testing/test-services';
 import { createCallerFactory } from '../init.ts';
@@ -138,6 +138,107 @@ describe('dashboard router', () => {
     setup.services.scheduleState = () => state;
     const summary = await createCaller(createTestContext(setup.services).ctx).dashboard.summary();
     expect(summary.schedule).toEqual(state);
+  });
+
+  it('has one line per location: the backup directory first, then each target from its record, with the 3-2-1 picture and the free space', async () => {
+    const setup = await createTestServices({ config: { modem_type: 'fritzbox' } });
+    const api = createCaller(createTestContext(setup.services).ctx);
+    const made = await createBackup({
+      dataDir: setup.dataDir,
+      destination: { kind: 'directory', backupDir: setup.backupDir },
+      trigger: 'manual',
+    });
+    await setup.services.verifications.record(
+      setup.backupDir,
+      { fileName: made.fileName, size: made.size, modified: (await api.backups.list()).backups[0]!.modified },
+      { ok: true, at: new Date().toISOString() },
+    );
+    const nas = await api.targets.add({
+      name: 'NAS',
+      sealed: false,
+      address: { kind: 'sftp', host: 'nas.example.net', port: 22, username: 'backup', directory: '/srv/backups' },
+      secrets: { password: 'secret-password' },
+    });
+    const here = await api.targets.add({
+      name: 'Loopback',
+      sealed: false,
+      address: { kind: 'sftp', host: '127.0.0.1', port: 2222, username: 'backup', directory: 'copies' },
+      secrets: { password: 'secret-password' },
+    });
+    await api.targets.add({
+      name: 'AWS',
+      enabled: false,
+      sealed: false,
+      address: { kind: 's3', bucket: 'my-bucket', prefix: '', region: 'eu-central-1', pathStyle: false, accessKeyId: 'AKIAEXAMPLE' },
+      secrets: { secretAccessKey: 'secret-key' },
+    });
+    await recordPushSuccess(setup.dataDir, nas.id, made.fileName);
+    await recordPushFailure(
+      setup.dataDir,
+      here.id,
+      { code: 'TARGET_UNREACHABLE', message: 'Nothing answers.' },
+      new Date(),
+      new Date(Date.now() + 60_000),
+    );
+
+    const summary = await api.dashboard.summary();
+    expect(JSON.stringify(summary)).not.toContain('secret-');
+    expect(summary.locations.map((location) => [location.kind, location.name, location.status, location.offMachine])).toEqual([
+      ['local', setup.backupDir, 'off', false],
+      ['sftp', 'NAS', 'ok', true],
+      ['sftp', 'Loopback', 'failing', false],
+      ['s3', 'AWS', 'off', true],
+    ]);
+    const [local, nasLine, loopback] = summary.locations;
+    expect(local).toMatchObject({
+      copies: 1,
+      holdsNewestBackup: true,
+      newest: { name: made.fileName, size: made.size, verification: { ok: true } },
+    });
+    expect(nasLine).toMatchObject({ id: nas.id, where: 'sftp://backup@nas.example.net/srv/backups', copies: 1, holdsNewestBackup: true });
+    expect(nasLine?.newest).toMatchObject({ name: made.fileName, verification: null, size: null });
+    expect(loopback).toMatchObject({ failure: { code: 'TARGET_UNREACHABLE', count: 1 }, nextRun: { kind: 'retry' }, newest: null });
+    expect(summary.copies).toMatchObject({
+      newest: { fileName: made.fileName },
+      count: 2,
+      places: 2,
+      offMachine: 1,
+      sameDiskAsData: true,
+      rule: { copies: 3, threeCopies: true, twoPlaces: true, oneOffMachine: true },
+    });
+    expect(summary.space.backupSize).toBe(made.size);
+    expect(summary.space.freeBytes).toBeGreaterThan(0);
+    expect(summary.space.moreBackups).toBe(Math.floor(summary.space.freeBytes! / made.size));
+    expect(summary.testRestore).toMatchObject({ enabled: false, reason: 'not started', last: null });
+  });
+
+  it('passes on the test restores’ state', async () => {
+    const setup = await createTestServices();
+    const last = {
+      ok: true,
+      at: '2026-11-20T03:00:00+01:00',
+      fileName: 'docsight_backup_2026-11-20_020000.tar.gz',
+      backupMadeAt: '2026-11-20T02:00:00+01:00',
+    };
+    setup.services.testRestoreState = () => ({
+      enabled: true,
+      reason: null,
+      intervalDays: 7,
+      last,
+      lastGood: last,
+      nextRunAt: '2026-11-27T03:00:00+01:00',
+      running: false,
+    });
+    const summary = await createCaller(createTestContext(setup.services).ctx).dashboard.summary();
+    expect(summary.testRestore).toEqual({
+      enabled: true,
+      reason: null,
+      intervalDays: 7,
+      last,
+      lastGood: last,
+      nextRunAt: '2026-11-27T03:00:00+01:00',
+      running: false,
+    });
   });
 });
 
