@@ -81,3 +81,8 @@ export type TargetPushState = TargetListItem['state'];
 export type TargetDraftInput = RouterInputs['targets']['add'];
 /** One copy on a target (targets.copies, setup.offsiteBackups): newest first. */
 export type TargetCopy = RouterOutputs['targets']['copies']['entries'][number];
+
+/** The test restores' state (proof.state): on or why not, the last and the last good outcome, the next run. */
+export type TestRestoreState = RouterOutputs['proof']['state'];
+/** What proof.update takes: only the keys to change. */
+export type TestRestoreSettingsPatch = RouterInputs['proof']['update'];
