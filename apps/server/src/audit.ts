@@ -28,6 +28,10 @@ export const AUDIT_EVENTS = [
   'target.removed',
   'target.tested',
   'target.copy-deleted',
+  'alert-channel.added',
+  'alert-channel.updated',
+  'alert-channel.removed',
+  'alert-channel.tested',
   'request.cross-origin-refused',
   'request.host-refused',
 ] as const;
