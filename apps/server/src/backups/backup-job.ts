@@ -1,6 +1,6 @@
 /**
  * The `backup` job shared by "Backup now" (trigger `manual`) and the schedule (trigger
- * `scheduled`): check the backup directory, write a backup into it, then prune to the retention, as
+ * `scheduled`): check the backup directory, write a backup into it, then prune by the retention, as
  * DOCSight's Backup Now and its collector both do. When the instance seals its backups the archive
  * is sealed with age on the way to the disk (`….tar.gz.age`). Progress phases: `snapshot`, `compress`,
  * `write` (from core's createBackup), then `prune`.
@@ -8,10 +8,10 @@
 import {
   BackupTriggerSchema,
   createBackup,
-  MAX_RETENTION,
-  MIN_RETENTION,
   ensureBackupDirWritable,
   pruneBackups,
+  type PruneOptions,
+  type RetentionRule,
   type SealKey,
 } from '@evidence-locker/core';
 import { z } from 'zod';
@@ -38,8 +38,12 @@ export type BackupJobResult = z.infer<typeof BackupJobResultSchema>;
 export interface BackupJobOptions {
   dataDir: string;
   backupDir: string;
-  /** Backups to keep; clamped to 1..100 (a hand-edited config may hold more). */
-  retention: number;
+  /** The retention rule pruning applies after the backup (settings/backup-settings.ts's backupRetentionRule). */
+  retention: RetentionRule;
+  /** Identities that open the directory's sealed backups, so that pruning knows which were made by hand. */
+  identities?: () => readonly string[];
+  /** False for a backup known to be damaged (pruning keeps the newest good one besides the newest). */
+  good?: PruneOptions['good'];
   trigger: 'manual' | 'scheduled';
   /**
    * The key to seal the backup with, asked when the job starts (so a key saved while it waited
@@ -50,10 +54,9 @@ export interface BackupJobOptions {
   onFailure?: (error: JobError, cause: unknown) => void;
 }
 
-/** A job that backs up `dataDir` into `backupDir` and prunes to `retention`. */
+/** A job that backs up `dataDir` into `backupDir` and prunes by `retention`. */
 export function backupJobSpec(options: BackupJobOptions): JobSpec<'backup'> {
   const { dataDir, backupDir, trigger } = options;
-  const keep = Math.min(MAX_RETENTION, Math.max(MIN_RETENTION, Math.trunc(options.retention)));
   return {
     kind: 'backup',
     label: `${trigger === 'scheduled' ? 'Scheduled backup' : 'Backup'} to ${backupDir}`,
@@ -74,7 +77,7 @@ export function backupJobSpec(options: BackupJobOptions): JobSpec<'backup'> {
       const pruneProblems: string[] = [];
       let pruned: string[] = [];
       try {
-        const result = await pruneBackups(backupDir, keep);
+        const result = await pruneBackups(backupDir, options.retention, { identities: options.identities?.(), good: options.good });
         pruned = result.deleted;
         pruneProblems.push(...result.failed.map((failure) => `${failure.fileName}: ${failure.message}`));
       } catch (error) {

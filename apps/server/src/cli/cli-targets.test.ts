@@ -122,12 +122,14 @@ describe('WebDAV target (rclone serve webdav)', () => {
       file('dav-password'),
       '--keep-last',
       '2',
+      '--keep-daily',
+      '3',
     ]);
     expect(added.target).toMatchObject({
       name: 'nas',
       kind: 'webdav',
       sealed: true,
-      retention: { keepLast: 2 },
+      retention: { keepLast: 2, daily: 3 },
       secretsSet: { password: true },
     });
     expect(added.test.elapsedMs).toBeGreaterThanOrEqual(0);

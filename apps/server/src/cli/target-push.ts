@@ -11,6 +11,7 @@ import {
   formatTargetUrl,
   isLockerError,
   isSealedBackupFileName,
+  keepsEverything,
   pushBackup,
   readTargetState,
   recordPushFailure,
@@ -117,7 +118,7 @@ async function pushToTarget(
       // Retention on the target: only copies this instance sent, never its newest. A failure here is a warning.
       const pruned: string[] = [];
       let warning: string | null = null;
-      if (target.retention.keepLast !== undefined || target.retention.keepDays !== undefined) {
+      if (!keepsEverything(target.retention)) {
         try {
           const uploaded = new Set((await readTargetState(dataDir))[target.id]?.uploaded ?? []);
           const doomed = targetRetention(await remote.list(), target.retention, new Date(), (name) => uploaded.has(name));

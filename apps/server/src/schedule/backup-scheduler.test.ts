@@ -139,7 +139,7 @@ describe('backup schedule', () => {
 
   it('runs an overdue backup a minute after start, with trigger scheduled, then waits a full interval', async () => {
     const { setup, scheduler, clock, logLines } = await startScheduler(
-      { backup_enabled: true, backup_retention: 2 },
+      { backup_enabled: true, backup_retention: 2, backup_retention_include_manual: true },
       {
         before: async (setup) => {
           await backupOnDisk(setup.backupDir, 'scheduled', 30);
@@ -155,7 +155,7 @@ describe('backup schedule', () => {
     const [job] = setup.services.jobs.list();
     expect(job).toMatchObject({ kind: 'backup', state: 'succeeded' });
     const backups = await listBackups(setup.backupDir);
-    // Retention 2: the new scheduled backup and the newest manual one.
+    // Retention 2, manual backups included: the new scheduled backup and the newest manual one.
     expect(backups).toHaveLength(2);
     expect(backups[0]).toMatchObject({ trigger: 'scheduled' });
     const state = scheduler.state();

@@ -34,7 +34,7 @@ import type { Instance } from '../instance/instance.ts';
 import type { JobRunner } from '../jobs/job-runner.ts';
 import type { ScheduleState } from '../schedule-state.ts';
 import { instanceIdentities, instanceSealKey } from '../seal/instance-seal-settings.ts';
-import { readBackupSettings, type BackupSettings } from '../settings/backup-settings.ts';
+import { backupRetentionRule, readBackupSettings, type BackupSettings } from '../settings/backup-settings.ts';
 
 /** Time and timers, injectable so tests need not wait for hours. */
 export interface SchedulerClock {
@@ -305,7 +305,8 @@ export class BackupScheduler {
         backupJobSpec({
           dataDir: this.#instance.dataDir,
           backupDir: settings.backup_path,
-          retention: settings.backup_retention,
+          retention: backupRetentionRule(settings),
+          identities: () => instanceIdentities(this.#instance),
           trigger: 'scheduled',
           seal: () => instanceSealKey(this.#instance),
           onFailure: (error, cause) => {

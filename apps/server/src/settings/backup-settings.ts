@@ -1,17 +1,55 @@
 /**
- * The four backup keys of config.json as the settings page shows and saves them. Reading applies
+ * The backup keys of config.json as the settings page shows and saves them. Reading applies
  * DOCSight's defaults and coercions (values may be strings in a hand-edited or old config);
  * saving accepts only the values DOCSight's UI offers.
+ *
+ * Besides DOCSight's four (enabled, path, interval, backup_retention = keep N), the retention by
+ * age is this product's own (DOCSight ignores keys it does not know and keeps them):
+ * `backup_retention_days` (keep every backup younger than N days), `backup_retention_daily`,
+ * `backup_retention_weekly`, `backup_retention_monthly` (the newest backup of each of the last N
+ * days / ISO weeks / months), each 0 = off (the default), and `backup_retention_include_manual`
+ * (default false: backups made by hand stay and are not counted).
  */
 import { z } from 'zod';
-import type { ConfigRecord } from '@evidence-locker/core';
+import { RETENTION_LIMITS, type ConfigRecord, type RetentionRule } from '@evidence-locker/core';
 import { userPath } from './user-path.ts';
+
+/** The retention-by-age keys and the rule part each sets (0 = off). */
+export const RETENTION_AGE_KEYS = {
+  backup_retention_days: 'keepDays',
+  backup_retention_daily: 'daily',
+  backup_retention_weekly: 'weekly',
+  backup_retention_monthly: 'monthly',
+} as const;
+type RetentionAgeKey = keyof typeof RETENTION_AGE_KEYS;
+
+const AGE_WORDS: Record<RetentionAgeKey, string> = {
+  backup_retention_days: 'The days to keep every backup',
+  backup_retention_daily: 'The daily backups to keep',
+  backup_retention_weekly: 'The weekly backups to keep',
+  backup_retention_monthly: 'The monthly backups to keep',
+};
+
+function ageCount(key: RetentionAgeKey) {
+  const max = RETENTION_LIMITS[RETENTION_AGE_KEYS[key]];
+  const words = AGE_WORDS[key];
+  return z
+    .number({ error: `${words} must be a number from 0 (off) to ${max}.` })
+    .int({ error: `${words} must be a whole number.` })
+    .min(0, { error: `${words} must be 0 (off) or more.` })
+    .max(max, { error: `${words} must be at most ${max}.` });
+}
 
 export const BackupSettingsSchema = z.object({
   backup_enabled: z.boolean(),
   backup_path: z.string(),
   backup_interval_hours: z.number().int(),
   backup_retention: z.number().int(),
+  backup_retention_days: z.number().int(),
+  backup_retention_daily: z.number().int(),
+  backup_retention_weekly: z.number().int(),
+  backup_retention_monthly: z.number().int(),
+  backup_retention_include_manual: z.boolean(),
 });
 export type BackupSettings = z.infer<typeof BackupSettingsSchema>;
 
@@ -27,6 +65,11 @@ export const BackupSettingsUpdateSchema = z.object({
     .min(1, { error: 'Keep at least 1 backup.' })
     .max(100, { error: 'Keep at most 100 backups.' })
     .optional(),
+  backup_retention_days: ageCount('backup_retention_days').optional(),
+  backup_retention_daily: ageCount('backup_retention_daily').optional(),
+  backup_retention_weekly: ageCount('backup_retention_weekly').optional(),
+  backup_retention_monthly: ageCount('backup_retention_monthly').optional(),
+  backup_retention_include_manual: z.boolean({ error: 'backup_retention_include_manual must be true or false.' }).optional(),
 });
 export type BackupSettingsUpdate = z.infer<typeof BackupSettingsUpdateSchema>;
 
@@ -41,7 +84,29 @@ export function readBackupSettings(config: ConfigRecord, backupPath: string): Ba
     backup_path: backupPath,
     backup_interval_hours: positiveInt(config['backup_interval_hours']) ?? 24,
     backup_retention: positiveInt(config['backup_retention']) ?? 5,
+    backup_retention_days: ageSetting(config, 'backup_retention_days'),
+    backup_retention_daily: ageSetting(config, 'backup_retention_daily'),
+    backup_retention_weekly: ageSetting(config, 'backup_retention_weekly'),
+    backup_retention_monthly: ageSetting(config, 'backup_retention_monthly'),
+    backup_retention_include_manual: docsightBool(config['backup_retention_include_manual']),
   };
+}
+
+/** The settings' retention as the rule pruning applies: keep N always, the age parts when not 0. */
+export function backupRetentionRule(settings: BackupSettings): RetentionRule {
+  const rule: RetentionRule = {
+    keepLast: Math.min(100, Math.max(1, settings.backup_retention)),
+    includeManual: settings.backup_retention_include_manual,
+  };
+  for (const [key, part] of Object.entries(RETENTION_AGE_KEYS) as [RetentionAgeKey, (typeof RETENTION_AGE_KEYS)[RetentionAgeKey]][]) {
+    if (settings[key] > 0) rule[part] = settings[key];
+  }
+  return rule;
+}
+
+/** A retention-by-age key: a whole number, 0 (off) when absent or not a count, at most its limit. */
+function ageSetting(config: ConfigRecord, key: RetentionAgeKey): number {
+  return Math.min(positiveInt(config[key]) ?? 0, RETENTION_LIMITS[RETENTION_AGE_KEYS[key]]);
 }
 
 /** DOCSight's `_get_bool`: strings "true"/"1"/"yes" (any case) are true; others by truthiness. */

@@ -16,6 +16,7 @@ import {
   forgetCopy,
   isLockerError,
   isSealedBackupFileName,
+  keepsEverything,
   openTarget,
   pushBackup,
   readTargetState,
@@ -25,6 +26,7 @@ import {
   targetRetention,
   type BackupTarget,
   type PushResult,
+  type TargetRetention,
 } from '@evidence-locker/core';
 import { z } from 'zod';
 import type { Instance } from '../instance/instance.ts';
@@ -162,14 +164,14 @@ async function pushOrFind(
 async function applyRetention(
   remote: BackupTarget,
   dataDir: string,
-  target: { id: string; retention: { keepLast?: number | undefined; keepDays?: number | undefined } },
+  target: { id: string; retention: TargetRetention },
   justSent: string,
   now: number,
   signal: AbortSignal,
 ): Promise<{ pruned: string[]; pruneProblems: string[] }> {
   const pruned: string[] = [];
   const pruneProblems: string[] = [];
-  if (target.retention.keepLast === undefined && target.retention.keepDays === undefined) return { pruned, pruneProblems };
+  if (keepsEverything(target.retention)) return { pruned, pruneProblems };
   try {
     const uploaded = new Set((await readTargetState(dataDir))[target.id]?.uploaded ?? []);
     const entries = await remote.list({ signal });

@@ -7,7 +7,16 @@
  */
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { LockerError, formatTargetUrl, newTarget, probeTarget, publicTarget, sealKeyOf } from '@evidence-locker/core';
+import {
+  LockerError,
+  formatTargetUrl,
+  newTarget,
+  probeTarget,
+  publicTarget,
+  RETENTION_LIMITS,
+  sealKeyOf,
+  type TargetRetention,
+} from '@evidence-locker/core';
 import { createOutput, printJson, UsageError } from '../cli-output.ts';
 import { integerOption, parseCommandArgs, requireOption, type Command } from '../command.ts';
 import { readInstanceTargets, saveInstanceTargets } from '../instance-targets.ts';
@@ -36,24 +45,25 @@ export function describeTargetSeal(target: { sealed: boolean; recipient?: string
 }
 
 /** Words for a retention rule. */
-export function describeRetention(rule: { keepLast?: number | undefined; keepDays?: number | undefined }): string {
+export function describeRetention(rule: TargetRetention): string {
   const parts = [
     ...(rule.keepLast === undefined ? [] : [`the newest ${rule.keepLast}`]),
-    ...(rule.keepDays === undefined ? [] : [`${rule.keepDays} days`]),
+    ...(rule.keepDays === undefined ? [] : [`those younger than ${rule.keepDays} days`]),
+    ...(rule.daily === undefined ? [] : [`one a day for ${rule.daily} days`]),
+    ...(rule.weekly === undefined ? [] : [`one a week for ${rule.weekly} weeks`]),
+    ...(rule.monthly === undefined ? [] : [`one a month for ${rule.monthly} months`]),
   ];
-  return parts.length === 0
-    ? 'keeps every copy'
-    : `keeps ${parts.join(' and those younger than ')} (only copies this instance sent; never the newest)`;
+  return parts.length === 0 ? 'keeps every copy' : `keeps ${parts.join(', ')} (only copies this instance sent; never the newest)`;
 }
 
 export const targetAddCommand: Command = {
   name: 'target add',
   summary: "Add an offsite target to a data directory's settings, after testing the connection.",
-  usage: `NAME URL --data-dir DIR ${TARGET_CREDENTIALS_USAGE} [--recipient age1… | --plain] [--keep-last N] [--keep-days N] [--json]`,
+  usage: `NAME URL --data-dir DIR ${TARGET_CREDENTIALS_USAGE} [--recipient age1… | --plain] [--keep-last N] [--keep-days N] [--keep-daily N] [--keep-weekly N] [--keep-monthly N] [--json]`,
   notes: [
     ...TARGET_CREDENTIALS_NOTES,
     "Copies are sealed with the instance's key (its settings must seal backups), or for --recipient; --plain sends them as they are.",
-    '--keep-last/--keep-days: the retention on that target (only copies this instance sent; never its newest); default keep all.',
+    '--keep-last/--keep-days/--keep-daily/--keep-weekly/--keep-monthly: the retention on that target, a copy kept when any keeps it (daily/weekly/monthly: the newest copy of each of the last N days, ISO weeks, months that have one; only copies this instance sent; never its newest); default keep all.',
   ],
   async run(args) {
     const { values, positionals } = parseCommandArgs(
@@ -64,6 +74,9 @@ export const targetAddCommand: Command = {
         plain: { type: 'boolean', default: false },
         'keep-last': { type: 'string' },
         'keep-days': { type: 'string' },
+        'keep-daily': { type: 'string' },
+        'keep-weekly': { type: 'string' },
+        'keep-monthly': { type: 'string' },
         ...TARGET_CREDENTIAL_OPTIONS,
       },
       { positionals: 2 },
@@ -72,8 +85,13 @@ export const targetAddCommand: Command = {
     if (name === undefined || url === undefined) throw new UsageError('give the target a NAME and its URL: locker target add NAME URL …');
     const dataDir = path.resolve(requireOption(values['data-dir'], 'data-dir'));
     if (values.plain && values.recipient !== undefined) throw new UsageError('give --recipient or --plain, not both');
-    const keepLast = integerOption(values['keep-last'], 'keep-last', { min: 1, max: 1000 });
-    const keepDays = integerOption(values['keep-days'], 'keep-days', { min: 1, max: 3650 });
+    const keepLast = integerOption(values['keep-last'], 'keep-last', { min: 1, max: RETENTION_LIMITS.keepLast });
+    const keepDays = integerOption(values['keep-days'], 'keep-days', { min: 1, max: RETENTION_LIMITS.keepDays });
+    const generations = {
+      daily: integerOption(values['keep-daily'], 'keep-daily', { min: 1, max: RETENTION_LIMITS.daily }),
+      weekly: integerOption(values['keep-weekly'], 'keep-weekly', { min: 1, max: RETENTION_LIMITS.weekly }),
+      monthly: integerOption(values['keep-monthly'], 'keep-monthly', { min: 1, max: RETENTION_LIMITS.monthly }),
+    };
     await requireDataDir(dataDir);
     const connection = await connectionFromFlags(url, values);
     const existing = await readInstanceTargets(dataDir);
@@ -87,7 +105,7 @@ export const targetAddCommand: Command = {
       name,
       sealed: !values.plain,
       recipient: values.recipient,
-      retention: { ...(keepLast === undefined ? {} : { keepLast }), ...(keepDays === undefined ? {} : { keepDays }) },
+      retention: Object.fromEntries(Object.entries({ keepLast, keepDays, ...generations }).filter(([, count]) => count !== undefined)),
     });
     const clash = existing.targets.find((other) => other.name.toLocaleLowerCase('en') === name.toLocaleLowerCase('en'));
     if (clash !== undefined)

@@ -63,8 +63,21 @@ describe('backups router', () => {
     expect(fs.readdirSync(setup.backupDir)).toHaveLength(2);
   });
 
-  it('prunes to the saved retention after Backup now, keeping the new one', async () => {
+  it('prunes to the saved retention after Backup now; its own backup, made by hand, stays outside the rule', async () => {
     const { api, setup } = await start({ modem_type: 'fritzbox', backup_retention: 2 });
+    fakeBackup(setup.backupDir, 'docsight_backup_2020-01-01_000000.tar.gz', 72);
+    fakeBackup(setup.backupDir, 'docsight_backup_2020-01-02_000000.tar.gz', 48);
+    fakeBackup(setup.backupDir, 'docsight_backup_2020-01-03_000000.tar.gz', 24);
+    const final = await setup.services.jobs.wait((await api.backups.create()).id);
+    const result = BackupJobResultSchema.parse(final.result);
+    expect(result.pruned).toEqual(['docsight_backup_2020-01-01_000000.tar.gz']);
+    expect(fs.readdirSync(setup.backupDir).sort()).toEqual(
+      ['docsight_backup_2020-01-02_000000.tar.gz', 'docsight_backup_2020-01-03_000000.tar.gz', result.fileName].sort(),
+    );
+  });
+
+  it('counts Backup now against the retention when the settings include manual backups, keeping the new one', async () => {
+    const { api, setup } = await start({ modem_type: 'fritzbox', backup_retention: 2, backup_retention_include_manual: true });
     fakeBackup(setup.backupDir, 'docsight_backup_2020-01-01_000000.tar.gz', 72);
     fakeBackup(setup.backupDir, 'docsight_backup_2020-01-02_000000.tar.gz', 48);
     fakeBackup(setup.backupDir, 'docsight_backup_2020-01-03_000000.tar.gz', 24);

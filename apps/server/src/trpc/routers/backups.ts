@@ -31,7 +31,7 @@ import { JobSnapshotSchema } from '../../jobs/job-snapshot.ts';
 import { ScheduleStateSchema } from '../../schedule-state.ts';
 import { instanceIdentities, instanceSealKey, instanceSealSettings } from '../../seal/instance-seal-settings.ts';
 import { openKeyFor, OpenKeyInputSchema } from '../../seal/open-key.ts';
-import { readBackupSettings } from '../../settings/backup-settings.ts';
+import { backupRetentionRule, readBackupSettings } from '../../settings/backup-settings.ts';
 import { userPath } from '../../settings/user-path.ts';
 import type { Context } from '../context.ts';
 import { protectedProcedure, router } from '../init.ts';
@@ -119,7 +119,9 @@ export const backupsRouter = router({
     const spec = backupJobSpec({
       dataDir: ctx.instance.dataDir,
       backupDir: settings.backup_path,
-      retention: settings.backup_retention,
+      retention: backupRetentionRule(settings),
+      identities: () => instanceIdentities(ctx.instance),
+      good: async (entry) => (await ctx.verifications.lookup(settings.backup_path, entry))?.ok,
       trigger: 'manual',
       seal: () => instanceSealKey(ctx.instance),
       onSuccess: (result) => {

@@ -33,9 +33,70 @@ describe('settings router', () => {
       backup_path: setup!.backupDir,
       backup_interval_hours: 24,
       backup_retention: 5,
+      backup_retention_days: 0,
+      backup_retention_daily: 0,
+      backup_retention_weekly: 0,
+      backup_retention_monthly: 0,
+      backup_retention_include_manual: false,
       browseRoots: [setup!.root],
       backupPathWarning: null,
     });
+  });
+
+  it('reads the retention by age from a hand-edited config: strings as numbers, nonsense as off, too much as the limit', async () => {
+    const api = await caller({
+      backup_retention_days: '30',
+      backup_retention_daily: -3,
+      backup_retention_weekly: 99_999,
+      backup_retention_monthly: 'twelve',
+      backup_retention_include_manual: 'yes',
+    });
+    expect(await api.settings.get()).toMatchObject({
+      backup_retention_days: 30,
+      backup_retention_daily: 0,
+      backup_retention_weekly: 520,
+      backup_retention_monthly: 0,
+      backup_retention_include_manual: true,
+    });
+  });
+
+  it('saves the retention by age into config.json (0 = off) and tells the schedule', async () => {
+    await caller();
+    let notified = 0;
+    setup!.services.onBackupSettingsChanged = () => notified++;
+    // The context takes the hook when it is made.
+    const saved = await createCaller(createTestContext(setup!.services).ctx).settings.update({
+      backup_retention_days: 0,
+      backup_retention_daily: 7,
+      backup_retention_weekly: 4,
+      backup_retention_monthly: 12,
+      backup_retention_include_manual: true,
+    });
+    expect(saved).toMatchObject({ backup_retention_daily: 7, backup_retention_weekly: 4, backup_retention_monthly: 12 });
+    expect(JSON.parse(fs.readFileSync(path.join(setup!.dataDir, 'config.json'), 'utf8'))).toMatchObject({
+      backup_retention_days: 0,
+      backup_retention_daily: 7,
+      backup_retention_weekly: 4,
+      backup_retention_monthly: 12,
+      backup_retention_include_manual: true,
+    });
+    expect(notified).toBe(1);
+  });
+
+  it.each([
+    [{ backup_retention_days: -1 }, /days to keep every backup must be 0 \(off\) or more/],
+    [{ backup_retention_daily: 3651 }, /daily backups to keep must be at most 3650/],
+    [{ backup_retention_weekly: 2.5 }, /weekly backups to keep must be a whole number/],
+    [{ backup_retention_monthly: '12' }, /monthly backups to keep must be a number from 0 \(off\) to 1200/],
+    [{ backup_retention_include_manual: 'yes' }, /backup_retention_include_manual must be true or false/],
+  ])('refuses %j with a message saying what is wrong, saving nothing', async (input, message) => {
+    const api = await caller();
+    const before = fs.readFileSync(path.join(setup!.dataDir, 'config.json'), 'utf8');
+    await expect(api.settings.update(input as never)).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+      message: expect.stringMatching(message),
+    });
+    expect(fs.readFileSync(path.join(setup!.dataDir, 'config.json'), 'utf8')).toBe(before);
   });
 
   it('reads string values a hand-edited config may hold the way DOCSight does', async () => {

@@ -1,5 +1,8 @@
 /**
- * The backup settings: backup_enabled, backup_path, backup_interval_hours, backup_retention.
+ * The backup settings: backup_enabled, backup_path, backup_interval_hours, backup_retention, and
+ * the retention by age (backup_retention_days/_daily/_weekly/_monthly, 0 = off, and
+ * backup_retention_include_manual). `retentionPreview` tells which existing backups a rule would
+ * delete, at the backup directory or at a target, before it is saved.
  * Saving validates each value (interval 24 or 168, retention 1..100, path inside BROWSE_ROOTS and
  * outside the data directory, no NUL byte, and a directory that takes a test file written, read
  * back and removed: settings/check-backup-path.ts) and tells the schedule. Reading shows where backups
@@ -14,8 +17,17 @@ import {
   readBackupSettings,
   type BackupSettings,
 } from '../../settings/backup-settings.ts';
+import { RetentionPreviewInputSchema, RetentionPreviewSchema, retentionPreview } from '../../settings/retention-preview.ts';
 import type { Context } from '../context.ts';
 import { protectedProcedure, router } from '../init.ts';
+
+const RETENTION_INPUT_KEYS = [
+  'backup_retention_days',
+  'backup_retention_daily',
+  'backup_retention_weekly',
+  'backup_retention_monthly',
+  'backup_retention_include_manual',
+] as const;
 
 const BackupPathWarningSchema = z.object({
   /** config.json's backup_path, which is not used. */
@@ -57,6 +69,10 @@ export const settingsRouter = router({
       if (input.backup_enabled !== undefined) patch['backup_enabled'] = input.backup_enabled;
       if (input.backup_interval_hours !== undefined) patch['backup_interval_hours'] = input.backup_interval_hours;
       if (input.backup_retention !== undefined) patch['backup_retention'] = input.backup_retention;
+      for (const key of RETENTION_INPUT_KEYS) {
+        const value = input[key];
+        if (value !== undefined) patch[key] = value;
+      }
       if (Object.keys(patch).length > 0) {
         await ctx.instance.updateConfig(patch);
         ctx.onBackupSettingsChanged();
@@ -64,4 +80,14 @@ export const settingsRouter = router({
       }
       return currentSettings(ctx);
     }),
+
+  /**
+   * Which existing backups `rule` would delete at `location` now (nothing is deleted): the backup
+   * directory, or a target's copies this instance sent (its listing; a failed listing is the
+   * target's error). The settings page shows it before a changed rule is saved.
+   */
+  retentionPreview: protectedProcedure
+    .input(RetentionPreviewInputSchema)
+    .output(RetentionPreviewSchema)
+    .query(({ ctx, input }) => retentionPreview(ctx.instance, ctx.verifications, input)),
 });
