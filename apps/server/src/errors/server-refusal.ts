@@ -55,6 +55,8 @@ export const SERVER_ERROR_CODES = [
   'TARGET_SEAL_NO_KEY',
   /** No alert channel has this id (`details.id`): it was removed, or the list is out of date. */
   'ALERT_CHANNEL_NOT_FOUND',
+  /** "Run now" of a test restore while the backup directory (`details.path`) holds no backup. */
+  'TEST_RESTORE_NO_BACKUP',
   /** Anything unexpected: the details are in the server log, never in the answer. */
   'INTERNAL',
 ] as const;

@@ -175,7 +175,7 @@ describe('test restore schedule', () => {
     expect(scheduler.state().last).toBeNull();
     expect(alerts.told).toEqual([]);
     expect(Date.parse(scheduler.state().nextRunAt!)).toBe(clock.now() + HOUR);
-    await expect(scheduler.runNow()).rejects.toMatchObject({ code: 'BACKUP_NOT_FOUND' });
+    await expect(scheduler.runNow()).rejects.toMatchObject({ code: 'NOT_FOUND', cause: { code: 'TEST_RESTORE_NO_BACKUP' } });
   });
 
   it('Run now starts one at once, and a second press returns the same job', async () => {

@@ -20,7 +20,8 @@
  *               or running already (then that one is returned).
  *   stopped     stop() (server closing): nothing is armed any more.
  */
-import { formatLocalIso, isLockerError, listBackups, LockerError, type BackupListEntry } from '@evidence-locker/core';
+import { formatLocalIso, isLockerError, listBackups, type BackupListEntry } from '@evidence-locker/core';
+import { refusal } from '../errors/server-refusal.ts';
 import type { AlertSignals } from '../alerts/alert-signals.ts';
 import type { Instance } from '../instance/instance.ts';
 import type { JobRunner } from '../jobs/job-runner.ts';
@@ -135,7 +136,7 @@ export class TestRestoreScheduler {
 
   /**
    * Starts a test restore of the newest backup now ("Run now"), or returns the one already queued
-   * or running. BACKUP_NOT_FOUND when the backup directory holds no backup.
+   * or running. TEST_RESTORE_NO_BACKUP (a NOT_FOUND refusal) when the backup directory holds no backup.
    */
   async runNow(): Promise<JobSnapshotOf<'test-restore'>> {
     const active = this.#activeJob();
@@ -143,8 +144,8 @@ export class TestRestoreScheduler {
     const newest = await this.#newestBackup();
     if (newest === undefined) {
       const backupDir = this.#instance.backupPath;
-      throw new LockerError('BACKUP_NOT_FOUND', `There is no backup in ${backupDir} to test yet; make one first.`, {
-        details: { path: backupDir },
+      throw refusal('NOT_FOUND', 'TEST_RESTORE_NO_BACKUP', `There is no backup in ${backupDir} to test yet; make one first.`, {
+        path: backupDir,
       });
     }
     return this.#activeJob() ?? this.#enqueue(newest);

@@ -51,7 +51,7 @@ describe('proof router', () => {
     });
   });
 
-  it('answers Run now without a backup with BACKUP_NOT_FOUND, naming the directory', async () => {
+  it('answers Run now without a backup with TEST_RESTORE_NO_BACKUP, naming the directory', async () => {
     const { api, setup } = await start();
     await expect(api.proof.run()).rejects.toMatchObject({
       code: 'NOT_FOUND',
