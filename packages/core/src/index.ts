@@ -146,3 +146,4 @@ export { sendAlert } from './alerts/send-alert.ts';
 export * from './retention/retention-rule.ts';
 export * from './retention/decide-retention.ts';
 export { calendarPeriods, localTimeZone, type CalendarPeriods } from './retention/calendar-periods.ts';
+export * from './targets/kept-target.ts';

@@ -1,11 +1,12 @@
 /**
  * After `backup restore --from URL`: the restored instance keeps sending copies to the target it
- * came back from. When the restored config.json does not already hold a target at that address, it
- * is added (secrets encrypted with the restored `.config_key`), sealed with the restored instance's
- * key when it has one. A sealed copy is never followed by plain ones: without a key there, the
- * target is left for the user to add. Never fails the restore: a problem is said in the result.
+ * came back from, by core's planKeptTarget (the same rule as the server's restore from a target):
+ * added to the restored config.json (secrets encrypted with the restored `.config_key`) unless a
+ * target at that address is there, sealed with the restored instance's key when it has one, and
+ * not added when the copy was sealed and the restored instance has no key. Never fails the
+ * restore: a problem is said in the result.
  */
-import { formatTargetUrl, newTarget, sealKeyOf, isSealedBackupFileName, type TargetConnection } from '@evidence-locker/core';
+import { newTarget, planKeptTarget, sealKeyOf, type TargetConnection } from '@evidence-locker/core';
 import { readInstanceTargets, saveInstanceTargets } from './instance-targets.ts';
 import { readInstanceSealSettings } from './seal-keys.ts';
 
@@ -25,25 +26,22 @@ function baseName(connection: TargetConnection): string {
 export async function keepRestoredTarget(dataDir: string, connection: TargetConnection, restoredName: string): Promise<KeptTarget> {
   try {
     const read = await readInstanceTargets(dataDir);
-    const location = formatTargetUrl(connection);
-    const existing = read.targets.find((target) => formatTargetUrl(target) === location);
-    if (existing !== undefined) {
-      return { name: existing.name, added: false, message: `already in the restored settings as "${existing.name}"` };
+    const hasSealKey = sealKeyOf(await readInstanceSealSettings(dataDir)) !== undefined;
+    const wanted = newTarget(connection, { name: baseName(connection).slice(0, 60), sealed: true });
+    const plan = planKeptTarget(read.targets, wanted, restoredName, hasSealKey);
+    if (plan.kind === 'already') {
+      return { name: plan.target.name, added: false, message: `already in the restored settings as "${plan.target.name}"` };
     }
-    const sealed = sealKeyOf(await readInstanceSealSettings(dataDir)) !== undefined;
-    if (!sealed && isSealedBackupFileName(restoredName)) {
+    if (plan.kind === 'refused') {
       return {
         name: null,
         added: false,
-        message: `not added: the copy was sealed and the restored settings hold no seal key; add it with locker target add … --recipient age1…`,
+        message:
+          'not added: the copy was sealed and the restored settings hold no seal key; add it with locker target add … --recipient age1…',
       };
     }
-    const taken = new Set(read.targets.map((target) => target.name.toLocaleLowerCase('en')));
-    const base = baseName(connection).slice(0, 60);
-    let name = base;
-    for (let n = 2; taken.has(name.toLocaleLowerCase('en')); n += 1) name = `${base} ${n}`;
-    const target = newTarget(connection, { name, sealed });
-    await saveInstanceTargets(dataDir, [...read.targets, target], read.unreadable);
+    await saveInstanceTargets(dataDir, plan.targets, read.unreadable);
+    const { name, sealed } = plan.target;
     return { name, added: true, message: `added to the restored settings as "${name}" (${sealed ? 'sealed' : 'plain'} copies)` };
   } catch (error) {
     return { name: null, added: false, message: `not added: ${error instanceof Error ? error.message : String(error)}` };
