@@ -1,7 +1,8 @@
 /**
  * Builds the HTTP server: Fastify with the tRPC API at /trpc (queries and mutations over HTTP,
- * subscriptions over SSE), /api/health (http/health-route.ts), security headers, the Host and
- * cross-origin refusals, JSON errors for /api and /trpc (never redirects, never HTML), and the web app at /.
+ * subscriptions over SSE), /api/health (http/health-route.ts), /metrics (http/metrics-route.ts),
+ * security headers, the Host and cross-origin refusals, JSON errors for /api and /trpc (never
+ * redirects, never HTML), and the web app at /.
  *
  * Session cookie `el_session`: HttpOnly (scripts cannot read it), SameSite=Strict, Secure when the
  * request came over TLS. Strict rather than DOCSight's Lax because the app's HTML is public and
@@ -19,6 +20,7 @@ import { refuseCrossOrigin } from './http/origin-guard.ts';
 import { addSecurityHeaders } from './http/security-headers.ts';
 import { registerBackupDownloadRoutes } from './http/backup-download-routes.ts';
 import { registerHealthRoute } from './http/health-route.ts';
+import { registerMetricsRoute } from './http/metrics-route.ts';
 import { registerTargetCopyRoute } from './http/target-copy-route.ts';
 import { registerWebApp } from './http/web-app.ts';
 import { openInstance, type Instance } from './instance/instance.ts';
@@ -95,7 +97,8 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   app.decorate('locker', services);
   // The schedule starts once the server is ready (listen or first inject), not while building it.
   app.addHook('onReady', async () => {
-    void services.scheduler.start();
+    // The dead man's switch starts once the schedule knows its newest backup.
+    void services.scheduler.start().then(() => services.staleWatch.start());
     void services.targetPusher.start();
     void services.testRestores.start();
   });
@@ -133,6 +136,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   });
 
   registerHealthRoute(app);
+  registerMetricsRoute(app, services);
   await registerBackupDownloadRoutes(app, services);
   registerTargetCopyRoute(app, services);
   await app.register(uploadRoute);

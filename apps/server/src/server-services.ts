@@ -15,7 +15,8 @@ import { PendingSealKeys } from './seal/pending-seal-keys.ts';
 import { TargetPusher } from './targets/target-pusher.ts';
 import type { ScheduleStateSource } from './schedule-state.ts';
 import type { ServerServices } from './trpc/context.ts';
-import { noAlertSignals } from './alerts/alert-signals.ts';
+import { AlertCenter } from './alerts/alert-center.ts';
+import { StaleWatch } from './alerts/stale-watch.ts';
 import { TestRestoreScheduler } from './proof/test-restore-scheduler.ts';
 import { verifyScheduledBackup } from './backups/verify-scheduled-backup.ts';
 
@@ -46,6 +47,14 @@ export function createServerServices(options: ServerServicesOptions): ServerServ
     jobs,
     log: options.log,
     startDelayMs: env.scheduleStartDelayMs,
+    // Through `services`, so a test that puts in its own alerts hears the schedule.
+    alerts: {
+      failed: (subject, failure) => services.alerts.failed(subject, failure),
+      succeeded: (subject, success) => {
+        services.alerts.succeeded(subject, success);
+        services.staleWatch.check();
+      },
+    },
     // Through `services`, so a test that puts in a pusher with its own clock gets the scheduled backups too.
     onBackupCreated: (result) => {
       services.targetPusher.backupCreated(result);
@@ -62,6 +71,7 @@ export function createServerServices(options: ServerServicesOptions): ServerServ
     log: options.log,
     startDelayMs: env.scheduleStartDelayMs,
   });
+  const alertCenter = new AlertCenter({ instance, ...(options.log ? { log: options.log } : {}) });
   const services: ServerServices = {
     env,
     instance,
@@ -70,7 +80,7 @@ export function createServerServices(options: ServerServicesOptions): ServerServ
     setupLimiter: new SetupAttemptLimiter(),
     scheduleState: options.scheduleState ?? (() => scheduler.state()),
     onBackupSettingsChanged: () => {
-      void scheduler.reschedule();
+      void scheduler.reschedule().then(() => services.staleWatch.check());
       testRestores.reschedule();
       options.onBackupSettingsChanged?.();
     },
@@ -79,8 +89,15 @@ export function createServerServices(options: ServerServicesOptions): ServerServ
     downloads: new BackupDownloads(),
     uploads: new UploadStore({ stagingDir: instance.dataDir, ...options.uploads }),
     pendingSealKeys: new PendingSealKeys(),
-    targetPusher: new TargetPusher({ instance, jobs, ...(options.log ? { log: options.log } : {}) }),
-    alerts: noAlertSignals,
+    targetPusher: new TargetPusher({
+      instance,
+      jobs,
+      ...(options.log ? { log: options.log } : {}),
+      alerts: { failed: (...args) => services.alerts.failed(...args), succeeded: (...args) => services.alerts.succeeded(...args) },
+    }),
+    alerts: alertCenter,
+    alertCenter,
+    staleWatch: new StaleWatch({ schedule: () => services.scheduleState(), alerts: () => services.alerts }),
     testRestores,
     testRestoreState: () => testRestores.state(),
   };
@@ -90,10 +107,12 @@ export function createServerServices(options: ServerServicesOptions): ServerServ
 /** Stops the schedule; running jobs end first (cancelled cleanly, their partial files removed), then uploads, then the databases. */
 export async function closeServerServices(services: ServerServices): Promise<void> {
   services.scheduler.stop();
+  services.staleWatch.stop();
   services.testRestores.stop();
   services.targetPusher.stop();
   services.pendingSealKeys.clear();
   await services.jobs.close();
+  await services.alertCenter.idle();
   await services.uploads.close();
   await services.instance.close();
 }

@@ -30,6 +30,7 @@
  */
 import { formatLocalIso, listBackups, type BackupListEntry } from '@evidence-locker/core';
 import { backupJobSpec } from '../backups/backup-job.ts';
+import type { AlertSignals } from '../alerts/alert-signals.ts';
 import type { Instance } from '../instance/instance.ts';
 import type { JobRunner } from '../jobs/job-runner.ts';
 import type { ScheduleState } from '../schedule-state.ts';
@@ -62,6 +63,8 @@ export interface BackupSchedulerOptions {
   startDelayMs?: number;
   /** Called after each scheduled backup that succeeded (the offsite copies start there). */
   onBackupCreated?: (result: { fileName: string; path: string }) => void;
+  /** Told every scheduled backup's outcome as `{ kind: 'scheduled-backup' }` (default: nobody). */
+  alerts?: AlertSignals;
 }
 
 const MINUTE_MS = 60_000;
@@ -90,6 +93,7 @@ export class BackupScheduler {
   readonly #jobs: JobRunner;
   readonly #log: SchedulerLog;
   readonly #onBackupCreated: ((result: { fileName: string; path: string }) => void) | undefined;
+  readonly #alerts: AlertSignals | undefined;
   readonly #clock: SchedulerClock;
   readonly #startDelayMs: number;
 
@@ -121,6 +125,7 @@ export class BackupScheduler {
     this.#jobs = options.jobs;
     this.#log = options.log ?? silentLog;
     this.#onBackupCreated = options.onBackupCreated;
+    this.#alerts = options.alerts;
     this.#clock = options.clock ?? realClock;
     this.#startDelayMs = options.startDelayMs ?? MINUTE_MS;
     this.#settings = this.#readSettings();
@@ -326,6 +331,7 @@ export class BackupScheduler {
         this.#failingSince = null;
         this.#notBefore = 0;
         this.#log.info({ file: result.fileName, size: result.size, pruned: result.pruned }, 'Scheduled backup created');
+        this.#alerts?.succeeded({ kind: 'scheduled-backup' }, { at: this.#lastSuccessAt, fileName: result.fileName });
         this.#onBackupCreated?.(result);
       } else {
         this.#fail(final.error ?? { code: 'CANCELLED', message: 'The backup was cancelled.', details: {} }, settings.backup_path);
@@ -354,6 +360,7 @@ export class BackupScheduler {
     this.#lastFailureCode = failure.code;
     this.#lastFailureDetails = failure.details;
     const retryInMinutes = retryDelayMinutes(this.#failures);
+    this.#alerts?.failed({ kind: 'scheduled-backup' }, { ...failure, at: this.#lastFailureAt });
     this.#log.warn({ path: this.#settings.backup_path, failures: this.#failures, retryInMinutes }, `Scheduled backup failed: ${message}`);
   }
 }

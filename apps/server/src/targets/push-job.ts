@@ -65,8 +65,11 @@ export interface PushJobOptions {
    * failure is recorded with it before the job ends.
    */
   retryAt: (failures: number, error: unknown) => Date | null;
-  /** Called once the outcome is recorded: the failure's time of the next try, or null after success or cancel. */
-  onSettled?: (outcome: { retryAt: Date | null }) => void;
+  /**
+   * Called once the outcome is recorded: the failure's time of the next try, or null after success
+   * or cancel; `failure` (its code and message, as recorded) when the push failed.
+   */
+  onSettled?: (outcome: { retryAt: Date | null; succeeded: boolean; failure?: { code: string; message: string } }) => void;
 }
 
 /** One push of `fileName` to the target `targetId`, in the lane `push:<targetId>`. */
@@ -100,7 +103,7 @@ export function pushJobSpec(options: PushJobOptions): JobSpec<'push'> {
           ),
         );
         await recordPushSuccess(instance.dataDir, targetId, pushed.remoteName, new Date(options.now()));
-        options.onSettled?.({ retryAt: null });
+        options.onSettled?.({ retryAt: null, succeeded: true });
         report({ phase: 'prune', bytesDone: 0 });
         const { pruned, pruneProblems } = await applyRetention(remote, instance.dataDir, target, pushed.remoteName, options.now(), signal);
         return {
@@ -116,21 +119,22 @@ export function pushJobSpec(options: PushJobOptions): JobSpec<'push'> {
         };
       } catch (error) {
         if (signal.aborted || (isLockerError(error) && error.code === 'CANCELLED')) {
-          options.onSettled?.({ retryAt: null });
+          options.onSettled?.({ retryAt: null, succeeded: false });
           throw error;
         }
         const failures = ((await readTargetState(instance.dataDir))[targetId]?.failures ?? 0) + 1;
         const retryAt = options.retryAt(failures, error);
         // A server refusal (TARGET_SEAL_NO_KEY, TARGET_NOT_FOUND) keeps its own code in the state, for the UI's text.
         const refused = refusalOf(error);
-        await recordPushFailure(
+        const recorded = await recordPushFailure(
           instance.dataDir,
           targetId,
           refused === undefined ? error : { code: refused.code, message: refused.message },
           new Date(options.now()),
           retryAt,
         );
-        options.onSettled?.({ retryAt });
+        const failure = recorded.lastFailure ?? { code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) };
+        options.onSettled?.({ retryAt, succeeded: false, failure: { code: failure.code, message: failure.message } });
         throw error;
       } finally {
         await remote?.close().catch(() => undefined);

@@ -17,6 +17,7 @@
  */
 import { listBackups } from '@evidence-locker/core';
 import path from 'node:path';
+import type { AlertSignals } from '../alerts/alert-signals.ts';
 import type { Instance } from '../instance/instance.ts';
 import type { JobRunner } from '../jobs/job-runner.ts';
 import type { JobSnapshotOf } from '../jobs/job-snapshot.ts';
@@ -40,6 +41,8 @@ export interface TargetPusherOptions {
   log?: SchedulerLog;
   /** Default: the real clock with unref'd timers. */
   clock?: SchedulerClock;
+  /** Told every push's outcome as `{ kind: 'target', id, name }` (default: nobody). */
+  alerts?: AlertSignals;
 }
 
 interface Waiting {
@@ -62,6 +65,7 @@ export class TargetPusher {
   readonly #jobs: JobRunner;
   readonly #log: SchedulerLog;
   readonly #clock: SchedulerClock;
+  readonly #alerts: AlertSignals | undefined;
   /** Per target id: its push jobs not yet finished, oldest first. */
   readonly #jobIds = new Map<string, string[]>();
   /** Per target id: the armed retry. */
@@ -73,6 +77,7 @@ export class TargetPusher {
     this.#jobs = options.jobs;
     this.#log = options.log ?? silentLog;
     this.#clock = options.clock ?? realClock;
+    this.#alerts = options.alerts;
   }
 
   /** After a successful Backup now or scheduled backup: a push of it to every enabled target. */
@@ -95,7 +100,7 @@ export class TargetPusher {
    * Any armed retry of the target is cleared: this push replaces it. TARGET_NOT_FOUND for an unknown id.
    */
   push(targetId: string, fileName: string, backupDir: string, options: { supersede?: boolean } = {}): JobSnapshotOf<'push'> {
-    findInstanceTarget(this.#instance, targetId);
+    const target = findInstanceTarget(this.#instance, targetId);
     this.#clearRetry(targetId);
     if (options.supersede === true) {
       for (const id of this.#liveJobIds(targetId)) {
@@ -110,8 +115,12 @@ export class TargetPusher {
         fileName,
         now: () => this.#clock.now(),
         retryAt: (failures) => new Date(this.#clock.now() + pushRetryMinutes(failures) * 60_000),
-        onSettled: ({ retryAt }) => {
+        onSettled: ({ retryAt, succeeded, failure }) => {
           if (retryAt !== null) this.#armRetry(targetId, { fileName, backupDir }, retryAt.getTime());
+          const subject = { kind: 'target', id: targetId, name: target.name } as const;
+          const at = this.#clock.now();
+          if (succeeded) this.#alerts?.succeeded(subject, { at, fileName });
+          else if (failure !== undefined) this.#alerts?.failed(subject, { ...failure, at, fileName });
         },
       }),
     );

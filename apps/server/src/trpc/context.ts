@@ -29,6 +29,8 @@ import type { UploadStore } from '../restore/upload-store.ts';
 import type { PendingSealKeys } from '../seal/pending-seal-keys.ts';
 import type { TargetPusher } from '../targets/target-pusher.ts';
 import type { AlertSignals } from '../alerts/alert-signals.ts';
+import type { AlertCenter } from '../alerts/alert-center.ts';
+import type { StaleWatch } from '../alerts/stale-watch.ts';
 import type { TestRestoreStateSource } from '../proof/test-restore-state.ts';
 import type { TestRestoreScheduler } from '../proof/test-restore-scheduler.ts';
 
@@ -58,6 +60,10 @@ export interface ServerServices {
   targetPusher: TargetPusher;
   /** Where failures and recoveries of backups, targets, verifications and test restores are reported (issue 19). */
   alerts: AlertSignals;
+  /** The alerts' channels, failure states and deliveries (`alerts` router); by default also `alerts`. */
+  alertCenter: AlertCenter;
+  /** The dead man's switch: no successful scheduled backup for 1.5 intervals (started with the schedule). */
+  staleWatch: StaleWatch;
   /** Test restores on their schedule and "Run now" (`proof` router). */
   testRestores: TestRestoreScheduler;
   /** The test restores' state for the dashboard, the settings page and /metrics. */

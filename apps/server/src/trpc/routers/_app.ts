@@ -3,6 +3,7 @@
  * `AppRouter` is the only thing the web app imports from the server (as a type).
  */
 import { router } from '../init.ts';
+import { alertsRouter } from './alerts.ts';
 import { authRouter } from './auth.ts';
 import { backupsRouter } from './backups.ts';
 import { dashboardRouter } from './dashboard.ts';
@@ -24,6 +25,7 @@ export const appRouter = router({
   restore: restoreRouter,
   seal: sealRouter,
   targets: targetsRouter,
+  alerts: alertsRouter,
   proof: proofRouter,
 });
 

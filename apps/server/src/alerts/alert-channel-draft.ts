@@ -1,0 +1,99 @@
+/**
+ * An alert channel as the settings form gives it: its kind, name and fields, and its secrets in
+ * plain text (write-only: never answered). Only the kind's own fields are kept; an empty optional
+ * field counts as absent. On an edit, a secret the form leaves out or empty keeps its stored value
+ * (even one that no longer decrypts, which is written back as its token).
+ */
+import { randomUUID } from 'node:crypto';
+import { ALERT_CHANNEL_KINDS, ALERT_SECRETS, checkedAlertChannel, type AlertChannel, type AlertSecretName } from '@evidence-locker/core';
+import { z } from 'zod';
+
+const Secret = z
+  .string()
+  .max(64 * 1024, { error: 'A secret has at most 64 KiB.' })
+  .optional();
+const Text = (max: number) => z.string().max(max).optional();
+
+export const AlertChannelDraftSchema = z.object({
+  kind: z.enum(ALERT_CHANNEL_KINDS, { error: 'kind must be webhook, ntfy, gotify, apprise, email or ping.' }),
+  name: z.string().max(256),
+  enabled: z.boolean().default(true),
+  /** ntfy, Gotify, Apprise: the server's address. */
+  server: Text(2048),
+  /** ntfy. */
+  topic: Text(256),
+  /** Apprise: a stored configuration's key, and a tag. */
+  configKey: Text(256),
+  tag: Text(256),
+  /** E-mail. */
+  host: Text(256),
+  port: z.number().optional(),
+  security: z.enum(['tls', 'starttls', 'none']).optional(),
+  username: Text(256),
+  from: Text(320),
+  to: z.array(z.string().max(320)).max(50).optional(),
+  secrets: z.object({ url: Secret, token: Secret, urls: Secret, password: Secret }).strict().default({}),
+});
+export type AlertChannelDraft = z.infer<typeof AlertChannelDraftSchema>;
+
+function given(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed === undefined || trimmed === '' ? undefined : trimmed;
+}
+
+/**
+ * The channel `draft` describes, over `existing` when it is an edit (id, createdAt and unchanged
+ * secrets kept); INVALID_ARGUMENT naming the field (core's checkedAlertChannel).
+ */
+export function draftAlertChannel(draft: AlertChannelDraft, options: { existing?: AlertChannel; now?: Date } = {}): AlertChannel {
+  const { existing } = options;
+  const secrets: Partial<Record<AlertSecretName, string>> = {};
+  const carried: Partial<Record<AlertSecretName, string>> = {};
+  for (const name of ALERT_SECRETS[draft.kind]) {
+    const value = draft.secrets[name];
+    if (value !== undefined && value !== '') {
+      secrets[name] = name === 'url' ? value.trim() : value;
+      continue;
+    }
+    if (existing?.kind !== draft.kind) continue;
+    const stored = (existing.secrets as Partial<Record<AlertSecretName, string>>)[name];
+    const token = existing.undecryptedSecrets?.[name];
+    if (stored !== undefined) secrets[name] = stored;
+    else if (token !== undefined) carried[name] = token;
+  }
+  const base = {
+    id: existing?.id ?? randomUUID(),
+    name: draft.name,
+    enabled: draft.enabled,
+    createdAt: existing?.createdAt ?? (options.now ?? new Date()).toISOString(),
+  };
+  let fields: Record<string, unknown>;
+  switch (draft.kind) {
+    case 'webhook':
+    case 'ping':
+    case 'gotify':
+      fields = draft.kind === 'gotify' ? { server: given(draft.server) } : {};
+      break;
+    case 'ntfy':
+      fields = { server: given(draft.server) ?? 'https://ntfy.sh', topic: given(draft.topic) };
+      break;
+    case 'apprise':
+      fields = { server: given(draft.server), configKey: given(draft.configKey), tag: given(draft.tag) };
+      break;
+    case 'email':
+      fields = {
+        host: given(draft.host),
+        port: draft.port,
+        security: draft.security,
+        username: given(draft.username),
+        from: given(draft.from),
+        to: (draft.to ?? []).map((address) => address.trim()).filter((address) => address !== ''),
+      };
+      break;
+  }
+  const defined = Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
+  const channel = { ...base, kind: draft.kind, ...defined, secrets } as AlertChannel;
+  if (Object.keys(carried).length > 0) channel.undecryptedSecrets = carried;
+  checkedAlertChannel(channel);
+  return channel;
+}

@@ -1,0 +1,117 @@
+/**
+ * The dead man's switch: while the backup schedule is on, a successful scheduled backup must be
+ * no older than 1.5 times the interval. It does not wait for the schedule to report a failure, so
+ * it also fires when the schedule itself has stopped (a hung job, a timer that never came back, a
+ * host that slept): it looks at the clock on its own timer. Reported to the alerts as
+ * `{ kind: 'stale' }`: failed once the limit is passed, succeeded once a backup is recent again.
+ *
+ * The reference is the newest scheduled backup the schedule knows (seeded from the backup
+ * directory at start), or, with none, the moment this watch started (so a fresh instance that
+ * never manages a backup is noticed too). With the schedule off (settings, demo mode) nothing is
+ * checked; a failure state already recorded stays until a backup succeeds.
+ */
+import type { AlertSignals } from './alert-signals.ts';
+import type { SchedulerClock } from '../schedule/backup-scheduler.ts';
+import type { ScheduleState } from '../schedule-state.ts';
+import { alertTime } from './alert-texts.ts';
+
+/** A backup is stale after this many intervals. */
+export const STALE_FACTOR = 1.5;
+const HOUR_MS = 3_600_000;
+/** The watch looks at the clock at least this often. */
+const MAX_WAIT_MS = HOUR_MS;
+
+/** Options of {@link StaleWatch}. */
+export interface StaleWatchOptions {
+  /** The schedule's state now (null while no schedule runs). */
+  schedule: () => ScheduleState | null;
+  /** Where the outcome goes (a function, so a test that swaps `services.alerts` is heard). */
+  alerts: () => AlertSignals;
+  /** Default: the real clock with unref'd timers. */
+  clock?: SchedulerClock;
+}
+
+const realClock: SchedulerClock = {
+  now: () => Date.now(),
+  setTimeout: (callback, ms) => setTimeout(callback, ms).unref(),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
+export class StaleWatch {
+  readonly #schedule: () => ScheduleState | null;
+  readonly #alerts: () => AlertSignals;
+  readonly #clock: SchedulerClock;
+  #startedAt: number | null = null;
+  #timer: unknown;
+  #stale = false;
+  #stopped = false;
+
+  constructor(options: StaleWatchOptions) {
+    this.#schedule = options.schedule;
+    this.#alerts = options.alerts;
+    this.#clock = options.clock ?? realClock;
+  }
+
+  /** Starts watching (call once the schedule has loaded its settings). Idempotent. */
+  start(): void {
+    if (this.#startedAt !== null || this.#stopped) return;
+    this.#startedAt = this.#clock.now();
+    this.check();
+  }
+
+  /** Looks now (after a backup, a settings change) and arms the next look. */
+  check(): void {
+    if (this.#startedAt === null || this.#stopped) return;
+    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const now = this.#clock.now();
+    const state = this.#schedule();
+    let wait = MAX_WAIT_MS;
+    if (state !== null && state.enabled) {
+      const limitMs = state.intervalHours * STALE_FACTOR * HOUR_MS;
+      const lastSuccess = state.lastSuccessAt === null ? null : Date.parse(state.lastSuccessAt);
+      const reference = lastSuccess ?? this.#startedAt;
+      const dueBy = reference + limitMs;
+      if (now > dueBy) {
+        if (!this.#stale) {
+          this.#stale = true;
+          this.#alerts().failed({ kind: 'stale' }, staleFailure(now, lastSuccess, state.intervalHours, dueBy));
+        }
+      } else {
+        this.#stale = false;
+        if (lastSuccess !== null) {
+          this.#alerts().succeeded(
+            { kind: 'stale' },
+            { at: lastSuccess, ...(state.lastSuccessFile === null ? {} : { fileName: state.lastSuccessFile }) },
+          );
+        }
+        wait = Math.min(MAX_WAIT_MS, dueBy - now + 1000);
+      }
+    }
+    this.#timer = this.#clock.setTimeout(() => {
+      this.#timer = undefined;
+      this.check();
+    }, wait);
+  }
+
+  /** Stops for good (server closing). */
+  stop(): void {
+    this.#stopped = true;
+    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+}
+
+function staleFailure(now: number, lastSuccess: number | null, intervalHours: number, dueBy: number) {
+  const hours = Math.floor((now - (lastSuccess ?? dueBy - intervalHours * STALE_FACTOR * HOUR_MS)) / HOUR_MS);
+  const newest =
+    lastSuccess === null
+      ? 'There has been no successful scheduled backup since the server started'
+      : `The newest successful scheduled backup is from ${alertTime(lastSuccess)}, ${hours} hours ago`;
+  return {
+    code: 'BACKUP_STALE',
+    message: `${newest}; the schedule runs every ${intervalHours} hours, and none succeeded by ${alertTime(dueBy)} (one and a half intervals).`,
+    details: { hours, intervalHours },
+    at: now,
+  };
+}
