@@ -56,6 +56,10 @@ export type DirectoryListing = RouterOutputs['backups']['browse'];
 export type BackupSettings = RouterOutputs['settings']['get'];
 /** What settings.update takes: only the keys to change. */
 export type BackupSettingsPatch = RouterInputs['settings']['update'];
+/** A retention rule as settings.retentionPreview takes it (keepLast, keepDays, daily, weekly, monthly, includeManual). */
+export type RetentionRuleInput = RouterInputs['settings']['retentionPreview']['rule'];
+/** The backups a rule would delete at a location (newest first) and how many stay (settings.retentionPreview). */
+export type RetentionPreview = RouterOutputs['settings']['retentionPreview'];
 
 /** What the dashboard shows (dashboard.summary). */
 export type DashboardSummary = RouterOutputs['dashboard']['summary'];

@@ -5,6 +5,7 @@ import {
   connectionDraft,
   emptyTargetForm,
   formFromTarget,
+  isTargetRetentionChanged,
   targetDraft,
   targetLocation,
   validateTargetConnection,
@@ -149,6 +150,31 @@ describe('validation', () => {
       keepDays: 'targets.form.keepDaysInvalid',
     });
     expect(validateTargetForm(sftpForm({ keepLast: 3, keepDays: '30' }))).toEqual({});
+  });
+
+  it('refuses generations out of range, each with its limit, and takes them empty or in range', () => {
+    expect(validateTargetForm(sftpForm({ daily: '0', weekly: '521', monthly: '2.5' }))).toEqual({
+      daily: 'retention.targetDailyInvalid',
+      weekly: 'retention.targetWeeklyInvalid',
+      monthly: 'retention.targetMonthlyInvalid',
+    });
+    expect(validateTargetForm(sftpForm({ daily: '3650', weekly: 520, monthly: '' }))).toEqual({});
+  });
+});
+
+describe('retention of a target', () => {
+  it('sends the generations given and leaves the empty ones out', () => {
+    expect(targetDraft(sftpForm({ keepLast: '', daily: '7', weekly: 4, monthly: '' })).retention).toEqual({ daily: 7, weekly: 4 });
+  });
+
+  it('shows a stored target’s generations and calls the form changed only when a count changed', () => {
+    const stored = { ...storedSftp, retention: { keepLast: 7, monthly: 12 } } as PublicTargetItem;
+    const form = formFromTarget(stored);
+    expect(form).toMatchObject({ keepLast: 7, daily: '', weekly: '', monthly: 12 });
+    expect(isTargetRetentionChanged(stored, form)).toBe(false);
+    expect(isTargetRetentionChanged(stored, { ...form, name: 'Other', enabled: true })).toBe(false);
+    expect(isTargetRetentionChanged(stored, { ...form, monthly: '' })).toBe(true);
+    expect(isTargetRetentionChanged(stored, { ...form, daily: '3' })).toBe(true);
   });
 });
 

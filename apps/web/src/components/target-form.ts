@@ -15,6 +15,12 @@ export const TARGET_KINDS: readonly TargetKindName[] = ['sftp', 's3', 'webdav'];
 export const TARGET_NAME_MAX = 64;
 export const KEEP_LAST_MAX = 1000;
 export const KEEP_DAYS_MAX = 3650;
+/** Generations: the newest copy of each of the last N days, ISO weeks, months (core's retention-rule.ts). */
+export const GENERATION_FIELDS = [
+  { field: 'daily', max: 3650, invalid: 'retention.targetDailyInvalid' },
+  { field: 'weekly', max: 520, invalid: 'retention.targetWeeklyInvalid' },
+  { field: 'monthly', max: 1200, invalid: 'retention.targetMonthlyInvalid' },
+] as const satisfies readonly { field: string; max: number; invalid: MessageKey }[];
 export const DEFAULT_REGION = 'us-east-1';
 const RECIPIENT = /^age1[02-9ac-hj-np-z]{58}$/;
 
@@ -27,6 +33,9 @@ export interface TargetForm {
   recipient: string;
   keepLast: string | number;
   keepDays: string | number;
+  daily: string | number;
+  weekly: string | number;
+  monthly: string | number;
   /** S3 */
   endpoint: string;
   region: string;
@@ -67,6 +76,9 @@ export function emptyTargetForm(kind: TargetKindName = 'sftp'): TargetForm {
     recipient: '',
     keepLast: '',
     keepDays: '',
+    daily: '',
+    weekly: '',
+    monthly: '',
     endpoint: '',
     region: '',
     bucket: '',
@@ -96,6 +108,9 @@ export function formFromTarget(target: PublicTargetItem): TargetForm {
   form.recipient = target.recipient ?? '';
   form.keepLast = target.retention.keepLast ?? '';
   form.keepDays = target.retention.keepDays ?? '';
+  form.daily = target.retention.daily ?? '';
+  form.weekly = target.retention.weekly ?? '';
+  form.monthly = target.retention.monthly ?? '';
   if (target.kind === 's3') {
     form.endpoint = target.endpoint ?? '';
     form.region = target.region;
@@ -171,6 +186,9 @@ export function validateTargetForm(form: TargetForm, secretsSet: SecretsSet | nu
     errors.recipient = 'targets.form.recipientInvalid';
   if (Number.isNaN(optionalCount(form.keepLast, KEEP_LAST_MAX))) errors.keepLast = 'targets.form.keepLastInvalid';
   if (Number.isNaN(optionalCount(form.keepDays, KEEP_DAYS_MAX))) errors.keepDays = 'targets.form.keepDaysInvalid';
+  for (const { field, max, invalid } of GENERATION_FIELDS) {
+    if (Number.isNaN(optionalCount(form[field], max))) errors[field] = invalid;
+  }
   return errors;
 }
 
@@ -222,20 +240,33 @@ export function connectionDraft(form: TargetForm): Pick<TargetDraftInput, 'addre
   };
 }
 
+/** The retention the form stands for: each count given, the empty ones (and invalid ones) left out. */
+export function targetRetentionOf(form: TargetForm): NonNullable<TargetDraftInput['retention']> {
+  const counts = {
+    keepLast: optionalCount(form.keepLast, KEEP_LAST_MAX),
+    keepDays: optionalCount(form.keepDays, KEEP_DAYS_MAX),
+    ...Object.fromEntries(GENERATION_FIELDS.map(({ field, max }) => [field, optionalCount(form[field], max)])),
+  };
+  return Object.fromEntries(Object.entries(counts).filter(([, count]) => count !== undefined && !Number.isNaN(count)));
+}
+
+/** True when the form's retention differs from `stored`'s (a stored target's edit then asks what it deletes). */
+export function isTargetRetentionChanged(stored: PublicTargetItem, form: TargetForm): boolean {
+  const now = targetRetentionOf(form) as Record<string, number>;
+  const before = stored.retention as Record<string, number | undefined>;
+  const parts = new Set([...Object.keys(now), ...Object.keys(before).filter((part) => before[part] !== undefined)]);
+  return [...parts].some((part) => now[part] !== before[part]);
+}
+
 /** What targets.add/update/test take of the form (call validateTargetForm first). */
 export function targetDraft(form: TargetForm): TargetDraftInput {
-  const keepLast = optionalCount(form.keepLast, KEEP_LAST_MAX);
-  const keepDays = optionalCount(form.keepDays, KEEP_DAYS_MAX);
   const recipient = form.recipient.trim();
   return {
     name: form.name.trim(),
     enabled: form.enabled,
     sealed: form.sealed,
     recipient: form.sealed && recipient !== '' ? recipient : null,
-    retention: {
-      ...(keepLast === undefined || Number.isNaN(keepLast) ? {} : { keepLast }),
-      ...(keepDays === undefined || Number.isNaN(keepDays) ? {} : { keepDays }),
-    },
+    retention: targetRetentionOf(form),
     ...connectionDraft(form),
   };
 }

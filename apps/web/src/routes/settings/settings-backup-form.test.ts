@@ -5,11 +5,23 @@ import {
   canSaveBackupSettings,
   formFromSaved,
   isBackupSettingsDirty,
+  isRetentionChanged,
+  retentionRule,
   validateBackupSettings,
   type SavedBackupSettings,
 } from './settings-backup-form.ts';
 
-const SAVED: SavedBackupSettings = { backup_enabled: false, backup_path: '/backups', backup_interval_hours: 24, backup_retention: 5 };
+const SAVED: SavedBackupSettings = {
+  backup_enabled: false,
+  backup_path: '/backups',
+  backup_interval_hours: 24,
+  backup_retention: 5,
+  backup_retention_days: 0,
+  backup_retention_daily: 0,
+  backup_retention_weekly: 0,
+  backup_retention_monthly: 0,
+  backup_retention_include_manual: false,
+};
 
 describe('backup settings form', () => {
   it('is clean right after loading the saved values', () => {
@@ -53,5 +65,46 @@ describe('backup settings form', () => {
       backup_retention: 3,
     });
     expect(canSaveBackupSettings(SAVED, formFromSaved(SAVED))).toBe(false);
+  });
+
+  it('sends the changed retention by age, an emptied field as 0 (off)', () => {
+    const saved = { ...SAVED, backup_retention_days: 30, backup_retention_monthly: 6 };
+    const form = { ...formFromSaved(saved), days: '', daily: 7, weekly: '4', includeManual: true };
+    expect(backupSettingsPatch(saved, form)).toEqual({
+      backup_retention_days: 0,
+      backup_retention_daily: 7,
+      backup_retention_weekly: 4,
+      backup_retention_include_manual: true,
+    });
+  });
+
+  it('refuses a fractional, negative or too large age field, with the limit of each', () => {
+    const form = formFromSaved(SAVED);
+    expect(validateBackupSettings({ ...form, days: '3651', daily: '-1', weekly: '521', monthly: '1.5' })).toEqual({
+      days: 'retention.daysInvalid',
+      daily: 'retention.dailyInvalid',
+      weekly: 'retention.weeklyInvalid',
+      monthly: 'retention.monthlyInvalid',
+    });
+    expect(validateBackupSettings({ ...form, days: 3650, daily: '', weekly: 520, monthly: '1200' })).toEqual({});
+  });
+
+  it('gives the rule the preview checks: keep N always, the age parts that are on, manual backups as chosen', () => {
+    expect(retentionRule(formFromSaved(SAVED))).toEqual({ keepLast: 5, includeManual: false });
+    expect(retentionRule({ ...formFromSaved(SAVED), retention: ' 3 ', days: '0', daily: '7', monthly: 12, includeManual: true })).toEqual({
+      keepLast: 3,
+      daily: 7,
+      monthly: 12,
+      includeManual: true,
+    });
+  });
+
+  it('asks for the preview only when the retention changed, not for a path or interval alone', () => {
+    const form = formFromSaved(SAVED);
+    expect(isRetentionChanged(SAVED, { ...form, path: '/mnt/nas', intervalHours: 168 })).toBe(false);
+    expect(isRetentionChanged(SAVED, { ...form, retention: 4 })).toBe(true);
+    expect(isRetentionChanged(SAVED, { ...form, weekly: '2' })).toBe(true);
+    expect(isRetentionChanged(SAVED, { ...form, includeManual: true })).toBe(true);
+    expect(isRetentionChanged(SAVED, { ...form, daily: '' })).toBe(false);
   });
 });
