@@ -1,0 +1,194 @@
+/**
+ * The alert channel editor's form: one flat set of fields for every kind (only the kind's own are
+ * shown and sent), checked here first so a mistake is named in the user's language before the
+ * server is asked (the server checks again). Secrets are write-only: a stored one shows as set,
+ * and left empty it stays as stored.
+ */
+import type { RouterInputs, RouterOutputs } from '../../api/server-types.ts';
+
+export type AlertList = RouterOutputs['alerts']['list'];
+export type AlertChannelItem = AlertList['channels'][number];
+export type AlertChannelDraft = RouterInputs['alerts']['add'];
+export type AlertChannelKind = AlertChannelDraft['kind'];
+
+export const ALERT_KINDS: readonly AlertChannelKind[] = ['webhook', 'ntfy', 'gotify', 'apprise', 'email', 'ping'];
+
+export interface AlertChannelForm {
+  kind: AlertChannelKind;
+  name: string;
+  enabled: boolean;
+  url: string;
+  token: string;
+  server: string;
+  topic: string;
+  configKey: string;
+  tag: string;
+  urls: string;
+  host: string;
+  port: string;
+  security: 'tls' | 'starttls' | 'none';
+  username: string;
+  password: string;
+  from: string;
+  /** Recipients, separated by commas, spaces or lines. */
+  to: string;
+}
+
+export type AlertFormField = Exclude<keyof AlertChannelForm, 'kind' | 'enabled' | 'security'>;
+/** Per field, the i18n key of what is wrong. */
+export type AlertFormErrors = Partial<Record<AlertFormField, string>>;
+export type AlertSecretsSet = AlertChannelItem['secretsSet'];
+
+export function emptyAlertForm(kind: AlertChannelKind = 'webhook'): AlertChannelForm {
+  return {
+    kind,
+    name: '',
+    enabled: true,
+    url: '',
+    token: '',
+    server: kind === 'ntfy' ? 'https://ntfy.sh' : '',
+    topic: '',
+    configKey: '',
+    tag: '',
+    urls: '',
+    host: '',
+    port: '587',
+    security: 'starttls',
+    username: '',
+    password: '',
+    from: '',
+    to: '',
+  };
+}
+
+/** The form for a stored channel (secrets empty: left so, they stay). */
+export function formFromChannel(channel: AlertChannelItem): AlertChannelForm {
+  const form = emptyAlertForm(channel.kind);
+  form.name = channel.name;
+  form.enabled = channel.enabled;
+  if (channel.kind === 'ntfy') Object.assign(form, { server: channel.server, topic: channel.topic });
+  if (channel.kind === 'gotify') form.server = channel.server;
+  if (channel.kind === 'apprise')
+    Object.assign(form, { server: channel.server, configKey: channel.configKey ?? '', tag: channel.tag ?? '' });
+  if (channel.kind === 'email') {
+    Object.assign(form, {
+      host: channel.host,
+      port: String(channel.port),
+      security: channel.security,
+      username: channel.username ?? '',
+      from: channel.from,
+      to: channel.to.join(', '),
+    });
+  }
+  return form;
+}
+
+/** The recipients typed, one address each. */
+export function recipients(text: string): string[] {
+  return text
+    .split(/[\s,;]+/)
+    .map((address) => address.trim())
+    .filter((address) => address !== '');
+}
+
+const HTTP_URL = /^https?:\/\/[^\s/]+/i;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const TOPIC = /^[-_A-Za-z0-9]{1,64}$/;
+const KEY = /^[-_A-Za-z0-9]{1,128}$/;
+
+function isHttpUrl(value: string): boolean {
+  if (!HTTP_URL.test(value)) return false;
+  try {
+    new URL(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** What is wrong with `form` (i18n keys under alerts.errors); empty when nothing is. */
+export function validateAlertForm(form: AlertChannelForm, secretsSet: AlertSecretsSet | null): AlertFormErrors {
+  const errors: AlertFormErrors = {};
+  const name = form.name;
+  if (name.trim() === '') errors.name = 'alerts.errors.nameEmpty';
+  else if (name.trim() !== name) errors.name = 'alerts.errors.nameSpaces';
+  else if ([...name].length > 64) errors.name = 'alerts.errors.nameLong';
+  const set = (secret: keyof AlertSecretsSet) => secretsSet?.[secret] === true;
+  const url = (field: 'url' | 'server', required: boolean) => {
+    const value = form[field].trim();
+    if (value === '') {
+      if (required) errors[field] = field === 'url' ? 'alerts.errors.urlMissing' : 'alerts.errors.serverMissing';
+    } else if (!isHttpUrl(value)) errors[field] = 'alerts.errors.urlInvalid';
+  };
+  switch (form.kind) {
+    case 'webhook':
+    case 'ping':
+      url('url', !set('url'));
+      break;
+    case 'ntfy':
+      url('server', false);
+      if (!TOPIC.test(form.topic.trim())) errors.topic = 'alerts.errors.topic';
+      break;
+    case 'gotify':
+      url('server', true);
+      if (form.token === '' && !set('token')) errors.token = 'alerts.errors.tokenMissing';
+      break;
+    case 'apprise': {
+      url('server', true);
+      const key = form.configKey.trim();
+      const hasUrls = form.urls.trim() !== '' || set('urls');
+      if (key !== '' && !KEY.test(key)) errors.configKey = 'alerts.errors.configKey';
+      else if (key === '' && !hasUrls) errors.configKey = 'alerts.errors.appriseNeither';
+      else if (key !== '' && form.urls.trim() !== '') errors.configKey = 'alerts.errors.appriseBoth';
+      break;
+    }
+    case 'email': {
+      if (form.host.trim() === '') errors.host = 'alerts.errors.hostMissing';
+      else if (!/^[^\s/:@]+$|^\[[0-9a-fA-F:.]+\]$/.test(form.host.trim())) errors.host = 'alerts.errors.host';
+      const port = Number(form.port);
+      if (!/^\d+$/.test(form.port.trim()) || port < 1 || port > 65535) errors.port = 'alerts.errors.port';
+      if (!EMAIL.test(form.from.trim())) errors.from = 'alerts.errors.from';
+      const to = recipients(form.to);
+      if (to.length === 0) errors.to = 'alerts.errors.toMissing';
+      else if (to.length > 10) errors.to = 'alerts.errors.toMany';
+      else if (!to.every((address) => EMAIL.test(address))) errors.to = 'alerts.errors.to';
+      break;
+    }
+  }
+  return errors;
+}
+
+/** The draft the server takes for `form` (only the kind's fields; empty secrets stay as stored). */
+export function alertDraft(form: AlertChannelForm): AlertChannelDraft {
+  const base = { kind: form.kind, name: form.name, enabled: form.enabled };
+  const secret = (value: string) => (value === '' ? undefined : value);
+  switch (form.kind) {
+    case 'webhook':
+      return { ...base, secrets: { url: secret(form.url.trim()), token: secret(form.token) } };
+    case 'ping':
+      return { ...base, secrets: { url: secret(form.url.trim()) } };
+    case 'ntfy':
+      return { ...base, server: form.server.trim(), topic: form.topic.trim(), secrets: { token: secret(form.token) } };
+    case 'gotify':
+      return { ...base, server: form.server.trim(), secrets: { token: secret(form.token) } };
+    case 'apprise':
+      return {
+        ...base,
+        server: form.server.trim(),
+        configKey: form.configKey.trim(),
+        tag: form.tag.trim(),
+        secrets: { urls: secret(form.urls.trim()) },
+      };
+    case 'email':
+      return {
+        ...base,
+        host: form.host.trim(),
+        port: Number(form.port),
+        security: form.security,
+        username: form.username.trim(),
+        from: form.from.trim(),
+        to: recipients(form.to),
+        secrets: { password: secret(form.password) },
+      };
+  }
+}
