@@ -5,9 +5,15 @@
  * "Daily backups" keeps six days: the list shrinks to the two oldest, at 375 px and in dark mode
  * too; confirming saves the rule, and the next Backup now deletes exactly those two, while the
  * backup it made by hand stays outside the rule. A save that leaves the retention alone asks nothing.
+ * An SFTP target (a real sshd on loopback, started here) holding three copies this instance sent
+ * and one it did not: lowering its "Keep the newest" in the target editor lists only its own older
+ * copies, and confirming saves the rule without deleting anything yet.
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { recordPushSuccess } from '@evidence-locker/core';
+import { runCliJson } from '@evidence-locker/harness';
+import { startSshd, type StartedSshd } from '@evidence-locker/test-servers/sshd';
 import type { Page } from '@playwright/test';
 import { REAL_ARCHIVE } from '../support/archives.ts';
 import { completeNewSetup } from '../support/setup-flow.ts';
@@ -119,4 +125,68 @@ test('shows which backups a new retention deletes before saving it, and the next
   await expect(page.getByText('✓ Settings saved', { exact: true })).toBeVisible();
   await expect(dialog(page)).toBeHidden();
   expect(JSON.parse(fs.readFileSync(configFile, 'utf8'))).toMatchObject({ backup_interval_hours: 168 });
+});
+
+test.describe('the retention of an offsite target', () => {
+  let sshd: StartedSshd;
+  test.beforeAll(async () => {
+    sshd = await startSshd({ passwordUser: false });
+  });
+  test.afterAll(async () => {
+    await sshd?.stop();
+  });
+
+  test("lists only the target's own copies the new retention deletes, before saving it", async ({ page, locker }) => {
+    await completeNewSetup(page);
+    const remote = fs.mkdtempSync(path.join(sshd.rootDir, 'nas-'));
+    const keyFile = path.join(locker.root, 'nas-key');
+    fs.writeFileSync(keyFile, sshd.privateKey, { mode: 0o600 });
+    // The target is added the way a person at the command line does, while the server is stopped.
+    await locker.halt();
+    const added = await runCliJson<{ target: { id: string } }>([
+      'target',
+      'add',
+      'NAS',
+      `sftp://root@${sshd.host}:${sshd.port}${remote}`,
+      '--data-dir',
+      locker.dataDir,
+      '--key-file',
+      keyFile,
+      '--accept-host-key',
+      '--plain',
+      '--keep-last',
+      '5',
+    ]);
+    const id = added.json.target.id;
+    const own = ['2026-11-04', '2026-11-03', '2026-11-02'].map((day) => `docsight_backup_${day}_030000.tar.gz`);
+    const foreign = 'docsight_backup_2026-11-01_030000.tar.gz';
+    for (const name of [...own, foreign]) fs.copyFileSync(REAL_ARCHIVE, path.join(remote, name));
+    for (const name of own) await recordPushSuccess(locker.dataDir, id, name);
+    await locker.restart();
+
+    await page.goto('/settings');
+    await page.getByRole('button', { name: 'Edit NAS', exact: true }).click();
+    const editor = page.getByRole('dialog', { name: 'Edit NAS', exact: true });
+    await expect(editor.getByLabel('Keep the newest (copies)', { exact: true })).toHaveValue('5');
+    await editor.getByLabel('Keep the newest (copies)', { exact: true }).fill('1');
+    await editor.getByRole('button', { name: 'Save', exact: true }).click();
+
+    await expect(
+      dialog(page).getByText('After the next copy is sent, the new retention deletes these 2 copies on the target:', { exact: true }),
+    ).toBeVisible();
+    await expect(listed(page)).toHaveCount(2);
+    await expect(listed(page).nth(0)).toContainText(own[1]!);
+    await expect(listed(page).nth(1)).toContainText(own[2]!);
+    await expect(dialog(page).getByText('1 backup stays.', { exact: true })).toBeVisible();
+    await dialog(page).getByRole('button', { name: 'Save and delete them', exact: true }).click();
+    await expect(editor).toBeHidden();
+    await expect(page.getByTestId('target-retention')).toHaveText('Keeps the newest copy.');
+
+    const config = JSON.parse(fs.readFileSync(path.join(locker.dataDir, 'config.json'), 'utf8')) as {
+      backup_targets: { retention: unknown }[];
+    };
+    expect(config.backup_targets[0]?.retention).toEqual({ keepLast: 1 });
+    // Nothing is deleted until the next copy is sent; the other instance's copy is never counted.
+    expect(fs.readdirSync(remote).sort()).toEqual([...own, foreign].sort());
+  });
 });
