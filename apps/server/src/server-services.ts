@@ -45,6 +45,7 @@ export function createServerServices(options: ServerServicesOptions): ServerServ
   const scheduler = new BackupScheduler({
     instance,
     jobs,
+    verifications,
     log: options.log,
     startDelayMs: env.scheduleStartDelayMs,
     // Through `services`, so a test that puts in its own alerts hears the schedule.

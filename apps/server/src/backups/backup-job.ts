@@ -42,7 +42,10 @@ export interface BackupJobOptions {
   retention: RetentionRule;
   /** Identities that open the directory's sealed backups, so that pruning knows which were made by hand. */
   identities?: () => readonly string[];
-  /** False for a backup known to be damaged (pruning keeps the newest good one besides the newest). */
+  /**
+   * False for a backup known to be damaged (a failed verification). Pruning keeps the newest backup
+   * and the newest good one; the backup this job writes counts as not proven yet.
+   */
   good?: PruneOptions['good'];
   trigger: 'manual' | 'scheduled';
   /**
@@ -77,7 +80,12 @@ export function backupJobSpec(options: BackupJobOptions): JobSpec<'backup'> {
       const pruneProblems: string[] = [];
       let pruned: string[] = [];
       try {
-        const result = await pruneBackups(backupDir, options.retention, { identities: options.identities?.(), good: options.good });
+        const result = await pruneBackups(backupDir, options.retention, {
+          identities: options.identities?.(),
+          // The backup just written is not proven until it is verified: the newest one before it
+          // that did not fail its verification stays too.
+          good: async (entry) => (entry.fileName === created.fileName ? false : options.good?.(entry)),
+        });
         pruned = result.deleted;
         pruneProblems.push(...result.failed.map((failure) => `${failure.fileName}: ${failure.message}`));
       } catch (error) {

@@ -57,6 +57,8 @@ async function startScheduler(
     demoMode?: boolean;
     before?: (setup: TestServices) => Promise<void> | void;
     onBackupCreated?: (result: { fileName: string; path: string }) => void;
+    /** Give the scheduler the services' verifications record. */
+    verifications?: boolean;
   } = {},
 ) {
   setup = await createTestServices({ config: { modem_type: 'fritzbox', ...config }, ...(options.demoMode ? { demoMode: true } : {}) });
@@ -71,6 +73,7 @@ async function startScheduler(
     startDelayMs: MINUTE,
     log: { info: line, warn: line },
     ...(options.onBackupCreated ? { onBackupCreated: options.onBackupCreated } : {}),
+    ...(options.verifications ? { verifications: setup.services.verifications } : {}),
   });
   await scheduler.start();
   return { setup, scheduler, clock, logLines };
@@ -162,6 +165,33 @@ describe('backup schedule', () => {
     expect(state).toMatchObject({ lastSuccessFile: backups[0]!.fileName, running: false, consecutiveFailures: 0 });
     expect(Date.parse(state.nextRunAt!)).toBe(Date.parse(state.lastSuccessAt!) + 24 * HOUR);
     expect(logLines.map((entry) => entry.message)).toContain('Scheduled backup created');
+  });
+
+  it('prunes by the saved retention but keeps the newest backup that passed its verification', async () => {
+    const names: string[] = [];
+    const { setup, clock } = await startScheduler(
+      { backup_enabled: true, backup_retention: 1 },
+      {
+        verifications: true,
+        before: async (setup) => {
+          names.push(await backupOnDisk(setup.backupDir, 'scheduled', 72));
+          names.push(await backupOnDisk(setup.backupDir, 'scheduled', 50));
+          names.push(await backupOnDisk(setup.backupDir, 'scheduled', 30));
+          const entries = await listBackups(setup.backupDir);
+          const entry = (name: string) => entries.find((candidate) => candidate.fileName === name)!;
+          const at = new Date().toISOString();
+          await setup.services.verifications.record(setup.backupDir, entry(names[2]!), { ok: false, at, message: 'damaged' });
+          await setup.services.verifications.record(setup.backupDir, entry(names[1]!), { ok: true, at });
+        },
+      },
+    );
+    await advance(clock, MINUTE);
+    const left = (await listBackups(setup.backupDir)).map((backup) => backup.fileName);
+    // The new one (newest, not verified yet) and the newest one that passed; the damaged and the oldest go.
+    expect(left).toHaveLength(2);
+    expect(left[1]).toBe(names[1]);
+    expect(left).not.toContain(names[2]);
+    expect(left).not.toContain(names[0]);
   });
 
   it('hands each scheduled backup that succeeded to the offsite copies (its file name and path)', async () => {

@@ -30,6 +30,7 @@
  */
 import { formatLocalIso, listBackups, type BackupListEntry } from '@evidence-locker/core';
 import { backupJobSpec } from '../backups/backup-job.ts';
+import type { BackupVerifications } from '../backups/backup-verifications.ts';
 import type { AlertSignals } from '../alerts/alert-signals.ts';
 import type { Instance } from '../instance/instance.ts';
 import type { JobRunner } from '../jobs/job-runner.ts';
@@ -63,6 +64,8 @@ export interface BackupSchedulerOptions {
   startDelayMs?: number;
   /** Called after each scheduled backup that succeeded (the offsite copies start there). */
   onBackupCreated?: (result: { fileName: string; path: string }) => void;
+  /** The verifications' record, so that pruning keeps the newest backup that did not fail one (default: none known). */
+  verifications?: Pick<BackupVerifications, 'lookup'>;
   /** Told every scheduled backup's outcome as `{ kind: 'scheduled-backup' }` (default: nobody). */
   alerts?: AlertSignals;
 }
@@ -94,6 +97,7 @@ export class BackupScheduler {
   readonly #log: SchedulerLog;
   readonly #onBackupCreated: ((result: { fileName: string; path: string }) => void) | undefined;
   readonly #alerts: AlertSignals | undefined;
+  readonly #verifications: Pick<BackupVerifications, 'lookup'> | undefined;
   readonly #clock: SchedulerClock;
   readonly #startDelayMs: number;
 
@@ -126,6 +130,7 @@ export class BackupScheduler {
     this.#log = options.log ?? silentLog;
     this.#onBackupCreated = options.onBackupCreated;
     this.#alerts = options.alerts;
+    this.#verifications = options.verifications;
     this.#clock = options.clock ?? realClock;
     this.#startDelayMs = options.startDelayMs ?? MINUTE_MS;
     this.#settings = this.#readSettings();
@@ -312,6 +317,7 @@ export class BackupScheduler {
           backupDir: settings.backup_path,
           retention: backupRetentionRule(settings),
           identities: () => instanceIdentities(this.#instance),
+          good: async (entry) => (await this.#verifications?.lookup(settings.backup_path, entry))?.ok,
           trigger: 'scheduled',
           seal: () => instanceSealKey(this.#instance),
           onFailure: (error, cause) => {

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { hashPassword } from '@evidence-locker/core';
+import { hashPassword, listBackups } from '@evidence-locker/core';
 import { describe, expect, it } from 'vitest';
 import { BackupJobResultSchema } from '../../backups/backup-job.ts';
 import { createTestContext, createTestServices } from '@evidence-locker/server/testing/test-services';
@@ -74,6 +74,32 @@ describe('backups router', () => {
     expect(fs.readdirSync(setup.backupDir).sort()).toEqual(
       ['docsight_backup_2020-01-02_000000.tar.gz', 'docsight_backup_2020-01-03_000000.tar.gz', result.fileName].sort(),
     );
+  });
+
+  it('keeps the newest backup that did not fail its verification: the new one is not proven yet', async () => {
+    const { api, setup } = await start({ modem_type: 'fritzbox', backup_retention: 1, backup_retention_include_manual: true });
+    fakeBackup(setup.backupDir, 'docsight_backup_2020-01-01_000000.tar.gz', 72);
+    fakeBackup(setup.backupDir, 'docsight_backup_2020-01-02_000000.tar.gz', 48);
+    fakeBackup(setup.backupDir, 'docsight_backup_2020-01-03_000000.tar.gz', 24);
+    const entries = await listBackups(setup.backupDir);
+    const at = new Date().toISOString();
+    const entry = (name: string) => entries.find((candidate) => candidate.fileName === name)!;
+    await setup.services.verifications.record(setup.backupDir, entry('docsight_backup_2020-01-03_000000.tar.gz'), {
+      ok: false,
+      at,
+      code: 'DATABASE_CORRUPT',
+      message: 'corrupt',
+    });
+    await setup.services.verifications.record(setup.backupDir, entry('docsight_backup_2020-01-02_000000.tar.gz'), { ok: true, at });
+    const final = await setup.services.jobs.wait((await api.backups.create()).id);
+    const result = BackupJobResultSchema.parse(final.result);
+    expect(result.pruned).toEqual(['docsight_backup_2020-01-03_000000.tar.gz', 'docsight_backup_2020-01-01_000000.tar.gz']);
+    expect(
+      fs
+        .readdirSync(setup.backupDir)
+        .filter((name) => name.startsWith('docsight_backup_'))
+        .sort(),
+    ).toEqual(['docsight_backup_2020-01-02_000000.tar.gz', result.fileName].sort());
   });
 
   it('counts Backup now against the retention when the settings include manual backups, keeping the new one', async () => {
