@@ -288,4 +288,30 @@ describe("the dead man's switch", () => {
     );
     watch.stop();
   });
+
+  it('sends no recovery for a backup that is still old, after a restart or a path change, and no alert right after either', async () => {
+    const { setup, hook } = await instanceWithChannels();
+    const clock = new TestClock(Date.parse('2026-12-05T12:00:00Z'));
+    // Stale since before the restart (recorded), and the newest backup is three days old.
+    setup.services.alertCenter.failed({ kind: 'stale' }, { code: 'BACKUP_STALE', message: 'No backup.', at: clock.now() - HOUR });
+    await setup.services.alertCenter.idle();
+    let state = schedule({ lastSuccessAt: new Date(clock.now() - 72 * HOUR).toISOString() });
+    const watch = new StaleWatch({ schedule: () => state, alerts: () => setup.services.alerts, clock });
+    watch.start();
+    clock.advance(35 * HOUR);
+    await setup.services.alertCenter.idle();
+    expect(events(hook).map((event) => event.event)).toEqual(['failure']);
+
+    // Another directory, empty: counting starts again, no alert at once.
+    state = schedule({ backupPath: '/mnt/new', lastSuccessAt: null });
+    watch.check();
+    clock.advance(30 * HOUR);
+    await setup.services.alertCenter.idle();
+    expect(events(hook).map((event) => event.event)).toEqual(['failure']);
+    state = schedule({ backupPath: '/mnt/new', lastSuccessAt: new Date(clock.now()).toISOString() });
+    watch.check();
+    await setup.services.alertCenter.idle();
+    expect(events(hook).map((event) => event.event)).toEqual(['failure', 'recovery']);
+    watch.stop();
+  });
 });

@@ -6,9 +6,13 @@
  * `{ kind: 'stale' }`: failed once the limit is passed, succeeded once a backup is recent again.
  *
  * The reference is the newest scheduled backup the schedule knows (seeded from the backup
- * directory at start), or, with none, the moment this watch started (so a fresh instance that
- * never manages a backup is noticed too). With the schedule off (settings, demo mode) nothing is
- * checked; a failure state already recorded stays until a backup succeeds.
+ * directory at start), but never earlier than the moment the watch first saw the schedule on for
+ * that directory (schedule turned on, backup path changed; at the server's start only when there
+ * is no backup at all): so a fresh instance that never manages a backup is noticed, and turning
+ * the schedule on after a month off is not.
+ * A recovery is reported only for a backup that is itself recent. With the schedule off
+ * (settings, demo mode) nothing is checked; a failure state already recorded stays until a backup
+ * succeeds.
  */
 import type { AlertSignals } from './alert-signals.ts';
 import type { SchedulerClock } from '../schedule/backup-scheduler.ts';
@@ -45,6 +49,9 @@ export class StaleWatch {
   #timer: unknown;
   #stale = false;
   #stopped = false;
+  /** The directory watched and since when (null while the schedule is off). */
+  #watching: { path: string; since: number } | null = null;
+  #firstLook = true;
 
   constructor(options: StaleWatchOptions) {
     this.#schedule = options.schedule;
@@ -67,24 +74,37 @@ export class StaleWatch {
     const now = this.#clock.now();
     const state = this.#schedule();
     let wait = MAX_WAIT_MS;
-    if (state !== null && state.enabled) {
+    if (state === null || !state.enabled) {
+      this.#watching = null;
+      this.#firstLook = false;
+    } else {
+      // Counting starts when the watch first saw this schedule on for this directory: turning the
+      // schedule on after a month off, or a new empty directory, is not "a month without backups".
+      if (this.#watching?.path !== state.backupPath) {
+        // The first look after the start trusts the backup's own age (the server being down
+        // does not stop the clock); later changes start counting afresh.
+        const first = this.#firstLook && state.lastSuccessAt !== null;
+        this.#watching = { path: state.backupPath, since: first ? -Infinity : now };
+      }
+      this.#firstLook = false;
       const limitMs = state.intervalHours * STALE_FACTOR * HOUR_MS;
       const lastSuccess = state.lastSuccessAt === null ? null : Date.parse(state.lastSuccessAt);
-      const reference = lastSuccess ?? this.#startedAt;
+      const reference = Math.max(lastSuccess ?? -Infinity, this.#watching.since);
       const dueBy = reference + limitMs;
+      if (lastSuccess !== null && now - lastSuccess <= limitMs) {
+        // A recent backup: the end of a stale state, if there was one (the alerts know).
+        this.#stale = false;
+        this.#alerts().succeeded(
+          { kind: 'stale' },
+          { at: lastSuccess, ...(state.lastSuccessFile === null ? {} : { fileName: state.lastSuccessFile }) },
+        );
+      }
       if (now > dueBy) {
         if (!this.#stale) {
           this.#stale = true;
           this.#alerts().failed({ kind: 'stale' }, staleFailure(now, lastSuccess, state.intervalHours, dueBy));
         }
       } else {
-        this.#stale = false;
-        if (lastSuccess !== null) {
-          this.#alerts().succeeded(
-            { kind: 'stale' },
-            { at: lastSuccess, ...(state.lastSuccessFile === null ? {} : { fileName: state.lastSuccessFile }) },
-          );
-        }
         wait = Math.min(MAX_WAIT_MS, dueBy - now + 1000);
       }
     }
