@@ -70,10 +70,13 @@ test('shows which backups a new retention deletes before saving it, and the next
   await page.getByLabel('Keep backups', { exact: true }).fill('3');
   await page.getByTestId('save-settings').click();
   await expect(dialog(page)).toBeVisible();
-  await expect(dialog(page).getByText('After the next backup, the new retention deletes these 5 backups:', { exact: true })).toBeVisible();
+  await expect(dialog(page).getByText('The new retention deletes these 5 backups:', { exact: true })).toBeVisible();
   await expect(listed(page)).toHaveCount(5);
   for (const [index, name] of names.slice(3).entries()) await expect(listed(page).nth(index)).toContainText(`${name}, made `);
   await expect(dialog(page).getByText('3 backups stay.', { exact: true })).toBeVisible();
+  await expect(page.getByTestId('retention-preview-when')).toHaveText(
+    'Nothing is deleted now: pruning runs after the next backup, which then counts too.',
+  );
   await dialog(page).getByRole('button', { name: 'Cancel', exact: true }).click();
   await expect(dialog(page)).toBeHidden();
   await expect(page.getByText('You have unsaved changes.', { exact: true })).toBeVisible();
@@ -83,7 +86,7 @@ test('shows which backups a new retention deletes before saving it, and the next
   // Daily 6 as well: a backup stays when any rule keeps it, so only the two oldest would go.
   await page.getByLabel('Daily backups', { exact: true }).fill('6');
   await page.getByTestId('save-settings').click();
-  await expect(dialog(page).getByText('After the next backup, the new retention deletes these 2 backups:', { exact: true })).toBeVisible();
+  await expect(dialog(page).getByText('The new retention deletes these 2 backups:', { exact: true })).toBeVisible();
   await expect(listed(page)).toHaveCount(2);
   await expect(listed(page).nth(0)).toContainText(names[6]!);
   await expect(listed(page).nth(1)).toContainText(names[7]!);
@@ -171,13 +174,14 @@ test.describe('the retention of an offsite target', () => {
     await editor.getByLabel('Keep the newest (copies)', { exact: true }).fill('1');
     await editor.getByRole('button', { name: 'Save', exact: true }).click();
 
-    await expect(
-      dialog(page).getByText('After the next copy is sent, the new retention deletes these 2 copies on the target:', { exact: true }),
-    ).toBeVisible();
+    await expect(dialog(page).getByText('The new retention deletes these 2 copies on the target:', { exact: true })).toBeVisible();
     await expect(listed(page)).toHaveCount(2);
     await expect(listed(page).nth(0)).toContainText(own[1]!);
     await expect(listed(page).nth(1)).toContainText(own[2]!);
     await expect(dialog(page).getByText('1 backup stays.', { exact: true })).toBeVisible();
+    await expect(page.getByTestId('retention-preview-when')).toHaveText(
+      'Nothing is deleted now: pruning runs after the next copy is sent, which then counts too.',
+    );
     await dialog(page).getByRole('button', { name: 'Save and delete them', exact: true }).click();
     await expect(editor).toBeHidden();
     await expect(page.getByTestId('target-retention')).toHaveText('Keeps the newest copy.');
