@@ -16,7 +16,7 @@ const MESSAGES: Record<AlertFailureCode, string> = {
     'cannot be reached: the host name does not resolve, or nothing answers on that port. Check the address and that the service is running.',
   ALERT_TIMEOUT: `did not answer within ${ALERT_TIMEOUT_MS / 1000} seconds. Check that the service is running and reachable from this server.`,
   ALERT_TLS_FAILED:
-    'has a TLS certificate that is not trusted (expired, self-signed or for another name). Fix the certificate, or use the address it is made for.',
+    'could not set up TLS: its certificate is not trusted (expired, self-signed or for another name), or it does not offer TLS on this port. Fix the certificate, or choose the port and connection security the service offers.',
   ALERT_LOGIN_REFUSED: 'refused the login: the token, user name or password is wrong, or the account may not send there.',
   ALERT_REJECTED: 'refused the message.',
   ALERT_RECIPIENT_REFUSED: 'refused the recipient or the sender.',

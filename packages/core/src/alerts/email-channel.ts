@@ -55,6 +55,7 @@ function smtpError(error: unknown, where: string): Error {
   const reason = typeof response === 'string' && response !== '' ? response : error instanceof Error ? error.message : String(error);
   const status = typeof responseCode === 'number' ? { status: responseCode } : {};
   if (code === 'EAUTH' || code === 'ENOAUTH') return alertError('ALERT_LOGIN_REFUSED', where, { reason, ...status, cause: error });
+  if (code === 'ETLS') return alertError('ALERT_TLS_FAILED', where, { reason, cause: error });
   if (code === 'EENVELOPE') return alertError('ALERT_RECIPIENT_REFUSED', where, { reason, ...status, cause: error });
   if (code === 'EMESSAGE' || code === 'EPROTOCOL' || (typeof responseCode === 'number' && responseCode >= 400)) {
     return alertError('ALERT_REJECTED', where, { reason, ...status, cause: error });

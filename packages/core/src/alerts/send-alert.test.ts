@@ -274,7 +274,7 @@ describe('e-mail over SMTP', () => {
       const { code } = await codeOf(
         sendAlert(email(smtp.port, { security: 'starttls', username: 'u', secrets: { password: 'mail-pass' } }), failure),
       );
-      expect(['ALERT_TLS_FAILED', 'ALERT_REJECTED']).toContain(code);
+      expect(code).toBe('ALERT_TLS_FAILED');
       expect(smtp.mails).toHaveLength(0);
     } finally {
       await smtp.close();
