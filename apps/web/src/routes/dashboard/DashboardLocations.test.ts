@@ -84,7 +84,7 @@ function render(props: {
 }
 
 const texts = (wrapper: ReturnType<typeof render>, testId: string): string[] =>
-  wrapper.findAll(`[data-testid="${testId}"]`).map((element) => element.text().replace(/\s+/g, ' '));
+  wrapper.findAll(`[data-testid="${testId}"]`).map((element) => element.text());
 
 /** A rule line's parts (mark, text, met or not) as a reader hears them, one space apart. */
 const rule = (wrapper: ReturnType<typeof render>, testId: string): string[] =>
