@@ -125,6 +125,33 @@ describe('locker backup commands', () => {
     expect(fs.existsSync(path.join(backupDir, fileName))).toBe(false);
   });
 
+  it('prunes by age with --keep-daily: the newest backup of each of the last days, and refuses a count out of range', () => {
+    const dir = path.join(temp, 'prune-by-age');
+    fs.mkdirSync(dir, { recursive: true });
+    const names: string[] = [];
+    // Five days, two backups a day (12 hours apart), newest first; files that are not archives count as scheduled.
+    for (let index = 0; index < 10; index += 1) {
+      const made = new Date(Date.UTC(2026, 2, 10, 18) - index * 12 * 3600_000);
+      const name = `docsight_backup_2026-03-${String(made.getUTCDate()).padStart(2, '0')}_${String(made.getUTCHours()).padStart(2, '0')}0000.tar.gz`;
+      fs.writeFileSync(path.join(dir, name), 'x');
+      fs.utimesSync(path.join(dir, name), made, made);
+      names.push(name);
+    }
+    const run = spawnSync(LOCKER, ['backup', 'prune', '--backup-dir', dir, '--keep', '1', '--keep-daily', '3', '--json'], {
+      encoding: 'utf8',
+      cwd: temp,
+      env: { ...process.env, TZ: 'UTC' },
+    });
+    expect(run.status, run.stderr).toBe(0);
+    const pruned = JSON.parse(run.stdout) as { deleted: string[]; kept: string[] };
+    // Each day's 18:00 backup is its newest: those of the 10th, 9th and 8th stay.
+    expect(pruned.kept).toEqual([names[0], names[2], names[4]]);
+    expect(fs.readdirSync(dir).sort()).toEqual([names[0], names[2], names[4]].sort());
+    expect(locker('backup', 'prune', '--backup-dir', dir, '--keep', '1', '--keep-weekly', '521').stderr).toMatch(
+      /--keep-weekly must be between 1 and 520/,
+    );
+  });
+
   it('refuses to delete anything that is not a backup', () => {
     fs.mkdirSync(backupDir, { recursive: true });
     const refused = locker('backup', 'delete', '--backup-dir', backupDir, '../seeded/config.json');
