@@ -48,5 +48,10 @@ describe('test restore settings form', () => {
     expect(testRestoreSave(saved, form)).toEqual({ intervalDays: 14 });
     form.enabled = false;
     expect(testRestoreSave(saved, form)).toEqual({ enabled: false, intervalDays: 14 });
+    // A number input's v-model hands over a number once edited.
+    form.intervalDays = 7;
+    form.enabled = true;
+    expect(isTestRestoreDirty(saved, form)).toBe(false);
+    expect(validateTestRestoreForm({ enabled: true, intervalDays: 91 })).toEqual({ intervalDays: 'settings.testRestore.intervalInvalid' });
   });
 });

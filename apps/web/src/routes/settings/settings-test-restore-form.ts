@@ -7,8 +7,8 @@ import type { TestRestoreSettingsPatch, TestRestoreState } from '../../api/serve
 
 export interface TestRestoreForm {
   enabled: boolean;
-  /** As typed: the number input's text. */
-  intervalDays: string;
+  /** As typed: the number input's text (its v-model may hand over a number once edited). */
+  intervalDays: string | number;
 }
 
 /** The saved values the form starts from: `enabled` is the setting, not whether it runs (demo mode). */
@@ -33,7 +33,7 @@ export function formFromSaved(saved: SavedTestRestoreSettings): TestRestoreForm 
 
 /** The interval's problem (a whole number of days from 1 to 90), if any. */
 export function validateTestRestoreForm(form: TestRestoreForm): TestRestoreFormErrors {
-  const text = form.intervalDays.trim();
+  const text = String(form.intervalDays).trim();
   if (!/^\d+$/.test(text)) return { intervalDays: 'settings.testRestore.intervalInvalid' };
   const days = Number(text);
   if (days < 1 || days > 90) return { intervalDays: 'settings.testRestore.intervalInvalid' };
@@ -44,11 +44,11 @@ export function validateTestRestoreForm(form: TestRestoreForm): TestRestoreFormE
 export function testRestoreSave(saved: SavedTestRestoreSettings, form: TestRestoreForm): TestRestoreSettingsPatch {
   const patch: TestRestoreSettingsPatch = {};
   if (form.enabled !== saved.enabled) patch.enabled = form.enabled;
-  const days = Number(form.intervalDays.trim());
+  const days = Number(String(form.intervalDays).trim());
   if (Number.isInteger(days) && days !== saved.intervalDays) patch.intervalDays = days;
   return patch;
 }
 
 export function isTestRestoreDirty(saved: SavedTestRestoreSettings, form: TestRestoreForm): boolean {
-  return form.enabled !== saved.enabled || form.intervalDays.trim() !== String(saved.intervalDays);
+  return form.enabled !== saved.enabled || String(form.intervalDays).trim() !== String(saved.intervalDays);
 }
