@@ -158,7 +158,12 @@ describe('scheduled backups', () => {
       'Evidence Locker: the test restore succeeds again',
       'Evidence Locker: copies to "NAS" arrive again',
     ]);
-    expect(Object.keys((await center.state()).failing)).toEqual(['target:t2']);
+    expect((await center.state()).failing).toEqual({
+      'target:t2': expect.objectContaining({ name: 'Cloud', code: 'TARGET_FULL', count: 1 }),
+    });
+    // A removed target's failure state goes with it: no recovery would ever end it.
+    center.forgetTarget('t2');
+    expect((await center.state()).failing).toEqual({});
   });
 
   it('records a delivery that failed, per channel, and says why', async () => {

@@ -59,7 +59,14 @@ export class AlertCenter implements AlertSignals {
         await this.#save(state);
         return;
       }
-      state.failing[key] = { since: failure.at, lastAt: failure.at, code: failure.code, message: failure.message, count: 1 };
+      state.failing[key] = {
+        since: failure.at,
+        lastAt: failure.at,
+        code: failure.code,
+        message: failure.message,
+        count: 1,
+        ...(subject.kind === 'target' ? { name: subject.name } : {}),
+      };
       await this.#save(state);
       this.#log.warn({ subject: key, code: failure.code }, `Alert: ${failure.message}`);
       await this.#deliver(failureMessage(subject, failure), state);
@@ -95,6 +102,16 @@ export class AlertCenter implements AlertSignals {
     this.#enqueue(async () => {
       const state = await this.#load();
       state.deliveries[channelId] = delivery;
+      await this.#save(state);
+    });
+  }
+
+  /** Forgets a removed target's failure state (no recovery will ever come for it). */
+  forgetTarget(targetId: string): void {
+    this.#enqueue(async () => {
+      const state = await this.#load();
+      if (state.failing[`target:${targetId}`] === undefined) return;
+      delete state.failing[`target:${targetId}`];
       await this.#save(state);
     });
   }

@@ -24,6 +24,8 @@ export const FailingSubjectSchema = z.object({
   message: z.string(),
   /** Failures in this state. */
   count: z.number().int().min(1),
+  /** A target's name, for a target's state. */
+  name: z.string().optional(),
 });
 export type FailingSubject = z.infer<typeof FailingSubjectSchema>;
 

@@ -143,6 +143,7 @@ export const targetsRouter = router({
         return { targets: targets.filter((candidate) => candidate.id !== input.id), answer: target };
       });
       ctx.targetPusher.forget(input.id);
+      ctx.alertCenter.forgetTarget(input.id);
       await forgetTarget(ctx.instance.dataDir, input.id);
       audit(ctx.request.log, 'target.removed', auditFields(ctx, removed), 'Offsite target removed');
       return {
