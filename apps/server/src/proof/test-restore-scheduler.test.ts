@@ -167,6 +167,20 @@ describe('test restore schedule', () => {
     expect(turnedOff.alerts.told).toHaveLength(1);
   });
 
+  it('follows a config.json that changed under it (a restore): on within the hour, without a save', async () => {
+    const setup = await createTestServices({ config: { modem_type: 'fritzbox', test_restore_enabled: false } });
+    const clock = new TestClock();
+    await backupAt(setup, clock.now() - HOUR);
+    const { scheduler, alerts } = await startScheduler(setup, clock);
+    expect(scheduler.state().enabled).toBe(false);
+    // As a restore of the running instance does: config.json replaced, the instance re-read.
+    fs.writeFileSync(path.join(setup.dataDir, 'config.json'), JSON.stringify({ modem_type: 'fritzbox', test_restore_interval_days: 2 }));
+    await setup.services.instance.reload();
+    expect(scheduler.state()).toMatchObject({ enabled: true, intervalDays: 2 });
+    await advance(clock, HOUR);
+    expect(alerts.told).toEqual([expect.objectContaining({ ok: true, subject: { kind: 'test-restore' } })]);
+  });
+
   it('starts nothing while the backup directory holds no backup, and Run now says so', async () => {
     const setup = await createTestServices({ config: { modem_type: 'fritzbox' } });
     const clock = new TestClock();

@@ -8,7 +8,8 @@
  * States and what moves between them:
  *   not started → start() reads the record and the settings: off | waiting
  *   off         turned off in the settings, or demo mode (never in demo mode, as the backup
- *               schedule). reschedule() when the settings change.
+ *               schedule). reschedule() when the settings change; a restore's or demo seeding's
+ *               change is read at the next look at the clock.
  *   waiting     a timer armed for nextRunAt, at most an hour ahead, so a host that slept catches up.
  *               Due: the last test restore + the interval; after a failure, a day later (or the
  *               interval, when shorter) until one passes; with none yet, `startDelayMs` after start.
@@ -113,10 +114,19 @@ export class TestRestoreScheduler {
 
   /** Re-reads the settings (after they were saved, or a restore brought others) and re-arms. */
   reschedule(): void {
+    this.#refresh();
+    if (this.#started) this.#arm();
+  }
+
+  /**
+   * Reads the settings and demo mode from the instance as it is now. Also called on every arming
+   * and state read, so a restore or demo seeding that changed config.json counts without a call
+   * from them: the state at once, the timer at its next look at the clock (within the hour).
+   */
+  #refresh(): void {
     this.#settings = readTestRestoreSettings(this.#instance.snapshot.config);
-    if (!this.#started) return;
+    if (!this.#started || this.#stopped) return;
     this.#reason = this.#instance.snapshot.demoMode ? 'demo mode' : this.#settings.enabled ? null : 'turned off in the settings';
-    this.#arm();
   }
 
   /** Stops for good (server closing); a running test restore is ended by the JobRunner's close. */
@@ -153,6 +163,7 @@ export class TestRestoreScheduler {
 
   /** The state the dashboard, the settings page and /metrics show. */
   state(): TestRestoreState {
+    this.#refresh();
     return {
       enabled: this.#reason === null,
       reason: this.#reason,
@@ -235,10 +246,14 @@ export class TestRestoreScheduler {
 
   /** Clears the timer and, when test restores run on their schedule, arms it for the next due time. */
   #arm(): void {
+    this.#refresh();
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
     this.#timer = undefined;
-    if (!this.#started || this.#stopped || this.#reason !== null || this.#active !== undefined) {
-      this.#nextRunAt = null;
+    this.#nextRunAt = null;
+    if (!this.#started || this.#stopped || this.#active !== undefined) return;
+    if (this.#reason !== null) {
+      // Off: looked at again within the hour, in case a restore or demo seeding changed that.
+      this.#timer = this.#clock.setTimeout(() => this.#arm(), MAX_TIMER_MS);
       return;
     }
     const last = this.#record.last;
