@@ -174,6 +174,19 @@ describe('ping URL', () => {
   });
 });
 
+describe('Uptime Kuma push URL', () => {
+  it('sends status=up on success and status=down on failure (Kuma has no /fail)', async () => {
+    receiver = await startHttpReceiver();
+    const channel: AlertChannel = { ...base, kind: 'ping', secrets: { url: `${receiver.url}/api/push/Xy12?status=up&msg=OK&ping=` } };
+    await sendAlert(channel, recovery);
+    await sendAlert(channel, failure);
+    expect(receiver.requests.map((request) => request.url)).toEqual([
+      '/api/push/Xy12?status=up&msg=OK&ping=',
+      '/api/push/Xy12?status=down&msg=Scheduled+backup+failed&ping=',
+    ]);
+  });
+});
+
 describe('e-mail over SMTP', () => {
   interface Mail {
     from: string;
