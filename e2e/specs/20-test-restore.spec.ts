@@ -1,5 +1,5 @@
 /**
- * Journey 19, proof of restorability: the settings' "Test restore" section says nothing is proven
+ * Journey 20, proof of restorability: the settings' "Test restore" section says nothing is proven
  * while no test restore passed; Run now without a backup says to make one; after Backup now a test
  * restore passes and the section says "Restorable as of" the backup's time; a damaged newest backup
  * fails the next one with its cause in the user's words, while "restorable as of" keeps the last
