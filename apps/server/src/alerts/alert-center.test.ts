@@ -112,6 +112,30 @@ describe('scheduled backups', () => {
     expect(Object.values(state.deliveries).every((delivery) => delivery.ok)).toBe(true);
   });
 
+  it('sends no alert and no /fail ping for a scheduled backup someone cancelled', async () => {
+    const { setup, hook, ping } = await instanceWithChannels({ backup_enabled: true });
+    const clock = new TestClock();
+    scheduler = new BackupScheduler({
+      instance: setup.services.instance,
+      jobs: setup.services.jobs,
+      clock,
+      startDelayMs: MINUTE,
+      alerts: setup.services.alerts,
+    });
+    await scheduler.start();
+    clock.advance(MINUTE);
+    const job = setup.services.jobs.list().find((candidate) => candidate.kind === 'backup');
+    expect(job).toBeDefined();
+    setup.services.jobs.cancel(job!.id);
+    await scheduler.idle();
+    await setup.services.alertCenter.idle();
+    expect(setup.services.jobs.get(job!.id)?.error?.code).toBe('CANCELLED');
+    expect(scheduler.state().consecutiveFailures).toBe(1);
+    expect(hook.requests).toHaveLength(0);
+    expect(ping.requests).toHaveLength(0);
+    expect((await setup.services.alertCenter.state()).failing).toEqual({});
+  });
+
   it('neither sends again nor forgets the recovery after a restart', async () => {
     const { setup, hook } = await instanceWithChannels();
     const subject = { kind: 'scheduled-backup' } as const;

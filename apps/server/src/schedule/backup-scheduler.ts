@@ -366,7 +366,9 @@ export class BackupScheduler {
     this.#lastFailureCode = failure.code;
     this.#lastFailureDetails = failure.details;
     const retryInMinutes = retryDelayMinutes(this.#failures);
-    this.#alerts?.failed({ kind: 'scheduled-backup' }, { ...failure, at: this.#lastFailureAt });
+    // A backup someone cancelled did not fail: no alert and no /fail ping (issue 19 review). Should
+    // no backup follow, the dead man's switch (alerts/stale-watch.ts) notices.
+    if (failure.code !== 'CANCELLED') this.#alerts?.failed({ kind: 'scheduled-backup' }, { ...failure, at: this.#lastFailureAt });
     this.#log.warn({ path: this.#settings.backup_path, failures: this.#failures, retryInMinutes }, `Scheduled backup failed: ${message}`);
   }
 }
