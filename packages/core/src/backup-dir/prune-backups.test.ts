@@ -4,6 +4,7 @@ import { basename, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { injectFsFault } from '@evidence-locker/core/testing/inject-fs-fault';
 import type { BackupTrigger } from '../archive/format/backup-meta.ts';
+import { backupFileName } from '../archive/format/backup-file-name.ts';
 import { planBackupDirRetention, pruneBackups } from './prune-backups.ts';
 import { writeTestArchive } from '@evidence-locker/core/testing/write-test-archive';
 
@@ -20,11 +21,11 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** Backup number `n` (1 = oldest), `n` minutes after a fixed base. */
-function backupName(n: number): string {
-  return `docsight_backup_2026-11-26_07${String(n).padStart(2, '0')}00.tar.gz`;
-}
 const base = Date.parse('2026-11-26T06:00:00Z');
+/** Backup number `n` (1 = oldest), named for `n` minutes after a fixed base, as the backup job names it. */
+function backupName(n: number): string {
+  return backupFileName(new Date(base + n * 60_000));
+}
 
 function writePlain(n: number): void {
   const path = join(dir, backupName(n));
@@ -136,22 +137,59 @@ describe('pruneBackups', () => {
 });
 
 describe('pruneBackups with a retention rule', () => {
-  /** A plain backup modified at `iso` (its name is only a unique label here: the time is the modification time). */
-  function writeAt(n: number, iso: string): string {
-    const path = join(dir, backupName(n));
+  /** A plain backup made at `iso` (its name says so), last modified at `modified` (default: then too). */
+  function writeAt(iso: string, modified: string = iso): string {
+    const name = backupFileName(new Date(iso));
+    const path = join(dir, name);
     writeFileSync(path, 'x');
-    utimesSync(path, new Date(iso), new Date(iso));
-    return backupName(n);
+    utimesSync(path, new Date(modified), new Date(modified));
+    return name;
   }
 
   it('daily 2 keeps the newest backup of each of the last two Berlin days and deletes the rest', async () => {
-    const older = writeAt(1, '2026-03-28T11:00:00Z');
-    const dayBefore = writeAt(2, '2026-03-28T23:30:00Z'); // 00:30 on the 29th in Berlin
-    const lastOf29th = writeAt(3, '2026-03-29T21:59:00Z'); // 23:59 CEST on the 29th
-    const newest = writeAt(4, '2026-03-29T22:30:00Z'); // 00:30 on the 30th
+    const older = writeAt('2026-03-28T11:00:00Z');
+    const dayBefore = writeAt('2026-03-28T23:30:00Z'); // 00:30 on the 29th in Berlin
+    const lastOf29th = writeAt('2026-03-29T21:59:00Z'); // 23:59 CEST on the 29th
+    const newest = writeAt('2026-03-29T22:30:00Z'); // 00:30 on the 30th
     const result = await pruneBackups(dir, { daily: 2 }, { now: new Date('2026-03-30T08:00:00Z'), timeZone: 'Europe/Berlin' });
     expect(result.deleted).toEqual([dayBefore, older]);
     expect(remaining()).toEqual([lastOf29th, newest].sort());
+  });
+
+  describe('dates a backup by its name, not its modification time: a directory copied with cp -r / rsync without -t', () => {
+    // Every file of the copy was modified "today"; by mtime, daily/weekly/monthly would see one day
+    // and delete all but the newest. Made: the time in the name; the copy happened at `copiedAt`.
+    const copiedAt = '2026-06-15T10:00:00Z';
+    const now = new Date('2026-06-15T12:00:00Z');
+    const made = [
+      '2025-12-20T03:00:00Z',
+      '2026-01-10T03:00:00Z',
+      '2026-02-10T03:00:00Z',
+      '2026-03-10T03:00:00Z',
+      '2026-04-10T03:00:00Z',
+      '2026-05-10T03:00:00Z',
+      '2026-06-01T03:00:00Z',
+      '2026-06-08T03:00:00Z',
+      '2026-06-13T03:00:00Z',
+      '2026-06-14T03:00:00Z',
+      '2026-06-15T03:00:00Z',
+    ];
+    it.each([
+      { rule: { daily: 3 }, kept: ['2026-06-13T03:00:00Z', '2026-06-14T03:00:00Z', '2026-06-15T03:00:00Z'] },
+      // 2026-06-15 is a Monday: the newest of ISO weeks 25, 24 (Sunday the 14th) and 23.
+      { rule: { weekly: 3 }, kept: ['2026-06-01T03:00:00Z', '2026-06-14T03:00:00Z', '2026-06-15T03:00:00Z'] },
+      {
+        rule: { monthly: 4 },
+        kept: ['2026-03-10T03:00:00Z', '2026-04-10T03:00:00Z', '2026-05-10T03:00:00Z', '2026-06-15T03:00:00Z'],
+      },
+      { rule: { keepDays: 8 }, kept: ['2026-06-08T03:00:00Z', '2026-06-13T03:00:00Z', '2026-06-14T03:00:00Z', '2026-06-15T03:00:00Z'] },
+      { rule: { keepLast: 2 }, kept: ['2026-06-14T03:00:00Z', '2026-06-15T03:00:00Z'] },
+    ])('$rule keeps what the names say', async ({ rule, kept }) => {
+      for (const iso of made) writeAt(iso, copiedAt);
+      const plan = await planBackupDirRetention(dir, rule, { now, timeZone: 'UTC' });
+      expect(plan.kept.map(({ copy }) => copy.madeAt.toISOString()).sort()).toEqual(kept.map((iso) => new Date(iso).toISOString()));
+      expect(plan.deleted).toHaveLength(made.length - kept.length);
+    });
   });
 
   it('keeps manual backups out of the rule unless includeManual, and never prunes pre-restore ones', async () => {

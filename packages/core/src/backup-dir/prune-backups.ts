@@ -9,8 +9,11 @@
  * - backups made by hand (`manual`, `download`) are kept and not counted unless the rule includes
  *   them; a plain number `keep` is DOCSight's rule and includes them;
  * - the newest backup, and the newest one not known to be damaged, are never deleted.
- * A backup's time is its modification time, which orders the listing too; generations use the
- * calendar of this process's time zone. Archives whose trigger cannot be read (every DOCSight
+ * A backup's time is the one in its file name (when it was made, in this server's local time, as
+ * DOCSight names them), its modification time only for a name that holds no real time: a directory
+ * copied with `cp -r` or `rsync` without `-t` gives every file today's mtime, and dating by it would
+ * make daily / weekly / monthly delete months of history. Generations use the calendar of this
+ * process's time zone. Archives whose trigger cannot be read (every DOCSight
  * archive, a sealed one without the instance's identities) count like scheduled ones.
  */
 import { unlink } from 'node:fs/promises';
@@ -19,6 +22,7 @@ import { errnoCode, LockerError } from '../errors.ts';
 import { decideRetention, type RetentionCandidate, type RetentionDecision } from '../retention/decide-retention.ts';
 import type { RetentionRule } from '../retention/retention-rule.ts';
 import type { BackupListEntry } from './backup-list-entry.ts';
+import { parseBackupFileTime } from './is-backup-file-name.ts';
 import { listBackups } from './list-backups.ts';
 
 export const MIN_RETENTION = 1;
@@ -65,7 +69,7 @@ export async function planBackupDirRetention(
   for (const entry of entries) {
     candidates.push({
       name: entry.fileName,
-      madeAt: new Date(entry.modified),
+      madeAt: parseBackupFileTime(entry.fileName) ?? new Date(entry.modified),
       trigger: entry.trigger,
       good: await options.good?.(entry),
       entry,
