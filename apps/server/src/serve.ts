@@ -12,6 +12,7 @@ import type { FastifyInstance } from 'fastify';
 import { holdLeases, otherLeaseHolders, runSqliteTask } from '@evidence-locker/core';
 import { buildServer, type BuildServerOptions } from './app.ts';
 import { enqueueDemoSeed } from './demo/enqueue-demo-seed.ts';
+import { serverSchedules } from './restore/schedule-pause.ts';
 import type { Env } from './env.ts';
 
 /** A running server and how to stop it. */
@@ -119,9 +120,9 @@ async function shutDown(app: FastifyInstance, graceMs: number): Promise<void> {
  * gets its demo data at start, as DOCSight's demo collector seeds on its first poll.
  */
 async function seedDemoDataWhenEmpty(app: FastifyInstance): Promise<void> {
-  const { instance, jobs, scheduler } = app.locker;
+  const { instance, jobs } = app.locker;
   if (!instance.snapshot.demoMode) return;
   if (await runSqliteTask({ kind: 'holds_rows', path: instance.historyPath })) return;
-  const job = enqueueDemoSeed({ jobs, instance, schedule: scheduler, log: app.log });
+  const job = enqueueDemoSeed({ jobs, instance, schedule: serverSchedules(app.locker), log: app.log });
   app.log.info({ jobId: job.id }, 'Demo mode is on and the instance is empty: seeding demo data');
 }

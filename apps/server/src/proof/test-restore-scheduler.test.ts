@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createTestServices, type TestServices } from '@evidence-locker/server/testing/test-services';
 import { TestClock } from '@evidence-locker/server/testing/test-clock';
 import type { AlertSignals, AlertSubject } from '../alerts/alert-signals.ts';
+import { serverSchedules, withSchedulePaused } from '../restore/schedule-pause.ts';
 import { TestRestoreScheduler } from './test-restore-scheduler.ts';
 import { TEST_RESTORE_STATE_FILE } from './test-restore-record.ts';
 
@@ -198,12 +199,96 @@ describe('test restore schedule', () => {
     const fileName = await backupAt(setup, clock.now() - HOUR);
     const { scheduler } = await startScheduler(setup, clock);
     const job = await scheduler.runNow();
-    expect(job).toMatchObject({ kind: 'test-restore', label: `Test restore of ${fileName}` });
+    expect(job).toMatchObject({ kind: 'test-restore', label: 'Test restore of the newest backup' });
     expect((await scheduler.runNow()).id).toBe(job.id);
     expect(scheduler.state()).toMatchObject({ running: true, nextRunAt: null });
     const final = await setup.services.jobs.wait(job.id);
     expect(final).toMatchObject({ state: 'succeeded', result: { fileName } });
     await scheduler.idle();
     expect(scheduler.state()).toMatchObject({ running: false, last: { ok: true, fileName } });
+  });
+
+  it('is paused with the backup schedule while a restore or demo seeding runs, and runs once both resume', async () => {
+    const setup = await createTestServices({ config: { modem_type: 'fritzbox' } });
+    const clock = new TestClock();
+    await backupAt(setup, clock.now() - HOUR);
+    const { scheduler, alerts } = await startScheduler(setup, clock);
+    const backupSchedule = {
+      pauses: 0,
+      pause() {
+        this.pauses += 1;
+      },
+      resume() {
+        this.pauses -= 1;
+      },
+    };
+    await withSchedulePaused(serverSchedules({ scheduler: backupSchedule, testRestores: scheduler }), async () => {
+      expect(backupSchedule.pauses).toBe(1);
+      expect(scheduler.state().nextRunAt).toBeNull();
+      // Well past its due time (the start delay), nothing runs while the restore holds the schedules.
+      await advance(clock, 2 * HOUR);
+      expect(alerts.told).toEqual([]);
+      expect(scheduler.state()).toMatchObject({ last: null, running: false });
+    });
+    expect(backupSchedule.pauses).toBe(0);
+    expect(Date.parse(scheduler.state().nextRunAt!)).toBeLessThanOrEqual(clock.now());
+    await advance(clock, 0);
+    expect(alerts.told).toEqual([expect.objectContaining({ ok: true, subject: { kind: 'test-restore' } })]);
+  });
+
+  /** A job at the head of the queue that holds it until `release()`. */
+  function blockQueue(setup: TestServices): { release: () => void } {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    setup.services.jobs.enqueue({
+      kind: 'verify',
+      label: 'ahead of the test restore',
+      writesDataDir: false,
+      run: async () => {
+        await gate;
+        throw new Error('only held the queue');
+      },
+    });
+    return { release };
+  }
+
+  it('tests the newest backup there is when the job starts, not the one there was when it was queued', async () => {
+    const setup = await createTestServices({ config: { modem_type: 'fritzbox' } });
+    const clock = new TestClock();
+    const older = await backupAt(setup, clock.now() - 2 * DAY);
+    const queued = await backupAt(setup, clock.now() - HOUR);
+    const { scheduler, alerts } = await startScheduler(setup, clock);
+    const ahead = blockQueue(setup);
+    const job = await scheduler.runNow();
+    // A backup job ahead of it prunes the backup that was newest when the test restore was queued.
+    fs.rmSync(path.join(setup.backupDir, queued));
+    ahead.release();
+    const final = await setup.services.jobs.wait(job.id);
+    expect(final).toMatchObject({ state: 'succeeded', result: { fileName: older } });
+    await scheduler.idle();
+    expect(scheduler.state().last).toMatchObject({ ok: true, fileName: older });
+    expect(alerts.told).toEqual([{ ok: true, subject: { kind: 'test-restore' }, fileName: older }]);
+  });
+
+  it('gives no verdict when the backups went before it started (BACKUP_NOT_FOUND): no alert, tried again an hour later', async () => {
+    const setup = await createTestServices({ config: { modem_type: 'fritzbox' } });
+    const clock = new TestClock();
+    const only = await backupAt(setup, clock.now() - HOUR);
+    const { scheduler, alerts } = await startScheduler(setup, clock);
+    const ahead = blockQueue(setup);
+    const job = await scheduler.runNow();
+    fs.rmSync(path.join(setup.backupDir, only));
+    ahead.release();
+    expect(await setup.services.jobs.wait(job.id)).toMatchObject({ state: 'failed', error: { code: 'BACKUP_NOT_FOUND' } });
+    await scheduler.idle();
+    expect(scheduler.state().last).toBeNull();
+    expect(alerts.told).toEqual([]);
+    expect(Date.parse(scheduler.state().nextRunAt!)).toBe(clock.now() + HOUR);
+
+    // A new backup by then: the retry an hour later tests it.
+    const next = await backupAt(setup, clock.now());
+    await advance(clock, HOUR);
+    expect(scheduler.state().last).toMatchObject({ ok: true, fileName: next });
+    expect(alerts.told).toEqual([{ ok: true, subject: { kind: 'test-restore' }, fileName: next }]);
   });
 });

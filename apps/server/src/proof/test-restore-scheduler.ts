@@ -14,11 +14,19 @@
  *               Due: the last test restore + the interval; after a failure, a day later (or the
  *               interval, when shorter) until one passes; with none yet, `startDelayMs` after start.
  *               A backup directory without a backup is looked at again an hour later.
- *   running     a `test-restore` job of the newest backup runs through the JobRunner (queued
- *               behind backups and restores). Its outcome is recorded and told to the alerts as
- *               `{ kind: 'test-restore' }`; a cancelled one (server stopping) records nothing.
+ *   running     a `test-restore` job runs through the JobRunner (queued behind backups and
+ *               restores); it takes the newest backup when it starts, not when it was queued, so a
+ *               backup job ahead of it that prunes cannot leave it a file that is gone. Its outcome
+ *               is recorded and told to the alerts as `{ kind: 'test-restore' }`. One without a
+ *               verdict records nothing and is tried again an hour later: cancelled, the server
+ *               stopping, or BACKUP_NOT_FOUND (the backups went between the look and the start).
  *               runNow() ("Run now") starts one at once, whatever the state, unless one is queued
  *               or running already (then that one is returned).
+ *   paused      pause() (a restore of the running instance, demo seeding: with the backup schedule,
+ *               schedule-pause.ts): nothing is armed, so no test restore of a backup directory
+ *               that is changing (a pre-restore backup sealed with a key the restored config may
+ *               lack). resume() after the last pause re-reads the settings and re-arms. "Run now"
+ *               still queues one: it runs after the restore and tests the newest backup then.
  *   stopped     stop() (server closing): nothing is armed any more.
  */
 import { formatLocalIso, isLockerError, listBackups, type BackupListEntry } from '@evidence-locker/core';
@@ -51,8 +59,11 @@ const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
 const DAY_MS = 24 * HOUR_MS;
 const MAX_TIMER_MS = HOUR_MS;
-/** Codes of a test restore that ended without a verdict (a cancel, the server stopping). */
-const NO_VERDICT = new Set(['CANCELLED', 'SERVER_SHUTDOWN']);
+/**
+ * Codes of a test restore that ended without a verdict on the backups: a cancel, the server
+ * stopping, or no backup left to test when it started (pruned or moved after the look).
+ */
+const NO_VERDICT = new Set(['CANCELLED', 'SERVER_SHUTDOWN', 'BACKUP_NOT_FOUND']);
 
 const realClock: SchedulerClock = {
   now: () => Date.now(),
@@ -72,6 +83,7 @@ export class TestRestoreScheduler {
 
   #started = false;
   #stopped = false;
+  #pauses = 0;
   #settings: TestRestoreSettings;
   #reason: string | null = 'not started';
   #record: TestRestoreRecord = { last: null, lastGood: null };
@@ -135,6 +147,19 @@ export class TestRestoreScheduler {
     this.#arm();
   }
 
+  /** Holds the schedule (a restore or demo seeding changes the data and backup directories); see resume(). */
+  pause(): void {
+    this.#pauses += 1;
+    this.#arm();
+  }
+
+  /** Ends one pause(); after the last one the settings are re-read and the schedule re-armed. */
+  resume(): void {
+    if (this.#pauses === 0) return;
+    this.#pauses -= 1;
+    if (this.#pauses === 0) this.reschedule();
+  }
+
   /** Resolves when no test restore is queued or running (for tests and shutdown). */
   async idle(): Promise<void> {
     await this.#load();
@@ -158,7 +183,7 @@ export class TestRestoreScheduler {
         path: backupDir,
       });
     }
-    return this.#activeJob() ?? this.#enqueue(newest);
+    return this.#activeJob() ?? this.#enqueue();
   }
 
   /** The state the dashboard, the settings page and /metrics show. */
@@ -185,10 +210,20 @@ export class TestRestoreScheduler {
     return newest;
   }
 
-  #enqueue(backup: BackupListEntry): JobSnapshotOf<'test-restore'> {
+  /** Queues a test restore of the newest backup there is when it starts. */
+  #enqueue(): JobSnapshotOf<'test-restore'> {
     const backupDir = this.#instance.backupPath;
-    const job = this.#jobs.enqueue(testRestoreJobSpec({ instance: this.#instance, backupDir, fileName: backup.fileName }));
-    const done = this.#finish(job.id, backup).finally(() => {
+    let chosen: { fileName: string; modified: string | null } | undefined;
+    const job = this.#jobs.enqueue(
+      testRestoreJobSpec({
+        instance: this.#instance,
+        backupDir,
+        onChosen: (backup) => {
+          chosen = backup;
+        },
+      }),
+    );
+    const done = this.#finish(job.id, () => chosen).finally(() => {
       this.#active = undefined;
       this.#arm();
     });
@@ -198,18 +233,23 @@ export class TestRestoreScheduler {
   }
 
   /** Waits for the job's end, records its outcome and tells the alerts. */
-  async #finish(id: string, backup: BackupListEntry): Promise<void> {
+  async #finish(id: string, chosen: () => { fileName: string; modified: string | null } | undefined): Promise<void> {
     const final = await this.#jobs.wait(id);
     await this.#load();
     if (final.kind !== 'test-restore') return;
     const now = this.#clock.now();
     const at = formatLocalIso(new Date(now));
+    const backup = chosen() ?? { fileName: final.result?.fileName ?? '', modified: null };
     let outcome: TestRestoreOutcome;
     if (final.state === 'succeeded' && final.result) {
-      outcome = { ok: true, at, fileName: backup.fileName, backupMadeAt: final.result.backupMadeAt ?? backup.modified };
+      outcome = { ok: true, at, fileName: final.result.fileName, backupMadeAt: final.result.backupMadeAt ?? backup.modified };
     } else {
       const error = final.error ?? { code: 'CANCELLED', message: 'The test restore was cancelled.', details: {} };
-      if (NO_VERDICT.has(error.code)) return;
+      if (NO_VERDICT.has(error.code)) {
+        // No verdict: the next try an hour later, not at once (its due time has passed).
+        this.#noBackupUntil = now + HOUR_MS;
+        return;
+      }
       outcome = {
         ok: false,
         at,
@@ -250,7 +290,7 @@ export class TestRestoreScheduler {
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#nextRunAt = null;
-    if (!this.#started || this.#stopped || this.#active !== undefined) return;
+    if (!this.#started || this.#stopped || this.#pauses > 0 || this.#active !== undefined) return;
     if (this.#reason !== null) {
       // Off: looked at again within the hour, in case a restore or demo seeding changed that.
       this.#timer = this.#clock.setTimeout(() => this.#arm(), MAX_TIMER_MS);
@@ -273,7 +313,7 @@ export class TestRestoreScheduler {
 
   async #onTimer(): Promise<void> {
     this.#timer = undefined;
-    if (this.#nextRunAt === null || this.#active !== undefined || this.#stopped) return;
+    if (this.#nextRunAt === null || this.#active !== undefined || this.#stopped || this.#pauses > 0) return;
     if (this.#clock.now() < this.#nextRunAt) {
       this.#arm();
       return;
@@ -281,13 +321,13 @@ export class TestRestoreScheduler {
     this.#nextRunAt = null;
     try {
       const newest = await this.#newestBackup();
-      if (this.#stopped || this.#active !== undefined) return;
+      if (this.#stopped || this.#pauses > 0 || this.#active !== undefined) return;
       if (newest === undefined) {
         this.#noBackupUntil = this.#clock.now() + HOUR_MS;
         this.#arm();
         return;
       }
-      this.#enqueue(newest);
+      this.#enqueue();
     } catch (error) {
       // A backup directory that cannot be listed: the backup schedule reports it; look again later.
       if (!isLockerError(error)) this.#log.warn({ err: error }, 'Could not start a scheduled test restore');

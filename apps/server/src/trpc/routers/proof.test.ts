@@ -23,7 +23,7 @@ describe('proof router', () => {
       trigger: 'manual',
     });
     const job = await api.proof.run();
-    expect(job).toMatchObject({ kind: 'test-restore', label: `Test restore of ${created.fileName}` });
+    expect(job).toMatchObject({ kind: 'test-restore', label: 'Test restore of the newest backup' });
     expect(await setup.services.jobs.wait(job.id)).toMatchObject({ state: 'succeeded', result: { fileName: created.fileName } });
     await setup.services.testRestores.idle();
     const state = await api.proof.state();

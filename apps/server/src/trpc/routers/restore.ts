@@ -27,6 +27,7 @@ import { JobSnapshotSchema } from '../../jobs/job-snapshot.ts';
 import { enqueueRestore } from '../../restore/enqueue-restore.ts';
 import { UploadInfoSchema, uploadInfoOf } from '../../restore/upload-info.ts';
 import { resolveStoredBackup } from '../../restore/resolve-stored-backup.ts';
+import { serverSchedules } from '../../restore/schedule-pause.ts';
 import { instanceSealSettings } from '../../seal/instance-seal-settings.ts';
 import { openKeyFor, openKeyOfInput, OpenKeyInputSchema } from '../../seal/open-key.ts';
 import { startOffsiteRestore, startStoredTargetRestore } from '../../restore/start-target-restore.ts';
@@ -107,7 +108,7 @@ export const restoreRouter = router({
         jobs: ctx.jobs,
         instance: ctx.instance,
         uploads: ctx.uploads,
-        schedule: ctx.scheduler,
+        schedule: serverSchedules(ctx),
         clientAddress: ctx.request.clientAddress,
         log: ctx.request.log,
       };

@@ -14,6 +14,7 @@ import { accessFactsOf } from '../context.ts';
 import { protectedProcedure, publicProcedure, router } from '../init.ts';
 import { listOffsiteBackups } from '../../restore/offsite-backups.ts';
 import { checkSetupAccess } from '../../restore/setup-access.ts';
+import { serverSchedules } from '../../restore/schedule-pause.ts';
 import { BackupCopySchema } from '../../targets/backup-copies.ts';
 import { TargetDraftSchema } from '../../targets/target-draft.ts';
 
@@ -109,7 +110,7 @@ export const setupRouter = router({
       throw refusal('CONFLICT', 'DEMO_DISABLED', 'DEMO_MODE=false is set in the environment, so demo mode cannot start.');
     }
     // Queued first: the runner refuses it (BUSY) while a restore runs, before config.json changes.
-    const job = enqueueDemoSeed({ jobs: ctx.jobs, instance: ctx.instance, schedule: ctx.scheduler, log: ctx.request.log });
+    const job = enqueueDemoSeed({ jobs: ctx.jobs, instance: ctx.instance, schedule: serverSchedules(ctx), log: ctx.request.log });
     let updated;
     try {
       updated = await ctx.instance.updateConfig({ demo_mode: true });
