@@ -101,6 +101,8 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     void services.scheduler.start().then(() => services.staleWatch.start());
     void services.targetPusher.start();
     void services.testRestores.start();
+    // What the alert channels were still owed when the server last stopped goes out now.
+    services.alertCenter.start();
   });
   app.addHook('onClose', () => closeServerServices(services));
 

@@ -4,6 +4,7 @@
  * (@evidence-locker/test-servers/http-receiver). One failure state sends one alert and one recovery.
  */
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { createBackup } from '@evidence-locker/core';
 import { startHttpReceiver, type HttpReceiver } from '@evidence-locker/test-servers/http-receiver';
@@ -187,6 +188,7 @@ describe('scheduled backups', () => {
     });
     // A removed target's failure state goes with it: no recovery would ever end it.
     center.forgetTarget('t2');
+    await center.idle();
     expect((await center.state()).failing).toEqual({});
   });
 
@@ -194,10 +196,128 @@ describe('scheduled backups', () => {
     const { setup, hook } = await instanceWithChannels();
     hook.answer({ status: 503, body: 'maintenance' });
     setup.services.alertCenter.failed({ kind: 'stale' }, { code: 'BACKUP_STALE', message: 'No backup.', at: Date.now() });
+    await setup.services.alertCenter.idle();
     const state = await setup.services.alertCenter.state();
     const failed = Object.values(state.deliveries).filter((delivery) => !delivery.ok);
     expect(failed).toEqual([expect.objectContaining({ event: 'failure', code: 'ALERT_REJECTED' })]);
     expect(failed[0]?.message).toContain('maintenance');
+  });
+});
+
+describe('deliveries that fail', () => {
+  it('sends a failure a channel did not accept again on the next retry of the backup, once', async () => {
+    const { setup, hook } = await instanceWithChannels();
+    const clock = new TestClock(Date.parse('2026-12-05T10:00:00Z'));
+    const center = new AlertCenter({ instance: setup.services.instance, clock });
+    const subject = { kind: 'scheduled-backup' } as const;
+    const failure = { code: 'DIRECTORY_NOT_FOUND', message: '/mnt/nas does not exist.', at: clock.now() };
+    hook.answer({ status: 503, body: 'down for a minute' });
+    center.failed(subject, failure);
+    await center.idle();
+    expect(hook.requests).toHaveLength(1);
+    expect((await center.state()).outbox).toEqual([expect.objectContaining({ attempts: 1, channels: [expect.any(String)] })]);
+
+    hook.answer({ status: 200, body: '{}' });
+    center.failed(subject, { ...failure, at: clock.now() + MINUTE });
+    await center.idle();
+    expect(events(hook).map((event) => event.event)).toEqual(['failure', 'failure']);
+    // Accepted now: the next retry of the backup sends nothing more.
+    center.failed(subject, { ...failure, at: clock.now() + 2 * MINUTE });
+    await center.idle();
+    expect(hook.requests).toHaveLength(2);
+    expect((await center.state()).outbox).toEqual([]);
+  });
+
+  it('sends a recovery a channel did not accept again on a backoff timer, and after a restart', async () => {
+    const { setup, hook } = await instanceWithChannels();
+    const clock = new TestClock(Date.parse('2026-12-05T10:00:00Z'));
+    const center = new AlertCenter({ instance: setup.services.instance, clock });
+    const subject = { kind: 'test-restore' } as const;
+    center.failed(subject, { code: 'TEST_RESTORE_COUNTS_DIFFER', message: 'Row counts differ.', at: clock.now() });
+    await center.idle();
+    hook.answer({ status: 503, body: 'maintenance' });
+    center.succeeded(subject, { at: clock.now() + HOUR });
+    await center.idle();
+    expect(events(hook).map((event) => event.event)).toEqual(['failure', 'recovery']);
+
+    // Still down a minute later (the first retry), then up: the next try, two minutes on, arrives.
+    clock.advance(MINUTE);
+    await center.idle();
+    expect(hook.requests).toHaveLength(3);
+    hook.answer({ status: 200, body: '{}' });
+    clock.advance(MINUTE);
+    await center.idle();
+    expect(hook.requests).toHaveLength(3);
+    clock.advance(MINUTE);
+    await center.idle();
+    expect(events(hook).map((event) => event.event)).toEqual(['failure', 'recovery', 'recovery', 'recovery']);
+    clock.advance(2 * HOUR);
+    await center.idle();
+    expect(hook.requests).toHaveLength(4);
+
+    // Down when the recovery is due and the server stops: the next start sends it.
+    center.failed(subject, { code: 'TEST_RESTORE_COUNTS_DIFFER', message: 'Row counts differ.', at: clock.now() });
+    await center.idle();
+    hook.answer({ status: 503, body: 'maintenance' });
+    center.succeeded(subject, { at: clock.now() + HOUR });
+    await center.close();
+    expect(hook.requests).toHaveLength(6);
+    hook.answer({ status: 200, body: '{}' });
+    const restarted = new AlertCenter({ instance: setup.services.instance, clock });
+    restarted.start();
+    await restarted.idle();
+    expect(events(hook).map((event) => event.event)).toEqual([
+      'failure',
+      'recovery',
+      'recovery',
+      'recovery',
+      'failure',
+      'recovery',
+      'recovery',
+    ]);
+    expect((await restarted.state()).outbox).toEqual([]);
+  });
+
+  it('answers the state and closes within its limit while a channel hangs', async () => {
+    const setup = await createTestServices({ config: { modem_type: 'fritzbox' } });
+    // A receiver that accepts connections and never answers.
+    const sockets = new Set<net.Socket>();
+    const hung = net.createServer((socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => hung.listen(0, '127.0.0.1', resolve));
+    const { port } = hung.address() as net.AddressInfo;
+    try {
+      await changeAlertChannels(setup.services.instance, (channels) => ({
+        channels: [
+          ...channels,
+          draftAlertChannel({ kind: 'webhook', name: 'Hung', enabled: true, secrets: { url: `http://127.0.0.1:${port}/hook` } }),
+        ],
+        answer: undefined,
+      }));
+      const clock = new TestClock(Date.parse('2026-12-05T10:00:00Z'));
+      const center = new AlertCenter({ instance: setup.services.instance, clock });
+      center.failed({ kind: 'stale' }, { code: 'BACKUP_STALE', message: 'No backup.', at: clock.now() });
+      await new Promise<void>((resolve) => {
+        if (sockets.size > 0) resolve();
+        else hung.once('connection', () => resolve());
+      });
+      // The send hangs; the state recorded before it is answered all the same.
+      expect((await center.state()).failing).toEqual({ stale: expect.objectContaining({ code: 'BACKUP_STALE' }) });
+      let closed = false;
+      const closing = center.close().then(() => {
+        closed = true;
+      });
+      await Promise.resolve();
+      expect(closed).toBe(false);
+      clock.advance(5_000);
+      await closing;
+      expect(closed).toBe(true);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => hung.close(() => resolve()));
+    }
   });
 });
 

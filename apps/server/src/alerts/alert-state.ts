@@ -15,6 +15,9 @@ import type { AlertSubject } from './alert-signals.ts';
 /** The file in the data directory. */
 export const ALERTS_STATE_FILE = '.evidence-locker.alerts-state.json';
 
+/** The facts a code's text may name (kept so the settings can say it in the user's language). */
+const DetailsSchema = z.record(z.string(), z.union([z.string(), z.number()]));
+
 export const FailingSubjectSchema = z.object({
   /** When the failure state began (ms since the epoch). */
   since: z.number(),
@@ -22,6 +25,7 @@ export const FailingSubjectSchema = z.object({
   lastAt: z.number(),
   code: z.string(),
   message: z.string(),
+  details: DetailsSchema.optional(),
   /** Failures in this state. */
   count: z.number().int().min(1),
   /** A target's name, for a target's state. */
@@ -36,12 +40,39 @@ export const DeliverySchema = z.object({
   event: z.string(),
   code: z.string().optional(),
   message: z.string().optional(),
+  details: DetailsSchema.optional(),
 });
 export type Delivery = z.infer<typeof DeliverySchema>;
+
+/** core's AlertMessage, as the outbox keeps it. */
+const AlertMessageSchema = z.object({
+  event: z.enum(['failure', 'recovery', 'test']),
+  subject: z.string(),
+  title: z.string(),
+  text: z.string(),
+  at: z.string(),
+  code: z.string().optional(),
+  fileName: z.string().optional(),
+  target: z.object({ id: z.string(), name: z.string() }).optional(),
+  instance: z.string(),
+});
+
+/** A failure or recovery some channels have not accepted yet: sent again until they do. */
+export const OutboxEntrySchema = z.object({
+  message: AlertMessageSchema,
+  /** The channels (ids) still owed the message. */
+  channels: z.array(z.string()),
+  /** Tries so far. */
+  attempts: z.number().int().min(0),
+  /** When to try again at the latest (ms since the epoch). */
+  nextAt: z.number(),
+});
+export type OutboxEntry = z.infer<typeof OutboxEntrySchema>;
 
 export const AlertsStateSchema = z.object({
   failing: z.record(z.string(), FailingSubjectSchema).default({}),
   deliveries: z.record(z.string(), DeliverySchema).default({}),
+  outbox: z.array(OutboxEntrySchema).default([]),
 });
 export type AlertsState = z.infer<typeof AlertsStateSchema>;
 
@@ -59,7 +90,7 @@ export async function readAlertsState(dataDir: string): Promise<AlertsState> {
   } catch (error) {
     if (errnoCode(error) !== 'ENOENT' && !(error instanceof SyntaxError)) throw error;
   }
-  return { failing: {}, deliveries: {} };
+  return { failing: {}, deliveries: {}, outbox: [] };
 }
 
 /** Replaces the state in `dataDir` atomically. */
