@@ -21,7 +21,7 @@ import type { Instance } from '../instance/instance.ts';
 import type { SchedulerClock, SchedulerLog } from '../schedule/backup-scheduler.ts';
 import { instanceTargets } from '../targets/instance-targets.ts';
 import type { AlertFailure, AlertSignals, AlertSubject, AlertSuccess } from './alert-signals.ts';
-import { alertSubjectKey, readAlertsState, writeAlertsState, type AlertsState, type Delivery, type OutboxEntry } from './alert-state.ts';
+import { alertSubjectKey, readAlertsState, writeAlertsState, type AlertsState, type Delivery } from './alert-state.ts';
 import { failureMessage, recoveryMessage } from './alert-texts.ts';
 import { instanceAlertChannels } from './instance-alert-channels.ts';
 
