@@ -78,6 +78,7 @@ function facts(overrides: Partial<LocationFacts> & { backups?: BackupListEntry[]
     backupDirSameDiskAsData: true,
     targets: [],
     freeBytes: 10_500,
+    backupWorkingBytes: 0,
     formatTime: formatLocalIso,
     ...rest,
   };
@@ -100,6 +101,17 @@ describe('decideLocationHealth', () => {
       newest: { name: nameAt(3), ageSeconds: 3 * 3600, size: 1000, verification: { ok: true }, arrivedAt: null },
     });
     expect(space).toEqual({ freeBytes: 10_500, backupSize: 1000, moreBackups: 10 });
+  });
+
+  it('counts the backups that fit after the working space and margin a backup needs besides its archive', () => {
+    // 10,500 bytes free, 2,600 of them needed while the next backup is made: 7 archives of 1,000 fit, not 10.
+    expect(decideLocationHealth(facts({ backupWorkingBytes: 2_600 })).space).toEqual({
+      freeBytes: 10_500,
+      backupSize: 1000,
+      moreBackups: 7,
+    });
+    // Less free than a backup needs to be made: none fits.
+    expect(decideLocationHealth(facts({ backupWorkingBytes: 20_000 })).space.moreBackups).toBe(0);
   });
 
   it('calls a target ok, failing with its last failure and next try, stale, or off', () => {

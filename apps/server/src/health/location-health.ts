@@ -106,7 +106,11 @@ export const SpaceSchema = z.object({
   freeBytes: z.number().int().nonnegative().nullable(),
   /** Today's size of a backup: the newest one's; null when there is none. */
   backupSize: z.number().int().nonnegative().nullable(),
-  /** How many more backups of that size fit; null when either is unknown. */
+  /**
+   * How many more backups of that size fit: the free space less what the last of them needs
+   * besides its archive while it is made (its working space and core's margin, as the backup's
+   * free-space preflight counts them); null when the free space or the size is unknown.
+   */
   moreBackups: z.number().int().nonnegative().nullable(),
 });
 export type Space = z.infer<typeof SpaceSchema>;
@@ -138,6 +142,12 @@ export interface LocationFacts {
   backupDirSameDiskAsData: boolean | null;
   targets: TargetFacts[];
   freeBytes: number | null;
+  /**
+   * What a backup needs on the backup directory's filesystem besides its archive while it is made:
+   * the preflight's working space there (core's backupSpaceNeeds: the database copies and spool
+   * when the data directory shares that disk) and core's FREE_SPACE_MARGIN (read-health.ts).
+   */
+  backupWorkingBytes: number;
   /** ISO time formatter (the server's local offset). */
   formatTime: (date: Date) => string;
 }
@@ -299,7 +309,10 @@ export function decideLocationHealth(facts: LocationFacts): LocationHealth {
   const space: Space = {
     freeBytes: facts.freeBytes,
     backupSize,
-    moreBackups: facts.freeBytes === null || backupSize === null || backupSize === 0 ? null : Math.floor(facts.freeBytes / backupSize),
+    moreBackups:
+      facts.freeBytes === null || backupSize === null || backupSize === 0
+        ? null
+        : Math.floor(Math.max(0, facts.freeBytes - facts.backupWorkingBytes) / backupSize),
   };
   return { locations, copies, space };
 }

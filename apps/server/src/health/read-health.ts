@@ -7,12 +7,15 @@
  */
 import fs from 'node:fs/promises';
 import {
+  FREE_SPACE_MARGIN,
+  backupSpaceNeeds,
   formatLocalIso,
   formatTargetUrl,
   freeBytes,
   isLockerError,
   listBackups,
   readTargetState,
+  type SpaceNeed,
   type TargetsState,
 } from '@evidence-locker/core';
 import { decideBackupProtection, type BackupProtection, type DirectoryListingOutcome } from '../backups/backup-protection.ts';
@@ -66,6 +69,22 @@ async function deviceOf(dir: string): Promise<number | null> {
   }
 }
 
+/**
+ * What a backup needs on the backup directory's disk besides its archive, from the preflight's own
+ * needs (core's backupSpaceNeeds): with the data directory on that disk (or unknown), its database
+ * copies, spool and margin; else core's margin alone.
+ */
+async function backupWorkingBytes(dataDir: string, backupDir: string, sameDisk: boolean | null): Promise<number> {
+  let needs: SpaceNeed[];
+  try {
+    needs = await backupSpaceNeeds(dataDir, backupDir);
+  } catch {
+    return FREE_SPACE_MARGIN;
+  }
+  const working = needs.filter((need) => need.dir !== backupDir && sameDisk !== false).reduce((sum, need) => sum + need.bytes, 0);
+  return Math.max(FREE_SPACE_MARGIN, working);
+}
+
 /** Reads the facts and decides the protection line, the locations, the 3-2-1 picture and the space. */
 export async function readHealth(services: HealthServices, options: ReadHealthOptions = {}): Promise<Health> {
   const now = options.now ?? new Date();
@@ -110,6 +129,11 @@ export async function readHealth(services: HealthServices, options: ReadHealthOp
     backupDirSameDiskAsData: backupDevice === null || dataDevice === null ? null : backupDevice === dataDevice,
     targets,
     freeBytes: free,
+    backupWorkingBytes: await backupWorkingBytes(
+      instance.dataDir,
+      backupDir,
+      backupDevice === null || dataDevice === null ? null : backupDevice === dataDevice,
+    ),
     formatTime: formatLocalIso,
   });
   return { ...health, protection, schedule, testRestore: services.testRestoreState() };

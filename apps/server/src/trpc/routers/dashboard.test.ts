@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { createBackup, recordPushFailure, recordPushSuccess } from '@evidence-locker/core';
+import { FREE_SPACE_MARGIN, backupSpaceNeeds, createBackup, recordPushFailure, recordPushSuccess } from '@evidence-locker/core';
 import { describe, expect, it } from 'vitest';
 import { createTestContext, createTestServices } from '@evidence-locker/server/testing/test-services';
 import { createCallerFactory } from '../init.ts';
@@ -208,7 +208,10 @@ describe('dashboard router', () => {
     });
     expect(summary.space.backupSize).toBe(made.size);
     expect(summary.space.freeBytes).toBeGreaterThan(0);
-    expect(summary.space.moreBackups).toBe(Math.floor(summary.space.freeBytes! / made.size));
+    // What fits after the working space the backup preflight needs on this disk (the data directory shares it).
+    const [dataDirNeed] = await backupSpaceNeeds(setup.dataDir, setup.backupDir);
+    expect(dataDirNeed!.bytes).toBeGreaterThan(FREE_SPACE_MARGIN);
+    expect(summary.space.moreBackups).toBe(Math.floor((summary.space.freeBytes! - dataDirNeed!.bytes) / made.size));
     expect(summary.testRestore).toMatchObject({ enabled: false, reason: 'not started', last: null });
   });
 
