@@ -142,7 +142,8 @@ describe('decideLocationHealth', () => {
     expect(cloud).toMatchObject({
       status: 'failing',
       holdsNewestBackup: false,
-      failure: { code: 'TARGET_UNREACHABLE', message: 'No answer.', count: 3 },
+      // A record written before failures kept their details: none, the text without placeholders filled.
+      failure: { code: 'TARGET_UNREACHABLE', message: 'No answer.', count: 3, details: {} },
       nextRun: { kind: 'retry', at: formatLocalIso(new Date(NOW.getTime() + 4 * 60_000)) },
     });
     // Two schedule intervals (48 hours) is the limit, as the protection line's overdue.

@@ -255,7 +255,13 @@ export function decideLocationHealth(facts: LocationFacts): LocationHealth {
     const failure =
       lastFailure === null
         ? null
-        : { at: lastFailure.at, count: state?.failures ?? 1, code: lastFailure.code, message: lastFailure.message, details: {} };
+        : {
+            at: lastFailure.at,
+            count: state?.failures ?? 1,
+            code: lastFailure.code,
+            message: lastFailure.message,
+            details: lastFailure.details ?? {},
+          };
     const status: LocationStatus = !target.enabled ? 'off' : failure !== null ? 'failing' : isStale(newest?.madeAt) ? 'stale' : 'ok';
     const nextRun =
       !target.enabled || entry.pushing

@@ -69,7 +69,11 @@ export interface PushJobOptions {
    * Called once the outcome is recorded: the failure's time of the next try, or null after success
    * or cancel; `failure` (its code and message, as recorded) when the push failed.
    */
-  onSettled?: (outcome: { retryAt: Date | null; succeeded: boolean; failure?: { code: string; message: string } }) => void;
+  onSettled?: (outcome: {
+    retryAt: Date | null;
+    succeeded: boolean;
+    failure?: { code: string; message: string; details?: Record<string, string | number> };
+  }) => void;
 }
 
 /** One push of `fileName` to the target `targetId`, in the lane `push:<targetId>`. */
@@ -129,12 +133,16 @@ export function pushJobSpec(options: PushJobOptions): JobSpec<'push'> {
         const recorded = await recordPushFailure(
           instance.dataDir,
           targetId,
-          refused === undefined ? error : { code: refused.code, message: refused.message },
+          refused === undefined ? error : { code: refused.code, message: refused.message, details: refused.details },
           new Date(options.now()),
           retryAt,
         );
         const failure = recorded.lastFailure ?? { code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) };
-        options.onSettled?.({ retryAt, succeeded: false, failure: { code: failure.code, message: failure.message } });
+        options.onSettled?.({
+          retryAt,
+          succeeded: false,
+          failure: { code: failure.code, message: failure.message, ...(failure.details ? { details: failure.details } : {}) },
+        });
         throw error;
       } finally {
         await remote?.close().catch(() => undefined);

@@ -19,8 +19,17 @@ import { errnoCode, isLockerError } from '../errors.ts';
 /** The file in the data directory. */
 export const TARGETS_STATE_FILE = '.evidence-locker.targets-state.json';
 
-/** A failed push: when, its error code (TARGET_… mostly) and the message a user can act on. */
-export const TargetFailureSchema = z.object({ at: z.string(), code: z.string(), message: z.string() });
+/**
+ * A failed push: when, its error code (TARGET_… mostly), the message a user can act on and the
+ * string and number facts its code's text names (`{host}`, `{status}` …), so the UI can say it in
+ * the user's language. `details` is optional: records written before it existed stay readable.
+ */
+export const TargetFailureSchema = z.object({
+  at: z.string(),
+  code: z.string(),
+  message: z.string(),
+  details: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+});
 export type TargetFailure = z.infer<typeof TargetFailureSchema>;
 
 export const TargetStateSchema = z.object({
@@ -83,9 +92,10 @@ export function recordPushSuccess(dataDir: string, targetId: string, remoteName:
 }
 
 /**
- * Records a failed push: `error`'s code and message, one more failure, and when the next try is
- * due (null: none planned). `error` is a LockerError, or a plain `{ code, message }` (a refusal of
- * the caller's own, e.g. a server code), else anything thrown (recorded as TARGET_FAILED).
+ * Records a failed push: `error`'s code, message and string/number details, one more failure, and
+ * when the next try is due (null: none planned). `error` is a LockerError, or a plain
+ * `{ code, message, details? }` (a refusal of the caller's own, e.g. a server code), else anything
+ * thrown (recorded as TARGET_FAILED).
  */
 export function recordPushFailure(
   dataDir: string,
@@ -95,10 +105,12 @@ export function recordPushFailure(
   nextTryAt: Date | null = null,
 ): Promise<TargetState> {
   const plain = isPlainFailure(error) ? error : null;
+  const details = shownDetails(isLockerError(error) ? error.details : plain?.details);
   const failure: TargetFailure = {
     at: at.toISOString(),
     code: isLockerError(error) ? error.code : (plain?.code ?? 'TARGET_FAILED'),
     message: plain?.message ?? (error instanceof Error ? error.message : String(error)),
+    ...(Object.keys(details).length > 0 ? { details } : {}),
   };
   return update(dataDir, targetId, (state) => ({
     ...state,
@@ -108,7 +120,17 @@ export function recordPushFailure(
   }));
 }
 
-function isPlainFailure(error: unknown): error is { code: string; message: string } {
+/** The string and (finite) number facts of `details`: what a text may name, and what JSON keeps as it is. */
+function shownDetails(details: unknown): Record<string, string | number> {
+  const shown: Record<string, string | number> = {};
+  if (typeof details !== 'object' || details === null) return shown;
+  for (const [key, value] of Object.entries(details)) {
+    if (typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value))) shown[key] = value;
+  }
+  return shown;
+}
+
+function isPlainFailure(error: unknown): error is { code: string; message: string; details?: unknown } {
   if (typeof error !== 'object' || error === null || error instanceof Error) return false;
   const { code, message } = error as { code?: unknown; message?: unknown };
   return typeof code === 'string' && typeof message === 'string';

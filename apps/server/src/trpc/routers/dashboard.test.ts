@@ -176,7 +176,7 @@ describe('dashboard router', () => {
     await recordPushFailure(
       setup.dataDir,
       here.id,
-      { code: 'TARGET_UNREACHABLE', message: 'Nothing answers.' },
+      { code: 'TARGET_UNREACHABLE', message: 'Nothing answers.', details: { host: '127.0.0.1', port: 2222, hops: ['not', 'shown'] } },
       new Date(),
       new Date(Date.now() + 60_000),
     );
@@ -198,6 +198,8 @@ describe('dashboard router', () => {
     expect(nasLine).toMatchObject({ id: nas.id, where: 'sftp://backup@nas.example.net/srv/backups', copies: 1, holdsNewestBackup: true });
     expect(nasLine?.newest).toMatchObject({ name: made.fileName, verification: null, size: null });
     expect(loopback).toMatchObject({ failure: { code: 'TARGET_UNREACHABLE', count: 1 }, nextRun: { kind: 'retry' }, newest: null });
+    // Its facts come along, so the text in the user's language can fill its placeholders (only strings and numbers).
+    expect(loopback?.failure?.details).toEqual({ host: '127.0.0.1', port: 2222 });
     expect(summary.copies).toMatchObject({
       newest: { fileName: made.fileName },
       count: 2,
