@@ -16,6 +16,20 @@
  *    `connection_monitor_tables` for the connection monitor's): every table the meta counts must be
  *    there with exactly that many rows (TEST_RESTORE_COUNTS_DIFFER);
  * 5. the scratch directory is removed, whatever happened.
+ *
+ * Why the scratch directory is inside the backup directory (a decision of issue 19's review, rather
+ * than beside it or in the system's temp directory):
+ * - it is the one place known to be writable and meant for our files: every backup is written there
+ *   and its writability is checked (ensure-backup-dir-writable.ts), while its parent may be a
+ *   read-only mount point (a Docker volume at /backups, whose parent is the container's root) and
+ *   /tmp is often a small tmpfs in memory, too small for an unpacked backup;
+ * - the space is counted where it is used: the preflight checks the backup directory's disk, which
+ *   holds the archive being read too, so the restore never copies the archive across devices;
+ * - it stays away from the live data: never the data directory, so DOCSight on a shared volume never
+ *   sees a second set of databases, and a backup directory inside the data directory is refused;
+ * - nothing mistakes it for a backup: its `.evidence-locker-` name is no backup file name, so lists,
+ *   retention and offsite pushes pass it by, and after a crash the start-up sweep of work files
+ *   removes what is left, as it removes every other `.evidence-locker-` work file.
  */
 import { createReadStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
