@@ -12,6 +12,12 @@ export { LOCKER_ERROR_CODES, ARCHIVE_WARNING_CODES, type ArchiveWarningCode } fr
 export { SERVER_ERROR_CODES } from './errors/server-refusal.ts';
 export { JOB_PHASES, JOB_PROGRESS_UNITS, type JobPhase } from './jobs/job-schema.ts';
 
-/** Every error code: `data.lockerCode` of a tRPC error, `error.code` of a raw route's, a job's `error.code`. */
-export const ERROR_CODES = [...LOCKER_ERROR_CODES, ...SERVER_ERROR_CODES] as const;
+/** Codes only an alert's failure state carries (alerts.list's `failing`): the dead man's switch. */
+export const ALERT_ONLY_CODES = ['BACKUP_STALE'] as const;
+
+/**
+ * Every error code: `data.lockerCode` of a tRPC error, `error.code` of a raw route's, a job's
+ * `error.code`, an alert's failure state.
+ */
+export const ERROR_CODES = [...LOCKER_ERROR_CODES, ...SERVER_ERROR_CODES, ...ALERT_ONLY_CODES] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -201,6 +201,8 @@ describe('scheduled backups', () => {
     const failed = Object.values(state.deliveries).filter((delivery) => !delivery.ok);
     expect(failed).toEqual([expect.objectContaining({ event: 'failure', code: 'ALERT_REJECTED' })]);
     expect(failed[0]?.message).toContain('maintenance');
+    // The facts the code's text names are kept, so the settings can say it in German too.
+    expect(failed[0]?.details).toEqual({ where: hook.url, status: 503, reason: 'maintenance' });
   });
 });
 
@@ -402,6 +404,7 @@ describe("the dead man's switch", () => {
     clock.advance(12 * HOUR + MINUTE);
     await setup.services.alertCenter.idle();
     expect(events(hook)).toEqual([expect.objectContaining({ event: 'failure', subject: 'stale', code: 'BACKUP_STALE' })]);
+    expect((await setup.services.alertCenter.state()).failing.stale?.details).toEqual({ hours: 36, intervalHours: 24 });
     expect((hook.requests[0]?.json as { text: string }).text).toContain(
       'The newest successful scheduled backup is from 2026-12-05 00:00 UTC, 36 hours ago; the schedule runs every 24 hours',
     );

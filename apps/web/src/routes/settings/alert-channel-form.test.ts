@@ -1,5 +1,13 @@
-import { describe, expect, it } from 'vitest';
-import { alertDraft, emptyAlertForm, recipients, validateAlertForm, type AlertChannelForm } from './alert-channel-form.ts';
+import { afterEach, describe, expect, it } from 'vitest';
+import { setLocale } from '../../i18n/i18n.ts';
+import {
+  alertDraft,
+  emptyAlertForm,
+  recipients,
+  recordedFailureText,
+  validateAlertForm,
+  type AlertChannelForm,
+} from './alert-channel-form.ts';
 
 const unset = { url: false, token: false, urls: false, password: false };
 
@@ -52,5 +60,34 @@ describe('alert channel form', () => {
     );
     expect(email).toMatchObject({ port: 465, to: ['x@y.org', 'z@y.org'], secrets: { password: undefined } });
     expect(recipients(' a@b.org ,, c@d.org ')).toEqual(['a@b.org', 'c@d.org']);
+  });
+});
+
+describe('recorded failures', () => {
+  afterEach(() => setLocale('en'));
+
+  it("say a failure state and a failed delivery in the user's language, naming the facts they kept", () => {
+    setLocale('de');
+    const stale = {
+      code: 'BACKUP_STALE',
+      message: 'The newest successful scheduled backup is from …',
+      details: { hours: 40, intervalHours: 24 },
+    };
+    expect(recordedFailureText(stale)).toBe(
+      'Seit 40 Stunden ist keine geplante Sicherung gelungen, und der Zeitplan läuft alle 24 Stunden. Prüfe den Sicherungszeitplan: Eine geplante Sicherung schlägt vielleicht fehl, oder der Zeitplan ist stehen geblieben.',
+    );
+    const rejected = {
+      code: 'ALERT_REJECTED',
+      message: 'ntfy.example.org refused the message (answer 503): maintenance',
+      details: { where: 'ntfy.example.org', status: 503, reason: 'maintenance' },
+    };
+    expect(recordedFailureText(rejected)).toBe('ntfy.example.org hat die Nachricht abgelehnt (Antwort 503): maintenance');
+    setLocale('en');
+    expect(recordedFailureText(stale)).toMatch(/^No scheduled backup has succeeded for 40 hours, and the schedule runs every 24 hours\./);
+  });
+
+  it("fall back to the server's message when a fact is missing or there is no code", () => {
+    expect(recordedFailureText({ code: 'ALERT_REJECTED', message: 'Refused (503).' })).toBe('Refused (503).');
+    expect(recordedFailureText({ message: 'Something.' })).toBe('Something.');
   });
 });

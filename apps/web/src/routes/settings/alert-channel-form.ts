@@ -4,6 +4,7 @@
  * server is asked (the server checks again). Secrets are write-only: a stored one shows as set,
  * and left empty it stays as stored.
  */
+import { codeText } from '../../api/error-message.ts';
 import type { RouterInputs, RouterOutputs } from '../../api/server-types.ts';
 
 export type AlertList = RouterOutputs['alerts']['list'];
@@ -191,4 +192,17 @@ export function alertDraft(form: AlertChannelForm): AlertChannelDraft {
         secrets: { password: secret(form.password) },
       };
   }
+}
+
+/**
+ * What a recorded failure (a failure state, a delivery that failed) says, in the user's language
+ * from its code and the facts it kept; the server's English message when the catalogs lack it.
+ */
+export function recordedFailureText(record: {
+  code?: string | undefined;
+  message?: string | undefined;
+  details?: Record<string, string | number> | undefined;
+}): string {
+  const text = record.code === undefined ? undefined : codeText(record.code, record.details ?? {});
+  return text ?? record.message ?? '';
 }
