@@ -16,7 +16,7 @@ import { TargetPusher } from './targets/target-pusher.ts';
 import type { ScheduleStateSource } from './schedule-state.ts';
 import type { ServerServices } from './trpc/context.ts';
 import { AlertCenter } from './alerts/alert-center.ts';
-import { StaleWatch } from './alerts/stale-watch.ts';
+import { STALE_RUN_GRACE_MS, StaleWatch } from './alerts/stale-watch.ts';
 import { TestRestoreScheduler } from './proof/test-restore-scheduler.ts';
 import { verifyScheduledBackup } from './backups/verify-scheduled-backup.ts';
 
@@ -98,7 +98,11 @@ export function createServerServices(options: ServerServicesOptions): ServerServ
     }),
     alerts: alertCenter,
     alertCenter,
-    staleWatch: new StaleWatch({ schedule: () => services.scheduleState(), alerts: () => services.alerts }),
+    staleWatch: new StaleWatch({
+      schedule: () => services.scheduleState(),
+      alerts: () => services.alerts,
+      startGraceMs: (env.scheduleStartDelayMs ?? 60_000) + STALE_RUN_GRACE_MS,
+    }),
     testRestores,
     testRestoreState: () => testRestores.state(),
   };

@@ -420,6 +420,37 @@ describe("the dead man's switch", () => {
     watch.stop();
   });
 
+  it('lets the catch-up backup after a long downtime come first: no alert and recovery a minute apart on a restart', async () => {
+    const { setup, hook } = await instanceWithChannels();
+    const clock = new TestClock(Date.parse('2026-12-05T12:00:00Z'));
+    // Down for three days: the newest backup is 72 hours old when the server starts.
+    let state = schedule({ lastSuccessAt: new Date(clock.now() - 72 * HOUR).toISOString() });
+    const watch = new StaleWatch({ schedule: () => state, alerts: () => setup.services.alerts, clock, startGraceMs: MINUTE + HOUR });
+    watch.start();
+    clock.advance(2 * MINUTE);
+    await setup.services.alertCenter.idle();
+    expect(hook.requests).toHaveLength(0);
+    // The catch-up backup succeeds: nothing to tell.
+    state = schedule({ lastSuccessAt: new Date(clock.now()).toISOString(), lastSuccessFile: 'new.tar.gz' });
+    watch.check();
+    clock.advance(2 * HOUR);
+    await setup.services.alertCenter.idle();
+    expect(hook.requests).toHaveLength(0);
+    watch.stop();
+
+    // Had it not come within the start delay and one run, the alert goes out then.
+    state = schedule({ lastSuccessAt: new Date(clock.now() - 72 * HOUR).toISOString() });
+    const later = new StaleWatch({ schedule: () => state, alerts: () => setup.services.alerts, clock, startGraceMs: MINUTE + HOUR });
+    later.start();
+    clock.advance(MINUTE + HOUR - 1000);
+    await setup.services.alertCenter.idle();
+    expect(hook.requests).toHaveLength(0);
+    clock.advance(2000);
+    await setup.services.alertCenter.idle();
+    expect(events(hook)).toEqual([expect.objectContaining({ event: 'failure', subject: 'stale' })]);
+    later.stop();
+  });
+
   it('counts from its start when there never was a backup, and checks nothing while the schedule is off', async () => {
     const { setup, hook } = await instanceWithChannels();
     const clock = new TestClock(Date.parse('2026-12-05T12:00:00Z'));

@@ -10,6 +10,8 @@
  * that directory (schedule turned on, backup path changed; at the server's start only when there
  * is no backup at all): so a fresh instance that never manages a backup is noticed, and turning
  * the schedule on after a month off is not.
+ * Nothing is stale before the start delay and one backup run have passed since the start (the
+ * catch-up backup after downtime comes first: no alert and recovery a minute apart on a restart).
  * A recovery is reported only for a backup that is itself recent. With the schedule off
  * (settings, demo mode) nothing is checked; a failure state already recorded stays until a backup
  * succeeds.
@@ -24,6 +26,8 @@ export const STALE_FACTOR = 1.5;
 const HOUR_MS = 3_600_000;
 /** The watch looks at the clock at least this often. */
 const MAX_WAIT_MS = HOUR_MS;
+/** How long the catch-up backup after a start may take before a stale backup counts (beyond the start delay). */
+export const STALE_RUN_GRACE_MS = HOUR_MS;
 
 /** Options of {@link StaleWatch}. */
 export interface StaleWatchOptions {
@@ -33,6 +37,12 @@ export interface StaleWatchOptions {
   alerts: () => AlertSignals;
   /** Default: the real clock with unref'd timers. */
   clock?: SchedulerClock;
+  /**
+   * Nothing counts as stale before this long after start(): the schedule's start delay and one
+   * backup run (default {@link STALE_RUN_GRACE_MS}). After downtime the catch-up backup comes first,
+   * so a restart does not send an alert and, a minute later, its recovery.
+   */
+  startGraceMs?: number;
 }
 
 const realClock: SchedulerClock = {
@@ -45,6 +55,7 @@ export class StaleWatch {
   readonly #schedule: () => ScheduleState | null;
   readonly #alerts: () => AlertSignals;
   readonly #clock: SchedulerClock;
+  readonly #startGraceMs: number;
   #startedAt: number | null = null;
   #timer: unknown;
   #stale = false;
@@ -57,6 +68,7 @@ export class StaleWatch {
     this.#schedule = options.schedule;
     this.#alerts = options.alerts;
     this.#clock = options.clock ?? realClock;
+    this.#startGraceMs = options.startGraceMs ?? STALE_RUN_GRACE_MS;
   }
 
   /** Starts watching (call once the schedule has loaded its settings). Idempotent. */
@@ -90,7 +102,7 @@ export class StaleWatch {
       const limitMs = state.intervalHours * STALE_FACTOR * HOUR_MS;
       const lastSuccess = state.lastSuccessAt === null ? null : Date.parse(state.lastSuccessAt);
       const reference = Math.max(lastSuccess ?? -Infinity, this.#watching.since);
-      const dueBy = reference + limitMs;
+      const dueBy = Math.max(reference + limitMs, this.#startedAt + this.#startGraceMs);
       if (lastSuccess !== null && now - lastSuccess <= limitMs) {
         // A recent backup: the end of a stale state, if there was one (the alerts know).
         this.#stale = false;
