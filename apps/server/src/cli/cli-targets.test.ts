@@ -124,12 +124,14 @@ describe('WebDAV target (rclone serve webdav)', () => {
       '2',
       '--keep-daily',
       '3',
+      // locker backup create makes manual backups: their copies count only with --include-manual.
+      '--include-manual',
     ]);
     expect(added.target).toMatchObject({
       name: 'nas',
       kind: 'webdav',
       sealed: true,
-      retention: { keepLast: 2, daily: 3 },
+      retention: { keepLast: 2, daily: 3, includeManual: true },
       secretsSet: { password: true },
     });
     expect(added.test.elapsedMs).toBeGreaterThanOrEqual(0);

@@ -2,17 +2,21 @@
  * Sending a stored backup to a data directory's targets from the command line (`backup create`
  * after the local copy is published, `backup push`): one target after the other, each sealed as
  * the target says (the instance's key, or its recipient; a backup that is already sealed goes as
- * it is), the outcome recorded in the data directory's target state, then the target's retention
- * applied to the copies this instance sent there. A target that fails is an outcome, never a
+ * it is), the outcome recorded in the data directory's target state (with what made the backup),
+ * then the target's retention applied to the copies this instance sent there. A target that fails is an outcome, never a
  * thrown error: the local backup is never touched.
  */
+import path from 'node:path';
 import {
+  copyTrigger,
   forgetCopy,
   formatTargetUrl,
+  identitiesOf,
   isLockerError,
   isSealedBackupFileName,
   keepsEverything,
   pushBackup,
+  readBackupTrigger,
   readTargetState,
   recordPushFailure,
   recordPushSuccess,
@@ -113,15 +117,20 @@ async function pushToTarget(
         sent = { remoteName, size: entry?.size ?? 0, sealed: seal !== undefined || isSealedBackupFileName(fileName) };
         alreadyThere = true;
       }
-      await recordPushSuccess(dataDir, target.id, sent.remoteName, new Date());
+      // What made the backup goes with the copy: the target's retention keeps manual and pre-restore copies out of its rule.
+      const trigger = await readBackupTrigger(path.join(backupDir, fileName), undefined, { identities: identitiesOf(settings) });
+      await recordPushSuccess(dataDir, target.id, sent.remoteName, new Date(), trigger);
       const seconds = (performance.now() - started) / 1000;
       // Retention on the target: only copies this instance sent, never its newest. A failure here is a warning.
       const pruned: string[] = [];
       let warning: string | null = null;
       if (!keepsEverything(target.retention)) {
         try {
-          const uploaded = new Set((await readTargetState(dataDir))[target.id]?.uploaded ?? []);
-          const doomed = targetRetention(await remote.list(), target.retention, new Date(), (name) => uploaded.has(name));
+          const state = (await readTargetState(dataDir))[target.id];
+          const uploaded = new Set(state?.uploaded ?? []);
+          const doomed = targetRetention(await remote.list(), target.retention, new Date(), (name) => uploaded.has(name), {
+            triggerOf: (name) => copyTrigger(state, name),
+          });
           for (const name of doomed) {
             await remote.delete(name);
             await forgetCopy(dataDir, target.id, name);

@@ -7,6 +7,7 @@ import {
   formatLocalIso,
   openTarget,
   planBackupDirRetention,
+  copyTrigger,
   planTargetRetention,
   readTargetState,
   RetentionRuleSchema,
@@ -54,19 +55,24 @@ export async function retentionPreview(
     return { deleted: plan.deleted.map((copy) => ({ name: copy.name, madeAt: madeAt(copy.madeAt) })), kept: plan.kept.length };
   }
   const target = findInstanceTarget(instance, input.location.id);
-  const uploaded = new Set((await readTargetState(instance.dataDir))[target.id]?.uploaded ?? []);
+  const state = (await readTargetState(instance.dataDir))[target.id];
+  const uploaded = new Set(state?.uploaded ?? []);
   const remote = await openTarget(target);
   try {
     const entries = await remote.list();
-    const plan = planTargetRetention(entries, targetRule(input.rule), now, (name) => uploaded.has(name));
+    const plan = planTargetRetention(entries, targetRule(input.rule), now, (name) => uploaded.has(name), {
+      triggerOf: (name) => copyTrigger(state, name),
+    });
     return { deleted: plan.deleted.map((copy) => ({ name: copy.name, madeAt: madeAt(copy.madeAt) })), kept: plan.kept };
   } finally {
     await remote.close().catch(() => undefined);
   }
 }
 
-/** A target's copies carry no trigger: only the counting parts of the rule apply there. */
+/** The parts a target's rule has: the counting ones and includeManual (pre-restore copies always stay there). */
 function targetRule(rule: RetentionRule): RetentionRule {
-  const { keepLast, keepDays, daily, weekly, monthly } = rule;
-  return Object.fromEntries(Object.entries({ keepLast, keepDays, daily, weekly, monthly }).filter(([, value]) => value !== undefined));
+  const { keepLast, keepDays, daily, weekly, monthly, includeManual } = rule;
+  return Object.fromEntries(
+    Object.entries({ keepLast, keepDays, daily, weekly, monthly, includeManual }).filter(([, value]) => value !== undefined),
+  );
 }

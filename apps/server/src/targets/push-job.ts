@@ -4,33 +4,39 @@
  * target's own lane (job-runner.ts), beside backups rather than in front of them.
  *
  * Steps: `upload` (bytes of the local file; sealed on the way as the target says, target-seal.ts),
- * the state recorded (core's target-state.ts: success, or the failure with its code and when the
- * next try is due), then `prune`: core's targetRetention over the target's listing, deleting only
- * copies this instance sent (`uploaded`), never the newest and never the one just sent. A retention
+ * the state recorded (core's target-state.ts: success with what made the backup, or the failure with
+ * its code and when the next try is due), then `prune`: core's targetRetention over the target's
+ * listing, deleting only copies this instance sent (`uploaded`), never the newest and never the one
+ * just sent; copies of manual and pre-restore backups as the target's rule says (their recorded
+ * trigger). A retention
  * that fails is reported in the result; the copy is there all the same.
  */
 import { refusalOf } from '../errors/server-refusal.ts';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import {
+  copyTrigger,
   forgetCopy,
   isLockerError,
   isSealedBackupFileName,
   keepsEverything,
   openTarget,
   pushBackup,
+  readBackupTrigger,
   readTargetState,
   recordPushFailure,
   recordPushSuccess,
   sealedArchiveName,
   targetRetention,
   type BackupTarget,
+  type BackupTrigger,
   type PushResult,
   type TargetRetention,
 } from '@evidence-locker/core';
 import { z } from 'zod';
 import type { Instance } from '../instance/instance.ts';
 import type { JobSpec } from '../jobs/job-runner.ts';
+import { instanceIdentities } from '../seal/instance-seal-settings.ts';
 import { findInstanceTarget } from './instance-targets.ts';
 import { targetSealKey } from './target-seal.ts';
 
@@ -58,6 +64,12 @@ export interface PushJobOptions {
   targetId: string;
   backupDir: string;
   fileName: string;
+  /**
+   * What made the backup, when the caller knows (the backup job just made it); else read from the
+   * file's meta (with the instance's identities for a sealed one). Recorded with the copy, so the
+   * target's retention keeps manual and pre-restore copies out of its rule.
+   */
+  trigger?: BackupTrigger | null | undefined;
   /** Now, in milliseconds (the pusher's clock). */
   now: () => number;
   /**
@@ -69,11 +81,7 @@ export interface PushJobOptions {
    * Called once the outcome is recorded: the failure's time of the next try, or null after success
    * or cancel; `failure` (its code and message, as recorded) when the push failed.
    */
-  onSettled?: (outcome: {
-    retryAt: Date | null;
-    succeeded: boolean;
-    failure?: { code: string; message: string; details?: Record<string, string | number> };
-  }) => void;
+  onSettled?: (outcome: { retryAt: Date | null; succeeded: boolean; failure?: { code: string; message: string } }) => void;
 }
 
 /** One push of `fileName` to the target `targetId`, in the lane `push:<targetId>`. */
@@ -106,7 +114,10 @@ export function pushJobSpec(options: PushJobOptions): JobSpec<'push'> {
             },
           ),
         );
-        await recordPushSuccess(instance.dataDir, targetId, pushed.remoteName, new Date(options.now()));
+        const trigger =
+          options.trigger ??
+          (await readBackupTrigger(path.join(backupDir, fileName), undefined, { identities: instanceIdentities(instance) }));
+        await recordPushSuccess(instance.dataDir, targetId, pushed.remoteName, new Date(options.now()), trigger);
         options.onSettled?.({ retryAt: null, succeeded: true });
         report({ phase: 'prune', bytesDone: 0 });
         const { pruned, pruneProblems } = await applyRetention(remote, instance.dataDir, target, pushed.remoteName, options.now(), signal);
@@ -133,16 +144,12 @@ export function pushJobSpec(options: PushJobOptions): JobSpec<'push'> {
         const recorded = await recordPushFailure(
           instance.dataDir,
           targetId,
-          refused === undefined ? error : { code: refused.code, message: refused.message, details: refused.details },
+          refused === undefined ? error : { code: refused.code, message: refused.message },
           new Date(options.now()),
           retryAt,
         );
         const failure = recorded.lastFailure ?? { code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) };
-        options.onSettled?.({
-          retryAt,
-          succeeded: false,
-          failure: { code: failure.code, message: failure.message, ...(failure.details ? { details: failure.details } : {}) },
-        });
+        options.onSettled?.({ retryAt, succeeded: false, failure: { code: failure.code, message: failure.message } });
         throw error;
       } finally {
         await remote?.close().catch(() => undefined);
@@ -185,9 +192,12 @@ async function applyRetention(
   const pruneProblems: string[] = [];
   if (keepsEverything(target.retention)) return { pruned, pruneProblems };
   try {
-    const uploaded = new Set((await readTargetState(dataDir))[target.id]?.uploaded ?? []);
+    const state = (await readTargetState(dataDir))[target.id];
+    const uploaded = new Set(state?.uploaded ?? []);
     const entries = await remote.list({ signal });
-    const doomed = targetRetention(entries, target.retention, new Date(now), (name) => uploaded.has(name));
+    const doomed = targetRetention(entries, target.retention, new Date(now), (name) => uploaded.has(name), {
+      triggerOf: (name) => copyTrigger(state, name),
+    });
     for (const name of doomed) {
       // An older backup sent by hand may fall outside the rule at once; it stays until the next push.
       if (name === justSent) continue;

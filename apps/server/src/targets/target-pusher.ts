@@ -24,7 +24,7 @@ import type { JobSnapshotOf } from '../jobs/job-snapshot.ts';
 import type { SchedulerClock, SchedulerLog } from '../schedule/backup-scheduler.ts';
 import { findInstanceTarget, instanceTargets } from './instance-targets.ts';
 import { pushJobSpec } from './push-job.ts';
-import { readTargetState } from '@evidence-locker/core';
+import { readTargetState, type BackupTrigger } from '@evidence-locker/core';
 
 /** Retries wait at most this long. */
 export const MAX_PUSH_RETRY_MINUTES = 6 * 60;
@@ -48,6 +48,8 @@ export interface TargetPusherOptions {
 interface Waiting {
   fileName: string;
   backupDir: string;
+  /** What made the backup, when known (else the push reads it from the file). */
+  trigger?: BackupTrigger | null | undefined;
   /** The armed retry timer, if any. */
   timer?: unknown;
 }
@@ -81,13 +83,13 @@ export class TargetPusher {
   }
 
   /** After a successful Backup now or scheduled backup: a push of it to every enabled target. */
-  backupCreated(result: { fileName: string; path: string }): void {
+  backupCreated(result: { fileName: string; path: string; trigger?: BackupTrigger | undefined }): void {
     if (this.#stopped) return;
     const backupDir = path.dirname(result.path);
     for (const target of instanceTargets(this.#instance).targets) {
       if (!target.enabled || target.unusable !== undefined) continue;
       try {
-        this.push(target.id, result.fileName, backupDir, { supersede: true });
+        this.push(target.id, result.fileName, backupDir, { supersede: true, trigger: result.trigger });
       } catch (error) {
         this.#log.warn({ target: target.id }, `Could not queue the copy to "${target.name}": ${(error as Error).message}`);
       }
@@ -97,9 +99,15 @@ export class TargetPusher {
   /**
    * Queues a push of `fileName` (in `backupDir`) to target `targetId` and returns its job. With
    * `supersede`, a push still queued for that target is cancelled (a newer backup replaces it).
-   * Any armed retry of the target is cleared: this push replaces it. TARGET_NOT_FOUND for an unknown id.
+   * Any armed retry of the target is cleared: this push replaces it. `trigger`: what made the backup,
+   * when known (else the job reads it from the file). TARGET_NOT_FOUND for an unknown id.
    */
-  push(targetId: string, fileName: string, backupDir: string, options: { supersede?: boolean } = {}): JobSnapshotOf<'push'> {
+  push(
+    targetId: string,
+    fileName: string,
+    backupDir: string,
+    options: { supersede?: boolean; trigger?: BackupTrigger | null | undefined } = {},
+  ): JobSnapshotOf<'push'> {
     const target = findInstanceTarget(this.#instance, targetId);
     this.#clearRetry(targetId);
     if (options.supersede === true) {
@@ -113,10 +121,11 @@ export class TargetPusher {
         targetId,
         backupDir,
         fileName,
+        trigger: options.trigger,
         now: () => this.#clock.now(),
         retryAt: (failures) => new Date(this.#clock.now() + pushRetryMinutes(failures) * 60_000),
         onSettled: ({ retryAt, succeeded, failure }) => {
-          if (retryAt !== null) this.#armRetry(targetId, { fileName, backupDir }, retryAt.getTime());
+          if (retryAt !== null) this.#armRetry(targetId, { fileName, backupDir, trigger: options.trigger }, retryAt.getTime());
           const subject = { kind: 'target', id: targetId, name: target.name } as const;
           const at = this.#clock.now();
           if (succeeded) this.#alerts?.succeeded(subject, { at, fileName });
@@ -190,7 +199,7 @@ export class TargetPusher {
     try {
       const target = findInstanceTarget(this.#instance, targetId);
       if (!target.enabled) return;
-      this.push(targetId, entry.fileName, entry.backupDir, { supersede: true });
+      this.push(targetId, entry.fileName, entry.backupDir, { supersede: true, trigger: entry.trigger });
     } catch (error) {
       this.#log.warn({ target: targetId }, `Could not retry the offsite copy: ${(error as Error).message}`);
     }

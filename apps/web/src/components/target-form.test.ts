@@ -176,6 +176,20 @@ describe('retention of a target', () => {
     expect(isTargetRetentionChanged(stored, { ...form, monthly: '' })).toBe(true);
     expect(isTargetRetentionChanged(stored, { ...form, daily: '3' })).toBe(true);
   });
+
+  it('sends includeManual only when ticked, shows it, and calls a change of it a changed retention', () => {
+    expect(targetDraft(sftpForm({ keepLast: 3 })).retention).toEqual({ keepLast: 3 });
+    expect(targetDraft(sftpForm({ keepLast: 3, includeManual: true })).retention).toEqual({ keepLast: 3, includeManual: true });
+    const stored = { ...storedSftp, retention: { keepLast: 3, includeManual: true } } as PublicTargetItem;
+    const form = formFromTarget(stored);
+    expect(form.includeManual).toBe(true);
+    expect(isTargetRetentionChanged(stored, form)).toBe(false);
+    expect(isTargetRetentionChanged(stored, { ...form, includeManual: false })).toBe(true);
+    // Stored false is the same rule as none.
+    const plain = { ...storedSftp, retention: { keepLast: 3, includeManual: false } } as PublicTargetItem;
+    expect(formFromTarget(plain).includeManual).toBe(false);
+    expect(isTargetRetentionChanged(plain, formFromTarget(plain))).toBe(false);
+  });
 });
 
 describe('hostKeyQuestion', () => {

@@ -36,6 +36,8 @@ export interface TargetForm {
   daily: string | number;
   weekly: string | number;
   monthly: string | number;
+  /** Whether copies of backups made by hand fall under the retention (pre-restore copies always stay). */
+  includeManual: boolean;
   /** S3 */
   endpoint: string;
   region: string;
@@ -79,6 +81,7 @@ export function emptyTargetForm(kind: TargetKindName = 'sftp'): TargetForm {
     daily: '',
     weekly: '',
     monthly: '',
+    includeManual: false,
     endpoint: '',
     region: '',
     bucket: '',
@@ -111,6 +114,7 @@ export function formFromTarget(target: PublicTargetItem): TargetForm {
   form.daily = target.retention.daily ?? '';
   form.weekly = target.retention.weekly ?? '';
   form.monthly = target.retention.monthly ?? '';
+  form.includeManual = target.retention.includeManual === true;
   if (target.kind === 's3') {
     form.endpoint = target.endpoint ?? '';
     form.region = target.region;
@@ -240,21 +244,29 @@ export function connectionDraft(form: TargetForm): Pick<TargetDraftInput, 'addre
   };
 }
 
-/** The retention the form stands for: each count given, the empty ones (and invalid ones) left out. */
+/**
+ * The retention the form stands for: each count given, the empty ones (and invalid ones) left out;
+ * `includeManual` only when ticked.
+ */
 export function targetRetentionOf(form: TargetForm): NonNullable<TargetDraftInput['retention']> {
   const counts = {
     keepLast: optionalCount(form.keepLast, KEEP_LAST_MAX),
     keepDays: optionalCount(form.keepDays, KEEP_DAYS_MAX),
     ...Object.fromEntries(GENERATION_FIELDS.map(({ field, max }) => [field, optionalCount(form[field], max)])),
   };
-  return Object.fromEntries(Object.entries(counts).filter(([, count]) => count !== undefined && !Number.isNaN(count)));
+  return {
+    ...Object.fromEntries(Object.entries(counts).filter(([, count]) => count !== undefined && !Number.isNaN(count))),
+    ...(form.includeManual ? { includeManual: true } : {}),
+  };
 }
 
 /** True when the form's retention differs from `stored`'s (a stored target's edit then asks what it deletes). */
 export function isTargetRetentionChanged(stored: PublicTargetItem, form: TargetForm): boolean {
-  const now = targetRetentionOf(form) as Record<string, number>;
-  const before = stored.retention as Record<string, number | undefined>;
-  const parts = new Set([...Object.keys(now), ...Object.keys(before).filter((part) => before[part] !== undefined)]);
+  const now = targetRetentionOf(form) as Record<string, number | boolean>;
+  const before = stored.retention as Record<string, number | boolean | undefined>;
+  // includeManual false is the same rule as none.
+  const set = (value: number | boolean | undefined) => value !== undefined && value !== false;
+  const parts = new Set([...Object.keys(now), ...Object.keys(before).filter((part) => set(before[part]))]);
   return [...parts].some((part) => now[part] !== before[part]);
 }
 

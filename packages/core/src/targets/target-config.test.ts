@@ -142,7 +142,11 @@ describe('stored targets', () => {
     ['keepLast 1001', [s3({ retention: { keepLast: 1001 } })], /at most 1000/],
     ['keepDays 3651', [s3({ retention: { keepDays: 3651 } })], /at most 3650/],
     ['keepDays 1.5', [s3({ retention: { keepDays: 1.5 } })], /whole number/],
-    ['an unknown retention key', [s3({ retention: { keep: 3 } as never })], /only keepLast, keepDays, daily, weekly and monthly/],
+    [
+      'an unknown retention key',
+      [s3({ retention: { keep: 3 } as never })],
+      /only keepLast, keepDays, daily, weekly, monthly and includeManual/,
+    ],
     ['a recipient that is not age1…', [s3({ recipient: 'age1nope' })], /age X25519 recipient/],
     ['a recipient on a plain target', [s3({ sealed: false, recipient: RECIPIENT })], /sealed is false/],
     ['an S3 target without its secret', [s3({ secrets: {} as never })], /secretAccessKey/],

@@ -48,17 +48,20 @@ export const TargetRetentionSchema = z.strictObject(
     daily: retentionCountSchema('daily'),
     weekly: retentionCountSchema('weekly'),
     monthly: retentionCountSchema('monthly'),
+    /** Whether copies of backups made by hand (Backup now, a download's backup) fall under the rule; false keeps them. */
+    includeManual: z.boolean({ error: 'includeManual must be true or false.' }).optional(),
   },
   {
     error: (issue) =>
       issue.code === 'unrecognized_keys'
-        ? 'retention holds only keepLast, keepDays, daily, weekly and monthly.'
+        ? 'retention holds only keepLast, keepDays, daily, weekly, monthly and includeManual.'
         : 'retention must be an object.',
   },
 );
 /**
  * How many copies a target keeps: the newest `keepLast`, those younger than `keepDays`, the newest of
  * each of the last `daily` days, `weekly` ISO weeks and `monthly` months (retention-rule.ts); none = all.
+ * Copies of manual backups stay outside the rule unless `includeManual`; pre-restore copies always do.
  */
 export type TargetRetention = z.infer<typeof TargetRetentionSchema>;
 

@@ -160,7 +160,7 @@ describe('targetRetention', () => {
     [{ keepLast: 0 }, /keepLast must be at least 1/],
     [{ keepDays: 3651 }, /keepDays must be at most 3650/],
     [{ keepLast: 2.5 }, /whole number/],
-    [{ keep: 3 } as TargetRetention, /only keepLast, keepDays, daily, weekly and monthly/],
+    [{ keep: 3 } as TargetRetention, /only keepLast, keepDays, daily, weekly, monthly and includeManual/],
   ])('refuses the rule %j with INVALID_ARGUMENT', (rule, message) => {
     let caught: unknown;
     try {
@@ -170,6 +170,18 @@ describe('targetRetention', () => {
     }
     expect(isLockerError(caught, 'INVALID_ARGUMENT')).toBe(true);
     expect((caught as Error).message).toMatch(message);
+  });
+
+  it('keeps copies of manual backups out of the rule unless includeManual, and pre-restore copies always', () => {
+    // Newest first: 0 scheduled, 1 manual, 2 pre-restore, 3 manual, 4 scheduled, 5 unknown (counted), 6 scheduled.
+    const seven = sixty.slice(0, 7);
+    const triggers = ['scheduled', 'manual', 'pre-restore', 'manual', 'scheduled', null, 'scheduled'] as const;
+    const triggerOf = (name: string) => triggers[seven.findIndex((entry) => entry.name === name)] ?? null;
+    const at = (index: number) => seven[index]!.name;
+    expect(targetRetention(seven, { keepLast: 2 }, now, mine, { triggerOf })).toEqual([at(5), at(6)]);
+    expect(targetRetention(seven, { keepLast: 2, includeManual: true }, now, mine, { triggerOf })).toEqual([at(3), at(4), at(5), at(6)]);
+    // Without the record of triggers every own copy counts, the pre-restore one too.
+    expect(targetRetention(seven, { keepLast: 2 }, now, mine)).toEqual(seven.slice(2).map((entry) => entry.name));
   });
 
   it('refuses an invalid now', () => {

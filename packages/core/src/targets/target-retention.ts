@@ -9,9 +9,12 @@
  *   rule the backup directory uses); a copy is kept when any part keeps it; no part keeps everything;
  * - a copy's time is the one in its name (when the backup was made, in this server's local time, as
  *   DOCSight names them), else the target's modification time; a copy with neither is kept.
- * Remote copies carry no trigger: every own copy counts.
+ * - what made a copy comes from the caller's record (`triggerOf`, target-state.ts): a copy of a
+ *   manual backup stays outside the rule unless `includeManual`, a pre-restore one always; a copy
+ *   whose trigger is unknown counts like a scheduled one.
  */
 import { parseBackupFileTime, isBackupFileName } from '../backup-dir/is-backup-file-name.ts';
+import type { BackupTrigger } from '../archive/format/backup-meta.ts';
 import { LockerError } from '../errors.ts';
 import { decideRetention, type RetentionCandidate } from '../retention/decide-retention.ts';
 import type { TargetEntry } from './backup-target.ts';
@@ -23,10 +26,18 @@ export interface TargetRetentionPlan {
   kept: number;
 }
 
+/** Options of {@link planTargetRetention} and {@link targetRetention}. */
+export interface TargetRetentionOptions {
+  /** IANA zone of the generations' calendar; default this process's. */
+  timeZone?: string | undefined;
+  /** What made the own copy `name` (target-state.ts's copyTrigger); default: unknown for all. */
+  triggerOf?: ((name: string) => BackupTrigger | null) | undefined;
+}
+
 /**
  * The plan of `rule` over the target's listing `entries` at `now`: only own backup copies
- * (`ownNames`) are counted and may be deleted, never the newest of them. `timeZone`: the IANA zone
- * of the generations' calendar (default this process's). Throws INVALID_ARGUMENT for a rule outside
+ * (`ownNames`) are counted and may be deleted, never the newest of them; manual and pre-restore
+ * copies (`options.triggerOf`) as the rule says. Throws INVALID_ARGUMENT for a rule outside
  * keepLast 1–1000, keepDays 1–3650, daily 1–3650, weekly 1–520, monthly 1–1200 or an invalid `now`.
  */
 export function planTargetRetention(
@@ -34,7 +45,7 @@ export function planTargetRetention(
   rule: TargetRetention,
   now: Date,
   ownNames: (name: string) => boolean,
-  options: { timeZone?: string | undefined } = {},
+  options: TargetRetentionOptions = {},
 ): TargetRetentionPlan {
   const checked = TargetRetentionSchema.safeParse(rule);
   if (!checked.success) {
@@ -43,8 +54,13 @@ export function planTargetRetention(
   const candidates: RetentionCandidate[] = [];
   for (const entry of entries) {
     if (!isBackupFileName(entry.name) || !ownNames(entry.name)) continue;
-    candidates.push({ name: entry.name, madeAt: new Date(copyTime(entry) ?? Number.NaN), trigger: null });
+    candidates.push({
+      name: entry.name,
+      madeAt: new Date(copyTime(entry) ?? Number.NaN),
+      trigger: options.triggerOf?.(entry.name) ?? null,
+    });
   }
+  // The target's rule has no includePreRestore: a pre-restore copy always stays.
   const decision = decideRetention(candidates, checked.data, { now, timeZone: options.timeZone });
   return { deleted: decision.deleted.map(({ name, madeAt }) => ({ name, madeAt })), kept: decision.kept.length };
 }
@@ -55,7 +71,7 @@ export function targetRetention(
   rule: TargetRetention,
   now: Date,
   ownNames: (name: string) => boolean,
-  options: { timeZone?: string | undefined } = {},
+  options: TargetRetentionOptions = {},
 ): string[] {
   return planTargetRetention(entries, rule, now, ownNames, options).deleted.map((copy) => copy.name);
 }

@@ -4,7 +4,15 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { WORK_PREFIX } from '../data-dir-layout.ts';
 import { LockerError } from '../errors.ts';
-import { TARGETS_STATE_FILE, forgetCopy, forgetTarget, readTargetState, recordPushFailure, recordPushSuccess } from './target-state.ts';
+import {
+  TARGETS_STATE_FILE,
+  copyTrigger,
+  forgetCopy,
+  forgetTarget,
+  readTargetState,
+  recordPushFailure,
+  recordPushSuccess,
+} from './target-state.ts';
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'target-state-'));
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
@@ -36,6 +44,7 @@ describe('target state', () => {
       failures: 2,
       nextTryAt: null,
       uploaded: [],
+      triggers: {},
     });
     await recordPushFailure(dir, A, { code: 'TARGET_SEAL_NO_KEY', message: 'No key to seal with.' }, at, null);
     expect((await readTargetState(dir))[A]?.lastFailure).toMatchObject({ code: 'TARGET_SEAL_NO_KEY', message: 'No key to seal with.' });
@@ -53,7 +62,36 @@ describe('target state', () => {
       failures: 0,
       nextTryAt: null,
       uploaded: ['docsight_backup_2026-03-01_100000.tar.gz.age'],
+      triggers: {},
     });
+  });
+
+  it('records what made each copy, forgets it with the copy, and reads a record without triggers', async () => {
+    const dir = dataDir();
+    await recordPushSuccess(dir, A, 'manual.tar.gz', new Date(), 'manual');
+    await recordPushSuccess(dir, A, 'restore.tar.gz', new Date(), 'pre-restore');
+    await recordPushSuccess(dir, A, 'unknown.tar.gz');
+    // Sent again without knowing: what was recorded stays.
+    await recordPushSuccess(dir, A, 'manual.tar.gz');
+    let state = (await readTargetState(dir))[A];
+    expect(state?.triggers).toEqual({ 'manual.tar.gz': 'manual', 'restore.tar.gz': 'pre-restore' });
+    expect(copyTrigger(state, 'manual.tar.gz')).toBe('manual');
+    expect(copyTrigger(state, 'unknown.tar.gz')).toBeNull();
+    expect(copyTrigger(undefined, 'manual.tar.gz')).toBeNull();
+    await forgetCopy(dir, A, 'manual.tar.gz');
+    state = (await readTargetState(dir))[A];
+    expect(state?.triggers).toEqual({ 'restore.tar.gz': 'pre-restore' });
+
+    // A record written before triggers existed, and one with a value this version does not know.
+    const old = { lastSuccessAt: null, lastSuccessName: null, lastFailure: null, failures: 0, nextTryAt: null, uploaded: ['a.tar.gz'] };
+    fs.writeFileSync(
+      path.join(dir, TARGETS_STATE_FILE),
+      JSON.stringify({ [A]: old, [B]: { ...old, triggers: { 'a.tar.gz': 'someday', 'b.tar.gz': 'manual' } } }),
+    );
+    const all = await readTargetState(dir);
+    expect(all[A]).toEqual({ ...old, triggers: {} });
+    expect(copyTrigger(all[B], 'a.tar.gz')).toBeNull();
+    expect(copyTrigger(all[B], 'b.tar.gz')).toBe('manual');
   });
 
   it('forgets one copy and a whole target, leaving the others', async () => {

@@ -1,8 +1,10 @@
 /**
  * What happened to each target, kept in the data directory beside the instance's files:
  * `.evidence-locker.targets-state.json`, one record per target id. It says when the last copy
- * arrived, the last failure with its code and message, when the next try is due, and which copies
- * this instance sent (`uploaded`): a target's retention only ever deletes those.
+ * arrived, the last failure with its code and message, when the next try is due, which copies
+ * this instance sent (`uploaded`): a target's retention only ever deletes those, and what made each
+ * of them (`triggers`): a manual or pre-restore backup's copy stays outside the target's rule
+ * unless the rule includes it, as in the backup directory.
  *
  * Not a DOCSight file: a backup carries only DATA_FILES, so this record is never archived, and a
  * sweep never takes it (it is outside WORK_PREFIX; the atomic write's temp file is inside it).
@@ -13,6 +15,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
+import { BackupTriggerSchema, type BackupTrigger } from '../archive/format/backup-meta.ts';
 import { writeFileAtomic } from '../config/write-file-atomic.ts';
 import { errnoCode, isLockerError } from '../errors.ts';
 
@@ -43,6 +46,13 @@ export const TargetStateSchema = z.object({
   nextTryAt: z.string().nullable(),
   /** Remote names this instance sent, oldest first: retention only ever deletes these. */
   uploaded: z.array(z.string()),
+  /**
+   * What made each copy in `uploaded` that is known (remote name → trigger). Absent in records
+   * written before it existed, and for a copy whose backup's meta could not be read: such a copy
+   * counts like a scheduled one. Values are checked when read (copyTrigger), so one value a later
+   * version wrote does not cost the whole record.
+   */
+  triggers: z.record(z.string(), z.string()).catch({}),
 });
 export type TargetState = z.infer<typeof TargetStateSchema>;
 
@@ -51,7 +61,7 @@ export type TargetsState = Record<string, TargetState>;
 
 /** The state of a target nothing has happened to yet. */
 export function emptyTargetState(): TargetState {
-  return { lastSuccessAt: null, lastSuccessName: null, lastFailure: null, failures: 0, nextTryAt: null, uploaded: [] };
+  return { lastSuccessAt: null, lastSuccessName: null, lastFailure: null, failures: 0, nextTryAt: null, uploaded: [], triggers: {} };
 }
 
 /** The recorded state of every target of the data directory; {} when there is none or it is unreadable. */
@@ -78,8 +88,17 @@ export async function readTargetState(dataDir: string): Promise<TargetsState> {
   return result;
 }
 
-/** Records a copy that arrived: the failures cleared, nothing pending, `remoteName` among `uploaded`. */
-export function recordPushSuccess(dataDir: string, targetId: string, remoteName: string, at: Date = new Date()): Promise<TargetState> {
+/**
+ * Records a copy that arrived: the failures cleared, nothing pending, `remoteName` among `uploaded`
+ * and, when known, what made its backup (`trigger`; null or absent leaves what was recorded).
+ */
+export function recordPushSuccess(
+  dataDir: string,
+  targetId: string,
+  remoteName: string,
+  at: Date = new Date(),
+  trigger: BackupTrigger | null = null,
+): Promise<TargetState> {
   return update(dataDir, targetId, (state) => ({
     ...state,
     lastSuccessAt: at.toISOString(),
@@ -88,6 +107,7 @@ export function recordPushSuccess(dataDir: string, targetId: string, remoteName:
     failures: 0,
     nextTryAt: null,
     uploaded: [...state.uploaded.filter((name) => name !== remoteName), remoteName],
+    triggers: trigger === null ? state.triggers : { ...state.triggers, [remoteName]: trigger },
   }));
 }
 
@@ -136,6 +156,13 @@ function isPlainFailure(error: unknown): error is { code: string; message: strin
   return typeof code === 'string' && typeof message === 'string';
 }
 
+/** What made the copy `remoteName` this instance sent to the target whose state is `state`; null when unknown. */
+export function copyTrigger(state: TargetState | undefined, remoteName: string): BackupTrigger | null {
+  if (state === undefined || !Object.hasOwn(state.triggers, remoteName)) return null;
+  const trigger = BackupTriggerSchema.safeParse(state.triggers[remoteName]);
+  return trigger.success ? trigger.data : null;
+}
+
 /** Forgets a target (it was removed); its copies stay where they are. */
 export async function forgetTarget(dataDir: string, targetId: string): Promise<void> {
   await change(dataDir, (all) => {
@@ -150,7 +177,8 @@ export async function forgetCopy(dataDir: string, targetId: string, remoteName: 
   await change(dataDir, (all) => {
     const state = all[targetId];
     if (state === undefined || !state.uploaded.includes(remoteName)) return false;
-    all[targetId] = { ...state, uploaded: state.uploaded.filter((name) => name !== remoteName) };
+    const { [remoteName]: _forgotten, ...triggers } = state.triggers;
+    all[targetId] = { ...state, uploaded: state.uploaded.filter((name) => name !== remoteName), triggers };
     return true;
   });
 }

@@ -53,17 +53,20 @@ export function describeRetention(rule: TargetRetention): string {
     ...(rule.weekly === undefined ? [] : [`one a week for ${rule.weekly} weeks`]),
     ...(rule.monthly === undefined ? [] : [`one a month for ${rule.monthly} months`]),
   ];
-  return parts.length === 0 ? 'keeps every copy' : `keeps ${parts.join(', ')} (only copies this instance sent; never the newest)`;
+  if (parts.length === 0) return 'keeps every copy';
+  const manual = rule.includeManual === true ? 'manual backups counted' : 'manual and pre-restore backups kept';
+  return `keeps ${parts.join(', ')} (only copies this instance sent; never the newest; ${manual})`;
 }
 
 export const targetAddCommand: Command = {
   name: 'target add',
   summary: "Add an offsite target to a data directory's settings, after testing the connection.",
-  usage: `NAME URL --data-dir DIR ${TARGET_CREDENTIALS_USAGE} [--recipient age1… | --plain] [--keep-last N] [--keep-days N] [--keep-daily N] [--keep-weekly N] [--keep-monthly N] [--json]`,
+  usage: `NAME URL --data-dir DIR ${TARGET_CREDENTIALS_USAGE} [--recipient age1… | --plain] [--keep-last N] [--keep-days N] [--keep-daily N] [--keep-weekly N] [--keep-monthly N] [--include-manual] [--json]`,
   notes: [
     ...TARGET_CREDENTIALS_NOTES,
     "Copies are sealed with the instance's key (its settings must seal backups), or for --recipient; --plain sends them as they are.",
     '--keep-last/--keep-days/--keep-daily/--keep-weekly/--keep-monthly: the retention on that target, a copy kept when any keeps it (daily/weekly/monthly: the newest copy of each of the last N days, ISO weeks, months that have one; only copies this instance sent; never its newest); default keep all.',
+    '--include-manual: copies of backups made by hand (Backup now, a download) fall under that rule too; without it they stay, as pre-restore copies always do.',
   ],
   async run(args) {
     const { values, positionals } = parseCommandArgs(
@@ -77,6 +80,7 @@ export const targetAddCommand: Command = {
         'keep-daily': { type: 'string' },
         'keep-weekly': { type: 'string' },
         'keep-monthly': { type: 'string' },
+        'include-manual': { type: 'boolean', default: false },
         ...TARGET_CREDENTIAL_OPTIONS,
       },
       { positionals: 2 },
@@ -105,7 +109,10 @@ export const targetAddCommand: Command = {
       name,
       sealed: !values.plain,
       recipient: values.recipient,
-      retention: Object.fromEntries(Object.entries({ keepLast, keepDays, ...generations }).filter(([, count]) => count !== undefined)),
+      retention: {
+        ...Object.fromEntries(Object.entries({ keepLast, keepDays, ...generations }).filter(([, count]) => count !== undefined)),
+        ...(values['include-manual'] ? { includeManual: true } : {}),
+      },
     });
     const clash = existing.targets.find((other) => other.name.toLocaleLowerCase('en') === name.toLocaleLowerCase('en'));
     if (clash !== undefined)

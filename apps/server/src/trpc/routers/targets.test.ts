@@ -5,7 +5,14 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { generateSealIdentity, parseIdentityText, TARGET_TEMP_PREFIX, verifyBackup } from '@evidence-locker/core';
+import {
+  createBackup,
+  generateSealIdentity,
+  parseIdentityText,
+  TARGET_TEMP_PREFIX,
+  verifyBackup,
+  type BackupTrigger,
+} from '@evidence-locker/core';
 import { freePort } from '@evidence-locker/test-servers/free-port';
 import { startSshd, type StartedSshd } from '@evidence-locker/test-servers/sshd';
 import { finished } from '@evidence-locker/server/testing/restore-support';
@@ -295,8 +302,10 @@ describe('pushes after a backup', () => {
   it("applies the target's retention only to this instance's copies, never the newest nor the one just sent", async () => {
     const { setup, api } = await instance();
     const dir = remoteDir('retention');
+    // Every copy here is of a Backup now (manual), so the rule includes manual copies.
     const target = await api.targets.add({
-      ...sftpDraft(dir, { sealed: false, keepLast: 1 }),
+      ...sftpDraft(dir, { sealed: false }),
+      retention: { keepLast: 1, includeManual: true },
       hostKeyFingerprint: sshd.hostKeyFingerprint,
     });
     const made = await backupNow(setup, api);
@@ -334,6 +343,48 @@ describe('pushes after a backup', () => {
     await expect(api.targets.deleteCopy({ id: target.id, name: names[1]! })).rejects.toMatchObject({
       cause: { code: 'TARGET_OBJECT_MISSING' },
     });
+  });
+
+  it("keeps copies of manual and pre-restore backups out of the target's rule unless it includes manual ones", async () => {
+    const { setup, api } = await instance();
+    const dir = remoteDir('manual');
+    const target = await api.targets.add({
+      ...sftpDraft(dir, { sealed: false, keepLast: 1 }),
+      hostKeyFingerprint: sshd.hostKeyFingerprint,
+    });
+    // Oldest first, all before the pusher's clock (2026-03-01): what made each is in its meta.
+    const made = async (trigger: BackupTrigger, iso: string) =>
+      (
+        await createBackup({
+          dataDir: setup.dataDir,
+          destination: { kind: 'directory', backupDir: setup.backupDir },
+          trigger,
+          now: new Date(iso),
+        })
+      ).fileName;
+    const manual = await made('manual', '2026-02-01T03:00:00Z');
+    const preRestore = await made('pre-restore', '2026-02-02T03:00:00Z');
+    const scheduled = [await made('scheduled', '2026-02-10T03:00:00Z'), await made('scheduled', '2026-02-20T03:00:00Z')];
+    const push = async (fileName: string) => {
+      const { jobs } = await api.targets.push({ fileName, id: target.id });
+      return finished(setup.services.jobs, jobs[0]!);
+    };
+    for (const fileName of [manual, preRestore, scheduled[0]!]) expect(await push(fileName)).toMatchObject({ result: { pruned: [] } });
+    // keepLast 1 counts only the scheduled copies: the older one goes, the manual and pre-restore ones stay.
+    expect(await push(scheduled[1]!)).toMatchObject({ state: 'succeeded', result: { pruned: [scheduled[0]] } });
+    expect(remoteNames(dir)).toEqual([manual, preRestore, scheduled[1]].sort());
+
+    // Including manual copies: the manual one is counted and goes; a pre-restore copy always stays.
+    await api.targets.update({
+      id: target.id,
+      ...sftpDraft(dir, { sealed: false }),
+      retention: { keepLast: 1, includeManual: true },
+      hostKeyFingerprint: sshd.hostKeyFingerprint,
+    });
+    expect((await api.targets.list()).targets[0]!.retention).toEqual({ keepLast: 1, includeManual: true });
+    const newest = await made('scheduled', '2026-02-25T03:00:00Z');
+    expect(await push(newest)).toMatchObject({ state: 'succeeded', result: { pruned: [scheduled[1], manual] } });
+    expect(remoteNames(dir)).toEqual([preRestore, newest].sort());
   });
 
   it('cancels a running push: nothing under the final name, no failure recorded, no retry', async () => {
