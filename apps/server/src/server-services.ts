@@ -102,6 +102,11 @@ export function createServerServices(options: ServerServicesOptions): ServerServ
       schedule: () => services.scheduleState(),
       alerts: () => services.alerts,
       startGraceMs: (env.scheduleStartDelayMs ?? 60_000) + STALE_RUN_GRACE_MS,
+      // Turned off or moved: no recovery would ever end these (issue 19 review).
+      onUnwatched: () => {
+        alertCenter.forget({ kind: 'stale' });
+        alertCenter.forget({ kind: 'scheduled-backup' });
+      },
     }),
     testRestores,
     testRestoreState: () => testRestores.state(),

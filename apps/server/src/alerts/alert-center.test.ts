@@ -206,6 +206,39 @@ describe('scheduled backups', () => {
   });
 });
 
+describe('offsite targets turned off', () => {
+  it("ends a disabled target's failure state, and one removed while the server was down", async () => {
+    const { setup } = await instanceWithChannels();
+    const nas = draftTarget({
+      name: 'NAS',
+      enabled: true,
+      sealed: false,
+      retention: {},
+      address: { kind: 'sftp', host: '127.0.0.1', port: 22, username: 'backup', directory: '/backups' },
+      secrets: { password: 'x' },
+    });
+    await changeInstanceTargets(setup.services.instance, (targets) => ({ targets: [...targets, nas], answer: undefined }));
+    const center = setup.services.alertCenter;
+    const at = Date.parse('2026-12-05T10:00:00Z');
+    center.failed({ kind: 'target', id: nas.id, name: 'NAS' }, { code: 'TARGET_UNREACHABLE', message: 'Cannot reach it.', at });
+    center.failed({ kind: 'target', id: 'gone', name: 'Old NAS' }, { code: 'TARGET_UNREACHABLE', message: 'Cannot reach it.', at });
+    await center.idle();
+    expect(Object.keys((await center.state()).failing).sort()).toEqual([`target:${nas.id}`, 'target:gone']);
+
+    await changeInstanceTargets(setup.services.instance, (targets) => ({
+      targets: targets.map((target) => ({ ...target, enabled: false })),
+      answer: undefined,
+    }));
+    expect(Object.keys((await center.state()).failing)).toEqual(['target:gone']);
+    await center.idle();
+    // Forgotten for good, not only left out of the answer; and at the next start the missing one too.
+    const restarted = new AlertCenter({ instance: setup.services.instance });
+    restarted.start();
+    await restarted.idle();
+    expect((await restarted.state()).failing).toEqual({});
+  });
+});
+
 describe('deliveries that fail', () => {
   it('sends a failure a channel did not accept again on the next retry of the backup, once', async () => {
     const { setup, hook } = await instanceWithChannels();
@@ -449,6 +482,47 @@ describe("the dead man's switch", () => {
     await setup.services.alertCenter.idle();
     expect(events(hook)).toEqual([expect.objectContaining({ event: 'failure', subject: 'stale' })]);
     later.stop();
+  });
+
+  it('ends the failure states of a schedule turned off or moved to another directory, without a recovery', async () => {
+    const { setup, hook } = await instanceWithChannels();
+    const center = setup.services.alertCenter;
+    const clock = new TestClock(Date.parse('2026-12-05T12:00:00Z'));
+    const failing = async () => Object.keys((await center.state()).failing).sort();
+    const fail = async () => {
+      center.failed({ kind: 'scheduled-backup' }, { code: 'DIRECTORY_NOT_FOUND', message: '/backups does not exist.', at: clock.now() });
+      center.failed({ kind: 'stale' }, { code: 'BACKUP_STALE', message: 'No backup.', at: clock.now() });
+      await center.idle();
+    };
+    let state = schedule({ lastSuccessAt: new Date(clock.now() - HOUR).toISOString() });
+    const watch = new StaleWatch({
+      schedule: () => state,
+      alerts: () => setup.services.alerts,
+      clock,
+      onUnwatched: () => {
+        center.forget({ kind: 'stale' });
+        center.forget({ kind: 'scheduled-backup' });
+      },
+    });
+    watch.start();
+    await fail();
+    expect(await failing()).toEqual(['scheduled-backup', 'stale']);
+
+    state = schedule({ enabled: false, reason: 'turned off in the settings' });
+    watch.check();
+    await center.idle();
+    expect(await failing()).toEqual([]);
+
+    state = schedule({ lastSuccessAt: new Date(clock.now() - HOUR).toISOString() });
+    watch.check();
+    await fail();
+    state = schedule({ backupPath: '/mnt/other', lastSuccessAt: null });
+    watch.check();
+    await center.idle();
+    expect(await failing()).toEqual([]);
+    // Two failures, each one alert; no recovery was sent for either end.
+    expect(events(hook).map((event) => event.event)).toEqual(['failure', 'failure', 'failure', 'failure']);
+    watch.stop();
   });
 
   it('counts from its start when there never was a backup, and checks nothing while the schedule is off', async () => {

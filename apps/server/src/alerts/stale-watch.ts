@@ -13,8 +13,8 @@
  * Nothing is stale before the start delay and one backup run have passed since the start (the
  * catch-up backup after downtime comes first: no alert and recovery a minute apart on a restart).
  * A recovery is reported only for a backup that is itself recent. With the schedule off
- * (settings, demo mode) nothing is checked; a failure state already recorded stays until a backup
- * succeeds.
+ * (settings, demo mode) nothing is checked, and the failure states of the schedule and of this
+ * watch end without a recovery (onUnwatched), as they do when the backup path changes.
  */
 import type { AlertSignals } from './alert-signals.ts';
 import type { SchedulerClock } from '../schedule/backup-scheduler.ts';
@@ -43,6 +43,12 @@ export interface StaleWatchOptions {
    * so a restart does not send an alert and, a minute later, its recovery.
    */
   startGraceMs?: number;
+  /**
+   * Called when the schedule is no longer watched for the directory it was (turned off, demo mode,
+   * another backup path; at the start when it is off): the failure states of the schedule and of
+   * this watch end there, without a recovery, since none would ever come.
+   */
+  onUnwatched?: () => void;
 }
 
 const realClock: SchedulerClock = {
@@ -56,6 +62,7 @@ export class StaleWatch {
   readonly #alerts: () => AlertSignals;
   readonly #clock: SchedulerClock;
   readonly #startGraceMs: number;
+  readonly #onUnwatched: () => void;
   #startedAt: number | null = null;
   #timer: unknown;
   #stale = false;
@@ -69,6 +76,7 @@ export class StaleWatch {
     this.#alerts = options.alerts;
     this.#clock = options.clock ?? realClock;
     this.#startGraceMs = options.startGraceMs ?? STALE_RUN_GRACE_MS;
+    this.#onUnwatched = options.onUnwatched ?? (() => undefined);
   }
 
   /** Starts watching (call once the schedule has loaded its settings). Idempotent. */
@@ -87,12 +95,14 @@ export class StaleWatch {
     const state = this.#schedule();
     let wait = MAX_WAIT_MS;
     if (state === null || !state.enabled) {
+      if (this.#watching !== null || this.#firstLook) this.#unwatched();
       this.#watching = null;
       this.#firstLook = false;
     } else {
       // Counting starts when the watch first saw this schedule on for this directory: turning the
       // schedule on after a month off, or a new empty directory, is not "a month without backups".
       if (this.#watching?.path !== state.backupPath) {
+        if (this.#watching !== null) this.#unwatched();
         // The first look after the start trusts the backup's own age (the server being down
         // does not stop the clock); later changes start counting afresh.
         const first = this.#firstLook && state.lastSuccessAt !== null;
@@ -124,6 +134,11 @@ export class StaleWatch {
       this.#timer = undefined;
       this.check();
     }, wait);
+  }
+
+  #unwatched(): void {
+    this.#stale = false;
+    this.#onUnwatched();
   }
 
   /** Stops for good (server closing). */
