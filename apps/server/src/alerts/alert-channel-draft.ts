@@ -2,10 +2,18 @@
  * An alert channel as the settings form gives it: its kind, name and fields, and its secrets in
  * plain text (write-only: never answered). Only the kind's own fields are kept; an empty optional
  * field counts as absent. On an edit, a secret the form leaves out or empty keeps its stored value
- * (even one that no longer decrypts, which is written back as its token).
+ * (even one that no longer decrypts, which is written back as its token), unless the edit changes
+ * where the channel sends to (its server or mail host): then it must be given again.
  */
 import { randomUUID } from 'node:crypto';
-import { ALERT_CHANNEL_KINDS, ALERT_SECRETS, checkedAlertChannel, type AlertChannel, type AlertSecretName } from '@evidence-locker/core';
+import {
+  ALERT_CHANNEL_KINDS,
+  ALERT_SECRETS,
+  checkedAlertChannel,
+  LockerError,
+  type AlertChannel,
+  type AlertSecretName,
+} from '@evidence-locker/core';
 import { z } from 'zod';
 
 const Secret = z
@@ -36,6 +44,20 @@ export const AlertChannelDraftSchema = z.object({
 });
 export type AlertChannelDraft = z.infer<typeof AlertChannelDraftSchema>;
 
+/** Where a channel whose secret is not its address sends to (server, mail host); null for the others. */
+function addressOf(channel: AlertChannel): string | null {
+  const fields = channel as { server?: unknown; host?: unknown };
+  if (channel.kind === 'email') return typeof fields.host === 'string' ? fields.host.toLowerCase() : null;
+  if (typeof fields.server !== 'string') return null;
+  try {
+    return new URL(fields.server).href.replace(/\/+$/, '');
+  } catch {
+    return fields.server;
+  }
+}
+
+const SECRET_WORDS: Record<AlertSecretName, string> = { url: 'URL', token: 'token', urls: 'Apprise URLs', password: 'password' };
+
 function given(value: string | undefined): string | undefined {
   const trimmed = value?.trim();
   return trimmed === undefined || trimmed === '' ? undefined : trimmed;
@@ -49,6 +71,8 @@ export function draftAlertChannel(draft: AlertChannelDraft, options: { existing?
   const { existing } = options;
   const secrets: Partial<Record<AlertSecretName, string>> = {};
   const carried: Partial<Record<AlertSecretName, string>> = {};
+  /** The secrets taken over from what is stored. */
+  const kept: AlertSecretName[] = [];
   for (const name of ALERT_SECRETS[draft.kind]) {
     const value = draft.secrets[name];
     if (value !== undefined && value !== '') {
@@ -60,6 +84,7 @@ export function draftAlertChannel(draft: AlertChannelDraft, options: { existing?
     const token = existing.undecryptedSecrets?.[name];
     if (stored !== undefined) secrets[name] = stored;
     else if (token !== undefined) carried[name] = token;
+    if (stored !== undefined || token !== undefined) kept.push(name);
   }
   const base = {
     id: existing?.id ?? randomUUID(),
@@ -95,5 +120,17 @@ export function draftAlertChannel(draft: AlertChannelDraft, options: { existing?
   const channel = { ...base, kind: draft.kind, ...defined, secrets } as AlertChannel;
   if (Object.keys(carried).length > 0) channel.undecryptedSecrets = carried;
   checkedAlertChannel(channel);
+  // A stored secret goes only where it was entered for: an edit (or a Send test of one) that sends
+  // to another server or mail host must give it again.
+  // (Apprise's URLs are not sent where a stored configuration's key is used instead.)
+  const sent = kept.filter((name) => !(name === 'urls' && given(draft.configKey) !== undefined));
+  const name = sent[0];
+  if (existing !== undefined && name !== undefined && addressOf(channel) !== addressOf(existing)) {
+    throw new LockerError(
+      'INVALID_ARGUMENT',
+      `The alert channel "${channel.name}" would send to ${addressOf(channel) ?? 'another address'} instead of ${addressOf(existing) ?? 'where it did'}: enter its ${SECRET_WORDS[name]} again (a stored ${SECRET_WORDS[name]} is only sent where it was entered).`,
+      { details: { id: channel.id, field: `secrets.${name}` } },
+    );
+  }
   return channel;
 }

@@ -102,4 +102,61 @@ describe('alerts router', () => {
     expect((await caller.alerts.list()).channels).toEqual([]);
     await expect(caller.alerts.remove({ id: ping.id })).rejects.toMatchObject({ cause: { code: 'ALERT_CHANNEL_NOT_FOUND' } });
   });
+  it('does not send a stored token or password to a new server or mail host: the edit must give it again', async () => {
+    const { api: caller } = await api();
+    const other = await startHttpReceiver();
+    try {
+      const gotify = await caller.alerts.add({
+        kind: 'gotify',
+        name: 'Gotify',
+        enabled: true,
+        server: receiver!.url,
+        secrets: { token: 'app-token' },
+      });
+      const moved = { kind: 'gotify' as const, name: 'Gotify', enabled: true, server: `${other.url}/`, secrets: {} };
+      await expect(caller.alerts.test({ id: gotify.id, draft: moved })).rejects.toMatchObject({
+        cause: { code: 'INVALID_ARGUMENT', details: { field: 'secrets.token' } },
+      });
+      await expect(caller.alerts.update({ id: gotify.id, ...moved })).rejects.toMatchObject({
+        cause: { code: 'INVALID_ARGUMENT', details: { field: 'secrets.token' }, message: expect.stringContaining('enter its token again') },
+      });
+      expect(other.requests).toHaveLength(0);
+      // Given again, it goes there; an edit that keeps the server keeps the stored token.
+      await caller.alerts.test({ id: gotify.id, draft: { ...moved, secrets: { token: 'new-token' } } });
+      expect(other.requests.map((request) => request.headers['x-gotify-key'])).toEqual(['new-token']);
+      await caller.alerts.update({ id: gotify.id, kind: 'gotify', name: 'Phone', enabled: true, server: `${receiver!.url}/`, secrets: {} });
+      await caller.alerts.test({ id: gotify.id });
+      expect(receiver!.requests.map((request) => request.headers['x-gotify-key'])).toEqual(['app-token']);
+
+      const mail = await caller.alerts.add({
+        kind: 'email',
+        name: 'Mail',
+        enabled: true,
+        host: 'mail.example.org',
+        port: 587,
+        security: 'starttls',
+        username: 'locker',
+        from: 'locker@example.org',
+        to: ['me@example.org'],
+        secrets: { password: 'mail-pass' },
+      });
+      const mailDraft = {
+        kind: 'email' as const,
+        name: 'Mail',
+        enabled: true,
+        port: 587,
+        security: 'starttls' as const,
+        username: 'locker',
+        from: 'locker@example.org',
+        to: ['me@example.org'],
+        secrets: {},
+      };
+      await expect(caller.alerts.update({ id: mail.id, ...mailDraft, host: 'smtp.elsewhere.example' })).rejects.toMatchObject({
+        cause: { code: 'INVALID_ARGUMENT', details: { field: 'secrets.password' } },
+      });
+      await caller.alerts.update({ id: mail.id, ...mailDraft, host: 'MAIL.example.org', port: 465, security: 'tls' });
+    } finally {
+      await other.close();
+    }
+  });
 });

@@ -7,6 +7,7 @@ import {
   recordedFailureText,
   validateAlertForm,
   type AlertChannelForm,
+  type AlertChannelItem,
 } from './alert-channel-form.ts';
 
 const unset = { url: false, token: false, urls: false, password: false };
@@ -89,5 +90,42 @@ describe('recorded failures', () => {
   it("fall back to the server's message when a fact is missing or there is no code", () => {
     expect(recordedFailureText({ code: 'ALERT_REJECTED', message: 'Refused (503).' })).toBe('Refused (503).');
     expect(recordedFailureText({ message: 'Something.' })).toBe('Something.');
+  });
+});
+
+describe('an edit that sends somewhere else', () => {
+  const gotify = {
+    id: '5c1c3c39-2b8a-4e55-9a0f-3e8c8f1f5a11',
+    kind: 'gotify',
+    name: 'Phone',
+    enabled: true,
+    createdAt: '2026-12-01T10:00:00.000Z',
+    server: 'https://gotify.example.org',
+    secretsSet: { ...unset, token: true },
+    where: 'gotify.example.org',
+    lastDelivery: null,
+  } as AlertChannelItem;
+
+  it('asks for the stored token again when the server changes, not when it stays', () => {
+    const moved = form({ kind: 'gotify', server: 'https://gotify.elsewhere.example' });
+    expect(validateAlertForm(moved, gotify.secretsSet, gotify)).toEqual({ token: 'alerts.errors.secretAgain' });
+    expect(validateAlertForm({ ...moved, token: 'new' }, gotify.secretsSet, gotify)).toEqual({});
+    expect(validateAlertForm(form({ kind: 'gotify', server: 'https://gotify.example.org/' }), gotify.secretsSet, gotify)).toEqual({});
+  });
+
+  it('asks for the stored password again when the mail host changes', () => {
+    const mail = {
+      ...gotify,
+      kind: 'email',
+      host: 'mail.example.org',
+      port: 587,
+      security: 'starttls',
+      from: 'locker@example.org',
+      to: ['me@example.org'],
+      secretsSet: { ...unset, password: true },
+    } as unknown as AlertChannelItem;
+    const edit = form({ kind: 'email', host: 'smtp.elsewhere.example', port: '587', from: 'locker@example.org', to: 'me@example.org' });
+    expect(validateAlertForm(edit, mail.secretsSet, mail)).toEqual({ password: 'alerts.errors.secretAgain' });
+    expect(validateAlertForm({ ...edit, host: 'MAIL.example.org' }, mail.secretsSet, mail)).toEqual({});
   });
 });

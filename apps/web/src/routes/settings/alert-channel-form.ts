@@ -108,7 +108,11 @@ function isHttpUrl(value: string): boolean {
 }
 
 /** What is wrong with `form` (i18n keys under alerts.errors); empty when nothing is. */
-export function validateAlertForm(form: AlertChannelForm, secretsSet: AlertSecretsSet | null): AlertFormErrors {
+export function validateAlertForm(
+  form: AlertChannelForm,
+  secretsSet: AlertSecretsSet | null,
+  stored: AlertChannelItem | null = null,
+): AlertFormErrors {
   const errors: AlertFormErrors = {};
   const name = form.name;
   if (name.trim() === '') errors.name = 'alerts.errors.nameEmpty';
@@ -156,7 +160,35 @@ export function validateAlertForm(form: AlertChannelForm, secretsSet: AlertSecre
       break;
     }
   }
+  // A stored secret goes only where it was entered for (the server checks too): sending to another
+  // server or mail host needs it again.
+  const secret = movedSecret(form, stored);
+  if (secret !== null && errors[secret] === undefined) errors[secret] = 'alerts.errors.secretAgain';
   return errors;
+}
+
+/** The stored secret an edit would send to another server or mail host, left empty; null when none. */
+function movedSecret(form: AlertChannelForm, stored: AlertChannelItem | null): 'token' | 'urls' | 'password' | null {
+  if (stored === null || stored.kind !== form.kind) return null;
+  const address = (value: string) => value.trim().replace(/\/+$/, '').toLowerCase();
+  switch (stored.kind) {
+    case 'ntfy':
+    case 'gotify': {
+      const server = form.server.trim() === '' && stored.kind === 'ntfy' ? 'https://ntfy.sh' : form.server;
+      return stored.secretsSet.token && form.token === '' && address(server) !== address(stored.server) ? 'token' : null;
+    }
+    case 'apprise':
+      return stored.secretsSet.urls &&
+        form.urls.trim() === '' &&
+        form.configKey.trim() === '' &&
+        address(form.server) !== address(stored.server)
+        ? 'urls'
+        : null;
+    case 'email':
+      return stored.secretsSet.password && form.password === '' && address(form.host) !== address(stored.host) ? 'password' : null;
+    default:
+      return null;
+  }
 }
 
 /** The draft the server takes for `form` (only the kind's fields; empty secrets stay as stored). */
