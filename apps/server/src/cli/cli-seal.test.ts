@@ -395,6 +395,42 @@ describe("the data directory's settings", () => {
     });
   });
 
+  it('backup prune keeps sealed backups whose trigger it cannot read under the full rule, and reads them with --data-dir', () => {
+    const pruneDir = file('prune-sealed');
+    // Two sealed manual backups (the settings seal) and older files that are not archives (counted like scheduled ones).
+    const sealed = [1, 2].map(
+      () => lockerJson('backup', 'create', '--data-dir', sealingDir, '--backup-dir', pruneDir, '--no-push').fileName as string,
+    );
+    const older = (day: number) => {
+      const name = `docsight_backup_2026-01-0${day}_030000.tar.gz`;
+      fs.writeFileSync(path.join(pruneDir, name), 'x');
+      return name;
+    };
+    const plain = [older(1), older(2), older(3)];
+    const rule = ['--keep', '1', '--keep-daily', '1'];
+    const newestFirst = [...sealed].reverse();
+
+    const withoutKeys = lockerJson('backup', 'prune', '--backup-dir', pruneDir, ...rule) as unknown as Record<string, string[]>;
+    expect(withoutKeys.deleted).toEqual([plain[1], plain[0]]);
+    expect(withoutKeys.keptUnread).toEqual(newestFirst);
+    expect(withoutKeys.kept).toEqual([...newestFirst, plain[2]]);
+    const human = locker(['backup', 'prune', '--backup-dir', pruneDir, ...rule]);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toContain('Nothing to delete.');
+    expect(human.stdout).toContain('Kept 2 sealed backup(s) whose trigger could not be read (give --data-dir to read them)');
+    for (const name of sealed) expect(human.stdout).toContain(`  ${name}`);
+
+    // With the keys they read as manual: outside the rule without --include-manual, counted with it.
+    const newer = older(4);
+    const withKeys = lockerJson('backup', 'prune', '--backup-dir', pruneDir, ...rule, '--data-dir', sealingDir) as unknown as Record<
+      string,
+      string[]
+    >;
+    expect(withKeys).toMatchObject({ deleted: [plain[2]], keptUnread: [], kept: [...newestFirst, newer] });
+    const included = lockerJson('backup', 'prune', '--backup-dir', pruneDir, ...rule, '--include-manual', '--data-dir', sealingDir);
+    expect(included).toMatchObject({ deleted: [sealed[0], newer], kept: [sealed[1]] });
+  });
+
   it('restore over the instance opens the backup with its keys and seals the pre-restore backup like the others', () => {
     const restored = lockerJson(
       'backup',

@@ -1,10 +1,13 @@
-import { mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { injectFsFault } from '@evidence-locker/core/testing/inject-fs-fault';
 import type { BackupTrigger } from '../archive/format/backup-meta.ts';
 import { backupFileName } from '../archive/format/backup-file-name.ts';
+import { generateSealIdentity } from '../seal/generate-seal-identity.ts';
+import { sealStream } from '../seal/seal-stream.ts';
 import { planBackupDirRetention, pruneBackups } from './prune-backups.ts';
 import { writeTestArchive } from '@evidence-locker/core/testing/write-test-archive';
 
@@ -119,7 +122,7 @@ describe('pruneBackups', () => {
   });
 
   it('prunes nothing in a directory that does not exist', async () => {
-    expect(await pruneBackups(join(dir, 'missing'), 3)).toEqual({ deleted: [], kept: [], failed: [] });
+    expect(await pruneBackups(join(dir, 'missing'), 3)).toEqual({ deleted: [], kept: [], failed: [], keptUnread: [] });
   });
 
   it.each([0, 101, 2.5, Number.NaN, -1])('rejects keep=%s with INVALID_ARGUMENT before touching files', async (keep) => {
@@ -226,6 +229,41 @@ describe('pruneBackups with a retention rule', () => {
     writePlain(2);
     await expect(pruneBackups(dir, { keepDays: 0 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     expect(remaining()).toEqual([1, 2].map(backupName));
+  });
+});
+
+describe('sealed backups whose trigger cannot be read', () => {
+  /** Backup `n` with `trigger`, sealed for `recipient` (`….tar.gz.age`); the plain one is removed. */
+  async function writeSealed(n: number, trigger: BackupTrigger, recipient: string): Promise<string> {
+    await writeArchive(n, trigger);
+    const plain = join(dir, backupName(n));
+    const sealed = `${plain}.age`;
+    await pipeline(sealStream(createReadStream(plain), { recipients: [recipient] }), createWriteStream(sealed));
+    rmSync(plain);
+    utimesSync(sealed, new Date(base + n * 60_000), new Date(base + n * 60_000));
+    return basename(sealed);
+  }
+
+  it('keeps them out of the rule with keepUnreadSealed, and reads them with the identities', async () => {
+    const { identity, recipient } = await generateSealIdentity();
+    const preRestore = await writeSealed(1, 'pre-restore', recipient);
+    const manual = await writeSealed(2, 'manual', recipient);
+    for (let n = 3; n <= 5; n += 1) await writeArchive(n, 'scheduled');
+    const now = new Date(base + 60 * 60_000);
+    // Without the keys: counted like scheduled ones, the pre-restore and manual backups would go.
+    const counted = await planBackupDirRetention(dir, { keepLast: 2 }, { now });
+    expect(counted.deleted.map((copy) => copy.name)).toEqual([backupName(3), manual, preRestore]);
+    // Kept, and said so; only the plain scheduled one the rule does not keep goes.
+    const kept = await pruneBackups(dir, { keepLast: 2 }, { now, keepUnreadSealed: true });
+    expect(kept.deleted).toEqual([backupName(3)]);
+    expect(kept.keptUnread).toEqual([manual, preRestore]);
+    expect(kept.kept).toEqual([backupName(5), backupName(4), manual, preRestore]);
+    // With the identity their triggers are read: the manual one stays outside, the pre-restore one too.
+    await writeArchive(6, 'scheduled');
+    const read = await pruneBackups(dir, { keepLast: 1 }, { now, identities: [identity], keepUnreadSealed: true });
+    expect(read.deleted).toEqual([backupName(5), backupName(4)]);
+    expect(read.keptUnread).toEqual([]);
+    expect(remaining()).toEqual([backupName(6), manual, preRestore].sort());
   });
 });
 

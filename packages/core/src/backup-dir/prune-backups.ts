@@ -35,6 +35,8 @@ export const PruneResultSchema = z.object({
   kept: z.array(z.string()),
   /** Files that should have gone but could not be deleted; they are not in `kept`. */
   failed: z.array(z.object({ fileName: z.string(), message: z.string() })),
+  /** Sealed backups kept because their trigger could not be read (`keepUnreadSealed`), newest first; they are in `kept` too. */
+  keptUnread: z.array(z.string()),
 });
 export type PruneResult = z.infer<typeof PruneResultSchema>;
 
@@ -48,6 +50,11 @@ export interface PruneOptions {
   identities?: readonly string[] | undefined;
   /** False for a backup known to be damaged (a failed verification); such a one is not "the newest good". */
   good?: ((entry: BackupListEntry) => boolean | undefined | Promise<boolean | undefined>) | undefined;
+  /**
+   * Keep, and leave out of the counting, every sealed backup whose trigger `identities` do not
+   * read: it may be a manual or pre-restore backup the rule must not delete. Default false (counted).
+   */
+  keepUnreadSealed?: boolean | undefined;
 }
 
 /** A backup of the directory as the retention rule sees it. */
@@ -75,7 +82,26 @@ export async function planBackupDirRetention(
       entry,
     });
   }
-  return decideRetention(candidates, checked, { now: options.now ?? new Date(), timeZone: options.timeZone });
+  const unread = options.keepUnreadSealed === true ? candidates.filter(isUnreadSealed) : [];
+  const decision = decideRetention(
+    candidates.filter((candidate) => !unread.includes(candidate)),
+    checked,
+    { now: options.now ?? new Date(), timeZone: options.timeZone },
+  );
+  if (unread.length === 0) return decision;
+  const kept = [...decision.kept, ...unread.map((copy) => ({ copy, reason: 'outside-rule' as const }))];
+  return { ...decision, kept: kept.sort((a, b) => newestFirst(a.copy, b.copy)) };
+}
+
+/** A sealed backup whose trigger was not read (no identity given opens it). */
+function isUnreadSealed(candidate: BackupDirCandidate): boolean {
+  return candidate.entry.sealed !== null && candidate.trigger === null;
+}
+
+/** Newest first by the backup's time, then by name descending (same-second `_2` before the first). */
+function newestFirst(a: BackupDirCandidate, b: BackupDirCandidate): number {
+  const byTime = (b.madeAt.getTime() || 0) - (a.madeAt.getTime() || 0);
+  return byTime !== 0 ? byTime : a.name < b.name ? 1 : a.name > b.name ? -1 : 0;
 }
 
 /**
@@ -84,7 +110,13 @@ export async function planBackupDirRetention(
  */
 export async function pruneBackups(backupDir: string, rule: number | RetentionRule, options: PruneOptions = {}): Promise<PruneResult> {
   const decision = await planBackupDirRetention(backupDir, rule, options);
-  const result: PruneResult = { deleted: [], kept: decision.kept.map(({ copy }) => copy.name), failed: [] };
+  const result: PruneResult = {
+    deleted: [],
+    kept: decision.kept.map(({ copy }) => copy.name),
+    failed: [],
+    keptUnread:
+      options.keepUnreadSealed === true ? decision.kept.filter(({ copy }) => isUnreadSealed(copy)).map(({ copy }) => copy.name) : [],
+  };
   for (const { entry } of decision.deleted) {
     try {
       await unlink(entry.path);

@@ -4,11 +4,17 @@
  * counted); with any of the age flags it is the full rule of the settings page (core's
  * decideRetention): a backup stays when any part keeps it, and backups made by hand stay outside
  * it unless --include-manual.
+ *
+ * A sealed backup's trigger is read with the identities of `--data-dir`'s settings. One whose
+ * trigger still cannot be read (no --data-dir, a passphrase, a key the settings no longer hold)
+ * may be a manual or pre-restore backup: under the full rule it is kept and named in the output;
+ * under plain --keep N (DOCSight's rule, manual backups counted) it counts like the others.
  */
-import { MAX_RETENTION, MIN_RETENTION, pruneBackups, RETENTION_LIMITS, type RetentionRule } from '@evidence-locker/core';
+import { identitiesOf, MAX_RETENTION, MIN_RETENTION, pruneBackups, RETENTION_LIMITS, type RetentionRule } from '@evidence-locker/core';
 import { createOutput, EXIT_FAILURE, printJson, UsageError } from '../cli-output.ts';
 import { integerOption, parseCommandArgs, requireOption, type Command } from '../command.ts';
 import { openWorkDirs } from '../open-work-dirs.ts';
+import { readInstanceSealSettings } from '../seal-keys.ts';
 
 const AGE_FLAGS = [
   ['keep-days', 'keepDays'],
@@ -20,16 +26,20 @@ const AGE_FLAGS = [
 export const backupPruneCommand: Command = {
   name: 'backup prune',
   summary: 'Delete the backups a retention rule does not keep; pre-restore backups and the newest backup always stay.',
-  usage: '--backup-dir DIR --keep N [--keep-days N] [--keep-daily N] [--keep-weekly N] [--keep-monthly N] [--include-manual] [--json]',
+  usage:
+    '--backup-dir DIR --keep N [--keep-days N] [--keep-daily N] [--keep-weekly N] [--keep-monthly N] [--include-manual] [--data-dir DIR] [--json]',
   notes: [
     '--keep N alone: the newest N backups, manual ones counted (DOCSight’s rule).',
     'With --keep-days (every backup younger than N days) or --keep-daily/--keep-weekly/--keep-monthly (the newest backup of',
     'each of the last N days, ISO weeks, months, in this machine’s time zone), a backup stays when any part keeps it, and',
     'backups made by hand stay outside the rule unless --include-manual.',
+    "--data-dir: read the trigger of sealed backups with the identities in that data directory's settings. Under the full rule, a",
+    'sealed backup whose trigger cannot be read (without --data-dir: every one) is kept, since it may be a manual or pre-restore one.',
   ],
   async run(args) {
     const { values } = parseCommandArgs(args, {
       'backup-dir': { type: 'string' },
+      'data-dir': { type: 'string' },
       keep: { type: 'string' },
       'keep-days': { type: 'string' },
       'keep-daily': { type: 'string' },
@@ -50,8 +60,11 @@ export const backupPruneCommand: Command = {
       }
       rule = ruleParts;
     }
-    await openWorkDirs({ backupDir });
-    const result = await pruneBackups(backupDir, rule);
+    const dataDir = values['data-dir'];
+    await openWorkDirs({ backupDir, dataDir });
+    const identities = dataDir === undefined ? undefined : identitiesOf(await readInstanceSealSettings(dataDir));
+    // Plain --keep N counts every backup (DOCSight's rule); the full rule must not count a sealed one it cannot read.
+    const result = await pruneBackups(backupDir, rule, { identities, keepUnreadSealed: typeof rule !== 'number' });
     const code = result.failed.length > 0 ? EXIT_FAILURE : 0;
     if (values.json) {
       printJson({ ok: code === 0, ...result });
@@ -61,6 +74,13 @@ export const backupPruneCommand: Command = {
     out.line(result.deleted.length === 0 ? 'Nothing to delete.' : `Deleted ${result.deleted.length}:`);
     for (const name of result.deleted) out.line(`  ${name}`);
     out.line(`Kept ${result.kept.length}.`);
+    if (result.keptUnread.length > 0) {
+      const why = dataDir === undefined ? 'give --data-dir to read them' : `the settings of ${dataDir} hold no identity that opens them`;
+      out.line(
+        `Kept ${result.keptUnread.length} sealed backup(s) whose trigger could not be read (${why}); they may be manual or pre-restore backups:`,
+      );
+      for (const name of result.keptUnread) out.line(`  ${name}`);
+    }
     for (const failure of result.failed) process.stderr.write(`error: could not delete ${failure.fileName}: ${failure.message}\n`);
     return code;
   },
