@@ -15,7 +15,15 @@
  */
 import { z } from 'zod';
 import type { ConfigRecord, JsonValue } from '../config/config-schema.ts';
-import { fernetDecrypt, fernetEncrypt, type FernetKey } from '../config/fernet.ts';
+import type { FernetKey } from '../config/fernet.ts';
+import {
+  readSecretList,
+  secretListIssue,
+  secretListPatch,
+  type DecryptedEntry,
+  type SecretListKind,
+  type SecretListProblem,
+} from '../config/secret-list.ts';
 import { LockerError } from '../errors.ts';
 import { CONTROL_CHARACTER } from '../targets/target-address.ts';
 import { urlOrigin } from './alert-http.ts';
@@ -177,24 +185,28 @@ const AlertChannelPlainSchema = channelSchemas(true).union;
 
 export type StoredAlertChannel = z.infer<typeof AlertChannelConfigSchema>;
 
-/** A channel with its secrets decrypted. */
-export type AlertChannel = StoredAlertChannel & {
-  /** Why it cannot send as it is (a secret that no longer decrypts); absent when it can. */
-  unusable?: string;
-  /** Secrets that did not decrypt, kept as their tokens so that saving never loses them. */
-  undecryptedSecrets?: Partial<Record<AlertSecretName, string>>;
-};
+/** A channel with its secrets decrypted (`unusable`, `undecryptedSecrets`: config/secret-list.ts). */
+export type AlertChannel = DecryptedEntry<StoredAlertChannel, AlertSecretName>;
 
 /** Result of {@link readAlertChannels}. */
 export interface AlertChannelsRead {
   channels: AlertChannel[];
   /** What is wrong: unreadable entries, undecryptable secrets. */
-  problems: { index: number; id?: string; message: string }[];
+  problems: SecretListProblem[];
   /** Entries that are not a channel (hand-edited), kept so that alertChannelsPatch writes them back. */
   unreadable: JsonValue[];
 }
 
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+/** The channels as a list with write-only secrets (config/secret-list.ts). */
+const ALERT_CHANNEL_LIST: SecretListKind<StoredAlertChannel, AlertSecretName> = {
+  key: ALERT_CHANNELS_KEY,
+  noun: 'alert channel',
+  schema: AlertChannelConfigSchema,
+  unusable: (channel) =>
+    `The secrets of "${channel.name}" cannot be decrypted with this instance's .config_key (they were saved with another key): enter them again.`,
+  check: (channel) => checkedAlertChannel(channel),
+  uniqueIds: false,
+};
 
 /**
  * The channels stored in `config`, secrets decrypted with `configKey`. Never throws and never
@@ -202,39 +214,8 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
  * in `unreadable`.
  */
 export function readAlertChannels(config: ConfigRecord, configKey: FernetKey | null): AlertChannelsRead {
-  const result: AlertChannelsRead = { channels: [], problems: [], unreadable: [] };
-  const stored = config[ALERT_CHANNELS_KEY];
-  if (stored === undefined || stored === null) return result;
-  if (!Array.isArray(stored)) {
-    result.unreadable.push(stored);
-    result.problems.push({ index: 0, message: `${ALERT_CHANNELS_KEY} in config.json is not a list; it is kept as it is.` });
-    return result;
-  }
-  for (const [index, entry] of stored.entries()) {
-    const parsed = AlertChannelConfigSchema.safeParse(entry);
-    if (!parsed.success) {
-      result.unreadable.push(entry);
-      result.problems.push({ index, message: `Alert channel ${index + 1} in config.json is not readable (${issueText(parsed.error)}).` });
-      continue;
-    }
-    const channel: AlertChannel = parsed.data;
-    const plain: Record<string, string> = {};
-    const undecrypted: Partial<Record<AlertSecretName, string>> = {};
-    for (const [name, token] of Object.entries(channel.secrets) as [AlertSecretName, string | undefined][]) {
-      if (token === undefined) continue;
-      const value = decrypt(configKey, token);
-      if (value === null) undecrypted[name] = token;
-      else plain[name] = value;
-    }
-    (channel as { secrets: Record<string, string> }).secrets = plain;
-    if (Object.keys(undecrypted).length > 0) {
-      channel.undecryptedSecrets = undecrypted;
-      channel.unusable = `The secrets of "${channel.name}" cannot be decrypted with this instance's .config_key (they were saved with another key): enter them again.`;
-      result.problems.push({ index, id: channel.id, message: channel.unusable });
-    }
-    result.channels.push(channel);
-  }
-  return result;
+  const { entries, problems, unreadable } = readSecretList(config, configKey, ALERT_CHANNEL_LIST);
+  return { channels: entries, problems, unreadable };
 }
 
 /**
@@ -247,25 +228,7 @@ export function alertChannelsPatch(
   configKey: FernetKey,
   options: { unreadable?: readonly JsonValue[] } = {},
 ): Record<string, JsonValue> {
-  const names = new Set<string>();
-  const entries: JsonValue[] = [];
-  for (const channel of channels) {
-    const checked = checkedAlertChannel(channel);
-    const secrets: Record<string, string> = { ...channel.undecryptedSecrets };
-    for (const [name, value] of Object.entries(channel.secrets)) {
-      if (typeof value === 'string' && value !== '') secrets[name] = fernetEncrypt(configKey, value);
-    }
-    const stored = AlertChannelConfigSchema.parse({ ...checked, secrets });
-    const key = stored.name.normalize('NFC').toLocaleLowerCase('en');
-    if (names.has(key)) {
-      throw new LockerError('INVALID_ARGUMENT', `Another alert channel is already named "${stored.name}": choose another name.`, {
-        details: { id: stored.id, field: 'name' },
-      });
-    }
-    names.add(key);
-    entries.push(stored);
-  }
-  return { [ALERT_CHANNELS_KEY]: [...entries, ...(options.unreadable ?? [])] };
+  return secretListPatch(channels, configKey, ALERT_CHANNEL_LIST, options);
 }
 
 /**
@@ -284,7 +247,7 @@ export function checkedAlertChannel(channel: AlertChannel): StoredAlertChannel {
   if (!parsed.success) {
     const label = typeof channel.name === 'string' && channel.name !== '' ? `The alert channel "${channel.name}"` : 'The alert channel';
     const issue = parsed.error.issues[0];
-    throw new LockerError('INVALID_ARGUMENT', `${label} cannot be saved: ${issueText(parsed.error)}`, {
+    throw new LockerError('INVALID_ARGUMENT', `${label} cannot be saved: ${secretListIssue(parsed.error)}`, {
       details: { id: channel.id, field: issue?.path.join('.') ?? '' },
     });
   }
@@ -340,21 +303,5 @@ export function alertChannelWhere(channel: AlertChannel): string {
       return channel.configKey === undefined ? urlOrigin(channel.server) : `${urlOrigin(channel.server)}/notify/${channel.configKey}`;
     case 'email':
       return channel.to.join(', ');
-  }
-}
-
-function issueText(error: z.ZodError): string {
-  const issue = error.issues[0];
-  if (issue === undefined) return 'unexpected shape';
-  const where = issue.path.length === 0 ? '' : `${issue.path.join('.')}: `;
-  return `${where}${issue.message}`;
-}
-
-function decrypt(key: FernetKey | null, token: string): string | null {
-  if (key === null) return null;
-  try {
-    return strictUtf8.decode(fernetDecrypt(key, token));
-  } catch {
-    return null;
   }
 }

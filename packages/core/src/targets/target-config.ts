@@ -15,8 +15,14 @@
  */
 import { z } from 'zod';
 import type { ConfigRecord, JsonValue } from '../config/config-schema.ts';
-import { fernetDecrypt, fernetEncrypt, type FernetKey } from '../config/fernet.ts';
-import { LockerError } from '../errors.ts';
+import type { FernetKey } from '../config/fernet.ts';
+import {
+  readSecretList,
+  secretListPatch,
+  type DecryptedEntry,
+  type SecretListKind,
+  type SecretListProblem,
+} from '../config/secret-list.ts';
 import { RETENTION_LIMITS, retentionCountSchema } from '../retention/retention-rule.ts';
 import { X25519_RECIPIENT } from '../seal/seal-key.ts';
 import type { TargetKind } from './backup-target.ts';
@@ -133,22 +139,11 @@ export const TargetConfigSchema = z
   });
 export type StoredTarget = z.infer<typeof TargetConfigSchema>;
 
-/** A target with its secrets decrypted, as readTargets gives it. */
-export type TargetConfig = StoredTarget & {
-  /** Why this target cannot be used as it is (a secret that no longer decrypts); absent when it can. */
-  unusable?: string;
-  /** Secrets that did not decrypt, kept as their tokens so that saving never loses them. */
-  undecryptedSecrets?: Partial<Record<TargetSecretName, string>>;
-};
+/** A target with its secrets decrypted, as readTargets gives it (`unusable`, `undecryptedSecrets`: secret-list.ts). */
+export type TargetConfig = DecryptedEntry<StoredTarget, TargetSecretName>;
 
 /** Something wrong with the stored targets; `index` is the entry's place in the array. */
-export interface TargetProblem {
-  index: number;
-  /** The target's id and name when the entry has them. */
-  id?: string;
-  name?: string;
-  message: string;
-}
+export type TargetProblem = SecretListProblem;
 
 /** Result of {@link readTargets}. */
 export interface TargetsRead {
@@ -160,13 +155,21 @@ export interface TargetsRead {
   unreadable: JsonValue[];
 }
 
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
-
 const SECRET_WORDS: Record<TargetSecretName, string> = {
   secretAccessKey: 'secret access key',
   password: 'password',
   privateKey: 'private key',
   privateKeyPassphrase: 'private key passphrase',
+};
+
+/** The targets as a list with write-only secrets (config/secret-list.ts). */
+const TARGET_LIST: SecretListKind<StoredTarget, TargetSecretName> = {
+  key: BACKUP_TARGETS_KEY,
+  noun: 'target',
+  schema: TargetConfigSchema,
+  unusable: (target, lost) =>
+    `The ${lost.map((name) => SECRET_WORDS[name]).join(' and ')} of "${target.name}" cannot be decrypted with this instance's .config_key (it was saved with another key): enter it again.`,
+  uniqueIds: true,
 };
 
 /**
@@ -176,54 +179,8 @@ const SECRET_WORDS: Record<TargetSecretName, string> = {
  * entry that is not a target is kept in `unreadable`.
  */
 export function readTargets(config: ConfigRecord, configKey: FernetKey | null): TargetsRead {
-  const result: TargetsRead = { targets: [], problems: [], unreadable: [] };
-  const stored = config[BACKUP_TARGETS_KEY];
-  if (stored === undefined || stored === null) return result;
-  if (!Array.isArray(stored)) {
-    result.unreadable.push(stored);
-    result.problems.push({ index: 0, message: `${BACKUP_TARGETS_KEY} in config.json is not a list; it is kept as it is.` });
-    return result;
-  }
-  const ids = new Set<string>();
-  const names = new Set<string>();
-  for (const [index, entry] of stored.entries()) {
-    const parsed = TargetConfigSchema.safeParse(entry);
-    if (!parsed.success) {
-      result.unreadable.push(entry);
-      const issue = parsed.error.issues[0];
-      const where = issue === undefined || issue.path.length === 0 ? '' : `${issue.path.join('.')}: `;
-      result.problems.push({
-        index,
-        ...identity(entry),
-        message: `Target ${index + 1} in config.json is not readable (${where}${issue?.message ?? 'unexpected shape'}).`,
-      });
-      continue;
-    }
-    const target: TargetConfig = parsed.data;
-    const plain: Record<string, string> = {};
-    const undecrypted: Partial<Record<TargetSecretName, string>> = {};
-    for (const [name, token] of Object.entries(target.secrets) as [TargetSecretName, string | undefined][]) {
-      if (token === undefined) continue;
-      const value = decrypt(configKey, token);
-      if (value === null) undecrypted[name] = token;
-      else plain[name] = value;
-    }
-    target.secrets = plain;
-    const lost = Object.keys(undecrypted) as TargetSecretName[];
-    if (lost.length > 0) {
-      target.undecryptedSecrets = undecrypted;
-      target.unusable = `The ${lost.map((name) => SECRET_WORDS[name]).join(' and ')} of "${target.name}" cannot be decrypted with this instance's .config_key (it was saved with another key): enter it again.`;
-      result.problems.push({ index, id: target.id, name: target.name, message: target.unusable });
-    }
-    if (ids.has(target.id))
-      result.problems.push({ index, id: target.id, name: target.name, message: `Two targets have the id ${target.id}.` });
-    if (names.has(nameKey(target.name)))
-      result.problems.push({ index, id: target.id, name: target.name, message: `Two targets are named "${target.name}".` });
-    ids.add(target.id);
-    names.add(nameKey(target.name));
-    result.targets.push(target);
-  }
-  return result;
+  const { entries, problems, unreadable } = readSecretList(config, configKey, TARGET_LIST);
+  return { targets: entries, problems, unreadable };
 }
 
 /**
@@ -237,36 +194,7 @@ export function targetsPatch(
   configKey: FernetKey,
   options: { unreadable?: readonly JsonValue[] } = {},
 ): Record<string, JsonValue> {
-  const ids = new Set<string>();
-  const names = new Set<string>();
-  const entries: JsonValue[] = [];
-  for (const target of targets) {
-    const { unusable: _unusable, undecryptedSecrets, ...fields } = target;
-    const secrets: Record<string, string> = { ...undecryptedSecrets };
-    for (const [name, value] of Object.entries(target.secrets)) {
-      if (typeof value === 'string' && value !== '') secrets[name] = fernetEncrypt(configKey, value);
-    }
-    const parsed = TargetConfigSchema.safeParse({ ...fields, secrets });
-    const label = typeof target.name === 'string' && target.name !== '' ? `The target "${target.name}"` : 'A target';
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const where = issue === undefined || issue.path.length === 0 ? '' : `${issue.path.join('.')}: `;
-      throw new LockerError('INVALID_ARGUMENT', `${label} cannot be saved: ${where}${issue?.message ?? 'unexpected shape'}`, {
-        details: { id: target.id, field: issue?.path.join('.') },
-      });
-    }
-    if (ids.has(parsed.data.id))
-      throw new LockerError('INVALID_ARGUMENT', `${label} has the id of another target.`, { details: { id: target.id } });
-    if (names.has(nameKey(parsed.data.name))) {
-      throw new LockerError('INVALID_ARGUMENT', `Another target is already named "${parsed.data.name}": choose another name.`, {
-        details: { id: target.id },
-      });
-    }
-    ids.add(parsed.data.id);
-    names.add(nameKey(parsed.data.name));
-    entries.push(parsed.data);
-  }
-  return { [BACKUP_TARGETS_KEY]: [...entries, ...(options.unreadable ?? [])] };
+  return secretListPatch(targets, configKey, TARGET_LIST, options);
 }
 
 /** Which secrets a target holds, as booleans: what a browser may know about them. */
@@ -295,25 +223,4 @@ export function publicTarget(target: TargetConfig): PublicTarget {
     TARGET_SECRET_NAMES.map((name) => [name, typeof held[name] === 'string' && held[name] !== '']),
   ) as PublicTarget['secretsSet'];
   return { ...fields, secretsSet, ...(unusable === undefined ? {} : { unusable }) };
-}
-
-function decrypt(key: FernetKey | null, token: string): string | null {
-  if (key === null) return null;
-  try {
-    return strictUtf8.decode(fernetDecrypt(key, token));
-  } catch {
-    return null;
-  }
-}
-
-function nameKey(name: string): string {
-  return name.normalize('NFC').toLocaleLowerCase('en');
-}
-
-function identity(entry: JsonValue): { id?: string; name?: string } {
-  if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return {};
-  return {
-    ...(typeof entry.id === 'string' ? { id: entry.id } : {}),
-    ...(typeof entry.name === 'string' ? { name: entry.name } : {}),
-  };
 }
