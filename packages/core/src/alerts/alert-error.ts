@@ -4,7 +4,8 @@
  * `where` (the service's address without any secret: scheme, host and port) is in the details so
  * the settings page and the log can say which service failed.
  */
-import { LockerError, errnoCode, type LockerErrorCode } from '../errors.ts';
+import { LockerError, type LockerErrorCode } from '../errors.ts';
+import { networkFailure, type NetworkFailure } from '../network-failure.ts';
 
 export type AlertFailureCode = Extract<LockerErrorCode, `ALERT_${string}`>;
 
@@ -42,30 +43,12 @@ export function alertError(
   });
 }
 
-const UNREACHABLE_ERRNOS = new Set([
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EPIPE',
-  'ECONNABORTED',
-  'ESOCKET',
-  'EDNS',
-  'ECONNECTION',
-  'UND_ERR_SOCKET',
-]);
-const TIMEOUT_ERRNOS = new Set(['ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
-const TLS_CODES = new Set([
-  'CERT_HAS_EXPIRED',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-  'ETLS',
-]);
+const ALERT_FAILURES: Record<NetworkFailure, AlertFailureCode> = {
+  unreachable: 'ALERT_UNREACHABLE',
+  'connect-timeout': 'ALERT_TIMEOUT',
+  'answer-timeout': 'ALERT_TIMEOUT',
+  tls: 'ALERT_TLS_FAILED',
+};
 
 /**
  * The coded error for a failure that happened before any answer (DNS, refused, TLS, timeout)
@@ -73,14 +56,8 @@ const TLS_CODES = new Set([
  */
 export function alertNetworkError(error: unknown, where: string): LockerError {
   if (error instanceof LockerError) return error;
-  for (let current = error, depth = 0; current !== undefined && current !== null && depth < 8; depth += 1) {
-    if (current instanceof Error && current.name === 'TimeoutError') return alertError('ALERT_TIMEOUT', where, { cause: error });
-    const code = errnoCode(current);
-    if (code !== undefined && TLS_CODES.has(code)) return alertError('ALERT_TLS_FAILED', where, { cause: error });
-    if (code !== undefined && TIMEOUT_ERRNOS.has(code)) return alertError('ALERT_TIMEOUT', where, { cause: error });
-    if (code !== undefined && UNREACHABLE_ERRNOS.has(code)) return alertError('ALERT_UNREACHABLE', where, { cause: error });
-    current = (current as { cause?: unknown }).cause;
-  }
+  const failure = networkFailure(error);
+  if (failure !== undefined) return alertError(ALERT_FAILURES[failure], where, { cause: error });
   const reason = error instanceof Error ? error.message : String(error);
   return alertError('ALERT_UNREACHABLE', where, { reason, cause: error });
 }

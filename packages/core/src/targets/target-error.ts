@@ -3,7 +3,8 @@
  * their protocol's errors to these (an S3 error code, an SFTP status, an HTTP status, a socket
  * errno); `location` (never a secret) is in the details so logs and CLIs can say which target.
  */
-import { LockerError, errnoCode, type LockerErrorCode } from '../errors.ts';
+import { LockerError, type LockerErrorCode } from '../errors.ts';
+import { networkFailure } from '../network-failure.ts';
 
 export type TargetFailureCode = Extract<LockerErrorCode, `TARGET_${string}`>;
 
@@ -46,41 +47,13 @@ export function targetError(
   });
 }
 
-/** Socket errors that mean "cannot reach it" (DNS, refused, reset, timeouts, no route). */
-const UNREACHABLE_ERRNOS = new Set([
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EPIPE',
-  'ECONNABORTED',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_SOCKET',
-]);
-
-/** TLS verification errors (node's `code` on the socket error). */
-const TLS_CODES = new Set([
-  'CERT_HAS_EXPIRED',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-]);
-
 /**
  * The TARGET_ code of a network-level failure anywhere in `error`'s cause chain (unreachable, TLS),
- * or undefined when it is not one: protocol modules call this before their own mapping.
+ * or undefined when it is not one: protocol modules call this before their own mapping. A timeout
+ * while waiting for an answer is left to them.
  */
 export function networkFailureCode(error: unknown): TargetFailureCode | undefined {
-  for (let current = error, depth = 0; current !== undefined && current !== null && depth < 8; depth += 1) {
-    const code = errnoCode(current);
-    if (code !== undefined && TLS_CODES.has(code)) return 'TARGET_TLS_FAILED';
-    if (code !== undefined && UNREACHABLE_ERRNOS.has(code)) return 'TARGET_UNREACHABLE';
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
+  const failure = networkFailure(error, { answerTimeouts: false });
+  if (failure === undefined) return undefined;
+  return failure === 'tls' ? 'TARGET_TLS_FAILED' : 'TARGET_UNREACHABLE';
 }
