@@ -4,44 +4,11 @@ import { createBackup, listBackups } from '@evidence-locker/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { serveTestApp } from '@evidence-locker/server/testing/serve-test-app';
 import { createTestServices, type TestServices } from '@evidence-locker/server/testing/test-services';
-import { BackupScheduler, retryDelayMinutes, type SchedulerClock } from './backup-scheduler.ts';
+import { TestClock } from '@evidence-locker/server/testing/test-clock';
+import { BackupScheduler, retryDelayMinutes } from './backup-scheduler.ts';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
-
-/** A clock whose time moves only when a test says so; due timers fire in order. */
-class TestClock implements SchedulerClock {
-  time = Date.now();
-  #nextId = 1;
-  #timers = new Map<number, { at: number; callback: () => void }>();
-
-  now(): number {
-    return this.time;
-  }
-
-  setTimeout(callback: () => void, ms: number): unknown {
-    const id = this.#nextId++;
-    this.#timers.set(id, { at: this.time + ms, callback });
-    return id;
-  }
-
-  clearTimeout(handle: unknown): void {
-    this.#timers.delete(handle as number);
-  }
-
-  /** Moves time forward by `ms`, firing every timer that falls due on the way. */
-  advance(ms: number): void {
-    const target = this.time + ms;
-    for (;;) {
-      const due = [...this.#timers.entries()].filter(([, timer]) => timer.at <= target).sort((a, b) => a[1].at - b[1].at)[0];
-      if (!due) break;
-      this.#timers.delete(due[0]);
-      this.time = Math.max(this.time, due[1].at);
-      due[1].callback();
-    }
-    this.time = target;
-  }
-}
 
 let setup: TestServices | undefined;
 let scheduler: BackupScheduler | undefined;
