@@ -17,6 +17,7 @@ import { z } from 'zod';
 import type { ConfigRecord, JsonValue } from '../config/config-schema.ts';
 import type { FernetKey } from '../config/fernet.ts';
 import {
+  entryNameSchema,
   readSecretList,
   secretListIssue,
   secretListPatch,
@@ -25,7 +26,6 @@ import {
   type SecretListProblem,
 } from '../config/secret-list.ts';
 import { LockerError } from '../errors.ts';
-import { CONTROL_CHARACTER } from '../targets/target-address.ts';
 import { urlOrigin } from './alert-http.ts';
 
 /** The config.json key holding the alert channels. */
@@ -67,14 +67,7 @@ const EmailAddress = (what: string) => z.email({ error: `${what} must be an e-ma
 
 const common = {
   id: z.uuid({ error: 'id must be a UUID.' }),
-  name: z.string({ error: 'name must be text.' }).superRefine((name, context) => {
-    let message: string | null = null;
-    if (name.trim() === '') message = 'The name is empty.';
-    else if (name.trim() !== name) message = 'The name begins or ends with a space.';
-    else if ([...name].length > ALERT_CHANNEL_NAME_MAX) message = `The name is longer than ${ALERT_CHANNEL_NAME_MAX} characters.`;
-    else if (CONTROL_CHARACTER.test(name)) message = 'The name holds a control character.';
-    if (message !== null) context.addIssue({ code: 'custom', message });
-  }),
+  name: entryNameSchema(ALERT_CHANNEL_NAME_MAX),
   enabled: z.boolean({ error: 'enabled must be true or false.' }),
   createdAt: z.iso.datetime({ offset: true, error: 'createdAt must be an ISO 8601 time.' }),
 };

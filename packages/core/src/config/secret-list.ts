@@ -11,10 +11,23 @@
  *   unless a new value replaces it), names unique ignoring case, then the unreadable entries as
  *   they were. Throws INVALID_ARGUMENT naming the entry and what is wrong.
  */
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { ConfigRecord, JsonValue } from './config-schema.ts';
 import { fernetDecrypt, fernetEncrypt, type FernetKey } from './fernet.ts';
 import { LockerError } from '../errors.ts';
+import { CONTROL_CHARACTER } from '../targets/target-address.ts';
+
+/** An entry's name: not empty, no space at either end, at most `max` characters, no control character. */
+export function entryNameSchema(max: number) {
+  return z.string({ error: 'name must be text.' }).superRefine((name, context) => {
+    let message: string | null = null;
+    if (name.trim() === '') message = 'The name is empty.';
+    else if (name.trim() !== name) message = 'The name begins or ends with a space.';
+    else if ([...name].length > max) message = `The name is longer than ${max} characters.`;
+    else if (CONTROL_CHARACTER.test(name)) message = 'The name holds a control character.';
+    if (message !== null) context.addIssue({ code: 'custom', message });
+  });
+}
 
 /** What every entry of such a list has: an id, a name and its secrets by name. */
 export interface SecretListEntry {

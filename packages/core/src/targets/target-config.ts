@@ -17,6 +17,7 @@ import { z } from 'zod';
 import type { ConfigRecord, JsonValue } from '../config/config-schema.ts';
 import type { FernetKey } from '../config/fernet.ts';
 import {
+  entryNameSchema,
   readSecretList,
   secretListPatch,
   type DecryptedEntry,
@@ -26,7 +27,7 @@ import {
 import { RETENTION_LIMITS, retentionCountSchema } from '../retention/retention-rule.ts';
 import { X25519_RECIPIENT } from '../seal/seal-key.ts';
 import type { TargetKind } from './backup-target.ts';
-import { CONTROL_CHARACTER, S3AddressSchema, SftpAddressSchema, WebdavAddressSchema } from './target-address.ts';
+import { S3AddressSchema, SftpAddressSchema, WebdavAddressSchema } from './target-address.ts';
 
 /** The config.json key holding the targets. */
 export const BACKUP_TARGETS_KEY = 'backup_targets';
@@ -73,15 +74,7 @@ export type TargetRetention = z.infer<typeof TargetRetentionSchema>;
 
 const common = {
   id: z.uuid({ error: 'id must be a UUID.' }),
-  name: z.string({ error: 'name must be text.' }).superRefine((name, context) => {
-    const length = [...name].length;
-    let message: string | null = null;
-    if (name.trim() === '') message = 'The name is empty.';
-    else if (name.trim() !== name) message = 'The name begins or ends with a space.';
-    else if (length > TARGET_NAME_MAX) message = `The name is longer than ${TARGET_NAME_MAX} characters.`;
-    else if (CONTROL_CHARACTER.test(name)) message = 'The name holds a control character.';
-    if (message !== null) context.addIssue({ code: 'custom', message });
-  }),
+  name: entryNameSchema(TARGET_NAME_MAX),
   enabled: z.boolean({ error: 'enabled must be true or false.' }),
   /** Copies sealed (the instance's key, or `recipient`); false sends them plain. */
   sealed: z.boolean({ error: 'sealed must be true or false.' }).default(true),
