@@ -20,6 +20,7 @@ import {
   publicTarget,
   PublicTargetSchema,
   readTargetState,
+  TargetFailureSchema,
   type BackupTarget,
   type TargetConfig,
 } from '@evidence-locker/core';
@@ -40,7 +41,7 @@ export const TargetStatusSchema = z.object({
   /** The name at the target of the last copy that arrived. */
   lastSuccessName: z.string().nullable(),
   /** The last failure since the last success, with its code (TARGET_… mostly) and message. */
-  lastFailure: z.object({ at: z.string(), code: z.string(), message: z.string() }).nullable(),
+  lastFailure: TargetFailureSchema.nullable(),
   /** When the next try is due, or null when none is planned. */
   nextTryAt: z.string().nullable(),
   /** A push to it is queued or running. */

@@ -42,6 +42,23 @@ describe('targetStateLines', () => {
     expect(german[1]?.text).not.toContain('The target');
   });
 
+  it("fills the failure text's facts from the record, in German too", () => {
+    const state = {
+      ...idle,
+      lastFailure: {
+        at: '2026-11-26T11:00:00Z',
+        code: 'BACKUP_NOT_FOUND',
+        message: 'The backup x was not found.',
+        details: { fileName: 'docsight_backup_2026-11-26_110000.tar.gz' },
+      },
+    };
+    expect(targetStateLines(state, true, NOW)[0]?.text).toContain('The backup docsight_backup_2026-11-26_110000.tar.gz was not found.');
+    setLocale('de');
+    const german = targetStateLines(state, true, NOW)[0]?.text ?? '';
+    expect(german).toContain('docsight_backup_2026-11-26_110000.tar.gz');
+    expect(german).not.toContain('The backup');
+  });
+
   it("shows the server's message for a code without a text, and no next try for a disabled target", () => {
     const state = {
       ...idle,

@@ -35,7 +35,7 @@ export function targetStateLines(state: TargetPushState, enabled: boolean, now: 
   const failure = state.lastFailure;
   const current = failure !== null && (state.lastSuccessAt === null || Date.parse(failure.at) >= Date.parse(state.lastSuccessAt));
   if (failure !== null && current) {
-    const message = codeText(failure.code) ?? failure.message;
+    const message = codeText(failure.code, failure.details ?? {}) ?? failure.message;
     lines.push({ kind: 'failure', text: t('targets.state.failure', { when: when(failure.at, now), message }) });
   }
   if (enabled && state.nextTryAt !== null && !state.pushing) {
