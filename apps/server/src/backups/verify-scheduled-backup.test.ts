@@ -46,7 +46,11 @@ describe('verification after each scheduled backup', () => {
       const verify = await services.jobs.wait(await jobOf(services, 'verify'));
       expect(verify).toMatchObject({ state: 'succeeded', result: { databasesChecked: expect.any(Array) } });
       const fileName = backup.kind === 'backup' ? backup.result?.fileName : undefined;
-      expect(alerts.told).toEqual([{ ok: true, subject: { kind: 'verification' }, fileName }]);
+      // The schedule tells of its backup first, then the verification behind it.
+      expect(alerts.told).toEqual([
+        { ok: true, subject: { kind: 'scheduled-backup' }, fileName },
+        { ok: true, subject: { kind: 'verification' }, fileName },
+      ]);
       const api = createCaller(createTestContext(services).ctx);
       const { backups } = await api.backups.list();
       expect(backups).toEqual([
