@@ -70,7 +70,7 @@ async function backUpToTwoTargets(locker: LockerServer): Promise<string> {
   await waitForJob(client, (await client.backups.verify.mutate({ fileName })).id);
   // The pushes run as jobs after the backup: wait for both outcomes.
   await expect
-    .poll(async () => (await client.dashboard.summary.query()).locations.map((location) => location.status), { timeout: 60_000 })
+    .poll(async () => (await client.dashboard.summary.query()).locations.map((location) => location.status))
     .toEqual(['ok', 'ok', 'failing']);
   expect(fs.existsSync(path.join(user.homeDir, fileName))).toBe(true);
   return fileName;
