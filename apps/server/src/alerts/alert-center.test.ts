@@ -13,7 +13,7 @@ import { TestClock } from '@evidence-locker/server/testing/test-clock';
 import { createTestServices } from '@evidence-locker/server/testing/test-services';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BackupScheduler } from '../schedule/backup-scheduler.ts';
-import type { ScheduleState } from '../schedule-state.ts';
+import { scheduleState } from '@evidence-locker/server/testing/schedule-state';
 import { TargetPusher } from '../targets/target-pusher.ts';
 import { changeInstanceTargets } from '../targets/instance-targets.ts';
 import { draftTarget } from '../targets/target-draft.ts';
@@ -399,30 +399,7 @@ describe('offsite targets', () => {
 });
 
 describe("the dead man's switch", () => {
-  function schedule(overrides: Partial<ScheduleState>): ScheduleState {
-    return {
-      enabled: true,
-      reason: null,
-      paused: false,
-      backupPath: '/backups',
-      intervalHours: 24,
-      retention: 5,
-      lastSuccessAt: null,
-      lastSuccessFile: null,
-      lastFailureAt: null,
-      lastFailureMessage: null,
-      consecutiveFailures: 0,
-      failingSince: null,
-      lastFailureCode: null,
-      lastFailureDetails: {},
-      previousBackupPaths: [],
-      nextRunAt: null,
-      running: false,
-      lastBackupAt: null,
-      nextBackupAt: null,
-      ...overrides,
-    };
-  }
+  const schedule = scheduleState;
 
   it('fires once when no backup succeeded for 1.5 intervals, even with the schedule stopped, and recovers once', async () => {
     const { setup, hook } = await instanceWithChannels();

@@ -1,6 +1,6 @@
 import type { BackupListEntry } from '@evidence-locker/core';
 import { describe, expect, it } from 'vitest';
-import type { ScheduleState } from '../schedule-state.ts';
+import { scheduleState } from '@evidence-locker/server/testing/schedule-state';
 import { decideBackupProtection, type ProtectionFacts } from './backup-protection.ts';
 
 const NOW = new Date('2026-11-26T12:00:00.000Z');
@@ -15,28 +15,7 @@ const entry = (fileName: string, hoursAgo: number, size = 1000): BackupListEntry
   sealed: null,
 });
 
-const schedule = (overrides: Partial<ScheduleState> = {}): ScheduleState => ({
-  enabled: true,
-  reason: null,
-  paused: false,
-  backupPath: '/backups',
-  intervalHours: 24,
-  retention: 5,
-  lastSuccessAt: null,
-  lastSuccessFile: null,
-  lastFailureAt: null,
-  lastFailureMessage: null,
-  consecutiveFailures: 0,
-  failingSince: null,
-  lastFailureCode: null,
-  lastFailureDetails: {},
-  previousBackupPaths: [],
-  nextRunAt: null,
-  running: false,
-  lastBackupAt: null,
-  nextBackupAt: null,
-  ...overrides,
-});
+const schedule = scheduleState;
 
 const facts = (overrides: Partial<ProtectionFacts> = {}): ProtectionFacts => ({
   now: NOW,

@@ -2,6 +2,7 @@ import { emptyTargetState, formatLocalIso, type BackupListEntry, type TargetStat
 import { describe, expect, it } from 'vitest';
 import { decideBackupProtection, type DirectoryListingOutcome } from '../backups/backup-protection.ts';
 import type { ScheduleState } from '../schedule-state.ts';
+import { scheduleState } from '@evidence-locker/server/testing/schedule-state';
 import { decideLocationHealth, type LocationFacts, type TargetFacts } from './location-health.ts';
 
 const NOW = new Date('2026-11-26T12:00:00Z');
@@ -22,28 +23,10 @@ const backup = (hours: number, size = 1000): BackupListEntry => ({
   sealed: null,
 });
 
-const schedule = (overrides: Partial<ScheduleState> = {}): ScheduleState => ({
-  enabled: true,
-  reason: null,
-  paused: false,
-  backupPath: '/backups',
-  intervalHours: 24,
-  retention: 5,
-  lastSuccessAt: null,
-  lastSuccessFile: null,
-  lastFailureAt: null,
-  lastFailureMessage: null,
-  consecutiveFailures: 0,
-  failingSince: null,
-  lastFailureCode: null,
-  lastFailureDetails: {},
-  previousBackupPaths: [],
-  nextRunAt: formatLocalIso(new Date(NOW.getTime() + 20 * HOUR)),
-  running: false,
-  lastBackupAt: null,
-  nextBackupAt: formatLocalIso(new Date(NOW.getTime() + 20 * HOUR)),
-  ...overrides,
-});
+const schedule = (overrides: Partial<ScheduleState> = {}): ScheduleState => {
+  const next = formatLocalIso(new Date(NOW.getTime() + 20 * HOUR));
+  return scheduleState({ nextRunAt: next, nextBackupAt: next, ...overrides });
+};
 
 function target(name: string, state: Partial<TargetState> | null, overrides: Partial<TargetFacts> = {}): TargetFacts {
   return {
