@@ -11,7 +11,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
-import { expect, test } from '../support/test.ts';
+import { expect, test, writeGermanConfig } from '../support/test.ts';
 import { DEMO_ARCHIVE, REAL_ARCHIVE, notGzip } from '../support/archives.ts';
 import { completeNewSetup } from '../support/setup-flow.ts';
 
@@ -76,7 +76,7 @@ test.describe('the restore confirmation in German', () => {
     locale: 'de-DE',
     lockerOptions: {
       prepare: (root) => {
-        fs.writeFileSync(path.join(root, 'data', 'config.json'), JSON.stringify({ modem_type: 'fritzbox', language: 'de' }));
+        writeGermanConfig(root);
         fs.copyFileSync(REAL_ARCHIVE, path.join(root, 'backups', path.basename(REAL_ARCHIVE)));
       },
     },

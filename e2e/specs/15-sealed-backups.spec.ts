@@ -12,7 +12,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Page } from '@playwright/test';
 import { generateSealIdentity, identityFileText, sealStream } from '@evidence-locker/core';
 import { runCli } from '@evidence-locker/harness';
-import { expect, expectNoHorizontalOverflow, screenshot, test } from '../support/test.ts';
+import { expect, expectNoHorizontalOverflow, screenshot, test, GERMAN_PHONE } from '../support/test.ts';
 import { REAL_ARCHIVE, snapshotTree } from '../support/archives.ts';
 import { completeNewSetup } from '../support/setup-flow.ts';
 import { startLockerServer } from '../support/locker-server.ts';
@@ -242,15 +242,7 @@ test.describe("a backup sealed with someone else's passphrase, on a running inst
 });
 
 test.describe('sealed backups on a phone, in German and the dark theme', () => {
-  test.use({
-    locale: 'de-DE',
-    viewport: { width: 375, height: 740 },
-    lockerOptions: {
-      prepare: (root) => {
-        fs.writeFileSync(path.join(root, 'data', 'config.json'), JSON.stringify({ modem_type: 'fritzbox', language: 'de' }));
-      },
-    },
-  });
+  test.use(GERMAN_PHONE);
 
   test('turns sealing on with a passphrase, changes to a generated key and turns it off, each step said in German', async ({ page }) => {
     await page.goto('/settings');

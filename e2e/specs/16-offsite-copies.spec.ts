@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { startSshd, type StartedSshd } from '@evidence-locker/test-servers/sshd';
-import { expect, expectNoHorizontalOverflow, screenshot, test } from '../support/test.ts';
+import { expect, expectNoHorizontalOverflow, screenshot, test, GERMAN_PHONE } from '../support/test.ts';
 import { REAL_ARCHIVE } from '../support/archives.ts';
 import { startLockerServer } from '../support/locker-server.ts';
 
@@ -208,15 +208,9 @@ test.describe('offsite copies on an SFTP server, and disaster recovery from them
 
 test.describe('offsite copies on a phone, in German and the dark theme', () => {
   test.use({
+    ...GERMAN_PHONE,
     // The host key question is answered 409.
     allowedConsoleErrors: [/status of 409/],
-    locale: 'de-DE',
-    viewport: { width: 375, height: 740 },
-    lockerOptions: {
-      prepare: (root) => {
-        fs.writeFileSync(path.join(root, 'data', 'config.json'), JSON.stringify({ modem_type: 'fritzbox', language: 'de' }));
-      },
-    },
   });
 
   test('adds an SFTP target, accepts its host key, lists it, and accepts a changed key after a confirmation, all on a small screen', async ({

@@ -12,7 +12,7 @@ import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { startHttpReceiver, type HttpReceiver } from '@evidence-locker/test-servers/http-receiver';
 import type { LockerServer } from '../support/locker-server.ts';
-import { expect, expectNoHorizontalOverflow, screenshot, test } from '../support/test.ts';
+import { expect, expectNoHorizontalOverflow, screenshot, test, GERMAN_PHONE } from '../support/test.ts';
 
 let receiver: HttpReceiver;
 
@@ -144,15 +144,7 @@ test.describe('alerts', () => {
 });
 
 test.describe('alerts on a phone, in German and the dark theme', () => {
-  test.use({
-    locale: 'de-DE',
-    viewport: { width: 375, height: 740 },
-    lockerOptions: {
-      prepare: (root) => {
-        fs.writeFileSync(path.join(root, 'data', 'config.json'), JSON.stringify({ modem_type: 'fritzbox', language: 'de' }));
-      },
-    },
-  });
+  test.use(GERMAN_PHONE);
 
   test('adds an e-mail channel after naming each wrong field, and the section fits a small screen', async ({ page }) => {
     await page.goto('/settings');

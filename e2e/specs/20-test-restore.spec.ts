@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
-import { expect, expectNoHorizontalOverflow, screenshot, test } from '../support/test.ts';
+import { expect, expectNoHorizontalOverflow, screenshot, test, GERMAN_PHONE } from '../support/test.ts';
 
 /** The section, by its heading. */
 const section = (page: Page, name: string) => page.getByRole('region', { name, exact: true });
@@ -76,14 +76,7 @@ test.describe('test restore', () => {
 });
 
 test.describe('test restore on a phone, in German and the dark theme', () => {
-  test.use({
-    locale: 'de-DE',
-    viewport: { width: 375, height: 740 },
-    lockerOptions: {
-      prepare: (root) =>
-        fs.writeFileSync(path.join(root, 'data', 'config.json'), JSON.stringify({ modem_type: 'fritzbox', language: 'de' })),
-    },
-  });
+  test.use(GERMAN_PHONE);
 
   test('runs a test restore and says the backup is restorable, without scrolling sideways', async ({ page }) => {
     await page.goto('/settings');

@@ -60,6 +60,18 @@ export const test = base.extend<Fixtures>({
 
 export { expect };
 
+/** A configured instance whose saved language is German (config.json), written into `root`'s data dir. */
+export function writeGermanConfig(root: string): void {
+  fs.writeFileSync(path.join(root, 'data', 'config.json'), JSON.stringify({ modem_type: 'fritzbox', language: 'de' }));
+}
+
+/** `test.use` for a phone (375 px) in German on a configured German instance. */
+export const GERMAN_PHONE = {
+  locale: 'de-DE',
+  viewport: { width: 375, height: 740 },
+  lockerOptions: { prepare: writeGermanConfig },
+} satisfies Parameters<typeof test.use>[0];
+
 /**
  * Saves a screenshot of the page as e2e/screenshots/<name>.png (the README shows some). Whole
  * page by default; `fullPage: false` for modal dialogs, whose backdrop covers only the viewport.
