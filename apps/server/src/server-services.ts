@@ -80,10 +80,13 @@ export function createServerServices(options: ServerServicesOptions): ServerServ
     loginLimiter: new LoginRateLimiter(),
     setupLimiter: new SetupAttemptLimiter(),
     scheduleState: options.scheduleState ?? (() => scheduler.state()),
-    onBackupSettingsChanged: () => {
-      void scheduler.reschedule().then(() => services.staleWatch.check());
+    // Resolves once the schedule is armed again, so the save's answer and the page's next read of
+    // the schedule show the new next run (not the old state while the reload is still under way).
+    onBackupSettingsChanged: async () => {
       testRestores.reschedule();
       options.onBackupSettingsChanged?.();
+      await scheduler.reschedule();
+      services.staleWatch.check();
     },
     scheduler,
     verifications,

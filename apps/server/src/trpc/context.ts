@@ -45,7 +45,7 @@ export interface ServerServices {
   /** The schedule's state for the dashboard; returns null while no schedule runs. */
   scheduleState: ScheduleStateSource;
   /** Called after the backup settings were saved, so the schedule re-reads them. */
-  onBackupSettingsChanged: () => void;
+  onBackupSettingsChanged: () => Promise<void> | void;
   /** Scheduled backups; a restore on the running instance calls pause() and resume(). */
   scheduler: BackupScheduler;
   /** Outcomes of `backups.verify`, for the backup list. */

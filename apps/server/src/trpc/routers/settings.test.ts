@@ -63,7 +63,9 @@ describe('settings router', () => {
   it('saves the retention by age into config.json (0 = off) and tells the schedule', async () => {
     await caller();
     let notified = 0;
-    setup!.services.onBackupSettingsChanged = () => notified++;
+    setup!.services.onBackupSettingsChanged = () => {
+      notified += 1;
+    };
     // The context takes the hook when it is made.
     const saved = await createCaller(createTestContext(setup!.services).ctx).settings.update({
       backup_retention_days: 0,
@@ -99,6 +101,17 @@ describe('settings router', () => {
     expect(fs.readFileSync(path.join(setup!.dataDir, 'config.json'), 'utf8')).toBe(before);
   });
 
+  it('answers a save only once the schedule is armed again, so the next read shows the next run', async () => {
+    const api = await caller();
+    await setup!.services.scheduler.start();
+    expect(setup!.services.scheduler.state()).toMatchObject({ enabled: false, nextRunAt: null });
+    const target = path.join(setup!.root, 'nas');
+    fs.mkdirSync(target);
+    await api.settings.update({ backup_enabled: true, backup_path: target, backup_interval_hours: 168 });
+    // Read at once, as the settings page does after Save (CI once showed "Not scheduled" here).
+    expect(setup!.services.scheduler.state()).toMatchObject({ enabled: true, backupPath: target, intervalHours: 168, nextRunAt: expect.any(String) });
+  });
+
   it('reads string values a hand-edited config may hold the way DOCSight does', async () => {
     const api = await caller({ backup_enabled: 'yes', backup_interval_hours: '168', backup_retention: '0' });
     expect(await api.settings.get()).toMatchObject({ backup_enabled: true, backup_interval_hours: 168, backup_retention: 5 });
@@ -107,7 +120,9 @@ describe('settings router', () => {
   it('saves all four keys into config.json, keeping the other keys', async () => {
     const api = await caller();
     let notified = 0;
-    setup!.services.onBackupSettingsChanged = () => notified++;
+    setup!.services.onBackupSettingsChanged = () => {
+      notified += 1;
+    };
     const target = path.join(setup!.root, 'nas');
     fs.mkdirSync(target);
     const saved = await createCaller(createTestContext(setup!.services).ctx).settings.update({

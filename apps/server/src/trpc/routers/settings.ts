@@ -75,7 +75,7 @@ export const settingsRouter = router({
       }
       if (Object.keys(patch).length > 0) {
         await ctx.instance.updateConfig(patch);
-        ctx.onBackupSettingsChanged();
+        await ctx.onBackupSettingsChanged();
         audit(ctx.request.log, 'settings.updated', { ip: ctx.request.clientAddress, keys: Object.keys(patch) }, 'Backup settings saved');
       }
       return currentSettings(ctx);
