@@ -31,6 +31,21 @@ export const BackupJobResultSchema = z.object({
   pruned: z.array(z.string()),
   /** Backups the retention could not delete, or why pruning failed as a whole; the backup itself is fine. */
   pruneProblems: z.array(z.string()),
+  /**
+   * What the backup took over from the newest one before it (unchanged chunks, not compressed
+   * again), or why it compressed everything (core's ChunkReuseReport).
+   */
+  reuse: z
+    .object({
+      previous: z.string().nullable(),
+      fullReason: z.string().nullable(),
+      detail: z.string().nullable(),
+      membersReused: z.number().int().nonnegative(),
+      membersCompressed: z.number().int().nonnegative(),
+      bytesReused: z.number().int().nonnegative(),
+      membersInflated: z.number().int().nonnegative(),
+    })
+    .optional(),
 });
 export type BackupJobResult = z.infer<typeof BackupJobResultSchema>;
 
@@ -75,6 +90,8 @@ export function backupJobSpec(options: BackupJobOptions): JobSpec<'backup'> {
         signal,
         onProgress: (progress) => report(progress),
         seal: options.seal?.(),
+        // A sealed previous backup is opened with the instance's identities to take chunks over.
+        reuse: { identities: options.identities?.() },
       });
       report({ phase: 'prune', bytesDone: 0 });
       const pruneProblems: string[] = [];
@@ -100,6 +117,7 @@ export function backupJobSpec(options: BackupJobOptions): JobSpec<'backup'> {
         trigger,
         pruned,
         pruneProblems,
+        reuse: created.reuse,
       };
     },
     ...(options.onSuccess ? { onSuccess: options.onSuccess } : {}),

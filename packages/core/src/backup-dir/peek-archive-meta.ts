@@ -40,8 +40,12 @@ const BLOCK = 512;
 const MAX_INFLATED_BYTES = 64 * 1024 * 1024;
 /** Compressed bytes read at most; the same bound, for input that inflates to next to nothing. */
 const MAX_COMPRESSED_BYTES = 64 * 1024 * 1024;
-/** A meta (or PAX header) larger than this is not one we wrote or DOCSight wrote. */
-const MAX_META_BYTES = 64 * 1024;
+/**
+ * A meta (or PAX header) larger than this is not one we wrote or DOCSight wrote. Ours lists a
+ * digest per 2 MiB chunk (about 36 KB per GB of data, at most about 0.9 MB: backup-meta.ts), and a
+ * restore accepts a meta of up to 1 MiB (read-archive-limits.ts).
+ */
+const MAX_META_BYTES = 1024 * 1024;
 
 /**
  * The JSON object of the `backup_meta.json` member of the archive at `archivePath`, wherever it

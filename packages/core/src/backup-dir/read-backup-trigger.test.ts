@@ -103,9 +103,9 @@ describe('readBackupTrigger', () => {
     }
   });
 
-  it('gives null for a first member larger than any meta (64 KiB), even if it parses', async () => {
+  it('gives null for a first member larger than any meta (1 MiB), even if it parses', async () => {
     const path = join(dir, 'big.tar.gz');
-    const padding = ' '.repeat(70 * 1024);
+    const padding = ' '.repeat(1024 * 1024 + 1);
     await writeTestArchive(path, { metaText: JSON.stringify(meta({ trigger: 'manual', padding })) });
     expect(await readBackupTrigger(path)).toBeNull();
   });

@@ -6,7 +6,7 @@
 import type { WriteStream } from 'node:fs';
 import { open, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { createBackup, isLockerError, sealExpectationOf } from '@evidence-locker/core';
+import { createBackup, identitiesOf, isLockerError, sealExpectationOf, type ChunkReuseReport } from '@evidence-locker/core';
 import { createOutput, printJson, UsageError } from '../cli-output.ts';
 import { parseCommandArgs, requireOption, type Command } from '../command.ts';
 import { withWorkDirsHeld } from '../open-work-dirs.ts';
@@ -42,17 +42,28 @@ async function openOutputFile(file: string): Promise<{ stream: WriteStream; remo
   };
 }
 
+/** What the backup compressed, and what it took over from the newest backup before it. */
+function reuseLine(reuse: ChunkReuseReport): string {
+  const members = reuse.membersReused + reuse.membersCompressed;
+  if (reuse.fullReason !== null || reuse.previous === null) {
+    return `all ${members} chunks${reuse.detail ? ` (${reuse.detail.replace(/\.$/, '')})` : ''}`;
+  }
+  return `${reuse.membersCompressed} of ${members} chunks; ${reuse.membersReused} (${formatBytes(reuse.bytesReused)}) taken over unchanged from ${reuse.previous}`;
+}
+
 export const backupCreateCommand: Command = {
   name: 'backup create',
   summary: 'Create a backup of a data directory in the backup directory (or write it to --output).',
   usage:
-    '--data-dir DIR (--backup-dir DIR | --output FILE) [--encrypt] [--recipient age1…]… [--passphrase-file FILE] [--plain] [--no-push] [--json]',
+    '--data-dir DIR (--backup-dir DIR | --output FILE) [--encrypt] [--recipient age1…]… [--passphrase-file FILE] [--plain] [--no-push] [--no-reuse] [--json]',
   notes: [
     'Sealed with age (….tar.gz.age) for --recipient (repeatable) or --passphrase-file (its first line), and',
     "whenever the data directory's settings seal backups: that is its backup policy, --plain opts out.",
     '--encrypt insists on sealing and fails when neither the settings nor the command line give a key.',
     'With --backup-dir the new backup is then sent to every enabled offsite target of the data directory (locker target add);',
     '--no-push skips that. A target that fails never touches the local backup: a warning per target, and exit code 3.',
+    'With --backup-dir, the chunks of the databases that the newest backup there already holds are taken over from it',
+    'instead of compressed again (the same archive, for the cost of what changed); --no-reuse compresses everything.',
   ],
   async run(args) {
     const { values } = parseCommandArgs(args, {
@@ -60,6 +71,7 @@ export const backupCreateCommand: Command = {
       'backup-dir': { type: 'string' },
       output: { type: 'string' },
       'no-push': { type: 'boolean', default: false },
+      'no-reuse': { type: 'boolean', default: false },
       ...SEAL_KEY_OPTIONS,
     });
     const dataDir = path.resolve(requireOption(values['data-dir'], 'data-dir'));
@@ -94,6 +106,8 @@ export const backupCreateCommand: Command = {
             trigger: 'manual',
             seal: seal?.key,
             onProgress,
+            // A sealed previous backup opens with the data directory's identities (none: a full backup).
+            reuse: values['no-reuse'] ? false : { identities: await readInstanceSealSettings(dataDir).then(identitiesOf, () => []) },
           });
           return { result, seconds: (performance.now() - started) / 1000 };
         } catch (error) {
@@ -133,6 +147,7 @@ export const backupCreateCommand: Command = {
         seconds,
         meta: result.meta,
         demoRowsRemoved: result.demoRowsRemoved,
+        reuse: result.reuse,
         targets: pushed,
       });
       return exitCode;
@@ -149,6 +164,7 @@ export const backupCreateCommand: Command = {
       ],
       ['Took', `${seconds.toFixed(1)} s`],
       ['Members', Object.keys(result.meta.members).join(', ')],
+      ['Compressed', reuseLine(result.reuse)],
       ...(result.demoRowsRemoved > 0 ? ([['Demo rows left out', String(result.demoRowsRemoved)]] as const) : []),
     ]);
     reportOutcomes(out, pushed);

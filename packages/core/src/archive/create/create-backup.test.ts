@@ -108,6 +108,8 @@ describe('createBackup', () => {
       'trigger',
       'generator',
       'gzip_members',
+      'gzip_member_sha256',
+      'gzip_settings',
     ]);
     expect(view.meta).toMatchObject({ magic: 'docsight-backup', format_version: 1, app_version: 'test-1.2.3', trigger: 'scheduled' });
     expect(view.meta.timestamp).toBe(`${NOW.toISOString().slice(0, 19)}.446000+00:00`);

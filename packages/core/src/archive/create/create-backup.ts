@@ -15,6 +15,9 @@
  *             VACUUM INTO: snapshot-database.ts), strips demo rows, compacts and counts them, inside `.evidence-locker-work-*` in the data directory (same filesystem,
  *             so no live data crosses devices and the work dir is easy to sweep after a crash);
  *   compress  the body is tar-framed, hashed and compressed into a spool file in the work dir;
+ *             each database chunk whose digest the newest backup in the same directory lists is
+ *             taken over from it instead of compressed again (reuse-previous-members.ts), so the
+ *             archive is the same bytes a full backup would be, for the cost of what changed;
  *   write     meta + spool + trailer go to the destination: a stream (download), or a
  *             `.evidence-locker-partial-*` file in the backup dir that is fsynced and then published
  *             under `docsight_backup_<local time>.tar.gz` without overwriting anything. With `seal`
@@ -23,7 +26,7 @@
  * Whatever happens, the work dir and the partial file are removed before the promise settles.
  */
 import { pythonUtcIsoformat } from '../../db/python-utc-isoformat.ts';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Readable, type Writable } from 'node:stream';
@@ -43,10 +46,12 @@ import {
 import {
   BACKUP_MAGIC,
   FORMAT_VERSION,
+  MAX_DIGESTED_MEMBERS,
   MAX_INDEXED_MEMBER_INFLATED,
   MAX_INDEXED_MEMBERS,
   serializeMeta,
   type BackupMeta,
+  type GzipSettings,
   type BackupTrigger,
 } from '../format/backup-meta.ts';
 import { backupFileName } from '../format/backup-file-name.ts';
@@ -54,9 +59,19 @@ import { takeBackupTurn } from './backup-turns.ts';
 import { backupSpaceNeeds } from './backup-space-needs.ts';
 import { ensureFreeSpace } from '../../fs/ensure-free-space.ts';
 import { ensureBackupDirWritable } from '../../backup-dir/ensure-backup-dir-writable.ts';
-import { DEFAULT_GZIP_CHUNK_SIZE, type ParallelGzipOptions } from './parallel-gzip.ts';
+import { DEFAULT_GZIP_CHUNK_SIZE, DEFAULT_GZIP_LEVELS, type ParallelGzipOptions } from './parallel-gzip.ts';
+import { GZIP_MEM_LEVEL } from './gzip-lane.ts';
+import {
+  configKeySha256,
+  openPreviousMembers,
+  ReusedMemberDamaged,
+  type ChunkReuseReport,
+  type FullBackupReason,
+  type OpenPreviousResult,
+} from './reuse-previous-members.ts';
 import { publishBackupFile } from './publish-backup-file.ts';
 import { snapshotDatabases } from './snapshot-databases.ts';
+import type { SnapshotRun } from './run-snapshot-worker.ts';
 import { tarPadding, tarTrailer, ustarHeader } from '../format/ustar-header.ts';
 import { memberTarSize, writeArchiveBody, type ArchiveBody, type ArchiveMemberSource } from './write-archive-body.ts';
 import { archiveChunks, writeArchiveFile, writeStreamFile } from './write-archive-file.ts';
@@ -115,6 +130,13 @@ export interface CreateBackupOptions {
   databaseSources?: Partial<Record<DatabaseFileName, string>>;
   /** Seal the archive with age for these recipients or this passphrase (a `….tar.gz.age`). */
   seal?: SealKey | undefined;
+  /**
+   * Taking over unchanged chunks from the newest backup in the backup directory (directory
+   * destinations; reuse-previous-members.ts). `false` compresses everything. `identities` open a
+   * sealed previous backup; `verifyFraction` is the share of taken-over chunks inflated and
+   * compared (default 1/8; every one's header, CRC-32 and length are checked regardless).
+   */
+  reuse?: false | { identities?: readonly string[] | undefined; verifyFraction?: number | undefined } | undefined;
 }
 
 export interface CreateBackupResult {
@@ -129,6 +151,8 @@ export interface CreateBackupResult {
   meta: BackupMeta;
   /** Demo rows left out of the copies (both databases). */
   demoRowsRemoved: number;
+  /** What was taken over from the previous backup, or why nothing was. */
+  reuse: ChunkReuseReport;
 }
 
 function cancelled(cause?: unknown): LockerError {
@@ -205,20 +229,57 @@ async function compressHeadAndTail(
   body: ArchiveBody,
   mtime: number,
   chunkSize: number,
+  settings: GzipSettings | undefined,
 ): Promise<{ head: Buffer; tail: Buffer }> {
   const indexable = chunkSize <= MAX_INDEXED_MEMBER_INFLATED && body.gzipMembers.length + 1 <= MAX_INDEXED_MEMBERS;
+  const digested = settings !== undefined && body.gzipMembers.length + 1 <= MAX_DIGESTED_MEMBERS;
   let tailSize = 0;
   for (let round = 0; indexable && round < 4; round += 1) {
     meta.gzip_members = [...body.gzipMembers, Math.max(tailSize, 1)];
+    // The digests' length is fixed, so the tail's size settles as it did without them.
+    if (digested) {
+      meta.gzip_member_sha256 = [...body.gzipMemberDigests, '0'.repeat(64)];
+      meta.gzip_settings = settings;
+    }
+    const trailer = tarTrailer(metaMember(meta, mtime).length + body.tarBytes);
+    if (digested) meta.gzip_member_sha256 = [...body.gzipMemberDigests, createHash('sha256').update(trailer).digest('hex')];
     const metaTar = metaMember(meta, mtime);
-    const tail = await gzipAsync(tarTrailer(metaTar.length + body.tarBytes), { level: 9 });
+    const tail = await gzipAsync(trailer, { level: 9 });
     if (tail.length === tailSize) return { head: await gzipAsync(metaTar, { level: 9 }), tail };
     tailSize = tail.length;
   }
   delete meta.gzip_members;
+  delete meta.gzip_member_sha256;
+  delete meta.gzip_settings;
   const metaTar = metaMember(meta, mtime);
   const tail = await gzipAsync(tarTrailer(metaTar.length + body.tarBytes), { level: 9 });
   return { head: await gzipAsync(metaTar, { level: 9 }), tail };
+}
+
+/**
+ * The settings the body is compressed with, as the meta records them; undefined when members are
+ * compressed at a cycle of levels, which no later backup takes members over from.
+ */
+function gzipSettingsOf(options: CreateBackupOptions): GzipSettings | undefined {
+  const levels = options.gzip?.levels && options.gzip.levels.length > 0 ? options.gzip.levels : DEFAULT_GZIP_LEVELS;
+  if (levels.length !== 1) return undefined;
+  return {
+    chunk_size: options.gzip?.chunkSize ?? DEFAULT_GZIP_CHUNK_SIZE,
+    level: levels[0]!,
+    mem_level: GZIP_MEM_LEVEL,
+    zlib: process.versions.zlib ?? 'unknown',
+  };
+}
+
+/** Why a backup may not look at a previous one at all, or undefined when it may. */
+function reuseOffReason(
+  options: CreateBackupOptions,
+  settings: GzipSettings | undefined,
+): { reason: FullBackupReason; detail: string } | undefined {
+  if (options.reuse === false) return { reason: 'off', detail: 'Taking over chunks of the previous backup was turned off.' };
+  if (options.destination.kind === 'stream') return { reason: 'stream', detail: 'A download is always compressed in full.' };
+  if (settings === undefined) return { reason: 'settings-differ', detail: 'This backup compresses at a cycle of gzip levels.' };
+  return undefined;
 }
 
 function mapError(error: unknown, signal: AbortSignal | undefined): unknown {
@@ -274,11 +335,39 @@ async function createBackupInTurn(
   const workDir = await fs.promises.mkdtemp(path.join(dataDir, `${WORK_PREFIX}work-`));
   let tempPath: string | undefined;
   let sealedStream: Readable | undefined;
+  const settings = gzipSettingsOf(options);
+  const off = reuseOffReason(options, settings);
+  // Opened beside the snapshot (a sealed one is decrypted meanwhile); closed whatever happens.
+  const opening: Promise<OpenPreviousResult> | undefined =
+    off === undefined && destination.kind === 'directory'
+      ? configKeySha256(dataDir)
+          .then((keySha256) =>
+            openPreviousMembers({
+              backupDir: destination.backupDir,
+              workDir,
+              settings: settings!,
+              configKeySha256: keySha256,
+              identities: options.reuse ? options.reuse.identities : undefined,
+              verifyFraction: options.reuse ? options.reuse.verifyFraction : undefined,
+            }),
+          )
+          .catch((error: unknown) => ({
+            ok: false as const,
+            reason: 'unreadable' as const,
+            detail: `The previous backup could not be read: ${error instanceof Error ? error.message : String(error)}`,
+            fileName: null,
+          }))
+      : undefined;
+  let snapshotRun: SnapshotRun | undefined;
   try {
-    const snapshots = await snapshotDatabases(workDir, databases, {
+    // A live database that needs no changes is read in place while its snapshot is held (no copy
+    // of a gigabyte); released right after the body is compressed.
+    snapshotRun = await snapshotDatabases(workDir, databases, {
       ...(signal ? { signal } : {}),
+      hold: true,
       onProgress: (bytesDone, bytesTotal) => options.onProgress?.({ phase: 'snapshot', bytesDone, bytesTotal }),
     });
+    const { snapshots } = snapshotRun;
     throwIfAborted(signal);
     const members: ArchiveMemberSource[] = snapshots.map((snapshot, index) => ({
       name: databases[index]!.name,
@@ -286,17 +375,61 @@ async function createBackupInTurn(
       mtime,
       size: snapshot.size,
       path: snapshot.copyPath,
+      held: snapshot.held,
     }));
     members.push(...(await readPrivateFiles(dataDir, mtime)));
 
     const bodyTotal = members.reduce((sum, member) => sum + memberTarSize(member.size), 0);
-    options.onProgress?.({ phase: 'compress', bytesDone: 0, bytesTotal: bodyTotal });
     const spoolPath = path.join(workDir, 'body.gz');
-    const body = await writeArchiveBody(members, spoolPath, {
-      ...(options.gzip ? { gzip: options.gzip } : {}),
-      ...(signal ? { signal } : {}),
-      onBytes: (bytesDone) => options.onProgress?.({ phase: 'compress', bytesDone, bytesTotal: bodyTotal }),
-    });
+    const opened = opening ? await opening : undefined;
+    const previous = opened?.ok ? opened.previous : undefined;
+    const compress = async (reuse: boolean): Promise<ArchiveBody> => {
+      options.onProgress?.({ phase: 'compress', bytesDone: 0, bytesTotal: bodyTotal });
+      return writeArchiveBody(members, spoolPath, {
+        ...(options.gzip ? { gzip: options.gzip } : {}),
+        ...(signal ? { signal } : {}),
+        ...(reuse && previous ? { reuse: previous.reuse } : {}),
+        onBytes: (bytesDone) => options.onProgress?.({ phase: 'compress', bytesDone, bytesTotal: bodyTotal }),
+      });
+    };
+    let body: ArchiveBody;
+    let reuse: ChunkReuseReport;
+    try {
+      body = await compress(true);
+      reuse = {
+        previous: previous && body.membersReused > 0 ? previous.fileName : null,
+        fullReason: null,
+        detail: null,
+        membersReused: body.membersReused,
+        membersCompressed: body.gzipMembers.length - body.membersReused,
+        bytesReused: body.bytesReused,
+        membersInflated: previous?.inflated() ?? 0,
+      };
+      if (off) Object.assign(reuse, { fullReason: off.reason, detail: off.detail });
+      else if (opened && !opened.ok) Object.assign(reuse, { fullReason: opened.reason, detail: opened.detail });
+    } catch (error) {
+      if (!(error instanceof ReusedMemberDamaged)) throw error;
+      // Never let a damaged old backup damage this one: start again, compressing everything.
+      await fs.promises.rm(spoolPath, { force: true });
+      body = await compress(false);
+      reuse = {
+        previous: null,
+        fullReason: 'damaged',
+        detail: `${error.message[0]!.toUpperCase()}${error.message.slice(1)}; this backup was compressed in full.`,
+        membersReused: 0,
+        membersCompressed: body.gzipMembers.length,
+        bytesReused: 0,
+        membersInflated: previous?.inflated() ?? 0,
+      };
+    } finally {
+      await previous?.close();
+    }
+    // The live files were read under the pins; a worker that ended early leaves that unproven.
+    const lost = snapshotRun.lost();
+    await snapshotRun.release();
+    snapshotRun = undefined;
+    throwIfAborted(signal);
+    if (lost) throw new Error('The database snapshot was let go before the backup had read it; nothing was written.');
     throwIfAborted(signal);
 
     const history = snapshots[databases.findIndex((db) => db.name === HISTORY_DB)];
@@ -312,7 +445,7 @@ async function createBackupInTurn(
       trigger: options.trigger,
       generator: GENERATOR,
     };
-    const { head, tail } = await compressHeadAndTail(meta, body, mtime, options.gzip?.chunkSize ?? DEFAULT_GZIP_CHUNK_SIZE);
+    const { head, tail } = await compressHeadAndTail(meta, body, mtime, options.gzip?.chunkSize ?? DEFAULT_GZIP_CHUNK_SIZE, settings);
     const plainSize = head.length + (await fs.promises.stat(spoolPath)).size + tail.length;
     const parts = { head, spoolPath, tail };
     const sealed =
@@ -338,7 +471,14 @@ async function createBackupInTurn(
         destination.stream,
         ...(signal ? [{ signal }] : []),
       );
-      return { fileName: sealed ? sealedArchiveName(plainName) : plainName, size, sealed: sealed !== undefined, meta, demoRowsRemoved };
+      return {
+        fileName: sealed ? sealedArchiveName(plainName) : plainName,
+        size,
+        sealed: sealed !== undefined,
+        meta,
+        demoRowsRemoved,
+        reuse,
+      };
     }
 
     const { backupDir } = destination;
@@ -350,10 +490,13 @@ async function createBackupInTurn(
     throwIfAborted(signal);
     const fileName = await publishBackupFile(tempPath, backupDir, now, { sealed: sealed !== undefined });
     tempPath = undefined;
-    return { fileName, path: path.resolve(backupDir, fileName), size, sealed: sealed !== undefined, meta, demoRowsRemoved };
+    return { fileName, path: path.resolve(backupDir, fileName), size, sealed: sealed !== undefined, meta, demoRowsRemoved, reuse };
   } catch (error) {
     throw mapError(error, signal);
   } finally {
+    await snapshotRun?.release();
+    // A previous backup opened while the snapshot failed is closed here.
+    await opening?.then((opened) => (opened.ok ? opened.previous.close() : undefined)).catch(() => undefined);
     sealedStream?.destroy();
     if (tempPath) await fs.promises.rm(tempPath, { force: true });
     await fs.promises.rm(workDir, { recursive: true, force: true });

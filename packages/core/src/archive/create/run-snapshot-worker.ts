@@ -20,14 +20,24 @@ export type SnapshotWorkerMessage =
 
 export interface RunSnapshotWorkerOptions {
   signal?: AbortSignal;
+  /** Let a database that needs no changes be its own snapshot, held until `release()` (holdDatabase). */
+  hold?: boolean;
   /** Called when the worker starts on request `index`. */
   onStarted?: (index: number) => void;
   /** Called with each finished snapshot, in request order. */
   onDone?: (index: number, snapshot: DatabaseSnapshot) => void;
 }
 
-function spawnWorker(requests: DatabaseSnapshotRequest[]): Worker {
-  return startWorker(new URL('./snapshot-worker.ts', import.meta.url), { workerData: { requests } });
+/** The snapshots; `release()` lets go of held ones (resolves once the worker has exited). */
+export interface SnapshotRun {
+  snapshots: DatabaseSnapshot[];
+  release(): Promise<void>;
+  /** True when the worker ended before `release()`: held snapshots were let go too early. */
+  lost(): boolean;
+}
+
+function spawnWorker(requests: DatabaseSnapshotRequest[], hold: boolean): Worker {
+  return startWorker(new URL('./snapshot-worker.ts', import.meta.url), { workerData: { requests, hold } });
 }
 
 function toLockerError(message: string, code: string | undefined): Error {
@@ -67,18 +77,27 @@ async function explainIoError(failure: Error, requests: DatabaseSnapshotRequest[
 /** Below this much free space, a disk I/O error while copying counts as a full disk. */
 const FULL_DISK_BYTES = 1024 * 1024;
 
-/** Snapshots each database in order in one worker thread; resolves with the snapshots. */
-export function runSnapshotWorker(
-  requests: DatabaseSnapshotRequest[],
-  options: RunSnapshotWorkerOptions = {},
-): Promise<DatabaseSnapshot[]> {
+/**
+ * Snapshots each database in order in one worker thread; resolves with the snapshots once the
+ * worker has exited, or, when some are held, once all are there (the worker exits on `release()`).
+ */
+export function runSnapshotWorker(requests: DatabaseSnapshotRequest[], options: RunSnapshotWorkerOptions = {}): Promise<SnapshotRun> {
   const { signal } = options;
+  const released = async (): Promise<void> => undefined;
+  const never = (): boolean => false;
   if (signal?.aborted) return Promise.reject(new LockerError('CANCELLED', 'The backup was cancelled.'));
-  if (requests.length === 0) return Promise.resolve([]);
+  if (requests.length === 0) return Promise.resolve({ snapshots: [], release: released, lost: never });
   return new Promise((resolve, reject) => {
     const snapshots: DatabaseSnapshot[] = [];
     let failure: Error | undefined;
-    const worker = spawnWorker(requests);
+    const worker = spawnWorker(requests, options.hold ?? false);
+    let holding = false;
+    let releasing = false;
+    let lost = false;
+    let exited: () => void = () => undefined;
+    const exit = new Promise<void>((resolveExit) => {
+      exited = resolveExit;
+    });
     let copyProcess: number | undefined;
     const killCopy = (): void => {
       if (copyProcess === undefined) return;
@@ -104,6 +123,19 @@ export function runSnapshotWorker(
         copyProcess = undefined;
         snapshots[message.index] = message.snapshot;
         options.onDone?.(message.index, message.snapshot);
+        const all = snapshots.filter(Boolean).length === requests.length;
+        if (all && snapshots.some((snapshot) => snapshot.held)) {
+          holding = true;
+          resolve({
+            snapshots,
+            release: () => {
+              releasing = true;
+              worker.postMessage({ type: 'release' });
+              return exit;
+            },
+            lost: () => lost,
+          });
+        }
       } else failure ??= toLockerError(message.message, message.code);
     });
     worker.on('error', (error) => {
@@ -111,11 +143,17 @@ export function runSnapshotWorker(
     });
     worker.on('exit', (exitCode) => {
       signal?.removeEventListener('abort', onAbort);
+      exited();
+      // Held snapshots were handed over already; whatever ends the worker now ends the pins.
+      if (holding) {
+        lost = !releasing;
+        return;
+      }
       if (failure) killCopy();
       if (failure) void explainIoError(failure, requests).then(reject);
       else if (exitCode !== 0 || snapshots.length !== requests.length) {
         reject(new Error(`Database snapshot worker exited with code ${exitCode}`));
-      } else resolve(snapshots);
+      } else resolve({ snapshots, release: released, lost: never });
     });
   });
 }

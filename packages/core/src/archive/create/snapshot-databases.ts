@@ -6,8 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { runSnapshotWorker } from './run-snapshot-worker.ts';
-import type { DatabaseSnapshot } from './snapshot-database.ts';
+import { runSnapshotWorker, type SnapshotRun } from './run-snapshot-worker.ts';
 
 const SNAPSHOT_POLL_MS = 250;
 
@@ -18,6 +17,8 @@ export interface SnapshotDatabasesOptions {
    * throws, the copy stops and the error is rethrown.
    */
   onProgress?: (bytesDone: number, bytesTotal: number) => void;
+  /** Let databases that need no changes be held instead of copied (holdDatabase); call `release()`. */
+  hold?: boolean;
 }
 
 /** Copies each database (`sourcePath`) into `workDir/<name>` in a worker, reporting progress. */
@@ -25,7 +26,7 @@ export async function snapshotDatabases(
   workDir: string,
   databases: { name: string; sourcePath: string; size: number }[],
   options: SnapshotDatabasesOptions = {},
-): Promise<DatabaseSnapshot[]> {
+): Promise<SnapshotRun> {
   const bytesTotal = databases.reduce((sum, db) => sum + db.size, 0);
   let finishedBytes = 0;
   let current = -1;
@@ -62,8 +63,9 @@ export async function snapshotDatabases(
       .catch(() => undefined);
   }, SNAPSHOT_POLL_MS);
   try {
-    const snapshots = await runSnapshotWorker(requests, {
+    const run = await runSnapshotWorker(requests, {
       signal: options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal,
+      hold: options.hold ?? false,
       onStarted: (index) => {
         current = index;
       },
@@ -73,8 +75,11 @@ export async function snapshotDatabases(
       },
     });
     report(bytesTotal);
-    if (progressFailure.failed) throw progressFailure.error;
-    return snapshots;
+    if (progressFailure.failed) {
+      await run.release();
+      throw progressFailure.error;
+    }
+    return run;
   } catch (error) {
     throw progressFailure.failed && !options.signal?.aborted ? progressFailure.error : error;
   } finally {

@@ -12,6 +12,10 @@
  * - `gzip_members`: the compressed size of every gzip member after the meta's own, in order (the
  *   body's members, then the end-of-archive member), so a reader can inflate them in parallel
  *   (archive/read/inflate-archive.ts). A hint only: a reader that ignores it reads the same bytes.
+ * - `gzip_member_sha256`: the SHA-256 of each of those members' uncompressed bytes, in the same
+ *   order, and `gzip_settings`, how they were compressed. The next backup in the same directory
+ *   takes over the compressed bytes of every database chunk whose digest it finds here, instead of
+ *   compressing it again (archive/create/reuse-previous-members.ts).
  */
 import { z } from 'zod';
 import { toPythonJson } from '../../python-json.ts';
@@ -45,6 +49,25 @@ export const MAX_INDEXED_MEMBERS = 65_536;
 
 export const GzipMemberIndexSchema = z.array(z.number().int().positive().max(MAX_INDEXED_MEMBER_SIZE)).min(1).max(MAX_INDEXED_MEMBERS);
 
+/**
+ * Most members whose digests the meta lists: 12,000 digests (about 23 GiB of data) make a meta of
+ * about 0.9 MB, under the 1 MiB a reader accepts for it (read-archive-limits.ts). Beyond that the
+ * archive carries no digests, and the next backup is a full one.
+ */
+export const MAX_DIGESTED_MEMBERS = 12_000;
+const Sha256HexSchema = z.string().regex(/^[0-9a-f]{64}$/, 'sha256 must be 64 lowercase hex characters');
+export const GzipMemberDigestsSchema = z.array(Sha256HexSchema).min(1).max(MAX_DIGESTED_MEMBERS);
+
+/** How the body's members were compressed: a member is taken over only under the same settings. */
+export const GzipSettingsSchema = z.object({
+  chunk_size: z.number().int().positive(),
+  level: z.number().int().min(0).max(9),
+  mem_level: z.number().int().min(1).max(9),
+  /** `process.versions.zlib` of the writer: another zlib may compress the same bytes differently. */
+  zlib: z.string(),
+});
+export type GzipSettings = z.infer<typeof GzipSettingsSchema>;
+
 /** The meta as Evidence Locker writes it. Key order here is the order in the file. */
 export const BackupMetaSchema = z.object({
   magic: z.literal(BACKUP_MAGIC),
@@ -57,6 +80,8 @@ export const BackupMetaSchema = z.object({
   trigger: BackupTriggerSchema,
   generator: z.string(),
   gzip_members: GzipMemberIndexSchema.optional(),
+  gzip_member_sha256: GzipMemberDigestsSchema.optional(),
+  gzip_settings: GzipSettingsSchema.optional(),
 });
 export type BackupMeta = z.infer<typeof BackupMetaSchema>;
 
@@ -77,6 +102,8 @@ export const ArchiveMetaSchema = z
     trigger: BackupTriggerSchema.optional(),
     generator: z.string().optional(),
     gzip_members: GzipMemberIndexSchema.optional(),
+    // gzip_member_sha256 and gzip_settings are left unchecked here: only the next backup reads
+    // them (with its own checks), and a restore has no use for them.
   })
   .passthrough();
 export type ArchiveMeta = z.infer<typeof ArchiveMetaSchema>;
