@@ -134,7 +134,7 @@ export interface CreateBackupOptions {
    * Taking over unchanged chunks from the newest backup in the backup directory (directory
    * destinations; reuse-previous-members.ts). `false` compresses everything. `identities` open a
    * sealed previous backup; `verifyFraction` is the share of taken-over chunks inflated and
-   * compared (default 1/8; every one's header, CRC-32 and length are checked regardless).
+   * compared (default 1/32; every one's header, CRC-32 and length are checked regardless).
    */
   reuse?: false | { identities?: readonly string[] | undefined; verifyFraction?: number | undefined } | undefined;
 }
