@@ -207,15 +207,15 @@ export function contentDigest(file: string): string {
 
 /**
  * contentDigest of what a backup of the live database `file` must hold: its rows with the demo
- * rows left out (the backup's filter, on a copy; the live file is closed, its WAL checkpointed).
+ * rows left out (the backup's filter), read through SQLite (rows still in the WAL included) into a
+ * scratch copy.
  */
 export function liveContentDigest(file: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'el-reuse-live-'));
   try {
     const copy = path.join(dir, path.basename(file));
-    fs.copyFileSync(file, copy);
+    withDatabase(file, (db) => db.prepare('VACUUM INTO ?').run(copy));
     withDatabase(copy, (db) => {
-      db.pragma('journal_mode = DELETE');
       db.pragma('foreign_keys = ON');
       removeDemoRows(db);
     });

@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type Database from 'better-sqlite3';
+import Database from 'better-sqlite3';
 import type { CreateBackupOptions, CreateBackupResult } from './create-backup.ts';
 import {
   appendPolls,
@@ -185,6 +185,21 @@ describe('a backup that takes over the previous backup’s chunks', () => {
     expect(count(listed, layout.history)).toBe(layout.history.length);
     expect(count(listed, layout.monitor)).toBeLessThan(layout.monitor.length);
     expect(listed[layout.smallFiles]).toBe(true);
+  });
+
+  it('is the full backup byte for byte while DOCSight holds the database open with new rows still in its WAL', async () => {
+    const fx = fixture({ historyPolls: 500, samples: 8_000, seed: 17 });
+    const previous = await backup(fx, fx.backupDir, day(0));
+    const docsight = new Database(fx.historyPath, { fileMustExist: true });
+    try {
+      appendPolls(docsight, prng(3), 20);
+      expect(fs.statSync(`${fx.historyPath}-wal`).size).toBeGreaterThan(0);
+      const { layout, listed } = await backupAfter(fx, previous, day(1));
+      expect(count(listed, layout.history)).toBeGreaterThan(layout.history.length * 0.6);
+      expect(count(listed, layout.history)).toBeLessThan(layout.history.length);
+    } finally {
+      docsight.close();
+    }
   });
 
   it('is the full backup byte for byte along a seeded random chain of changes on random sizes', async () => {
