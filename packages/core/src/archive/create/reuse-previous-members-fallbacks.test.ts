@@ -16,6 +16,7 @@ import { generateSealIdentity } from '../../seal/generate-seal-identity.ts';
 import { createBackup, type CreateBackupOptions, type CreateBackupResult } from './create-backup.ts';
 import { DEFAULT_VERIFY_FRACTION } from './reuse-previous-members.ts';
 import { openBytes } from '@evidence-locker/core/testing/sealed-bytes';
+import { docsightFixture } from '@evidence-locker/core/testing/docsight-fixtures';
 import {
   appendPolls,
   backupAt,
@@ -33,7 +34,8 @@ import {
 const CHUNK = 64 * 1024;
 const NOW = new Date(2026, 10, 26, 3, 0, 0, 125);
 const LATER = new Date(2026, 10, 27, 3, 0, 0, 125);
-const DOCSIGHT_ARCHIVE = '/work/shared/fixtures/docsight/a-real-1m/docsight_backup_2026-11-26_070713.tar.gz';
+/** A real archive made by DOCSight's code (the repository's copy of the shared fixtures). */
+const DOCSIGHT_ARCHIVE = docsightFixture('a-real-1m').archive;
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
