@@ -147,8 +147,4 @@ export * from './retention/retention-rule.ts';
 export * from './retention/decide-retention.ts';
 export { calendarPeriods, localTimeZone, type CalendarPeriods } from './retention/calendar-periods.ts';
 export * from './targets/kept-target.ts';
-export {
-  DEFAULT_VERIFY_FRACTION,
-  type ChunkReuseReport,
-  type FullBackupReason,
-} from './archive/create/reuse-previous-members.ts';
+export { DEFAULT_VERIFY_FRACTION, type ChunkReuseReport, type FullBackupReason } from './archive/create/reuse-previous-members.ts';

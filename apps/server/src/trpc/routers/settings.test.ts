@@ -109,7 +109,12 @@ describe('settings router', () => {
     fs.mkdirSync(target);
     await api.settings.update({ backup_enabled: true, backup_path: target, backup_interval_hours: 168 });
     // Read at once, as the settings page does after Save (CI once showed "Not scheduled" here).
-    expect(setup!.services.scheduler.state()).toMatchObject({ enabled: true, backupPath: target, intervalHours: 168, nextRunAt: expect.any(String) });
+    expect(setup!.services.scheduler.state()).toMatchObject({
+      enabled: true,
+      backupPath: target,
+      intervalHours: 168,
+      nextRunAt: expect.any(String),
+    });
   });
 
   it('reads string values a hand-edited config may hold the way DOCSight does', async () => {
