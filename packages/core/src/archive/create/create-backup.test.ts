@@ -109,6 +109,7 @@ describe('createBackup', () => {
       'generator',
       'gzip_members',
       'gzip_member_sha256',
+      'gzip_member_crc32',
       'gzip_settings',
     ]);
     expect(view.meta).toMatchObject({ magic: 'docsight-backup', format_version: 1, app_version: 'test-1.2.3', trigger: 'scheduled' });

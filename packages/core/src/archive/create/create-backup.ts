@@ -73,7 +73,7 @@ import { publishBackupFile } from './publish-backup-file.ts';
 import { snapshotDatabases } from './snapshot-databases.ts';
 import type { SnapshotRun } from './run-snapshot-worker.ts';
 import { tarPadding, tarTrailer, ustarHeader } from '../format/ustar-header.ts';
-import { memberTarSize, writeArchiveBody, type ArchiveBody, type ArchiveMemberSource } from './write-archive-body.ts';
+import { crc32Hex, memberTarSize, writeArchiveBody, type ArchiveBody, type ArchiveMemberSource } from './write-archive-body.ts';
 import { archiveChunks, writeArchiveFile, writeStreamFile } from './write-archive-file.ts';
 import { encrypterFor, type SealKey } from '../../seal/seal-key.ts';
 import { sealSizedStream } from '../../seal/seal-stream.ts';
@@ -239,17 +239,22 @@ async function compressHeadAndTail(
     // The digests' length is fixed, so the tail's size settles as it did without them.
     if (digested) {
       meta.gzip_member_sha256 = [...body.gzipMemberDigests, '0'.repeat(64)];
+      meta.gzip_member_crc32 = [...body.gzipMemberCrcs, '0'.repeat(8)];
       meta.gzip_settings = settings;
     }
     const trailer = tarTrailer(metaMember(meta, mtime).length + body.tarBytes);
-    if (digested) meta.gzip_member_sha256 = [...body.gzipMemberDigests, createHash('sha256').update(trailer).digest('hex')];
-    const metaTar = metaMember(meta, mtime);
     const tail = await gzipAsync(trailer, { level: 9 });
+    if (digested) {
+      meta.gzip_member_sha256 = [...body.gzipMemberDigests, createHash('sha256').update(trailer).digest('hex')];
+      meta.gzip_member_crc32 = [...body.gzipMemberCrcs, crc32Hex(zlib.crc32(tail))];
+    }
+    const metaTar = metaMember(meta, mtime);
     if (tail.length === tailSize) return { head: await gzipAsync(metaTar, { level: 9 }), tail };
     tailSize = tail.length;
   }
   delete meta.gzip_members;
   delete meta.gzip_member_sha256;
+  delete meta.gzip_member_crc32;
   delete meta.gzip_settings;
   const metaTar = metaMember(meta, mtime);
   const tail = await gzipAsync(tarTrailer(metaTar.length + body.tarBytes), { level: 9 });
@@ -268,7 +273,31 @@ function gzipSettingsOf(options: CreateBackupOptions): GzipSettings | undefined 
     level: levels[0]!,
     mem_level: GZIP_MEM_LEVEL,
     zlib: process.versions.zlib ?? 'unknown',
+    sample_sha256: compressorFingerprint(levels[0]!),
   };
+}
+
+const fingerprints = new Map<number, string>();
+
+/**
+ * SHA-256 of a fixed 256 KiB sample (text-like and random-like parts, so every match finder is
+ * exercised) compressed at `level` the way the body's members are: once per level and process.
+ */
+function compressorFingerprint(level: number): string {
+  let known = fingerprints.get(level);
+  if (known === undefined) {
+    const sample = Buffer.alloc(256 * 1024);
+    let state = 0x12345678;
+    for (let index = 0; index < sample.length; index += 1) {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      // Half the sample repeats short words (like JSON), half is noise.
+      sample[index] = index < sample.length / 2 ? 97 + ((state >>> 16) % 8) : state >>> 24;
+    }
+    const member = zlib.gzipSync(sample, { level, memLevel: GZIP_MEM_LEVEL });
+    known = createHash('sha256').update(member).digest('hex');
+    fingerprints.set(level, known);
+  }
+  return known;
 }
 
 /** Why a backup may not look at a previous one at all, or undefined when it may. */
@@ -407,6 +436,12 @@ async function createBackupInTurn(
       };
       if (off) Object.assign(reuse, { fullReason: off.reason, detail: off.detail });
       else if (opened && !opened.ok) Object.assign(reuse, { fullReason: opened.reason, detail: opened.detail });
+      else if (previous && body.membersReused === 0) {
+        Object.assign(reuse, {
+          fullReason: 'no-match',
+          detail: `No chunk of ${previous.fileName} holds the same bytes as a chunk of this backup.`,
+        });
+      }
     } catch (error) {
       if (!(error instanceof ReusedMemberDamaged)) throw error;
       // Never let a damaged old backup damage this one: start again, compressing everything.
@@ -414,7 +449,7 @@ async function createBackupInTurn(
       body = await compress(false);
       reuse = {
         previous: null,
-        fullReason: 'damaged',
+        fullReason: error.reason,
         detail: `${error.message[0]!.toUpperCase()}${error.message.slice(1)}; this backup was compressed in full.`,
         membersReused: 0,
         membersCompressed: body.gzipMembers.length,

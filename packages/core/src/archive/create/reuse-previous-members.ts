@@ -7,11 +7,14 @@
  *   no-previous       the directory holds no backup yet;
  *   unreadable        its meta cannot be read (not ours, cut short, not gzip, a read error);
  *   no-index          it lists no member digests (DOCSight's, or made before they existed);
- *   settings-differ   another chunk size, gzip level, memory level or zlib made it;
+ *   settings-differ   another chunk size, gzip level, memory level, zlib or CPU made it;
  *   other-instance    its `.config_key` is not this data directory's;
  *   sealed-other-key  it is sealed, and no key given here opens it;
  *   damaged           its member index does not add up, or a member failed a check below (the
- *                     backup then starts again as a full one: create-backup.ts).
+ *                     backup then starts again as a full one: create-backup.ts; `unreadable`
+ *                     when reading a member failed);
+ *   no-match          none of its chunks holds the same bytes as one of this backup (after a
+ *                     VACUUM, which moves most pages).
  * A sealed previous backup is opened into the work directory first (its compressed size, about
  * 7 % of the data) and read like a plain one.
  *
@@ -19,9 +22,11 @@
  * written by write-archive-body.ts): when the new chunk has the same digest, the previous member's
  * bytes are what compressing the chunk gives, with the same settings (zlib is deterministic), so
  * the new archive is byte-for-byte the full backup it stands for. Before a member is used it is
- * checked against the new chunk: its gzip header must be exactly the compressor's, its trailer's
- * CRC-32 and length those of the new chunk, and a sampled fraction (`verifyFraction`) is inflated
- * and compared byte for byte. A failed check rejects with ReusedMemberDamaged.
+ * checked: the CRC-32 of its compressed bytes must be the one the meta lists (`gzip_member_crc32`,
+ * so a byte changed on the disk anywhere in it is caught and never copied on into every later
+ * backup), its gzip header exactly the compressor's, its trailer's CRC-32 and length those of the
+ * new chunk, and a sampled fraction (`verifyFraction`) is inflated and compared byte for byte. A
+ * failed check rejects with ReusedMemberDamaged.
  */
 import { createHash, randomInt } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
@@ -34,7 +39,14 @@ import { isSealedFile, peekArchiveMeta } from '../../backup-dir/peek-archive-met
 import { CONFIG_KEY_FILE } from '../../data-dir-layout.ts';
 import { errnoCode, isLockerError } from '../../errors.ts';
 import { openSealedStream } from '../../seal/open-sealed-stream.ts';
-import { GzipMemberDigestsSchema, GzipMemberIndexSchema, GzipSettingsSchema, type GzipSettings } from '../format/backup-meta.ts';
+import {
+  GzipMemberCrcsSchema,
+  GzipMemberDigestsSchema,
+  GzipMemberIndexSchema,
+  GzipSettingsSchema,
+  type GzipSettings,
+} from '../format/backup-meta.ts';
+import { crc32Hex } from './write-archive-body.ts';
 import type { GzipMemberReuse } from './parallel-gzip.ts';
 
 /** Why a backup compressed everything (see the file comment); `off` and `stream` were not asked to. */
@@ -76,6 +88,7 @@ export class ReusedMemberDamaged extends Error {
     readonly fileName: string,
     readonly memberNumber: number,
     readonly what: string,
+    readonly reason: 'damaged' | 'unreadable' = 'damaged',
   ) {
     super(`member ${memberNumber} of ${fileName} ${what}`);
     this.name = 'ReusedMemberDamaged';
@@ -113,6 +126,8 @@ interface MemberLocation {
   offset: number;
   length: number;
   number: number;
+  /** CRC-32 of the compressed bytes, as the meta lists it. */
+  crc32: string;
 }
 
 const GZIP_HEADER_BYTES = 10;
@@ -124,11 +139,17 @@ function expectedGzipHeader(settings: GzipSettings): Buffer {
 }
 
 function sameSettings(a: GzipSettings, b: GzipSettings): boolean {
-  return a.chunk_size === b.chunk_size && a.level === b.level && a.mem_level === b.mem_level && a.zlib === b.zlib;
+  return (
+    a.chunk_size === b.chunk_size &&
+    a.level === b.level &&
+    a.mem_level === b.mem_level &&
+    a.zlib === b.zlib &&
+    a.sample_sha256 === b.sample_sha256
+  );
 }
 
 function describeSettings(settings: GzipSettings): string {
-  return `level ${settings.level} in ${settings.chunk_size / 1024} KiB chunks (memory level ${settings.mem_level}, zlib ${settings.zlib})`;
+  return `level ${settings.level} in ${settings.chunk_size / 1024} KiB chunks (memory level ${settings.mem_level}, zlib ${settings.zlib}, sample ${settings.sample_sha256.slice(0, 12)})`;
 }
 
 /** The SHA-256 of `dataDir`'s `.config_key`, or null when there is none. */
@@ -176,8 +197,16 @@ export async function openPreviousMembers(options: OpenPreviousOptions): Promise
   if (meta === null) return refuse('unreadable', `The meta of ${fileName} could not be read.`);
   const sizes = GzipMemberIndexSchema.safeParse(meta['gzip_members']);
   const digests = GzipMemberDigestsSchema.safeParse(meta['gzip_member_sha256']);
+  const crcs = GzipMemberCrcsSchema.safeParse(meta['gzip_member_crc32']);
   const settings = GzipSettingsSchema.safeParse(meta['gzip_settings']);
-  if (!sizes.success || !digests.success || !settings.success || digests.data.length !== sizes.data.length) {
+  if (
+    !sizes.success ||
+    !digests.success ||
+    !crcs.success ||
+    !settings.success ||
+    digests.data.length !== sizes.data.length ||
+    crcs.data.length !== sizes.data.length
+  ) {
     return refuse('no-index', `${fileName} lists no digests of its chunks (made by DOCSight or an older version).`);
   }
   if (!sameSettings(settings.data, options.settings)) {
@@ -196,12 +225,18 @@ export async function openPreviousMembers(options: OpenPreviousOptions): Promise
   }
 
   let handle: fs.FileHandle;
+  let size: number;
   try {
     handle = await fs.open(plainPath, 'r');
   } catch (error) {
     return refuse('unreadable', `${fileName} could not be opened: ${messageOf(error)}`);
   }
-  const size = (await handle.stat()).size;
+  try {
+    size = (await handle.stat()).size;
+  } catch (error) {
+    await handle.close();
+    return refuse('unreadable', `${fileName} could not be read: ${messageOf(error)}`);
+  }
   const bodyAndTail = sizes.data.reduce((sum, length) => sum + length, 0);
   const headSize = size - bodyAndTail;
   if (headSize <= 0) {
@@ -213,12 +248,19 @@ export async function openPreviousMembers(options: OpenPreviousOptions): Promise
   let offset = headSize;
   for (let index = 0; index < sizes.data.length - 1; index += 1) {
     const digest = digests.data[index]!;
-    if (!byDigest.has(digest)) byDigest.set(digest, { offset, length: sizes.data[index]!, number: index + 1 });
+    if (!byDigest.has(digest)) byDigest.set(digest, { offset, length: sizes.data[index]!, number: index + 1, crc32: crcs.data[index]! });
     offset += sizes.data[index]!;
   }
   return {
     ok: true,
-    previous: new OpenPrevious(fileName, handle, byDigest, options.settings, options.verifyFraction ?? DEFAULT_VERIFY_FRACTION),
+    previous: new OpenPrevious(
+      fileName,
+      handle,
+      byDigest,
+      options.settings,
+      options.verifyFraction ?? DEFAULT_VERIFY_FRACTION,
+      plainPath === newest.path ? undefined : plainPath,
+    ),
   };
 }
 
@@ -232,6 +274,8 @@ class OpenPrevious implements PreviousMembers {
     readonly byDigest: Map<string, MemberLocation>,
     settings: GzipSettings,
     readonly verifyFraction: number,
+    /** The opened copy of a sealed previous backup, removed on close. */
+    readonly openedCopy: string | undefined,
   ) {
     this.#header = expectedGzipHeader(settings);
   }
@@ -275,6 +319,7 @@ class OpenPrevious implements PreviousMembers {
     if (this.#closed) return;
     this.#closed = true;
     await this.handle.close();
+    if (this.openedCopy !== undefined) await fs.rm(this.openedCopy, { force: true });
   }
 
   async #take(location: MemberLocation, input: Buffer): Promise<Buffer[]> {
@@ -282,10 +327,18 @@ class OpenPrevious implements PreviousMembers {
     if (location.length < GZIP_HEADER_BYTES + GZIP_TRAILER_BYTES) throw damaged('is shorter than a gzip member');
     const bytes = this.#borrow(location.length);
     for (let done = 0; done < bytes.length;) {
-      const { bytesRead } = await this.handle.read(bytes, done, bytes.length - done, location.offset + done);
+      let bytesRead: number;
+      try {
+        ({ bytesRead } = await this.handle.read(bytes, done, bytes.length - done, location.offset + done));
+      } catch (error) {
+        // A failing disk or a share that went away: compress everything instead of failing.
+        throw new ReusedMemberDamaged(this.fileName, location.number, `could not be read (${messageOf(error)})`, 'unreadable');
+      }
       if (bytesRead === 0) throw damaged('is cut short');
       done += bytesRead;
     }
+    if (crc32Hex(zlib.crc32(bytes)) !== location.crc32)
+      throw damaged('has changed since it was written (its CRC-32 differs from the meta)');
     if (!bytes.subarray(0, GZIP_HEADER_BYTES).equals(this.#header)) throw damaged('does not begin with the gzip header this backup writes');
     if (bytes.readUInt32LE(bytes.length - 8) !== zlib.crc32(input)) throw damaged('has a CRC-32 other than the chunk it stands for');
     if (bytes.readUInt32LE(bytes.length - 4) !== input.length % 2 ** 32) throw damaged('has a length other than the chunk it stands for');

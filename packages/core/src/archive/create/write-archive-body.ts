@@ -12,6 +12,7 @@
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import zlib from 'node:zlib';
 import type { MemberDigest } from '../format/backup-meta.ts';
 import { ParallelGzipWriter, type GzipMemberReuse, type ParallelGzipOptions } from './parallel-gzip.ts';
 import { writeAll } from './write-archive-file.ts';
@@ -51,9 +52,16 @@ export interface ArchiveBody {
   gzipMembers: number[];
   /** Hex SHA-256 of each gzip member's uncompressed bytes, in the same order. */
   gzipMemberDigests: string[];
+  /** CRC-32 (8 hex digits) of each gzip member's compressed bytes, in the same order. */
+  gzipMemberCrcs: string[];
   /** Members taken over through `reuse`, and the uncompressed bytes they stand for. */
   membersReused: number;
   bytesReused: number;
+}
+
+/** A CRC-32 as the meta lists it: 8 lowercase hex digits. */
+export function crc32Hex(crc: number): string {
+  return (crc >>> 0).toString(16).padStart(8, '0');
 }
 
 /** Tar bytes a member takes: header, data and padding. */
@@ -76,18 +84,22 @@ export async function writeArchiveBody(
   let tarBytes = 0;
   const gzipMembers: number[] = [];
   const gzipMemberDigests: string[] = [];
+  const gzipMemberCrcs: string[] = [];
   let membersReused = 0;
   let bytesReused = 0;
   const spool = await fs.promises.open(spoolPath, 'wx');
   const gzip = new ParallelGzipWriter(
     async (member, info) => {
       let size = 0;
+      let crc = 0;
       for (const part of member) {
         if (signal?.aborted) throw abortError();
         await writeAll(spool, part);
         size += part.length;
+        crc = zlib.crc32(part, crc);
       }
       gzipMembers.push(size);
+      gzipMemberCrcs.push(crc32Hex(crc));
       gzipMemberDigests.push(info.sha256);
       if (info.reused) {
         membersReused += 1;
@@ -151,5 +163,5 @@ export async function writeArchiveBody(
     gzip.close();
     await spool.close();
   }
-  return { digests, tarBytes, gzipMembers, gzipMemberDigests, membersReused, bytesReused };
+  return { digests, tarBytes, gzipMembers, gzipMemberDigests, gzipMemberCrcs, membersReused, bytesReused };
 }

@@ -13,7 +13,8 @@
  *   body's members, then the end-of-archive member), so a reader can inflate them in parallel
  *   (archive/read/inflate-archive.ts). A hint only: a reader that ignores it reads the same bytes.
  * - `gzip_member_sha256`: the SHA-256 of each of those members' uncompressed bytes, in the same
- *   order, and `gzip_settings`, how they were compressed. The next backup in the same directory
+ *   order; `gzip_member_crc32`, the CRC-32 of each member's compressed bytes as stored (so a
+ *   member damaged on the disk is never taken over); and `gzip_settings`, how they were compressed. The next backup in the same directory
  *   takes over the compressed bytes of every database chunk whose digest it finds here, instead of
  *   compressing it again (archive/create/reuse-previous-members.ts).
  */
@@ -57,6 +58,10 @@ export const GzipMemberIndexSchema = z.array(z.number().int().positive().max(MAX
 export const MAX_DIGESTED_MEMBERS = 12_000;
 const Sha256HexSchema = z.string().regex(/^[0-9a-f]{64}$/, 'sha256 must be 64 lowercase hex characters');
 export const GzipMemberDigestsSchema = z.array(Sha256HexSchema).min(1).max(MAX_DIGESTED_MEMBERS);
+export const GzipMemberCrcsSchema = z
+  .array(z.string().regex(/^[0-9a-f]{8}$/, 'crc32 must be 8 lowercase hex characters'))
+  .min(1)
+  .max(MAX_DIGESTED_MEMBERS);
 
 /** How the body's members were compressed: a member is taken over only under the same settings. */
 export const GzipSettingsSchema = z.object({
@@ -65,6 +70,11 @@ export const GzipSettingsSchema = z.object({
   mem_level: z.number().int().min(1).max(9),
   /** `process.versions.zlib` of the writer: another zlib may compress the same bytes differently. */
   zlib: z.string(),
+  /**
+   * SHA-256 of a fixed sample compressed with these settings: the same zlib version may still
+   * compress differently on another CPU (it picks its hashing by the CPU's features).
+   */
+  sample_sha256: Sha256HexSchema,
 });
 export type GzipSettings = z.infer<typeof GzipSettingsSchema>;
 
@@ -81,6 +91,7 @@ export const BackupMetaSchema = z.object({
   generator: z.string(),
   gzip_members: GzipMemberIndexSchema.optional(),
   gzip_member_sha256: GzipMemberDigestsSchema.optional(),
+  gzip_member_crc32: GzipMemberCrcsSchema.optional(),
   gzip_settings: GzipSettingsSchema.optional(),
 });
 export type BackupMeta = z.infer<typeof BackupMetaSchema>;
