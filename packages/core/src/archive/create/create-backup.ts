@@ -412,15 +412,21 @@ async function createBackupInTurn(
     const spoolPath = path.join(workDir, 'body.gz');
     const opened = opening ? await opening : undefined;
     const previous = opened?.ok ? opened.previous : undefined;
-    const compress = async (reuse: boolean): Promise<ArchiveBody> => {
-      options.onProgress?.({ phase: 'compress', bytesDone: 0, bytesTotal: bodyTotal });
-      return writeArchiveBody(members, spoolPath, {
+    // A body started again after a damaged member counts on from where the first try got to, so
+    // the phase's progress never goes back.
+    let compressed = 0;
+    const reportCompressed = (bytesDone: number): void => {
+      compressed = Math.max(compressed, bytesDone);
+      options.onProgress?.({ phase: 'compress', bytesDone: compressed, bytesTotal: bodyTotal });
+    };
+    reportCompressed(0);
+    const compress = (reuse: boolean): Promise<ArchiveBody> =>
+      writeArchiveBody(members, spoolPath, {
         ...(options.gzip ? { gzip: options.gzip } : {}),
         ...(signal ? { signal } : {}),
         ...(reuse && previous ? { reuse: previous.reuse } : {}),
-        onBytes: (bytesDone) => options.onProgress?.({ phase: 'compress', bytesDone, bytesTotal: bodyTotal }),
+        onBytes: reportCompressed,
       });
-    };
     let body: ArchiveBody;
     let reuse: ChunkReuseReport;
     try {

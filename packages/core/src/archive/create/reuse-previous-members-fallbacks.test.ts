@@ -238,15 +238,21 @@ describe('a damaged previous backup never damages a new one', () => {
     fs.writeFileSync(file, bytes);
   }
 
-  it('when a member’s CRC-32 trailer is wrong', async () => {
+  it('when a member’s CRC-32 trailer is wrong (and the progress of the body started again never goes back)', async () => {
     let member = 0;
-    const { result, previous } = await afterDamage((file, previous, full) => {
-      const span = middleHistoryMember(previous, full, file);
-      member = span.index + 1;
-      flipByteOf(file, span.offset + span.length - 6);
-    });
+    const compressed: number[] = [];
+    const { result, previous } = await afterDamage(
+      (file, previous, full) => {
+        const span = middleHistoryMember(previous, full, file);
+        member = span.index + 1;
+        flipByteOf(file, span.offset + span.length - 6);
+      },
+      { extra: { onProgress: (progress) => (progress.phase === 'compress' ? compressed.push(progress.bytesDone) : undefined) } },
+    );
     expect(result.reuse.detail).toContain(`Member ${member} of ${previous.fileName}`);
     expect(result.reuse.detail).toContain('CRC-32');
+    expect(compressed.length).toBeGreaterThan(2);
+    expect(compressed).toEqual([...compressed].sort((a, b) => a - b));
   });
 
   it('when a member’s deflate data is changed, even with no member inflated: its stored CRC-32 catches it', async () => {
