@@ -147,4 +147,10 @@ export * from './retention/retention-rule.ts';
 export * from './retention/decide-retention.ts';
 export { calendarPeriods, localTimeZone, type CalendarPeriods } from './retention/calendar-periods.ts';
 export * from './targets/kept-target.ts';
-export { DEFAULT_VERIFY_FRACTION, type ChunkReuseReport, type FullBackupReason } from './archive/create/reuse-previous-members.ts';
+export {
+  ChunkReuseReportSchema,
+  DEFAULT_VERIFY_FRACTION,
+  FULL_BACKUP_REASONS,
+  type ChunkReuseReport,
+  type FullBackupReason,
+} from './archive/create/reuse-previous-members.ts';

@@ -7,6 +7,7 @@
  */
 import {
   BackupTriggerSchema,
+  ChunkReuseReportSchema,
   createBackup,
   ensureBackupDirWritable,
   pruneBackups,
@@ -35,17 +36,7 @@ export const BackupJobResultSchema = z.object({
    * What the backup took over from the newest one before it (unchanged chunks, not compressed
    * again), or why it compressed everything (core's ChunkReuseReport).
    */
-  reuse: z
-    .object({
-      previous: z.string().nullable(),
-      fullReason: z.string().nullable(),
-      detail: z.string().nullable(),
-      membersReused: z.number().int().nonnegative(),
-      membersCompressed: z.number().int().nonnegative(),
-      bytesReused: z.number().int().nonnegative(),
-      membersInflated: z.number().int().nonnegative(),
-    })
-    .optional(),
+  reuse: ChunkReuseReportSchema.optional(),
 });
 export type BackupJobResult = z.infer<typeof BackupJobResultSchema>;
 

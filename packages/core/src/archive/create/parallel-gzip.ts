@@ -187,10 +187,8 @@ export class ParallelGzipWriter {
 
   async #advance(bytes: number): Promise<void> {
     this.#filled += bytes;
-    if (this.#filled < this.#chunkSize || !this.#slot) return;
-    this.#dispatch(this.#slot, this.#slot);
-    this.#slot = undefined;
-    while (this.#jobs.length >= this.#concurrency) await this.#retireOldest();
+    if (this.#filled < this.#chunkSize) return;
+    await this.boundary();
   }
 
   #dispatch(bytes: Buffer, slot: Buffer): void {

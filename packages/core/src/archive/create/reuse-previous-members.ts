@@ -34,6 +34,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
+import { z } from 'zod';
 import { listBackups } from '../../backup-dir/list-backups.ts';
 import { isSealedFile, peekArchiveMeta } from '../../backup-dir/peek-archive-meta.ts';
 import { CONFIG_KEY_FILE } from '../../data-dir-layout.ts';
@@ -50,26 +51,41 @@ import { crc32Hex } from './write-archive-body.ts';
 import type { GzipMemberReuse } from './parallel-gzip.ts';
 
 /** Why a backup compressed everything (see the file comment); `off` and `stream` were not asked to. */
-export type FullBackupReason =
-  'off' | 'stream' | 'no-previous' | 'unreadable' | 'no-index' | 'settings-differ' | 'other-instance' | 'sealed-other-key' | 'damaged';
+export const FULL_BACKUP_REASONS = [
+  'off',
+  'stream',
+  'no-previous',
+  'unreadable',
+  'no-index',
+  'settings-differ',
+  'other-instance',
+  'sealed-other-key',
+  'damaged',
+  'no-match',
+] as const;
+export type FullBackupReason = (typeof FULL_BACKUP_REASONS)[number];
 
-/** What a backup took over from the previous one (CreateBackupResult.reuse). */
-export interface ChunkReuseReport {
+/**
+ * What a backup took over from the previous one (CreateBackupResult.reuse); the server's backup
+ * job result carries it as it is.
+ */
+export const ChunkReuseReportSchema = z.object({
   /** File name of the backup whose members were taken over; null for a full backup. */
-  previous: string | null;
+  previous: z.string().nullable(),
   /** Why this is a full backup; null when members were taken over. */
-  fullReason: FullBackupReason | null;
+  fullReason: z.enum(FULL_BACKUP_REASONS).nullable(),
   /** The reason in English words, with the file and what failed. */
-  detail: string | null;
+  detail: z.string().nullable(),
   /** Body members copied from `previous`. */
-  membersReused: number;
+  membersReused: z.number().int().nonnegative(),
   /** Body members compressed by this backup. */
-  membersCompressed: number;
+  membersCompressed: z.number().int().nonnegative(),
   /** Uncompressed bytes the copied members stand for. */
-  bytesReused: number;
+  bytesReused: z.number().int().nonnegative(),
   /** Copied members that were inflated and compared with the new chunk (the sample). */
-  membersInflated: number;
-}
+  membersInflated: z.number().int().nonnegative(),
+});
+export type ChunkReuseReport = z.infer<typeof ChunkReuseReportSchema>;
 
 /**
  * The share of taken-over members inflated and compared. Every member's gzip header, CRC-32 and
