@@ -44,6 +44,13 @@ export const RESTORE_INTENT_FILE = `${RESTORE_PREFIX}intent.json`;
 export const LEASE_PREFIX = '.evidence-locker.lease.';
 
 /**
+ * The lock directory around a read-modify-write of config.json (config/config-lock.ts): outside
+ * WORK_PREFIX, so a sweep never takes a lock a live process holds, and outside DATA_FILES, so no
+ * backup carries it.
+ */
+export const CONFIG_LOCK_DIR = '.evidence-locker.config-lock';
+
+/**
  * Which backups in a backup directory were verified, and how it went (the server's backup list
  * keeps it there, beside the files it speaks of, so it survives a restart). A dot-file outside
  * WORK_PREFIX, so a sweep never takes it; its atomic write's temp file starts with WORK_PREFIX, so

@@ -85,6 +85,7 @@ export const LOCKER_ERROR_CODES = [
   // resources and state
   'DISK_FULL',
   'BUSY',
+  'CONFIG_LOCKED',
   'DATABASE_IN_USE',
   'RESTORE_ROLLED_BACK',
   'CANCELLED',

@@ -2,12 +2,18 @@
  * Reading and writing `config.json` as DOCSight does: one flat object, written as Python's
  * `json.dump(obj, f, indent=2)` text with key order kept and mode 0600. Unlike DOCSight the write
  * is atomic, and a file that cannot be read is reported instead of silently treated as empty.
+ *
+ * Every save is a read-modify-write ({@link modifyConfig}): one at a time within a process (an
+ * in-memory queue per file) and across processes (config-lock.ts: the server and the CLI work on
+ * the same data directory), and the change is computed from the config as read under the lock, so
+ * a save another process made in between is never dropped.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CONFIG_FILE } from '../data-dir-layout.ts';
 import { LockerError, errnoCode } from '../errors.ts';
 import { toPythonJson } from '../python-json.ts';
+import { withConfigLock, type ConfigLease, type ConfigLockOptions } from './config-lock.ts';
 import { BOOL_KEYS, ENCRYPTED_KEYS, HASH_KEYS, INT_KEYS, PASSWORD_MASK, PRIVATE_KEYS, SECRET_KEYS } from './config-keys.ts';
 import { ConfigSchema, type ConfigRecord, type JsonValue } from './config-schema.ts';
 import { fernetEncrypt } from './fernet.ts';
@@ -35,8 +41,8 @@ export interface ConfigReadResult {
   problem: ConfigProblem | null;
 }
 
-/** Options of {@link updateConfig}. */
-export interface UpdateConfigOptions {
+/** Options of {@link updateConfig} and {@link modifyConfig}. */
+export interface UpdateConfigOptions extends ConfigLockOptions {
   /**
    * Overwrite a config.json that cannot be read or parsed, as DOCSight's save() would (losing what
    * was in it). Default false: throw CONFIG_INVALID instead.
@@ -46,7 +52,10 @@ export interface UpdateConfigOptions {
 
 const TRUE_STRINGS = ['true', '1', 'yes', 'on'];
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
-/** One update at a time per file, so concurrent read-merge-writes cannot drop each other's keys. */
+/**
+ * One update at a time per file within this process (the cross-process lock is taken inside it: a
+ * process never waits for its own lock).
+ */
 const updateQueues = new Map<string, Promise<unknown>>();
 
 /** Path of `config.json` in a data directory. */
@@ -96,20 +105,29 @@ export async function writeConfig(dataDir: string, config: ConfigRecord): Promis
   await writeFileAtomic(configPath(dataDir), toPythonJson(config), { mode: 0o600 });
 }
 
+/** A change of config.json: the keys to save, as {@link updateConfig} takes them. */
+export type ConfigPatch = Record<string, JsonValue>;
+
 /**
- * DOCSight's `save(patch)`: drops masked secrets, hashes `admin_password` unless it is already a
- * werkzeug hash, Fernet-encrypts non-empty secret and private values with `.config_key` (created
- * if missing), merges (existing keys keep their place, new ones are appended), casts INT_KEYS with
- * Python's int() and BOOL_KEYS to booleans, then writes atomically. Returns the saved config.
+ * What a save computes from the config as it is on disk at that moment: the patch to save, or null
+ * to save nothing. It may throw (nothing is saved then, and the error reaches the caller).
  */
-export async function updateConfig(
-  dataDir: string,
-  patch: Record<string, JsonValue>,
-  options: UpdateConfigOptions = {},
-): Promise<ConfigRecord> {
+export type ConfigChange = (current: ConfigRecord) => ConfigPatch | null | Promise<ConfigPatch | null>;
+
+/**
+ * DOCSight's `save(patch)` with `patch` computed by `change` from config.json as read while this
+ * process holds the config lock (config-lock.ts), so a list read, changed and saved back (targets,
+ * alert channels, seal keys) never drops what another process or request saved meanwhile. Waits at
+ * most `lockWaitMs` for another process (CONFIG_LOCKED). A config.json that cannot be read or
+ * parsed is CONFIG_INVALID before `change` runs, unless `replaceInvalid` (then `change` sees {}).
+ * Returns the saved config (the one read, when `change` returns null).
+ */
+export async function modifyConfig(dataDir: string, change: ConfigChange, options: UpdateConfigOptions = {}): Promise<ConfigRecord> {
   const file = path.resolve(configPath(dataDir));
   const previous = updateQueues.get(file) ?? Promise.resolve();
-  const run = previous.catch(() => undefined).then(() => applyUpdate(dataDir, patch, options));
+  const run = previous
+    .catch(() => undefined)
+    .then(() => withConfigLock(dataDir, (lease) => applyChange(dataDir, change, options, lease), options));
   updateQueues.set(file, run);
   try {
     return await run;
@@ -118,13 +136,26 @@ export async function updateConfig(
   }
 }
 
-async function applyUpdate(dataDir: string, patch: Record<string, JsonValue>, options: UpdateConfigOptions): Promise<ConfigRecord> {
+/**
+ * DOCSight's `save(patch)`: drops masked secrets, hashes `admin_password` unless it is already a
+ * werkzeug hash, Fernet-encrypts non-empty secret and private values with `.config_key` (created
+ * if missing), merges (existing keys keep their place, new ones are appended), casts INT_KEYS with
+ * Python's int() and BOOL_KEYS to booleans, then writes atomically. Returns the saved config.
+ * {@link modifyConfig} with a fixed patch: under the same lock.
+ */
+export function updateConfig(dataDir: string, patch: ConfigPatch, options: UpdateConfigOptions = {}): Promise<ConfigRecord> {
+  return modifyConfig(dataDir, () => patch, options);
+}
+
+async function applyChange(dataDir: string, change: ConfigChange, options: UpdateConfigOptions, lease: ConfigLease): Promise<ConfigRecord> {
   const current = await readConfig(dataDir);
   if (current.problem && current.problem.kind !== 'unexpected-types' && !options.replaceInvalid) {
     throw new LockerError('CONFIG_INVALID', `${current.problem.message} Not overwriting it.`, {
       details: { path: configPath(dataDir), problem: current.problem.kind },
     });
   }
+  const patch = await change(current.config);
+  if (patch === null) return current.config;
   const incoming = new Map(Object.entries(patch));
   for (const [key, value] of incoming) {
     const masked = SECRET_KEYS.has(key) || PRIVATE_KEYS.has(key) || HASH_KEYS.has(key);
@@ -156,6 +187,7 @@ async function applyUpdate(dataDir: string, patch: Record<string, JsonValue>, op
   }
   // fromEntries defines own properties, so a "__proto__" key stays data instead of a prototype.
   const config: ConfigRecord = Object.fromEntries(merged);
+  lease.assertHeld();
   await writeConfig(dataDir, config);
   return config;
 }
@@ -172,3 +204,5 @@ function requireString(key: string, value: JsonValue): string {
 function fallback(kind: 'unreadable' | 'unparsable' | 'not-an-object', message: string): ConfigReadResult {
   return { config: {}, exists: true, problem: { kind, message } };
 }
+
+export { configLockPath, type ConfigLease, type ConfigLockOptions } from './config-lock.ts';
