@@ -154,3 +154,4 @@ export {
   type ChunkReuseReport,
   type FullBackupReason,
 } from './archive/create/reuse-previous-members.ts';
+export * from './backup-dir/backup-made-at.ts';

@@ -39,17 +39,18 @@ describe('TestListAndCleanup (DOCSight reference): listing', () => {
     expect(await listBackups(join(dir, 'not-yet'))).toEqual([]);
   });
 
-  it('test_list_returns_sorted: three files written 10 ms apart come newest first', async () => {
+  it('test_list_returns_sorted, on purpose unlike DOCSight: newest first by the time in the name, not the mtime', async () => {
     const base = Date.now() - 60_000;
-    // Name order is the reverse of write order, so only the mtime can give this result.
+    // DOCSight's page orders these by mtime (070001 first); a directory copied without its times
+    // looks exactly like this, and retention dates by the name, so the listing does too.
     writeFileAt(name('2026-11-26_070003'), base);
     writeFileAt(name('2026-11-26_070002'), base + 10);
     writeFileAt(name('2026-11-26_070001'), base + 20);
     const listed = await listBackups(dir);
     expect(listed.map((backup) => backup.fileName)).toEqual([
-      name('2026-11-26_070001'),
-      name('2026-11-26_070002'),
       name('2026-11-26_070003'),
+      name('2026-11-26_070002'),
+      name('2026-11-26_070001'),
     ]);
   });
 
@@ -61,6 +62,25 @@ describe('TestListAndCleanup (DOCSight reference): listing', () => {
 });
 
 describe('listBackups', () => {
+  it('orders a directory copied without times as retention dates it: the name, same second by suffix, no real time by mtime', async () => {
+    const copiedAt = Date.now() - 1000;
+    // Every file got the time of the copy; the oldest backup was written last.
+    writeFileAt(name('2024-03-31_020000'), copiedAt + 30);
+    writeFileAt(name('2026-11-26_070001'), copiedAt);
+    writeFileAt(name('2026-11-26_070001_2'), copiedAt);
+    writeFileAt(name('2025-10-26_023000'), copiedAt + 20);
+    // February 30th is no real time: dated by its mtime, long ago.
+    writeFileAt(name('2026-02-30_070000'), Date.parse('2020-01-01T00:00:00Z'));
+    const listed = await listBackups(dir, { readMeta: false });
+    expect(listed.map((backup) => backup.fileName)).toEqual([
+      name('2026-11-26_070001_2'),
+      name('2026-11-26_070001'),
+      name('2025-10-26_023000'),
+      name('2024-03-31_020000'),
+      name('2026-02-30_070000'),
+    ]);
+  });
+
   it('ignores symlinks, directories and look-alike names', async () => {
     const real = writeFileAt(name('2026-11-26_070001'), Date.now());
     symlinkSync(real, join(dir, name('2026-11-26_070002')));

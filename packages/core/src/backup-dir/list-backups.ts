@@ -7,6 +7,7 @@ import { lstat, readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { errnoCode, isLockerError } from '../errors.ts';
 import { backupDirUnusable } from './backup-dir-unusable.ts';
+import { backupMadeAt, compareBackupsNewestFirst } from './backup-made-at.ts';
 import type { BackupListEntry } from './backup-list-entry.ts';
 import { formatLocalIso } from './format-local-iso.ts';
 import { isBackupFileName, isSealedBackupFileName } from './is-backup-file-name.ts';
@@ -21,15 +22,18 @@ export interface ListBackupsOptions {
 }
 
 /**
- * The backups in `backupDir`, newest first (by modification time, then by name descending so
- * same-second backups `_2` before the first). "No backups yet" and a directory that does not exist
+ * The backups in `backupDir`, newest first by when they were made (backup-made-at.ts: the time in
+ * the file name, the modification time only for a name without one; the same date retention
+ * counts by), then by name descending so same-second backups `_2` before the first. DOCSight's page
+ * orders by modification time alone; after a directory copied without its times that would make
+ * the last-copied file "the newest" here while retention keeps another. "No backups yet" and a directory that does not exist
  * yet both give []. A path that is not a directory or cannot be read throws BACKUP_DIR_UNUSABLE.
  */
 export async function listBackups(backupDir: string, options: ListBackupsOptions = {}): Promise<BackupListEntry[]> {
   const readMeta = options.readMeta ?? true;
   const dir = resolve(backupDir);
   const names = await readBackupDirNames(dir);
-  const found: Array<{ entry: BackupListEntry; mtimeMs: number }> = [];
+  const found: Array<{ entry: BackupListEntry; name: string; madeAt: Date }> = [];
   for (const fileName of names.filter(isBackupFileName)) {
     const path = join(dir, fileName);
     let stats;
@@ -45,7 +49,8 @@ export async function listBackups(backupDir: string, options: ListBackupsOptions
       ? await readBackupFacts(path, stats, { identities: options.identities })
       : { trigger: null, sealedWith: isSealedBackupFileName(fileName) ? await peekSealedWith(path) : null };
     found.push({
-      mtimeMs: stats.mtimeMs,
+      name: fileName,
+      madeAt: backupMadeAt(fileName, stats.mtime),
       entry: {
         fileName,
         path,
@@ -56,7 +61,7 @@ export async function listBackups(backupDir: string, options: ListBackupsOptions
       },
     });
   }
-  found.sort((a, b) => b.mtimeMs - a.mtimeMs || compareDescending(a.entry.fileName, b.entry.fileName));
+  found.sort(compareBackupsNewestFirst);
   return found.map(({ entry }) => entry);
 }
 
@@ -71,8 +76,4 @@ async function readBackupDirNames(dir: string): Promise<string[]> {
     if (errnoCode(error) === 'ENOTDIR') throw backupDirUnusable(dir, 'is not a directory', error);
     throw backupDirUnusable(dir, 'cannot be read', error);
   }
-}
-
-function compareDescending(a: string, b: string): number {
-  return a < b ? 1 : a > b ? -1 : 0;
 }

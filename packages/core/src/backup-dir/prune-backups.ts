@@ -22,7 +22,7 @@ import { errnoCode, LockerError } from '../errors.ts';
 import { decideRetention, type RetentionCandidate, type RetentionDecision } from '../retention/decide-retention.ts';
 import type { RetentionRule } from '../retention/retention-rule.ts';
 import type { BackupListEntry } from './backup-list-entry.ts';
-import { parseBackupFileTime } from './is-backup-file-name.ts';
+import { backupMadeAt, compareBackupsNewestFirst } from './backup-made-at.ts';
 import { listBackups } from './list-backups.ts';
 
 export const MIN_RETENTION = 1;
@@ -76,7 +76,7 @@ export async function planBackupDirRetention(
   for (const entry of entries) {
     candidates.push({
       name: entry.fileName,
-      madeAt: parseBackupFileTime(entry.fileName) ?? new Date(entry.modified),
+      madeAt: backupMadeAt(entry.fileName, entry.modified),
       trigger: entry.trigger,
       good: await options.good?.(entry),
       entry,
@@ -90,18 +90,12 @@ export async function planBackupDirRetention(
   );
   if (unread.length === 0) return decision;
   const kept = [...decision.kept, ...unread.map((copy) => ({ copy, reason: 'outside-rule' as const }))];
-  return { ...decision, kept: kept.sort((a, b) => newestFirst(a.copy, b.copy)) };
+  return { ...decision, kept: kept.sort((a, b) => compareBackupsNewestFirst(a.copy, b.copy)) };
 }
 
 /** A sealed backup whose trigger was not read (no identity given opens it). */
 function isUnreadSealed(candidate: BackupDirCandidate): boolean {
   return candidate.entry.sealed !== null && candidate.trigger === null;
-}
-
-/** Newest first by the backup's time, then by name descending (same-second `_2` before the first). */
-function newestFirst(a: BackupDirCandidate, b: BackupDirCandidate): number {
-  const byTime = (b.madeAt.getTime() || 0) - (a.madeAt.getTime() || 0);
-  return byTime !== 0 ? byTime : a.name < b.name ? 1 : a.name > b.name ? -1 : 0;
 }
 
 /**

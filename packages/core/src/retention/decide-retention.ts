@@ -13,6 +13,7 @@
  * A rule with no counting part keeps everything.
  */
 import { LockerError } from '../errors.ts';
+import { compareBackupsNewestFirst } from '../backup-dir/backup-made-at.ts';
 import type { BackupTrigger } from '../archive/format/backup-meta.ts';
 import { calendarPeriods, localTimeZone, type CalendarPeriods } from './calendar-periods.ts';
 import { keepsEverything, RetentionRuleSchema, type RetentionRule } from './retention-rule.ts';
@@ -66,7 +67,7 @@ export function decideRetention<T extends RetentionCandidate>(
   const timeZone = options.timeZone ?? localTimeZone();
   // Checked even when nothing needs the calendar, so a wrong zone is found on the first run.
   calendarPeriods(options.now, timeZone);
-  const sorted = [...candidates].sort(newestFirst);
+  const sorted = [...candidates].sort(compareBackupsNewestFirst);
   const reasons = new Map<T, KeepReason>();
   const keep = (copy: T | undefined, reason: KeepReason): void => {
     if (copy !== undefined && !reasons.has(copy)) reasons.set(copy, reason);
@@ -128,14 +129,4 @@ function outsideRule(trigger: BackupTrigger | null, rule: RetentionRule): boolea
   if (trigger === 'manual' || trigger === 'download') return rule.includeManual !== true;
   if (trigger === 'pre-restore') return rule.includePreRestore !== true;
   return false;
-}
-
-/** Newest first; same time: the name sorting last first (same-second backups' `_2` before the first). */
-function newestFirst(a: RetentionCandidate, b: RetentionCandidate): number {
-  const ta = a.madeAt.getTime();
-  const tb = b.madeAt.getTime();
-  // A copy with no valid time sorts last: it cannot be the newest.
-  if (Number.isNaN(ta) !== Number.isNaN(tb)) return Number.isNaN(ta) ? 1 : -1;
-  const byTime = Number.isNaN(ta) ? 0 : tb - ta;
-  return byTime !== 0 ? byTime : a.name < b.name ? 1 : a.name > b.name ? -1 : 0;
 }
