@@ -414,7 +414,12 @@ describe("the dead man's switch", () => {
     clock.advance(12 * HOUR + MINUTE);
     await setup.services.alertCenter.idle();
     expect(events(hook)).toEqual([expect.objectContaining({ event: 'failure', subject: 'stale', code: 'BACKUP_STALE' })]);
-    expect((await setup.services.alertCenter.state()).failing.stale?.details).toEqual({ hours: 36, intervalHours: 24 });
+    expect((await setup.services.alertCenter.state()).failing.stale?.details).toEqual({
+      hours: 36,
+      intervalHours: 24,
+      dueAt: Date.parse('2026-12-06T12:00:00Z'),
+      lastSuccessAt: Date.parse('2026-12-05T00:00:00Z'),
+    });
     expect((hook.requests[0]?.json as { text: string }).text).toContain(
       'The newest successful scheduled backup is from 2026-12-05 00:00 UTC, 36 hours ago; the schedule runs every 24 hours',
     );

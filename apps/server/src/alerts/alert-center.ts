@@ -16,13 +16,13 @@
  * and never wait; sending runs in the background, one outcome after another, each channel with its
  * own timeout. Each channel's last delivery is recorded (the settings show it).
  */
-import { sendAlert, type AlertChannel, type AlertMessage } from '@evidence-locker/core';
+import { ALERT_LANGUAGES, sendAlert, type AlertChannel, type AlertLanguage, type AlertMessage } from '@evidence-locker/core';
 import type { Instance } from '../instance/instance.ts';
 import type { SchedulerClock, SchedulerLog } from '../schedule/backup-scheduler.ts';
 import { instanceTargets } from '../targets/instance-targets.ts';
 import type { AlertFailure, AlertSignals, AlertSubject, AlertSuccess } from './alert-signals.ts';
-import { alertSubjectKey, readAlertsState, writeAlertsState, type AlertsState, type Delivery } from './alert-state.ts';
-import { failureMessage, recoveryMessage } from './alert-texts.ts';
+import { alertSubjectKey, readAlertsState, writeAlertsState, type AlertsState, type Delivery, type OutboxEntry } from './alert-state.ts';
+import { alertLanguage, failureMessage, recoveryMessage } from './alert-texts.ts';
 import { instanceAlertChannels } from './instance-alert-channels.ts';
 
 const MINUTE_MS = 60_000;
@@ -126,7 +126,7 @@ export class AlertCenter implements AlertSignals {
         ...(subject.kind === 'target' ? { name: subject.name } : {}),
       };
       this.#log.warn({ subject: key, code: failure.code }, `Alert: ${failure.message}`);
-      await this.#deliver(failureMessage(subject, failure), state);
+      await this.#deliver((language) => failureMessage(subject, failure, language), state);
     });
   }
 
@@ -143,7 +143,7 @@ export class AlertCenter implements AlertSignals {
       }
       delete state.failing[key];
       this.#log.info({ subject: key }, 'Alert: recovered');
-      await this.#deliver(recoveryMessage(subject, success, current.since), state);
+      await this.#deliver((language) => recoveryMessage(subject, success, current.since, language), state);
     });
   }
 
@@ -276,11 +276,23 @@ export class AlertCenter implements AlertSignals {
     return instanceAlertChannels(this.#instance).channels.filter((channel) => channel.enabled && channel.unusable === undefined);
   }
 
-  /** Puts `message` in the outbox for every alert channel, saves, then sends everything owed. */
-  async #deliver(message: AlertMessage, state: AlertsState): Promise<void> {
+  /**
+   * Puts the message `write` writes (in every language: a channel's language may change before it
+   * accepts) in the outbox for every alert channel, saves, then sends everything owed.
+   */
+  async #deliver(write: (language: AlertLanguage) => AlertMessage, state: AlertsState): Promise<void> {
     const channels = this.#channels().filter((channel) => channel.kind !== 'ping');
     if (channels.length > 0) {
-      state.outbox.push({ message, channels: channels.map((channel) => channel.id), attempts: 0, nextAt: this.#clock.now() });
+      const messages = Object.fromEntries(
+        ALERT_LANGUAGES.filter((language) => language !== 'en').map((language) => [language, write(language)]),
+      );
+      state.outbox.push({
+        message: write('en'),
+        messages,
+        channels: channels.map((channel) => channel.id),
+        attempts: 0,
+        nextAt: this.#clock.now(),
+      });
       state.outbox.splice(0, Math.max(0, state.outbox.length - OUTBOX_MAX));
     }
     await this.#save(state);
@@ -307,7 +319,7 @@ export class AlertCenter implements AlertSignals {
       if (owed.length === 0 || (!now && entry.nextAt > this.#clock.now())) continue;
       const failed = await this.#sendAll(
         owed.map((id) => channels.get(id)!),
-        entry.message,
+        (channel) => this.#messageFor(entry, channel),
         entry.message.event,
         state,
       );
@@ -319,6 +331,12 @@ export class AlertCenter implements AlertSignals {
     state.outbox = state.outbox.filter((entry) => entry.channels.length > 0);
     if (changed) await this.#save(state);
     this.#arm(state);
+  }
+
+  /** `entry`'s message in `channel`'s language (English when the entry has none in it). */
+  #messageFor(entry: OutboxEntry, channel: AlertChannel): AlertMessage {
+    const language = alertLanguage(channel, this.#instance.snapshot.config);
+    return (language === 'en' ? undefined : entry.messages[language]) ?? entry.message;
   }
 
   #disarm(): void {
@@ -347,14 +365,19 @@ export class AlertCenter implements AlertSignals {
     const message: AlertMessage = ok
       ? { event: 'recovery', subject: 'scheduled-backup', title: 'ok', text: 'ok', at, instance: 'Evidence Locker' }
       : { event: 'failure', subject: 'scheduled-backup', title: 'fail', text: 'fail', at, instance: 'Evidence Locker' };
-    await this.#sendAll(channels, message, ok ? 'ping' : 'ping-fail', state);
+    await this.#sendAll(channels, () => message, ok ? 'ping' : 'ping-fail', state);
     await this.#save(state);
   }
 
-  /** Sends `message` to `channels` at once, records each delivery; the ids of those that failed. */
-  async #sendAll(channels: AlertChannel[], message: AlertMessage, event: string, state: AlertsState): Promise<string[]> {
+  /** Sends each of `channels` its `message` at once, records each delivery; the ids of those that failed. */
+  async #sendAll(
+    channels: AlertChannel[],
+    message: (channel: AlertChannel) => AlertMessage,
+    event: string,
+    state: AlertsState,
+  ): Promise<string[]> {
     if (channels.length === 0) return [];
-    const outcomes = await Promise.allSettled(channels.map((channel) => this.#send(channel, message)));
+    const outcomes = await Promise.allSettled(channels.map((channel) => this.#send(channel, message(channel))));
     const failed: string[] = [];
     for (const [index, outcome] of outcomes.entries()) {
       const channel = channels[index]!;

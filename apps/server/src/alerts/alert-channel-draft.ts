@@ -26,6 +26,11 @@ export const AlertChannelDraftSchema = z.object({
   kind: z.enum(ALERT_CHANNEL_KINDS, { error: 'kind must be webhook, ntfy, gotify, apprise, email or ping.' }),
   name: z.string().max(256),
   enabled: z.boolean().default(true),
+  /**
+   * The language of the channel's messages, 'en' or 'de' (checked with the channel, so a wrong
+   * value is INVALID_ARGUMENT naming the field). Left out: as stored, else the instance's language.
+   */
+  language: Text(16),
   /** ntfy, Gotify, Apprise: the server's address. */
   server: Text(2048),
   /** ntfy. */
@@ -57,6 +62,13 @@ function addressOf(channel: AlertChannel): string | null {
 }
 
 const SECRET_WORDS: Record<AlertSecretName, string> = { url: 'URL', token: 'token', urls: 'Apprise URLs', password: 'password' };
+
+/** The draft's language, else the stored channel's; absent when neither has one. */
+function languageOf(draft: AlertChannelDraft, existing: AlertChannel | undefined): { language?: AlertChannel['language'] } {
+  const language = given(draft.language) ?? existing?.language;
+  // A wrong value goes on to the check, which refuses it naming the field.
+  return language === undefined ? {} : { language: language as AlertChannel['language'] };
+}
 
 function given(value: string | undefined): string | undefined {
   const trimmed = value?.trim();
@@ -91,6 +103,7 @@ export function draftAlertChannel(draft: AlertChannelDraft, options: { existing?
     name: draft.name,
     enabled: draft.enabled,
     createdAt: existing?.createdAt ?? (options.now ?? new Date()).toISOString(),
+    ...languageOf(draft, existing),
   };
   let fields: Record<string, unknown>;
   switch (draft.kind) {

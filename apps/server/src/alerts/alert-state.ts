@@ -8,7 +8,7 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { errnoCode, writeFileAtomic } from '@evidence-locker/core';
+import { ALERT_LANGUAGES, errnoCode, writeFileAtomic } from '@evidence-locker/core';
 import { z } from 'zod';
 import type { AlertSubject } from './alert-signals.ts';
 
@@ -55,11 +55,15 @@ const AlertMessageSchema = z.object({
   fileName: z.string().optional(),
   target: z.object({ id: z.string(), name: z.string() }).optional(),
   instance: z.string(),
+  language: z.string().optional(),
 });
 
 /** A failure or recovery some channels have not accepted yet: sent again until they do. */
 export const OutboxEntrySchema = z.object({
+  /** The message in English (also for a language it lacks: records written before there were others). */
   message: AlertMessageSchema,
+  /** The message in each other language (alert-texts.ts), for the channels that read it. */
+  messages: z.partialRecord(z.enum(ALERT_LANGUAGES), AlertMessageSchema).default({}),
   /** The channels (ids) still owed the message. */
   channels: z.array(z.string()),
   /** Tries so far. */

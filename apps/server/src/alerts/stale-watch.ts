@@ -158,7 +158,8 @@ function staleFailure(now: number, lastSuccess: number | null, intervalHours: nu
   return {
     code: 'BACKUP_STALE',
     message: `${newest}; the schedule runs every ${intervalHours} hours, and none succeeded by ${alertTime(dueBy)} (one and a half intervals).`,
-    details: { hours, intervalHours },
+    // The times too, so each channel's language can say them its way (alert-words-de.ts).
+    details: { hours, intervalHours, dueAt: dueBy, ...(lastSuccess === null ? {} : { lastSuccessAt: lastSuccess }) },
     at: now,
   };
 }

@@ -76,6 +76,21 @@ describe('alert channels in config.json', () => {
     expect((error as LockerError).message).toContain(words);
   });
 
+  it("keeps a channel's message language, reads one stored without it as it was, and refuses another", () => {
+    const read = readAlertChannels(alertChannelsPatch([{ ...webhook, language: 'de' }], key), key);
+    expect(read.channels[0]?.language).toBe('de');
+    expect(publicAlertChannel(read.channels[0]!).language).toBe('de');
+    expect(readAlertChannels(alertChannelsPatch([webhook], key), key).channels[0]).not.toHaveProperty('language');
+    let error: unknown;
+    try {
+      alertChannelsPatch([{ ...webhook, language: 'fr' as 'de' }], key);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toMatchObject({ code: 'INVALID_ARGUMENT', details: { field: 'language' } });
+    expect((error as LockerError).message).toContain('language is "en" (English) or "de" (German)');
+  });
+
   it('refuses two channels with the same name', () => {
     expect(() => alertChannelsPatch([webhook, { ...webhook, id: '7f1c3e1e-9d2a-4c55-9a43-0a5f2c9b1f10', name: 'PHONE' }], key)).toThrow(
       'already named',

@@ -3,7 +3,7 @@
  * per channel. The key is this product's own; DOCSight keeps keys it does not know as they are.
  *
  *   { "id": uuid, "name": "Phone", "kind": "webhook" | "ntfy" | "gotify" | "apprise" | "email" | "ping",
- *     "enabled": true, "createdAt": ISO 8601,
+ *     "enabled": true, "createdAt": ISO 8601, "language"?: "en" | "de",
  *     ...the kind's fields (ntfy: server, topic; gotify: server; apprise: server, configKey?, tag?;
  *        email: host, port, security, username?, from, to),
  *     "secrets": { "url" | "token" | "urls" | "password": Fernet token } }
@@ -47,6 +47,10 @@ export const ALERT_SECRETS: Readonly<Record<AlertChannelKind, readonly AlertSecr
   ping: ['url'],
 };
 
+/** The languages an alert channel's messages can be written in. */
+export const ALERT_LANGUAGES = ['en', 'de'] as const;
+export type AlertLanguage = (typeof ALERT_LANGUAGES)[number];
+
 export const ALERT_CHANNEL_NAME_MAX = 64;
 /** An e-mail channel sends to at most this many addresses. */
 export const ALERT_EMAIL_RECIPIENTS_MAX = 10;
@@ -70,6 +74,11 @@ const common = {
   name: entryNameSchema(ALERT_CHANNEL_NAME_MAX),
   enabled: z.boolean({ error: 'enabled must be true or false.' }),
   createdAt: z.iso.datetime({ offset: true, error: 'createdAt must be an ISO 8601 time.' }),
+  /**
+   * The language of the channel's messages. Absent on channels stored before it existed: then
+   * the language DOCSight saves in config.json (`language`), English when that is not one of these.
+   */
+  language: z.enum(ALERT_LANGUAGES, { error: 'language is "en" (English) or "de" (German).' }).optional(),
 };
 
 /**

@@ -1,6 +1,6 @@
 /**
- * What a channel sends: one message, already written (English, as DOCSight's notifier writes
- * its own), with the facts a machine reading a webhook may want. The server's alert center
+ * What a channel sends: one message, already written in the channel's language (the server's
+ * alerts/alert-texts.ts writes it), with the facts a machine reading a webhook may want. The server's alert center
  * (apps/server/src/alerts/) decides when a message goes out; channels only deliver it.
  */
 
@@ -26,6 +26,8 @@ export interface AlertMessage {
   target?: { id: string; name: string };
   /** The instance's name in the title and the JSON ("Evidence Locker" unless set). */
   instance: string;
+  /** The language `title` and `text` are written in ('en', 'de'); absent on a ping. */
+  language?: string;
 }
 
 /** The JSON body the generic webhook sends (and the shape a receiver can rely on). */
@@ -41,5 +43,6 @@ export function alertWebhookBody(message: AlertMessage): Record<string, unknown>
     ...(message.code === undefined ? {} : { code: message.code }),
     ...(message.fileName === undefined ? {} : { fileName: message.fileName }),
     ...(message.target === undefined ? {} : { target: message.target }),
+    ...(message.language === undefined ? {} : { language: message.language }),
   };
 }

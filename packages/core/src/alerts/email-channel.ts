@@ -34,6 +34,7 @@ export async function sendEmail(
       to: channel.to,
       subject: message.title,
       text: `${message.text}\n\n— ${message.instance} (Evidence Locker), ${message.at}\n`,
+      ...(message.language === undefined ? {} : { headers: { 'Content-Language': message.language } }),
     });
   } catch (error) {
     throw smtpError(error, where);

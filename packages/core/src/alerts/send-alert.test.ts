@@ -62,6 +62,12 @@ describe('webhook', () => {
     });
   });
 
+  it('says which language the message is written in', async () => {
+    receiver = await startHttpReceiver();
+    await sendAlert({ ...base, kind: 'webhook', secrets: { url: `${receiver.url}/hook` } }, { ...failure, language: 'de' });
+    expect(receiver.requests[0]?.json).toMatchObject({ event: 'failure', language: 'de' });
+  });
+
   it('says the service refused the message, with its status and reason', async () => {
     receiver = await startHttpReceiver();
     receiver.answer({ status: 500, body: JSON.stringify({ error: 'disk full on the receiver' }) });
@@ -254,6 +260,27 @@ describe('e-mail over SMTP', () => {
       expect(mail?.user).toBe('locker');
       expect(mail?.data).toContain('Subject: Evidence Locker: the scheduled backup failed');
       expect(mail?.data).toContain('backup directory is not writable');
+    } finally {
+      await smtp.close();
+    }
+  });
+
+  it('marks a German message as German (Content-Language) and keeps its words intact', async () => {
+    const smtp = await startSmtp();
+    try {
+      const german: AlertMessage = {
+        ...failure,
+        title: 'Evidence Locker: Die geplante Sicherung ist fehlgeschlagen',
+        text: 'Die geplante Sicherung ist am 05.12.2026, 10:00 UTC fehlgeschlagen.',
+        language: 'de',
+      };
+      await sendAlert(email(smtp.port), german);
+      const data = smtp.mails[0]?.data ?? '';
+      expect(data).toMatch(/^Content-Language: de\r?$/m);
+      expect(data).toContain('Subject: Evidence Locker: Die geplante Sicherung ist fehlgeschlagen');
+      expect(data).toContain('Die geplante Sicherung ist am 05.12.2026, 10:00 UTC fehlgeschlagen.');
+      await sendAlert(email(smtp.port), failure);
+      expect(smtp.mails[1]?.data).not.toContain('Content-Language');
     } finally {
       await smtp.close();
     }

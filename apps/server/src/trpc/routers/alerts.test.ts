@@ -72,6 +72,38 @@ describe('alerts router', () => {
     expect((await caller.alerts.list()).channels).toEqual([]);
   });
 
+  it("stores each channel's message language, sends its test in it, and refuses a language it does not have", async () => {
+    const { api: caller, setup } = await api();
+    const url = `${receiver!.url}/hook`;
+    const german = await caller.alerts.add({ kind: 'webhook', name: 'Deutsch', enabled: true, language: 'de', secrets: { url } });
+    expect(german.language).toBe('de');
+    await caller.alerts.test({ id: german.id });
+    expect(receiver!.requests[0]?.json).toMatchObject({ event: 'test', language: 'de', title: 'Evidence Locker: Testnachricht' });
+    // An edit that leaves the language out keeps it; the form's draft test uses the draft's.
+    await caller.alerts.update({ id: german.id, kind: 'webhook', name: 'Deutsch', enabled: true, secrets: {} });
+    expect((await caller.alerts.list()).channels[0]?.language).toBe('de');
+    await caller.alerts.test({ id: german.id, draft: { kind: 'webhook', name: 'Deutsch', enabled: true, language: 'en', secrets: {} } });
+    expect(receiver!.requests[1]?.json).toMatchObject({ language: 'en', title: 'Evidence Locker: test message' });
+    // Without a language, the test follows the language DOCSight saved.
+    await setup.services.instance.updateConfig({ language: 'de' });
+    await caller.alerts.test({ draft: { kind: 'webhook', name: 'Neu', enabled: true, secrets: { url } } });
+    expect(receiver!.requests[2]?.json).toMatchObject({ language: 'de' });
+
+    // A language the alerts do not have: INVALID_ARGUMENT naming the field, which the web says in
+    // the user's language (alerts.errors.language); nothing is saved.
+    for (const language of ['fr', 'DE', 'german']) {
+      await expect(caller.alerts.add({ kind: 'webhook', name: 'Hook', enabled: true, language, secrets: { url } })).rejects.toMatchObject({
+        cause: { code: 'INVALID_ARGUMENT', details: { field: 'language' } },
+      });
+    }
+    await expect(
+      caller.alerts.update({ id: german.id, kind: 'webhook', name: 'Deutsch', enabled: true, language: 'fr', secrets: {} }),
+    ).rejects.toMatchObject({
+      cause: { code: 'INVALID_ARGUMENT', message: expect.stringContaining('language is "en" (English) or "de" (German)') },
+    });
+    expect((await caller.alerts.list()).channels.map((channel) => channel.language)).toEqual(['de']);
+  });
+
   it('refuses bad input naming the field, and a removed channel is gone', async () => {
     const { api: caller } = await api();
     await expect(caller.alerts.add({ kind: 'ntfy', name: 'ntfy', enabled: true, topic: 'has space', secrets: {} })).rejects.toMatchObject({

@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { audit } from '../../audit.ts';
 import { AlertChannelDraftSchema, draftAlertChannel } from '../../alerts/alert-channel-draft.ts';
 import { DeliverySchema, FailingSubjectSchema } from '../../alerts/alert-state.ts';
-import { testMessage } from '../../alerts/alert-texts.ts';
+import { alertLanguage, testMessage } from '../../alerts/alert-texts.ts';
 import {
   alertChannelNotFound,
   changeAlertChannels,
@@ -91,7 +91,7 @@ export const alertsRouter = router({
   /**
    * Send test: a test message through a stored channel (`id`), the form's draft, or a draft over a
    * stored channel (an edit not saved yet: its stored secrets are used where the form left them
-   * empty). A ping channel gets its success ping. Fails with the channel's ALERT_ code.
+   * empty), in the channel's language (alert-texts.ts). A ping channel gets its success ping. Fails with the channel's ALERT_ code.
    */
   test: protectedProcedure
     .input(TestInputSchema)
@@ -105,7 +105,7 @@ export const alertsRouter = router({
       const started = performance.now();
       const fields = { ...auditFields(ctx, channel), ...('draft' in input ? { draft: 'true' } : {}) };
       try {
-        await sendAlert(channel, testMessage(Date.now()));
+        await sendAlert(channel, testMessage(Date.now(), alertLanguage(channel, ctx.instance.snapshot.config)));
         const elapsedMs = Math.round(performance.now() - started);
         if (stored !== undefined) ctx.alertCenter.recordDelivery(stored.id, { at: Date.now(), ok: true, event: 'test' });
         audit(ctx.request.log, 'alert-channel.tested', { ...fields, ok: true, elapsedMs }, 'Alert channel tested');
