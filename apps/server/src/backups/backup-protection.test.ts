@@ -36,6 +36,20 @@ describe('decideBackupProtection', () => {
     expect(decided.backups.map((backup) => backup.fileName)).toEqual(['a.tar.gz', 'b.tar.gz']);
   });
 
+  it('dates a directory copied without its times by the names: the newest is the newest made, and an old copy is overdue', () => {
+    // Both files got the time of the copy (an hour ago); the one copied last is the older backup.
+    const made = (hoursAgo: number) => {
+      const at = new Date(NOW.getTime() - hoursAgo * HOUR);
+      const pad = (n: number) => String(n).padStart(2, '0');
+      return `docsight_backup_${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}_${pad(at.getHours())}${pad(at.getMinutes())}${pad(at.getSeconds())}.tar.gz`;
+    };
+    const copied = [{ ...entry(made(100), 1), modified: new Date(NOW.getTime() - HOUR + 5).toISOString() }, entry(made(60), 1)];
+    const decided = decideBackupProtection(facts({ current: { dir: '/backups', backups: copied } }));
+    expect(decided).toMatchObject({ state: 'overdue', newestBackup: { fileName: made(60) } });
+    expect(decided.lastCopyAt).toBe(new Date(NOW.getTime() - 60 * HOUR).toISOString());
+    expect(decided.backups.map((backup) => backup.fileName)).toEqual([made(100), made(60)]);
+  });
+
   it('is overdue when the newest copy is older than two intervals, without any failure', () => {
     expect(decideBackupProtection(facts({ current: { dir: '/backups', backups: [entry('a.tar.gz', 49)] } })).state).toBe('overdue');
     expect(decideBackupProtection(facts({ current: { dir: '/backups', backups: [entry('a.tar.gz', 47)] } })).state).toBe('protected');

@@ -9,11 +9,11 @@
  *                off): something stopped making backups without failing;
  *   protected    otherwise.
  *
- * The newest copy is the newest archive in the backup path or in a path it had before (whatever
+ * The newest copy is the newest archive (by the time in its name, as retention dates it) in the backup path or in a path it had before (whatever
  * made it: the schedule, Backup now, a restart's seeding, DOCSight), or the last complete
  * download, whichever is newer. Every state but `protected` names the settings section that fixes it.
  */
-import type { BackupListEntry } from '@evidence-locker/core';
+import { backupMadeAt, compareBackupsNewestFirst, type BackupListEntry } from '@evidence-locker/core';
 import { z } from 'zod';
 import type { ScheduleState } from '../schedule-state.ts';
 
@@ -63,7 +63,7 @@ export const BackupProtectionSchema = z.object({
   failure: FailureSchema.nullable(),
   /** The settings section that fixes what is wrong; null while protected. */
   fixSection: z.enum(FIX_SECTIONS).nullable(),
-  /** Every archive found, oldest first, for the chart of backup sizes. */
+  /** Every archive found, oldest first (by the time in its name), for the chart of backup sizes. */
   backups: z.array(BackupCopySchema),
 });
 export type BackupProtection = z.infer<typeof BackupProtectionSchema>;
@@ -111,12 +111,17 @@ export function decideBackupProtection(facts: ProtectionFacts): BackupProtection
     .filter((outcome) => outcome.dir !== current.dir)
     .map((outcome) => ({ path: outcome.dir, copies: copiesOf(outcome) }))
     .filter((entry) => entry.copies.length > 0);
-  const all = [...currentCopies, ...earlierPaths.flatMap((entry) => entry.copies)].sort(
-    (a, b) => Date.parse(a.modified) - Date.parse(b.modified) || a.fileName.localeCompare(b.fileName),
-  );
-  const newestBackup = all.at(-1) ?? null;
+  // Dated as retention and the listing date them (the name's time): a directory copied without
+  // its times would otherwise look freshly backed up.
+  const dated = (copy: (typeof currentCopies)[number]) => ({
+    copy,
+    name: copy.fileName,
+    madeAt: backupMadeAt(copy.fileName, copy.modified),
+  });
+  const all = [...currentCopies, ...earlierPaths.flatMap((entry) => entry.copies)].map(dated).sort(compareBackupsNewestFirst);
+  const newestBackup = all[0]?.copy ?? null;
 
-  const newestMs = newestBackup ? Date.parse(newestBackup.modified) : null;
+  const newestMs = all[0] ? all[0].madeAt.getTime() : null;
   const downloadMs = facts.lastDownloadAt?.getTime() ?? null;
   const lastCopyMs = newestMs === null ? downloadMs : downloadMs === null ? newestMs : Math.max(newestMs, downloadMs);
 
@@ -139,13 +144,13 @@ export function decideBackupProtection(facts: ProtectionFacts): BackupProtection
     earlierPaths: earlierPaths.map((entry) => ({ path: entry.path, copies: entry.copies.length })),
     newestBackup,
     lastDownloadAt: downloadMs === null ? null : facts.formatTime(new Date(downloadMs)),
-    lastCopyAt: lastCopyMs === null ? null : lastCopyMs === newestMs ? newestBackup!.modified : facts.formatTime(new Date(lastCopyMs)),
+    lastCopyAt: lastCopyMs === null ? null : facts.formatTime(new Date(lastCopyMs)),
     scheduled,
     scheduleOffReason: scheduled ? null : (schedule?.reason ?? null),
     nextBackupAt: schedule?.nextBackupAt ?? null,
     failure,
     fixSection: state === 'protected' ? null : 'automatic-backups',
-    backups: all,
+    backups: all.map(({ copy }) => copy).reverse(),
   };
 }
 

@@ -22,7 +22,7 @@
  * the live data counted as the first copy: three copies, on two places, one off the machine.
  */
 import type { BackupListEntry, TargetConfig, TargetState } from '@evidence-locker/core';
-import { parseBackupFileTime } from '@evidence-locker/core';
+import { backupMadeAt, compareBackupsNewestFirst, parseBackupFileTime } from '@evidence-locker/core';
 import { z } from 'zod';
 import { copyAgeLimitMs, type BackupProtection, type DirectoryListingOutcome } from '../backups/backup-protection.ts';
 import { VerificationSchema, type Verification } from '../backups/backup-verifications.ts';
@@ -161,13 +161,13 @@ export interface LocationHealth {
 const SEALED = /\.age$/;
 const baseName = (name: string): string => name.replace(SEALED, '');
 
-/** The backup directory's newest archive (by time, then name), or null. */
+/** The backup directory's newest archive (by the time in its name, as retention dates it, then name), or null. */
 export function newestLocalBackup(current: DirectoryListingOutcome): BackupListEntry | null {
   if (!('backups' in current)) return null;
-  const sorted = [...current.backups].sort(
-    (a, b) => Date.parse(a.modified) - Date.parse(b.modified) || a.fileName.localeCompare(b.fileName),
-  );
-  return sorted.at(-1) ?? null;
+  const sorted = current.backups
+    .map((entry) => ({ entry, name: entry.fileName, madeAt: backupMadeAt(entry.fileName, entry.modified) }))
+    .sort(compareBackupsNewestFirst);
+  return sorted[0]?.entry ?? null;
 }
 
 /** The copy a target's record names as its newest: the last that arrived while still recorded, else the newest recorded. */
@@ -197,7 +197,7 @@ export function decideLocationHealth(facts: LocationFacts): LocationHealth {
 
   const newestBackup =
     localNewest !== null
-      ? { fileName: localNewest.fileName, madeAt: localNewest.modified }
+      ? { fileName: localNewest.fileName, madeAt: formatTime(backupMadeAt(localNewest.fileName, localNewest.modified)) }
       : (targetNewest
           .filter((copy) => copy !== null)
           .sort((a, b) => Date.parse(a.madeAt) - Date.parse(b.madeAt))
