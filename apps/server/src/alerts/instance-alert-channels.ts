@@ -1,12 +1,15 @@
 /**
  * The running instance's alert channels: read from its config.json each time (secrets decrypted
- * with `.config_key`), so a saved change or a restored config counts at once; changed one edit at
- * a time per instance, so two saves at once never lose one of them (as targets/instance-targets.ts).
+ * with `.config_key`), so a saved change or a restored config counts at once; changed through the
+ * instance's modifyConfig (the list read under core's config lock), so two saves at once, from this
+ * server or a CLI command on the same data directory, never lose one of them (as
+ * targets/instance-targets.ts).
  */
 import {
   alertChannelsPatch,
   loadOrCreateConfigKey,
   readAlertChannels,
+  readConfigKey,
   type AlertChannel,
   type AlertChannelsRead,
 } from '@evidence-locker/core';
@@ -27,26 +30,22 @@ export function alertChannelNotFound(id: string): never {
   throw refusal('NOT_FOUND', 'ALERT_CHANNEL_NOT_FOUND', `There is no alert channel with the id ${id} (any more).`, { id });
 }
 
-const changes = new WeakMap<Instance, Promise<unknown>>();
-
 /**
- * Saves the channels `edit` makes of the current ones and returns `edit`'s answer; edits of one
- * instance run one after another. INVALID_ARGUMENT from the check reaches the caller, nothing saved.
+ * Saves the channels `edit` makes of the ones config.json holds now and returns `edit`'s answer;
+ * edits run one after another, across processes too. INVALID_ARGUMENT from the check, or an error
+ * `edit` throws, reaches the caller, nothing saved.
  */
-export function changeAlertChannels<T>(
+export async function changeAlertChannels<T>(
   instance: Instance,
   edit: (channels: AlertChannel[]) => { channels: AlertChannel[]; answer: T },
 ): Promise<T> {
-  const previous = changes.get(instance) ?? Promise.resolve();
-  const run = previous
-    .catch(() => undefined)
-    .then(async () => {
-      const current = instanceAlertChannels(instance);
-      const { channels, answer } = edit(current.channels);
-      const configKey = await loadOrCreateConfigKey(instance.dataDir);
-      await instance.updateConfig(alertChannelsPatch(channels, configKey, { unreadable: current.unreadable }));
-      return answer;
-    });
-  changes.set(instance, run);
-  return run;
+  let answer: { value: T } | undefined;
+  await instance.modifyConfig(async (config) => {
+    const current = readAlertChannels(config, await readConfigKey(instance.dataDir));
+    const edited = edit(current.channels);
+    answer = { value: edited.answer };
+    const configKey = await loadOrCreateConfigKey(instance.dataDir);
+    return alertChannelsPatch(edited.channels, configKey, { unreadable: current.unreadable });
+  });
+  return answer!.value;
 }

@@ -1,17 +1,20 @@
 /**
  * The offsite targets a data directory's config.json holds (core's target-config: `backup_targets`,
  * secrets Fernet-encrypted with `.config_key`), read and saved for the `target` commands and the
- * pushes of `backup create` and `backup push`.
+ * pushes of `backup create` and `backup push`. A change is computed from the targets as read under
+ * core's config lock (modifyConfig), so a target or any other setting the server (or another
+ * command) saves meanwhile is kept.
  */
 import {
   LockerError,
   loadOrCreateConfigKey,
+  modifyConfig,
   readConfig,
   readConfigKey,
   readTargets,
   targetsPatch,
-  updateConfig,
-  type JsonValue,
+  type ConfigRecord,
+  type FernetKey,
   type TargetConfig,
   type TargetsRead,
 } from '@evidence-locker/core';
@@ -35,12 +38,29 @@ export function findTarget(targets: readonly TargetConfig[], name: string, dataD
   );
 }
 
-/** Saves `targets` (and the entries that were not readable, as they were) into `dataDir`'s config.json. */
-export async function saveInstanceTargets(
+/** What `dataDir`'s config.json holds as a change runs (read under the config lock). */
+export interface TargetsAsRead extends TargetsRead {
+  config: ConfigRecord;
+  configKey: FernetKey | null;
+}
+
+/**
+ * Saves the targets `edit` makes of the ones `dataDir`'s config.json holds now (read under core's
+ * config lock; the entries that were not readable written back as they were) and returns `edit`'s
+ * answer. `targets: null` saves nothing; an error `edit` throws reaches the caller, nothing saved.
+ */
+export async function changeInstanceTargets<T>(
   dataDir: string,
-  targets: readonly TargetConfig[],
-  unreadable: readonly JsonValue[],
-): Promise<void> {
-  const configKey = await loadOrCreateConfigKey(dataDir);
-  await updateConfig(dataDir, targetsPatch(targets, configKey, { unreadable }));
+  edit: (current: TargetsAsRead) => { targets: readonly TargetConfig[] | null; answer: T },
+): Promise<T> {
+  let answer: { value: T } | undefined;
+  await modifyConfig(dataDir, async (config) => {
+    const configKey = await readConfigKey(dataDir);
+    const current = readTargets(config, configKey);
+    const edited = edit({ ...current, config, configKey });
+    answer = { value: edited.answer };
+    if (edited.targets === null) return null;
+    return targetsPatch(edited.targets, await loadOrCreateConfigKey(dataDir), { unreadable: current.unreadable });
+  });
+  return answer!.value;
 }

@@ -6,9 +6,8 @@
  * not added when the copy was sealed and the restored instance has no key. Never fails the
  * restore: a problem is said in the result.
  */
-import { newTarget, planKeptTarget, sealKeyOf, type TargetConnection } from '@evidence-locker/core';
-import { readInstanceTargets, saveInstanceTargets } from './instance-targets.ts';
-import { readInstanceSealSettings } from './seal-keys.ts';
+import { newTarget, planKeptTarget, readSealSettings, sealKeyOf, type TargetConnection } from '@evidence-locker/core';
+import { changeInstanceTargets } from './instance-targets.ts';
 
 export interface KeptTarget {
   /** The target's name in the restored settings, or null when it was not added. */
@@ -25,10 +24,13 @@ function baseName(connection: TargetConnection): string {
 
 export async function keepRestoredTarget(dataDir: string, connection: TargetConnection, restoredName: string): Promise<KeptTarget> {
   try {
-    const read = await readInstanceTargets(dataDir);
-    const hasSealKey = sealKeyOf(await readInstanceSealSettings(dataDir)) !== undefined;
     const wanted = newTarget(connection, { name: baseName(connection).slice(0, 60), sealed: true });
-    const plan = planKeptTarget(read.targets, wanted, restoredName, hasSealKey);
+    // Planned on the targets and seal key config.json holds as it is saved (under the config lock).
+    const plan = await changeInstanceTargets(dataDir, ({ targets, config, configKey }) => {
+      const hasSealKey = sealKeyOf(readSealSettings(config, configKey)) !== undefined;
+      const planned = planKeptTarget(targets, wanted, restoredName, hasSealKey);
+      return { targets: planned.kind === 'add' ? planned.targets : null, answer: planned };
+    });
     if (plan.kind === 'already') {
       return { name: plan.target.name, added: false, message: `already in the restored settings as "${plan.target.name}"` };
     }
@@ -40,7 +42,6 @@ export async function keepRestoredTarget(dataDir: string, connection: TargetConn
           'not added: the copy was sealed and the restored settings hold no seal key; add it with locker target add … --recipient age1…',
       };
     }
-    await saveInstanceTargets(dataDir, plan.targets, read.unreadable);
     const { name, sealed } = plan.target;
     return { name, added: true, message: `added to the restored settings as "${name}" (${sealed ? 'sealed' : 'plain'} copies)` };
   } catch (error) {

@@ -15,13 +15,14 @@ import {
   HISTORY_DB,
   isDemoMode,
   LockerError,
+  modifyConfig,
   openConnectionMonitorDatabase,
   openHistoryDatabase,
   openWorkDir,
   readConfig,
   readConfigKey,
   recoverInterruptedRestore,
-  updateConfig,
+  type ConfigChange,
   type ConfigProblem,
   type ConfigRecord,
   type FernetKey,
@@ -236,8 +237,17 @@ export class Instance {
    * password hashed) and re-reads config and keys. Databases stay open.
    */
   updateConfig(patch: Record<string, JsonValue>): Promise<InstanceSnapshot> {
+    return this.modifyConfig(() => patch);
+  }
+
+  /**
+   * Saves what `change` makes of config.json as it is on disk now, read under core's config lock
+   * (never of this snapshot: a CLI command may have saved since), and re-reads config and keys.
+   * `change` returning null saves nothing; throwing saves nothing and reaches the caller.
+   */
+  modifyConfig(change: ConfigChange): Promise<InstanceSnapshot> {
     return this.#oneAtATime(async () => {
-      await updateConfig(this.dataDir, patch);
+      await modifyConfig(this.dataDir, change);
       this.#snapshot = await this.#readSnapshot();
       return this.#snapshot;
     });

@@ -7,10 +7,9 @@
  *
  * A failure here never undoes the restore: the job's result says what was not added, and why.
  */
-import { planKeptTarget, type TargetConfig } from '@evidence-locker/core';
+import { planKeptTarget, readSealSettings, sealKeyOf, type TargetConfig } from '@evidence-locker/core';
 import type { AuditLogger } from '../audit.ts';
 import type { Instance } from '../instance/instance.ts';
-import { instanceSealKey } from '../seal/instance-seal-settings.ts';
 import { changeInstanceTargets } from '../targets/instance-targets.ts';
 import type { RestoreJobResult } from './restore-job-result.ts';
 
@@ -28,8 +27,10 @@ export async function keepRestoredTarget(
 ): Promise<KeptTarget> {
   const notAdded = (problem: string): KeptTarget => ({ id: null, name: wanted.name, added: false, problem });
   try {
-    return await changeInstanceTargets(instance, (targets) => {
-      const plan = planKeptTarget(targets, wanted, restoredName, instanceSealKey(instance) !== undefined);
+    return await changeInstanceTargets(instance, (targets, { config, configKey }) => {
+      // The seal key as config.json holds it now (read with the targets, under the config lock).
+      const hasSealKey = sealKeyOf(readSealSettings(config, configKey)) !== undefined;
+      const plan = planKeptTarget(targets, wanted, restoredName, hasSealKey);
       // Nothing to save: thrown out of the edit so nothing is written.
       if (plan.kind === 'already') throw new NotAdded({ id: plan.target.id, name: plan.target.name, added: false, problem: null });
       if (plan.kind === 'refused') throw new NotAdded(notAdded(plan.problem));

@@ -4,12 +4,39 @@
  * and the keys the pre-restore backup of a restore is sealed and opened with. Read each time they
  * are needed, so a saved change (or a restored config) takes effect at once.
  */
-import { identitiesOf, openKeyOf, readSealSettings, sealKeyOf, type OpenKey, type SealKey, type SealSettings } from '@evidence-locker/core';
+import {
+  identitiesOf,
+  openKeyOf,
+  readConfigKey,
+  readSealSettings,
+  sealKeyOf,
+  type ConfigPatch,
+  type OpenKey,
+  type SealKey,
+  type SealSettings,
+} from '@evidence-locker/core';
 import type { Instance } from '../instance/instance.ts';
 
 /** The instance's seal settings as saved now, decrypted; `problem` says why a saved mode reads as off. */
 export function instanceSealSettings(instance: Instance): SealSettings & { problem: string | null } {
   return readSealSettings(instance.snapshot.config, instance.snapshot.configKey);
+}
+
+/**
+ * Saves the patch `edit` makes of the seal settings config.json holds now (read under core's config
+ * lock, so a key another process saved meanwhile is retired, not lost) and returns the settings
+ * `edit` saw.
+ */
+export async function changeSealSettings(
+  instance: Instance,
+  edit: (current: SealSettings & { problem: string | null }) => ConfigPatch,
+): Promise<SealSettings & { problem: string | null }> {
+  let seen: (SealSettings & { problem: string | null }) | undefined;
+  await instance.modifyConfig(async (config) => {
+    seen = readSealSettings(config, await readConfigKey(instance.dataDir));
+    return edit(seen);
+  });
+  return seen!;
 }
 
 /** The key new backups of `instance` are sealed with, or undefined when sealing is off. */

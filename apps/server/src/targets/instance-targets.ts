@@ -1,10 +1,20 @@
 /**
  * The running instance's offsite targets: read from its config.json (core's readTargets, secrets
  * decrypted with `.config_key`) each time they are needed, so a saved change or a restored config
- * counts at once; changed one at a time per instance (read, edit, targetsPatch, updateConfig), so
- * two saves at once never lose one of them.
+ * counts at once; changed through the instance's modifyConfig (read under core's config lock, edit,
+ * targetsPatch, write), so two saves at once, from this server or a CLI command on the same data
+ * directory, never lose one of them.
  */
-import { loadOrCreateConfigKey, readTargets, targetsPatch, type TargetConfig, type TargetsRead } from '@evidence-locker/core';
+import {
+  loadOrCreateConfigKey,
+  readConfigKey,
+  readTargets,
+  targetsPatch,
+  type ConfigRecord,
+  type FernetKey,
+  type TargetConfig,
+  type TargetsRead,
+} from '@evidence-locker/core';
 import { refusal } from '../errors/server-refusal.ts';
 import type { Instance } from '../instance/instance.ts';
 
@@ -22,28 +32,31 @@ export function findInstanceTarget(instance: Instance, id: string): TargetConfig
   return target;
 }
 
-const changes = new WeakMap<Instance, Promise<unknown>>();
+/** What config.json holds as an edit runs (read under the config lock), for edits that need more than the targets. */
+export interface ConfigAsRead {
+  config: ConfigRecord;
+  configKey: FernetKey | null;
+}
 
 /**
- * Saves the targets `edit` makes of the current ones (secrets encrypted with `.config_key`, made
- * when missing; entries that are not targets written back as they were) and returns `edit`'s
- * answer. Edits of one instance run one after another. targetsPatch's INVALID_ARGUMENT (a repeated
- * name, a bad field) reaches the caller and nothing is saved.
+ * Saves the targets `edit` makes of the ones config.json holds now (secrets encrypted with
+ * `.config_key`, made when missing; entries that are not targets written back as they were) and
+ * returns `edit`'s answer. Edits run one after another, across processes too (the instance's
+ * modifyConfig). An error `edit` throws, or targetsPatch's INVALID_ARGUMENT (a repeated name, a bad
+ * field), reaches the caller and nothing is saved.
  */
-export function changeInstanceTargets<T>(
+export async function changeInstanceTargets<T>(
   instance: Instance,
-  edit: (targets: TargetConfig[]) => { targets: TargetConfig[]; answer: T },
+  edit: (targets: TargetConfig[], current: ConfigAsRead) => { targets: TargetConfig[]; answer: T },
 ): Promise<T> {
-  const previous = changes.get(instance) ?? Promise.resolve();
-  const run = previous
-    .catch(() => undefined)
-    .then(async () => {
-      const current = instanceTargets(instance);
-      const { targets, answer } = edit(current.targets);
-      const configKey = await loadOrCreateConfigKey(instance.dataDir);
-      await instance.updateConfig(targetsPatch(targets, configKey, { unreadable: current.unreadable }));
-      return answer;
-    });
-  changes.set(instance, run);
-  return run;
+  let answer: { value: T } | undefined;
+  await instance.modifyConfig(async (config) => {
+    const readKey = await readConfigKey(instance.dataDir);
+    const current = readTargets(config, readKey);
+    const edited = edit(current.targets, { config, configKey: readKey });
+    answer = { value: edited.answer };
+    const configKey = await loadOrCreateConfigKey(instance.dataDir);
+    return targetsPatch(edited.targets, configKey, { unreadable: current.unreadable });
+  });
+  return answer!.value;
 }

@@ -19,7 +19,7 @@ import {
 } from '@evidence-locker/core';
 import { createOutput, printJson, UsageError } from '../cli-output.ts';
 import { integerOption, parseCommandArgs, requireOption, type Command } from '../command.ts';
-import { readInstanceTargets, saveInstanceTargets } from '../instance-targets.ts';
+import { changeInstanceTargets, readInstanceTargets } from '../instance-targets.ts';
 import { readInstanceSealSettings } from '../seal-keys.ts';
 import {
   TARGET_CREDENTIAL_OPTIONS,
@@ -56,6 +56,13 @@ export function describeRetention(rule: TargetRetention): string {
   if (parts.length === 0) return 'keeps every copy';
   const manual = rule.includeManual === true ? 'manual backups counted' : 'manual and pre-restore backups kept';
   return `keeps ${parts.join(', ')} (only copies this instance sent; never the newest; ${manual})`;
+}
+
+function refuseNameClash(targets: readonly { name: string }[], name: string, dataDir: string): void {
+  const clash = targets.find((other) => other.name.toLocaleLowerCase('en') === name.toLocaleLowerCase('en'));
+  if (clash !== undefined) {
+    throw new UsageError(`${dataDir} already has a target named "${clash.name}": choose another name, or remove it first`);
+  }
 }
 
 export const targetAddCommand: Command = {
@@ -114,16 +121,18 @@ export const targetAddCommand: Command = {
         ...(values['include-manual'] ? { includeManual: true } : {}),
       },
     });
-    const clash = existing.targets.find((other) => other.name.toLocaleLowerCase('en') === name.toLocaleLowerCase('en'));
-    if (clash !== undefined)
-      throw new UsageError(`${dataDir} already has a target named "${clash.name}": choose another name, or remove it first`);
+    refuseNameClash(existing.targets, name, dataDir);
     const probe = await withTarget(connection, { acceptHostKey: values['accept-host-key'] }, async (remote) => {
       const result = await probeTarget(remote);
       const presented = presentedHostKey(remote);
       if (target.kind === 'sftp' && presented !== null) target.hostKeyFingerprint = presented;
       return result;
     });
-    await saveInstanceTargets(dataDir, [...existing.targets, target], existing.unreadable);
+    // Added to the list as it is now (the server or another command may have saved one meanwhile).
+    await changeInstanceTargets(dataDir, (current) => {
+      refuseNameClash(current.targets, name, dataDir);
+      return { targets: [...current.targets, target], answer: undefined };
+    });
     const shown = publicTarget(target);
     if (values.json) {
       printJson({ ok: true, target: { ...shown, location: formatTargetUrl(connection) }, test: probe });

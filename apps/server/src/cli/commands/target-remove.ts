@@ -6,7 +6,7 @@ import path from 'node:path';
 import { forgetTarget, formatTargetUrl } from '@evidence-locker/core';
 import { createOutput, printJson, UsageError } from '../cli-output.ts';
 import { parseCommandArgs, requireOption, type Command } from '../command.ts';
-import { findTarget, readInstanceTargets, saveInstanceTargets } from '../instance-targets.ts';
+import { changeInstanceTargets, findTarget } from '../instance-targets.ts';
 import { requireDataDir } from './target-add.ts';
 
 export const targetRemoveCommand: Command = {
@@ -19,13 +19,10 @@ export const targetRemoveCommand: Command = {
     if (name === undefined) throw new UsageError('name the target to remove');
     const dataDir = path.resolve(requireOption(values['data-dir'], 'data-dir'));
     await requireDataDir(dataDir);
-    const read = await readInstanceTargets(dataDir);
-    const target = findTarget(read.targets, name, dataDir);
-    await saveInstanceTargets(
-      dataDir,
-      read.targets.filter((other) => other.id !== target.id),
-      read.unreadable,
-    );
+    const target = await changeInstanceTargets(dataDir, (current) => {
+      const found = findTarget(current.targets, name, dataDir);
+      return { targets: current.targets.filter((other) => other.id !== found.id), answer: found };
+    });
     await forgetTarget(dataDir, target.id);
     const location = formatTargetUrl(target);
     if (values.json) {

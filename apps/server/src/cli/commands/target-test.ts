@@ -6,7 +6,7 @@ import path from 'node:path';
 import { formatTargetUrl, probeTarget } from '@evidence-locker/core';
 import { createOutput, printJson, UsageError } from '../cli-output.ts';
 import { parseCommandArgs, requireOption, type Command } from '../command.ts';
-import { findTarget, readInstanceTargets, saveInstanceTargets } from '../instance-targets.ts';
+import { changeInstanceTargets, findTarget, readInstanceTargets } from '../instance-targets.ts';
 import { presentedHostKey, withTarget } from '../target-flags.ts';
 import { requireDataDir } from './target-add.ts';
 
@@ -35,9 +35,14 @@ export const targetTestCommand: Command = {
       if (target.kind === 'sftp' && presented !== null && presented !== target.hostKeyFingerprint) pinned = presented;
       return result;
     });
-    if (pinned !== null && target.kind === 'sftp') {
-      target.hostKeyFingerprint = pinned;
-      await saveInstanceTargets(dataDir, read.targets, read.unreadable);
+    if (pinned !== null) {
+      const fingerprint: string = pinned;
+      // Pinned on the target as config.json holds it now (another save may have changed the list).
+      await changeInstanceTargets(dataDir, (current) => {
+        const saved = findTarget(current.targets, target.id, dataDir);
+        if (saved.kind === 'sftp') saved.hostKeyFingerprint = fingerprint;
+        return { targets: current.targets, answer: undefined };
+      });
     }
     if (values.json) {
       printJson({ ok: true, target: target.name, location: formatTargetUrl(target), ...probe, pinnedHostKey: pinned });

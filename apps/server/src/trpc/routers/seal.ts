@@ -19,7 +19,7 @@ import { z } from 'zod';
 import { audit } from '../../audit.ts';
 import { reenterAdminPassword } from '../../auth/reenter-admin-password.ts';
 import { refusal } from '../../errors/server-refusal.ts';
-import { instanceSealSettings } from '../../seal/instance-seal-settings.ts';
+import { changeSealSettings, instanceSealSettings } from '../../seal/instance-seal-settings.ts';
 import { recoveryKit, type RecoveryKit } from '../../seal/recovery-kit.ts';
 import type { Context } from '../context.ts';
 import { protectedProcedure, router } from '../init.ts';
@@ -132,9 +132,8 @@ export const sealRouter = router({
       if (pending === undefined) {
         throw refusal('NOT_FOUND', 'SEAL_PENDING_GONE', 'The key you were setting up has expired or was already saved: start again.');
       }
-      const current = instanceSealSettings(ctx.instance);
-      const replacedKey = current.identity !== null || current.passphrase !== null;
-      await ctx.instance.updateConfig(sealSettingsPatch(pending.change, current));
+      const before = await changeSealSettings(ctx.instance, (current) => sealSettingsPatch(pending.change, current));
+      const replacedKey = before.identity !== null || before.passphrase !== null;
       const saved = instanceSealSettings(ctx.instance);
       audit(
         ctx.request.log,
@@ -153,7 +152,7 @@ export const sealRouter = router({
 
   /** Turns sealing off; every key is kept, so sealed backups stay readable here. */
   disable: protectedProcedure.output(SealStateSchema).mutation(async ({ ctx }) => {
-    await ctx.instance.updateConfig(sealSettingsPatch({ mode: 'off' }, instanceSealSettings(ctx.instance)));
+    await changeSealSettings(ctx.instance, (current) => sealSettingsPatch({ mode: 'off' }, current));
     audit(ctx.request.log, 'seal.changed', { ip: ctx.request.clientAddress, mode: 'off' }, 'Backups are no longer sealed');
     return stateOf(instanceSealSettings(ctx.instance));
   }),
