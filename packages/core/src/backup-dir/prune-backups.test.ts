@@ -195,7 +195,7 @@ describe('pruneBackups with a retention rule', () => {
     });
   });
 
-  it('keeps manual backups out of the rule unless includeManual, and never prunes pre-restore ones', async () => {
+  it('keeps manual backups out of the rule unless includeManual, and pre-restore ones unless includePreRestore', async () => {
     for (const [n, trigger] of [
       [1, 'scheduled'],
       [2, 'manual'],
@@ -210,6 +210,20 @@ describe('pruneBackups with a retention rule', () => {
     expect((await pruneBackups(dir, { keepLast: 2 }, { now })).deleted).toEqual([backupName(1)]);
     expect((await pruneBackups(dir, { keepLast: 2, includeManual: true }, { now })).deleted).toEqual([backupName(4), backupName(2)]);
     expect(remaining()).toEqual([3, 5, 6].map(backupName));
+    // Included, the pre-restore backup counts: the newest two counted are 6 and 5.
+    expect((await pruneBackups(dir, { keepLast: 2, includeManual: true, includePreRestore: true }, { now })).deleted).toEqual([
+      backupName(3),
+    ]);
+    expect(remaining()).toEqual([5, 6].map(backupName));
+  });
+
+  it('keeps an included pre-restore backup that is the newest: the newest backup is never deleted', async () => {
+    await writeArchive(1, 'scheduled');
+    await writeArchive(2, 'scheduled');
+    await writeArchive(3, 'pre-restore');
+    const now = new Date(base + 60 * 60_000);
+    expect((await pruneBackups(dir, { keepLast: 1, includePreRestore: true }, { now })).deleted).toEqual([backupName(2), backupName(1)]);
+    expect(remaining()).toEqual([3].map(backupName));
   });
 
   it('keeps the newest backup not known to be damaged, asking `good` about each', async () => {

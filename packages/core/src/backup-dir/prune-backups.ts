@@ -4,8 +4,9 @@
  * applies a full retention rule (retention/decide-retention.ts): keep N, keep days, daily / weekly /
  * monthly generations, a copy kept when any part keeps it, and
  * - a `pre-restore` backup (the copy of the live data taken right before a restore overwrote it) is
- *   never pruned and does not count: it is the only way back from a wrong restore, and a run of
- *   scheduled backups after the restore must not push it out. It goes only when a user deletes it;
+ *   kept and not counted unless the rule includes it (`includePreRestore`, off by default and in
+ *   DOCSight's keep-N): it is the only way back from a wrong restore, and a run of scheduled
+ *   backups after the restore must not push it out;
  * - backups made by hand (`manual`, `download`) are kept and not counted unless the rule includes
  *   them; a plain number `keep` is DOCSight's rule and includes them;
  * - the newest backup, and the newest one not known to be damaged, are never deleted.

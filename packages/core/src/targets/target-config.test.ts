@@ -145,7 +145,7 @@ describe('stored targets', () => {
     [
       'an unknown retention key',
       [s3({ retention: { keep: 3 } as never })],
-      /only keepLast, keepDays, daily, weekly, monthly and includeManual/,
+      /only keepLast, keepDays, daily, weekly, monthly, includeManual and includePreRestore/,
     ],
     ['a recipient that is not age1…', [s3({ recipient: 'age1nope' })], /age X25519 recipient/],
     ['a recipient on a plain target', [s3({ sealed: false, recipient: RECIPIENT })], /sealed is false/],

@@ -4,7 +4,7 @@
  * array survives a round trip there, and a restored config.json brings its targets back.
  *
  *   { "id": uuid, "name": "NAS in the basement", "kind": "s3" | "sftp" | "webdav",
- *     "enabled": true, "sealed": true, "recipient"?: "age1…", "retention": { "keepLast"?, "keepDays"?, "daily"?, "weekly"?, "monthly"? },
+ *     "enabled": true, "sealed": true, "recipient"?: "age1…", "retention": { "keepLast"?, "keepDays"?, "daily"?, "weekly"?, "monthly"?, "includeManual"?, "includePreRestore"? },
  *     ...the address fields (target-address.ts), "accessKeyId" (S3), "hostKeyFingerprint"? (SFTP),
  *     "secrets": { "secretAccessKey" | "password" | "privateKey" | "privateKeyPassphrase": Fernet token },
  *     "createdAt": ISO 8601 }
@@ -57,18 +57,21 @@ export const TargetRetentionSchema = z.strictObject(
     monthly: retentionCountSchema('monthly'),
     /** Whether copies of backups made by hand (Backup now, a download's backup) fall under the rule; false keeps them. */
     includeManual: z.boolean({ error: 'includeManual must be true or false.' }).optional(),
+    /** Whether copies of the backup taken before a restore fall under the rule; false keeps them. */
+    includePreRestore: z.boolean({ error: 'includePreRestore must be true or false.' }).optional(),
   },
   {
     error: (issue) =>
       issue.code === 'unrecognized_keys'
-        ? 'retention holds only keepLast, keepDays, daily, weekly, monthly and includeManual.'
+        ? 'retention holds only keepLast, keepDays, daily, weekly, monthly, includeManual and includePreRestore.'
         : 'retention must be an object.',
   },
 );
 /**
  * How many copies a target keeps: the newest `keepLast`, those younger than `keepDays`, the newest of
  * each of the last `daily` days, `weekly` ISO weeks and `monthly` months (retention-rule.ts); none = all.
- * Copies of manual backups stay outside the rule unless `includeManual`; pre-restore copies always do.
+ * Copies of manual backups stay outside the rule unless `includeManual`, copies of pre-restore ones
+ * unless `includePreRestore`.
  */
 export type TargetRetention = z.infer<typeof TargetRetentionSchema>;
 

@@ -160,7 +160,7 @@ describe('targetRetention', () => {
     [{ keepLast: 0 }, /keepLast must be at least 1/],
     [{ keepDays: 3651 }, /keepDays must be at most 3650/],
     [{ keepLast: 2.5 }, /whole number/],
-    [{ keep: 3 } as TargetRetention, /only keepLast, keepDays, daily, weekly, monthly and includeManual/],
+    [{ keep: 3 } as TargetRetention, /only keepLast, keepDays, daily, weekly, monthly, includeManual and includePreRestore/],
   ])('refuses the rule %j with INVALID_ARGUMENT', (rule, message) => {
     let caught: unknown;
     try {
@@ -172,7 +172,7 @@ describe('targetRetention', () => {
     expect((caught as Error).message).toMatch(message);
   });
 
-  it('keeps copies of manual backups out of the rule unless includeManual, and pre-restore copies always', () => {
+  it('keeps copies of manual backups out of the rule unless includeManual, and pre-restore copies unless includePreRestore', () => {
     // Newest first: 0 scheduled, 1 manual, 2 pre-restore, 3 manual, 4 scheduled, 5 unknown (counted), 6 scheduled.
     const seven = sixty.slice(0, 7);
     const triggers = ['scheduled', 'manual', 'pre-restore', 'manual', 'scheduled', null, 'scheduled'] as const;
@@ -180,6 +180,16 @@ describe('targetRetention', () => {
     const at = (index: number) => seven[index]!.name;
     expect(targetRetention(seven, { keepLast: 2 }, now, mine, { triggerOf })).toEqual([at(5), at(6)]);
     expect(targetRetention(seven, { keepLast: 2, includeManual: true }, now, mine, { triggerOf })).toEqual([at(3), at(4), at(5), at(6)]);
+    // The pre-restore copy counts (it is the second newest counted) and pushes out the rest.
+    expect(targetRetention(seven, { keepLast: 2, includePreRestore: true }, now, mine, { triggerOf })).toEqual([at(4), at(5), at(6)]);
+    expect(targetRetention(seven, { keepLast: 1, includeManual: true, includePreRestore: true }, now, mine, { triggerOf })).toEqual(
+      seven.slice(1).map((entry) => entry.name),
+    );
+    // Included, a pre-restore copy that is the newest still stays: the newest copy is never deleted.
+    const restoreFirst = (name: string) => (name === at(0) ? 'pre-restore' : 'scheduled');
+    expect(targetRetention(seven, { keepLast: 1, includePreRestore: true }, now, mine, { triggerOf: restoreFirst })).toEqual(
+      seven.slice(1).map((entry) => entry.name),
+    );
     // Without the record of triggers every own copy counts, the pre-restore one too.
     expect(targetRetention(seven, { keepLast: 2 }, now, mine)).toEqual(seven.slice(2).map((entry) => entry.name));
   });

@@ -10,7 +10,8 @@
  * - a copy's time is the one in its name (when the backup was made, in this server's local time, as
  *   DOCSight names them), else the target's modification time; a copy with neither is kept.
  * - what made a copy comes from the caller's record (`triggerOf`, target-state.ts): a copy of a
- *   manual backup stays outside the rule unless `includeManual`, a pre-restore one always; a copy
+ *   manual backup stays outside the rule unless `includeManual`, a pre-restore one unless
+ *   `includePreRestore`; a copy
  *   whose trigger is unknown counts like a scheduled one.
  */
 import { parseBackupFileTime, isBackupFileName } from '../backup-dir/is-backup-file-name.ts';
@@ -60,7 +61,6 @@ export function planTargetRetention(
       trigger: options.triggerOf?.(entry.name) ?? null,
     });
   }
-  // The target's rule has no includePreRestore: a pre-restore copy always stays.
   const decision = decideRetention(candidates, checked.data, { now, timeZone: options.timeZone });
   return { deleted: decision.deleted.map(({ name, madeAt }) => ({ name, madeAt })), kept: decision.kept.length };
 }
