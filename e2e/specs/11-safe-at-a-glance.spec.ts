@@ -12,6 +12,7 @@ import { openHistoryDatabase } from '@evidence-locker/core';
 import { runCli } from '@evidence-locker/harness';
 import type { Page } from '@playwright/test';
 import type { LockerServer } from '../support/locker-server.ts';
+import { seedEvidence } from '../support/seed-evidence.ts';
 import { expect, screenshot, test } from '../support/test.ts';
 
 test.use({
@@ -23,27 +24,22 @@ test.use({
 
 /**
  * Replaces the instance with one holding a month of evidence and takes one day out of the signal history (a gap
- * the chart must show); `config` is merged into the config.json the seed writes. The server is
- * halted for it and started again.
+ * the chart must show); `config` is merged into the config.json the seed writes.
  */
-async function seedEvidence(locker: LockerServer, config: Record<string, unknown> = {}): Promise<void> {
-  await locker.halt();
-  // Seeding wants an empty directory; the server made its databases at its first start.
-  fs.rmSync(locker.dataDir, { recursive: true, force: true });
-  fs.mkdirSync(locker.dataDir);
-  await runCli(['seed', '--data-dir', locker.dataDir, '--months', '1', '--configured', '--seed', '11']);
-  const db = openHistoryDatabase(path.join(locker.dataDir, 'docsis_history.db'));
-  try {
-    const days = db.prepare('SELECT DISTINCT substr(timestamp, 1, 10) AS day FROM snapshots ORDER BY day').pluck().all() as string[];
-    const gap = days[Math.floor(days.length / 2)]!;
-    db.prepare('DELETE FROM snapshots WHERE substr(timestamp, 1, 10) = ?').run(gap);
-  } finally {
-    db.close();
-  }
-  const configFile = path.join(locker.dataDir, 'config.json');
-  const saved = JSON.parse(fs.readFileSync(configFile, 'utf8')) as Record<string, unknown>;
-  fs.writeFileSync(configFile, JSON.stringify({ ...saved, ...config }, null, 2));
-  await locker.restart();
+async function seedEvidenceWithGap(locker: LockerServer, config: Record<string, unknown> = {}): Promise<void> {
+  await seedEvidence(locker, {
+    config,
+    change: (dataDir) => {
+      const db = openHistoryDatabase(path.join(dataDir, 'docsis_history.db'));
+      try {
+        const days = db.prepare('SELECT DISTINCT substr(timestamp, 1, 10) AS day FROM snapshots ORDER BY day').pluck().all() as string[];
+        const gap = days[Math.floor(days.length / 2)]!;
+        db.prepare('DELETE FROM snapshots WHERE substr(timestamp, 1, 10) = ?').run(gap);
+      } finally {
+        db.close();
+      }
+    },
+  });
 }
 
 /** The protection line at the top of the dashboard. */
@@ -53,7 +49,7 @@ test('says not protected, then protected with the age and the directory, countin
   page,
   locker,
 }) => {
-  await seedEvidence(locker);
+  await seedEvidenceWithGap(locker);
   await page.goto('/');
   await expect(line(page)).toHaveText('Not protected: there is no backup yet');
   await expect(page.getByTestId('protection')).toHaveAttribute('data-state', 'unprotected');
@@ -118,7 +114,7 @@ test('says not protected, then protected with the age and the directory, countin
 
 test('shows a failing schedule in red with its cause, since when, and a link to the settings that fix it', async ({ page, locker }) => {
   const gone = path.join(locker.root, 'storage/gone');
-  await seedEvidence(locker, { backup_enabled: true, backup_path: gone });
+  await seedEvidenceWithGap(locker, { backup_enabled: true, backup_path: gone });
   await page.goto('/');
   // The schedule runs a second after the start and fails: the directory does not exist.
   await expect(async () => {

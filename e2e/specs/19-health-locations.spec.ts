@@ -14,6 +14,7 @@ import { createLockerClient } from '@evidence-locker/server/client';
 import { freePort, waitForJob } from '@evidence-locker/harness';
 import { startSshd, type StartedSshd } from '@evidence-locker/test-servers/sshd';
 import type { LockerServer } from '../support/locker-server.ts';
+import { seedEvidence } from '../support/seed-evidence.ts';
 import { expect, expectNoHorizontalOverflow, screenshot, test } from '../support/test.ts';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -43,11 +44,13 @@ test.use({
 });
 
 /**
- * Adds the NAS (the sshd, its host key accepted) and the old NAS (nothing listens on its port),
+ * Gives the instance a month of evidence, adds the NAS (the sshd, its host key accepted) and the old NAS (nothing listens on its port),
  * makes a backup and verifies it, and waits until the NAS has the copy and the old NAS has failed.
  * Returns the backup's file name.
  */
 async function backUpToTwoTargets(locker: LockerServer): Promise<string> {
+  // A month of evidence, so the backup and the room left for more are those of a real instance.
+  await seedEvidence(locker, { config: { backup_enabled: true, backup_interval_hours: 24 } });
   const user = sshd.passwordUser;
   if (user === undefined) throw new Error('startSshd made no password user');
   const client = createLockerClient(locker.url);
