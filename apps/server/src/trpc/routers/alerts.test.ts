@@ -84,8 +84,13 @@ describe('alerts router', () => {
     expect((await caller.alerts.list()).channels[0]?.language).toBe('de');
     await caller.alerts.test({ id: german.id, draft: { kind: 'webhook', name: 'Deutsch', enabled: true, language: 'en', secrets: {} } });
     expect(receiver!.requests[1]?.json).toMatchObject({ language: 'en', title: 'Evidence Locker: test message' });
-    // Without a language, the test follows the language DOCSight saved.
+    // Without a language, the test follows the language DOCSight saved, and the list says so.
+    const older = await caller.alerts.add({ kind: 'webhook', name: 'Older', enabled: true, secrets: { url } });
+    expect(older).not.toHaveProperty('language');
+    expect((await caller.alerts.list()).channels.find((channel) => channel.id === older.id)?.language).toBe('en');
     await setup.services.instance.updateConfig({ language: 'de' });
+    expect((await caller.alerts.list()).channels.find((channel) => channel.id === older.id)?.language).toBe('de');
+    await caller.alerts.remove({ id: older.id });
     await caller.alerts.test({ draft: { kind: 'webhook', name: 'Neu', enabled: true, secrets: { url } } });
     expect(receiver!.requests[2]?.json).toMatchObject({ language: 'de' });
 

@@ -43,7 +43,12 @@ export const alertsRouter = router({
     const read = instanceAlertChannels(ctx.instance);
     const state = await ctx.alertCenter.state();
     return {
-      channels: read.channels.map((channel) => ({ ...publicAlertChannel(channel), lastDelivery: state.deliveries[channel.id] ?? null })),
+      channels: read.channels.map((channel) => ({
+        ...publicAlertChannel(channel),
+        // The language its messages go out in, also for one stored without (the form shows it).
+        language: alertLanguage(channel, ctx.instance.snapshot.config),
+        lastDelivery: state.deliveries[channel.id] ?? null,
+      })),
       problems: read.problems.map((problem) => ({ id: problem.id ?? null, message: problem.message })),
       failing: Object.entries(state.failing).map(([subject, failing]) => ({ subject, ...failing })),
     };

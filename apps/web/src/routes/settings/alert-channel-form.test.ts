@@ -1,10 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { setLocale } from '../../i18n/i18n.ts';
+import { i18n, setLocale } from '../../i18n/i18n.ts';
 import {
   alertDraft,
   emptyAlertForm,
+  formFromChannel,
+  pageAlertLanguage,
   recipients,
   recordedFailureText,
+  serverFieldErrors,
   validateAlertForm,
   type AlertChannelForm,
   type AlertChannelItem,
@@ -61,6 +64,52 @@ describe('alert channel form', () => {
     );
     expect(email).toMatchObject({ port: 465, to: ['x@y.org', 'z@y.org'], secrets: { password: undefined } });
     expect(recipients(' a@b.org ,, c@d.org ')).toEqual(['a@b.org', 'c@d.org']);
+  });
+});
+
+describe('the language of the messages', () => {
+  afterEach(() => setLocale('en'));
+  const channel = {
+    id: '5c1c3c39-2b8a-4e55-9a0f-3e8c8f1f5a11',
+    kind: 'webhook',
+    name: 'Hook',
+    enabled: true,
+    createdAt: '2026-12-01T10:00:00.000Z',
+    secretsSet: { ...unset, url: true },
+    where: 'https://hooks.example.org',
+    lastDelivery: null,
+  } as AlertChannelItem;
+
+  it("starts a new channel in the page's language and keeps a stored channel's", () => {
+    expect(emptyAlertForm().language).toBe('en');
+    setLocale('de');
+    expect(emptyAlertForm().language).toBe('de');
+    expect(emptyAlertForm('email').language).toBe('de');
+    expect(pageAlertLanguage()).toBe('de');
+    const stored: AlertChannelItem = { ...channel, language: 'en' };
+    expect(formFromChannel(stored).language).toBe('en');
+    setLocale('en');
+    expect(formFromChannel({ ...channel, language: 'de' }).language).toBe('de');
+  });
+
+  it('sends the language with every kind but the ping, which writes no words', () => {
+    expect(alertDraft(form({ kind: 'webhook', url: 'https://x.org/h', language: 'de' }))).toMatchObject({ language: 'de' });
+    expect(alertDraft(form({ kind: 'email', language: 'en' }))).toMatchObject({ kind: 'email', language: 'en' });
+    expect(alertDraft(form({ kind: 'ping', url: 'https://hc-ping.com/a', language: 'de' }))).not.toHaveProperty('language');
+  });
+
+  it("names the language field when the server refuses its value, in the user's language", () => {
+    const refused = {
+      message: 'language is "en" (English) or "de" (German).',
+      data: { lockerCode: 'INVALID_ARGUMENT', details: { field: 'language' } },
+    };
+    const errors = serverFieldErrors(refused);
+    expect(errors).toEqual({ language: 'alerts.errors.language' });
+    setLocale('de');
+    expect(i18n.global.t(errors.language!)).toBe('Die Nachrichten können nur auf Englisch oder Deutsch geschrieben werden.');
+    // Another field or failure is the save's own error, not the language's.
+    expect(serverFieldErrors({ data: { lockerCode: 'INVALID_ARGUMENT', details: { field: 'topic' } } })).toEqual({});
+    expect(serverFieldErrors(new Error('network'))).toEqual({});
   });
 });
 

@@ -4,8 +4,9 @@
  * server is asked (the server checks again). Secrets are write-only: a stored one shows as set,
  * and left empty it stays as stored.
  */
-import { codeText } from '../../api/error-message.ts';
+import { codeText, serverFailure } from '../../api/error-message.ts';
 import type { RouterInputs, RouterOutputs } from '../../api/server-types.ts';
+import { i18n } from '../../i18n/i18n.ts';
 
 export type AlertList = RouterOutputs['alerts']['list'];
 export type AlertChannelItem = AlertList['channels'][number];
@@ -14,10 +15,26 @@ export type AlertChannelKind = AlertChannelDraft['kind'];
 
 export const ALERT_KINDS: readonly AlertChannelKind[] = ['webhook', 'ntfy', 'gotify', 'apprise', 'email', 'ping'];
 
+/** The languages a channel's messages can be written in (the server's alert-words-*.ts). */
+export const ALERT_LANGUAGES = ['en', 'de'] as const;
+export type AlertLanguage = (typeof ALERT_LANGUAGES)[number];
+
+function isAlertLanguage(value: unknown): value is AlertLanguage {
+  return (ALERT_LANGUAGES as readonly unknown[]).includes(value);
+}
+
+/** The page's language as a message language (English for any the alerts lack). */
+export function pageAlertLanguage(): AlertLanguage {
+  const locale = i18n.global.locale.value;
+  return isAlertLanguage(locale) ? locale : 'en';
+}
+
 export interface AlertChannelForm {
   kind: AlertChannelKind;
   name: string;
   enabled: boolean;
+  /** The language of the messages (default: the page's language). */
+  language: AlertLanguage;
   url: string;
   token: string;
   server: string;
@@ -40,11 +57,12 @@ export type AlertFormField = Exclude<keyof AlertChannelForm, 'kind' | 'enabled' 
 export type AlertFormErrors = Partial<Record<AlertFormField, string>>;
 export type AlertSecretsSet = AlertChannelItem['secretsSet'];
 
-export function emptyAlertForm(kind: AlertChannelKind = 'webhook'): AlertChannelForm {
+export function emptyAlertForm(kind: AlertChannelKind = 'webhook', language: AlertLanguage = pageAlertLanguage()): AlertChannelForm {
   return {
     kind,
     name: '',
     enabled: true,
+    language,
     url: '',
     token: '',
     server: kind === 'ntfy' ? 'https://ntfy.sh' : '',
@@ -64,7 +82,8 @@ export function emptyAlertForm(kind: AlertChannelKind = 'webhook'): AlertChannel
 
 /** The form for a stored channel (secrets empty: left so, they stay). */
 export function formFromChannel(channel: AlertChannelItem): AlertChannelForm {
-  const form = emptyAlertForm(channel.kind);
+  // The server lists the language the messages go out in, also for a channel stored without one.
+  const form = emptyAlertForm(channel.kind, isAlertLanguage(channel.language) ? channel.language : undefined);
   form.name = channel.name;
   form.enabled = channel.enabled;
   if (channel.kind === 'ntfy') Object.assign(form, { server: channel.server, topic: channel.topic });
@@ -193,13 +212,16 @@ function movedSecret(form: AlertChannelForm, stored: AlertChannelItem | null): '
 
 /** The draft the server takes for `form` (only the kind's fields; empty secrets stay as stored). */
 export function alertDraft(form: AlertChannelForm): AlertChannelDraft {
-  const base = { kind: form.kind, name: form.name, enabled: form.enabled };
+  const base = { kind: form.kind, name: form.name, enabled: form.enabled, language: form.language };
   const secret = (value: string) => (value === '' ? undefined : value);
   switch (form.kind) {
     case 'webhook':
       return { ...base, secrets: { url: secret(form.url.trim()), token: secret(form.token) } };
-    case 'ping':
-      return { ...base, secrets: { url: secret(form.url.trim()) } };
+    case 'ping': {
+      // A ping has no words to write: it keeps no language.
+      const { language: _language, ...ping } = base;
+      return { ...ping, secrets: { url: secret(form.url.trim()) } };
+    }
     case 'ntfy':
       return { ...base, server: form.server.trim(), topic: form.topic.trim(), secrets: { token: secret(form.token) } };
     case 'gotify':
@@ -224,6 +246,16 @@ export function alertDraft(form: AlertChannelForm): AlertChannelDraft {
         secrets: { password: secret(form.password) },
       };
   }
+}
+
+/**
+ * The field errors a refused save names (INVALID_ARGUMENT with `details.field`), for the fields
+ * the form cannot check itself; empty for any other failure (it is shown as the save's error).
+ */
+export function serverFieldErrors(error: unknown): AlertFormErrors {
+  const failure = serverFailure(error);
+  if (failure?.code === 'INVALID_ARGUMENT' && failure.details.field === 'language') return { language: 'alerts.errors.language' };
+  return {};
 }
 
 /**
