@@ -2,6 +2,7 @@
  * What the backup schedule tells the dashboard and the settings page (schedule/backup-scheduler.ts
  * fills it in). Times are ISO 8601 with the server's UTC offset, like the backup list's `modified`.
  */
+import { RetentionRuleSchema } from '@evidence-locker/core';
 import { z } from 'zod';
 
 export const ScheduleStateSchema = z.object({
@@ -18,8 +19,13 @@ export const ScheduleStateSchema = z.object({
   backupPath: z.string(),
   /** 24 (daily) or 168 (weekly) as saved; other positive values from a hand-edited config are used as they are. */
   intervalHours: z.number().int().positive(),
-  /** Backups kept after each scheduled run. */
+  /** Backups kept after each scheduled run (the rule's keep N; `retentionRule` is the whole rule). */
   retention: z.number().int().positive(),
+  /**
+   * The whole rule applied after each scheduled run (settings/backup-settings.ts): keep N, keep
+   * days, daily / weekly / monthly, and whether manual and pre-restore backups fall under it.
+   */
+  retentionRule: RetentionRuleSchema,
   /** When the last scheduled backup finished (seeded from the newest scheduled archive on disk); null when none. */
   lastSuccessAt: z.string().nullable(),
   /** That backup's file name. */

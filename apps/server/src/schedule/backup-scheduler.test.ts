@@ -52,7 +52,7 @@ async function advance(clock: TestClock, ms: number): Promise<void> {
   await scheduler!.idle();
 }
 
-async function backupOnDisk(backupDir: string, trigger: 'scheduled' | 'manual', hoursAgo: number): Promise<string> {
+async function backupOnDisk(backupDir: string, trigger: 'scheduled' | 'manual' | 'pre-restore', hoursAgo: number): Promise<string> {
   const created = await createBackup({
     dataDir: setup!.dataDir,
     destination: { kind: 'directory', backupDir },
@@ -132,6 +132,26 @@ describe('backup schedule', () => {
     expect(state).toMatchObject({ lastSuccessFile: backups[0]!.fileName, running: false, consecutiveFailures: 0 });
     expect(Date.parse(state.nextRunAt!)).toBe(Date.parse(state.lastSuccessAt!) + 24 * HOUR);
     expect(logLines.map((entry) => entry.message)).toContain('Scheduled backup created');
+  });
+
+  it('applies the whole saved rule: a pre-restore backup goes only once the rule includes it, and the state names the rule', async () => {
+    const names: string[] = [];
+    const { setup, scheduler, clock } = await startScheduler(
+      { backup_enabled: true, backup_retention: 1, backup_retention_include_pre_restore: true },
+      {
+        before: async (setup) => {
+          names.push(await backupOnDisk(setup.backupDir, 'pre-restore', 30));
+          names.push(await backupOnDisk(setup.backupDir, 'manual', 29));
+        },
+      },
+    );
+    expect(scheduler.state().retentionRule).toEqual({ keepLast: 1, includeManual: false, includePreRestore: true });
+    await advance(clock, MINUTE);
+    expect(setup.services.jobs.list()[0]).toMatchObject({ kind: 'backup', state: 'succeeded' });
+    const backups = await listBackups(setup.backupDir);
+    // Keep 1, pre-restore included: the new scheduled backup; the manual one stays outside the rule.
+    expect(backups.map((backup) => backup.trigger)).toEqual(['scheduled', 'manual']);
+    expect(backups.map((backup) => backup.fileName)).not.toContain(names[0]);
   });
 
   it('prunes by the saved retention but keeps the newest backup that passed its verification', async () => {

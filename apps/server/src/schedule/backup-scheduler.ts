@@ -204,6 +204,7 @@ export class BackupScheduler {
       backupPath: this.#settings.backup_path,
       intervalHours: this.#settings.backup_interval_hours,
       retention: this.#settings.backup_retention,
+      retentionRule: backupRetentionRule(this.#settings),
       lastSuccessAt: iso(this.#lastSuccessAt),
       lastSuccessFile: this.#lastSuccessFile,
       lastFailureAt: failureShown ? iso(this.#lastFailureAt) : null,

@@ -7,8 +7,10 @@
  * age is this product's own (DOCSight ignores keys it does not know and keeps them):
  * `backup_retention_days` (keep every backup younger than N days), `backup_retention_daily`,
  * `backup_retention_weekly`, `backup_retention_monthly` (the newest backup of each of the last N
- * days / ISO weeks / months), each 0 = off (the default), and `backup_retention_include_manual`
- * (default false: backups made by hand stay and are not counted).
+ * days / ISO weeks / months), each 0 = off (the default), `backup_retention_include_manual`
+ * (default false: backups made by hand stay and are not counted) and
+ * `backup_retention_include_pre_restore` (default false: the backup taken before a restore stays
+ * and is not counted).
  */
 import { z } from 'zod';
 import { RETENTION_LIMITS, type ConfigRecord, type RetentionRule } from '@evidence-locker/core';
@@ -50,6 +52,7 @@ export const BackupSettingsSchema = z.object({
   backup_retention_weekly: z.number().int(),
   backup_retention_monthly: z.number().int(),
   backup_retention_include_manual: z.boolean(),
+  backup_retention_include_pre_restore: z.boolean(),
 });
 export type BackupSettings = z.infer<typeof BackupSettingsSchema>;
 
@@ -70,6 +73,7 @@ export const BackupSettingsUpdateSchema = z.object({
   backup_retention_weekly: ageCount('backup_retention_weekly').optional(),
   backup_retention_monthly: ageCount('backup_retention_monthly').optional(),
   backup_retention_include_manual: z.boolean({ error: 'backup_retention_include_manual must be true or false.' }).optional(),
+  backup_retention_include_pre_restore: z.boolean({ error: 'backup_retention_include_pre_restore must be true or false.' }).optional(),
 });
 export type BackupSettingsUpdate = z.infer<typeof BackupSettingsUpdateSchema>;
 
@@ -89,6 +93,7 @@ export function readBackupSettings(config: ConfigRecord, backupPath: string): Ba
     backup_retention_weekly: ageSetting(config, 'backup_retention_weekly'),
     backup_retention_monthly: ageSetting(config, 'backup_retention_monthly'),
     backup_retention_include_manual: docsightBool(config['backup_retention_include_manual']),
+    backup_retention_include_pre_restore: docsightBool(config['backup_retention_include_pre_restore']),
   };
 }
 
@@ -97,6 +102,7 @@ export function backupRetentionRule(settings: BackupSettings): RetentionRule {
   const rule: RetentionRule = {
     keepLast: Math.min(100, Math.max(1, settings.backup_retention)),
     includeManual: settings.backup_retention_include_manual,
+    includePreRestore: settings.backup_retention_include_pre_restore,
   };
   for (const [key, part] of Object.entries(RETENTION_AGE_KEYS) as [RetentionAgeKey, (typeof RETENTION_AGE_KEYS)[RetentionAgeKey]][]) {
     if (settings[key] > 0) rule[part] = settings[key];

@@ -66,6 +66,11 @@ describe('settings.retentionPreview: the backup directory', () => {
 
     const withManual = await api.settings.retentionPreview({ location: { kind: 'local' }, rule: { keepLast: 2, includeManual: true } });
     expect(withManual.deleted.map((copy) => copy.name)).toEqual([names[2], names[3], names[5]]);
+    const withPreRestore = await api.settings.retentionPreview({
+      location: { kind: 'local' },
+      rule: { keepLast: 2, includeManual: true, includePreRestore: true },
+    });
+    expect(withPreRestore.deleted.map((copy) => copy.name)).toEqual([names[2], names[3], names[4], names[5]]);
     expect(fs.readdirSync(setup.backupDir).sort()).toEqual(before);
   });
 
@@ -125,6 +130,28 @@ describe('settings.retentionPreview: an SFTP target', () => {
     expect(preview.deleted[0]!.madeAt.slice(0, 19)).toBe('2026-03-03T03:00:00');
     expect(preview.kept).toBe(1);
     expect(fs.readdirSync(directory).sort()).toEqual([...own, foreign].sort());
+  });
+
+  it('keeps a pre-restore copy out of the rule unless the rule includes it', async () => {
+    const { setup, api } = await instance();
+    const directory = fs.mkdtempSync(path.join(sshd.rootDir, 'pre-restore-'));
+    const id = await sftpTarget(api, directory);
+    const own = [
+      'docsight_backup_2026-03-04_030000.tar.gz',
+      'docsight_backup_2026-03-03_030000.tar.gz',
+      'docsight_backup_2026-03-02_030000.tar.gz',
+    ];
+    for (const name of own) fs.writeFileSync(path.join(directory, name), 'copy');
+    for (const [index, name] of own.entries())
+      await recordPushSuccess(setup.dataDir, id, name, new Date(), index === 1 ? 'pre-restore' : 'scheduled');
+
+    const without = await api.settings.retentionPreview({ location: { kind: 'target', id }, rule: { keepLast: 1 } });
+    expect(without.deleted.map((copy) => copy.name)).toEqual([own[2]]);
+    const included = await api.settings.retentionPreview({
+      location: { kind: 'target', id },
+      rule: { keepLast: 1, includePreRestore: true },
+    });
+    expect(included.deleted.map((copy) => copy.name)).toEqual([own[1], own[2]]);
   });
 
   it('says why when the target cannot be listed', async () => {

@@ -11,7 +11,6 @@ import {
   planTargetRetention,
   readTargetState,
   RetentionRuleSchema,
-  type RetentionRule,
 } from '@evidence-locker/core';
 import { z } from 'zod';
 import type { BackupVerifications } from '../backups/backup-verifications.ts';
@@ -60,19 +59,11 @@ export async function retentionPreview(
   const remote = await openTarget(target);
   try {
     const entries = await remote.list();
-    const plan = planTargetRetention(entries, targetRule(input.rule), now, (name) => uploaded.has(name), {
+    const plan = planTargetRetention(entries, input.rule, now, (name) => uploaded.has(name), {
       triggerOf: (name) => copyTrigger(state, name),
     });
     return { deleted: plan.deleted.map((copy) => ({ name: copy.name, madeAt: madeAt(copy.madeAt) })), kept: plan.kept };
   } finally {
     await remote.close().catch(() => undefined);
   }
-}
-
-/** The parts a target's rule has: the counting ones and includeManual (pre-restore copies always stay there). */
-function targetRule(rule: RetentionRule): RetentionRule {
-  const { keepLast, keepDays, daily, weekly, monthly, includeManual } = rule;
-  return Object.fromEntries(
-    Object.entries({ keepLast, keepDays, daily, weekly, monthly, includeManual }).filter(([, value]) => value !== undefined),
-  );
 }

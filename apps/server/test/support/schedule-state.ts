@@ -12,6 +12,7 @@ export function scheduleState(overrides: Partial<ScheduleState> = {}): ScheduleS
     backupPath: '/backups',
     intervalHours: 24,
     retention: 5,
+    retentionRule: { keepLast: 5, includeManual: false, includePreRestore: false },
     lastSuccessAt: null,
     lastSuccessFile: null,
     lastFailureAt: null,

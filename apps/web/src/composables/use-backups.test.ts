@@ -27,6 +27,7 @@ const SCHEDULE: ScheduleState = {
   backupPath: '/backups',
   intervalHours: 24,
   retention: 5,
+  retentionRule: { keepLast: 5, includeManual: false, includePreRestore: false },
   lastSuccessAt: null,
   lastSuccessFile: null,
   lastFailureAt: null,

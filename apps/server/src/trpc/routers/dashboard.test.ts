@@ -254,6 +254,7 @@ const STATE: ScheduleState = {
   backupPath: '/backup',
   intervalHours: 24,
   retention: 5,
+  retentionRule: { keepLast: 5, includeManual: false, includePreRestore: false },
   lastSuccessAt: '2026-01-01T07:00:00.000+01:00',
   lastSuccessFile: 'docsight_backup_2026-01-01_070000.tar.gz',
   lastFailureAt: null,

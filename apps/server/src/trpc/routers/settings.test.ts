@@ -38,6 +38,7 @@ describe('settings router', () => {
       backup_retention_weekly: 0,
       backup_retention_monthly: 0,
       backup_retention_include_manual: false,
+      backup_retention_include_pre_restore: false,
       browseRoots: [setup!.root],
       backupPathWarning: null,
     });
@@ -50,6 +51,7 @@ describe('settings router', () => {
       backup_retention_weekly: 99_999,
       backup_retention_monthly: 'twelve',
       backup_retention_include_manual: 'yes',
+      backup_retention_include_pre_restore: 'true',
     });
     expect(await api.settings.get()).toMatchObject({
       backup_retention_days: 30,
@@ -57,6 +59,7 @@ describe('settings router', () => {
       backup_retention_weekly: 520,
       backup_retention_monthly: 0,
       backup_retention_include_manual: true,
+      backup_retention_include_pre_restore: true,
     });
   });
 
@@ -73,6 +76,7 @@ describe('settings router', () => {
       backup_retention_weekly: 4,
       backup_retention_monthly: 12,
       backup_retention_include_manual: true,
+      backup_retention_include_pre_restore: true,
     });
     expect(saved).toMatchObject({ backup_retention_daily: 7, backup_retention_weekly: 4, backup_retention_monthly: 12 });
     expect(JSON.parse(fs.readFileSync(path.join(setup!.dataDir, 'config.json'), 'utf8'))).toMatchObject({
@@ -81,6 +85,7 @@ describe('settings router', () => {
       backup_retention_weekly: 4,
       backup_retention_monthly: 12,
       backup_retention_include_manual: true,
+      backup_retention_include_pre_restore: true,
     });
     expect(notified).toBe(1);
   });
@@ -91,6 +96,7 @@ describe('settings router', () => {
     [{ backup_retention_weekly: 2.5 }, /weekly backups to keep must be a whole number/],
     [{ backup_retention_monthly: '12' }, /monthly backups to keep must be a number from 0 \(off\) to 1200/],
     [{ backup_retention_include_manual: 'yes' }, /backup_retention_include_manual must be true or false/],
+    [{ backup_retention_include_pre_restore: 1 }, /backup_retention_include_pre_restore must be true or false/],
   ])('refuses %j with a message saying what is wrong, saving nothing', async (input, message) => {
     const api = await caller();
     const before = fs.readFileSync(path.join(setup!.dataDir, 'config.json'), 'utf8');

@@ -1,7 +1,7 @@
 /**
  * The backup settings: backup_enabled, backup_path, backup_interval_hours, backup_retention, and
- * the retention by age (backup_retention_days/_daily/_weekly/_monthly, 0 = off, and
- * backup_retention_include_manual). `retentionPreview` tells which existing backups a rule would
+ * the retention by age (backup_retention_days/_daily/_weekly/_monthly, 0 = off,
+ * backup_retention_include_manual and backup_retention_include_pre_restore). `retentionPreview` tells which existing backups a rule would
  * delete, at the backup directory or at a target, before it is saved.
  * Saving validates each value (interval 24 or 168, retention 1..100, path inside BROWSE_ROOTS and
  * outside the data directory, no NUL byte, and a directory that takes a test file written, read
@@ -27,6 +27,7 @@ const RETENTION_INPUT_KEYS = [
   'backup_retention_weekly',
   'backup_retention_monthly',
   'backup_retention_include_manual',
+  'backup_retention_include_pre_restore',
 ] as const;
 
 const BackupPathWarningSchema = z.object({
