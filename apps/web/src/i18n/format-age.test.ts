@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { formatAge } from './format-age.ts';
+import { formatAge, formatDue } from './format-age.ts';
 import { setLocale } from './i18n.ts';
 
 const NOW = Date.parse('2026-11-26T12:00:00Z');
@@ -23,5 +23,35 @@ describe('formatAge', () => {
     expect(formatAge('2026-11-26 09:00:00', NOW)).toBe('3 hours ago');
     expect(formatAge(null, NOW)).toBe('—');
     expect(formatAge('not a date', NOW, 'Never')).toBe('Never');
+  });
+});
+
+describe('formatDue', () => {
+  const SECOND = 1000;
+
+  it('says how soon a planned time comes, never "now" for one still ahead', () => {
+    expect(formatDue(new Date(NOW + 4 * 60 * SECOND), NOW)).toBe('in 4 minutes');
+    expect(formatDue(new Date(NOW + 5 * HOUR), NOW)).toBe('in 5 hours');
+    expect(formatDue(new Date(NOW + 61 * SECOND), NOW)).toBe('in 1 minute');
+    expect(formatDue(new Date(NOW + 59 * SECOND), NOW)).toBe('in less than a minute');
+    expect(formatDue(new Date(NOW + 1 * SECOND), NOW)).toBe('in less than a minute');
+    setLocale('de');
+    expect(formatDue(new Date(NOW + 20 * SECOND), NOW)).toBe('in weniger als einer Minute');
+    expect(formatDue(new Date(NOW + 4 * 60 * SECOND), NOW)).toBe('in 4 Minuten');
+  });
+
+  it('says "any moment" for a planned time that has come and not started yet, also long past', () => {
+    expect(formatDue(new Date(NOW), NOW)).toBe('any moment');
+    expect(formatDue(new Date(NOW - 20 * SECOND), NOW)).toBe('any moment');
+    expect(formatDue(new Date(NOW - 3 * HOUR), NOW)).toBe('any moment');
+    setLocale('de');
+    expect(formatDue(new Date(NOW - 20 * SECOND), NOW)).toBe('jeden Moment');
+  });
+
+  it('reads DOCSight UTC timestamps and gives the fallback for nothing or nonsense', () => {
+    expect(formatDue('2026-11-26 13:00:00', NOW)).toBe('in 1 hour');
+    expect(formatDue(null, NOW)).toBe('—');
+    expect(formatDue('', NOW, 'Not planned')).toBe('Not planned');
+    expect(formatDue('not a date', NOW, 'Not planned')).toBe('Not planned');
   });
 });

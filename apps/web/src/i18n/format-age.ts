@@ -1,7 +1,8 @@
 /**
  * How long ago (or how soon) a time is, in the user's language: "3 hours ago", "vor 3 Stunden",
- * "in 5 hours", through Intl.RelativeTimeFormat with vue-i18n's current locale. Shown next to the
- * date (format-date-time.ts), never instead of it.
+ * "in 5 hours", through Intl.RelativeTimeFormat with vue-i18n's current locale; and how soon
+ * something planned comes (formatDue). Shown next to the date (format-date-time.ts), never
+ * instead of it.
  */
 import { i18n } from './i18n.ts';
 import { normaliseTimestamp } from './format-date-time.ts';
@@ -29,4 +30,21 @@ export function formatAge(value: string | number | Date | null | undefined, now:
     if (Math.abs(seconds) >= size) return format.format(Math.trunc(seconds / size), unit);
   }
   return format.format(0, 'second');
+}
+
+const MINUTE_MS = 60_000;
+
+/**
+ * How soon planned `value` (a retry, the next backup) comes, relative to `now`: "in 4 minutes" as
+ * formatAge says it; "in less than a minute" under a minute (formatAge's "now" would read as if it
+ * were running already); "any moment" once it is due and has not started yet. `fallback`
+ * (default "—") when absent or unreadable.
+ */
+export function formatDue(value: string | number | Date | null | undefined, now: number = Date.now(), fallback = '—'): string {
+  if (value === null || value === undefined || value === '') return fallback;
+  const time = value instanceof Date ? value.getTime() : new Date(normaliseTimestamp(value)).getTime();
+  if (Number.isNaN(time)) return fallback;
+  if (time <= now) return i18n.global.t('common.dueNow');
+  if (time - now < MINUTE_MS) return i18n.global.t('common.dueSoon');
+  return formatAge(time, now, fallback);
 }

@@ -151,6 +151,24 @@ describe('DashboardLocations', () => {
     expect(statuses).toEqual(['stale', 'failing', 'off', 'stale']);
   });
 
+  it('says a retry under a minute away and one already due in words that read, in English and German', async () => {
+    const retry = (ms: number) => target({ status: 'failing', nextRun: { at: new Date(NOW + ms).toISOString(), kind: 'retry' } });
+    const wrapper = render({
+      locations: [retry(28_000), retry(-5_000), local({ nextRun: { at: new Date(NOW + 30_000).toISOString(), kind: 'schedule' } })],
+    });
+    const [soon, due, backup] = texts(wrapper, 'location-next');
+    expect(soon).toMatch(/^Next try in less than a minute \(.+\)$/);
+    expect(due).toMatch(/^Next try any moment \(.+\)$/);
+    expect(backup).toMatch(/^Next scheduled backup in less than a minute \(/);
+    for (const line of [soon, due, backup]) expect(line).not.toMatch(/\bnow\b/);
+    setLocale('de');
+    await wrapper.vm.$nextTick();
+    expect(texts(wrapper, 'location-next').slice(0, 2)).toEqual([
+      expect.stringMatching(/^Nächster Versuch in weniger als einer Minute \(.+\)$/),
+      expect.stringMatching(/^Nächster Versuch jeden Moment \(.+\)$/),
+    ]);
+  });
+
   it('draws the 3-2-1 picture with each part met or not, and warns when the backups share the data’s disk', async () => {
     const good = render({ copies: copies({ sameDiskAsData: false }) });
     expect(texts(good, 'copies-newest')[0]).toMatch(/^The newest backup, made 3 hours ago \(.+\):$/);

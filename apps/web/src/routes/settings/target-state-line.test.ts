@@ -42,6 +42,17 @@ describe('targetStateLines', () => {
     expect(german[1]?.text).not.toContain('The target');
   });
 
+  it('says a next try under a minute away or already due in words, not "now"', () => {
+    const soon = targetStateLines({ ...idle, nextTryAt: new Date(NOW + 30_000).toISOString() }, true, NOW);
+    expect(soon.at(-1)?.text).toMatch(/^Next try: .* \(in less than a minute\)$/);
+    const due = targetStateLines({ ...idle, nextTryAt: new Date(NOW - 90_000).toISOString() }, true, NOW);
+    expect(due.at(-1)?.text).toMatch(/^Next try: .* \(any moment\)$/);
+    setLocale('de');
+    expect(targetStateLines({ ...idle, nextTryAt: new Date(NOW + 30_000).toISOString() }, true, NOW).at(-1)?.text).toMatch(
+      /^Nächster Versuch: .* \(in weniger als einer Minute\)$/,
+    );
+  });
+
   it("fills the failure text's facts from the record, in German too", () => {
     const state = {
       ...idle,

@@ -5,7 +5,7 @@
  */
 import { codeText } from '../../api/error-message.ts';
 import type { TargetPushState } from '../../api/server-types.ts';
-import { formatAge } from '../../i18n/format-age.ts';
+import { formatAge, formatDue } from '../../i18n/format-age.ts';
 import { formatDateTime } from '../../i18n/format-date-time.ts';
 import { i18n } from '../../i18n/i18n.ts';
 
@@ -17,6 +17,11 @@ export interface TargetStateLine {
 /** "26 Nov 2026, 08:07 (3 hours ago)". */
 function when(at: string, now: number): string {
   return `${formatDateTime(at)} (${formatAge(at, now)})`;
+}
+
+/** "26 Nov 2026, 16:28 (in 4 minutes)" for the next try (formatDue: never "now"). */
+function due(at: string, now: number): string {
+  return `${formatDateTime(at)} (${formatDue(at, now)})`;
 }
 
 /** The lines saying `state` (an `enabled` target has a next try; a disabled one sends nothing). */
@@ -39,7 +44,7 @@ export function targetStateLines(state: TargetPushState, enabled: boolean, now: 
     lines.push({ kind: 'failure', text: t('targets.state.failure', { when: when(failure.at, now), message }) });
   }
   if (enabled && state.nextTryAt !== null && !state.pushing) {
-    lines.push({ kind: 'next', text: t('targets.state.next', { when: when(state.nextTryAt, now) }) });
+    lines.push({ kind: 'next', text: t('targets.state.next', { when: due(state.nextTryAt, now) }) });
   }
   return lines;
 }
