@@ -78,6 +78,8 @@ test.describe('alerts', () => {
     await section.getByRole('button', { name: 'Add a channel', exact: true }).click();
     const editor = page.getByRole('dialog', { name: 'Add an alert channel', exact: true });
     await expect(editor.getByLabel('Kind', { exact: true })).toHaveValue('webhook');
+    // A new channel writes its messages in the page's language.
+    await expect(editor.getByLabel('Language of the messages', { exact: true })).toHaveValue('en');
     await editor.getByLabel('Name', { exact: true }).fill('Home Assistant');
     await editor.getByLabel('Webhook URL', { exact: true }).fill(`${receiver.url}/api/webhook/locker-7f3a`);
     await editor.getByLabel('Token (optional)', { exact: true }).fill('wrong-token');
@@ -113,6 +115,7 @@ test.describe('alerts', () => {
     await expect.poll(received).toEqual(['test test', 'test test', 'failure scheduled-backup']);
     const alert = receiver.requests[2]?.json as { title: string; text: string; code: string };
     expect(alert.title).toBe('Evidence Locker: the scheduled backup failed');
+    expect(receiver.requests[2]?.json).toMatchObject({ language: 'en' });
     expect(alert.text).toContain(nas);
 
     // A restart runs the backup again, which fails again: still one alert, no second one.
@@ -169,6 +172,7 @@ test.describe('alerts on a phone, in German and the dark theme', () => {
     await editor.getByLabel('SMTP-Server', { exact: true }).fill('mail.example.org');
     await editor.getByLabel('Absenderadresse', { exact: true }).fill('locker@example.org');
     await editor.getByLabel('Empfänger', { exact: true }).fill('admin@example.org, zweite@example.org');
+    await expect(editor.getByLabel('Sprache der Nachrichten', { exact: true })).toHaveValue('de');
     await editor.getByRole('button', { name: 'Speichern', exact: true }).click();
     await expect(editor).toBeHidden();
     const channel = section.getByTestId('alert-channel');
