@@ -126,12 +126,13 @@ describe('WebDAV target (rclone serve webdav)', () => {
       '3',
       // locker backup create makes manual backups: their copies count only with --include-manual.
       '--include-manual',
+      '--include-pre-restore',
     ]);
     expect(added.target).toMatchObject({
       name: 'nas',
       kind: 'webdav',
       sealed: true,
-      retention: { keepLast: 2, daily: 3, includeManual: true },
+      retention: { keepLast: 2, daily: 3, includeManual: true, includePreRestore: true },
       secretsSet: { password: true },
     });
     expect(added.test.elapsedMs).toBeGreaterThanOrEqual(0);
@@ -143,6 +144,9 @@ describe('WebDAV target (rclone serve webdav)', () => {
     const listed = lockerJson(['target', 'list', '--data-dir', dataDir]);
     expect(JSON.stringify(listed)).not.toContain(server.password);
     expect(listed.targets[0]).toMatchObject({ name: 'nas', enabled: true, location: url(), state: { lastSuccessAt: null } });
+    expect(locker(['target', 'list', '--data-dir', dataDir]).stdout).toContain(
+      'keeps the newest 2, the newest of each of the last 3 days (only copies this instance sent; never the newest; manual backups counted, pre-restore backups counted)',
+    );
     expect(lockerJson(['target', 'test', 'nas', '--data-dir', dataDir])).toMatchObject({ ok: true, target: 'nas' });
     // The probe file is gone again.
     expect(fs.readdirSync(path.join(server.rootDir, 'offsite'))).toEqual([]);

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fernetDecrypt, parseFernetKey } from '@evidence-locker/core';
+import { writeTestArchive } from '@evidence-locker/core/testing/write-test-archive';
 import { afterAll, describe, expect, it } from 'vitest';
 
 /** The command `pnpm locker` runs (the built bundle, rebuilt first when a source changed). */
@@ -150,6 +151,38 @@ describe('locker backup commands', () => {
     expect(locker('backup', 'prune', '--backup-dir', dir, '--keep', '1', '--keep-weekly', '521').stderr).toMatch(
       /--keep-weekly must be between 1 and 520/,
     );
+  });
+
+  it('backup create --scheduled makes a backup the rule counts; prune includes pre-restore backups only with --include-pre-restore', async () => {
+    const dir = path.join(temp, 'cron-backups');
+    const help = locker('help');
+    expect(help.stdout).toContain('--scheduled');
+    const made = (...extra: string[]) => {
+      const run = locker('backup', 'create', '--data-dir', dataDir, '--backup-dir', dir, '--no-push', '--json', ...extra);
+      expect(run.code, run.stderr).toBe(0);
+      return JSON.parse(run.stdout) as { fileName: string; meta: { trigger: string } };
+    };
+    fs.mkdirSync(dir, { recursive: true });
+    const preRestore = 'docsight_backup_2026-01-01_030000.tar.gz';
+    await writeTestArchive(path.join(dir, preRestore), { meta: { magic: 'docsight-backup', format_version: 1, trigger: 'pre-restore' } });
+    const olderScheduled = made('--scheduled');
+    const manual = made();
+    const newestScheduled = made('--scheduled');
+    expect([olderScheduled.meta.trigger, manual.meta.trigger, newestScheduled.meta.trigger]).toEqual(['scheduled', 'manual', 'scheduled']);
+    const listed = JSON.parse(locker('backup', 'list', '--backup-dir', dir, '--json').stdout) as { backups: { trigger: string }[] };
+    expect(listed.backups.map((backup) => backup.trigger)).toEqual(['scheduled', 'manual', 'scheduled', 'pre-restore']);
+
+    // Under the full rule the scheduled ones count and the older goes; the manual and the pre-restore one stay outside it.
+    const text = locker('backup', 'prune', '--backup-dir', dir, '--keep', '1', '--keep-days', '30');
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toContain(
+      'Rule: keeps the newest 1, every backup of the last 30 days (never the newest; manual backups kept outside the rule, pre-restore backups kept outside the rule).',
+    );
+    // Made just now, all younger than 30 days: nothing goes yet.
+    expect(fs.readdirSync(dir)).toHaveLength(4);
+    const pruned = JSON.parse(locker('backup', 'prune', '--backup-dir', dir, '--keep', '1', '--include-pre-restore', '--json').stdout);
+    expect(pruned.deleted).toEqual([olderScheduled.fileName, preRestore]);
+    expect(fs.readdirSync(dir).sort()).toEqual([manual.fileName, newestScheduled.fileName].sort());
   });
 
   it('refuses to delete anything that is not a backup', () => {

@@ -55,8 +55,11 @@ export const backupCreateCommand: Command = {
   name: 'backup create',
   summary: 'Create a backup of a data directory in the backup directory (or write it to --output).',
   usage:
-    '--data-dir DIR (--backup-dir DIR | --output FILE) [--encrypt] [--recipient age1…]… [--passphrase-file FILE] [--plain] [--no-push] [--no-reuse] [--json]',
+    '--data-dir DIR (--backup-dir DIR | --output FILE) [--scheduled] [--encrypt] [--recipient age1…]… [--passphrase-file FILE] [--plain] [--no-push] [--no-reuse] [--json]',
   notes: [
+    'The backup is recorded as made by hand (trigger "manual"), which a retention rule keeps and does not count unless it includes',
+    'manual backups. --scheduled records it as the server\'s schedule does (trigger "scheduled"), so a cron job of backup create',
+    "falls under the rule of backup prune and of the offsite targets like the built-in schedule's backups.",
     'Sealed with age (….tar.gz.age) for --recipient (repeatable) or --passphrase-file (its first line), and',
     "whenever the data directory's settings seal backups: that is its backup policy, --plain opts out.",
     '--encrypt insists on sealing and fails when neither the settings nor the command line give a key.',
@@ -72,6 +75,7 @@ export const backupCreateCommand: Command = {
       output: { type: 'string' },
       'no-push': { type: 'boolean', default: false },
       'no-reuse': { type: 'boolean', default: false },
+      scheduled: { type: 'boolean', default: false },
       ...SEAL_KEY_OPTIONS,
     });
     const dataDir = path.resolve(requireOption(values['data-dir'], 'data-dir'));
@@ -103,7 +107,7 @@ export const backupCreateCommand: Command = {
               outputFile === undefined
                 ? { kind: 'directory', backupDir: path.resolve(backupDir!) }
                 : { kind: 'stream', stream: outputFile.stream },
-            trigger: 'manual',
+            trigger: values.scheduled ? 'scheduled' : 'manual',
             seal: seal?.key,
             onProgress,
             // A sealed previous backup opens with the data directory's identities (none: a full backup).
@@ -163,6 +167,12 @@ export const backupCreateCommand: Command = {
           : `yes, with age (${seal !== null && 'passphrase' in seal.key ? 'opens with the passphrase' : 'opens with the identity of the recipient'}${seal?.source === 'settings' ? "; the data directory's settings seal backups" : ''})`,
       ],
       ['Took', `${seconds.toFixed(1)} s`],
+      [
+        'Made',
+        values.scheduled
+          ? 'as a scheduled backup (--scheduled): retention counts it'
+          : 'by hand: retention keeps it unless it includes manual backups',
+      ],
       ['Members', Object.keys(result.meta.members).join(', ')],
       ['Compressed', reuseLine(result.reuse)],
       ...(result.demoRowsRemoved > 0 ? ([['Demo rows left out', String(result.demoRowsRemoved)]] as const) : []),

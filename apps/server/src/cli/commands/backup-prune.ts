@@ -2,8 +2,8 @@
  * `locker backup prune`: apply a retention rule to a backup directory (never the newest backup,
  * never a pre-restore one). `--keep N` alone is DOCSight's rule (the newest N, manual backups
  * counted); with any of the age flags it is the full rule of the settings page (core's
- * decideRetention): a backup stays when any part keeps it, and backups made by hand stay outside
- * it unless --include-manual.
+ * decideRetention): a backup stays when any part keeps it, backups made by hand stay outside it
+ * unless --include-manual, and the backup taken before a restore unless --include-pre-restore.
  *
  * A sealed backup's trigger is read with the identities of `--data-dir`'s settings. One whose
  * trigger still cannot be read (no --data-dir, a passphrase, a key the settings no longer hold)
@@ -15,6 +15,7 @@ import { createOutput, EXIT_FAILURE, printJson, UsageError } from '../cli-output
 import { integerOption, parseCommandArgs, requireOption, type Command } from '../command.ts';
 import { openWorkDirs } from '../open-work-dirs.ts';
 import { readInstanceSealSettings } from '../seal-keys.ts';
+import { describeRetention } from '../describe-retention.ts';
 
 const AGE_FLAGS = [
   ['keep-days', 'keepDays'],
@@ -25,14 +26,15 @@ const AGE_FLAGS = [
 
 export const backupPruneCommand: Command = {
   name: 'backup prune',
-  summary: 'Delete the backups a retention rule does not keep; pre-restore backups and the newest backup always stay.',
+  summary: 'Delete the backups a retention rule does not keep; the newest backup always stays, pre-restore ones unless included.',
   usage:
-    '--backup-dir DIR --keep N [--keep-days N] [--keep-daily N] [--keep-weekly N] [--keep-monthly N] [--include-manual] [--data-dir DIR] [--json]',
+    '--backup-dir DIR --keep N [--keep-days N] [--keep-daily N] [--keep-weekly N] [--keep-monthly N] [--include-manual] [--include-pre-restore] [--data-dir DIR] [--json]',
   notes: [
     '--keep N alone: the newest N backups, manual ones counted (DOCSight’s rule).',
     'With --keep-days (every backup younger than N days) or --keep-daily/--keep-weekly/--keep-monthly (the newest backup of',
     'each of the last N days, ISO weeks, months, in this machine’s time zone), a backup stays when any part keeps it, and',
-    'backups made by hand stay outside the rule unless --include-manual.',
+    'backups made by hand stay outside the rule unless --include-manual, the backup taken before a restore unless',
+    '--include-pre-restore (either flag alone also makes it the full rule). Backups made with backup create --scheduled count.',
     "--data-dir: read the trigger of sealed backups with the identities in that data directory's settings. Under the full rule, a",
     'sealed backup whose trigger cannot be read (without --data-dir: every one) is kept, since it may be a manual or pre-restore one.',
   ],
@@ -46,14 +48,19 @@ export const backupPruneCommand: Command = {
       'keep-weekly': { type: 'string' },
       'keep-monthly': { type: 'string' },
       'include-manual': { type: 'boolean', default: false },
+      'include-pre-restore': { type: 'boolean', default: false },
     });
     const keep = integerOption(values.keep, 'keep', { min: MIN_RETENTION, max: MAX_RETENTION });
     if (keep === undefined) throw new UsageError('missing required option --keep');
     const backupDir = requireOption(values['backup-dir'], 'backup-dir');
     let rule: number | RetentionRule = keep;
     const ageGiven = AGE_FLAGS.some(([flag]) => values[flag] !== undefined);
-    if (ageGiven || values['include-manual']) {
-      const ruleParts: RetentionRule = { keepLast: keep, includeManual: values['include-manual'] === true };
+    if (ageGiven || values['include-manual'] || values['include-pre-restore']) {
+      const ruleParts: RetentionRule = {
+        keepLast: keep,
+        includeManual: values['include-manual'] === true,
+        includePreRestore: values['include-pre-restore'] === true,
+      };
       for (const [flag, part] of AGE_FLAGS) {
         const count = integerOption(values[flag], flag, { min: 1, max: RETENTION_LIMITS[part] });
         if (count !== undefined) ruleParts[part] = count;
@@ -71,6 +78,7 @@ export const backupPruneCommand: Command = {
       return code;
     }
     const out = createOutput(false);
+    out.line(`Rule: ${describeRetention(typeof rule === 'number' ? { keepLast: rule, includeManual: true } : rule, 'backups')}.`);
     out.line(result.deleted.length === 0 ? 'Nothing to delete.' : `Deleted ${result.deleted.length}:`);
     for (const name of result.deleted) out.line(`  ${name}`);
     out.line(`Kept ${result.kept.length}.`);

@@ -7,17 +7,9 @@
  */
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import {
-  LockerError,
-  formatTargetUrl,
-  newTarget,
-  probeTarget,
-  publicTarget,
-  RETENTION_LIMITS,
-  sealKeyOf,
-  type TargetRetention,
-} from '@evidence-locker/core';
+import { LockerError, formatTargetUrl, newTarget, probeTarget, publicTarget, RETENTION_LIMITS, sealKeyOf } from '@evidence-locker/core';
 import { createOutput, printJson, UsageError } from '../cli-output.ts';
+import { describeRetention } from '../describe-retention.ts';
 import { integerOption, parseCommandArgs, requireOption, type Command } from '../command.ts';
 import { changeInstanceTargets, readInstanceTargets } from '../instance-targets.ts';
 import { readInstanceSealSettings } from '../seal-keys.ts';
@@ -44,20 +36,6 @@ export function describeTargetSeal(target: { sealed: boolean; recipient?: string
   return target.recipient === undefined ? "yes, with the instance's key" : `yes, for ${target.recipient}`;
 }
 
-/** Words for a retention rule. */
-export function describeRetention(rule: TargetRetention): string {
-  const parts = [
-    ...(rule.keepLast === undefined ? [] : [`the newest ${rule.keepLast}`]),
-    ...(rule.keepDays === undefined ? [] : [`those younger than ${rule.keepDays} days`]),
-    ...(rule.daily === undefined ? [] : [`one a day for ${rule.daily} days`]),
-    ...(rule.weekly === undefined ? [] : [`one a week for ${rule.weekly} weeks`]),
-    ...(rule.monthly === undefined ? [] : [`one a month for ${rule.monthly} months`]),
-  ];
-  if (parts.length === 0) return 'keeps every copy';
-  const manual = rule.includeManual === true ? 'manual backups counted' : 'manual and pre-restore backups kept';
-  return `keeps ${parts.join(', ')} (only copies this instance sent; never the newest; ${manual})`;
-}
-
 function refuseNameClash(targets: readonly { name: string }[], name: string, dataDir: string): void {
   const clash = targets.find((other) => other.name.toLocaleLowerCase('en') === name.toLocaleLowerCase('en'));
   if (clash !== undefined) {
@@ -68,12 +46,13 @@ function refuseNameClash(targets: readonly { name: string }[], name: string, dat
 export const targetAddCommand: Command = {
   name: 'target add',
   summary: "Add an offsite target to a data directory's settings, after testing the connection.",
-  usage: `NAME URL --data-dir DIR ${TARGET_CREDENTIALS_USAGE} [--recipient age1… | --plain] [--keep-last N] [--keep-days N] [--keep-daily N] [--keep-weekly N] [--keep-monthly N] [--include-manual] [--json]`,
+  usage: `NAME URL --data-dir DIR ${TARGET_CREDENTIALS_USAGE} [--recipient age1… | --plain] [--keep-last N] [--keep-days N] [--keep-daily N] [--keep-weekly N] [--keep-monthly N] [--include-manual] [--include-pre-restore] [--json]`,
   notes: [
     ...TARGET_CREDENTIALS_NOTES,
     "Copies are sealed with the instance's key (its settings must seal backups), or for --recipient; --plain sends them as they are.",
     '--keep-last/--keep-days/--keep-daily/--keep-weekly/--keep-monthly: the retention on that target, a copy kept when any keeps it (daily/weekly/monthly: the newest copy of each of the last N days, ISO weeks, months that have one; only copies this instance sent; never its newest); default keep all.',
-    '--include-manual: copies of backups made by hand (Backup now, a download) fall under that rule too; without it they stay, as pre-restore copies always do.',
+    '--include-manual: copies of backups made by hand (Backup now, a download, backup create without --scheduled) fall under that rule too; without it they stay.',
+    '--include-pre-restore: copies of the backup taken before a restore fall under that rule too; without it they stay.',
   ],
   async run(args) {
     const { values, positionals } = parseCommandArgs(
@@ -88,6 +67,7 @@ export const targetAddCommand: Command = {
         'keep-weekly': { type: 'string' },
         'keep-monthly': { type: 'string' },
         'include-manual': { type: 'boolean', default: false },
+        'include-pre-restore': { type: 'boolean', default: false },
         ...TARGET_CREDENTIAL_OPTIONS,
       },
       { positionals: 2 },
@@ -119,6 +99,7 @@ export const targetAddCommand: Command = {
       retention: {
         ...Object.fromEntries(Object.entries({ keepLast, keepDays, ...generations }).filter(([, count]) => count !== undefined)),
         ...(values['include-manual'] ? { includeManual: true } : {}),
+        ...(values['include-pre-restore'] ? { includePreRestore: true } : {}),
       },
     });
     refuseNameClash(existing.targets, name, dataDir);

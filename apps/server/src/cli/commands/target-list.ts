@@ -8,7 +8,8 @@ import { emptyTargetState, formatTargetUrl, publicTarget, readTargetState } from
 import { createOutput, printJson } from '../cli-output.ts';
 import { parseCommandArgs, requireOption, type Command } from '../command.ts';
 import { readInstanceTargets } from '../instance-targets.ts';
-import { describeRetention, describeTargetSeal, requireDataDir } from './target-add.ts';
+import { describeRetention } from '../describe-retention.ts';
+import { describeTargetSeal, requireDataDir } from './target-add.ts';
 
 export const targetListCommand: Command = {
   name: 'target list',
