@@ -190,6 +190,17 @@ describe('retention of a target', () => {
     expect(formFromTarget(plain).includeManual).toBe(false);
     expect(isTargetRetentionChanged(plain, formFromTarget(plain))).toBe(false);
   });
+
+  it('sends includePreRestore only when ticked, shows it, and calls a change of it a changed retention', () => {
+    expect(targetDraft(sftpForm({ keepLast: 3, includePreRestore: true })).retention).toEqual({ keepLast: 3, includePreRestore: true });
+    const stored = { ...storedSftp, retention: { keepLast: 3, includePreRestore: true } } as PublicTargetItem;
+    const form = formFromTarget(stored);
+    expect(form.includePreRestore).toBe(true);
+    expect(isTargetRetentionChanged(stored, form)).toBe(false);
+    expect(isTargetRetentionChanged(stored, { ...form, includePreRestore: false })).toBe(true);
+    const plain = { ...storedSftp, retention: { keepLast: 3, includePreRestore: false } } as PublicTargetItem;
+    expect(isTargetRetentionChanged(plain, formFromTarget(plain))).toBe(false);
+  });
 });
 
 describe('hostKeyQuestion', () => {

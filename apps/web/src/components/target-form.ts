@@ -36,8 +36,10 @@ export interface TargetForm {
   daily: string | number;
   weekly: string | number;
   monthly: string | number;
-  /** Whether copies of backups made by hand fall under the retention (pre-restore copies always stay). */
+  /** Whether copies of backups made by hand fall under the retention. */
   includeManual: boolean;
+  /** Whether copies of the backups taken before a restore fall under the retention. */
+  includePreRestore: boolean;
   /** S3 */
   endpoint: string;
   region: string;
@@ -82,6 +84,7 @@ export function emptyTargetForm(kind: TargetKindName = 'sftp'): TargetForm {
     weekly: '',
     monthly: '',
     includeManual: false,
+    includePreRestore: false,
     endpoint: '',
     region: '',
     bucket: '',
@@ -115,6 +118,7 @@ export function formFromTarget(target: PublicTargetItem): TargetForm {
   form.weekly = target.retention.weekly ?? '';
   form.monthly = target.retention.monthly ?? '';
   form.includeManual = target.retention.includeManual === true;
+  form.includePreRestore = target.retention.includePreRestore === true;
   if (target.kind === 's3') {
     form.endpoint = target.endpoint ?? '';
     form.region = target.region;
@@ -246,7 +250,7 @@ export function connectionDraft(form: TargetForm): Pick<TargetDraftInput, 'addre
 
 /**
  * The retention the form stands for: each count given, the empty ones (and invalid ones) left out;
- * `includeManual` only when ticked.
+ * `includeManual` and `includePreRestore` only when ticked.
  */
 export function targetRetentionOf(form: TargetForm): NonNullable<TargetDraftInput['retention']> {
   const counts = {
@@ -257,6 +261,7 @@ export function targetRetentionOf(form: TargetForm): NonNullable<TargetDraftInpu
   return {
     ...Object.fromEntries(Object.entries(counts).filter(([, count]) => count !== undefined && !Number.isNaN(count))),
     ...(form.includeManual ? { includeManual: true } : {}),
+    ...(form.includePreRestore ? { includePreRestore: true } : {}),
   };
 }
 
@@ -264,7 +269,7 @@ export function targetRetentionOf(form: TargetForm): NonNullable<TargetDraftInpu
 export function isTargetRetentionChanged(stored: PublicTargetItem, form: TargetForm): boolean {
   const now = targetRetentionOf(form) as Record<string, number | boolean>;
   const before = stored.retention as Record<string, number | boolean | undefined>;
-  // includeManual false is the same rule as none.
+  // includeManual / includePreRestore false is the same rule as none.
   const set = (value: number | boolean | undefined) => value !== undefined && value !== false;
   const parts = new Set([...Object.keys(now), ...Object.keys(before).filter((part) => set(before[part]))]);
   return [...parts].some((part) => now[part] !== before[part]);

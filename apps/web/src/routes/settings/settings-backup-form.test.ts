@@ -21,6 +21,7 @@ const SAVED: SavedBackupSettings = {
   backup_retention_weekly: 0,
   backup_retention_monthly: 0,
   backup_retention_include_manual: false,
+  backup_retention_include_pre_restore: false,
 };
 
 describe('backup settings form', () => {
@@ -89,14 +90,28 @@ describe('backup settings form', () => {
     expect(validateBackupSettings({ ...form, days: 3650, daily: '', weekly: 520, monthly: '1200' })).toEqual({});
   });
 
-  it('gives the rule the preview checks: keep N always, the age parts that are on, manual backups as chosen', () => {
-    expect(retentionRule(formFromSaved(SAVED))).toEqual({ keepLast: 5, includeManual: false });
-    expect(retentionRule({ ...formFromSaved(SAVED), retention: ' 3 ', days: '0', daily: '7', monthly: 12, includeManual: true })).toEqual({
-      keepLast: 3,
-      daily: 7,
-      monthly: 12,
-      includeManual: true,
-    });
+  it('gives the rule the preview checks: keep N always, the age parts that are on, manual and pre-restore backups as chosen', () => {
+    expect(retentionRule(formFromSaved(SAVED))).toEqual({ keepLast: 5, includeManual: false, includePreRestore: false });
+    expect(
+      retentionRule({
+        ...formFromSaved(SAVED),
+        retention: ' 3 ',
+        days: '0',
+        daily: '7',
+        monthly: 12,
+        includeManual: true,
+        includePreRestore: true,
+      }),
+    ).toEqual({ keepLast: 3, daily: 7, monthly: 12, includeManual: true, includePreRestore: true });
+  });
+
+  it('sends the pre-restore box only when it changed, and counts it as a changed retention', () => {
+    const form = formFromSaved(SAVED);
+    expect(backupSettingsPatch(SAVED, { ...form, includePreRestore: true })).toEqual({ backup_retention_include_pre_restore: true });
+    expect(isRetentionChanged(SAVED, { ...form, includePreRestore: true })).toBe(true);
+    const saved = { ...SAVED, backup_retention_include_pre_restore: true };
+    expect(formFromSaved(saved).includePreRestore).toBe(true);
+    expect(backupSettingsPatch(saved, formFromSaved(saved))).toEqual({});
   });
 
   it('asks for the preview only when the retention changed, not for a path or interval alone', () => {

@@ -1,7 +1,8 @@
 /**
  * The automatic-backup settings as the settings page edits them: the saved values, the pending
  * edits, what changed, and the patch that Save sends (settings.update takes only changed keys).
- * The retention (keep N, and by age: keep days, daily, weekly, monthly, include manual backups)
+ * The retention (keep N, and by age: keep days, daily, weekly, monthly, include manual and
+ * pre-restore backups)
  * also gives the rule settings.retentionPreview takes, asked before a changed rule is saved.
  */
 import type { BackupSettings, BackupSettingsPatch, RetentionRuleInput } from '../../api/server-types.ts';
@@ -29,7 +30,13 @@ type AgeField = (typeof AGE_FIELDS)[number];
  */
 export type SavedBackupSettings = Pick<
   BackupSettings,
-  'backup_enabled' | 'backup_path' | 'backup_interval_hours' | 'backup_retention' | AgeField['key'] | 'backup_retention_include_manual'
+  | 'backup_enabled'
+  | 'backup_path'
+  | 'backup_interval_hours'
+  | 'backup_retention'
+  | AgeField['key']
+  | 'backup_retention_include_manual'
+  | 'backup_retention_include_pre_restore'
 > &
   Partial<Pick<BackupSettings, 'backupPathWarning'>>;
 
@@ -47,6 +54,7 @@ export interface BackupSettingsForm {
   weekly: string | number;
   monthly: string | number;
   includeManual: boolean;
+  includePreRestore: boolean;
 }
 
 export type BackupSettingsErrors = Partial<Record<keyof BackupSettingsForm, MessageKey>>;
@@ -63,6 +71,7 @@ export function formFromSaved(saved: SavedBackupSettings): BackupSettingsForm {
     weekly: String(saved.backup_retention_weekly),
     monthly: String(saved.backup_retention_monthly),
     includeManual: saved.backup_retention_include_manual,
+    includePreRestore: saved.backup_retention_include_pre_restore,
   };
 }
 
@@ -89,7 +98,11 @@ export function validateBackupSettings(form: BackupSettingsForm): BackupSettings
 
 /** The rule the form's retention stands for (call validateBackupSettings first), as settings.retentionPreview takes it. */
 export function retentionRule(form: BackupSettingsForm): RetentionRuleInput {
-  const rule: RetentionRuleInput = { keepLast: Number(String(form.retention).trim()), includeManual: form.includeManual };
+  const rule: RetentionRuleInput = {
+    keepLast: Number(String(form.retention).trim()),
+    includeManual: form.includeManual,
+    includePreRestore: form.includePreRestore,
+  };
   for (const { field, part } of AGE_FIELDS) {
     const count = ageCount(form[field]);
     if (count > 0) rule[part] = count;
@@ -100,7 +113,12 @@ export function retentionRule(form: BackupSettingsForm): RetentionRuleInput {
 /** True when the form's retention differs from the saved one: Save then shows what it would delete first. */
 export function isRetentionChanged(saved: SavedBackupSettings, form: BackupSettingsForm): boolean {
   const patch = backupSettingsPatch(saved, form);
-  return ['backup_retention', 'backup_retention_include_manual', ...AGE_FIELDS.map(({ key }) => key)].some((key) => key in patch);
+  return [
+    'backup_retention',
+    'backup_retention_include_manual',
+    'backup_retention_include_pre_restore',
+    ...AGE_FIELDS.map(({ key }) => key),
+  ].some((key) => key in patch);
 }
 
 /** The settings.update input: only the keys whose value differs from `saved`. */
@@ -116,6 +134,9 @@ export function backupSettingsPatch(saved: SavedBackupSettings, form: BackupSett
     if (count !== saved[key]) patch[key] = count;
   }
   if (form.includeManual !== saved.backup_retention_include_manual) patch.backup_retention_include_manual = form.includeManual;
+  if (form.includePreRestore !== saved.backup_retention_include_pre_restore) {
+    patch.backup_retention_include_pre_restore = form.includePreRestore;
+  }
   return patch;
 }
 
