@@ -5,6 +5,8 @@
  * "Daily backups" keeps six days: the list shrinks to the two oldest, at 375 px and in dark mode
  * too; confirming saves the rule, and the next Backup now deletes exactly those two, while the
  * backup it made by hand stays outside the rule. A save that leaves the retention alone asks nothing.
+ * A backup taken before a restore stays outside the rule until its box is ticked: then the preview
+ * lists it, and the schedule's state names the whole rule.
  * An SFTP target (a real sshd on loopback, started here) holding three copies this instance sent
  * and one it did not: lowering its "Keep the newest" in the target editor lists only its own older
  * copies, and confirming saves the rule without deleting anything yet.
@@ -12,6 +14,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { recordPushSuccess } from '@evidence-locker/core';
+import { writeTestArchive } from '@evidence-locker/core/testing/write-test-archive';
 import { runCliJson } from '@evidence-locker/harness';
 import { startSshd, type StartedSshd } from '@evidence-locker/test-servers/sshd';
 import type { Page } from '@playwright/test';
@@ -128,6 +131,32 @@ test('shows which backups a new retention deletes before saving it, and the next
   await expect(page.getByText('✓ Settings saved', { exact: true })).toBeVisible();
   await expect(dialog(page)).toBeHidden();
   expect(JSON.parse(fs.readFileSync(configFile, 'utf8'))).toMatchObject({ backup_interval_hours: 168 });
+  await expect(page.getByTestId('schedule-retention')).toHaveText(
+    'Keeps the newest 3 backups. Keeps the newest backup of each of the last 6 days. ' +
+      'Backups made by hand are kept and not counted. Backups taken before a restore are kept and not counted.',
+  );
+
+  // A backup taken before a restore, twenty days ago: outside the rule until its box is ticked.
+  const preRestore = backupName(new Date(Date.now() - 20 * 24 * HOUR));
+  await writeTestArchive(path.join(locker.backupDir, preRestore), {
+    meta: { magic: 'docsight-backup', format_version: 1, trigger: 'pre-restore' },
+    members: [],
+  });
+  await page.reload();
+  await expect(page.getByTestId('backup-row')).toHaveCount(8);
+  const preRestoreBox = page.getByLabel('Apply the retention to the backups taken before a restore too', { exact: true });
+  await expect(preRestoreBox).not.toBeChecked();
+  await preRestoreBox.check();
+  await page.getByTestId('save-settings').click();
+  await expect(dialog(page).getByText('The new retention deletes this backup:', { exact: true })).toBeVisible();
+  await expect(listed(page)).toHaveCount(1);
+  await expect(listed(page).nth(0)).toContainText(`${preRestore}, made `);
+  await dialog(page).getByRole('button', { name: 'Save and delete them', exact: true }).click();
+  await expect(page.getByText('✓ Settings saved', { exact: true })).toBeVisible();
+  expect(JSON.parse(fs.readFileSync(configFile, 'utf8'))).toMatchObject({ backup_retention_include_pre_restore: true });
+  // Saving deletes nothing: the pre-restore backup is still there until the next backup.
+  expect(backupsIn(locker.backupDir)).toContain(preRestore);
+  await expect(page.getByTestId('schedule-retention')).toContainText('Backups taken before a restore count too.');
 });
 
 test.describe('the retention of an offsite target', () => {
@@ -184,7 +213,10 @@ test.describe('the retention of an offsite target', () => {
     );
     await dialog(page).getByRole('button', { name: 'Save and delete them', exact: true }).click();
     await expect(editor).toBeHidden();
-    await expect(page.getByTestId('target-retention')).toHaveText('Keeps the newest copy.');
+    await expect(page.getByTestId('target-retention')).toHaveText(
+      'Keeps the newest copy. Copies of backups made by hand are kept and not counted. ' +
+        'Copies of backups taken before a restore are kept and not counted.',
+    );
 
     const config = JSON.parse(fs.readFileSync(path.join(locker.dataDir, 'config.json'), 'utf8')) as {
       backup_targets: { retention: unknown }[];
