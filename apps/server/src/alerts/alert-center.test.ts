@@ -435,6 +435,20 @@ describe("the dead man's switch", () => {
     watch.stop();
   });
 
+  it('says "1 hour" for an hourly schedule, not "1 hours"', async () => {
+    const { setup, hook } = await instanceWithChannels();
+    const clock = new TestClock(Date.parse('2026-12-05T12:00:00Z'));
+    const state = schedule({ intervalHours: 1, lastSuccessAt: '2026-12-05T12:00:00.000Z', lastSuccessFile: 'old.tar.gz' });
+    const watch = new StaleWatch({ schedule: () => state, alerts: () => setup.services.alerts, clock });
+    watch.start();
+    clock.advance(90 * MINUTE + MINUTE);
+    await setup.services.alertCenter.idle();
+    expect((hook.requests[0]?.json as { text: string }).text).toContain(
+      'The newest successful scheduled backup is from 2026-12-05 12:00 UTC, 1 hour ago; the schedule runs every 1 hour,',
+    );
+    watch.stop();
+  });
+
   it('lets the catch-up backup after a long downtime come first: no alert and recovery a minute apart on a restart', async () => {
     const { setup, hook } = await instanceWithChannels();
     const clock = new TestClock(Date.parse('2026-12-05T12:00:00Z'));

@@ -149,15 +149,20 @@ export class StaleWatch {
   }
 }
 
+/** `1 hour`, `5 hours`. */
+function hoursText(count: number): string {
+  return count === 1 ? '1 hour' : `${count} hours`;
+}
+
 function staleFailure(now: number, lastSuccess: number | null, intervalHours: number, dueBy: number) {
   const hours = Math.floor((now - (lastSuccess ?? dueBy - intervalHours * STALE_FACTOR * HOUR_MS)) / HOUR_MS);
   const newest =
     lastSuccess === null
       ? 'There has been no successful scheduled backup since the server started'
-      : `The newest successful scheduled backup is from ${alertTime(lastSuccess)}, ${hours} hours ago`;
+      : `The newest successful scheduled backup is from ${alertTime(lastSuccess)}, ${hoursText(hours)} ago`;
   return {
     code: 'BACKUP_STALE',
-    message: `${newest}; the schedule runs every ${intervalHours} hours, and none succeeded by ${alertTime(dueBy)} (one and a half intervals).`,
+    message: `${newest}; the schedule runs every ${hoursText(intervalHours)}, and none succeeded by ${alertTime(dueBy)} (one and a half intervals).`,
     // The times too, so each channel's language can say them its way (alert-words-de.ts).
     details: { hours, intervalHours, dueAt: dueBy, ...(lastSuccess === null ? {} : { lastSuccessAt: lastSuccess }) },
     at: now,
