@@ -13,7 +13,16 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { configLockPath, modifyConfig, readConfig, updateConfig } from '../src/config/config-file.ts';
 import { LockerError } from '../src/errors.ts';
-import { cleanupTempDirs, makeTempDir } from './support/restore-support.ts';
+import { restoreBackup } from '../src/archive/restore/restore-backup.ts';
+import {
+  FIXTURE_A,
+  cleanupTempDirs,
+  makeLiveDataDir,
+  makeTempDir,
+  readSnapshotRows,
+  restoreWorkFiles,
+  snapshotDir,
+} from './support/restore-support.ts';
 
 const CHILD = fileURLToPath(new URL('./config/config-lock-child.ts', import.meta.url));
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
@@ -133,6 +142,44 @@ describe('config.json saved by several processes', () => {
     // The live holder's lock is left alone.
     expect(fs.statSync(configLockPath(dataDir)).isDirectory()).toBe(true);
     expect(holder.process.exitCode).toBeNull();
+  });
+});
+
+describe('a restore and config.json saves', () => {
+  it('publishes only while no other process saves config.json: with a live holder past the bound it is CONFIG_LOCKED and the data directory unchanged', async () => {
+    const dataDir = makeLiveDataDir();
+    const holder = startChild(['hold', dataDir]);
+    await holder.said('locked');
+    const before = snapshotDir(dataDir);
+
+    const error = await restoreBackup({
+      source: fs.createReadStream(FIXTURE_A),
+      dataDir,
+      configLock: { lockWaitMs: 300 },
+      migrate: async () => undefined,
+    }).then(
+      () => null,
+      (reason: unknown) => reason,
+    );
+    expect(error).toBeInstanceOf(LockerError);
+    expect((error as LockerError).code).toBe('CONFIG_LOCKED');
+    // Nothing was published: a save that read the old config.json can never write it back over a
+    // restored one. (Holding the live databases applied the history database's stale -wal, as any
+    // opener does.)
+    const after = snapshotDir(dataDir);
+    for (const name of ['config.json', '.config_key', '.session_key', '.auth_state', 'connection_monitor.db', 'modules/theme.css']) {
+      expect(after[name], name).toBe(before[name]);
+    }
+    expect(readSnapshotRows(path.join(dataDir, 'docsis_history.db'))).toEqual(['live']);
+    expect(restoreWorkFiles(dataDir)).toEqual([]);
+
+    // Once the other process is done, the same restore goes through.
+    holder.process.kill('SIGTERM');
+    await holder.exited;
+    fs.rmSync(configLockPath(dataDir), { recursive: true, force: true });
+    const restored = await restoreBackup({ source: fs.createReadStream(FIXTURE_A), dataDir, configLock: { lockWaitMs: 5_000 } });
+    expect(restored.restoredFiles).toContain('config.json');
+    expect((await readConfig(dataDir)).config['modem_type']).not.toBe('live');
   });
 });
 

@@ -123,11 +123,23 @@ export type ConfigChange = (current: ConfigRecord) => ConfigPatch | null | Promi
  * Returns the saved config (the one read, when `change` returns null).
  */
 export async function modifyConfig(dataDir: string, change: ConfigChange, options: UpdateConfigOptions = {}): Promise<ConfigRecord> {
+  return holdConfig(dataDir, (lease) => applyChange(dataDir, change, options, lease), options);
+}
+
+/**
+ * Runs `work` while no other save of `dataDir`'s config.json can run: not in this process (its
+ * queue) nor in another Evidence Locker process (the config lock). A restore publishes under it,
+ * so a save that read config.json before the restore cannot write the old settings back over the
+ * restored ones. `work` must not save config.json itself (it would wait for itself).
+ */
+export async function holdConfig<T>(
+  dataDir: string,
+  work: (lease: ConfigLease) => Promise<T>,
+  options: ConfigLockOptions = {},
+): Promise<T> {
   const file = path.resolve(configPath(dataDir));
   const previous = updateQueues.get(file) ?? Promise.resolve();
-  const run = previous
-    .catch(() => undefined)
-    .then(() => withConfigLock(dataDir, (lease) => applyChange(dataDir, change, options, lease), options));
+  const run = previous.catch(() => undefined).then(() => withConfigLock(dataDir, work, options));
   updateQueues.set(file, run);
   try {
     return await run;

@@ -45,6 +45,8 @@ import {
   type DataFileName,
   type DatabaseFileName,
 } from '../../data-dir-layout.ts';
+import { holdConfig } from '../../config/config-file.ts';
+import type { ConfigLockOptions } from '../../config/config-lock.ts';
 import { LockerError, errnoCode } from '../../errors.ts';
 import { ensureFreeSpace, type SpaceNeed } from '../../fs/ensure-free-space.ts';
 import { syncDirectory } from '../../fs/sync-directory.ts';
@@ -97,6 +99,8 @@ export interface RestoreBackupOptions extends ReadArchiveOptions {
   archivePath?: string;
   /** What the caller writes before publishing (the pre-restore backup), checked with the restore's own need. */
   spaceNeeds?: SpaceNeed[];
+  /** How long publishing waits for a save of config.json by another process (CONFIG_LOCKED after it). */
+  configLock?: ConfigLockOptions;
 }
 
 /** The staged files about to be published, as `beforePublish` sees them. */
@@ -176,24 +180,36 @@ export async function restoreBackup(options: RestoreBackupOptions): Promise<Rest
           return heldLock.freeze(dir);
         })),
     });
-    const intent = await planPublish(dataDir, staged, lock);
-    await syncDirectory(dataDir);
-    // The point of no return: a cancel asked for until here still leaves the data dir as it was;
-    // `publish` is reported before the intent is written, so a caller stops offering to cancel
-    // (nothing is awaited between the check and the report).
-    if (options.signal?.aborted === true) throw new LockerError('CANCELLED', 'The restore was cancelled; the data directory is unchanged.');
-    options.onProgress?.({ phase: 'publish', ...progress });
-    await writeRestoreIntent(dataDir, intent);
-    committed = true;
-    try {
-      await applyRestoreIntent(dataDir, intent, options.beforePublishStep, lock);
-    } catch (error) {
-      throw new LockerError(
-        'DATA_DIR_UNUSABLE',
-        'The restore was interrupted while publishing; it is completed the next time the data directory is opened',
-        { cause: error, details: { dataDir } },
-      );
-    }
+    // Published while no save of config.json runs (this process's or another's, such as a
+    // `locker target add`): a save that read the old config.json would otherwise write it back
+    // over the restored one.
+    const intent = await holdConfig(
+      dataDir,
+      async (lease) => {
+        const planned = await planPublish(dataDir, staged, heldLock);
+        await syncDirectory(dataDir);
+        // The point of no return: a cancel asked for until here still leaves the data dir as it was;
+        // `publish` is reported before the intent is written, so a caller stops offering to cancel
+        // (nothing is awaited between the check and the report).
+        if (options.signal?.aborted === true)
+          throw new LockerError('CANCELLED', 'The restore was cancelled; the data directory is unchanged.');
+        lease.assertHeld();
+        options.onProgress?.({ phase: 'publish', ...progress });
+        await writeRestoreIntent(dataDir, planned);
+        committed = true;
+        try {
+          await applyRestoreIntent(dataDir, planned, options.beforePublishStep, heldLock);
+        } catch (error) {
+          throw new LockerError(
+            'DATA_DIR_UNUSABLE',
+            'The restore was interrupted while publishing; it is completed the next time the data directory is opened',
+            { cause: error, details: { dataDir } },
+          );
+        }
+        return planned;
+      },
+      options.configLock,
+    );
     await lock.release();
     const restoredFiles = intent.renames.map((rename) => rename.to);
     await (options.migrate ?? migrateRestoredDatabases)(dataDir, restoredFiles);
