@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { createBackup, listBackups } from '@evidence-locker/core';
+import { backupFileName, createBackup, listBackups } from '@evidence-locker/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { serveTestApp } from '@evidence-locker/server/testing/serve-test-app';
 import { createTestServices, type TestServices } from '@evidence-locker/server/testing/test-services';
@@ -91,19 +91,43 @@ describe('backup schedule', () => {
     expect(setup.services.jobs.list()).toEqual([]);
   });
 
+  it('dates the seed by the time in its name when the directory was copied without its times (every file modified now)', async () => {
+    let scheduled = '';
+    const { setup, scheduler, clock } = await startScheduler(
+      { backup_enabled: true },
+      {
+        before: async (setup) => {
+          scheduled = await backupOnDisk(setup.backupDir, 'scheduled', 30);
+          // cp -r without -p: the 30-hour-old backup looks modified now.
+          const now = new Date();
+          fs.utimesSync(path.join(setup.backupDir, scheduled), now, now);
+        },
+      },
+    );
+    const state = scheduler.state();
+    expect(state.lastSuccessFile).toBe(scheduled);
+    expect(clock.now() - Date.parse(state.lastSuccessAt!)).toBeGreaterThan(29 * HOUR);
+    expect(clock.now() - Date.parse(state.lastBackupAt!)).toBeGreaterThan(29 * HOUR);
+    // Overdue: the next run is the first one after the start delay, not 24 hours after "now".
+    expect(Date.parse(state.nextRunAt!) - clock.now()).toBeLessThanOrEqual(MINUTE);
+    await advance(clock, MINUTE);
+    expect(fileNames(setup.backupDir)).toHaveLength(2);
+  });
+
   it('counts a DOCSight archive (no trigger) as the last scheduled one when there is no scheduled archive', async () => {
+    const time = new Date(Date.now() - 3 * HOUR);
+    const name = backupFileName(time);
     const { scheduler } = await startScheduler(
       { backup_enabled: true },
       {
         before: (setup) => {
-          const file = path.join(setup.backupDir, 'docsight_backup_2026-01-01_030000.tar.gz');
+          const file = path.join(setup.backupDir, name);
           fs.writeFileSync(file, 'a DOCSight archive');
-          const time = new Date(Date.now() - 3 * HOUR);
           fs.utimesSync(file, time, time);
         },
       },
     );
-    expect(scheduler.state()).toMatchObject({ lastSuccessFile: 'docsight_backup_2026-01-01_030000.tar.gz' });
+    expect(scheduler.state()).toMatchObject({ lastSuccessFile: name });
     expect(Date.parse(scheduler.state().nextRunAt!) - Date.now()).toBeGreaterThan(20 * HOUR);
   });
 

@@ -28,7 +28,7 @@
  * backup runs `startDelayMs` after start or a settings change, not at once, so a start-up or a
  * save is not slowed down by a backup.
  */
-import { formatLocalIso, listBackups, type BackupListEntry } from '@evidence-locker/core';
+import { backupMadeAt, formatLocalIso, listBackups, type BackupListEntry } from '@evidence-locker/core';
 import { backupJobSpec } from '../backups/backup-job.ts';
 import type { BackupVerifications } from '../backups/backup-verifications.ts';
 import type { AlertSignals } from '../alerts/alert-signals.ts';
@@ -238,9 +238,9 @@ export class BackupScheduler {
     this.#notBefore = this.#clock.now() + this.#startDelayMs;
     const backups = await this.#listBackups(this.#settings.backup_path);
     const seed = backups.find((backup) => backup.trigger === 'scheduled') ?? backups.find((backup) => backup.trigger === null);
-    this.#lastSuccessAt = seed ? Math.min(Date.parse(seed.modified), this.#clock.now()) : null;
+    this.#lastSuccessAt = seed ? Math.min(madeNoLaterThan(seed), this.#clock.now()) : null;
     this.#lastSuccessFile = seed?.fileName ?? null;
-    this.#lastBackupAt = backups[0] ? Date.parse(backups[0].modified) : null;
+    this.#lastBackupAt = backups[0] ? madeNoLaterThan(backups[0]) : null;
     if (seed) {
       const hours = (this.#clock.now() - this.#lastSuccessAt!) / HOUR_MS;
       this.#log.info(
@@ -372,4 +372,17 @@ export class BackupScheduler {
     if (failure.code !== 'CANCELLED') this.#alerts?.failed({ kind: 'scheduled-backup' }, { ...failure, at: this.#lastFailureAt });
     this.#log.warn({ path: this.#settings.backup_path, failures: this.#failures, retryInMinutes }, `Scheduled backup failed: ${message}`);
   }
+}
+
+/**
+ * When a listed backup was made, for the schedule: the earlier of the time in its name and its
+ * modification time. A backup directory copied without its times has every file modified now, and
+ * trusting that would call an old backup fresh (no backup due, the dead man's switch quiet); a name
+ * written in another time zone can read later than it was, which the modification time caps.
+ * Erring early only means a backup comes sooner.
+ */
+function madeNoLaterThan(backup: { fileName: string; modified: string }): number {
+  const named = backupMadeAt(backup.fileName, backup.modified).getTime();
+  const modified = Date.parse(backup.modified);
+  return Number.isNaN(named) ? modified : Math.min(named, modified);
 }
