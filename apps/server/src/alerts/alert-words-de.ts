@@ -55,8 +55,8 @@ export const ALERT_WORDS_DE: AlertWords = {
         };
       case 'test-restore':
         return {
-          title: 'Die Testwiederherstellung ist fehlgeschlagen',
-          text: `Die Testwiederherstellung${of} ist am ${at} fehlgeschlagen. ${reason} Die Sicherung lässt sich so vielleicht nicht wiederherstellen; die laufenden Daten wurden nicht angerührt. Du bekommst eine Nachricht, sobald eine Testwiederherstellung wieder gelingt.`,
+          title: 'Die Test-Wiederherstellung ist fehlgeschlagen',
+          text: `Die Test-Wiederherstellung${of} ist am ${at} fehlgeschlagen. ${reason} Die Sicherung lässt sich so vielleicht nicht wiederherstellen; die laufenden Daten wurden nicht angerührt. Du bekommst eine Nachricht, sobald eine Test-Wiederherstellung wieder gelingt.`,
         };
       case 'stale':
         return {
@@ -89,8 +89,8 @@ export const ALERT_WORDS_DE: AlertWords = {
         };
       case 'test-restore':
         return {
-          title: 'Die Testwiederherstellung gelingt wieder',
-          text: `Die Testwiederherstellung${of} ist am ${at} gelungen, nach Fehlschlägen seit ${from}: Die Sicherung lässt sich wiederherstellen.`,
+          title: 'Die Test-Wiederherstellung gelingt wieder',
+          text: `Die Test-Wiederherstellung${of} ist am ${at} gelungen, nach Fehlschlägen seit ${from}: Die Sicherung lässt sich wiederherstellen.`,
         };
       case 'stale':
         return {
@@ -103,7 +103,7 @@ export const ALERT_WORDS_DE: AlertWords = {
   test(at, time) {
     return {
       title: 'Testnachricht',
-      text: `Dies ist ein Test aus den Alarm-Einstellungen, gesendet am ${time(at)}. Hier kommen Alarme an, wenn Sicherungen, externe Kopien, Prüfungen oder Testwiederherstellungen fehlschlagen, und jeweils eine Nachricht, sobald es wieder geht.`,
+      text: `Dies ist ein Test aus den Alarm-Einstellungen, gesendet am ${time(at)}. Hier kommen Alarme an, wenn Sicherungen, externe Kopien, Prüfungen oder Test-Wiederherstellungen fehlschlagen, und jeweils eine Nachricht, sobald es wieder geht.`,
     };
   },
 };

@@ -40,12 +40,17 @@ describe('formatDue', () => {
     expect(formatDue(new Date(NOW + 4 * 60 * SECOND), NOW)).toBe('in 4 Minuten');
   });
 
-  it('says "any moment" for a planned time that has come and not started yet, also long past', () => {
+  it('says "any moment" for a planned time that has just come and not started yet, and how overdue it is after two minutes', () => {
     expect(formatDue(new Date(NOW), NOW)).toBe('any moment');
     expect(formatDue(new Date(NOW - 20 * SECOND), NOW)).toBe('any moment');
-    expect(formatDue(new Date(NOW - 3 * HOUR), NOW)).toBe('any moment');
+    expect(formatDue(new Date(NOW - 119 * SECOND), NOW)).toBe('any moment');
+    expect(formatDue(new Date(NOW - 3 * HOUR), NOW)).toBe('overdue by 3 hours');
+    expect(formatDue(new Date(NOW - 2 * 60 * SECOND), NOW)).toBe('overdue by 2 minutes');
+    expect(formatDue(new Date(NOW - 25 * HOUR), NOW)).toBe('overdue by 1 day');
     setLocale('de');
     expect(formatDue(new Date(NOW - 20 * SECOND), NOW)).toBe('jeden Moment');
+    expect(formatDue(new Date(NOW - 3 * HOUR), NOW)).toBe('seit 3 Stunden überfällig');
+    expect(formatDue(new Date(NOW - 25 * HOUR), NOW)).toBe('seit 1 Tag überfällig');
   });
 
   it('reads DOCSight UTC timestamps and gives the fallback for nothing or nonsense', () => {

@@ -1,7 +1,7 @@
 /**
- * `locker backup prune`: apply a retention rule to a backup directory (never the newest backup,
- * never a pre-restore one). `--keep N` alone is DOCSight's rule (the newest N, manual backups
- * counted); with any of the age flags it is the full rule of the settings page (core's
+ * `locker backup prune`: apply a retention rule to a backup directory (never the newest backup).
+ * `--keep N` alone is DOCSight's rule (the newest N, manual backups counted, pre-restore ones
+ * never deleted); with any of the age or include flags it is the full rule of the settings page (core's
  * decideRetention): a backup stays when any part keeps it, backups made by hand stay outside it
  * unless --include-manual, and the backup taken before a restore unless --include-pre-restore.
  *
