@@ -30,20 +30,29 @@ export function isPlainBackupFileName(name: string): boolean {
 
 /**
  * The moment a backup file name stands for, read as server local time (as DOCSight writes it), or
- * null when `name` is not a backup file name or its digits are not a real calendar time.
+ * null when `name` is not a backup file name or its digits are not a real calendar time (month 1–12,
+ * a day the month has, hour below 24, minute and second below 60).
+ *
+ * Whether the digits are a real time is checked on the calendar alone (in UTC, where every wall-clock
+ * time exists), not in the local zone: a name written in the hour a spring-forward change skips
+ * (`…_2024-03-31_020000…` in Europe/Berlin), or by DOCSight in another zone, is still a real time.
+ * Such a gap time reads as the same wall-clock time before the change, which lands just after it
+ * (02:00 in the skipped hour is 03:00 summer time). A time the fall-back change repeats reads as
+ * the first of the two (JavaScript's `Date` rule for local times).
  */
 export function parseBackupFileTime(name: string): Date | null {
   const match = typeof name === 'string' ? BACKUP_FILE_NAME.exec(name) : null;
   if (match === null) return null;
   const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number) as [number, number, number, number, number, number];
-  const time = new Date(year, month - 1, day, hour, minute, second);
-  // Date rolls 2026-02-30 over to March; a name that does not round-trip is not a real time.
-  const roundTrips =
-    time.getFullYear() === year &&
-    time.getMonth() === month - 1 &&
-    time.getDate() === day &&
-    time.getHours() === hour &&
-    time.getMinutes() === minute &&
-    time.getSeconds() === second;
-  return roundTrips ? time : null;
+  // Date.UTC rolls 2026-02-30 over to March and 25:00 to the next day: a name that does not
+  // round-trip is not a real time. (Years 0000–0099 map to 1900–1999 and so never round-trip.)
+  const calendar = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
+  const real =
+    calendar.getUTCFullYear() === year &&
+    calendar.getUTCMonth() === month - 1 &&
+    calendar.getUTCDate() === day &&
+    calendar.getUTCHours() === hour &&
+    calendar.getUTCMinutes() === minute &&
+    calendar.getUTCSeconds() === second;
+  return real ? new Date(year, month - 1, day, hour, minute, second) : null;
 }
