@@ -3,7 +3,7 @@
  * probe file). With `--accept-host-key`, an SFTP server's new host key is trusted and pinned.
  */
 import path from 'node:path';
-import { formatTargetUrl, probeTarget } from '@evidence-locker/core';
+import { LockerError, formatTargetUrl, probeTarget, type TargetConfig } from '@evidence-locker/core';
 import { createOutput, printJson, UsageError } from '../cli-output.ts';
 import { parseCommandArgs, requireOption, type Command } from '../command.ts';
 import { changeInstanceTargets, findTarget, readInstanceTargets } from '../instance-targets.ts';
@@ -37,12 +37,20 @@ export const targetTestCommand: Command = {
     });
     if (pinned !== null) {
       const fingerprint: string = pinned;
-      // Pinned on the target as config.json holds it now (another save may have changed the list).
-      await changeInstanceTargets(dataDir, (current) => {
-        const saved = findTarget(current.targets, target.id, dataDir);
-        if (saved.kind === 'sftp') saved.hostKeyFingerprint = fingerprint;
-        return { targets: current.targets, answer: undefined };
+      // Pinned on the target as config.json holds it now (another save may have changed the list),
+      // and only while it still points at the server that presented the key: a target removed or
+      // moved to another host or port meanwhile (in the browser) keeps what it has.
+      const kept = await changeInstanceTargets(dataDir, (current) => {
+        const targets = pinHostKey(current.targets, target, fingerprint);
+        return { targets, answer: targets !== null };
       });
+      if (!kept) {
+        throw new LockerError(
+          'INVALID_ARGUMENT',
+          `"${target.name}" was removed or its server changed while it was tested; its host key ${fingerprint} was not pinned. Test it again.`,
+          { details: { name: target.name } },
+        );
+      }
     }
     if (values.json) {
       printJson({ ok: true, target: target.name, location: formatTargetUrl(target), ...probe, pinnedHostKey: pinned });
@@ -55,3 +63,13 @@ export const targetTestCommand: Command = {
     return 0;
   },
 };
+
+/**
+ * `targets` with `fingerprint` pinned on the saved `probed` target, or null when it is gone or no
+ * longer points at the host and port that presented the key.
+ */
+export function pinHostKey(targets: readonly TargetConfig[], probed: TargetConfig, fingerprint: string): TargetConfig[] | null {
+  const saved = targets.find((candidate) => candidate.id === probed.id);
+  if (saved?.kind !== 'sftp' || probed.kind !== 'sftp' || saved.host !== probed.host || saved.port !== probed.port) return null;
+  return targets.map((candidate) => (candidate === saved ? { ...saved, hostKeyFingerprint: fingerprint } : candidate));
+}
