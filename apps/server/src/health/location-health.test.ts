@@ -178,6 +178,41 @@ describe('decideLocationHealth', () => {
     });
   });
 
+  it('dates the backup directory by the earlier of the name and the mtime: a directory copied without its times is stale', () => {
+    // Copied a few minutes ago without -t: every file modified just now, the oldest written last.
+    const copied = (hours: number, copiedHoursAgo: number): BackupListEntry => ({
+      ...backup(hours),
+      modified: formatLocalIso(ago(copiedHoursAgo)),
+    });
+    const health = decideLocationHealth(facts({ backups: [copied(74, 0.05), copied(50, 0.1)] }));
+    expect(health.locations[0]).toMatchObject({
+      status: 'stale',
+      newest: { name: nameAt(50), madeAt: formatLocalIso(ago(50)), ageSeconds: 50 * 3600 },
+    });
+    // The 3-2-1 line is about the same backup, dated by its name.
+    expect(health.copies.newest).toEqual({ fileName: nameAt(50), madeAt: formatLocalIso(ago(50)) });
+    // Copied 30 hours after a backup of 3 hours' age: within two intervals, still ok by its name.
+    expect(decideLocationHealth(facts({ backups: [copied(3, 0.1)] })).locations[0]).toMatchObject({
+      status: 'ok',
+      newest: { madeAt: formatLocalIso(ago(3)), ageSeconds: 3 * 3600 },
+    });
+  });
+
+  it('caps a name that reads later than its file was written (named in another time zone) at the mtime', () => {
+    // Named two hours in the future, written an hour ago: an hour old, not from the future.
+    const ahead: BackupListEntry = { ...backup(-2), modified: formatLocalIso(ago(1)) };
+    expect(decideLocationHealth(facts({ backups: [ahead] })).locations[0]).toMatchObject({
+      status: 'ok',
+      newest: { name: nameAt(-2), madeAt: formatLocalIso(ago(1)), ageSeconds: 3600 },
+    });
+    // Named 47 hours ago but written 49 hours ago: past the limit of two intervals.
+    const late: BackupListEntry = { ...backup(47), modified: formatLocalIso(ago(49)) };
+    expect(decideLocationHealth(facts({ backups: [late] })).locations[0]).toMatchObject({
+      status: 'stale',
+      newest: { madeAt: formatLocalIso(ago(49)), ageSeconds: 49 * 3600 },
+    });
+  });
+
   it('draws the 3-2-1 picture of the newest backup: copies, distinct places, off the machine', () => {
     const holds = (name: string, place: string, offMachine = true) =>
       target(name, { lastSuccessAt: ago(2.5).toISOString(), lastSuccessName: nameAt(3), uploaded: [nameAt(3)] }, { place, offMachine });

@@ -22,7 +22,7 @@
  * the live data counted as the first copy: three copies, on two places, one off the machine.
  */
 import type { BackupListEntry, TargetConfig, TargetState } from '@evidence-locker/core';
-import { backupMadeAt, compareBackupsNewestFirst, parseBackupFileTime } from '@evidence-locker/core';
+import { backupMadeAt, backupMadeNoLaterThan, compareBackupsNewestFirst, parseBackupFileTime } from '@evidence-locker/core';
 import { z } from 'zod';
 import { copyAgeLimitMs, type BackupProtection, type DirectoryListingOutcome } from '../backups/backup-protection.ts';
 import { VerificationSchema, type Verification } from '../backups/backup-verifications.ts';
@@ -38,7 +38,11 @@ const DetailsSchema = z.record(z.string(), z.union([z.string(), z.number()]));
 export const NewestCopySchema = z.object({
   /** Its file name there. */
   name: z.string(),
-  /** When the backup was made (the backup directory: the file's time; a target: the time in its name, else its arrival). */
+  /**
+   * When the backup was made: the backup directory: the earlier of the time in its name and the
+   * file's modification time (core's backupMadeNoLaterThan, as the schedule dates it: a directory
+   * copied without its times does not look fresh); a target: the time in its name, else its arrival.
+   */
   madeAt: z.string(),
   /** When it arrived at the target; null for the backup directory. */
   arrivedAt: z.string().nullable(),
@@ -223,6 +227,7 @@ export function decideLocationHealth(facts: LocationFacts): LocationHealth {
     return null;
   })();
   const localCopies = 'backups' in facts.current ? facts.current.backups.length : 0;
+  const localMadeAt = localNewest === null ? undefined : formatTime(backupMadeNoLaterThan(localNewest.fileName, localNewest.modified));
   const local: Location = {
     kind: 'local',
     id: null,
@@ -230,19 +235,19 @@ export function decideLocationHealth(facts: LocationFacts): LocationHealth {
     where: facts.current.dir,
     offMachine: facts.backupDirOffMachine,
     newest:
-      localNewest === null
+      localNewest === null || localMadeAt === undefined
         ? null
         : {
             name: localNewest.fileName,
-            madeAt: localNewest.modified,
+            madeAt: localMadeAt,
             arrivedAt: null,
-            ageSeconds: ageSeconds(localNewest.modified),
+            ageSeconds: ageSeconds(localMadeAt),
             size: localNewest.size,
             verification: facts.newestVerification,
           },
     holdsNewestBackup: localNewest !== null && baseName(localNewest.fileName) === newestBase,
     copies: localCopies,
-    status: localFailure !== null ? 'failing' : isStale(localNewest?.modified) ? 'stale' : schedule?.enabled ? 'ok' : 'off',
+    status: localFailure !== null ? 'failing' : isStale(localMadeAt) ? 'stale' : schedule?.enabled ? 'ok' : 'off',
     failure: localFailure,
     nextRun: scheduleNext,
     pushing: false,

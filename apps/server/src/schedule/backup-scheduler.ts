@@ -28,7 +28,7 @@
  * backup runs `startDelayMs` after start or a settings change, not at once, so a start-up or a
  * save is not slowed down by a backup.
  */
-import { backupMadeAt, formatLocalIso, listBackups, type BackupListEntry } from '@evidence-locker/core';
+import { backupMadeNoLaterThan, formatLocalIso, listBackups, type BackupListEntry } from '@evidence-locker/core';
 import { backupJobSpec } from '../backups/backup-job.ts';
 import type { BackupVerifications } from '../backups/backup-verifications.ts';
 import type { AlertSignals } from '../alerts/alert-signals.ts';
@@ -375,14 +375,9 @@ export class BackupScheduler {
 }
 
 /**
- * When a listed backup was made, for the schedule: the earlier of the time in its name and its
- * modification time. A backup directory copied without its times has every file modified now, and
- * trusting that would call an old backup fresh (no backup due, the dead man's switch quiet); a name
- * written in another time zone can read later than it was, which the modification time caps.
- * Erring early only means a backup comes sooner.
+ * When a listed backup was made, for the schedule: {@link backupMadeNoLaterThan} (the earlier of the
+ * time in its name and its modification time). Erring early only means a backup comes sooner.
  */
 function madeNoLaterThan(backup: { fileName: string; modified: string }): number {
-  const named = backupMadeAt(backup.fileName, backup.modified).getTime();
-  const modified = Date.parse(backup.modified);
-  return Number.isNaN(named) ? modified : Math.min(named, modified);
+  return backupMadeNoLaterThan(backup.fileName, backup.modified).getTime();
 }
