@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { createBackup } from '@evidence-locker/core';
+import { backupFileName, createBackup, formatLocalIso } from '@evidence-locker/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestServices, type TestServices } from '@evidence-locker/server/testing/test-services';
 import { TestClock } from '@evidence-locker/server/testing/test-clock';
@@ -116,6 +116,18 @@ describe('test restore schedule', () => {
     await advance(clock, DAY);
     expect(scheduler.state().last).toMatchObject({ ok: true, fileName: good });
     expect(alerts.told.at(-1)).toEqual({ ok: true, subject: { kind: 'test-restore' }, fileName: good });
+  });
+
+  it("dates a backup copied without its times by its name, not by the copy: the failed run's backup is 3 days old", async () => {
+    const setup = await createTestServices({ config: { modem_type: 'fritzbox' } });
+    const clock = new TestClock();
+    // Made three days ago, copied into the directory just now (cp without -t): its mtime is the copy's.
+    const madeAt = new Date(Math.floor((clock.now() - 3 * DAY) / 1000) * 1000);
+    const fileName = backupFileName(madeAt);
+    fs.writeFileSync(path.join(setup.backupDir, fileName), 'not an archive');
+    const { scheduler } = await startScheduler(setup, clock);
+    await advance(clock, 10 * MINUTE);
+    expect(scheduler.state().last).toMatchObject({ ok: false, fileName, code: 'ARCHIVE_NOT_GZIP', backupMadeAt: formatLocalIso(madeAt) });
   });
 
   it('keeps its record across a restart, so it neither forgets "restorable as of" nor runs again early', async () => {

@@ -29,7 +29,7 @@
  *               still queues one: it runs after the restore and tests the newest backup then.
  *   stopped     stop() (server closing): nothing is armed any more.
  */
-import { formatLocalIso, isLockerError, listBackups, type BackupListEntry } from '@evidence-locker/core';
+import { backupMadeNoLaterThan, formatLocalIso, isLockerError, listBackups, type BackupListEntry } from '@evidence-locker/core';
 import { refusal } from '../errors/server-refusal.ts';
 import type { AlertSignals } from '../alerts/alert-signals.ts';
 import type { Instance } from '../instance/instance.ts';
@@ -242,7 +242,7 @@ export class TestRestoreScheduler {
     const backup = chosen() ?? { fileName: final.result?.fileName ?? '', modified: null };
     let outcome: TestRestoreOutcome;
     if (final.state === 'succeeded' && final.result) {
-      outcome = { ok: true, at, fileName: final.result.fileName, backupMadeAt: final.result.backupMadeAt ?? backup.modified };
+      outcome = { ok: true, at, fileName: final.result.fileName, backupMadeAt: final.result.backupMadeAt ?? madeNoLaterThan(backup) };
     } else {
       const error = final.error ?? { code: 'CANCELLED', message: 'The test restore was cancelled.', details: {} };
       if (NO_VERDICT.has(error.code)) {
@@ -254,7 +254,7 @@ export class TestRestoreScheduler {
         ok: false,
         at,
         fileName: backup.fileName,
-        backupMadeAt: backup.modified,
+        backupMadeAt: madeNoLaterThan(backup),
         code: error.code,
         message: error.message,
         details: error.details,
@@ -335,4 +335,15 @@ export class TestRestoreScheduler {
       this.#arm();
     }
   }
+}
+
+/**
+ * When the backup a test restore opened was made, when its archive does not say (or the restore
+ * failed before reading it): the earlier of the time in its name and its modification time (core's
+ * backupMadeNoLaterThan, as the schedule and the dashboard date it), so a backup directory copied
+ * without its times does not make "restorable as of" read as today; null when neither is a time.
+ */
+function madeNoLaterThan(backup: { fileName: string; modified: string | null }): string | null {
+  const made = backupMadeNoLaterThan(backup.fileName, backup.modified);
+  return Number.isNaN(made.getTime()) ? null : formatLocalIso(made);
 }
