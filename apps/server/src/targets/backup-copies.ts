@@ -3,7 +3,14 @@
  * whatever else shares its directory, are left out), newest first by the time in the name, each
  * saying whether it is sealed and whether this instance sent it (only those does retention delete).
  */
-import { isBackupFileName, isSealedBackupFileName, parseBackupFileTime, TARGET_TEMP_PREFIX, type TargetEntry } from '@evidence-locker/core';
+import {
+  compareBackupsNewestFirst,
+  isBackupFileName,
+  isSealedBackupFileName,
+  parseBackupFileTime,
+  TARGET_TEMP_PREFIX,
+  type TargetEntry,
+} from '@evidence-locker/core';
 import { z } from 'zod';
 
 export const BackupCopySchema = z.object({
@@ -28,7 +35,9 @@ export function backupCopies(entries: readonly TargetEntry[], ownNames: Readonly
       sealed: isSealedBackupFileName(entry.name),
       ownedHere: ownNames.has(entry.name),
     }))
-    .sort((a, b) => timeOf(b) - timeOf(a) || (a.name < b.name ? 1 : a.name > b.name ? -1 : 0));
+    .sort((a, b) =>
+      compareBackupsNewestFirst({ name: a.name, madeAt: new Date(timeOf(a)) }, { name: b.name, madeAt: new Date(timeOf(b)) }),
+    );
 }
 
 function timeOf(copy: BackupCopy): number {

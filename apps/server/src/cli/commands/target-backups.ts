@@ -5,6 +5,7 @@
 import {
   TARGET_TEMP_PREFIX,
   formatTargetUrl,
+  compareBackupsNewestFirst,
   isBackupFileName,
   isSealedBackupFileName,
   parseBackupFileTime,
@@ -30,7 +31,9 @@ function copyTime(entry: TargetEntry): number {
 export function backupsOn(entries: readonly TargetEntry[]): TargetEntry[] {
   return entries
     .filter((entry) => isBackupFileName(entry.name) && !entry.name.startsWith(TARGET_TEMP_PREFIX))
-    .sort((a, b) => copyTime(b) - copyTime(a) || b.name.localeCompare(a.name));
+    .sort((a, b) =>
+      compareBackupsNewestFirst({ name: a.name, madeAt: new Date(copyTime(a)) }, { name: b.name, madeAt: new Date(copyTime(b)) }),
+    );
 }
 
 export const targetBackupsCommand: Command = {
