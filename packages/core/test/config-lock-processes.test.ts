@@ -184,6 +184,21 @@ describe('a restore and config.json saves', () => {
 });
 
 describe('modifyConfig', () => {
+  it('refuses a save from inside a save of the same config.json at once, instead of waiting for itself forever', async () => {
+    const dataDir = newDataDir();
+    const file = path.join(dataDir, 'config.json');
+    const before = fs.readFileSync(file);
+    const nested = modifyConfig(dataDir, async () => {
+      await updateConfig(dataDir, { backup_enabled: true });
+      return { poll_interval: 60 };
+    });
+    await expect(nested).rejects.toThrow('is saved from inside a save of it');
+    expect(fs.readFileSync(file)).toEqual(before);
+    // Neither the queue nor the lock is left held.
+    expect(fs.existsSync(configLockPath(dataDir))).toBe(false);
+    expect(await updateConfig(dataDir, { backup_enabled: true })).toMatchObject({ backup_enabled: true });
+  });
+
   it('computes the change from the config as saved by the change before it, and saves nothing for null', async () => {
     const dataDir = newDataDir();
     const append = (item: string) =>

@@ -8,6 +8,7 @@
  * the same data directory), and the change is computed from the config as read under the lock, so
  * a save another process made in between is never dropped.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CONFIG_FILE } from '../data-dir-layout.ts';
@@ -57,6 +58,8 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
  * process never waits for its own lock).
  */
 const updateQueues = new Map<string, Promise<unknown>>();
+/** The config files the current async context holds (holdConfig), to refuse a nested save at once. */
+const heldConfigs = new AsyncLocalStorage<readonly string[]>();
 
 /** Path of `config.json` in a data directory. */
 export function configPath(dataDir: string): string {
@@ -130,7 +133,8 @@ export async function modifyConfig(dataDir: string, change: ConfigChange, option
  * Runs `work` while no other save of `dataDir`'s config.json can run: not in this process (its
  * queue) nor in another Evidence Locker process (the config lock). A restore publishes under it,
  * so a save that read config.json before the restore cannot write the old settings back over the
- * restored ones. `work` must not save config.json itself (it would wait for itself).
+ * restored ones. `work` must not save config.json itself: that would wait for itself, so it
+ * throws at once.
  */
 export async function holdConfig<T>(
   dataDir: string,
@@ -138,8 +142,15 @@ export async function holdConfig<T>(
   options: ConfigLockOptions = {},
 ): Promise<T> {
   const file = path.resolve(configPath(dataDir));
+  const holding = heldConfigs.getStore() ?? [];
+  if (holding.includes(file)) {
+    // It would wait for itself forever (the queue's tail is the outer save): a bug, said at once.
+    throw new Error(`config.json of ${path.dirname(file)} is saved from inside a save of it, which would wait for itself.`);
+  }
   const previous = updateQueues.get(file) ?? Promise.resolve();
-  const run = previous.catch(() => undefined).then(() => withConfigLock(dataDir, work, options));
+  const run = previous
+    .catch(() => undefined)
+    .then(() => withConfigLock(dataDir, (lease) => heldConfigs.run([...holding, file], () => work(lease)), options));
   updateQueues.set(file, run);
   try {
     return await run;

@@ -62,7 +62,7 @@ export function configLockPath(dataDir: string): string {
  * Runs `work` while this process holds `dataDir`'s config lock. Waits for another holder at most
  * `lockWaitMs` (CONFIG_LOCKED after that); a data directory where the lock cannot be made fails as
  * the write would (PERMISSION_DENIED, DISK_FULL). Callers serialise within the process first: a
- * second lock of the same file by the same process would wait for itself until its bound.
+ * second lock of the same file by the same process would wait for itself (holdConfig refuses that).
  */
 export async function withConfigLock<T>(
   dataDir: string,
