@@ -70,21 +70,29 @@ export type SecretsSet = PublicTargetItem['secretsSet'];
 
 export type TargetFormErrors = Partial<Record<keyof TargetForm, MessageKey>>;
 
+/**
+ * The fields of a new target that say nothing about how to reach it (its name, on or off, its
+ * retention); a form with these put back compares equal when only they changed.
+ */
+export const TARGET_FORM_NON_CONNECTION = {
+  name: '',
+  enabled: true,
+  keepLast: '',
+  keepDays: '',
+  daily: '',
+  weekly: '',
+  monthly: '',
+  includeManual: false,
+  includePreRestore: false,
+} satisfies Partial<TargetForm>;
+
 /** An empty form for a new target of `kind` (sealed, enabled, keeping every copy). */
 export function emptyTargetForm(kind: TargetKindName = 'sftp'): TargetForm {
   return {
     kind,
-    name: '',
-    enabled: true,
+    ...TARGET_FORM_NON_CONNECTION,
     sealed: true,
     recipient: '',
-    keepLast: '',
-    keepDays: '',
-    daily: '',
-    weekly: '',
-    monthly: '',
-    includeManual: false,
-    includePreRestore: false,
     endpoint: '',
     region: '',
     bucket: '',
