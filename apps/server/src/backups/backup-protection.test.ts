@@ -47,6 +47,8 @@ describe('decideBackupProtection', () => {
     const decided = decideBackupProtection(facts({ current: { dir: '/backups', backups: copied } }));
     expect(decided).toMatchObject({ state: 'overdue', newestBackup: { fileName: made(60) } });
     expect(decided.lastCopyAt).toBe(new Date(NOW.getTime() - 60 * HOUR).toISOString());
+    // The page names the archive beside the time: the time is its name's, not its file's.
+    expect(decided.lastCopyFile).toBe(made(60));
     expect(decided.backups.map((backup) => backup.fileName)).toEqual([made(100), made(60)]);
   });
 
@@ -69,6 +71,7 @@ describe('decideBackupProtection', () => {
       facts({ lastDownloadAt: downloaded, current: { dir: '/backups', backups: [entry('a.tar.gz', 72)] } }),
     );
     expect(decided).toMatchObject({ state: 'protected', lastCopyAt: downloaded.toISOString(), newestBackup: { fileName: 'a.tar.gz' } });
+    expect(decided.lastCopyFile).toBeNull();
   });
 
   it('is unprotected with no archive anywhere and no download', () => {

@@ -13,7 +13,7 @@
  * made it: the schedule, Backup now, a restart's seeding, DOCSight), or the last complete
  * download, whichever is newer. Every state but `protected` names the settings section that fixes it.
  */
-import { backupMadeAt, compareBackupsNewestFirst, type BackupListEntry } from '@evidence-locker/core';
+import { backupMadeAt, backupMadeNoLaterThan, compareBackupsNewestFirst, type BackupListEntry } from '@evidence-locker/core';
 import { z } from 'zod';
 import type { ScheduleState } from '../schedule-state.ts';
 
@@ -55,6 +55,8 @@ export const BackupProtectionSchema = z.object({
   lastDownloadAt: z.string().nullable(),
   /** The newer of the newest archive's time and the last download; null when neither exists. */
   lastCopyAt: z.string().nullable(),
+  /** The newest archive's file name when the last copy is that archive (not a download); null otherwise. */
+  lastCopyFile: z.string().nullable(),
   /** Scheduled backups run (the schedule is on, not demo mode). */
   scheduled: z.boolean(),
   /** Why the schedule is off (as the schedule says it); null while it runs. */
@@ -121,7 +123,8 @@ export function decideBackupProtection(facts: ProtectionFacts): BackupProtection
   const all = [...currentCopies, ...earlierPaths.flatMap((entry) => entry.copies)].map(dated).sort(compareBackupsNewestFirst);
   const newestBackup = all[0]?.copy ?? null;
 
-  const newestMs = all[0] ? all[0].madeAt.getTime() : null;
+  // Its age counts from the earlier of its name's time and its file's, as the schedule counts it.
+  const newestMs = newestBackup ? backupMadeNoLaterThan(newestBackup.fileName, newestBackup.modified).getTime() : null;
   const downloadMs = facts.lastDownloadAt?.getTime() ?? null;
   const lastCopyMs = newestMs === null ? downloadMs : downloadMs === null ? newestMs : Math.max(newestMs, downloadMs);
 
@@ -145,6 +148,7 @@ export function decideBackupProtection(facts: ProtectionFacts): BackupProtection
     newestBackup,
     lastDownloadAt: downloadMs === null ? null : facts.formatTime(new Date(downloadMs)),
     lastCopyAt: lastCopyMs === null ? null : facts.formatTime(new Date(lastCopyMs)),
+    lastCopyFile: newestBackup !== null && lastCopyMs === newestMs ? newestBackup.fileName : null,
     scheduled,
     scheduleOffReason: scheduled ? null : (schedule?.reason ?? null),
     nextBackupAt: schedule?.nextBackupAt ?? null,

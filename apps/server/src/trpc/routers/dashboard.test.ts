@@ -78,6 +78,7 @@ describe('dashboard router', () => {
     });
     // Dated as retention dates it: the time in the name (a copied directory's mtimes say nothing).
     expect(Date.parse(summary.protection.lastCopyAt!)).toBe(parseBackupFileTime(made.fileName)!.getTime());
+    expect(summary.protection.lastCopyFile).toBe(made.fileName);
   });
 
   it('counts a complete download as a copy the user holds', async () => {

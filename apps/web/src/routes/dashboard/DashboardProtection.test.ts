@@ -19,6 +19,7 @@ const protection = (overrides: Partial<Protection> = {}): Protection => ({
   newestBackup: { fileName: 'docsight_backup_2026-11-26_090000.tar.gz', dir: '/backups', size: 1000, modified: at(3) },
   lastDownloadAt: null,
   lastCopyAt: at(3),
+  lastCopyFile: 'docsight_backup_2026-11-26_090000.tar.gz',
   scheduled: true,
   scheduleOffReason: null,
   nextBackupAt: new Date(NOW + 21 * HOUR).toISOString(),
@@ -43,6 +44,7 @@ describe('DashboardProtection', () => {
     expect(wrapper.get('[data-testid="protection-line"]').text()).toBe('Protected: last backup 3 hours ago, 4 copies in /backups');
     expect(wrapper.get('[data-testid="protection-schedule"]').text()).toMatch(/^Next scheduled backup in 21 hours \(/);
     expect(wrapper.find('[data-testid="protection-fix"]').exists()).toBe(false);
+    expect(wrapper.get('[data-testid="protection-last"]').text()).toMatch(/ · docsight_backup_2026-11-26_090000\.tar\.gz$/);
     setLocale('de');
     await wrapper.vm.$nextTick();
     expect(wrapper.get('[data-testid="protection-line"]').text()).toBe('Geschützt: letzte Sicherung vor 3 Stunden, 4 Kopien in /backups');
@@ -74,12 +76,20 @@ describe('DashboardProtection', () => {
 
   it('counts a download as the last copy, names earlier directories, and says when nothing is protected', () => {
     const downloaded = render(
-      protection({ copies: 0, newestBackup: null, lastDownloadAt: at(1), lastCopyAt: at(1), earlierPaths: [{ path: '/old', copies: 2 }] }),
+      protection({
+        copies: 0,
+        newestBackup: null,
+        lastDownloadAt: at(1),
+        lastCopyAt: at(1),
+        lastCopyFile: null,
+        earlierPaths: [{ path: '/old', copies: 2 }],
+      }),
     );
     expect(downloaded.get('[data-testid="protection-line"]').text()).toBe(
       'Protected: last copy downloaded 1 hour ago, no copies in /backups',
     );
     expect(downloaded.get('[data-testid="protection-earlier"]').text()).toBe('2 more copies in /old, where backups went before');
+    expect(downloaded.get('[data-testid="protection-last"]').text()).not.toContain('docsight_backup_');
 
     const none = render(
       protection({
@@ -87,6 +97,7 @@ describe('DashboardProtection', () => {
         copies: 0,
         newestBackup: null,
         lastCopyAt: null,
+        lastCopyFile: null,
         fixSection: 'automatic-backups',
         scheduled: false,
         scheduleOffReason: 'turned off in the settings',
