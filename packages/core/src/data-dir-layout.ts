@@ -50,6 +50,9 @@ export const LEASE_PREFIX = '.evidence-locker.lease.';
  */
 export const CONFIG_LOCK_DIR = '.evidence-locker.config-lock';
 
+/** The same for the offsite targets' records (targets/target-state.ts), which the server's and the CLI's pushes both write. */
+export const TARGETS_STATE_LOCK_DIR = '.evidence-locker.targets-state-lock';
+
 /**
  * Which backups in a backup directory were verified, and how it went (the server's backup list
  * keeps it there, beside the files it speaks of, so it survives a restart). A dot-file outside

@@ -12,7 +12,9 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { configLockPath, modifyConfig, readConfig, updateConfig } from '../src/config/config-file.ts';
+import { TARGETS_STATE_LOCK_DIR } from '../src/data-dir-layout.ts';
 import { LockerError } from '../src/errors.ts';
+import { readTargetState } from '../src/targets/target-state.ts';
 import { restoreBackup } from '../src/archive/restore/restore-backup.ts';
 import {
   FIXTURE_A,
@@ -102,6 +104,20 @@ describe('config.json saved by several processes', () => {
     expect(items.filter((item) => item.startsWith('a-'))).toEqual(expected.slice(0, APPENDS));
     expect(config['modem_type']).toBe('fritzbox');
     expect(fs.existsSync(configLockPath(dataDir))).toBe(false);
+  });
+
+  it(`keeps every copy two processes record in the offsite targets' records at once (${APPENDS} each)`, async () => {
+    const dataDir = newDataDir();
+    const writers = [startChild(['record', dataDir, 'a', String(APPENDS)]), startChild(['record', dataDir, 'b', String(APPENDS)])];
+    await Promise.all(writers.map((writer) => writer.said('ready')));
+    for (const writer of writers) writer.process.stdin!.end('go\n');
+    await Promise.all(writers.map((writer) => writer.said('done')));
+    for (const writer of writers) expect(await writer.exited, writer.stderr()).toEqual({ code: 0, signal: null });
+
+    const uploaded = (await readTargetState(dataDir))['nas']?.uploaded ?? [];
+    const expected = ['a', 'b'].flatMap((tag) => Array.from({ length: APPENDS }, (_, index) => `${tag}-${index}.tar.gz`));
+    expect([...uploaded].sort()).toEqual([...expected].sort());
+    expect(fs.existsSync(path.join(dataDir, TARGETS_STATE_LOCK_DIR))).toBe(false);
   });
 
   it('takes over the lock of a process that was killed (SIGKILL) holding it, once the lock is stale', async () => {

@@ -69,12 +69,35 @@ export async function withConfigLock<T>(
   work: (lease: ConfigLease) => Promise<T>,
   options: ConfigLockOptions = {},
 ): Promise<T> {
+  return withDataDirFileLock(dataDir, { file: CONFIG_FILE, lockDir: CONFIG_LOCK_DIR, what: 'settings (config.json)' }, work, options);
+}
+
+/** A file of a data directory that Evidence Locker's processes read, change and write back. */
+export interface LockedFile {
+  /** Its name in the data directory. */
+  file: string;
+  /** The lock directory's name in the data directory (outside WORK_PREFIX and DATA_FILES). */
+  lockDir: string;
+  /** What it is, for messages: "settings (config.json)". */
+  what: string;
+}
+
+/**
+ * The same lock for another file of the data directory that several processes read, change and
+ * write back (the offsite targets' records): CONFIG_LOCKED after `lockWaitMs`, naming the file.
+ */
+export async function withDataDirFileLock<T>(
+  dataDir: string,
+  locked: LockedFile,
+  work: (lease: ConfigLease) => Promise<T>,
+  options: ConfigLockOptions = {},
+): Promise<T> {
   const waitMs = options.lockWaitMs ?? DEFAULT_WAIT_MS;
   const staleMs = options.lockStaleMs ?? DEFAULT_STALE_MS;
-  const lockPath = configLockPath(dataDir);
-  const file = path.join(path.resolve(dataDir), CONFIG_FILE);
+  const lockPath = path.join(path.resolve(dataDir), locked.lockDir);
+  const file = path.join(path.resolve(dataDir), locked.file);
   let lost: Error | null = null;
-  const release = await acquire(file, lockPath, dataDir, waitMs, staleMs, (error) => {
+  const release = await acquire(file, lockPath, dataDir, locked.what, waitMs, staleMs, (error) => {
     lost = error;
   });
   const lease: ConfigLease = {
@@ -82,7 +105,7 @@ export async function withConfigLock<T>(
       if (lost === null) return;
       throw new LockerError(
         'CONFIG_LOCKED',
-        `The lock on the settings of ${path.resolve(dataDir)} was lost while saving (this process was stalled for more than ${staleMs / 1000} s and another one took it over); nothing was saved. Try again.`,
+        `The lock on the ${locked.what} of ${path.resolve(dataDir)} was lost while saving (this process was stalled for more than ${staleMs / 1000} s and another one took it over); nothing was saved. Try again.`,
         { cause: lost, details: { path: path.resolve(dataDir), lock: lockPath } },
       );
     },
@@ -99,6 +122,7 @@ async function acquire(
   file: string,
   lockPath: string,
   dataDir: string,
+  what: string,
   waitMs: number,
   staleMs: number,
   onCompromised: (error: Error) => void,
@@ -117,7 +141,7 @@ async function acquire(
       const absolute = path.resolve(dataDir);
       throw new LockerError(
         'CONFIG_LOCKED',
-        `The settings of ${absolute} (config.json) are being saved by another Evidence Locker process, which did not finish within ${Math.ceil(waitMs / 1000)} s; nothing was saved. Try again. A lock left by a process that died is taken over after ${Math.ceil(staleMs / 1000)} s by itself; if it persists and no Evidence Locker process (server or CLI) uses this data directory, remove ${lockPath}.`,
+        `The ${what} of ${absolute} are being saved by another Evidence Locker process, which did not finish within ${Math.ceil(waitMs / 1000)} s; nothing was saved. Try again. A lock left by a process that died is taken over after ${Math.ceil(staleMs / 1000)} s by itself; if it persists and no Evidence Locker process (server or CLI) uses this data directory, remove ${lockPath}.`,
         { details: { path: absolute, lock: lockPath, waitedSeconds: Math.ceil(waitMs / 1000) } },
       );
     }

@@ -16,7 +16,9 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { BackupTriggerSchema, type BackupTrigger } from '../archive/format/backup-meta.ts';
+import { withDataDirFileLock } from '../config/config-lock.ts';
 import { writeFileAtomic } from '../config/write-file-atomic.ts';
+import { TARGETS_STATE_LOCK_DIR } from '../data-dir-layout.ts';
 import { errnoCode, isLockerError } from '../errors.ts';
 
 /** The file in the data directory. */
@@ -193,18 +195,28 @@ async function update(dataDir: string, targetId: string, next: (state: TargetSta
   return result;
 }
 
+const TARGETS_STATE_LOCKED = { file: TARGETS_STATE_FILE, lockDir: TARGETS_STATE_LOCK_DIR, what: "offsite targets' records" };
+
 /** The tail of each data directory's chain of changes: one read-modify-write at a time. */
 const queues = new Map<string, Promise<void>>();
 
-/** Runs `edit` on the current state and writes it when `edit` says it changed, after the changes queued before. */
+/**
+ * Runs `edit` on the current state and writes it when `edit` says it changed, after the changes
+ * queued before in this process and under the data directory's lock on this file, since the
+ * server's pushes and a CLI command's (`backup create`, `target remove`) write it too: a copy one
+ * of them recorded is never dropped by the other's write.
+ */
 function change(dataDir: string, edit: (all: TargetsState) => boolean): Promise<void> {
   const key = path.resolve(dataDir);
   const previous = queues.get(key) ?? Promise.resolve();
-  const run = previous.then(async () => {
-    const all = await readTargetState(dataDir);
-    if (!edit(all)) return;
-    await writeFileAtomic(path.join(dataDir, TARGETS_STATE_FILE), `${JSON.stringify(all, null, 2)}\n`);
-  });
+  const run = previous.then(() =>
+    withDataDirFileLock(dataDir, TARGETS_STATE_LOCKED, async (lease) => {
+      const all = await readTargetState(dataDir);
+      if (!edit(all)) return;
+      lease.assertHeld();
+      await writeFileAtomic(path.join(dataDir, TARGETS_STATE_FILE), `${JSON.stringify(all, null, 2)}\n`);
+    }),
+  );
   const tail = run.catch(() => undefined);
   queues.set(key, tail);
   void tail.then(() => {
