@@ -24,10 +24,11 @@ export interface ListBackupsOptions {
 /**
  * The backups in `backupDir`, newest first by when they were made (backup-made-at.ts: the time in
  * the file name, the modification time only for a name without one; the same date retention
- * counts by), then by name descending so same-second backups `_2` before the first. DOCSight's page
- * orders by modification time alone; after a directory copied without its times that would make
- * the last-copied file "the newest" here while retention keeps another. "No backups yet" and a directory that does not exist
- * yet both give []. A path that is not a directory or cannot be read throws BACKUP_DIR_UNUSABLE.
+ * counts by), same-second backups by their `_N` suffix, the highest first
+ * (compareBackupsNewestFirst). DOCSight's page orders by modification time alone; after a
+ * directory copied without its times that would make the last-copied file "the newest" here while
+ * retention keeps another. "No backups yet" and a directory that does not exist yet both give [].
+ * A path that is not a directory or cannot be read throws BACKUP_DIR_UNUSABLE.
  */
 export async function listBackups(backupDir: string, options: ListBackupsOptions = {}): Promise<BackupListEntry[]> {
   const readMeta = options.readMeta ?? true;
